@@ -1,0 +1,366 @@
+//! The domain model: one record type per table of DESIGN §3, with validation.
+//!
+//! Every record implements [`Record`]: its column list (the contract shared by CSV files, DataFrames
+//! and store tables), its natural key (what an upsert replaces), the instant it is filed under (for
+//! range queries), parsing from text with errors that name table, row and column, and rendering
+//! back to typed [`Value`]s. [`Tables`] holds one batch of every table and validates it as a whole
+//! (duplicate keys with different values are an error; identical duplicates collapse).
+
+mod fields;
+mod records;
+
+pub use fields::{
+    date_to_datetime, format_datetime, parse_count, parse_date, parse_datetime, parse_f64,
+    AsInstant, ColumnKind, ColumnSpec, FieldType, Value,
+};
+pub use records::*;
+
+use crate::error::{CoreError, Result};
+use chrono::{DateTime, Utc};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+
+/// The input tables of DESIGN §3.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Table {
+    /// Keyword search interest over time.
+    KeywordInterest,
+    /// Webinars, with their target segment.
+    Webinars,
+    /// Webinar registrations and attendance.
+    Registrations,
+    /// Students.
+    Students,
+    /// Student activity events.
+    Activity,
+    /// Purchases.
+    Purchases,
+    /// Leads.
+    Leads,
+    /// Lead events.
+    LeadEvents,
+    /// Flashcard reviews.
+    Reviews,
+}
+
+impl Table {
+    /// Every input table, in ingest order (parents before children).
+    pub const ALL: [Table; 9] = [
+        Table::KeywordInterest,
+        Table::Webinars,
+        Table::Registrations,
+        Table::Students,
+        Table::Activity,
+        Table::Purchases,
+        Table::Leads,
+        Table::LeadEvents,
+        Table::Reviews,
+    ];
+
+    /// The table's name (also the CSV file stem and the store table name).
+    pub fn name(self) -> &'static str {
+        match self {
+            Table::KeywordInterest => "keyword_interest",
+            Table::Webinars => "webinars",
+            Table::Registrations => "registrations",
+            Table::Students => "students",
+            Table::Activity => "activity",
+            Table::Purchases => "purchases",
+            Table::Leads => "leads",
+            Table::LeadEvents => "lead_events",
+            Table::Reviews => "reviews",
+        }
+    }
+
+    /// Look a table up by name.
+    pub fn from_name(name: &str) -> Option<Table> {
+        Table::ALL.into_iter().find(|t| t.name() == name)
+    }
+
+    /// The column list of the table.
+    pub fn columns(self) -> &'static [ColumnSpec] {
+        struct Cols(&'static [ColumnSpec], Table);
+        impl TableVisitor for Cols {
+            type Error = std::convert::Infallible;
+            fn visit<R: Record>(&mut self) -> std::result::Result<(), Self::Error> {
+                if R::TABLE == self.1 {
+                    self.0 = R::columns();
+                }
+                Ok(())
+            }
+        }
+        let mut c = Cols(&[], self);
+        let _ = visit_tables(&mut c);
+        c.0
+    }
+
+    /// Names of the natural-key columns.
+    pub fn key_columns(self) -> &'static [&'static str] {
+        struct Keys(&'static [&'static str], Table);
+        impl TableVisitor for Keys {
+            type Error = std::convert::Infallible;
+            fn visit<R: Record>(&mut self) -> std::result::Result<(), Self::Error> {
+                if R::TABLE == self.1 {
+                    self.0 = R::KEY;
+                }
+                Ok(())
+            }
+        }
+        let mut k = Keys(&[], self);
+        let _ = visit_tables(&mut k);
+        k.0
+    }
+}
+
+impl std::fmt::Display for Table {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One row of a table, in the contract of DESIGN §3.
+pub trait Record:
+    Clone + PartialEq + std::fmt::Debug + Serialize + DeserializeOwned + Send + Sync + 'static
+{
+    /// The table this record belongs to.
+    const TABLE: Table;
+    /// The natural-key columns: an upsert with the same key replaces the row.
+    const KEY: &'static [&'static str];
+    /// The column the row is filed under for range queries.
+    const TIME_COLUMN: &'static str;
+    /// The columns, in canonical order.
+    fn columns() -> &'static [ColumnSpec];
+    /// Build a record from text fields in canonical column order (`None` = missing).
+    /// Errors are `(column, message)`.
+    fn from_fields(fields: &[Option<&str>]) -> std::result::Result<Self, (&'static str, String)>;
+    /// The values in canonical column order.
+    fn to_values(&self) -> Vec<Value>;
+    /// The natural key rendered as one string (parts joined by U+001F).
+    fn key(&self) -> String;
+    /// The instant the row is filed under.
+    fn time(&self) -> DateTime<Utc>;
+    /// Domain checks beyond parsing (ranges, enums); errors are `(column, message)`.
+    fn check(&self) -> std::result::Result<(), (&'static str, String)>;
+    /// The rows of this table in a batch.
+    fn rows(tables: &Tables) -> &Vec<Self>;
+    /// The rows of this table in a batch, mutable.
+    fn rows_mut(tables: &mut Tables) -> &mut Vec<Self>;
+}
+
+/// Something that does the same thing for every record type (Rust has no generic closures).
+pub trait TableVisitor {
+    /// The error the visitor may stop with.
+    type Error;
+    /// Called once per table type, in [`Table::ALL`] order.
+    fn visit<R: Record>(&mut self) -> std::result::Result<(), Self::Error>;
+}
+
+/// Run a visitor over every record type, in [`Table::ALL`] order.
+pub fn visit_tables<V: TableVisitor>(v: &mut V) -> std::result::Result<(), V::Error> {
+    v.visit::<KeywordInterest>()?;
+    v.visit::<Webinar>()?;
+    v.visit::<Registration>()?;
+    v.visit::<Student>()?;
+    v.visit::<Activity>()?;
+    v.visit::<Purchase>()?;
+    v.visit::<Lead>()?;
+    v.visit::<LeadEvent>()?;
+    v.visit::<Review>()
+}
+
+/// Maps the columns of a source (CSV header, DataFrame columns) to a record's canonical order.
+#[derive(Debug, Clone)]
+pub struct ColumnMap {
+    /// For each canonical column, its index in the source, if present.
+    pub index: Vec<Option<usize>>,
+}
+
+impl ColumnMap {
+    /// Check `headers` against the columns of `R`: every required column present, no unknown and no
+    /// repeated column. Errors name the table and the column.
+    pub fn new<R: Record>(headers: &[&str]) -> Result<ColumnMap> {
+        let table = R::TABLE.name();
+        let cols = R::columns();
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        for (i, h) in headers.iter().enumerate() {
+            let h = h.trim().trim_start_matches('\u{feff}');
+            if seen.insert(h, i).is_some() {
+                return Err(CoreError::validation(
+                    table,
+                    None,
+                    Some(h),
+                    "column appears twice in the header",
+                ));
+            }
+            if !cols.iter().any(|c| c.name == h) {
+                let names: Vec<&str> = cols.iter().map(|c| c.name).collect();
+                return Err(CoreError::validation(
+                    table,
+                    None,
+                    Some(h),
+                    format!("unknown column (expected: {})", names.join(", ")),
+                ));
+            }
+        }
+        let mut index = Vec::with_capacity(cols.len());
+        for c in cols {
+            let i = seen.get(c.name).copied();
+            if i.is_none() && c.required {
+                return Err(CoreError::validation(
+                    table,
+                    None,
+                    Some(c.name),
+                    "required column is missing from the header",
+                ));
+            }
+            index.push(i);
+        }
+        Ok(ColumnMap { index })
+    }
+
+    /// Parse one source row (`row` is the 1-based data row, for error messages).
+    pub fn parse<R: Record>(&self, row: usize, source: &[Option<&str>]) -> Result<R> {
+        let fields: Vec<Option<&str>> = self
+            .index
+            .iter()
+            .map(|i| i.and_then(|i| source.get(i).copied().flatten()))
+            .collect();
+        let rec = R::from_fields(&fields)
+            .map_err(|(col, msg)| CoreError::validation(R::TABLE.name(), Some(row), Some(col), msg))?;
+        rec.check()
+            .map_err(|(col, msg)| CoreError::validation(R::TABLE.name(), Some(row), Some(col), msg))?;
+        Ok(rec)
+    }
+}
+
+/// Parse a whole table from string columns (e.g. a DataFrame converted to text).
+///
+/// `headers[i]` names `rows[r][i]`; missing values are `None`.
+pub fn parse_rows<R: Record>(headers: &[&str], rows: &[Vec<Option<String>>]) -> Result<Vec<R>> {
+    let map = ColumnMap::new::<R>(headers)?;
+    rows.iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let src: Vec<Option<&str>> = r.iter().map(|v| v.as_deref()).collect();
+            map.parse::<R>(i + 1, &src)
+        })
+        .collect()
+}
+
+/// A batch of every input table.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Tables {
+    /// `keyword_interest` rows.
+    pub keyword_interest: Vec<KeywordInterest>,
+    /// `webinars` rows.
+    pub webinars: Vec<Webinar>,
+    /// `registrations` rows.
+    pub registrations: Vec<Registration>,
+    /// `students` rows.
+    pub students: Vec<Student>,
+    /// `activity` rows.
+    pub activity: Vec<Activity>,
+    /// `purchases` rows.
+    pub purchases: Vec<Purchase>,
+    /// `leads` rows.
+    pub leads: Vec<Lead>,
+    /// `lead_events` rows.
+    pub lead_events: Vec<LeadEvent>,
+    /// `reviews` rows.
+    pub reviews: Vec<Review>,
+}
+
+impl Tables {
+    /// Row count per table name, for every table (zeros included).
+    pub fn counts(&self) -> BTreeMap<String, usize> {
+        struct Counter<'a>(&'a Tables, BTreeMap<String, usize>);
+        impl TableVisitor for Counter<'_> {
+            type Error = std::convert::Infallible;
+            fn visit<R: Record>(&mut self) -> std::result::Result<(), Self::Error> {
+                self.1.insert(R::TABLE.name().to_string(), R::rows(self.0).len());
+                Ok(())
+            }
+        }
+        let mut c = Counter(self, BTreeMap::new());
+        let _ = visit_tables(&mut c);
+        c.1
+    }
+
+    /// Total number of rows over all tables.
+    pub fn total_rows(&self) -> usize {
+        self.counts().values().sum()
+    }
+
+    /// Whether every table is empty.
+    pub fn is_empty(&self) -> bool {
+        self.total_rows() == 0
+    }
+
+    /// Validate every row (domain checks) and the batch as a whole: two rows with the same natural
+    /// key and different values are an error naming the second row; identical duplicates are
+    /// collapsed to one. Rows are then sorted by key, so equal batches compare equal.
+    pub fn validate(&mut self) -> Result<()> {
+        struct V<'a>(&'a mut Tables);
+        impl TableVisitor for V<'_> {
+            type Error = CoreError;
+            fn visit<R: Record>(&mut self) -> Result<()> {
+                let rows = R::rows_mut(self.0);
+                dedupe_rows(rows)
+            }
+        }
+        visit_tables(&mut V(self))
+    }
+
+    /// Append every row of `other` (no validation; call [`Tables::validate`] after).
+    pub fn extend(&mut self, other: Tables) {
+        self.keyword_interest.extend(other.keyword_interest);
+        self.webinars.extend(other.webinars);
+        self.registrations.extend(other.registrations);
+        self.students.extend(other.students);
+        self.activity.extend(other.activity);
+        self.purchases.extend(other.purchases);
+        self.leads.extend(other.leads);
+        self.lead_events.extend(other.lead_events);
+        self.reviews.extend(other.reviews);
+    }
+}
+
+/// Check rows of one table, drop identical duplicates, reject conflicting ones, sort by key.
+pub fn dedupe_rows<R: Record>(rows: &mut Vec<R>) -> Result<()> {
+    let table = R::TABLE.name();
+    let mut first: HashMap<String, usize> = HashMap::with_capacity(rows.len());
+    let mut keep = vec![true; rows.len()];
+    for (i, r) in rows.iter().enumerate() {
+        r.check()
+            .map_err(|(col, msg)| CoreError::validation(table, Some(i + 1), Some(col), msg))?;
+        match first.get(&r.key()) {
+            Some(&j) => {
+                if rows[j] != *r {
+                    return Err(CoreError::validation(
+                        table,
+                        Some(i + 1),
+                        Some(R::KEY.join("+").as_str()),
+                        format!(
+                            "duplicate key {:?} with different values than row {}",
+                            r.key().replace('\u{1f}', ", "),
+                            j + 1
+                        ),
+                    ));
+                }
+                keep[i] = false;
+            }
+            None => {
+                first.insert(r.key(), i);
+            }
+        }
+    }
+    let mut i = 0;
+    rows.retain(|_| {
+        i += 1;
+        keep[i - 1]
+    });
+    rows.sort_by_cached_key(|r| r.key());
+    Ok(())
+}

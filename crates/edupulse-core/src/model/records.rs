@@ -1,0 +1,397 @@
+//! The record types, one per table of DESIGN §3.
+
+use super::fields::{AsInstant, ColumnSpec, FieldType, Value};
+use super::{Record, Table, Tables};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+type CheckResult = Result<(), (&'static str, String)>;
+
+/// Declares a record struct and its [`Record`] impl from one field list, so the column contract,
+/// parsing and rendering can never drift apart.
+macro_rules! record {
+    (
+        $(#[$meta:meta])*
+        $name:ident => $table:ident . $slot:ident, key = [$($key:ident),+], time = $time:ident,
+        { $($(#[$fmeta:meta])* $field:ident : $ty:ty),+ $(,)? }
+        check($this:ident) $check:block
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        pub struct $name {
+            $($(#[$fmeta])* pub $field: $ty,)+
+        }
+
+        impl Record for $name {
+            const TABLE: Table = Table::$table;
+            const KEY: &'static [&'static str] = &[$(stringify!($key)),+];
+            const TIME_COLUMN: &'static str = stringify!($time);
+
+            fn columns() -> &'static [ColumnSpec] {
+                const COLS: &[ColumnSpec] = &[$(ColumnSpec {
+                    name: stringify!($field),
+                    kind: <$ty as FieldType>::KIND,
+                    required: <$ty as FieldType>::REQUIRED,
+                }),+];
+                COLS
+            }
+
+            #[allow(unused_assignments)]
+            fn from_fields(fields: &[Option<&str>]) -> Result<Self, (&'static str, String)> {
+                let mut i = 0usize;
+                Ok($name {
+                    $($field: {
+                        let text = fields.get(i).copied().flatten();
+                        i += 1;
+                        <$ty as FieldType>::parse_field(text)
+                            .map_err(|m| (stringify!($field), m))?
+                    },)+
+                })
+            }
+
+            fn to_values(&self) -> Vec<Value> {
+                vec![$(FieldType::to_value(&self.$field)),+]
+            }
+
+            fn key(&self) -> String {
+                let parts: Vec<String> = vec![$(
+                    FieldType::to_value(&self.$key).to_text().unwrap_or_default()
+                ),+];
+                parts.join("\u{1f}")
+            }
+
+            fn time(&self) -> DateTime<Utc> {
+                self.$time.as_instant()
+            }
+
+            fn check(&self) -> CheckResult {
+                let $this = self;
+                $check
+            }
+
+            fn rows(tables: &Tables) -> &Vec<Self> {
+                &tables.$slot
+            }
+
+            fn rows_mut(tables: &mut Tables) -> &mut Vec<Self> {
+                &mut tables.$slot
+            }
+        }
+    };
+}
+
+fn non_negative(col: &'static str, x: f64) -> CheckResult {
+    if x < 0.0 {
+        Err((col, format!("{x} is negative; expected a value ≥ 0")))
+    } else {
+        Ok(())
+    }
+}
+
+fn opt_non_negative(col: &'static str, x: Option<f64>) -> CheckResult {
+    x.map_or(Ok(()), |x| non_negative(col, x))
+}
+
+/// Declares a closed set of text values (an event kind) with parsing that lists the allowed ones.
+macro_rules! kind_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        #[non_exhaustive]
+        pub enum $name {
+            $($(#[$vmeta])* $variant,)+
+        }
+
+        impl $name {
+            /// Every kind.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The text form used in data files.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text,)+
+                }
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, String> {
+                match s.trim() {
+                    $($text => Ok($name::$variant),)+
+                    other => Err(format!(
+                        "unknown kind `{other}` (expected one of: {})",
+                        [$($text),+].join(", ")
+                    )),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl FieldType for $name {
+            const KIND: super::fields::ColumnKind = super::fields::ColumnKind::Text;
+            fn parse_field(text: Option<&str>) -> Result<Self, String> {
+                let s = String::parse_field(text)?;
+                s.parse()
+            }
+            fn to_value(&self) -> Value {
+                Value::Text(self.as_str().to_string())
+            }
+        }
+    };
+}
+
+kind_enum! {
+    /// What a student did (DESIGN §3 `activity.kind`).
+    ActivityKind {
+        /// Logged in.
+        Login = "login",
+        /// Completed a lesson.
+        LessonCompleted = "lesson_completed",
+        /// Passed a quiz.
+        QuizPassed = "quiz_passed",
+        /// Attended a webinar.
+        WebinarAttended = "webinar_attended",
+        /// Wrote a community post.
+        Post = "post",
+        /// Wrote a comment.
+        Comment = "comment",
+        /// Referred someone.
+        Referral = "referral",
+        /// Shared content.
+        Share = "share",
+        /// Earned a certificate.
+        Certificate = "certificate",
+    }
+}
+
+kind_enum! {
+    /// What a lead did (DESIGN §3 `lead_events.kind`).
+    LeadEventKind {
+        /// Opened an email.
+        EmailOpen = "email_open",
+        /// Clicked a link in an email.
+        EmailClick = "email_click",
+        /// Registered for a webinar.
+        WebinarRegistered = "webinar_registered",
+        /// Attended a webinar.
+        WebinarAttended = "webinar_attended",
+        /// Asked a question during a webinar.
+        QuestionAsked = "question_asked",
+        /// Viewed the pricing page.
+        PricingView = "pricing_view",
+        /// Requested a demo.
+        DemoRequest = "demo_request",
+        /// Purchased (a conversion).
+        Purchase = "purchase",
+    }
+}
+
+record! {
+    /// Search interest of a keyword on a date (an index 0–100 or a raw count).
+    KeywordInterest => KeywordInterest.keyword_interest, key = [keyword, date, geo], time = date, {
+        /// The search keyword, e.g. "curso IA".
+        keyword: String,
+        /// The date of the observation.
+        date: NaiveDate,
+        /// Interest: a 0–100 index or a raw count; finite and ≥ 0.
+        volume: f64,
+        /// Region code, if the series is regional.
+        geo: Option<String>,
+    }
+    check(r) { non_negative("volume", r.volume) }
+}
+
+record! {
+    /// A webinar and, optionally, the segment it targets.
+    Webinar => Webinars.webinars, key = [webinar_id], time = starts_at, {
+        /// Webinar id.
+        webinar_id: String,
+        /// Title.
+        title: String,
+        /// Topic (e.g. "ia_generativa").
+        topic: String,
+        /// Start time (UTC).
+        starts_at: DateTime<Utc>,
+        /// Planned duration in minutes.
+        duration_min: u32,
+        /// Target industry.
+        industry: Option<String>,
+        /// Target role.
+        role: Option<String>,
+        /// Target company size.
+        company_size: Option<String>,
+    }
+    check(r) {
+        if r.duration_min == 0 {
+            return Err(("duration_min", "duration must be > 0 minutes".to_string()));
+        }
+        Ok(())
+    }
+}
+
+record! {
+    /// A person's registration for a webinar, and whether they attended.
+    Registration => Registrations.registrations, key = [webinar_id, person_id], time = registered_at, {
+        /// Webinar id.
+        webinar_id: String,
+        /// Person id (a lead or a student).
+        person_id: String,
+        /// When they registered.
+        registered_at: DateTime<Utc>,
+        /// Their industry.
+        industry: String,
+        /// Their role.
+        role: String,
+        /// Their company size.
+        company_size: String,
+        /// Whether they attended.
+        attended: bool,
+        /// Minutes watched.
+        minutes_watched: Option<f64>,
+        /// Questions asked.
+        questions: Option<u32>,
+        /// Polls answered.
+        polls: Option<u32>,
+        /// Chat messages sent.
+        chat_messages: Option<u32>,
+    }
+    check(r) {
+        opt_non_negative("minutes_watched", r.minutes_watched)?;
+        if !r.attended && r.minutes_watched.is_some_and(|m| m > 0.0) {
+            return Err(("minutes_watched", "minutes watched > 0 but attended is false".to_string()));
+        }
+        Ok(())
+    }
+}
+
+record! {
+    /// A student of a course.
+    Student => Students.students, key = [student_id], time = enrolled_at, {
+        /// Student id.
+        student_id: String,
+        /// Email address.
+        email: String,
+        /// Name.
+        name: String,
+        /// Industry.
+        industry: String,
+        /// Role.
+        role: String,
+        /// Company size.
+        company_size: String,
+        /// Enrolment time.
+        enrolled_at: DateTime<Utc>,
+    }
+    check(r) {
+        if !r.email.contains('@') {
+            return Err(("email", format!("`{}` is not an email address", r.email)));
+        }
+        Ok(())
+    }
+}
+
+record! {
+    /// Something a student did.
+    Activity => Activity.activity, key = [student_id, at, kind], time = at, {
+        /// Student id.
+        student_id: String,
+        /// When.
+        at: DateTime<Utc>,
+        /// What.
+        kind: ActivityKind,
+        /// A value (a score, minutes...), if any.
+        value: Option<f64>,
+    }
+    check(_r) { Ok(()) }
+}
+
+record! {
+    /// A purchase by a customer (a student or a lead).
+    Purchase => Purchases.purchases, key = [customer_id, at], time = at, {
+        /// Customer id.
+        customer_id: String,
+        /// When.
+        at: DateTime<Utc>,
+        /// Amount, ≥ 0.
+        amount: f64,
+        /// ISO currency code.
+        currency: Option<String>,
+    }
+    check(r) {
+        non_negative("amount", r.amount)?;
+        if let Some(c) = &r.currency {
+            if c.len() != 3 || !c.chars().all(|ch| ch.is_ascii_alphabetic()) {
+                return Err(("currency", format!("`{c}` is not a 3-letter currency code")));
+            }
+        }
+        Ok(())
+    }
+}
+
+record! {
+    /// A sales lead.
+    Lead => Leads.leads, key = [lead_id], time = created_at, {
+        /// Lead id.
+        lead_id: String,
+        /// Email address.
+        email: String,
+        /// First-touch source (webinar, ads, organic...).
+        source: String,
+        /// When the lead was created.
+        created_at: DateTime<Utc>,
+        /// Industry.
+        industry: String,
+        /// Role.
+        role: String,
+    }
+    check(r) {
+        if !r.email.contains('@') {
+            return Err(("email", format!("`{}` is not an email address", r.email)));
+        }
+        Ok(())
+    }
+}
+
+record! {
+    /// Something a lead did.
+    LeadEvent => LeadEvents.lead_events, key = [lead_id, at, kind], time = at, {
+        /// Lead id.
+        lead_id: String,
+        /// When.
+        at: DateTime<Utc>,
+        /// What.
+        kind: LeadEventKind,
+        /// A value (e.g. the purchase amount), if any.
+        value: Option<f64>,
+    }
+    check(_r) { Ok(()) }
+}
+
+record! {
+    /// A flashcard review.
+    Review => Reviews.reviews, key = [student_id, card_id, at], time = at, {
+        /// Student id.
+        student_id: String,
+        /// Card (concept) id.
+        card_id: String,
+        /// When.
+        at: DateTime<Utc>,
+        /// 1 Again, 2 Hard, 3 Good, 4 Easy.
+        rating: u8,
+        /// Time spent on the review, in milliseconds.
+        duration_ms: Option<u32>,
+    }
+    check(r) {
+        if !(1..=4).contains(&r.rating) {
+            return Err(("rating", format!("{} is outside 1–4 (1 Again, 2 Hard, 3 Good, 4 Easy)", r.rating)));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,134 @@
+//! # edupulse-store
+//!
+//! Where edupulse keeps its data: the async [`Store`] trait (object-safe, used as
+//! `Arc<dyn Store>`), the in-memory backend, the URL parser that picks a backend, and the
+//! conformance suite every backend runs.
+//!
+//! Contract of every backend:
+//! - **upserts, never blind inserts**: ingesting a batch replaces rows with the same natural key
+//!   ([`edupulse_core::Record::KEY`]), so ingesting the same folder twice changes nothing;
+//! - **one transaction per call**: [`Store::ingest`] and [`Store::write_run`] write all or nothing;
+//! - **the outbox is written with the results**: a run's notifications are inserted in the same
+//!   transaction as its result rows, and a notification whose `dedupe_key` is already in the outbox
+//!   is ignored (re-runs never alert twice);
+//! - versioned migrations, applied on open.
+
+mod error;
+pub mod memory;
+pub mod url;
+
+pub use error::{StoreError, StoreResult};
+pub use url::StoreUrl;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use edupulse_core::model::{Table, Tables};
+use edupulse_core::results::{DeliveryAttempt, OutboxItem, ResultRow, RunOutput, RunRecord};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A half-open time range `[start, end)`; `None` is unbounded.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimeRange {
+    /// Inclusive start.
+    pub start: Option<DateTime<Utc>>,
+    /// Exclusive end.
+    pub end: Option<DateTime<Utc>>,
+}
+
+impl TimeRange {
+    /// Every time.
+    pub const ALL: TimeRange = TimeRange {
+        start: None,
+        end: None,
+    };
+
+    /// Whether `t` is in the range.
+    pub fn contains(&self, t: DateTime<Utc>) -> bool {
+        self.start.is_none_or(|s| t >= s) && self.end.is_none_or(|e| t < e)
+    }
+}
+
+/// What an ingest did, per table.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IngestReport {
+    /// Rows received, per table name.
+    pub received: BTreeMap<String, u64>,
+    /// Rows that were new or changed (inserted or updated), per table name.
+    pub written: BTreeMap<String, u64>,
+}
+
+impl IngestReport {
+    /// Total rows received.
+    pub fn total_received(&self) -> u64 {
+        self.received.values().sum()
+    }
+    /// Total rows new or changed.
+    pub fn total_written(&self) -> u64 {
+        self.written.values().sum()
+    }
+}
+
+/// The storage interface of edupulse. Object-safe: use it as `Arc<dyn Store>`.
+#[async_trait]
+pub trait Store: Send + Sync + std::fmt::Debug {
+    /// The store's URL with any password removed (safe to print).
+    fn describe(&self) -> String;
+
+    /// The schema version after migrations.
+    async fn schema_version(&self) -> StoreResult<u32>;
+
+    /// Upsert a batch (already validated) in one transaction: all of it or nothing.
+    async fn ingest(&self, batch: &Tables) -> StoreResult<IngestReport>;
+
+    /// Rows of one table filed under an instant in `range` (see `Record::TIME_COLUMN`), sorted by
+    /// natural key; the other tables of the returned batch are empty.
+    async fn read(&self, table: Table, range: TimeRange) -> StoreResult<Tables>;
+
+    /// Every input table, restricted to `range`.
+    async fn read_all(&self, range: TimeRange) -> StoreResult<Tables> {
+        let mut out = Tables::default();
+        for t in Table::ALL {
+            out.extend(self.read(t, range).await?);
+        }
+        Ok(out)
+    }
+
+    /// Row counts of every table the store holds: the input tables, `results`, `runs` and
+    /// `notifications` (the outbox).
+    async fn counts(&self) -> StoreResult<BTreeMap<String, u64>>;
+
+    /// Write a run atomically: its result rows (replacing, per result table, the rows of the same
+    /// `as_of`), its notifications into the outbox (ignoring keys already there), and its run
+    /// record. If any part fails, nothing of it is written.
+    async fn write_run(&self, run: &RunOutput) -> StoreResult<()>;
+
+    /// Rows of a result table, for one `as_of` or (with `None`) the latest `as_of` that has rows.
+    async fn results(
+        &self,
+        table: &str,
+        as_of: Option<DateTime<Utc>>,
+    ) -> StoreResult<Vec<ResultRow>>;
+
+    /// Every run record, oldest first.
+    async fn runs(&self) -> StoreResult<Vec<RunRecord>>;
+
+    /// Outbox rows, oldest first: all of them, or only those still `Pending`.
+    async fn outbox(&self, pending_only: bool) -> StoreResult<Vec<OutboxItem>>;
+
+    /// Record a delivery attempt: on success the channel is added to `delivered_to` (and the row
+    /// becomes `Sent` if `completes`); on failure `attempts` grows, `last_error` is kept and the row
+    /// waits until `retry_at` (or becomes `Failed` when there is none).
+    async fn record_delivery(&self, attempt: &DeliveryAttempt) -> StoreResult<()>;
+
+    /// Successful deliveries to `channel` at or after `since` (for rate limits across runs).
+    async fn delivered_since(&self, channel: &str, since: DateTime<Utc>) -> StoreResult<u64>;
+}
+
+/// Open a store from a URL: `memory://` here; other schemes through the facade crate
+/// (`edupulse::open_store`), which knows the backends compiled in.
+pub async fn open_memory() -> std::sync::Arc<dyn Store> {
+    std::sync::Arc::new(memory::MemoryStore::new())
+}
+
+pub mod conformance;

@@ -1,0 +1,1 @@
+//! Store URLs (placeholder, being written).

@@ -1,0 +1,4 @@
+//! # edupulse
+//!
+//! Facade (being written).
+pub use edupulse_core as core;
