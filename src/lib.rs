@@ -1,4 +1,70 @@
 //! # edupulse
 //!
-//! Facade (being written).
+//! Turn the raw data of an online-course and webinar business into decisions: which keywords are
+//! taking off, how many people a webinar will draw, who is slipping away, when each learner should
+//! review each concept, and which leads are hot.
+//!
+//! This facade re-exports the workspace crates and opens stores from URLs:
+//!
+//! - [`core`] — the domain model and the analytics (pure, synchronous);
+//! - [`store`] — the async [`Store`] trait and the in-memory backend;
+//! - [`notify`] — the outbox dispatcher and notifiers;
+//! - [`open_store`] — `memory://`, `sqlite://PATH` (feature `sqlite`, on by default).
+//!
+//! ```
+//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
+//! use edupulse::core::simulate::{simulate, SimConfig};
+//! let store = edupulse::open_store("memory://").await?;
+//! let tables = simulate(&SimConfig { students: 20, seed: 1, ..SimConfig::default() })?;
+//! let report = store.ingest(&tables).await?;
+//! assert_eq!(report.total_received() as usize, tables.total_rows());
+//! # Ok::<(), edupulse::Error>(())
+//! # }).unwrap();
+//! ```
+#![warn(missing_docs)]
+
 pub use edupulse_core as core;
+pub use edupulse_notify as notify;
+pub use edupulse_store as store;
+pub use edupulse_store::{Store, StoreError, StoreUrl, TimeRange};
+
+use std::sync::Arc;
+
+/// Any error edupulse can raise.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Bad input data or parameters (names table, row and column where it can).
+    #[error(transparent)]
+    Core(#[from] edupulse_core::CoreError),
+    /// A store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Delivering notifications failed.
+    #[error(transparent)]
+    Notify(#[from] edupulse_notify::NotifyError),
+}
+
+/// Open a store from a URL: `memory://` or `sqlite://PATH` (the file is created and migrated if
+/// needed). Other schemes give [`StoreError::Url`].
+pub async fn open_store(url: &str) -> Result<Arc<dyn Store>, StoreError> {
+    match StoreUrl::parse(url)? {
+        StoreUrl::Memory => Ok(Arc::new(edupulse_store::memory::MemoryStore::new())),
+        #[cfg(feature = "sqlite")]
+        StoreUrl::Sqlite(path) => Ok(Arc::new(edupulse_sqlite::SqliteStore::open(&path)?)),
+        other => Err(StoreError::Url {
+            url: other.to_string(),
+            message: "this build of edupulse has no backend for this scheme".to_string(),
+        }),
+    }
+}
+
+pub mod job;
+pub mod report;
+
+pub use job::{ingest_dir, run_daily};
+
+/// The README's Rust examples, compiled and run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -1,1 +1,323 @@
-fn main() {}
+//! The `edupulse` command: simulate a business, ingest CSV folders, run the daily job, deliver
+//! notifications and write the report. The last line printed on stdout is always a JSON summary.
+//!
+//! Exit codes: 0 success, 1 bad input (the message names file, row and column), 2 any other
+//! failure.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use clap::{Parser, Subcommand};
+use edupulse::core::csvio;
+use edupulse::core::job::JobConfig;
+use edupulse::core::simulate::{simulate, SimConfig};
+use edupulse::notify::{DispatchConfig, Dispatcher, FileNotifier, Notifier, StdoutNotifier};
+use edupulse::report::Report;
+use edupulse::{open_store, Error, Store, StoreError};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+#[derive(Parser, Debug)]
+#[command(name = "edupulse", version, about = "Decisions from the data of an online-course and webinar business")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Simulate a business, ingest it into a SQLite file, run the job, deliver notifications to a
+    /// file and write the report — all in DIR.
+    Demo {
+        /// Output folder (created if needed).
+        #[arg(long, default_value = "demo-out")]
+        dir: PathBuf,
+        /// Number of simulated students.
+        #[arg(long, default_value_t = 2000)]
+        students: usize,
+        /// Random seed.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+    /// Upsert a folder of `<table>.csv` files into a store (all or nothing).
+    Ingest {
+        /// Store URL: `sqlite://PATH` or `memory://`.
+        #[arg(long)]
+        store: String,
+        /// Folder holding `<table>.csv` files.
+        dir: PathBuf,
+    },
+    /// Run the daily job as of a date and deliver its notifications.
+    Run {
+        /// Store URL.
+        #[arg(long)]
+        store: String,
+        /// The run's date (YYYY-MM-DD, end of that day) or an RFC 3339 instant.
+        #[arg(long)]
+        as_of: String,
+        /// Deliver notifications to this JSON-lines file (default: `notifications.jsonl` beside
+        /// a SQLite store, else none).
+        #[arg(long)]
+        notify_file: Option<PathBuf>,
+        /// Also deliver notifications to stdout (before the summary line).
+        #[arg(long)]
+        notify_stdout: bool,
+        /// Job configuration (JSON) overriding the defaults.
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Write report.html and report.json for the latest run (or `--as-of`).
+    Report {
+        /// Store URL.
+        #[arg(long)]
+        store: String,
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+        /// The run to report on (default: the latest).
+        #[arg(long)]
+        as_of: Option<String>,
+    },
+}
+
+/// A failure with its exit code.
+struct Failure {
+    code: i32,
+    message: String,
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        let code = match &e {
+            Error::Core(_) | Error::Store(StoreError::Validation(_) | StoreError::Url { .. }) => 1,
+            _ => 2,
+        };
+        Failure {
+            code,
+            message: e.to_string(),
+        }
+    }
+}
+
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Self {
+        Error::from(e).into()
+    }
+}
+
+impl From<edupulse::core::CoreError> for Failure {
+    fn from(e: edupulse::core::CoreError) -> Self {
+        Error::from(e).into()
+    }
+}
+
+fn bad_input(message: impl Into<String>) -> Failure {
+    Failure {
+        code: 1,
+        message: message.into(),
+    }
+}
+
+fn main() {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 1 } else { 0 };
+            let _ = e.print();
+            std::process::exit(code);
+        }
+    };
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            std::process::exit(2);
+        }
+    };
+    let started = Instant::now();
+    let result = rt.block_on(dispatch(cli.command));
+    match result {
+        Ok(mut summary) => {
+            summary["ok"] = json!(true);
+            summary["seconds"] = json!((started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0);
+            println!("{summary}");
+        }
+        Err(f) => {
+            eprintln!("error: {}", f.message);
+            println!("{}", json!({"ok": false, "exit_code": f.code, "error": f.message}));
+            std::process::exit(f.code);
+        }
+    }
+}
+
+async fn dispatch(cmd: Command) -> Result<serde_json::Value, Failure> {
+    match cmd {
+        Command::Demo {
+            dir,
+            students,
+            seed,
+        } => demo(&dir, students, seed).await,
+        Command::Ingest { store, dir } => {
+            let store = open_store(&store).await?;
+            let p = progress("ingest");
+            let tables = csvio::read_dir(&dir)?;
+            p.set_message(format!("ingest: {} rows", tables.total_rows()));
+            let report = store.ingest(&tables).await?;
+            p.finish_and_clear();
+            Ok(json!({"command": "ingest", "store": store.describe(), "received": report.received, "written": report.written}))
+        }
+        Command::Run {
+            store,
+            as_of,
+            notify_file,
+            notify_stdout,
+            config,
+        } => {
+            let as_of = parse_as_of(&as_of)?;
+            let config = match config {
+                Some(p) => read_config(&p)?,
+                None => JobConfig::default(),
+            };
+            let notify_file = notify_file.or_else(|| default_notify_file(&store));
+            let store = open_store(&store).await?;
+            run(store, as_of, &config, notify_file.as_deref(), notify_stdout).await
+        }
+        Command::Report { store, out, as_of } => {
+            let as_of = as_of.as_deref().map(parse_as_of).transpose()?;
+            let store = open_store(&store).await?;
+            let report = Report::build(store.as_ref(), as_of).await?;
+            let (json_path, html_path) = report.write(&out)?;
+            Ok(json!({"command": "report", "as_of": report.as_of, "json": json_path, "html": html_path}))
+        }
+    }
+}
+
+fn read_config(path: &Path) -> Result<JobConfig, Failure> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| bad_input(format!("{}: {e}", path.display())))?;
+    let cfg: JobConfig = serde_json::from_str(&text)
+        .map_err(|e| bad_input(format!("{}: {e}", path.display())))?;
+    cfg.validate()?;
+    Ok(cfg)
+}
+
+/// `YYYY-MM-DD` means the end of that day (23:59:59 UTC); an RFC 3339 instant is taken as is.
+fn parse_as_of(s: &str) -> Result<DateTime<Utc>, Failure> {
+    if let Ok(d) = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
+        return Ok(end_of_day(d));
+    }
+    edupulse::core::model::parse_datetime(s).map_err(|e| bad_input(format!("--as-of: {e}")))
+}
+
+fn end_of_day(d: NaiveDate) -> DateTime<Utc> {
+    edupulse::core::model::date_to_datetime(d) + chrono::Duration::seconds(86_399)
+}
+
+/// `notifications.jsonl` beside a SQLite file.
+fn default_notify_file(url: &str) -> Option<PathBuf> {
+    match edupulse::StoreUrl::parse(url).ok()? {
+        edupulse::StoreUrl::Sqlite(path) => Some(
+            path.parent()
+                .unwrap_or_else(|| Path::new("."))
+                .join("notifications.jsonl"),
+        ),
+        _ => None,
+    }
+}
+
+fn progress(msg: &str) -> ProgressBar {
+    let p = ProgressBar::new_spinner();
+    if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        p.set_draw_target(ProgressDrawTarget::hidden());
+    }
+    p.set_style(ProgressStyle::with_template("{spinner} {msg} [{elapsed}]").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+    p.enable_steady_tick(std::time::Duration::from_millis(120));
+    p.set_message(msg.to_string());
+    p
+}
+
+async fn run(
+    store: Arc<dyn Store>,
+    as_of: DateTime<Utc>,
+    config: &JobConfig,
+    notify_file: Option<&Path>,
+    notify_stdout: bool,
+) -> Result<serde_json::Value, Failure> {
+    let p = progress("run");
+    let out = edupulse::run_daily(store.as_ref(), as_of, config, |i, n, step| {
+        p.set_message(format!("run: step {}/{n} {step}", i + 1));
+    })
+    .await?;
+    p.set_message("deliver notifications");
+    let mut notifiers: Vec<Arc<dyn Notifier>> = Vec::new();
+    if let Some(f) = notify_file {
+        notifiers.push(Arc::new(FileNotifier::new(f)));
+    }
+    if notify_stdout {
+        notifiers.push(Arc::new(StdoutNotifier::new()));
+    }
+    let delivery = if notifiers.is_empty() {
+        json!(null)
+    } else {
+        let d = Dispatcher::new(store.clone(), notifiers, DispatchConfig::default())
+            .map_err(Error::from)?;
+        json!(d.dispatch(Utc::now()).await.map_err(Error::from)?)
+    };
+    p.finish_and_clear();
+    Ok(json!({
+        "command": "run",
+        "store": store.describe(),
+        "as_of": as_of,
+        "run": out.summary,
+        "delivery": delivery,
+        "notify_file": notify_file,
+    }))
+}
+
+async fn demo(dir: &Path, students: usize, seed: u64) -> Result<serde_json::Value, Failure> {
+    let cfg = SimConfig {
+        students,
+        seed,
+        ..SimConfig::default()
+    };
+    let p = progress("simulate");
+    let tables = simulate(&cfg)?;
+    let data_dir = dir.join("data");
+    p.set_message(format!("write {} rows as CSV", tables.total_rows()));
+    csvio::write_dir(&tables, &data_dir)?;
+    let db = dir.join("edupulse.db");
+    let url = format!("sqlite://{}", db.display());
+    let store = open_store(&url).await?;
+    p.set_message("ingest");
+    let ingest = edupulse::ingest_dir(store.as_ref(), &data_dir).await?;
+    p.finish_and_clear();
+    let as_of = end_of_day(cfg.end_date());
+    let notify_file = dir.join("notifications.jsonl");
+    let run_summary = run(
+        store.clone(),
+        as_of,
+        &JobConfig::default(),
+        Some(&notify_file),
+        false,
+    )
+    .await?;
+    let report = Report::build(store.as_ref(), Some(as_of)).await?;
+    let (json_path, html_path) = report.write(dir)?;
+    Ok(json!({
+        "command": "demo",
+        "dir": dir,
+        "store": url,
+        "as_of": as_of,
+        "ingest": {"received": ingest.received, "written": ingest.written},
+        "run": run_summary["run"],
+        "delivery": run_summary["delivery"],
+        "notifications": notify_file,
+        "report": {"html": html_path, "json": json_path},
+        "counts": report.counts,
+    }))
+}

@@ -20,6 +20,7 @@
 
 pub mod csvio;
 pub mod error;
+pub mod job;
 pub mod kpi;
 pub mod model;
 pub mod results;

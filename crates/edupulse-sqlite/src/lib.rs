@@ -1,1 +1,871 @@
-//! SQLite backend (being written).
+//! # edupulse-sqlite
+//!
+//! The embedded edupulse store: one SQLite file (bundled SQLite, no system library) in WAL mode.
+//!
+//! - one writer connection behind a mutex, and a small pool of reader connections, so reads run
+//!   concurrently with a write and see the state before or after it (WAL snapshots);
+//! - blocking SQLite work runs off the async executor (`spawn_blocking`, or `block_in_place` on a
+//!   multi-threaded runtime when the input is borrowed);
+//! - versioned migrations (`schema_migrations`), applied on [`SqliteStore::open`]; a database
+//!   written by a newer edupulse is refused with [`StoreError::SchemaTooNew`];
+//! - input tables are generated from the record types' column lists (`Record::columns()`), keyed
+//!   on `Record::KEY`, with an indexed epoch-microsecond shadow column of `Record::time()` for
+//!   range queries;
+//! - upserts count only new or changed rows, in one transaction per call;
+//! - the outbox (`notifications`) is written in the same transaction as a run's results, and its
+//!   `CHECK (length(dedupe_key) > 0)` makes a bad notification roll the whole run back.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), edupulse_store::StoreError> {
+//! use edupulse_sqlite::SqliteStore;
+//! use edupulse_store::Store;
+//! let store = SqliteStore::open("edupulse.db")?;
+//! println!("schema v{}", store.schema_version().await?);
+//! # Ok(()) }
+//! ```
+#![warn(missing_docs)]
+
+mod schema;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use edupulse_core::model::{
+    parse_datetime, visit_tables, Record, Table, TableVisitor, Tables, Value,
+};
+use edupulse_core::results::{
+    DeliveryAttempt, Notification, OutboxItem, OutboxStatus, ResultRow, RunOutput, RunRecord,
+    Severity,
+};
+use edupulse_core::CoreError;
+use edupulse_store::{IngestReport, Store, StoreError, StoreResult, TimeRange};
+use rusqlite::types::ValueRef;
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+/// How long a connection waits for a lock held by another connection or process.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+/// Idle reader connections kept open.
+const MAX_IDLE_READERS: usize = 4;
+
+/// A store in one SQLite file. Cheap to share (`Arc<dyn Store>`); all methods take `&self`.
+pub struct SqliteStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    path: PathBuf,
+    /// `sqlite:<path>`, used in error messages.
+    backend: String,
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+    version: u32,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore")
+            .field("path", &self.inner.path)
+            .field("schema_version", &self.inner.version)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SqliteStore {
+    /// Open (creating the file and its parent folder if needed) and migrate the database at
+    /// `path`.
+    ///
+    /// Errors: [`StoreError::SchemaTooNew`] for a database written by a newer edupulse,
+    /// [`StoreError::Backend`] when the file cannot be opened or migrated.
+    pub fn open(path: impl AsRef<Path>) -> StoreResult<SqliteStore> {
+        let path = path.as_ref().to_path_buf();
+        let backend = format!("sqlite:{}", path.display());
+        let be = |e: rusqlite::Error| backend_error(&backend, e);
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| StoreError::Backend {
+                backend: backend.clone(),
+                message: format!("cannot create folder {}: {e}", parent.display()),
+            })?;
+        }
+        let mut writer = open_connection(&path, &backend)?;
+        writer
+            .pragma_update(None, "cache_size", -65_536)
+            .map_err(be)?;
+        writer
+            .pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)
+            .map_err(be)?;
+        let version = migrate(&mut writer, &backend)?;
+        Ok(SqliteStore {
+            inner: Arc::new(Inner {
+                path,
+                backend,
+                writer: Mutex::new(writer),
+                readers: Mutex::new(Vec::new()),
+                version,
+            }),
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// The newest schema version this build can migrate to.
+    pub fn supported_schema_version() -> u32 {
+        schema::latest_version()
+    }
+
+    /// Run `f` on the executor's blocking pool with access to the store.
+    async fn blocking<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Inner) -> StoreResult<T> + Send + 'static,
+    {
+        let inner = Arc::clone(&self.inner);
+        match tokio::runtime::Handle::try_current() {
+            Ok(handle) => handle
+                .spawn_blocking(move || f(&inner))
+                .await
+                .map_err(|e| StoreError::Backend {
+                    backend: self.inner.backend.clone(),
+                    message: format!("database task failed: {e}"),
+                })?,
+            Err(_) => f(&inner),
+        }
+    }
+
+    /// Run `f` (which borrows its input) without blocking async worker threads: `block_in_place`
+    /// on a multi-threaded runtime, otherwise `spawn_blocking` with an owned copy of the input.
+    async fn blocking_borrowed<I, T, F>(&self, input: &I, f: F) -> StoreResult<T>
+    where
+        I: Clone + Send + Sync + 'static,
+        T: Send + 'static,
+        F: Fn(&Inner, &I) -> StoreResult<T> + Send + 'static,
+    {
+        use tokio::runtime::{Handle, RuntimeFlavor};
+        match Handle::try_current().map(|h| h.runtime_flavor()) {
+            Ok(RuntimeFlavor::MultiThread) => tokio::task::block_in_place(|| f(&self.inner, input)),
+            Ok(_) => {
+                let owned = input.clone();
+                self.blocking(move |inner| f(inner, &owned)).await
+            }
+            Err(_) => f(&self.inner, input),
+        }
+    }
+}
+
+fn backend_error(backend: &str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Backend {
+        backend: backend.to_string(),
+        message: e.to_string(),
+    }
+}
+
+fn open_connection(path: &Path, backend: &str) -> StoreResult<Connection> {
+    let be = |e: rusqlite::Error| backend_error(backend, e);
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_CREATE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags).map_err(be)?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(be)?;
+    let mode: String = conn
+        .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
+        .map_err(be)?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(backend_error(
+            backend,
+            format!("could not switch the database to WAL mode (journal_mode is {mode})"),
+        ));
+    }
+    conn.pragma_update(None, "synchronous", "NORMAL")
+        .map_err(be)?;
+    conn.pragma_update(None, "foreign_keys", false)
+        .map_err(be)?;
+    conn.pragma_update(None, "temp_store", "MEMORY")
+        .map_err(be)?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(conn)
+}
+
+/// Apply the pending migrations; returns the schema version.
+fn migrate(conn: &mut Connection, backend: &str) -> StoreResult<u32> {
+    let be = |e: rusqlite::Error| backend_error(backend, e);
+    let supported = schema::latest_version();
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(be)?;
+    tx.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+             version INTEGER PRIMARY KEY,
+             description TEXT NOT NULL,
+             applied_at TEXT NOT NULL
+         ) STRICT;",
+    )
+    .map_err(be)?;
+    let current: i64 = tx
+        .query_row(
+            "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(be)?;
+    let current = u32::try_from(current).map_err(|_| StoreError::Corrupt {
+        table: "schema_migrations".to_string(),
+        message: format!("version {current} is out of range"),
+    })?;
+    if current > supported {
+        return Err(StoreError::SchemaTooNew {
+            found: current,
+            supported,
+        });
+    }
+    for m in schema::MIGRATIONS.iter().filter(|m| m.version > current) {
+        tx.execute_batch(&(m.sql)()).map_err(be)?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version, description, applied_at) VALUES (?1, ?2, ?3)",
+            params![m.version, m.description, fixed_time(&Utc::now())],
+        )
+        .map_err(be)?;
+    }
+    tx.pragma_update(None, "user_version", supported.max(current))
+        .map_err(be)?;
+    tx.commit().map_err(be)?;
+    Ok(supported.max(current))
+}
+
+/// An instant as fixed-width RFC 3339 text (nine fractional digits): one canonical text per
+/// instant, used for the tables this crate owns (results, runs, outbox, deliveries). Within years
+/// 0000–9999 text order is time order; ordering and range tests use the `*_us` columns
+/// ([`micros`]) first, and the text only to break ties within one microsecond.
+fn fixed_time(t: &DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.9fZ").to_string()
+}
+
+/// Epoch microseconds, floored (fits `i64` over chrono's whole range).
+fn micros(t: &DateTime<Utc>) -> i64 {
+    t.timestamp_micros()
+}
+
+impl Inner {
+    fn be(&self) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+        move |e| backend_error(&self.backend, e)
+    }
+
+    fn poisoned(&self) -> StoreError {
+        StoreError::Backend {
+            backend: self.backend.clone(),
+            message: "connection lock poisoned by a panic in another task".to_string(),
+        }
+    }
+
+    fn writer(&self) -> StoreResult<MutexGuard<'_, Connection>> {
+        self.writer.lock().map_err(|_| self.poisoned())
+    }
+
+    /// Run `f` on a reader connection (from the pool, or a new one).
+    fn with_reader<T>(&self, f: impl FnOnce(&mut Connection) -> StoreResult<T>) -> StoreResult<T> {
+        let pooled = self.readers.lock().map_err(|_| self.poisoned())?.pop();
+        let mut conn = match pooled {
+            Some(c) => c,
+            None => {
+                let c = open_connection(&self.path, &self.backend)?;
+                c.pragma_update(None, "query_only", true)
+                    .map_err(self.be())?;
+                c
+            }
+        };
+        let out = f(&mut conn);
+        if let Ok(mut pool) = self.readers.lock() {
+            if pool.len() < MAX_IDLE_READERS && conn.is_autocommit() {
+                pool.push(conn);
+            }
+        }
+        out
+    }
+
+    fn corrupt(table: &str, message: impl Into<String>) -> StoreError {
+        StoreError::Corrupt {
+            table: table.to_string(),
+            message: message.into(),
+        }
+    }
+
+    fn parse_time(table: &str, text: &str) -> StoreResult<DateTime<Utc>> {
+        parse_datetime(text).map_err(|e| Inner::corrupt(table, e))
+    }
+
+    fn parse_json(table: &str, text: &str) -> StoreResult<serde_json::Value> {
+        serde_json::from_str(text).map_err(|e| Inner::corrupt(table, format!("bad JSON: {e}")))
+    }
+
+    // --- input tables -----------------------------------------------------------------------
+
+    fn ingest(&self, batch: &Tables) -> StoreResult<IngestReport> {
+        let mut conn = self.writer()?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(self.be())?;
+        let mut v = Upsert {
+            tx: &tx,
+            batch,
+            report: IngestReport::default(),
+            backend: &self.backend,
+        };
+        visit_tables(&mut v)?;
+        let report = v.report;
+        tx.commit().map_err(self.be())?;
+        Ok(report)
+    }
+
+    fn read(&self, table: Table, range: TimeRange) -> StoreResult<Tables> {
+        self.with_reader(|conn| {
+            let mut v = Read {
+                conn,
+                table,
+                range,
+                out: Tables::default(),
+                backend: &self.backend,
+            };
+            visit_tables(&mut v)?;
+            Ok(v.out)
+        })
+    }
+
+    fn counts(&self) -> StoreResult<BTreeMap<String, u64>> {
+        self.with_reader(|conn| {
+            // One read transaction: every count comes from the same snapshot.
+            let tx = conn.transaction().map_err(self.be())?;
+            let mut out = BTreeMap::new();
+            let names =
+                Table::ALL
+                    .iter()
+                    .map(|t| t.name())
+                    .chain(["results", "runs", "notifications"]);
+            for name in names {
+                let n: i64 = tx
+                    .query_row(
+                        &format!("SELECT COUNT(*) FROM {}", schema::ident(name)),
+                        [],
+                        |r| r.get(0),
+                    )
+                    .map_err(self.be())?;
+                out.insert(name.to_string(), u64::try_from(n).unwrap_or(0));
+            }
+            tx.commit().map_err(self.be())?;
+            Ok(out)
+        })
+    }
+
+    // --- runs and results -------------------------------------------------------------------
+
+    fn write_run(&self, run: &RunOutput) -> StoreResult<()> {
+        let be = self.be();
+        let json = |v: &serde_json::Value| {
+            serde_json::to_string(v).map_err(|e| backend_error(&self.backend, e))
+        };
+        let mut conn = self.writer()?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(&be)?;
+        {
+            // 1. Results: each (table, as_of) of the run replaces what was there.
+            let mut groups: BTreeMap<(&str, String), Vec<&ResultRow>> = BTreeMap::new();
+            for r in &run.results {
+                groups
+                    .entry((r.table.as_str(), fixed_time(&r.as_of)))
+                    .or_default()
+                    .push(r);
+            }
+            let mut delete = tx
+                .prepare_cached("DELETE FROM results WHERE table_name = ?1 AND as_of = ?2")
+                .map_err(&be)?;
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT INTO results (table_name, as_of, as_of_us, key, data)
+                     VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT (table_name, as_of, key) DO UPDATE SET data = excluded.data",
+                )
+                .map_err(&be)?;
+            for ((table, as_of), rows) in &groups {
+                delete.execute(params![table, as_of]).map_err(&be)?;
+                for r in rows {
+                    insert
+                        .execute(params![
+                            table,
+                            as_of,
+                            micros(&r.as_of),
+                            r.key,
+                            json(&r.data)?
+                        ])
+                        .map_err(&be)?;
+                }
+            }
+            // 2. The outbox: keys already there are ignored. The CHECK constraint on dedupe_key
+            //    fails here, inside the transaction, for an empty key (`ON CONFLICT DO NOTHING`
+            //    only covers the uniqueness conflict, unlike `INSERT OR IGNORE`).
+            let mut notify = tx
+                .prepare_cached(
+                    "INSERT INTO notifications
+                       (dedupe_key, kind, severity, title, body, payload, created_at, status)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending')
+                     ON CONFLICT (dedupe_key) DO NOTHING",
+                )
+                .map_err(&be)?;
+            for n in &run.notifications {
+                notify
+                    .execute(params![
+                        n.dedupe_key,
+                        n.kind,
+                        n.severity.as_str(),
+                        n.title,
+                        n.body,
+                        json(&n.payload)?,
+                        fixed_time(&n.created_at),
+                    ])
+                    .map_err(&be)?;
+            }
+            // 3. The run record.
+            tx.prepare_cached(
+                "INSERT INTO runs (as_of, as_of_us, written_at, summary) VALUES (?1, ?4, ?2, ?3)
+                 ON CONFLICT (as_of) DO UPDATE SET written_at = excluded.written_at,
+                                                   summary = excluded.summary",
+            )
+            .map_err(&be)?
+            .execute(params![
+                fixed_time(&run.as_of),
+                fixed_time(&Utc::now()),
+                json(&run.summary)?,
+                micros(&run.as_of)
+            ])
+            .map_err(&be)?;
+        }
+        tx.commit().map_err(&be)?;
+        Ok(())
+    }
+
+    fn results(&self, table: &str, as_of: Option<DateTime<Utc>>) -> StoreResult<Vec<ResultRow>> {
+        self.with_reader(|conn| {
+            let be = self.be();
+            let tx = conn.transaction().map_err(&be)?;
+            let as_of = match as_of {
+                Some(t) => Some(fixed_time(&t)),
+                None => tx
+                    .query_row(
+                        "SELECT as_of FROM results WHERE table_name = ?1
+                         ORDER BY as_of_us DESC, as_of DESC LIMIT 1",
+                        [table],
+                        |r| r.get::<_, String>(0),
+                    )
+                    .optional()
+                    .map_err(&be)?,
+            };
+            let Some(as_of) = as_of else {
+                return Ok(Vec::new());
+            };
+            let mut stmt = tx
+                .prepare_cached(
+                    "SELECT as_of, key, data FROM results
+                     WHERE table_name = ?1 AND as_of = ?2 ORDER BY key",
+                )
+                .map_err(&be)?;
+            let rows = stmt
+                .query_map(params![table, as_of], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                    ))
+                })
+                .map_err(&be)?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (as_of, key, data) = row.map_err(&be)?;
+                out.push(ResultRow {
+                    table: table.to_string(),
+                    as_of: Inner::parse_time("results", &as_of)?,
+                    key,
+                    data: Inner::parse_json("results", &data)?,
+                });
+            }
+            drop(stmt);
+            tx.commit().map_err(&be)?;
+            Ok(out)
+        })
+    }
+
+    fn runs(&self) -> StoreResult<Vec<RunRecord>> {
+        self.with_reader(|conn| {
+            let be = self.be();
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT as_of, written_at, summary FROM runs ORDER BY as_of_us, as_of",
+                )
+                .map_err(&be)?;
+            let rows = stmt
+                .query_map([], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                    ))
+                })
+                .map_err(&be)?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (as_of, written_at, summary) = row.map_err(&be)?;
+                out.push(RunRecord {
+                    as_of: Inner::parse_time("runs", &as_of)?,
+                    written_at: Inner::parse_time("runs", &written_at)?,
+                    summary: Inner::parse_json("runs", &summary)?,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    // --- the outbox -------------------------------------------------------------------------
+
+    fn outbox(&self, pending_only: bool) -> StoreResult<Vec<OutboxItem>> {
+        self.with_reader(|conn| {
+            let be = self.be();
+            let tx = conn.transaction().map_err(&be)?;
+            let mut items = Vec::new();
+            {
+                let mut stmt = tx
+                    .prepare_cached(
+                        "SELECT dedupe_key, kind, severity, title, body, payload, created_at,
+                                status, attempts, last_error, next_attempt_at, sent_at
+                         FROM notifications
+                         WHERE (?1 = 0 OR status = 'pending') ORDER BY seq",
+                    )
+                    .map_err(&be)?;
+                let mut rows = stmt.query([pending_only]).map_err(&be)?;
+                while let Some(r) = rows.next().map_err(&be)? {
+                    items.push(outbox_item(r).map_err(&be)??);
+                }
+                let mut stmt = tx
+                    .prepare_cached(
+                        "SELECT d.dedupe_key, d.channel FROM deliveries d
+                         JOIN notifications n ON n.dedupe_key = d.dedupe_key
+                         WHERE (?1 = 0 OR n.status = 'pending') ORDER BY d.id",
+                    )
+                    .map_err(&be)?;
+                let mut delivered: BTreeMap<String, Vec<String>> = BTreeMap::new();
+                let mut rows = stmt.query([pending_only]).map_err(&be)?;
+                while let Some(r) = rows.next().map_err(&be)? {
+                    let key: String = r.get(0).map_err(&be)?;
+                    let channel: String = r.get(1).map_err(&be)?;
+                    let list = delivered.entry(key).or_default();
+                    if !list.contains(&channel) {
+                        list.push(channel);
+                    }
+                }
+                for item in &mut items {
+                    if let Some(list) = delivered.remove(&item.notification.dedupe_key) {
+                        item.delivered_to = list;
+                    }
+                }
+            }
+            tx.commit().map_err(&be)?;
+            Ok(items)
+        })
+    }
+
+    fn record_delivery(&self, a: &DeliveryAttempt) -> StoreResult<()> {
+        let be = self.be();
+        let mut conn = self.writer()?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(&be)?;
+        let exists = tx
+            .query_row(
+                "SELECT 1 FROM notifications WHERE dedupe_key = ?1",
+                [&a.dedupe_key],
+                |_| Ok(()),
+            )
+            .optional()
+            .map_err(&be)?
+            .is_some();
+        if !exists {
+            return Err(StoreError::Validation(CoreError::validation(
+                "notifications",
+                None,
+                Some("dedupe_key"),
+                format!("no outbox row has dedupe key {:?}", a.dedupe_key),
+            )));
+        }
+        match &a.error {
+            None => {
+                tx.execute(
+                    "INSERT INTO deliveries (dedupe_key, channel, at, at_us)
+                     VALUES (?1, ?2, ?3, ?4)",
+                    params![a.dedupe_key, a.channel, fixed_time(&a.at), micros(&a.at)],
+                )
+                .map_err(&be)?;
+                if a.completes {
+                    tx.execute(
+                        "UPDATE notifications SET status = 'sent', sent_at = ?2,
+                                next_attempt_at = NULL
+                         WHERE dedupe_key = ?1",
+                        params![a.dedupe_key, fixed_time(&a.at)],
+                    )
+                    .map_err(&be)?;
+                }
+            }
+            Some(err) => {
+                tx.execute(
+                    "UPDATE notifications SET attempts = attempts + 1, last_error = ?2,
+                            next_attempt_at = ?3,
+                            status = CASE WHEN ?3 IS NULL THEN 'failed' ELSE status END
+                     WHERE dedupe_key = ?1",
+                    params![a.dedupe_key, err, a.retry_at.as_ref().map(fixed_time)],
+                )
+                .map_err(&be)?;
+            }
+        }
+        tx.commit().map_err(&be)?;
+        Ok(())
+    }
+
+    fn delivered_since(&self, channel: &str, since: DateTime<Utc>) -> StoreResult<u64> {
+        self.with_reader(|conn| {
+            let n: i64 = conn
+                .query_row(
+                    "SELECT COUNT(*) FROM deliveries
+                     WHERE channel = ?1 AND (at_us > ?2 OR (at_us = ?2 AND at >= ?3))",
+                    params![channel, micros(&since), fixed_time(&since)],
+                    |r| r.get(0),
+                )
+                .map_err(self.be())?;
+            Ok(u64::try_from(n).unwrap_or(0))
+        })
+    }
+}
+
+/// Decode one `notifications` row (outer error: SQLite; inner: bad stored data).
+fn outbox_item(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoreResult<OutboxItem>> {
+    const T: &str = "notifications";
+    let severity: String = r.get(2)?;
+    let payload: String = r.get(5)?;
+    let created_at: String = r.get(6)?;
+    let status: String = r.get(7)?;
+    let attempts: i64 = r.get(8)?;
+    let next_attempt_at: Option<String> = r.get(10)?;
+    let sent_at: Option<String> = r.get(11)?;
+    let (dedupe_key, kind, title, body, last_error): (
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+    ) = (r.get(0)?, r.get(1)?, r.get(3)?, r.get(4)?, r.get(9)?);
+    let decode = || -> StoreResult<OutboxItem> {
+        Ok(OutboxItem {
+            notification: Notification {
+                dedupe_key,
+                kind,
+                severity: Severity::parse(&severity)
+                    .ok_or_else(|| Inner::corrupt(T, format!("unknown severity {severity:?}")))?,
+                title,
+                body,
+                payload: Inner::parse_json(T, &payload)?,
+                created_at: Inner::parse_time(T, &created_at)?,
+            },
+            status: OutboxStatus::parse(&status)
+                .ok_or_else(|| Inner::corrupt(T, format!("unknown status {status:?}")))?,
+            attempts: u32::try_from(attempts)
+                .map_err(|_| Inner::corrupt(T, format!("attempts {attempts} out of range")))?,
+            last_error,
+            next_attempt_at: next_attempt_at
+                .as_deref()
+                .map(|t| Inner::parse_time(T, t))
+                .transpose()?,
+            delivered_to: Vec::new(),
+            sent_at: sent_at
+                .as_deref()
+                .map(|t| Inner::parse_time(T, t))
+                .transpose()?,
+        })
+    };
+    Ok(decode())
+}
+
+/// Upserts every table of a batch inside one transaction.
+struct Upsert<'a> {
+    tx: &'a rusqlite::Transaction<'a>,
+    batch: &'a Tables,
+    report: IngestReport,
+    backend: &'a str,
+}
+
+impl TableVisitor for Upsert<'_> {
+    type Error = StoreError;
+    fn visit<R: Record>(&mut self) -> StoreResult<()> {
+        let be = |e: rusqlite::Error| backend_error(self.backend, e);
+        let rows = R::rows(self.batch);
+        let name = R::TABLE.name().to_string();
+        self.report.received.insert(name.clone(), rows.len() as u64);
+        let mut written = 0u64;
+        if !rows.is_empty() {
+            let is_key: Vec<bool> = R::columns().iter().map(schema::is_key::<R>).collect();
+            let shadow = is_key.len() + 1;
+            let mut stmt = self
+                .tx
+                .prepare_cached(&schema::upsert_sql::<R>())
+                .map_err(be)?;
+            for r in rows {
+                for (i, v) in r.to_values().iter().enumerate() {
+                    bind(&mut stmt, i + 1, v, is_key.get(i).copied().unwrap_or(false))
+                        .map_err(be)?;
+                }
+                stmt.raw_bind_parameter(shadow, r.time().timestamp_micros())
+                    .map_err(be)?;
+                written += stmt.raw_execute().map_err(be)? as u64;
+            }
+        }
+        self.report.written.insert(name, written);
+        Ok(())
+    }
+}
+
+/// Bind one value in its storage form (a missing key part is `''`).
+fn bind(
+    stmt: &mut rusqlite::CachedStatement<'_>,
+    idx: usize,
+    v: &Value,
+    is_key: bool,
+) -> rusqlite::Result<()> {
+    match v {
+        Value::Null if is_key => stmt.raw_bind_parameter(idx, ""),
+        Value::Null => stmt.raw_bind_parameter(idx, rusqlite::types::Null),
+        Value::Text(s) => stmt.raw_bind_parameter(idx, s.as_str()),
+        Value::Float(x) => stmt.raw_bind_parameter(idx, *x),
+        Value::Int(i) => stmt.raw_bind_parameter(idx, *i),
+        Value::Bool(b) => stmt.raw_bind_parameter(idx, i64::from(*b)),
+        Value::DateTime(_) | Value::Date(_) => {
+            stmt.raw_bind_parameter(idx, v.to_text().unwrap_or_default())
+        }
+    }
+}
+
+/// Reads one table (chosen by `table`).
+struct Read<'a> {
+    conn: &'a Connection,
+    table: Table,
+    range: TimeRange,
+    out: Tables,
+    backend: &'a str,
+}
+
+impl TableVisitor for Read<'_> {
+    type Error = StoreError;
+    fn visit<R: Record>(&mut self) -> StoreResult<()> {
+        if R::TABLE != self.table {
+            return Ok(());
+        }
+        let be = |e: rusqlite::Error| backend_error(self.backend, e);
+        let name = R::TABLE.name();
+        // Coarse filter on the floored microseconds; the exact half-open test is done below.
+        let start = self.range.start.map(|t| t.timestamp_micros());
+        let end = self.range.end.map(|t| t.timestamp_micros());
+        let sql = schema::select_sql::<R>(start.is_some(), end.is_some());
+        let mut stmt = self.conn.prepare_cached(&sql).map_err(be)?;
+        let bounds: Vec<i64> = start.into_iter().chain(end).collect();
+        let mut rows = stmt.query(rusqlite::params_from_iter(bounds)).map_err(be)?;
+        let ncols = R::columns().len();
+        let mut texts: Vec<Option<String>> = Vec::with_capacity(ncols);
+        let out = R::rows_mut(&mut self.out);
+        while let Some(row) = rows.next().map_err(be)? {
+            texts.clear();
+            for (i, col) in R::columns().iter().enumerate() {
+                let text = match row.get_ref(i).map_err(be)? {
+                    ValueRef::Null => None,
+                    ValueRef::Integer(n) => Some(n.to_string()),
+                    ValueRef::Real(x) => Some(format!("{x}")),
+                    ValueRef::Text(b) => Some(
+                        std::str::from_utf8(b)
+                            .map_err(|_| Inner::corrupt(name, "text is not UTF-8"))?
+                            .to_string(),
+                    ),
+                    ValueRef::Blob(_) => {
+                        return Err(Inner::corrupt(
+                            name,
+                            format!("column `{}` holds a blob", col.name),
+                        ))
+                    }
+                };
+                texts.push(text);
+            }
+            let fields: Vec<Option<&str>> = texts.iter().map(|t| t.as_deref()).collect();
+            let rec = R::from_fields(&fields)
+                .map_err(|(col, msg)| Inner::corrupt(name, format!("column `{col}`: {msg}")))?;
+            if self.range.contains(rec.time()) {
+                out.push(rec);
+            }
+        }
+        out.sort_by_cached_key(|r| r.key());
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    fn describe(&self) -> String {
+        format!("sqlite://{}", self.inner.path.display())
+    }
+
+    async fn schema_version(&self) -> StoreResult<u32> {
+        Ok(self.inner.version)
+    }
+
+    async fn ingest(&self, batch: &Tables) -> StoreResult<IngestReport> {
+        self.blocking_borrowed(batch, |inner, b| inner.ingest(b))
+            .await
+    }
+
+    async fn read(&self, table: Table, range: TimeRange) -> StoreResult<Tables> {
+        self.blocking(move |inner| inner.read(table, range)).await
+    }
+
+    async fn counts(&self) -> StoreResult<BTreeMap<String, u64>> {
+        self.blocking(|inner| inner.counts()).await
+    }
+
+    async fn write_run(&self, run: &RunOutput) -> StoreResult<()> {
+        let run = run.clone();
+        self.blocking(move |inner| inner.write_run(&run)).await
+    }
+
+    async fn results(
+        &self,
+        table: &str,
+        as_of: Option<DateTime<Utc>>,
+    ) -> StoreResult<Vec<ResultRow>> {
+        let table = table.to_string();
+        self.blocking(move |inner| inner.results(&table, as_of))
+            .await
+    }
+
+    async fn runs(&self) -> StoreResult<Vec<RunRecord>> {
+        self.blocking(|inner| inner.runs()).await
+    }
+
+    async fn outbox(&self, pending_only: bool) -> StoreResult<Vec<OutboxItem>> {
+        self.blocking(move |inner| inner.outbox(pending_only)).await
+    }
+
+    async fn record_delivery(&self, attempt: &DeliveryAttempt) -> StoreResult<()> {
+        let attempt = attempt.clone();
+        self.blocking(move |inner| inner.record_delivery(&attempt))
+            .await
+    }
+
+    async fn delivered_since(&self, channel: &str, since: DateTime<Utc>) -> StoreResult<u64> {
+        let channel = channel.to_string();
+        self.blocking(move |inner| inner.delivered_since(&channel, since))
+            .await
+    }
+}

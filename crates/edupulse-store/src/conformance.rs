@@ -1,1 +1,1315 @@
-//! Conformance suite (placeholder, being written).
+//! The conformance suite every [`Store`] backend runs.
+//!
+//! Written once, run on every backend: a backend's integration test calls [`run_all`] with a
+//! function that opens a fresh, empty store. Each case is also a public `async fn` taking such a
+//! store, so a backend can run a single case while debugging. Cases panic with a message naming
+//! the case, the backend and what differed (this is test support code).
+//!
+//! ```no_run
+//! # async fn demo() {
+//! use std::sync::Arc;
+//! use edupulse_store::{conformance, memory::MemoryStore, Store};
+//! conformance::run_all(|| async { Arc::new(MemoryStore::new()) as Arc<dyn Store> }).await;
+//! # }
+//! ```
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::missing_panics_doc
+)]
+
+use crate::{IngestReport, Store, StoreResult, TimeRange};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use edupulse_core::model::{
+    parse_datetime, visit_tables, Activity, ActivityKind, KeywordInterest, Lead, LeadEvent,
+    LeadEventKind, Purchase, Record, Registration, Review, Student, Table, TableVisitor, Tables,
+    Webinar,
+};
+use edupulse_core::results::{
+    DeliveryAttempt, Notification, OutboxStatus, ResultRow, RunOutput, Severity,
+};
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+/// Text that breaks naive SQL quoting.
+pub const INJECTION: &str = "'); DROP TABLE students;--";
+/// Non-ASCII text.
+pub const UNICODE: &str = "Ñandú «IA»";
+
+/// Run every case, each on a fresh store from `make`.
+pub async fn run_all<F, Fut>(make: F)
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Arc<dyn Store>>,
+{
+    macro_rules! case {
+        ($name:ident) => {{
+            let store = make().await;
+            eprintln!("conformance: {} on {}", stringify!($name), store.describe());
+            $name(store).await;
+        }};
+    }
+    case!(schema_version_is_positive);
+    case!(counts_list_every_table);
+    case!(ingest_then_read_back_equals_input);
+    case!(ingest_twice_changes_nothing);
+    case!(upsert_replaces_changed_rows);
+    case!(time_ranges_are_half_open);
+    case!(sub_second_time_ranges);
+    case!(write_run_replaces_results_of_the_same_as_of);
+    case!(results_without_as_of_returns_the_latest);
+    case!(notifications_are_deduplicated);
+    case!(outbox_is_atomic_with_results);
+    case!(record_delivery_transitions);
+    case!(delivered_since_counts_per_channel);
+    case!(concurrent_readers_see_before_or_after);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+/// Parse an RFC 3339 instant (test data only).
+pub fn ts(s: &str) -> DateTime<Utc> {
+    parse_datetime(s).unwrap_or_else(|e| panic!("bad test timestamp {s}: {e}"))
+}
+
+fn day(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_else(|e| panic!("bad test date {s}: {e}"))
+}
+
+fn ok<T>(store: &dyn Store, what: &str, r: StoreResult<T>) -> T {
+    match r {
+        Ok(v) => v,
+        Err(e) => panic!("[{}] {what} failed: {e}", store.describe()),
+    }
+}
+
+/// A small batch covering all nine tables, optional fields both `None` and `Some`, sub-second
+/// and nanosecond timestamps, awkward floats, unicode and SQL-injection text. Validated (sorted
+/// by key), so it compares equal to what a store reads back.
+pub fn sample_batch() -> Tables {
+    let mut t = Tables {
+        keyword_interest: vec![
+            KeywordInterest {
+                keyword: "curso IA".into(),
+                date: day("2024-05-01"),
+                volume: 42.5,
+                geo: None,
+            },
+            KeywordInterest {
+                keyword: "curso IA".into(),
+                date: day("2024-05-01"),
+                volume: 0.1 + 0.2,
+                geo: Some("ES".into()),
+            },
+            KeywordInterest {
+                keyword: UNICODE.into(),
+                date: day("2024-05-03"),
+                volume: 0.0,
+                geo: Some("MX".into()),
+            },
+            KeywordInterest {
+                keyword: INJECTION.into(),
+                date: day("2024-05-07"),
+                volume: 1e-7,
+                geo: None,
+            },
+        ],
+        webinars: vec![
+            Webinar {
+                webinar_id: "w1".into(),
+                title: INJECTION.into(),
+                topic: "ia_generativa".into(),
+                starts_at: ts("2024-05-03T10:00:00.123456789Z"),
+                duration_min: 60,
+                industry: Some("educación".into()),
+                role: Some("CTO".into()),
+                company_size: Some("11-50".into()),
+            },
+            Webinar {
+                webinar_id: "w2".into(),
+                title: UNICODE.into(),
+                topic: "datos \"quoted\" \\ back".into(),
+                starts_at: ts("2024-05-10T18:30:00Z"),
+                duration_min: 45,
+                industry: None,
+                role: None,
+                company_size: None,
+            },
+        ],
+        registrations: vec![
+            Registration {
+                webinar_id: "w1".into(),
+                person_id: "p1".into(),
+                registered_at: ts("2024-04-20T08:00:00.5Z"),
+                industry: "retail".into(),
+                role: "analyst".into(),
+                company_size: "1-10".into(),
+                attended: true,
+                minutes_watched: Some(55.25),
+                questions: Some(2),
+                polls: None,
+                chat_messages: Some(0),
+            },
+            Registration {
+                webinar_id: "w1".into(),
+                person_id: "p2".into(),
+                registered_at: ts("2024-04-21T09:15:00Z"),
+                industry: UNICODE.into(),
+                role: INJECTION.into(),
+                company_size: "51-200".into(),
+                attended: false,
+                minutes_watched: None,
+                questions: None,
+                polls: None,
+                chat_messages: None,
+            },
+        ],
+        students: vec![
+            Student {
+                student_id: "s1".into(),
+                email: "ana@example.com".into(),
+                name: UNICODE.into(),
+                industry: "educación".into(),
+                role: "docente".into(),
+                company_size: "1-10".into(),
+                enrolled_at: ts("2024-01-15T12:00:00Z"),
+            },
+            Student {
+                student_id: "s2".into(),
+                email: "o'brien@example.com".into(),
+                name: INJECTION.into(),
+                industry: "retail".into(),
+                role: "owner".into(),
+                company_size: "11-50".into(),
+                enrolled_at: ts("2024-02-01T00:00:00.000001Z"),
+            },
+        ],
+        activity: vec![
+            Activity {
+                student_id: "s1".into(),
+                at: ts("2024-05-01T12:00:00Z"),
+                kind: ActivityKind::Login,
+                value: None,
+            },
+            Activity {
+                student_id: "s1".into(),
+                at: ts("2024-05-01T12:00:00.5Z"),
+                kind: ActivityKind::QuizPassed,
+                value: Some(87.5),
+            },
+            Activity {
+                student_id: "s2".into(),
+                at: ts("2024-05-02T07:45:10.25Z"),
+                kind: ActivityKind::Comment,
+                value: Some(-0.0001),
+            },
+        ],
+        purchases: vec![
+            Purchase {
+                customer_id: "s1".into(),
+                at: ts("2024-03-01T10:00:00Z"),
+                amount: 99.99,
+                currency: Some("EUR".into()),
+            },
+            Purchase {
+                customer_id: "p2".into(),
+                at: ts("2024-03-02T11:00:00.75Z"),
+                amount: 1234567.125,
+                currency: None,
+            },
+        ],
+        leads: vec![
+            Lead {
+                lead_id: "l1".into(),
+                email: "lead@example.com".into(),
+                source: "webinar".into(),
+                created_at: ts("2024-04-01T09:00:00Z"),
+                industry: UNICODE.into(),
+                role: "CEO".into(),
+            },
+            Lead {
+                lead_id: "l2".into(),
+                email: "x@y.z".into(),
+                source: INJECTION.into(),
+                created_at: ts("2024-04-02T09:00:00.001Z"),
+                industry: "retail".into(),
+                role: "analyst".into(),
+            },
+        ],
+        lead_events: vec![
+            LeadEvent {
+                lead_id: "l1".into(),
+                at: ts("2024-04-03T10:00:00Z"),
+                kind: LeadEventKind::EmailOpen,
+                value: None,
+            },
+            LeadEvent {
+                lead_id: "l1".into(),
+                at: ts("2024-04-05T10:00:00.999999999Z"),
+                kind: LeadEventKind::Purchase,
+                value: Some(499.0),
+            },
+        ],
+        reviews: vec![
+            Review {
+                student_id: "s1".into(),
+                card_id: "c1".into(),
+                at: ts("2024-05-01T20:00:00Z"),
+                rating: 3,
+                duration_ms: Some(5400),
+            },
+            Review {
+                student_id: "s1".into(),
+                card_id: UNICODE.into(),
+                at: ts("2024-05-02T20:00:00.3Z"),
+                rating: 1,
+                duration_ms: None,
+            },
+            Review {
+                student_id: "s2".into(),
+                card_id: "c1".into(),
+                at: ts("2024-05-03T20:00:00Z"),
+                rating: 4,
+                duration_ms: Some(0),
+            },
+        ],
+    };
+    t.validate()
+        .unwrap_or_else(|e| panic!("sample batch is invalid: {e}"));
+    t
+}
+
+fn names_of_counts(t: &Tables) -> BTreeMap<String, u64> {
+    t.counts().into_iter().map(|(k, v)| (k, v as u64)).collect()
+}
+
+fn assert_report(store: &dyn Store, what: &str, report: &IngestReport, written: &[(&str, u64)]) {
+    for t in Table::ALL {
+        let want = written
+            .iter()
+            .find(|(n, _)| *n == t.name())
+            .map_or(0, |(_, w)| *w);
+        assert_eq!(
+            report.written.get(t.name()).copied().unwrap_or(0),
+            want,
+            "[{}] {what}: IngestReport.written[{}] (report: {report:?})",
+            store.describe(),
+            t.name()
+        );
+    }
+}
+
+fn notification(key: &str, title: &str, created_at: DateTime<Utc>) -> Notification {
+    Notification {
+        dedupe_key: key.into(),
+        kind: "trend_alert".into(),
+        severity: Severity::High,
+        title: title.into(),
+        body: format!("body of {key}: {UNICODE} {INJECTION}"),
+        payload: json!({"key": key, "score": 0.1 + 0.2, "tags": ["a", UNICODE]}),
+        created_at,
+    }
+}
+
+fn result_row(table: &str, as_of: DateTime<Utc>, key: &str, v: serde_json::Value) -> ResultRow {
+    ResultRow {
+        table: table.into(),
+        as_of,
+        key: key.into(),
+        data: v,
+    }
+}
+
+fn run(
+    as_of: DateTime<Utc>,
+    results: Vec<ResultRow>,
+    notifications: Vec<Notification>,
+) -> RunOutput {
+    RunOutput {
+        as_of,
+        results,
+        notifications,
+        summary: json!({"as_of": as_of.to_rfc3339(), "note": UNICODE}),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cases
+
+/// A migrated store reports a schema version above zero, and an empty store has nothing in it.
+pub async fn schema_version_is_positive(store: Arc<dyn Store>) {
+    let s = &*store;
+    let v = ok(s, "schema_version", store.schema_version().await);
+    assert!(
+        v > 0,
+        "[{}] schema version is {v}, expected > 0",
+        s.describe()
+    );
+    let all = ok(s, "read_all", store.read_all(TimeRange::ALL).await);
+    assert!(all.is_empty(), "[{}] a fresh store has rows", s.describe());
+    assert!(ok(s, "runs", store.runs().await).is_empty());
+    assert!(ok(s, "outbox", store.outbox(false).await).is_empty());
+    assert!(ok(s, "results", store.results("kpis", None).await).is_empty());
+}
+
+/// `counts()` lists the nine input tables plus `results`, `runs` and `notifications`.
+pub async fn counts_list_every_table(store: Arc<dyn Store>) {
+    let s = &*store;
+    let mut want: BTreeMap<String, u64> = Table::ALL
+        .iter()
+        .map(|t| (t.name().to_string(), 0))
+        .collect();
+    for extra in ["results", "runs", "notifications"] {
+        want.insert(extra.to_string(), 0);
+    }
+    let counts = ok(s, "counts", store.counts().await);
+    assert_eq!(counts, want, "[{}] counts of a fresh store", s.describe());
+
+    let batch = sample_batch();
+    ok(s, "ingest", store.ingest(&batch).await);
+    let t0 = ts("2024-06-01T00:00:00Z");
+    ok(
+        s,
+        "write_run",
+        store
+            .write_run(&run(
+                t0,
+                vec![
+                    result_row("kpis", t0, "a", json!(1)),
+                    result_row("kpis", t0, "b", json!(2)),
+                ],
+                vec![notification("n1", "t", t0)],
+            ))
+            .await,
+    );
+    want.extend(names_of_counts(&batch));
+    want.insert("results".into(), 2);
+    want.insert("runs".into(), 1);
+    want.insert("notifications".into(), 1);
+    let counts = ok(s, "counts", store.counts().await);
+    assert_eq!(
+        counts,
+        want,
+        "[{}] counts after ingest and a run",
+        s.describe()
+    );
+}
+
+/// What is ingested is read back exactly, table by table and all at once.
+pub async fn ingest_then_read_back_equals_input(store: Arc<dyn Store>) {
+    let s = &*store;
+    let batch = sample_batch();
+    let report = ok(s, "ingest", store.ingest(&batch).await);
+    assert_eq!(
+        report.received,
+        names_of_counts(&batch),
+        "[{}] IngestReport.received",
+        s.describe()
+    );
+    assert_eq!(
+        report.written,
+        names_of_counts(&batch),
+        "[{}] IngestReport.written of a first ingest",
+        s.describe()
+    );
+    let all = ok(s, "read_all", store.read_all(TimeRange::ALL).await);
+    assert_eq!(all, batch, "[{}] read_all after ingest", s.describe());
+    for t in Table::ALL {
+        let one = ok(s, "read", store.read(t, TimeRange::ALL).await);
+        let counts = one.counts();
+        for (name, n) in counts {
+            let want = if name == t.name() {
+                batch.counts()[&name]
+            } else {
+                0
+            };
+            assert_eq!(
+                n,
+                want,
+                "[{}] read({t}) returned {n} rows of `{name}`",
+                s.describe()
+            );
+        }
+    }
+    // An empty batch is fine and writes nothing.
+    let report = ok(s, "ingest(empty)", store.ingest(&Tables::default()).await);
+    assert_eq!(report.total_received(), 0);
+    assert_eq!(report.total_written(), 0);
+}
+
+/// Ingesting the same batch twice changes nothing and reports nothing written.
+pub async fn ingest_twice_changes_nothing(store: Arc<dyn Store>) {
+    let s = &*store;
+    let batch = sample_batch();
+    ok(s, "ingest #1", store.ingest(&batch).await);
+    let before = ok(s, "counts", store.counts().await);
+    let report = ok(s, "ingest #2", store.ingest(&batch).await);
+    assert_eq!(report.received, names_of_counts(&batch));
+    assert_report(s, "second ingest of the same batch", &report, &[]);
+    let after = ok(s, "counts", store.counts().await);
+    assert_eq!(
+        before,
+        after,
+        "[{}] counts after a second ingest",
+        s.describe()
+    );
+    let all = ok(s, "read_all", store.read_all(TimeRange::ALL).await);
+    assert_eq!(all, batch, "[{}] data after a second ingest", s.describe());
+}
+
+/// An upsert of a changed row replaces it (also `Some` → `None` and `None` → `Some`).
+pub async fn upsert_replaces_changed_rows(store: Arc<dyn Store>) {
+    let s = &*store;
+    let batch = sample_batch();
+    ok(s, "ingest", store.ingest(&batch).await);
+    let before = ok(s, "counts", store.counts().await);
+
+    let mut change = Tables::default();
+    let mut st = batch.students[0].clone();
+    st.name = format!("{} (renamed)", st.name);
+    change.students.push(st);
+    // Some → None and None → Some in one table.
+    let mut regs = batch.registrations.clone();
+    for r in &mut regs {
+        if r.minutes_watched.is_some() {
+            r.minutes_watched = None;
+            r.questions = None;
+        } else {
+            r.polls = Some(3);
+        }
+    }
+    change.registrations = regs;
+    // An unchanged row in the same batch is not counted.
+    change.reviews.push(batch.reviews[0].clone());
+    // Optional key part (`geo`): None and Some("ES") are different rows.
+    let mut ki = batch.keyword_interest[0].clone();
+    ki.volume = 77.0;
+    change.keyword_interest.push(ki.clone());
+
+    let report = ok(s, "upsert", store.ingest(&change).await);
+    assert_report(
+        s,
+        "upsert of changed rows",
+        &report,
+        &[
+            ("students", 1),
+            ("registrations", 2),
+            ("keyword_interest", 1),
+        ],
+    );
+    let after = ok(s, "counts", store.counts().await);
+    assert_eq!(before, after, "[{}] counts after an upsert", s.describe());
+
+    let mut want = batch.clone();
+    want.students[0] = change.students[0].clone();
+    want.registrations = change.registrations.clone();
+    let i = want
+        .keyword_interest
+        .iter()
+        .position(|k| k.key() == ki.key())
+        .unwrap();
+    want.keyword_interest[i] = ki;
+    let all = ok(s, "read_all", store.read_all(TimeRange::ALL).await);
+    assert_eq!(all, want, "[{}] data after an upsert", s.describe());
+}
+
+/// Per table: `[start, end)` over `Record::TIME_COLUMN`: a row at `start` is in, one at `end` out.
+pub async fn time_ranges_are_half_open(store: Arc<dyn Store>) {
+    let s = &*store;
+    let batch = sample_batch();
+    ok(s, "ingest", store.ingest(&batch).await);
+
+    // Ranges per table from the sample's own times (first and last distinct instants).
+    struct Ranges<'a>(&'a Tables, Vec<(Table, TimeRange)>);
+    impl TableVisitor for Ranges<'_> {
+        type Error = std::convert::Infallible;
+        fn visit<R: Record>(&mut self) -> Result<(), Self::Error> {
+            let mut times: Vec<DateTime<Utc>> = R::rows(self.0).iter().map(R::time).collect();
+            times.sort();
+            times.dedup();
+            let (Some(first), Some(last)) = (times.first(), times.last()) else {
+                return Ok(());
+            };
+            assert!(first < last, "sample of {} needs two instants", R::TABLE);
+            self.1.push((
+                R::TABLE,
+                TimeRange {
+                    start: Some(*first),
+                    end: Some(*last),
+                },
+            ));
+            self.1.push((
+                R::TABLE,
+                TimeRange {
+                    start: Some(*first + Duration::nanoseconds(1)),
+                    end: Some(*last + Duration::nanoseconds(1)),
+                },
+            ));
+            self.1.push((
+                R::TABLE,
+                TimeRange {
+                    start: None,
+                    end: Some(*last),
+                },
+            ));
+            self.1.push((
+                R::TABLE,
+                TimeRange {
+                    start: Some(*last),
+                    end: None,
+                },
+            ));
+            self.1.push((
+                R::TABLE,
+                TimeRange {
+                    start: Some(*last),
+                    end: Some(*last),
+                },
+            ));
+            Ok(())
+        }
+    }
+    let mut ranges = Ranges(&batch, Vec::new());
+    let _ = visit_tables(&mut ranges);
+    assert_eq!(
+        ranges
+            .1
+            .iter()
+            .map(|(t, _)| *t)
+            .collect::<std::collections::BTreeSet<_>>()
+            .len(),
+        9,
+        "sample covers every table"
+    );
+
+    struct Check<'a> {
+        batch: &'a Tables,
+        got: &'a Tables,
+        table: Table,
+        range: TimeRange,
+        backend: String,
+    }
+    impl TableVisitor for Check<'_> {
+        type Error = std::convert::Infallible;
+        fn visit<R: Record>(&mut self) -> Result<(), Self::Error> {
+            let got = R::rows(self.got);
+            if R::TABLE != self.table {
+                assert!(
+                    got.is_empty(),
+                    "[{}] read({}) returned rows of {}",
+                    self.backend,
+                    self.table,
+                    R::TABLE
+                );
+                return Ok(());
+            }
+            let want: Vec<R> = R::rows(self.batch)
+                .iter()
+                .filter(|r| self.range.contains(r.time()))
+                .cloned()
+                .collect();
+            assert_eq!(
+                got,
+                &want,
+                "[{}] read({}, {:?}) (half-open over `{}`)",
+                self.backend,
+                self.table,
+                self.range,
+                R::TIME_COLUMN
+            );
+            Ok(())
+        }
+    }
+    for (table, range) in ranges.1 {
+        let got = ok(s, "read", store.read(table, range).await);
+        let _ = visit_tables(&mut Check {
+            batch: &batch,
+            got: &got,
+            table,
+            range,
+            backend: s.describe(),
+        });
+    }
+}
+
+/// Range boundaries at sub-second and nanosecond precision, where the text forms of the instants
+/// (`…:00Z`, `…:00.5Z`, `…:00.000000001Z`) do not sort like the instants.
+pub async fn sub_second_time_ranges(store: Arc<dyn Store>) {
+    let s = &*store;
+    let t = ts("2024-05-01T12:00:00Z");
+    let offsets_ns = [0i64, 1, 1_000, 500_000_000, 999_999_999, 1_000_000_000];
+    let mut batch = Tables::default();
+    for (i, ns) in offsets_ns.iter().enumerate() {
+        batch.activity.push(Activity {
+            student_id: format!("s{i}"),
+            at: t + Duration::nanoseconds(*ns),
+            kind: ActivityKind::Login,
+            value: None,
+        });
+    }
+    batch.validate().unwrap();
+    ok(s, "ingest", store.ingest(&batch).await);
+    let at = |ns: i64| Some(t + Duration::nanoseconds(ns));
+    let cases: [(TimeRange, &[usize]); 7] = [
+        (
+            TimeRange {
+                start: at(1),
+                end: at(1_000_000_000),
+            },
+            &[1, 2, 3, 4],
+        ),
+        (
+            TimeRange {
+                start: at(0),
+                end: at(1),
+            },
+            &[0],
+        ),
+        (
+            TimeRange {
+                start: at(500_000_000),
+                end: None,
+            },
+            &[3, 4, 5],
+        ),
+        (
+            TimeRange {
+                start: None,
+                end: at(500_000_000),
+            },
+            &[0, 1, 2],
+        ),
+        (
+            TimeRange {
+                start: at(2),
+                end: at(999_999_999),
+            },
+            &[2, 3],
+        ),
+        (
+            TimeRange {
+                start: at(1_000_000_000),
+                end: at(1_000_000_001),
+            },
+            &[5],
+        ),
+        (
+            TimeRange {
+                start: Some(DateTime::<Utc>::MIN_UTC),
+                end: Some(DateTime::<Utc>::MAX_UTC),
+            },
+            &[0, 1, 2, 3, 4, 5],
+        ),
+    ];
+    for (range, want) in cases {
+        let got = ok(s, "read", store.read(Table::Activity, range).await);
+        let got: Vec<&str> = got.activity.iter().map(|a| a.student_id.as_str()).collect();
+        let want: Vec<String> = want.iter().map(|i| format!("s{i}")).collect();
+        assert_eq!(
+            got,
+            want,
+            "[{}] read(activity, {range:?}) at sub-second precision",
+            s.describe()
+        );
+    }
+}
+
+/// `write_run` replaces the rows of the same `(table, as_of)`; other `as_of`s and tables stay.
+pub async fn write_run_replaces_results_of_the_same_as_of(store: Arc<dyn Store>) {
+    let s = &*store;
+    let a = ts("2024-05-01T00:00:00Z");
+    let b = ts("2024-05-02T00:00:00.25Z");
+    ok(
+        s,
+        "write_run A",
+        store
+            .write_run(&run(
+                a,
+                vec![
+                    result_row("kpis", a, "k1", json!({"v": 1, "name": UNICODE})),
+                    result_row("kpis", a, "k2", json!({"v": 2})),
+                    result_row("churn_scores", a, "s1", json!({"p": 0.25})),
+                ],
+                vec![],
+            ))
+            .await,
+    );
+    ok(
+        s,
+        "write_run B",
+        store
+            .write_run(&run(
+                b,
+                vec![result_row("kpis", b, "k1", json!({"v": 10}))],
+                vec![],
+            ))
+            .await,
+    );
+    // Re-run A: k1 changes, k2 vanishes, k3 appears; churn_scores is not part of it.
+    let rerun = run(
+        a,
+        vec![
+            result_row("kpis", a, "k3", json!({"v": 3, "s": INJECTION})),
+            result_row("kpis", a, "k1", json!({"v": 100})),
+        ],
+        vec![],
+    );
+    ok(s, "write_run A again", store.write_run(&rerun).await);
+
+    let kpis_a = ok(s, "results", store.results("kpis", Some(a)).await);
+    assert_eq!(
+        kpis_a,
+        vec![
+            result_row("kpis", a, "k1", json!({"v": 100})),
+            result_row("kpis", a, "k3", json!({"v": 3, "s": INJECTION})),
+        ],
+        "[{}] kpis of A after re-running A (stale k2 must vanish, rows sorted by key)",
+        s.describe()
+    );
+    let kpis_b = ok(s, "results", store.results("kpis", Some(b)).await);
+    assert_eq!(
+        kpis_b,
+        vec![result_row("kpis", b, "k1", json!({"v": 10}))],
+        "[{}] kpis of B must be untouched by a re-run of A",
+        s.describe()
+    );
+    let churn_a = ok(s, "results", store.results("churn_scores", Some(a)).await);
+    assert_eq!(
+        churn_a,
+        vec![result_row("churn_scores", a, "s1", json!({"p": 0.25}))],
+        "[{}] a result table the re-run does not name keeps its rows",
+        s.describe()
+    );
+    let runs = ok(s, "runs", store.runs().await);
+    assert_eq!(
+        runs.iter().map(|r| r.as_of).collect::<Vec<_>>(),
+        vec![a, b],
+        "[{}] one run record per as_of, oldest first",
+        s.describe()
+    );
+    assert_eq!(
+        runs[0].summary,
+        rerun.summary,
+        "[{}] re-run summary",
+        s.describe()
+    );
+    let counts = ok(s, "counts", store.counts().await);
+    assert_eq!(
+        counts.get("results"),
+        Some(&4),
+        "[{}] results count",
+        s.describe()
+    );
+    assert_eq!(
+        counts.get("runs"),
+        Some(&2),
+        "[{}] runs count",
+        s.describe()
+    );
+}
+
+/// `results(table, None)` gives the rows of the latest `as_of` that has rows for that table.
+pub async fn results_without_as_of_returns_the_latest(store: Arc<dyn Store>) {
+    let s = &*store;
+    let a = ts("2024-05-01T00:00:00Z");
+    let b = ts("2024-05-03T00:00:00Z");
+    let c = ts("2024-05-04T00:00:00Z");
+    // Written out of order on purpose.
+    ok(
+        s,
+        "write_run B",
+        store
+            .write_run(&run(
+                b,
+                vec![
+                    result_row("kpis", b, "z", json!("b-z")),
+                    result_row("kpis", b, "a", json!("b-a")),
+                ],
+                vec![],
+            ))
+            .await,
+    );
+    ok(
+        s,
+        "write_run A",
+        store
+            .write_run(&run(
+                a,
+                vec![result_row("kpis", a, "x", json!("a-x"))],
+                vec![],
+            ))
+            .await,
+    );
+    ok(
+        s,
+        "write_run C",
+        store
+            .write_run(&run(c, vec![result_row("leads", c, "l", json!(1))], vec![]))
+            .await,
+    );
+    let latest = ok(s, "results", store.results("kpis", None).await);
+    assert_eq!(
+        latest,
+        vec![
+            result_row("kpis", b, "a", json!("b-a")),
+            result_row("kpis", b, "z", json!("b-z")),
+        ],
+        "[{}] results(kpis, None) must be the rows of the latest as_of with kpis",
+        s.describe()
+    );
+    let none = ok(s, "results", store.results("no_such_table", None).await);
+    assert!(none.is_empty(), "[{}] unknown result table", s.describe());
+    let none = ok(s, "results", store.results("kpis", Some(c)).await);
+    assert!(
+        none.is_empty(),
+        "[{}] as_of without kpis rows",
+        s.describe()
+    );
+    let runs = ok(s, "runs", store.runs().await);
+    assert_eq!(
+        runs.iter().map(|r| r.as_of).collect::<Vec<_>>(),
+        vec![a, b, c],
+        "[{}] runs oldest first",
+        s.describe()
+    );
+}
+
+/// A notification whose key is already in the outbox is ignored; the first one is kept.
+pub async fn notifications_are_deduplicated(store: Arc<dyn Store>) {
+    let s = &*store;
+    let a = ts("2024-05-01T00:00:00Z");
+    let b = ts("2024-05-02T00:00:00Z");
+    let first = notification("trend:curso IA:2024-W18", "first title", a);
+    let other = notification(&format!("k:{INJECTION}"), UNICODE, a);
+    ok(
+        s,
+        "write_run A",
+        store
+            .write_run(&run(
+                a,
+                vec![],
+                vec![first.clone(), other.clone(), first.clone()],
+            ))
+            .await,
+    );
+    let again = notification("trend:curso IA:2024-W18", "second title", b);
+    let third = notification("sales:x", "third", b);
+    ok(
+        s,
+        "write_run B",
+        store
+            .write_run(&run(b, vec![], vec![again, third.clone()]))
+            .await,
+    );
+    ok(
+        s,
+        "write_run A again",
+        store.write_run(&run(a, vec![], vec![first.clone()])).await,
+    );
+    let outbox = ok(s, "outbox", store.outbox(false).await);
+    let got: Vec<&Notification> = outbox.iter().map(|i| &i.notification).collect();
+    assert_eq!(
+        got,
+        vec![&first, &other, &third],
+        "[{}] outbox after re-runs: one row per dedupe key, first one kept, oldest first",
+        s.describe()
+    );
+    for item in &outbox {
+        assert_eq!(item.status, OutboxStatus::Pending);
+        assert_eq!(item.attempts, 0);
+        assert!(item.delivered_to.is_empty());
+        assert_eq!(item.last_error, None);
+        assert_eq!(item.next_attempt_at, None);
+        assert_eq!(item.sent_at, None);
+    }
+    let counts = ok(s, "counts", store.counts().await);
+    assert_eq!(counts.get("notifications"), Some(&3));
+}
+
+/// A run whose last notification is invalid (empty dedupe key) leaves no trace: not its results
+/// (including the deletion of older rows of the same `as_of`), not its other notifications, not
+/// its run record.
+pub async fn outbox_is_atomic_with_results(store: Arc<dyn Store>) {
+    let s = &*store;
+    let a = ts("2024-05-01T00:00:00Z");
+    let b = ts("2024-05-02T00:00:00Z");
+    let good = run(
+        a,
+        vec![
+            result_row("kpis", a, "k1", json!(1)),
+            result_row("kpis", a, "k2", json!(2)),
+        ],
+        vec![notification("n-a", "a", a)],
+    );
+    ok(s, "write_run A", store.write_run(&good).await);
+    let before_counts = ok(s, "counts", store.counts().await);
+    let before_runs = ok(s, "runs", store.runs().await);
+    let before_outbox = ok(s, "outbox", store.outbox(false).await);
+
+    let bad_new = run(
+        b,
+        vec![
+            result_row("kpis", b, "k1", json!(10)),
+            result_row("alerts", b, "x", json!(11)),
+        ],
+        vec![
+            notification("n-b1", "b1", b),
+            notification("n-b2", "b2", b),
+            notification("", "invalid: empty dedupe key", b),
+        ],
+    );
+    let bad_rerun = run(
+        a,
+        vec![result_row("kpis", a, "k9", json!(9))],
+        vec![notification("n-a2", "a2", a), notification("", "bad", a)],
+    );
+    for (what, bad) in [("new as_of", bad_new), ("re-run of an as_of", bad_rerun)] {
+        let r = store.write_run(&bad).await;
+        assert!(
+            r.is_err(),
+            "[{}] write_run ({what}) with an empty dedupe key must fail",
+            s.describe()
+        );
+        assert_eq!(
+            ok(s, "counts", store.counts().await),
+            before_counts,
+            "[{}] counts after a failed write_run ({what})",
+            s.describe()
+        );
+        assert_eq!(
+            ok(s, "runs", store.runs().await),
+            before_runs,
+            "[{}] runs after a failed write_run ({what})",
+            s.describe()
+        );
+        assert_eq!(
+            ok(s, "outbox", store.outbox(false).await),
+            before_outbox,
+            "[{}] outbox after a failed write_run ({what})",
+            s.describe()
+        );
+        assert!(ok(s, "results", store.results("kpis", Some(b)).await).is_empty());
+        assert!(ok(s, "results", store.results("alerts", None).await).is_empty());
+        assert_eq!(
+            ok(s, "results", store.results("kpis", Some(a)).await),
+            good.results,
+            "[{}] results of A after a failed write_run ({what})",
+            s.describe()
+        );
+    }
+    // The store still works afterwards.
+    ok(
+        s,
+        "write_run after failures",
+        store
+            .write_run(&run(b, vec![], vec![notification("n-b1", "b1", b)]))
+            .await,
+    );
+    assert_eq!(ok(s, "outbox", store.outbox(false).await).len(), 2);
+}
+
+/// Success, partial success, failure with retry, give-up; `outbox(pending_only)` filtering.
+pub async fn record_delivery_transitions(store: Arc<dyn Store>) {
+    let s = &*store;
+    let a = ts("2024-05-01T00:00:00Z");
+    ok(
+        s,
+        "write_run",
+        store
+            .write_run(&run(
+                a,
+                vec![],
+                vec![
+                    notification("n1", "one", a),
+                    notification("n2", "two", a),
+                    notification("n3", "three", a),
+                ],
+            ))
+            .await,
+    );
+    let attempt = |key: &str, channel: &str, at: &str| DeliveryAttempt {
+        dedupe_key: key.into(),
+        channel: channel.into(),
+        at: ts(at),
+        error: None,
+        retry_at: None,
+        completes: false,
+    };
+    let get = |outbox: &[edupulse_core::results::OutboxItem], key: &str| {
+        outbox
+            .iter()
+            .find(|i| i.notification.dedupe_key == key)
+            .cloned()
+            .unwrap_or_else(|| panic!("[{}] {key} missing from the outbox", s.describe()))
+    };
+
+    // n1: delivered to slack (not complete), then email (complete).
+    ok(
+        s,
+        "deliver n1 slack",
+        store
+            .record_delivery(&attempt("n1", "slack", "2024-05-01T01:00:00Z"))
+            .await,
+    );
+    let n1 = get(&ok(s, "outbox", store.outbox(false).await), "n1");
+    assert_eq!(
+        n1.delivered_to,
+        vec!["slack".to_string()],
+        "[{}] n1",
+        s.describe()
+    );
+    assert_eq!(
+        n1.status,
+        OutboxStatus::Pending,
+        "[{}] n1 partial",
+        s.describe()
+    );
+    assert_eq!(n1.sent_at, None);
+    let mut done = attempt("n1", "email", "2024-05-01T01:00:01.5Z");
+    done.completes = true;
+    ok(s, "deliver n1 email", store.record_delivery(&done).await);
+    let n1 = get(&ok(s, "outbox", store.outbox(false).await), "n1");
+    assert_eq!(
+        n1.delivered_to,
+        vec!["slack".to_string(), "email".to_string()],
+        "[{}] delivered_to accumulates channels in order",
+        s.describe()
+    );
+    assert_eq!(
+        n1.status,
+        OutboxStatus::Sent,
+        "[{}] n1 complete",
+        s.describe()
+    );
+    assert_eq!(n1.sent_at, Some(done.at), "[{}] n1 sent_at", s.describe());
+    assert_eq!(n1.attempts, 0);
+
+    // n2: fails with a retry, then fails for good.
+    let mut fail = attempt("n2", "slack", "2024-05-01T02:00:00Z");
+    fail.error = Some(format!("HTTP 500: {UNICODE}"));
+    fail.retry_at = Some(ts("2024-05-01T02:05:00.125Z"));
+    ok(s, "fail n2", store.record_delivery(&fail).await);
+    let n2 = get(&ok(s, "outbox", store.outbox(false).await), "n2");
+    assert_eq!(
+        n2.status,
+        OutboxStatus::Pending,
+        "[{}] n2 after a retryable failure",
+        s.describe()
+    );
+    assert_eq!(n2.attempts, 1);
+    assert_eq!(n2.last_error, fail.error);
+    assert_eq!(n2.next_attempt_at, fail.retry_at);
+    assert!(n2.delivered_to.is_empty());
+    let mut give_up = attempt("n2", "slack", "2024-05-01T02:05:01Z");
+    give_up.error = Some("timeout".into());
+    ok(s, "give up n2", store.record_delivery(&give_up).await);
+    let n2 = get(&ok(s, "outbox", store.outbox(false).await), "n2");
+    assert_eq!(
+        n2.status,
+        OutboxStatus::Failed,
+        "[{}] n2 after giving up",
+        s.describe()
+    );
+    assert_eq!(n2.attempts, 2);
+    assert_eq!(n2.last_error.as_deref(), Some("timeout"));
+    assert_eq!(n2.sent_at, None);
+
+    let pending = ok(s, "outbox(pending)", store.outbox(true).await);
+    assert_eq!(
+        pending
+            .iter()
+            .map(|i| i.notification.dedupe_key.as_str())
+            .collect::<Vec<_>>(),
+        vec!["n3"],
+        "[{}] outbox(pending_only)",
+        s.describe()
+    );
+    let all = ok(s, "outbox(all)", store.outbox(false).await);
+    assert_eq!(
+        all.iter()
+            .map(|i| i.notification.dedupe_key.as_str())
+            .collect::<Vec<_>>(),
+        vec!["n1", "n2", "n3"],
+        "[{}] outbox(all), oldest first",
+        s.describe()
+    );
+
+    // A delivery for a key that is not in the outbox is an error, and changes nothing.
+    let r = store
+        .record_delivery(&attempt("nope", "slack", "2024-05-01T03:00:00Z"))
+        .await;
+    assert!(
+        r.is_err(),
+        "[{}] delivery of an unknown key must fail",
+        s.describe()
+    );
+    assert_eq!(ok(s, "outbox", store.outbox(false).await), all);
+    assert_eq!(
+        ok(
+            s,
+            "delivered_since",
+            store
+                .delivered_since("slack", ts("2024-01-01T00:00:00Z"))
+                .await
+        ),
+        1
+    );
+}
+
+/// `delivered_since` counts successful deliveries per channel at or after an instant.
+pub async fn delivered_since_counts_per_channel(store: Arc<dyn Store>) {
+    let s = &*store;
+    let a = ts("2024-05-01T00:00:00Z");
+    ok(
+        s,
+        "write_run",
+        store
+            .write_run(&run(
+                a,
+                vec![],
+                vec![notification("n1", "1", a), notification("n2", "2", a)],
+            ))
+            .await,
+    );
+    let t1 = ts("2024-05-01T10:00:00Z");
+    let t2 = ts("2024-05-01T10:30:00.5Z");
+    let ok_at = |key: &str, ch: &str, at| DeliveryAttempt {
+        dedupe_key: key.into(),
+        channel: ch.into(),
+        at,
+        error: None,
+        retry_at: None,
+        completes: false,
+    };
+    for d in [
+        ok_at("n1", "slack", t1),
+        ok_at("n2", "slack", t2),
+        ok_at("n1", "email", t2),
+        DeliveryAttempt {
+            error: Some("boom".into()),
+            retry_at: Some(t2 + Duration::minutes(5)),
+            ..ok_at("n2", "email", t2)
+        },
+    ] {
+        ok(s, "record_delivery", store.record_delivery(&d).await);
+    }
+    let cases = [
+        ("slack", t1 - Duration::hours(1), 2),
+        ("slack", t1, 2),
+        ("slack", t1 + Duration::nanoseconds(1), 1),
+        ("slack", t2, 1),
+        ("slack", t2 + Duration::milliseconds(1), 0),
+        ("email", t1, 1),
+        ("sms", t1 - Duration::days(1), 0),
+        ("slack", DateTime::<Utc>::MIN_UTC, 2),
+        ("slack", DateTime::<Utc>::MAX_UTC, 0),
+    ];
+    for (ch, since, want) in cases {
+        let got = ok(s, "delivered_since", store.delivered_since(ch, since).await);
+        assert_eq!(
+            got,
+            want,
+            "[{}] delivered_since({ch}, {since}) (failures do not count)",
+            s.describe()
+        );
+    }
+}
+
+/// Eight readers run while one ingest is in flight; every read succeeds and sees either the
+/// state before the ingest or the state after it, never a mix.
+pub async fn concurrent_readers_see_before_or_after(store: Arc<dyn Store>) {
+    let s = &*store;
+    let base = sample_batch();
+    ok(s, "ingest base", store.ingest(&base).await);
+    let before = ok(s, "counts", store.counts().await);
+
+    let mut more = Tables::default();
+    let t0 = ts("2023-01-01T00:00:00Z");
+    for i in 0..3000 {
+        more.activity.push(Activity {
+            student_id: format!("c{:05}", i % 500),
+            at: t0 + Duration::milliseconds(i * 1500 + 1),
+            kind: ActivityKind::LessonCompleted,
+            value: Some(i as f64 / 7.0),
+        });
+    }
+    for i in 0..500 {
+        more.students.push(Student {
+            student_id: format!("c{i:05}"),
+            email: format!("c{i}@example.com"),
+            name: format!("{UNICODE} {i}"),
+            industry: "retail".into(),
+            role: "owner".into(),
+            company_size: "1-10".into(),
+            enrolled_at: t0 + Duration::seconds(i),
+        });
+    }
+    more.validate().unwrap();
+    let mut after = before.clone();
+    for (name, n) in names_of_counts(&more) {
+        *after.entry(name).or_default() += n;
+    }
+    let act_before = base.activity.len();
+    let act_after = act_before + more.activity.len();
+
+    let done = Arc::new(AtomicBool::new(false));
+    let mut readers = Vec::new();
+    for r in 0..8 {
+        let store = Arc::clone(&store);
+        let done = Arc::clone(&done);
+        let (before, after) = (before.clone(), after.clone());
+        readers.push(tokio::spawn(async move {
+            let mut seen = 0usize;
+            loop {
+                let finished = done.load(Ordering::SeqCst);
+                let counts = store
+                    .counts()
+                    .await
+                    .unwrap_or_else(|e| panic!("reader {r}: counts failed: {e}"));
+                assert!(
+                    counts == before || counts == after,
+                    "[{}] reader {r} saw partial counts {counts:?}\n before: {before:?}\n after: {after:?}",
+                    store.describe()
+                );
+                let rows = store
+                    .read(Table::Activity, TimeRange::ALL)
+                    .await
+                    .unwrap_or_else(|e| panic!("reader {r}: read failed: {e}"));
+                let n = rows.activity.len();
+                assert!(
+                    n == act_before || n == act_after,
+                    "[{}] reader {r} saw {n} activity rows (expected {act_before} or {act_after})",
+                    store.describe()
+                );
+                seen += 1;
+                if finished && seen >= 3 {
+                    break;
+                }
+                tokio::task::yield_now().await;
+            }
+            seen
+        }));
+    }
+    let writer = {
+        let store = Arc::clone(&store);
+        tokio::spawn(async move { store.ingest(&more).await })
+    };
+    let report = writer
+        .await
+        .unwrap_or_else(|e| panic!("writer task panicked: {e}"));
+    let report = ok(s, "concurrent ingest", report);
+    done.store(true, Ordering::SeqCst);
+    for (i, r) in readers.into_iter().enumerate() {
+        let seen = r
+            .await
+            .unwrap_or_else(|e| panic!("reader {i} panicked: {e}"));
+        assert!(seen >= 3);
+    }
+    assert_eq!(report.written.get("activity"), Some(&3000));
+    assert_eq!(ok(s, "counts", store.counts().await), after);
+}

@@ -12,6 +12,7 @@
 //!   transaction as its result rows, and a notification whose `dedupe_key` is already in the outbox
 //!   is ignored (re-runs never alert twice);
 //! - versioned migrations, applied on open.
+#![warn(missing_docs)]
 
 mod error;
 pub mod memory;
@@ -49,7 +50,7 @@ impl TimeRange {
     }
 }
 
-/// What an ingest did, per table.
+/// What an ingest did, per table. Both maps list every input table, zeros included.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IngestReport {
     /// Rows received, per table name.
@@ -103,22 +104,24 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// record. If any part fails, nothing of it is written.
     async fn write_run(&self, run: &RunOutput) -> StoreResult<()>;
 
-    /// Rows of a result table, for one `as_of` or (with `None`) the latest `as_of` that has rows.
+    /// Rows of a result table, for one `as_of` or (with `None`) the latest `as_of` that has rows,
+    /// sorted by key. An unknown table gives no rows.
     async fn results(
         &self,
         table: &str,
         as_of: Option<DateTime<Utc>>,
     ) -> StoreResult<Vec<ResultRow>>;
 
-    /// Every run record, oldest first.
+    /// Every run record (one per `as_of`; a re-run replaces it), oldest `as_of` first.
     async fn runs(&self) -> StoreResult<Vec<RunRecord>>;
 
-    /// Outbox rows, oldest first: all of them, or only those still `Pending`.
+    /// Outbox rows, oldest (first inserted) first: all of them, or only those still `Pending`.
     async fn outbox(&self, pending_only: bool) -> StoreResult<Vec<OutboxItem>>;
 
     /// Record a delivery attempt: on success the channel is added to `delivered_to` (and the row
     /// becomes `Sent` if `completes`); on failure `attempts` grows, `last_error` is kept and the row
-    /// waits until `retry_at` (or becomes `Failed` when there is none).
+    /// waits until `retry_at` (or becomes `Failed` when there is none). A `dedupe_key` that is not
+    /// in the outbox is an error ([`StoreError::Validation`]) and changes nothing.
     async fn record_delivery(&self, attempt: &DeliveryAttempt) -> StoreResult<()>;
 
     /// Successful deliveries to `channel` at or after `since` (for rate limits across runs).

@@ -1,0 +1,81 @@
+"""Type stubs of the edupulse package."""
+
+import datetime
+from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
+
+import pandas as pd
+
+__all__ = [
+    "TABLES",
+    "EdupulseError",
+    "InternalError",
+    "ParameterError",
+    "Store",
+    "StoreError",
+    "ValidationError",
+    "__version__",
+    "columns",
+    "simulate",
+    "validate",
+]
+
+__version__: str
+
+#: Names of the input tables, in ingest order.
+TABLES: Tuple[str, ...]
+
+#: One table as input: a pandas DataFrame, a polars DataFrame (when polars is installed), or a
+#: mapping of column name to a sequence of values.
+_DataFrameLike = Any
+#: Input tables: table name -> _DataFrameLike.
+_TablesLike = Mapping[str, _DataFrameLike]
+#: A time bound: None (unbounded), an ISO / RFC 3339 string, a datetime, a date or a
+#: pandas.Timestamp (naive times are UTC).
+_TimeLike = Union[None, str, datetime.datetime, datetime.date, pd.Timestamp]
+
+class EdupulseError(Exception):
+    """Base class of every error raised by edupulse."""
+
+class ValidationError(EdupulseError):
+    """Input data broke the data contract."""
+
+    table: Optional[str]
+    #: 1-based position of the row in its DataFrame; None for table- or column-level problems.
+    row: Optional[int]
+    column: Optional[str]
+    file: Optional[str]
+    message: Optional[str]
+
+class ParameterError(EdupulseError):
+    """A parameter or option is invalid."""
+
+    parameter: Optional[str]
+    message: Optional[str]
+
+class StoreError(EdupulseError):
+    """A store failed. Messages never contain passwords."""
+
+    #: 'url', 'backend', 'corrupt', 'schema_too_new' or 'other'.
+    kind: Optional[str]
+    message: Optional[str]
+
+class InternalError(EdupulseError):
+    """A bug in edupulse (a Rust panic caught at the boundary)."""
+
+    message: Optional[str]
+
+def columns(table: str) -> List[str]: ...
+def simulate(students: int = 1000, seed: int = 42, **options: Any) -> Dict[str, pd.DataFrame]: ...
+def validate(tables: _TablesLike) -> Dict[str, int]: ...
+
+class Store:
+    """An edupulse store: ``sqlite://PATH`` or ``memory://``."""
+
+    def __init__(self, url: str) -> None: ...
+    @classmethod
+    def open(cls, url: str) -> "Store": ...
+    @property
+    def url(self) -> str: ...
+    def ingest(self, tables: _TablesLike) -> Dict[str, Dict[str, int]]: ...
+    def table(self, name: str, start: _TimeLike = None, end: _TimeLike = None) -> pd.DataFrame: ...
+    def counts(self) -> Dict[str, int]: ...

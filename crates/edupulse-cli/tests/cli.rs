@@ -1,0 +1,113 @@
+//! End-to-end tests of the `edupulse` binary: the demo, idempotent re-runs, and bad input.
+
+use serde_json::Value;
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn edupulse(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_edupulse"))
+        .args(args)
+        .output()
+        .expect("run edupulse")
+}
+
+/// The last stdout line, parsed as the JSON summary.
+fn summary(out: &Output) -> Value {
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let last = stdout.lines().last().unwrap_or_default();
+    serde_json::from_str(last).unwrap_or_else(|e| panic!("last line is not JSON ({e}): {stdout}"))
+}
+
+fn lines(path: &Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn demo_writes_everything_and_a_rerun_changes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    let d = dir.to_str().unwrap();
+    let first = edupulse(&["demo", "--dir", d, "--students", "300", "--seed", "5"]);
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    let s1 = summary(&first);
+    assert_eq!(s1["ok"], true);
+    for f in ["edupulse.db", "notifications.jsonl", "report.html", "report.json"] {
+        assert!(dir.join(f).exists(), "{f} missing");
+    }
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(html.contains("<svg") && html.contains("Funnel"), "report has no charts");
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap();
+    assert!(report["funnel"].as_array().is_some_and(|f| !f.is_empty()));
+    let sent = lines(&dir.join("notifications.jsonl"));
+    assert!(!sent.is_empty(), "the demo delivered no notification");
+    assert!(s1["counts"]["students"].as_u64().unwrap() == 300);
+
+    let second = edupulse(&["demo", "--dir", d, "--students", "300", "--seed", "5"]);
+    assert!(second.status.success(), "{}", String::from_utf8_lossy(&second.stderr));
+    let s2 = summary(&second);
+    assert_eq!(s1["counts"], s2["counts"], "a re-run changed row counts");
+    assert_eq!(
+        s2["ingest"]["written"].as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum::<u64>(),
+        0,
+        "a re-ingest wrote rows"
+    );
+    assert_eq!(sent, lines(&dir.join("notifications.jsonl")), "a re-run delivered again");
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    std::fs::write(dir.join(name), text).unwrap();
+}
+
+#[test]
+fn bad_csv_exits_1_naming_file_row_and_column_and_ingests_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", tmp.path().join("s.db").display());
+    let good_purchases = "customer_id,at,amount\nc1,2025-01-01T10:00:00Z,10\n";
+    let cases: [(&str, &str, &[&str]); 5] = [
+        ("purchases.csv", "customer_id,at,amount\nc1,2025-01-01,10\nc2,2025-13-01,5\n", &["purchases.csv", "row 2", "`at`"]),
+        ("reviews.csv", "student_id,card_id,at,rating\ns1,c1,2025-01-01T00:00:00Z,7\n", &["reviews.csv", "row 1", "`rating`"]),
+        ("purchases.csv", "customer_id,at,amount\nc1,2025-01-01,-3\n", &["purchases.csv", "row 1", "`amount`"]),
+        ("students.csv", "student_id,email,name,industry,role,enrolled_at\n", &["students.csv", "`company_size`", "missing"]),
+        ("leads.csv", "", &["leads.csv", "empty"]),
+    ];
+    for (file, text, needles) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        // A good table beside the bad one: nothing of the run may be ingested.
+        if file != "purchases.csv" {
+            write(dir.path(), "purchases.csv", good_purchases);
+        }
+        write(dir.path(), file, text);
+        let out = edupulse(&["ingest", "--store", &url, dir.path().to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1), "{file}: {}", String::from_utf8_lossy(&out.stderr));
+        let err = String::from_utf8_lossy(&out.stderr);
+        for n in needles {
+            assert!(err.contains(n), "{file}: `{n}` not in: {err}");
+        }
+        assert_eq!(summary(&out)["ok"], false);
+    }
+    // Nothing was ingested by any failed run.
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "purchases.csv", good_purchases);
+    let out = edupulse(&["ingest", "--store", &url, dir.path().to_str().unwrap()]);
+    assert!(out.status.success());
+    assert_eq!(summary(&out)["written"]["purchases"], 1, "a failed ingest had left rows behind");
+}
+
+#[test]
+fn run_needs_a_valid_date_and_report_needs_a_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", tmp.path().join("s.db").display());
+    let out = edupulse(&["run", "--store", &url, "--as-of", "2025-02-30"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--as-of"));
+    let out = edupulse(&["report", "--store", &url, "--out", tmp.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no run yet"));
+    let out = edupulse(&["ingest", "--store", "ftp://x", tmp.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+}

@@ -1,0 +1,392 @@
+//! The [`Dispatcher`]: delivers the outbox to the notifiers. See the crate docs for the rules.
+
+use crate::error::redact;
+use crate::{DispatchConfig, Notifier, NotifyError};
+use chrono::{DateTime, TimeDelta, Utc};
+use edupulse_core::results::{DeliveryAttempt, Notification, OutboxItem, OutboxStatus, Severity};
+use edupulse_store::Store;
+use serde::{Deserialize, Serialize};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, HashSet};
+use std::hash::BuildHasher;
+use std::sync::Arc;
+
+/// Delivers pending outbox rows to its notifiers: routing by severity, a rate limit per channel,
+/// retries with exponential backoff, and a record of every attempt in the store.
+pub struct Dispatcher {
+    store: Arc<dyn Store>,
+    notifiers: Vec<Arc<dyn Notifier>>,
+    cfg: DispatchConfig,
+    jitter_seed: u64,
+}
+
+impl std::fmt::Debug for Dispatcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Dispatcher")
+            .field("store", &self.store.describe())
+            .field("channels", &self.channel_names())
+            .field("cfg", &self.cfg)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What one [`Dispatcher::dispatch`] did. Delivery counts are per (row, channel) pair.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DispatchReport {
+    /// The `now` the dispatch ran at.
+    pub at: DateTime<Utc>,
+    /// Pending outbox rows read.
+    pub pending: u64,
+    /// Rows skipped because their `next_attempt_at` is still in the future.
+    pub not_due: u64,
+    /// Rows no configured channel is left to deliver to (no channel takes their severity, or
+    /// every channel that does already has them); they stay pending.
+    pub unroutable: u64,
+    /// Successful deliveries.
+    pub delivered: u64,
+    /// Rows that became `Sent` (delivered to every channel they are routed to).
+    pub completed: u64,
+    /// Deliveries held back by a channel's rate limit (rows untouched, not a failure).
+    pub rate_limited: u64,
+    /// Deliveries not tried because the channel already failed (retryably) earlier in this run;
+    /// rows untouched.
+    pub deferred: u64,
+    /// Failed deliveries that will be retried after a backoff.
+    pub retried_later: u64,
+    /// Failed deliveries given up on (permanent error or attempts exhausted): the row is `Failed`.
+    pub failed: u64,
+    /// The same counts, per channel name (every configured channel appears).
+    pub channels: BTreeMap<String, ChannelReport>,
+}
+
+/// Per-channel counts of a [`DispatchReport`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChannelReport {
+    /// Successful deliveries.
+    pub delivered: u64,
+    /// Deliveries held back by the rate limit.
+    pub rate_limited: u64,
+    /// Deliveries not tried after an earlier retryable failure in the run.
+    pub deferred: u64,
+    /// Failures to be retried.
+    pub retried_later: u64,
+    /// Failures given up on.
+    pub failed: u64,
+}
+
+#[derive(Clone, Copy)]
+enum Outcome {
+    Delivered,
+    RateLimited,
+    Deferred,
+    RetriedLater,
+    Failed,
+}
+
+impl DispatchReport {
+    fn count(&mut self, channel: &str, outcome: Outcome) {
+        let c = self.channels.entry(channel.to_string()).or_default();
+        let (total, per) = match outcome {
+            Outcome::Delivered => (&mut self.delivered, &mut c.delivered),
+            Outcome::RateLimited => (&mut self.rate_limited, &mut c.rate_limited),
+            Outcome::Deferred => (&mut self.deferred, &mut c.deferred),
+            Outcome::RetriedLater => (&mut self.retried_later, &mut c.retried_later),
+            Outcome::Failed => (&mut self.failed, &mut c.failed),
+        };
+        *total += 1;
+        *per += 1;
+    }
+}
+
+/// State of one dispatch run, per channel (same order as the notifiers).
+struct RunState {
+    /// Deliveries still allowed by the rate limit (`None`: not yet read from the store).
+    budget: Vec<Option<u64>>,
+    /// The channel failed retryably in this run: leave its other rows for later.
+    paused: Vec<bool>,
+}
+
+impl Dispatcher {
+    /// A dispatcher over `store` delivering to `notifiers` under `cfg`.
+    ///
+    /// Fails if `cfg` is invalid, or if two notifiers share a name, or a name is empty or looks
+    /// like a URL (names are stored and shown; they must be safe labels).
+    pub fn new(
+        store: Arc<dyn Store>,
+        notifiers: Vec<Arc<dyn Notifier>>,
+        cfg: DispatchConfig,
+    ) -> Result<Self, NotifyError> {
+        cfg.validate()?;
+        let mut seen = HashSet::new();
+        for n in &notifiers {
+            let name = n.name();
+            if name.trim().is_empty() {
+                return Err(NotifyError::config(
+                    "notifiers",
+                    "a notifier has an empty name",
+                ));
+            }
+            if name.contains("://") {
+                return Err(NotifyError::config(
+                    "notifiers",
+                    "a notifier name looks like a URL; names must be safe labels",
+                ));
+            }
+            if !seen.insert(name) {
+                return Err(NotifyError::config(
+                    "notifiers",
+                    format!("two notifiers are named `{name}`"),
+                ));
+            }
+        }
+        let jitter_seed = cfg
+            .retry
+            .jitter_seed
+            .unwrap_or_else(|| std::collections::hash_map::RandomState::new().hash_one(0u64));
+        Ok(Dispatcher {
+            store,
+            notifiers,
+            cfg,
+            jitter_seed,
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &DispatchConfig {
+        &self.cfg
+    }
+
+    /// The channel names, in delivery order.
+    pub fn channel_names(&self) -> Vec<&str> {
+        self.notifiers.iter().map(|n| n.name()).collect()
+    }
+
+    /// The channels a notification of `severity` is routed to.
+    pub fn targets(&self, severity: Severity) -> Vec<&str> {
+        self.notifiers
+            .iter()
+            .filter(|n| self.cfg.routing.routes(n.name(), n.kind(), severity))
+            .map(|n| n.name())
+            .collect()
+    }
+
+    /// Deliver what is due at `now`; see the crate docs for the rules. Every attempt is recorded
+    /// in the store before the next one starts.
+    ///
+    /// Errors only when the store fails (reading the outbox, counting deliveries, recording an
+    /// attempt); delivery failures are recorded and counted in the report. If recording a
+    /// successful delivery fails, the notification was sent but the outbox does not know: the
+    /// next dispatch sends it again (at-least-once; see the crate docs).
+    pub async fn dispatch(&self, now: DateTime<Utc>) -> Result<DispatchReport, NotifyError> {
+        let mut report = DispatchReport {
+            at: now,
+            ..DispatchReport::default()
+        };
+        for n in &self.notifiers {
+            report.channels.entry(n.name().to_string()).or_default();
+        }
+        let pending = self.store.outbox(true).await?;
+        report.pending = pending.len() as u64;
+        let mut due: Vec<&OutboxItem> = Vec::with_capacity(pending.len());
+        for item in &pending {
+            if item.status != OutboxStatus::Pending {
+                continue;
+            }
+            if item.next_attempt_at.is_some_and(|t| t > now) {
+                report.not_due += 1;
+                continue;
+            }
+            due.push(item);
+        }
+        // Critical first; within a severity the store's order (oldest first). The sort is stable.
+        due.sort_by_key(|item| Reverse(item.notification.severity));
+        let mut state = RunState {
+            budget: vec![None; self.notifiers.len()],
+            paused: vec![false; self.notifiers.len()],
+        };
+        for item in due {
+            self.deliver_row(item, now, &mut state, &mut report).await?;
+        }
+        Ok(report)
+    }
+
+    /// Deliver one due row to the channels that still lack it.
+    async fn deliver_row(
+        &self,
+        item: &OutboxItem,
+        now: DateTime<Utc>,
+        state: &mut RunState,
+        report: &mut DispatchReport,
+    ) -> Result<(), NotifyError> {
+        let note = &item.notification;
+        let targets: Vec<usize> = (0..self.notifiers.len())
+            .filter(|&i| {
+                let n = &self.notifiers[i];
+                self.cfg.routing.routes(n.name(), n.kind(), note.severity)
+            })
+            .collect();
+        let mut have: HashSet<&str> = item.delivered_to.iter().map(String::as_str).collect();
+        let todo: Vec<usize> = targets
+            .iter()
+            .copied()
+            .filter(|&i| !have.contains(self.notifiers[i].name()))
+            .collect();
+        if todo.is_empty() {
+            report.unroutable += 1;
+            return Ok(());
+        }
+
+        let mut failures: Vec<(usize, NotifyError)> = Vec::new();
+        for i in todo {
+            let name = self.notifiers[i].name();
+            if state.paused[i] {
+                report.count(name, Outcome::Deferred);
+                continue;
+            }
+            let budget = match state.budget[i] {
+                Some(b) => b,
+                None => {
+                    let b = self.initial_budget(name, now).await?;
+                    state.budget[i] = Some(b);
+                    b
+                }
+            };
+            if budget == 0 {
+                report.count(name, Outcome::RateLimited);
+                continue;
+            }
+            match self.send_one(i, note).await {
+                Ok(()) => {
+                    state.budget[i] = Some(budget - 1);
+                    have.insert(name);
+                    let completes = targets
+                        .iter()
+                        .all(|&t| have.contains(self.notifiers[t].name()));
+                    self.store
+                        .record_delivery(&DeliveryAttempt {
+                            dedupe_key: note.dedupe_key.clone(),
+                            channel: name.to_string(),
+                            at: now,
+                            error: None,
+                            retry_at: None,
+                            completes,
+                        })
+                        .await?;
+                    report.count(name, Outcome::Delivered);
+                    if completes {
+                        report.completed += 1;
+                    }
+                }
+                Err(e) => {
+                    if e.is_retryable() {
+                        state.paused[i] = true;
+                    }
+                    failures.push((i, e));
+                }
+            }
+        }
+        if failures.is_empty() {
+            return Ok(());
+        }
+
+        // `attempts` counts failed attempts of the row over all channels, as the store does.
+        let attempts_after = item
+            .attempts
+            .saturating_add(u32::try_from(failures.len()).unwrap_or(u32::MAX));
+        let give_up = attempts_after >= self.cfg.retry.max_attempts
+            || failures.iter().any(|(_, e)| !e.is_retryable());
+        let mut records: Vec<DeliveryAttempt> = failures
+            .into_iter()
+            .map(|(i, e)| {
+                let name = self.notifiers[i].name();
+                let retry_at = (!give_up).then(|| {
+                    let draw = self.draw(&note.dedupe_key, name, attempts_after);
+                    let wait = self.cfg.retry.wait(attempts_after, draw, e.retry_after());
+                    add(now, wait)
+                });
+                DeliveryAttempt {
+                    dedupe_key: note.dedupe_key.clone(),
+                    channel: name.to_string(),
+                    at: now,
+                    error: Some(redact(&e.to_string())),
+                    retry_at,
+                    completes: false,
+                }
+            })
+            .collect();
+        // The row waits for the latest retry time: record that one last.
+        records.sort_by_key(|r| r.retry_at);
+        for record in &records {
+            self.store.record_delivery(record).await?;
+            let outcome = if record.retry_at.is_some() {
+                Outcome::RetriedLater
+            } else {
+                Outcome::Failed
+            };
+            report.count(&record.channel, outcome);
+        }
+        Ok(())
+    }
+
+    /// Deliveries channel `name` may still make at `now`: its limit minus its successful
+    /// deliveries in the window ending at `now`, from the store (so across runs and processes).
+    async fn initial_budget(&self, name: &str, now: DateTime<Utc>) -> Result<u64, NotifyError> {
+        let limit = self.cfg.rate_limit_for(name);
+        let window = TimeDelta::from_std(limit.window()).unwrap_or(TimeDelta::MAX);
+        let since = now
+            .checked_sub_signed(window)
+            .unwrap_or(DateTime::<Utc>::MIN_UTC);
+        let used = self.store.delivered_since(name, since).await?;
+        Ok(u64::from(limit.max).saturating_sub(used))
+    }
+
+    /// Send through notifier `i`, bounded by the send timeout.
+    async fn send_one(&self, i: usize, note: &Notification) -> Result<(), NotifyError> {
+        let notifier = &self.notifiers[i];
+        match self.cfg.send_timeout() {
+            Some(limit) => match tokio::time::timeout(limit, notifier.send(note)).await {
+                Ok(result) => result,
+                Err(_) => Err(NotifyError::retryable(
+                    notifier.name(),
+                    format!("no answer within {} s", limit.as_secs()),
+                )),
+            },
+            None => notifier.send(note).await,
+        }
+    }
+
+    /// A uniform draw in `[0, 1)` for the jitter, determined by the seed, the row, the channel and
+    /// the attempt number.
+    fn draw(&self, key: &str, channel: &str, attempt: u32) -> f64 {
+        let mut h = fnv1a(self.jitter_seed, key.as_bytes());
+        h = fnv1a(h, &[0]);
+        h = fnv1a(h, channel.as_bytes());
+        h ^= u64::from(attempt);
+        let x = splitmix64(h);
+        (x >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// `now + wait`, saturating at the largest representable time.
+fn add(now: DateTime<Utc>, wait: std::time::Duration) -> DateTime<Utc> {
+    TimeDelta::from_std(wait)
+        .ok()
+        .and_then(|d| now.checked_add_signed(d))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+fn fnv1a(mut h: u64, bytes: &[u8]) -> u64 {
+    h ^= 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+fn splitmix64(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}

@@ -1,0 +1,227 @@
+//! The SQLite schema: DDL generated from the record types, the fixed tables, and the versioned
+//! migrations.
+
+use edupulse_core::model::{visit_tables, ColumnKind, ColumnSpec, Record, TableVisitor};
+use std::fmt::Write as _;
+
+/// The shadow column holding a row's `Record::time()` as epoch microseconds (floored), indexed,
+/// used for range queries (the RFC 3339 text forms do not sort like the instants).
+pub(crate) const TIME_SHADOW: &str = "_t";
+
+/// One schema migration.
+pub(crate) struct Migration {
+    /// The version the database has after it.
+    pub version: u32,
+    /// What it does (stored in `schema_migrations`).
+    pub description: &'static str,
+    /// The SQL it runs.
+    pub sql: fn() -> String,
+}
+
+/// Every migration, in order. Never edit a released migration; append a new one.
+///
+/// Version 1 creates the input tables from the record types' column lists as they are in this
+/// release; a later change to a record's columns needs a new migration (`ALTER TABLE ...`).
+pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    description: "input tables, results, runs, outbox, deliveries",
+    sql: schema_v1,
+}];
+
+/// The newest schema version this build knows.
+pub(crate) fn latest_version() -> u32 {
+    MIGRATIONS.last().map_or(0, |m| m.version)
+}
+
+/// Quote an identifier for SQL.
+pub(crate) fn ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// Whether a column of `R` is part of its natural key.
+pub(crate) fn is_key<R: Record>(col: &ColumnSpec) -> bool {
+    R::KEY.contains(&col.name)
+}
+
+fn sql_type(kind: ColumnKind) -> &'static str {
+    match kind {
+        ColumnKind::Float => "REAL",
+        ColumnKind::Int | ColumnKind::Bool => "INTEGER",
+        // Text, DateTime and Date are stored in their canonical text form.
+        _ => "TEXT",
+    }
+}
+
+/// `CREATE TABLE` and the time index of one input table.
+///
+/// Key columns are `NOT NULL`: an optional key part (`keyword_interest.geo`) stores a missing
+/// value as `''`, which reads back as `None`.
+pub(crate) fn create_table_sql<R: Record>() -> String {
+    let table = R::TABLE.name();
+    let mut sql = format!("CREATE TABLE IF NOT EXISTS {} (\n", ident(table));
+    for c in R::columns() {
+        let null = if c.required || is_key::<R>(c) {
+            " NOT NULL"
+        } else {
+            ""
+        };
+        let _ = writeln!(sql, "    {} {}{},", ident(c.name), sql_type(c.kind), null);
+    }
+    let _ = writeln!(sql, "    {} INTEGER NOT NULL,", ident(TIME_SHADOW));
+    let keys: Vec<String> = R::KEY.iter().map(|k| ident(k)).collect();
+    let _ = writeln!(sql, "    PRIMARY KEY ({})", keys.join(", "));
+    sql.push_str(") WITHOUT ROWID, STRICT;\n");
+    let _ = writeln!(
+        sql,
+        "CREATE INDEX IF NOT EXISTS {} ON {} ({});",
+        ident(&format!("{table}_by_time")),
+        ident(table),
+        ident(TIME_SHADOW)
+    );
+    sql
+}
+
+/// The upsert of one input table: parameters are the columns in canonical order, then `_t`.
+/// Only rows that are new or differ in some column count as changes.
+pub(crate) fn upsert_sql<R: Record>() -> String {
+    let cols = R::columns();
+    let mut names: Vec<String> = cols.iter().map(|c| ident(c.name)).collect();
+    names.push(ident(TIME_SHADOW));
+    let params: Vec<String> = (1..=names.len()).map(|i| format!("?{i}")).collect();
+    let keys: Vec<String> = R::KEY.iter().map(|k| ident(k)).collect();
+    let mut sql = format!(
+        "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT ({}) DO ",
+        ident(R::TABLE.name()),
+        names.join(", "),
+        params.join(", "),
+        keys.join(", ")
+    );
+    let rest: Vec<String> = cols
+        .iter()
+        .filter(|c| !is_key::<R>(c))
+        .map(|c| ident(c.name))
+        .chain(std::iter::once(ident(TIME_SHADOW)))
+        .collect();
+    let set: Vec<String> = rest.iter().map(|c| format!("{c} = excluded.{c}")).collect();
+    let differs: Vec<String> = rest
+        .iter()
+        .map(|c| format!("{c} IS NOT excluded.{c}"))
+        .collect();
+    let _ = write!(
+        sql,
+        "UPDATE SET {} WHERE {}",
+        set.join(", "),
+        differs.join(" OR ")
+    );
+    sql
+}
+
+/// `SELECT` of one input table's columns (canonical order), filtered coarsely on `_t`.
+pub(crate) fn select_sql<R: Record>(has_start: bool, has_end: bool) -> String {
+    let names: Vec<String> = R::columns().iter().map(|c| ident(c.name)).collect();
+    let mut sql = format!(
+        "SELECT {} FROM {}",
+        names.join(", "),
+        ident(R::TABLE.name())
+    );
+    let t = ident(TIME_SHADOW);
+    match (has_start, has_end) {
+        (true, true) => {
+            let _ = write!(sql, " WHERE {t} >= ?1 AND {t} <= ?2");
+        }
+        (true, false) => {
+            let _ = write!(sql, " WHERE {t} >= ?1");
+        }
+        (false, true) => {
+            let _ = write!(sql, " WHERE {t} <= ?1");
+        }
+        (false, false) => {}
+    }
+    sql
+}
+
+const FIXED_V1: &str = r#"
+CREATE TABLE IF NOT EXISTS results (
+    table_name TEXT NOT NULL,
+    as_of TEXT NOT NULL,
+    as_of_us INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (table_name, as_of, key)
+) WITHOUT ROWID, STRICT;
+CREATE INDEX IF NOT EXISTS results_by_time ON results (table_name, as_of_us);
+
+CREATE TABLE IF NOT EXISTS runs (
+    as_of TEXT NOT NULL PRIMARY KEY,
+    as_of_us INTEGER NOT NULL,
+    written_at TEXT NOT NULL,
+    summary TEXT NOT NULL
+) WITHOUT ROWID, STRICT;
+
+CREATE TABLE IF NOT EXISTS notifications (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    dedupe_key TEXT NOT NULL UNIQUE CHECK (length(dedupe_key) > 0),
+    kind TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    title TEXT NOT NULL,
+    body TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'failed')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    next_attempt_at TEXT,
+    sent_at TEXT
+) STRICT;
+CREATE INDEX IF NOT EXISTS notifications_by_status ON notifications (status, seq);
+
+CREATE TABLE IF NOT EXISTS deliveries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    dedupe_key TEXT NOT NULL REFERENCES notifications (dedupe_key),
+    channel TEXT NOT NULL,
+    at TEXT NOT NULL,
+    at_us INTEGER NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS deliveries_by_channel ON deliveries (channel, at_us);
+CREATE INDEX IF NOT EXISTS deliveries_by_key ON deliveries (dedupe_key, id);
+"#;
+
+fn schema_v1() -> String {
+    struct Ddl(String);
+    impl TableVisitor for Ddl {
+        type Error = std::convert::Infallible;
+        fn visit<R: Record>(&mut self) -> Result<(), Self::Error> {
+            self.0.push_str(&create_table_sql::<R>());
+            Ok(())
+        }
+    }
+    let mut ddl = Ddl(String::new());
+    let _ = visit_tables(&mut ddl);
+    ddl.0.push_str(FIXED_V1);
+    ddl.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use edupulse_core::model::{KeywordInterest, Student};
+
+    #[test]
+    fn generated_ddl_has_keys_and_time_index() {
+        let sql = create_table_sql::<KeywordInterest>();
+        assert!(
+            sql.contains("PRIMARY KEY (\"keyword\", \"date\", \"geo\")"),
+            "{sql}"
+        );
+        assert!(sql.contains("\"geo\" TEXT NOT NULL"), "{sql}");
+        assert!(sql.contains("\"volume\" REAL NOT NULL"), "{sql}");
+        assert!(sql.contains("ON \"keyword_interest\" (\"_t\")"), "{sql}");
+        let up = upsert_sql::<Student>();
+        assert!(
+            up.contains("ON CONFLICT (\"student_id\") DO UPDATE SET"),
+            "{up}"
+        );
+        assert!(up.contains("\"email\" IS NOT excluded.\"email\""), "{up}");
+        assert!(!up.contains("\"student_id\" = excluded"), "{up}");
+    }
+}

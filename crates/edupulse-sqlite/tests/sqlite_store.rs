@@ -1,0 +1,157 @@
+//! The SQLite backend: the conformance suite, persistence across reopen, migrations.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use edupulse_core::results::{Notification, ResultRow, RunOutput, Severity};
+use edupulse_sqlite::SqliteStore;
+use edupulse_store::conformance::{self, sample_batch, ts};
+use edupulse_store::{Store, StoreError, TimeRange};
+use serde_json::json;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_store_passes_the_conformance_suite() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = AtomicUsize::new(0);
+    conformance::run_all(|| {
+        let path = dir
+            .path()
+            .join(format!("case{}.db", n.fetch_add(1, Ordering::SeqCst)));
+        async move { Arc::new(SqliteStore::open(path).unwrap()) as Arc<dyn Store> }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn sqlite_store_passes_the_conformance_suite_on_a_current_thread_runtime() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = AtomicUsize::new(0);
+    conformance::run_all(|| {
+        let path = dir
+            .path()
+            .join(format!("case{}.db", n.fetch_add(1, Ordering::SeqCst)));
+        async move { Arc::new(SqliteStore::open(path).unwrap()) as Arc<dyn Store> }
+    })
+    .await;
+}
+
+fn sample_run() -> RunOutput {
+    let as_of = ts("2024-05-01T00:00:00Z");
+    RunOutput {
+        as_of,
+        results: vec![ResultRow {
+            table: "kpis".into(),
+            as_of,
+            key: "revenue".into(),
+            data: json!({"value": 0.1 + 0.2}),
+        }],
+        notifications: vec![Notification {
+            dedupe_key: "k".into(),
+            kind: "kpi_alert".into(),
+            severity: Severity::Critical,
+            title: "t".into(),
+            body: "b".into(),
+            payload: json!(null),
+            created_at: as_of,
+        }],
+        summary: json!({"ok": true}),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn reopening_a_file_gives_back_the_same_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nested/folder/edupulse.db");
+    let batch = sample_batch();
+    let run = sample_run();
+    {
+        let store = SqliteStore::open(&path).unwrap();
+        store.ingest(&batch).await.unwrap();
+        store.write_run(&run).await.unwrap();
+    }
+    let store = SqliteStore::open(&path).unwrap();
+    assert_eq!(store.read_all(TimeRange::ALL).await.unwrap(), batch);
+    assert_eq!(store.results("kpis", None).await.unwrap(), run.results);
+    let outbox = store.outbox(true).await.unwrap();
+    assert_eq!(outbox.len(), 1);
+    assert_eq!(outbox[0].notification, run.notifications[0]);
+    assert_eq!(store.runs().await.unwrap().len(), 1);
+    let report = store.ingest(&batch).await.unwrap();
+    assert_eq!(
+        report.total_written(),
+        0,
+        "re-ingest after reopen writes nothing"
+    );
+}
+
+#[tokio::test]
+async fn migrations_are_idempotent_on_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.db");
+    let v1 = {
+        let s = SqliteStore::open(&path).unwrap();
+        s.schema_version().await.unwrap()
+    };
+    assert_eq!(v1, SqliteStore::supported_schema_version());
+    assert!(v1 > 0);
+    for _ in 0..3 {
+        let s = SqliteStore::open(&path).unwrap();
+        assert_eq!(s.schema_version().await.unwrap(), v1);
+    }
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let applied: i64 = conn
+        .query_row("SELECT COUNT(*) FROM schema_migrations", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(applied, i64::from(v1), "each migration recorded once");
+    let user_version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(user_version, i64::from(v1));
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+}
+
+#[tokio::test]
+async fn a_newer_schema_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new.db");
+    drop(SqliteStore::open(&path).unwrap());
+    let future = SqliteStore::supported_schema_version() + 1;
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute(
+        "INSERT INTO schema_migrations (version, description, applied_at) VALUES (?1, 'future', 'x')",
+        [future],
+    )
+    .unwrap();
+    drop(conn);
+    match SqliteStore::open(&path) {
+        Err(StoreError::SchemaTooNew { found, supported }) => {
+            assert_eq!(found, future);
+            assert_eq!(supported, SqliteStore::supported_schema_version());
+        }
+        other => panic!("expected SchemaTooNew, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn errors_name_the_backend() {
+    let dir = tempfile::tempdir().unwrap();
+    // A directory is not a database file.
+    let err = SqliteStore::open(dir.path()).unwrap_err();
+    match &err {
+        StoreError::Backend { backend, .. } => {
+            assert!(backend.starts_with("sqlite:"), "{err}");
+        }
+        other => panic!("expected a backend error, got {other:?}"),
+    }
+}
+
+#[test]
+fn works_without_an_async_runtime_for_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path().join("x.db")).unwrap();
+    assert!(store.describe().starts_with("sqlite://"));
+    assert_eq!(store.path(), dir.path().join("x.db"));
+}

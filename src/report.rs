@@ -1,0 +1,415 @@
+//! The report a person reads: `report.json` (everything, machine-readable) and `report.html`
+//! (KPI tiles and charts as inline SVG, readable without a network), built from what a run stored.
+
+use crate::Error;
+use chrono::{DateTime, Utc};
+use edupulse_core::kpi::{FunnelRow, MonthRevenue, SlotRow};
+use edupulse_core::model::format_datetime;
+use edupulse_core::results::{OutboxItem, ResultRow};
+use edupulse_store::{Store, StoreError};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// Everything the report shows, as data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// The run reported on.
+    pub as_of: DateTime<Utc>,
+    /// Row counts of every store table.
+    pub counts: BTreeMap<String, u64>,
+    /// The KPI summary row.
+    pub summary: serde_json::Value,
+    /// Funnel rows.
+    pub funnel: Vec<FunnelRow>,
+    /// Attendance by weekday × hour.
+    pub slots: Vec<SlotRow>,
+    /// Revenue by month.
+    pub revenue_by_month: Vec<MonthRevenue>,
+    /// The outbox (most recent last).
+    pub notifications: Vec<OutboxItem>,
+}
+
+fn decode<T: serde::de::DeserializeOwned>(r: &ResultRow) -> Result<T, StoreError> {
+    serde_json::from_value(r.data.clone()).map_err(|e| StoreError::Corrupt {
+        table: r.table.clone(),
+        message: format!("row `{}`: {e}", r.key),
+    })
+}
+
+impl Report {
+    /// Build the report of the run at `as_of` (the latest run when `None`).
+    pub async fn build(store: &dyn Store, as_of: Option<DateTime<Utc>>) -> Result<Report, Error> {
+        let rows = store.results("kpis", as_of).await?;
+        let Some(first) = rows.first() else {
+            return Err(StoreError::Backend {
+                backend: store.describe(),
+                message: match as_of {
+                    Some(t) => format!("no run as of {} (run `edupulse run` first)", format_datetime(&t)),
+                    None => "no run yet (run `edupulse run` first)".to_string(),
+                },
+            }
+            .into());
+        };
+        let as_of = first.as_of;
+        let mut report = Report {
+            as_of,
+            counts: store.counts().await?,
+            summary: serde_json::Value::Null,
+            funnel: Vec::new(),
+            slots: Vec::new(),
+            revenue_by_month: Vec::new(),
+            notifications: store.outbox(false).await?,
+        };
+        for r in &rows {
+            match r.key.split('|').next() {
+                Some("summary") => report.summary = r.data.clone(),
+                Some("funnel") => report.funnel.push(decode(r)?),
+                Some("slot") => report.slots.push(decode(r)?),
+                Some("revenue") => report.revenue_by_month.push(decode(r)?),
+                _ => {}
+            }
+        }
+        report.funnel.sort_by(|a, b| {
+            (a.dimension != "all", &a.dimension, &a.segment).cmp(&(
+                b.dimension != "all",
+                &b.dimension,
+                &b.segment,
+            ))
+        });
+        report.slots.sort_by_key(|s| (s.weekday, s.hour));
+        report.revenue_by_month.sort_by(|a, b| a.month.cmp(&b.month));
+        Ok(report)
+    }
+
+    /// Write `report.json` and `report.html` into `dir` (created if needed); returns both paths.
+    pub fn write(&self, dir: &Path) -> Result<(PathBuf, PathBuf), Error> {
+        let io = |p: &Path, e: std::io::Error| edupulse_core::CoreError::Io {
+            path: p.display().to_string(),
+            message: e.to_string(),
+        };
+        std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+        let json_path = dir.join("report.json");
+        let json = serde_json::to_string_pretty(self).map_err(|e| edupulse_core::CoreError::Io {
+            path: json_path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        std::fs::write(&json_path, json).map_err(|e| io(&json_path, e))?;
+        let html_path = dir.join("report.html");
+        std::fs::write(&html_path, self.to_html()).map_err(|e| io(&html_path, e))?;
+        Ok((json_path, html_path))
+    }
+
+    /// The HTML page (self-contained: inline CSS and SVG, no script, no network).
+    pub fn to_html(&self) -> String {
+        let mut h = String::with_capacity(64 * 1024);
+        let day = self.as_of.format("%Y-%m-%d");
+        let _ = write!(
+            h,
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+             <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
+             <title>edupulse report {day}</title><style>{CSS}</style></head><body>\
+             <header><h1>edupulse</h1><p>Report as of <b>{day}</b></p></header><main>"
+        );
+        self.tiles(&mut h);
+        self.funnel_section(&mut h);
+        self.slots_section(&mut h);
+        self.revenue_section(&mut h);
+        self.outbox_section(&mut h);
+        let _ = write!(
+            h,
+            "<section><h2>Store</h2><table><tr><th>table</th><th>rows</th></tr>"
+        );
+        for (t, n) in &self.counts {
+            let _ = write!(h, "<tr><td>{}</td><td class=\"num\">{n}</td></tr>", esc(t));
+        }
+        h.push_str("</table></section></main></body></html>\n");
+        h
+    }
+
+    fn tiles(&self, h: &mut String) {
+        let num = |k: &str| self.summary.get(k).and_then(serde_json::Value::as_f64);
+        let pct = |x: Option<f64>| x.map_or("–".to_string(), |x| format!("{:.1} %", x * 100.0));
+        let int = |x: Option<f64>| x.map_or("–".to_string(), |x| format!("{x:.0}"));
+        let revenue = self.revenue_by_month.last();
+        let tiles = [
+            ("Students", int(num("students"))),
+            ("Active (7 days)", int(num("active_students_7d"))),
+            ("Active (30 days)", int(num("active_students_30d"))),
+            ("Completion rate", pct(num("completion_rate"))),
+            ("Attendance (30 days)", pct(num("attendance_rate_last_30d"))),
+            (
+                "Revenue, last month",
+                revenue.map_or("–".to_string(), |m| format!("{:.0} ({})", m.revenue, m.month)),
+            ),
+        ];
+        h.push_str("<section class=\"tiles\">");
+        for (label, value) in tiles {
+            let _ = write!(
+                h,
+                "<div class=\"tile\"><div class=\"v\">{}</div><div class=\"l\">{}</div></div>",
+                esc(&value),
+                esc(label)
+            );
+        }
+        h.push_str("</section>");
+    }
+
+    fn funnel_section(&self, h: &mut String) {
+        h.push_str("<section><h2>Funnel: registration → attendance → conversion</h2>");
+        if let Some(all) = self.funnel.iter().find(|f| f.dimension == "all") {
+            let bars = [
+                ("Registered".to_string(), all.registrations as f64),
+                ("Attended".to_string(), all.attended as f64),
+                ("Converted".to_string(), all.converted as f64),
+            ];
+            h.push_str(&bar_chart(&bars, |v| format!("{v:.0}")));
+        }
+        for dim in ["industry", "role", "company_size"] {
+            let rows: Vec<(String, f64)> = self
+                .funnel
+                .iter()
+                .filter(|f| f.dimension == dim)
+                .map(|f| (f.segment.clone(), f.attendance_rate))
+                .collect();
+            if rows.is_empty() {
+                continue;
+            }
+            let _ = write!(h, "<h3>Attendance rate by {}</h3>", esc(&dim.replace('_', " ")));
+            h.push_str(&bar_chart(&rows, |v| format!("{:.1} %", v * 100.0)));
+        }
+        h.push_str("<table><tr><th>dimension</th><th>segment</th><th>registered</th><th>attended</th><th>converted</th><th>attendance</th><th>conversion</th></tr>");
+        for f in &self.funnel {
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{:.1} %</td><td class=\"num\">{:.1} %</td></tr>",
+                esc(&f.dimension),
+                esc(&f.segment),
+                f.registrations,
+                f.attended,
+                f.converted,
+                f.attendance_rate * 100.0,
+                f.conversion_rate * 100.0
+            );
+        }
+        h.push_str("</table></section>");
+    }
+
+    fn slots_section(&self, h: &mut String) {
+        if self.slots.is_empty() {
+            return;
+        }
+        h.push_str("<section><h2>Attendance rate by day and hour (UTC)</h2>");
+        h.push_str(&heatmap(&self.slots));
+        h.push_str("</section>");
+    }
+
+    fn revenue_section(&self, h: &mut String) {
+        if self.revenue_by_month.is_empty() {
+            return;
+        }
+        h.push_str("<section><h2>Revenue by month</h2>");
+        let bars: Vec<(String, f64)> = self
+            .revenue_by_month
+            .iter()
+            .map(|m| (m.month.clone(), m.revenue))
+            .collect();
+        h.push_str(&column_chart(&bars));
+        h.push_str("</section>");
+    }
+
+    fn outbox_section(&self, h: &mut String) {
+        let _ = write!(
+            h,
+            "<section><h2>Notifications ({})</h2><table><tr><th>created</th><th>severity</th><th>title</th><th>status</th><th>delivered to</th></tr>",
+            self.notifications.len()
+        );
+        for n in self.notifications.iter().rev().take(50) {
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td class=\"sev-{sev}\">{sev}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                n.notification.created_at.format("%Y-%m-%d"),
+                esc(&n.notification.title),
+                n.status.as_str(),
+                esc(&n.delivered_to.join(", ")),
+                sev = n.notification.severity.as_str(),
+            );
+        }
+        h.push_str("</table></section>");
+    }
+}
+
+const CSS: &str = "body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1f2933;background:#f7f8fa}\
+header{background:#1f3a5f;color:#fff;padding:16px 32px}header h1{margin:0;font-size:22px}header p{margin:4px 0 0}\
+main{max-width:1100px;margin:0 auto;padding:16px 32px}section{background:#fff;border-radius:8px;padding:16px 20px;margin:16px 0;box-shadow:0 1px 3px rgba(0,0,0,.08)}\
+h2{font-size:18px;margin:0 0 12px}h3{font-size:14px;margin:16px 0 6px;color:#52606d}\
+.tiles{display:flex;flex-wrap:wrap;gap:12px;background:none;box-shadow:none;padding:0}.tile{flex:1 1 150px;background:#fff;border-radius:8px;padding:14px;box-shadow:0 1px 3px rgba(0,0,0,.08)}\
+.tile .v{font-size:24px;font-weight:600;color:#1f3a5f}.tile .l{font-size:12px;color:#7b8794;text-transform:uppercase;letter-spacing:.04em}\
+table{border-collapse:collapse;width:100%;font-size:13px;margin-top:12px}th,td{padding:4px 8px;border-bottom:1px solid #e4e7eb;text-align:left}td.num{text-align:right;font-variant-numeric:tabular-nums}\
+.sev-critical{color:#b91c1c;font-weight:600}.sev-high{color:#c2410c}.sev-medium{color:#a16207}.sev-low{color:#52606d}svg text{font-size:11px;fill:#3e4c59}";
+
+/// Escape text for HTML.
+fn esc(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+/// Horizontal bars with labels and values.
+fn bar_chart(rows: &[(String, f64)], fmt: impl Fn(f64) -> String) -> String {
+    let (w, label_w, bar_h, gap) = (720.0, 170.0, 18.0, 6.0);
+    let max = rows.iter().map(|r| r.1).fold(0.0_f64, f64::max).max(f64::MIN_POSITIVE);
+    let height = rows.len() as f64 * (bar_h + gap) + gap;
+    let mut s = format!(
+        "<svg viewBox=\"0 0 {w} {height}\" width=\"100%\" role=\"img\" xmlns=\"http://www.w3.org/2000/svg\">"
+    );
+    for (i, (label, v)) in rows.iter().enumerate() {
+        let y = gap + i as f64 * (bar_h + gap);
+        let bw = (w - label_w - 90.0) * (v / max).max(0.0);
+        let _ = write!(
+            s,
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text><rect x=\"{label_w}\" y=\"{y}\" width=\"{bw:.1}\" height=\"{bar_h}\" rx=\"3\" fill=\"#3e7cb1\"><title>{}: {}</title></rect><text x=\"{:.1}\" y=\"{}\">{}</text>",
+            label_w - 8.0,
+            y + bar_h * 0.75,
+            esc(label),
+            esc(label),
+            esc(&fmt(*v)),
+            label_w + bw + 6.0,
+            y + bar_h * 0.75,
+            esc(&fmt(*v))
+        );
+    }
+    s.push_str("</svg>");
+    s
+}
+
+/// Vertical columns (a time series by month).
+fn column_chart(rows: &[(String, f64)]) -> String {
+    let (w, h, pad_l, pad_b, pad_t) = (720.0, 240.0, 60.0, 40.0, 16.0);
+    let max = rows.iter().map(|r| r.1).fold(0.0_f64, f64::max).max(f64::MIN_POSITIVE);
+    let n = rows.len().max(1) as f64;
+    let slot = (w - pad_l - 10.0) / n;
+    let plot_h = h - pad_b - pad_t;
+    let mut s = format!(
+        "<svg viewBox=\"0 0 {w} {h}\" width=\"100%\" role=\"img\" xmlns=\"http://www.w3.org/2000/svg\">"
+    );
+    for k in 0..=4 {
+        let v = max * f64::from(k) / 4.0;
+        let y = pad_t + plot_h * (1.0 - f64::from(k) / 4.0);
+        let _ = write!(
+            s,
+            "<line x1=\"{pad_l}\" x2=\"{}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#e4e7eb\"/><text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{v:.0}</text>",
+            w - 10.0,
+            pad_l - 6.0,
+            y + 4.0
+        );
+    }
+    for (i, (label, v)) in rows.iter().enumerate() {
+        let bh = plot_h * (v / max).max(0.0);
+        let x = pad_l + i as f64 * slot + slot * 0.15;
+        let _ = write!(
+            s,
+            "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{bh:.1}\" rx=\"2\" fill=\"#3e7cb1\"><title>{}: {v:.2}</title></rect><text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
+            pad_t + plot_h - bh,
+            slot * 0.7,
+            esc(label),
+            x + slot * 0.35,
+            h - pad_b + 16.0,
+            esc(label.get(2..).unwrap_or(label))
+        );
+    }
+    s.push_str("</svg>");
+    s
+}
+
+/// Weekday × hour heatmap of attendance rates.
+fn heatmap(slots: &[SlotRow]) -> String {
+    const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    let hours: Vec<u32> = {
+        let mut v: Vec<u32> = slots.iter().map(|s| s.hour).collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let days: Vec<u32> = {
+        let mut v: Vec<u32> = slots.iter().map(|s| s.weekday).collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let (cell_w, cell_h, pad_l, pad_t) = (44.0, 28.0, 48.0, 22.0);
+    let (lo, hi) = slots.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), s| {
+        (lo.min(s.attendance_rate), hi.max(s.attendance_rate))
+    });
+    let span = (hi - lo).max(1e-9);
+    let w = pad_l + cell_w * hours.len() as f64 + 4.0;
+    let h = pad_t + cell_h * days.len() as f64 + 4.0;
+    let mut s = format!(
+        "<svg viewBox=\"0 0 {w} {h}\" width=\"100%\" role=\"img\" xmlns=\"http://www.w3.org/2000/svg\">"
+    );
+    for (j, hour) in hours.iter().enumerate() {
+        let _ = write!(
+            s,
+            "<text x=\"{:.1}\" y=\"14\" text-anchor=\"middle\">{hour:02}h</text>",
+            pad_l + cell_w * (j as f64 + 0.5)
+        );
+    }
+    for (i, d) in days.iter().enumerate() {
+        let y = pad_t + cell_h * i as f64;
+        let _ = write!(
+            s,
+            "<text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
+            pad_l - 6.0,
+            y + cell_h * 0.65,
+            DAYS.get(*d as usize).copied().unwrap_or("?")
+        );
+        for (j, hour) in hours.iter().enumerate() {
+            let x = pad_l + cell_w * j as f64;
+            match slots.iter().find(|s| s.weekday == *d && s.hour == *hour) {
+                Some(slot) => {
+                    let t = (slot.attendance_rate - lo) / span;
+                    // Light yellow (low) to deep blue (high).
+                    let (r, g, b) = (
+                        (255.0 - 224.0 * t) as u8,
+                        (237.0 - 150.0 * t) as u8,
+                        (160.0 - 20.0 * t) as u8,
+                    );
+                    let _ = write!(
+                        s,
+                        "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"rgb({r},{g},{b})\"><title>{} {hour:02}h: {:.1} % of {} registrations, {} webinars</title></rect><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" style=\"fill:{}\">{:.0}</text>",
+                        cell_w - 2.0,
+                        cell_h - 2.0,
+                        DAYS.get(*d as usize).copied().unwrap_or("?"),
+                        slot.attendance_rate * 100.0,
+                        slot.registrations,
+                        slot.webinars,
+                        x + cell_w * 0.5 - 1.0,
+                        y + cell_h * 0.62,
+                        if t > 0.6 { "#fff" } else { "#1f2933" },
+                        slot.attendance_rate * 100.0
+                    );
+                }
+                None => {
+                    let _ = write!(
+                        s,
+                        "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"#f0f2f5\"/>",
+                        cell_w - 2.0,
+                        cell_h - 2.0
+                    );
+                }
+            }
+        }
+    }
+    s.push_str("</svg>");
+    s
+}
