@@ -48,7 +48,7 @@ $(VENV_STAMP): Makefile
 	touch $@
 
 develop: venv
-	VIRTUAL_ENV=$(CURDIR)/$(VENV) CARGO_TARGET_DIR=$(MATURIN_TARGET_DIR) \
+	VIRTUAL_ENV=$(abspath $(VENV)) CARGO_TARGET_DIR=$(MATURIN_TARGET_DIR) \
 		$(VENV)/bin/maturin develop --quiet --profile $(MATURIN_PROFILE) \
 		--manifest-path bindings/python/Cargo.toml
 
