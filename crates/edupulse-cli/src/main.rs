@@ -311,7 +311,8 @@ async fn demo(dir: &Path, students: usize, seed: u64) -> Result<serde_json::Valu
     let ingest = edupulse::ingest_dir(store.as_ref(), &data_dir).await?;
     p.finish_and_clear();
     // The end of the simulated history (`end_date` is exclusive).
-    let as_of = edupulse::core::model::date_to_datetime(cfg.end_date()) - chrono::Duration::seconds(1);
+    let as_of =
+        edupulse::core::model::date_to_datetime(cfg.end_date()) - chrono::Duration::seconds(1);
     let notify_file = dir.join("notifications.jsonl");
     let run_summary = run(
         store.clone(),
