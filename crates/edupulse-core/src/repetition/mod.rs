@@ -1,0 +1,17 @@
+//! Spaced repetition: when should each learner review each concept so that it is still remembered?
+//!
+//! From the `reviews` table (student, card, time, rating 1–4) it decides, per card, the memory
+//! state and the next due date (FSRS-6, the scheduler inside Anki, to py-fsrs's numbers; SM-2 as a
+//! baseline), per learner the due queue for a day and the next reminder time, per concept the
+//! difficulty and retention across learners and whether it is "stuck" (repeated lapses), and it
+//! fits the 21 FSRS parameters to a review log.
+//!
+//! - [`fsrs`]: FSRS-6 formulas, intervals, fuzz and py-fsrs's learning-step state machine;
+
+pub mod fsrs;
+pub(crate) mod real;
+
+pub use fsrs::{
+    Card, CardState, Fsrs, FsrsParams, MemoryState, Rating, ReplayStep, Scheduler,
+    DEFAULT_PARAMETERS,
+};
