@@ -6,8 +6,10 @@
 //! difficulty and retention across learners and whether it is "stuck" (repeated lapses), and it
 //! fits the 21 FSRS parameters to a review log.
 //!
+//! - [`batch`]: next states for millions of cards, due queues, load balancing, forecast;
 //! - [`fsrs`]: FSRS-6 formulas, intervals, fuzz and py-fsrs's learning-step state machine;
 
+pub mod batch;
 pub mod fsrs;
 pub(crate) mod real;
 
