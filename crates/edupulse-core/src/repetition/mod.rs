@@ -8,10 +8,12 @@
 //!
 //! - [`batch`]: next states for millions of cards, due queues, load balancing, forecast;
 //! - [`fsrs`]: FSRS-6 formulas, intervals, fuzz and py-fsrs's learning-step state machine;
+//! - [`sm2`]: SM-2 (original and Anki) as a baseline;
 
 pub mod batch;
 pub mod fsrs;
 pub(crate) mod real;
+pub mod sm2;
 
 pub use fsrs::{
     Card, CardState, Fsrs, FsrsParams, MemoryState, Rating, ReplayStep, Scheduler,
