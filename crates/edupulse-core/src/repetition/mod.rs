@@ -11,6 +11,7 @@
 //! - [`sm2`]: SM-2 (original and Anki) as a baseline;
 
 pub mod batch;
+pub mod eval;
 pub mod fsrs;
 pub(crate) mod real;
 pub mod sm2;
