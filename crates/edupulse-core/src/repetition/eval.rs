@@ -29,6 +29,42 @@ pub struct LogReview {
     pub rating: u8,
 }
 
+/// Read a review log in the josh format (`card_id, review_rating, review_time[, review_duration]`,
+/// columns found by name) from a CSV file the caller names.
+pub fn read_review_log(path: &std::path::Path) -> Result<Vec<LogReview>> {
+    let io = |e: &dyn std::fmt::Display| CoreError::Io {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    };
+    let mut rdr = csv::Reader::from_path(path).map_err(|e| io(&e))?;
+    let headers = rdr.headers().map_err(|e| io(&e))?.clone();
+    let col = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h == name)
+            .ok_or_else(|| CoreError::validation("review_log", None, Some(name), "missing column"))
+    };
+    let (ci, ri, ti) = (col("card_id")?, col("review_rating")?, col("review_time")?);
+    let mut out = Vec::new();
+    for (row, rec) in rdr.records().enumerate() {
+        let rec = rec.map_err(|e| io(&e))?;
+        let bad =
+            |c: &str, m: String| CoreError::validation("review_log", Some(row + 1), Some(c), m);
+        let rating: u8 = rec[ri]
+            .trim()
+            .parse()
+            .map_err(|_| bad("review_rating", format!("`{}` is not 1–4", &rec[ri])))?;
+        let review_time =
+            crate::model::parse_datetime(&rec[ti]).map_err(|m| bad("review_time", m))?;
+        out.push(LogReview {
+            card_id: rec[ci].to_string(),
+            review_time,
+            rating,
+        });
+    }
+    Ok(out)
+}
+
 /// Parameters of the evaluation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]

@@ -13,6 +13,7 @@
 pub mod batch;
 pub mod eval;
 pub mod fsrs;
+pub mod optimize;
 pub(crate) mod real;
 pub mod sm2;
 
