@@ -39,7 +39,13 @@ fn default_parameters_match_the_reference_figures() {
 fn optimised_parameters_beat_the_target() {
     let Some(path) = josh() else { return };
     let log = read_review_log(&path).unwrap();
-    let m = cross_validate(&log, &OptimizerParams::default()).unwrap();
+    // 50 Adam steps instead of the default 100 keep the debug-mode test short (release, default:
+    // RMSE(bins) 0.0411; 50 steps: 0.0421).
+    let p = OptimizerParams {
+        iterations: 50,
+        ..OptimizerParams::default()
+    };
+    let m = cross_validate(&log, &p).unwrap();
     assert!(m.rmse_bins <= 0.050, "{m:?}");
     assert!(m.log_loss < 0.4455, "{m:?}");
 }

@@ -40,7 +40,7 @@ pub struct OptimizerParams {
 impl Default for OptimizerParams {
     fn default() -> Self {
         OptimizerParams {
-            iterations: 300,
+            iterations: 100,
             learning_rate: 0.04,
             regularization: 1.0,
             eval: EvalParams::default(),
