@@ -8,6 +8,9 @@
 //!
 //! - [`batch`]: next states for millions of cards, due queues, load balancing, forecast;
 //! - [`fsrs`]: FSRS-6 formulas, intervals, fuzz and py-fsrs's learning-step state machine;
+//! - [`eval`]: srs-benchmark scoring on a review log (time-series split);
+//! - [`optimize`]: fitting the 21 parameters (own gradient fit);
+//! - [`schedule`]: the daily review schedule, stuck concepts and learners (job step);
 //! - [`sm2`]: SM-2 (original and Anki) as a baseline;
 
 pub mod batch;
@@ -15,9 +18,11 @@ pub mod eval;
 pub mod fsrs;
 pub mod optimize;
 pub(crate) mod real;
+pub mod schedule;
 pub mod sm2;
 
 pub use fsrs::{
     Card, CardState, Fsrs, FsrsParams, MemoryState, Rating, ReplayStep, Scheduler,
     DEFAULT_PARAMETERS,
 };
+pub use schedule::{review_schedule, ReviewSchedule, ReviewScheduleStep, ScheduleParams};
