@@ -2,6 +2,8 @@
 //! plain `f64` (scheduling) or in forward-mode dual numbers carrying the gradient with respect to
 //! the 21 parameters (fitting).
 
+#![allow(clippy::needless_range_loop)] // index loops over the gradient read best here
+
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
 /// Number of FSRS-6 parameters.

@@ -24,8 +24,10 @@ pub struct ScheduleParams {
     pub queue: QueueParams,
     /// Lapses (Again after the first review) of one learner on one card that make the pair stuck.
     pub stuck_min_lapses: u32,
-    /// Stuck cards that make a learner stuck.
+    /// Fewest stuck cards that make a learner stuck.
     pub stuck_learner_min_cards: usize,
+    /// Share of a learner's cards that must be stuck for the learner to be stuck.
+    pub stuck_learner_share: f64,
     /// Share of a concept's learners stuck on it that makes the concept stuck.
     pub stuck_concept_share: f64,
     /// Fewest learners of a concept before it can be called stuck.
@@ -40,9 +42,10 @@ impl Default for ScheduleParams {
             fsrs: FsrsParams::default(),
             queue: QueueParams::default(),
             stuck_min_lapses: 3,
-            stuck_learner_min_cards: 2,
-            stuck_concept_share: 0.25,
-            stuck_concept_min_learners: 4,
+            stuck_learner_min_cards: 3,
+            stuck_learner_share: 0.2,
+            stuck_concept_share: 0.3,
+            stuck_concept_min_learners: 5,
             forecast_days: 14,
         }
     }
@@ -58,6 +61,9 @@ impl ScheduleParams {
         }
         if self.stuck_learner_min_cards == 0 {
             return Err(CoreError::param("stuck_learner_min_cards", "must be ≥ 1"));
+        }
+        if !(self.stuck_learner_share >= 0.0 && self.stuck_learner_share <= 1.0) {
+            return Err(CoreError::param("stuck_learner_share", "must be in [0, 1]"));
         }
         if !(self.stuck_concept_share > 0.0 && self.stuck_concept_share <= 1.0) {
             return Err(CoreError::param("stuck_concept_share", "must be in (0, 1]"));
@@ -231,7 +237,8 @@ pub fn review_schedule(
                 .count(),
             next_reminder: earliest.map(|e| e.max(as_of)),
             mean_retention: mine.iter().map(|c| c.retrievability).sum::<f64>() / mine.len() as f64,
-            stuck: stuck_cards.len() >= params.stuck_learner_min_cards,
+            stuck: stuck_cards.len() >= params.stuck_learner_min_cards
+                && stuck_cards.len() as f64 >= params.stuck_learner_share * mine.len() as f64,
             stuck_cards,
         });
         i = j;
@@ -430,6 +437,7 @@ mod tests {
         let as_of = Utc.with_ymd_and_hms(2024, 1, 6, 0, 0, 0).unwrap();
         let p = ScheduleParams {
             stuck_learner_min_cards: 1,
+            stuck_concept_min_learners: 4,
             ..ScheduleParams::default()
         };
         let s = review_schedule(&reviews, as_of, &p).unwrap();
