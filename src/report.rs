@@ -12,6 +12,9 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+mod repetition;
+pub use repetition::RepetitionSection;
+
 /// Everything the report shows, as data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
@@ -29,6 +32,9 @@ pub struct Report {
     pub revenue_by_month: Vec<MonthRevenue>,
     /// The outbox (most recent last).
     pub notifications: Vec<OutboxItem>,
+    /// Spaced repetition (the `review_schedule` result table), when the run has it.
+    #[serde(default)]
+    pub repetition: Option<RepetitionSection>,
 }
 
 fn decode<T: serde::de::DeserializeOwned>(r: &ResultRow) -> Result<T, StoreError> {
@@ -64,6 +70,9 @@ impl Report {
             slots: Vec::new(),
             revenue_by_month: Vec::new(),
             notifications: store.outbox(false).await?,
+            repetition: RepetitionSection::from_rows(
+                &store.results("review_schedule", Some(as_of)).await?,
+            )?,
         };
         for r in &rows {
             match r.key.split('|').next() {
@@ -122,6 +131,9 @@ impl Report {
         self.funnel_section(&mut h);
         self.slots_section(&mut h);
         self.revenue_section(&mut h);
+        if let Some(r) = &self.repetition {
+            r.html(&mut h);
+        }
         self.outbox_section(&mut h);
         let _ = write!(
             h,

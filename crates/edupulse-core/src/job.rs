@@ -67,12 +67,15 @@ impl Step for KpiStep {
 pub struct JobConfig {
     /// KPI step parameters.
     pub kpi: KpiConfig,
+    /// Review-schedule (spaced repetition) step parameters.
+    pub repetition: crate::repetition::ScheduleParams,
 }
 
 impl JobConfig {
     /// Check every step's parameters.
     pub fn validate(&self) -> Result<()> {
-        self.kpi.validate()
+        self.kpi.validate()?;
+        self.repetition.validate()
     }
 }
 
@@ -94,9 +97,14 @@ impl Job {
     pub fn new(config: &JobConfig) -> Result<Job> {
         config.validate()?;
         Ok(Job {
-            steps: vec![Box::new(KpiStep {
-                config: config.kpi.clone(),
-            })],
+            steps: vec![
+                Box::new(KpiStep {
+                    config: config.kpi.clone(),
+                }),
+                Box::new(crate::repetition::ReviewScheduleStep {
+                    config: config.repetition.clone(),
+                }),
+            ],
         })
     }
 

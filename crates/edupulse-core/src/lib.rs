@@ -23,6 +23,7 @@ pub mod error;
 pub mod job;
 pub mod kpi;
 pub mod model;
+pub mod repetition;
 pub mod results;
 pub mod simulate;
 

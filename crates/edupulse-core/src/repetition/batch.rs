@@ -1,0 +1,357 @@
+//! Scheduling in bulk: next states and intervals for a batch of cards held as parallel arrays
+//! (struct of arrays, millions of cards), a learner's due queue for a day (daily limit, most
+//! forgotten first), load balancing of due dates within the fuzz range, and a workload forecast.
+//!
+//! Days are integer day numbers (e.g. days since 1970-01-01 in the learner's day boundary).
+
+use super::fsrs::{check_elapsed, check_stability, fuzz_range, Fsrs};
+use crate::error::{CoreError, Result};
+use serde::{Deserialize, Serialize};
+
+/// Next stability, difficulty and interval (days) for every card of a batch, written into the
+/// `out_*` slices. `stability[i]` NaN marks a new card (the review is its first); otherwise it must
+/// be > 0, `difficulty[i]` in [1, 10], `elapsed_days[i]` ≥ 0 and `rating[i]` in 1–4. Every input is
+/// checked before anything is written; an error names the parameter and the index.
+#[allow(clippy::too_many_arguments)]
+pub fn next_states_into(
+    fsrs: &Fsrs,
+    stability: &[f64],
+    difficulty: &[f64],
+    elapsed_days: &[f64],
+    rating: &[u8],
+    out_stability: &mut [f64],
+    out_difficulty: &mut [f64],
+    out_interval: &mut [f64],
+) -> Result<()> {
+    let n = stability.len();
+    for (name, len) in [
+        ("difficulty", difficulty.len()),
+        ("elapsed_days", elapsed_days.len()),
+        ("rating", rating.len()),
+        ("out_stability", out_stability.len()),
+        ("out_difficulty", out_difficulty.len()),
+        ("out_interval", out_interval.len()),
+    ] {
+        if len != n {
+            return Err(CoreError::param(
+                name,
+                format!("length {len} differs from stability's {n}"),
+            ));
+        }
+    }
+    let at = |e: CoreError, i: usize| match e {
+        CoreError::InvalidParameter { name, message } => CoreError::InvalidParameter {
+            name,
+            message: format!("at index {i}: {message}"),
+        },
+        e => e,
+    };
+    for i in 0..n {
+        if let Err(e) = super::Rating::from_u8(rating[i]) {
+            return Err(at(e, i));
+        }
+        if stability[i].is_nan() {
+            continue;
+        }
+        check_stability(stability[i]).map_err(|e| at(e, i))?;
+        check_elapsed(elapsed_days[i]).map_err(|e| at(e, i))?;
+        let d = difficulty[i];
+        if !(d.is_finite() && (1.0..=10.0).contains(&d)) {
+            return Err(at(
+                CoreError::param("difficulty", format!("{d} is outside [1, 10]")),
+                i,
+            ));
+        }
+    }
+    next_states_unchecked(
+        fsrs,
+        stability,
+        difficulty,
+        elapsed_days,
+        rating,
+        out_stability,
+        out_difficulty,
+        out_interval,
+    );
+    Ok(())
+}
+
+/// The hot loop of [`next_states_into`], inputs already checked.
+#[allow(clippy::too_many_arguments)]
+#[inline(never)]
+fn next_states_unchecked(
+    fsrs: &Fsrs,
+    stability: &[f64],
+    difficulty: &[f64],
+    elapsed_days: &[f64],
+    rating: &[u8],
+    out_s: &mut [f64],
+    out_d: &mut [f64],
+    out_i: &mut [f64],
+) {
+    let it = stability
+        .iter()
+        .zip(difficulty)
+        .zip(elapsed_days)
+        .zip(rating)
+        .zip(out_s.iter_mut().zip(out_d.iter_mut()).zip(out_i.iter_mut()));
+    for ((((&s, &d), &t), &g), ((os, od), oi)) in it {
+        let st = if s.is_nan() {
+            fsrs.initial_state(super::Rating::from_u8(g).unwrap_or(super::Rating::Good))
+        } else {
+            fsrs.next_state_unchecked(
+                super::MemoryState {
+                    stability: s,
+                    difficulty: d,
+                },
+                t,
+                g,
+            )
+        };
+        *os = st.stability;
+        *od = st.difficulty;
+        *oi = fsrs.next_interval(st.stability) as f64;
+    }
+}
+
+/// Allocating form of [`next_states_into`]: `(stability, difficulty, interval_days)`.
+pub fn next_states(
+    fsrs: &Fsrs,
+    stability: &[f64],
+    difficulty: &[f64],
+    elapsed_days: &[f64],
+    rating: &[u8],
+) -> Result<(Vec<f64>, Vec<f64>, Vec<f64>)> {
+    let n = stability.len();
+    let (mut s, mut d, mut i) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+    next_states_into(
+        fsrs,
+        stability,
+        difficulty,
+        elapsed_days,
+        rating,
+        &mut s,
+        &mut d,
+        &mut i,
+    )?;
+    Ok((s, d, i))
+}
+
+/// Retrievability of every card `elapsed_days[i]` after its last review.
+pub fn retrievability(fsrs: &Fsrs, stability: &[f64], elapsed_days: &[f64]) -> Result<Vec<f64>> {
+    if stability.len() != elapsed_days.len() {
+        return Err(CoreError::param(
+            "elapsed_days",
+            "length differs from stability's",
+        ));
+    }
+    stability
+        .iter()
+        .zip(elapsed_days)
+        .map(|(&s, &t)| fsrs.retrievability(s, t))
+        .collect()
+}
+
+/// A learner's cards as parallel arrays.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CardTable {
+    /// Stability after the last review (days).
+    pub stability: Vec<f64>,
+    /// Day number of the last review.
+    pub last_review_day: Vec<i64>,
+    /// Day number the card is due.
+    pub due_day: Vec<i64>,
+}
+
+/// Parameters of the due queue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct QueueParams {
+    /// Most reviews per learner per day.
+    pub daily_limit: usize,
+}
+
+impl Default for QueueParams {
+    fn default() -> Self {
+        QueueParams { daily_limit: 200 }
+    }
+}
+
+impl QueueParams {
+    /// Check the parameters.
+    pub fn validate(&self) -> Result<()> {
+        if self.daily_limit == 0 {
+            return Err(CoreError::param("daily_limit", "must be ≥ 1"));
+        }
+        Ok(())
+    }
+}
+
+/// The due queue of one learner on `day`: indices of the cards due on or before `day`, lowest
+/// retrievability first (the most forgotten are reviewed first), at most `daily_limit` of them.
+/// Ties are broken by the earlier due day, then by index.
+pub fn due_queue(
+    fsrs: &Fsrs,
+    cards: &CardTable,
+    day: i64,
+    params: &QueueParams,
+) -> Result<Vec<usize>> {
+    params.validate()?;
+    let n = cards.stability.len();
+    if cards.last_review_day.len() != n || cards.due_day.len() != n {
+        return Err(CoreError::param("cards", "columns of different lengths"));
+    }
+    let mut due: Vec<(f64, i64, usize)> = Vec::new();
+    for i in 0..n {
+        if cards.due_day[i] > day {
+            continue;
+        }
+        let s = cards.stability[i];
+        check_stability(s).map_err(|e| CoreError::param("stability", format!("card {i}: {e}")))?;
+        let t = (day - cards.last_review_day[i]).max(0) as f64;
+        due.push((fsrs.retrievability_unchecked(s, t), cards.due_day[i], i));
+    }
+    due.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    due.truncate(params.daily_limit);
+    Ok(due.into_iter().map(|x| x.2).collect())
+}
+
+/// Load balancing: choose each card's due day within the fuzz range of its interval so that the
+/// daily workload is even. `review_day[i]` is the day of the review, `interval[i]` the scheduled
+/// interval in days; `load[k]` counts reviews already due on day `first_day + k` and is updated.
+/// Among the days of the range, the least loaded wins; ties go to the day closest to the
+/// scheduled one, then the earlier. Returns the chosen due days.
+pub fn balance_due_days(
+    fsrs: &Fsrs,
+    review_day: &[i64],
+    interval: &[u32],
+    first_day: i64,
+    load: &mut Vec<u32>,
+) -> Result<Vec<i64>> {
+    if review_day.len() != interval.len() {
+        return Err(CoreError::param(
+            "interval",
+            "length differs from review_day's",
+        ));
+    }
+    let max_ivl = fsrs.params().maximum_interval;
+    let mut out = Vec::with_capacity(interval.len());
+    for (&day, &ivl) in review_day.iter().zip(interval) {
+        let (lo, hi) = fuzz_range(ivl.max(1), max_ivl);
+        let mut best: Option<(u32, u32, i64)> = None;
+        for cand in lo..=hi {
+            let due = day + cand as i64;
+            let k = due - first_day;
+            let l = if k >= 0 {
+                load.get(k as usize).copied().unwrap_or(0)
+            } else {
+                0
+            };
+            let key = (l, cand.abs_diff(ivl), due);
+            if best.is_none_or(|b| key < b) {
+                best = Some(key);
+            }
+        }
+        let due = best.map(|b| b.2).unwrap_or(day + ivl as i64);
+        let k = due - first_day;
+        if k >= 0 {
+            let k = k as usize;
+            if load.len() <= k {
+                load.resize(k + 1, 0);
+            }
+            load[k] += 1;
+        }
+        out.push(due);
+    }
+    Ok(out)
+}
+
+/// Reviews due per day over `horizon` days from `first_day` (cards overdue count on the first day).
+pub fn workload_forecast(due_day: &[i64], first_day: i64, horizon: usize) -> Vec<u32> {
+    let mut out = vec![0u32; horizon];
+    if horizon == 0 {
+        return out;
+    }
+    for &d in due_day {
+        let k = (d - first_day).max(0);
+        if (k as usize) < horizon {
+            out[k as usize] += 1;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::repetition::{MemoryState, Rating};
+
+    #[test]
+    fn batch_equals_scalar() {
+        let f = Fsrs::default();
+        let s = vec![f64::NAN, 2.3, 10.0, 0.5, 100.0, 3.0];
+        let d = vec![5.0, 2.1, 7.0, 9.9, 1.0, 4.0];
+        let t = vec![0.0, 2.0, 11.0, 0.0, 400.0, 1.0];
+        let g = vec![3u8, 1, 2, 4, 3, 1];
+        let (os, od, oi) = next_states(&f, &s, &d, &t, &g).unwrap();
+        for i in 0..s.len() {
+            let r = Rating::from_u8(g[i]).unwrap();
+            let prev = (!s[i].is_nan()).then_some(MemoryState {
+                stability: s[i],
+                difficulty: d[i],
+            });
+            let st = f.next_state(prev, t[i], r).unwrap();
+            assert_eq!(os[i], st.stability);
+            assert_eq!(od[i], st.difficulty);
+            assert_eq!(oi[i], f.next_interval(st.stability) as f64);
+        }
+    }
+
+    #[test]
+    fn batch_rejects_bad_input_by_name() {
+        let f = Fsrs::default();
+        let e = next_states(&f, &[1.0, 0.0], &[5.0, 5.0], &[1.0, 1.0], &[3, 3]).unwrap_err();
+        assert!(
+            e.to_string().contains("stability") && e.to_string().contains("index 1"),
+            "{e}"
+        );
+        let e = next_states(&f, &[1.0], &[5.0], &[-1.0], &[3]).unwrap_err();
+        assert!(e.to_string().contains("elapsed_days"), "{e}");
+        let e = next_states(&f, &[1.0], &[5.0], &[1.0], &[7]).unwrap_err();
+        assert!(e.to_string().contains("rating"), "{e}");
+        let e = next_states(&f, &[1.0], &[5.0, 1.0], &[1.0], &[3]).unwrap_err();
+        assert!(e.to_string().contains("difficulty"), "{e}");
+    }
+
+    #[test]
+    fn due_queue_orders_by_retrievability_and_limits() {
+        let f = Fsrs::default();
+        let cards = CardTable {
+            stability: vec![10.0, 1.0, 5.0, 3.0],
+            last_review_day: vec![0, 0, 0, 0],
+            due_day: vec![10, 1, 5, 20],
+        };
+        let q = due_queue(&f, &cards, 10, &QueueParams { daily_limit: 2 }).unwrap();
+        // due: 0 (S 10), 1 (S 1), 2 (S 5); lowest R first: S=1 then S=5.
+        assert_eq!(q, vec![1, 2]);
+        let q = due_queue(&f, &cards, 10, &QueueParams::default()).unwrap();
+        assert_eq!(q, vec![1, 2, 0]);
+    }
+
+    #[test]
+    fn load_balancing_flattens_workload() {
+        let f = Fsrs::default();
+        let n = 300;
+        let days = vec![0i64; n];
+        let ivls = vec![10u32; n];
+        let mut load = Vec::new();
+        let due = balance_due_days(&f, &days, &ivls, 0, &mut load).unwrap();
+        let (lo, hi) = fuzz_range(10, 36500);
+        assert!(due.iter().all(|&d| d >= lo as i64 && d <= hi as i64));
+        let counts = workload_forecast(&due, 0, 20);
+        let used: Vec<u32> = counts.iter().copied().filter(|&c| c > 0).collect();
+        assert_eq!(used.len() as u32, hi - lo + 1);
+        assert!(used.iter().max().unwrap() - used.iter().min().unwrap() <= 1);
+        assert_eq!(counts.iter().sum::<u32>() as usize, n);
+    }
+}

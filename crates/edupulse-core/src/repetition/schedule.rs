@@ -1,0 +1,502 @@
+//! The daily review schedule: from the `reviews` table as of a run, each learner's card states
+//! (FSRS-6), due counts, today's due queue and next reminder time; per concept (card) the
+//! difficulty and retention across learners; "stuck" learner–card pairs (repeated lapses), stuck
+//! learners and stuck concepts; and the workload forecast. [`ReviewScheduleStep`] writes them to the
+//! `review_schedule` result table and alerts stuck concepts and learners through the outbox.
+
+use super::batch::{due_queue, workload_forecast, CardTable, QueueParams};
+use super::fsrs::{Fsrs, FsrsParams, MemoryState, Rating};
+use crate::error::{CoreError, Result};
+use crate::job::{Step, StepOutput};
+use crate::model::{format_datetime, Review, Tables};
+use crate::results::{Notification, ResultRow, Severity};
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Parameters of the review schedule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ScheduleParams {
+    /// FSRS-6 settings (parameters, desired retention, maximum interval).
+    pub fsrs: FsrsParams,
+    /// Daily review limit per learner.
+    pub queue: QueueParams,
+    /// Lapses (Again after the first review) of one learner on one card that make the pair stuck.
+    pub stuck_min_lapses: u32,
+    /// Fewest stuck cards that make a learner stuck.
+    pub stuck_learner_min_cards: usize,
+    /// Share of a learner's cards that must be stuck for the learner to be stuck.
+    pub stuck_learner_share: f64,
+    /// Share of a concept's learners stuck on it that makes the concept stuck.
+    pub stuck_concept_share: f64,
+    /// Fewest learners of a concept before it can be called stuck.
+    pub stuck_concept_min_learners: usize,
+    /// Days of workload forecast.
+    pub forecast_days: usize,
+}
+
+impl Default for ScheduleParams {
+    fn default() -> Self {
+        ScheduleParams {
+            fsrs: FsrsParams::default(),
+            queue: QueueParams::default(),
+            stuck_min_lapses: 3,
+            stuck_learner_min_cards: 3,
+            stuck_learner_share: 0.2,
+            stuck_concept_share: 0.3,
+            stuck_concept_min_learners: 5,
+            forecast_days: 14,
+        }
+    }
+}
+
+impl ScheduleParams {
+    /// Check every field.
+    pub fn validate(&self) -> Result<()> {
+        self.fsrs.validate()?;
+        self.queue.validate()?;
+        if self.stuck_min_lapses == 0 {
+            return Err(CoreError::param("stuck_min_lapses", "must be ≥ 1"));
+        }
+        if self.stuck_learner_min_cards == 0 {
+            return Err(CoreError::param("stuck_learner_min_cards", "must be ≥ 1"));
+        }
+        if !(self.stuck_learner_share >= 0.0 && self.stuck_learner_share <= 1.0) {
+            return Err(CoreError::param("stuck_learner_share", "must be in [0, 1]"));
+        }
+        if !(self.stuck_concept_share > 0.0 && self.stuck_concept_share <= 1.0) {
+            return Err(CoreError::param("stuck_concept_share", "must be in (0, 1]"));
+        }
+        if self.forecast_days == 0 || self.forecast_days > 3650 {
+            return Err(CoreError::param("forecast_days", "must be in 1–3650"));
+        }
+        Ok(())
+    }
+}
+
+/// One learner's card after replaying its reviews.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CardStatus {
+    /// Learner.
+    pub student_id: String,
+    /// Card (concept).
+    pub card_id: String,
+    /// Memory state after the last review.
+    pub memory: MemoryState,
+    /// Last review.
+    pub last_review: DateTime<Utc>,
+    /// When it is due.
+    pub due: DateTime<Utc>,
+    /// Retrievability at `as_of`.
+    pub retrievability: f64,
+    /// Reviews.
+    pub reviews: u32,
+    /// Lapses (Again after the first review).
+    pub lapses: u32,
+}
+
+/// A learner's schedule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LearnerSchedule {
+    /// Learner.
+    pub student_id: String,
+    /// Cards studied.
+    pub cards: usize,
+    /// Cards due at `as_of`.
+    pub due_now: usize,
+    /// Today's queue (due cards, most forgotten first, within the daily limit).
+    pub queue: Vec<String>,
+    /// Cards due within 7 days (including those due now).
+    pub due_7d: usize,
+    /// When to remind the learner: `as_of` if something is due, else the earliest due time.
+    pub next_reminder: Option<DateTime<Utc>>,
+    /// Mean retrievability of the learner's cards at `as_of`.
+    pub mean_retention: f64,
+    /// Cards the learner is stuck on.
+    pub stuck_cards: Vec<String>,
+    /// Whether the learner is stuck.
+    pub stuck: bool,
+}
+
+/// A concept (card) across learners.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConceptStats {
+    /// Card id.
+    pub card_id: String,
+    /// Learners who studied it.
+    pub learners: usize,
+    /// Mean FSRS difficulty (1–10).
+    pub mean_difficulty: f64,
+    /// Mean retrievability at `as_of`.
+    pub mean_retention: f64,
+    /// Lapses per non-first review.
+    pub lapse_rate: f64,
+    /// Learners stuck on it.
+    pub stuck_learners: usize,
+    /// Whether the concept is stuck.
+    pub stuck: bool,
+}
+
+/// Everything the schedule decides.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewSchedule {
+    /// The run's time.
+    pub as_of: DateTime<Utc>,
+    /// Every learner–card pair.
+    pub cards: Vec<CardStatus>,
+    /// Per learner.
+    pub learners: Vec<LearnerSchedule>,
+    /// Per concept.
+    pub concepts: Vec<ConceptStats>,
+    /// Reviews due per day from `as_of`'s day (overdue on the first day).
+    pub forecast: Vec<(String, u32)>,
+}
+
+const DAY: i64 = 86_400;
+
+/// Replay the reviews up to `as_of` and decide the schedule.
+pub fn review_schedule(
+    reviews: &[Review],
+    as_of: DateTime<Utc>,
+    params: &ScheduleParams,
+) -> Result<ReviewSchedule> {
+    params.validate()?;
+    let fsrs = Fsrs::new(params.fsrs.clone())?;
+    let mut by_pair: BTreeMap<(&str, &str), Vec<&Review>> = BTreeMap::new();
+    for r in reviews.iter().filter(|r| r.at <= as_of) {
+        by_pair
+            .entry((r.student_id.as_str(), r.card_id.as_str()))
+            .or_default()
+            .push(r);
+    }
+    let mut cards = Vec::with_capacity(by_pair.len());
+    for ((student, card), mut rs) in by_pair {
+        rs.sort_by_key(|r| r.at);
+        let mut st: Option<MemoryState> = None;
+        let mut last = rs[0].at;
+        let mut lapses = 0;
+        for r in &rs {
+            let g = Rating::from_u8(r.rating)?;
+            let days = ((r.at - last).num_seconds().div_euclid(DAY)) as f64;
+            if st.is_some() && g == Rating::Again {
+                lapses += 1;
+            }
+            st = Some(fsrs.next_state(st, days, g)?);
+            last = r.at;
+        }
+        let Some(memory) = st else { continue };
+        let ivl = fsrs.next_interval(memory.stability);
+        let elapsed = ((as_of - last).num_seconds().max(0) / DAY) as f64;
+        cards.push(CardStatus {
+            student_id: student.to_string(),
+            card_id: card.to_string(),
+            memory,
+            last_review: last,
+            due: last + Duration::days(ivl as i64),
+            retrievability: fsrs.retrievability(memory.stability, elapsed)?,
+            reviews: rs.len() as u32,
+            lapses,
+        });
+    }
+    let day_of = |t: DateTime<Utc>| t.timestamp().div_euclid(DAY);
+    let today = day_of(as_of);
+    // Per learner.
+    let mut learners = Vec::new();
+    let mut i = 0;
+    while i < cards.len() {
+        let mut j = i;
+        while j < cards.len() && cards[j].student_id == cards[i].student_id {
+            j += 1;
+        }
+        let mine = &cards[i..j];
+        let table = CardTable {
+            stability: mine.iter().map(|c| c.memory.stability).collect(),
+            last_review_day: mine.iter().map(|c| day_of(c.last_review)).collect(),
+            due_day: mine.iter().map(|c| day_of(c.due)).collect(),
+        };
+        let queue = due_queue(&fsrs, &table, today, &params.queue)?
+            .into_iter()
+            .map(|k| mine[k].card_id.clone())
+            .collect();
+        let due_now = mine.iter().filter(|c| c.due <= as_of).count();
+        let earliest = mine.iter().map(|c| c.due).min();
+        let stuck_cards: Vec<String> = mine
+            .iter()
+            .filter(|c| c.lapses >= params.stuck_min_lapses)
+            .map(|c| c.card_id.clone())
+            .collect();
+        learners.push(LearnerSchedule {
+            student_id: mine[0].student_id.clone(),
+            cards: mine.len(),
+            due_now,
+            queue,
+            due_7d: mine
+                .iter()
+                .filter(|c| c.due <= as_of + Duration::days(7))
+                .count(),
+            next_reminder: earliest.map(|e| e.max(as_of)),
+            mean_retention: mine.iter().map(|c| c.retrievability).sum::<f64>() / mine.len() as f64,
+            stuck: stuck_cards.len() >= params.stuck_learner_min_cards
+                && stuck_cards.len() as f64 >= params.stuck_learner_share * mine.len() as f64,
+            stuck_cards,
+        });
+        i = j;
+    }
+    // Per concept.
+    let mut by_card: BTreeMap<&str, Vec<&CardStatus>> = BTreeMap::new();
+    for c in &cards {
+        by_card.entry(c.card_id.as_str()).or_default().push(c);
+    }
+    let concepts = by_card
+        .into_iter()
+        .map(|(card, cs)| {
+            let n = cs.len();
+            let stuck_learners = cs
+                .iter()
+                .filter(|c| c.lapses >= params.stuck_min_lapses)
+                .count();
+            let later: u32 = cs.iter().map(|c| c.reviews - 1).sum();
+            let lapses: u32 = cs.iter().map(|c| c.lapses).sum();
+            ConceptStats {
+                card_id: card.to_string(),
+                learners: n,
+                mean_difficulty: cs.iter().map(|c| c.memory.difficulty).sum::<f64>() / n as f64,
+                mean_retention: cs.iter().map(|c| c.retrievability).sum::<f64>() / n as f64,
+                lapse_rate: if later == 0 {
+                    0.0
+                } else {
+                    lapses as f64 / later as f64
+                },
+                stuck_learners,
+                stuck: n >= params.stuck_concept_min_learners
+                    && stuck_learners as f64 >= params.stuck_concept_share * n as f64,
+            }
+        })
+        .collect();
+    let due_days: Vec<i64> = cards.iter().map(|c| day_of(c.due)).collect();
+    let forecast = workload_forecast(&due_days, today, params.forecast_days)
+        .into_iter()
+        .enumerate()
+        .map(|(k, n)| {
+            let d = as_of + Duration::days(k as i64);
+            (d.format("%Y-%m-%d").to_string(), n)
+        })
+        .collect();
+    Ok(ReviewSchedule {
+        as_of,
+        cards,
+        learners,
+        concepts,
+        forecast,
+    })
+}
+
+impl ReviewSchedule {
+    /// Rows of the `review_schedule` result table: `learner|<id>`, `concept|<id>`,
+    /// `forecast|<date>` and `summary`.
+    pub fn to_results(&self) -> Vec<ResultRow> {
+        let row = |key: String, data: serde_json::Value| ResultRow {
+            table: "review_schedule".to_string(),
+            as_of: self.as_of,
+            key,
+            data,
+        };
+        let mut out = vec![row("summary".to_string(), self.summary())];
+        for l in &self.learners {
+            out.push(row(
+                format!("learner|{}", l.student_id),
+                serde_json::to_value(l).unwrap_or_default(),
+            ));
+        }
+        for c in &self.concepts {
+            out.push(row(
+                format!("concept|{}", c.card_id),
+                serde_json::to_value(c).unwrap_or_default(),
+            ));
+        }
+        for (d, n) in &self.forecast {
+            out.push(row(
+                format!("forecast|{d}"),
+                serde_json::json!({"date": d, "due": n}),
+            ));
+        }
+        out
+    }
+
+    /// A JSON summary.
+    pub fn summary(&self) -> serde_json::Value {
+        serde_json::json!({
+            "learners": self.learners.len(),
+            "cards": self.cards.len(),
+            "due_now": self.learners.iter().map(|l| l.due_now).sum::<usize>(),
+            "stuck_learners": self.learners.iter().filter(|l| l.stuck).count(),
+            "stuck_concepts": self.concepts.iter().filter(|c| c.stuck).count(),
+            "mean_retention": if self.cards.is_empty() { 0.0 } else {
+                self.cards.iter().map(|c| c.retrievability).sum::<f64>() / self.cards.len() as f64
+            },
+        })
+    }
+
+    /// Alerts: one per stuck concept and one per stuck learner. The dedupe key names the concept or
+    /// learner only, so the same episode never alerts twice (re-runs, following days).
+    pub fn notifications(&self) -> Vec<Notification> {
+        let mut out = Vec::new();
+        for c in self.concepts.iter().filter(|c| c.stuck) {
+            out.push(Notification {
+                dedupe_key: format!("repetition:stuck_concept:{}", c.card_id),
+                kind: "stuck_concept".to_string(),
+                severity: Severity::Medium,
+                title: format!("Concept {} is stuck", c.card_id),
+                body: format!(
+                    "{} of {} learners keep forgetting concept {} (lapse rate {:.0} %, mean retention {:.0} %).",
+                    c.stuck_learners,
+                    c.learners,
+                    c.card_id,
+                    100.0 * c.lapse_rate,
+                    100.0 * c.mean_retention
+                ),
+                payload: serde_json::to_value(c).unwrap_or_default(),
+                created_at: self.as_of,
+            });
+        }
+        for l in self.learners.iter().filter(|l| l.stuck) {
+            out.push(Notification {
+                dedupe_key: format!("repetition:stuck_learner:{}", l.student_id),
+                kind: "stuck_learner".to_string(),
+                severity: Severity::Low,
+                title: format!("Learner {} is stuck", l.student_id),
+                body: format!(
+                    "Learner {} keeps forgetting {} concepts: {}.",
+                    l.student_id,
+                    l.stuck_cards.len(),
+                    l.stuck_cards.join(", ")
+                ),
+                payload: serde_json::json!({
+                    "student_id": l.student_id,
+                    "stuck_cards": l.stuck_cards,
+                    "mean_retention": l.mean_retention,
+                    "next_reminder": l.next_reminder.map(|t| format_datetime(&t)),
+                }),
+                created_at: self.as_of,
+            });
+        }
+        out
+    }
+}
+
+/// The job step writing `review_schedule`.
+#[derive(Debug, Clone, Default)]
+pub struct ReviewScheduleStep {
+    /// Parameters.
+    pub config: ScheduleParams,
+}
+
+impl Step for ReviewScheduleStep {
+    fn name(&self) -> &str {
+        "review_schedule"
+    }
+
+    fn run(&self, tables: &Tables, as_of: DateTime<Utc>) -> Result<StepOutput> {
+        let s = review_schedule(&tables.reviews, as_of, &self.config)?;
+        Ok(StepOutput {
+            results: s.to_results(),
+            notifications: s.notifications(),
+            summary: s.summary(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn rev(s: &str, c: &str, day: i64, rating: u8) -> Review {
+        let t0 = Utc.with_ymd_and_hms(2024, 1, 1, 9, 0, 0).unwrap();
+        Review {
+            student_id: s.into(),
+            card_id: c.into(),
+            at: t0 + Duration::days(day),
+            rating,
+            duration_ms: None,
+        }
+    }
+
+    #[test]
+    fn schedule_follows_fsrs_and_flags_stuck() {
+        let mut reviews = vec![];
+        // Four learners fail card "hard" repeatedly; everyone knows "easy".
+        for s in ["a", "b", "c", "d"] {
+            reviews.push(rev(s, "easy", 0, 3));
+            reviews.push(rev(s, "easy", 2, 3));
+            for (k, d) in [0, 1, 2, 3, 4].iter().enumerate() {
+                reviews.push(rev(s, "hard", *d, if k == 0 { 3 } else { 1 }));
+            }
+        }
+        let as_of = Utc.with_ymd_and_hms(2024, 1, 6, 0, 0, 0).unwrap();
+        let p = ScheduleParams {
+            stuck_learner_min_cards: 1,
+            stuck_concept_min_learners: 4,
+            ..ScheduleParams::default()
+        };
+        let s = review_schedule(&reviews, as_of, &p).unwrap();
+        assert_eq!(s.learners.len(), 4);
+        let f = Fsrs::default();
+        let want = f
+            .replay(&[3, 3], &[0.0, 2.0])
+            .unwrap()
+            .last()
+            .unwrap()
+            .stability;
+        let easy = s.cards.iter().find(|c| c.card_id == "easy").unwrap();
+        assert_eq!(easy.memory.stability, want);
+        let hard = s.concepts.iter().find(|c| c.card_id == "hard").unwrap();
+        assert!(hard.stuck && hard.stuck_learners == 4 && hard.lapse_rate == 1.0);
+        assert!(
+            !s.concepts
+                .iter()
+                .find(|c| c.card_id == "easy")
+                .unwrap()
+                .stuck
+        );
+        let n = s.notifications();
+        assert_eq!(n.iter().filter(|x| x.kind == "stuck_concept").count(), 1);
+        assert_eq!(n.iter().filter(|x| x.kind == "stuck_learner").count(), 4);
+        // Same keys the next day: the outbox deduplicates the episode.
+        let s2 = review_schedule(&reviews, as_of + Duration::days(1), &p).unwrap();
+        let k1: Vec<_> = n.iter().map(|x| &x.dedupe_key).collect();
+        let n2 = s2.notifications();
+        let k2: Vec<_> = n2.iter().map(|x| &x.dedupe_key).collect();
+        assert_eq!(k1, k2);
+        // Reminder: the hard card (S tiny, 1-day interval after day 4 09:00) is due at 09:00 today.
+        let hard_a = s
+            .cards
+            .iter()
+            .find(|c| c.card_id == "hard" && c.student_id == "a")
+            .unwrap();
+        assert_eq!(
+            hard_a.due,
+            Utc.with_ymd_and_hms(2024, 1, 6, 9, 0, 0).unwrap()
+        );
+        assert_eq!(s.learners[0].next_reminder, Some(hard_a.due));
+        let later = review_schedule(&reviews, hard_a.due + Duration::hours(1), &p).unwrap();
+        assert_eq!(
+            later.learners[0].next_reminder,
+            Some(hard_a.due + Duration::hours(1))
+        );
+        assert_eq!(s.learners[0].queue[0], "hard");
+        let total: u32 = s.forecast.iter().map(|x| x.1).sum();
+        assert!(total as usize <= s.cards.len());
+    }
+
+    #[test]
+    fn bad_params_are_named() {
+        let p = ScheduleParams {
+            stuck_concept_share: 0.0,
+            ..ScheduleParams::default()
+        };
+        let e = review_schedule(&[], Utc::now(), &p).unwrap_err();
+        assert!(e.to_string().contains("stuck_concept_share"));
+    }
+}
