@@ -25,6 +25,7 @@ pub mod kpi;
 pub mod model;
 pub mod results;
 pub mod simulate;
+pub mod trends;
 
 pub use error::{CoreError, Location, Result};
 pub use model::{Record, Table, Tables};
