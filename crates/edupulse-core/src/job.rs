@@ -67,12 +67,15 @@ impl Step for KpiStep {
 pub struct JobConfig {
     /// KPI step parameters.
     pub kpi: KpiConfig,
+    /// Trends step parameters.
+    pub trends: crate::trends::TrendParams,
 }
 
 impl JobConfig {
     /// Check every step's parameters.
     pub fn validate(&self) -> Result<()> {
-        self.kpi.validate()
+        self.kpi.validate()?;
+        self.trends.validate()
     }
 }
 
@@ -94,9 +97,14 @@ impl Job {
     pub fn new(config: &JobConfig) -> Result<Job> {
         config.validate()?;
         Ok(Job {
-            steps: vec![Box::new(KpiStep {
-                config: config.kpi.clone(),
-            })],
+            steps: vec![
+                Box::new(KpiStep {
+                    config: config.kpi.clone(),
+                }),
+                Box::new(crate::trends::step::TrendsStep {
+                    params: config.trends.clone(),
+                }),
+            ],
         })
     }
 

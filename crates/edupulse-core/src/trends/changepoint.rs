@@ -270,6 +270,16 @@ fn seg_cost(c: &Col<'_>, model: CostModel, a: usize, b: usize) -> f64 {
     }
 }
 
+/// `v` beats `best` by more than rounding (a relative 1e-9).
+#[inline]
+fn better(v: f64, best: f64) -> bool {
+    if best.is_finite() {
+        v < best - 1e-9 * (1.0 + best.abs())
+    } else {
+        v < best
+    }
+}
+
 fn pelt_one(x: &[f64], params: &ChangePointParams, ws: &mut Workspace) -> Vec<usize> {
     let cols = [x];
     pelt_impl(&cols, params, ws)
@@ -378,7 +388,9 @@ fn pelt_impl(cols: &[&[f64]], params: &ChangePointParams, ws: &mut Workspace) ->
         for &s in cand.iter() {
             let v = f[s] + cost(s, t);
             ws.scratch.push(v);
-            if v < best {
+            // Near-ties (within rounding) keep the earliest candidate, so that scaling the
+            // series (which perturbs the last bits) cannot change the segmentation.
+            if better(v, best) {
                 best = v;
                 arg = s;
             }
@@ -497,7 +509,7 @@ mod tests {
         for t in m..=n {
             for s in 0..=t - m {
                 let v = f[s] + seg_cost(&c, p.cost, s, t) + beta;
-                if v < f[t] {
+                if better(v, f[t]) {
                     f[t] = v;
                     last[t] = s;
                 }
