@@ -25,7 +25,11 @@ fn data() -> (NaiveDate, Vec<Vec<(NaiveDate, f64)>>) {
     };
     let series = (0..SERIES)
         .map(|k| {
-            let rise = if k % 5 == 0 { 100 + k % 150 } else { usize::MAX };
+            let rise = if k % 5 == 0 {
+                100 + k % 150
+            } else {
+                usize::MAX
+            };
             (0..WEEKS)
                 .map(|w| {
                     let season = 1.0 + 0.3 * (w as f64 * std::f64::consts::TAU / 52.0).sin();
@@ -90,7 +94,9 @@ fn bench(c: &mut Criterion) {
             let mut ws = Workspace::default();
             let mut n = 0;
             for v in &values {
-                n += change_points_with(v, &p, &mut ws).map(|c| c.len()).unwrap_or(0);
+                n += change_points_with(v, &p, &mut ws)
+                    .map(|c| c.len())
+                    .unwrap_or(0);
             }
             black_box(n)
         })

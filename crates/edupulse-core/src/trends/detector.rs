@@ -199,7 +199,7 @@ pub struct KeywordTrend {
     pub p_value: f64,
     /// Level of the last `level_weeks` over the first `level_weeks` of the trend window, − 1.
     pub level_change: f64,
-    /// Start dates of the weekly buckets where a new regime begins.
+    /// Start dates of the weekly buckets where a new regime begins (within the trend window).
     pub change_points: Vec<NaiveDate>,
     /// Whether the yearly cycle was removed (≥ 2 years of weeks).
     pub deseasonalised: bool,
@@ -411,7 +411,13 @@ impl TrendDetector {
         let shift = last - first;
         out.level_change = shift.exp_m1();
         // Change points of the weekly log series.
-        let cps = change_points_with(&y, &p.changepoint, &mut ws.cp)?;
+        // Change points within the trend window (PELT is quadratic on a series without change,
+        // so the window also bounds the cost); indices are made relative to `y`.
+        let tw0 = n - tw.len();
+        let cps: Vec<usize> = change_points_with(tw, &p.changepoint, &mut ws.cp)?
+            .into_iter()
+            .map(|c| c + tw0)
+            .collect();
         let offset = weekly.len() - n;
         let week_date = |i: usize| {
             weekly_start.and_then(|s| s.checked_add_days(Days::new(7 * (i + offset) as u64)))
@@ -442,7 +448,7 @@ impl TrendDetector {
             if let Some(&c) = cps.last() {
                 if n - c <= recent_weeks {
                     let before = seg_median(
-                        &y[cps.len().checked_sub(2).map_or(0, |k| cps[k])..c],
+                        &y[cps.len().checked_sub(2).map_or(tw0, |k| cps[k])..c],
                         &mut ws.buf,
                     );
                     let after = seg_median(&y[c..], &mut ws.buf);

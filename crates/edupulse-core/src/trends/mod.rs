@@ -8,16 +8,22 @@
 //! - [`changepoint`]: where a series changes regime (PELT, Gaussian line cost, BIC penalty);
 //! - [`robust`]: robust z-scores, the Mann-Kendall trend test with Sen's slope, CUSUM;
 //! - [`eval`]: TCPDBench's F1 and cover for change-point detectors;
+//! - [`anomaly`]: causal, day-of-week aware anomaly scores for business metric series;
+//! - [`related`]: rising and breakout related queries (the source's "emerging keywords");
 //! - [`step`]: the daily-job step writing `trend_alerts` and outbox alerts.
 
+pub mod anomaly;
 pub mod changepoint;
 pub mod detector;
 pub mod eval;
+pub mod related;
 pub mod robust;
 pub mod step;
 
+pub use anomaly::{anomaly_scores, AnomalyParams};
 pub use changepoint::{change_points, ChangePointParams, CostModel};
 pub use detector::{Decision, KeywordTrend, TrendDetector, TrendParams};
+pub use related::{emerging_queries, EmergingQuery, RelatedParams, RelatedQuery};
 
 use crate::error::Result;
 use crate::model::KeywordInterest;
