@@ -35,6 +35,9 @@ pub struct Report {
     /// Spaced repetition (the `review_schedule` result table), when the run has it.
     #[serde(default)]
     pub repetition: Option<RepetitionSection>,
+    /// Keyword trends of the run (`trend_alerts`), alerting and rising first.
+    #[serde(default)]
+    pub trends: Vec<edupulse_core::trends::KeywordTrend>,
 }
 
 fn decode<T: serde::de::DeserializeOwned>(r: &ResultRow) -> Result<T, StoreError> {
@@ -73,7 +76,23 @@ impl Report {
             repetition: RepetitionSection::from_rows(
                 &store.results("review_schedule", Some(as_of)).await?,
             )?,
+            trends: Vec::new(),
         };
+        for r in &store.results("trend_alerts", Some(as_of)).await? {
+            report.trends.push(decode(r)?);
+        }
+        report.trends.sort_by(|a, b| {
+            (
+                a.alert.is_none(),
+                a.decision.as_str() != "rising",
+                &a.keyword,
+            )
+                .cmp(&(
+                    b.alert.is_none(),
+                    b.decision.as_str() != "rising",
+                    &b.keyword,
+                ))
+        });
         for r in &rows {
             match r.key.split('|').next() {
                 Some("summary") => report.summary = r.data.clone(),
@@ -134,6 +153,7 @@ impl Report {
         if let Some(r) = &self.repetition {
             r.html(&mut h);
         }
+        self.trends_section(&mut h);
         self.outbox_section(&mut h);
         let _ = write!(
             h,
@@ -174,6 +194,37 @@ impl Report {
             );
         }
         h.push_str("</section>");
+    }
+
+    fn trends_section(&self, h: &mut String) {
+        if self.trends.is_empty() {
+            return;
+        }
+        h.push_str("<section><h2>Keyword trends</h2><p>Weekly interest (complete weeks); red ticks mark change points. Rising = a significant, sustained rise (Mann-Kendall, change point, level +50 %) or a breakout (+50 % on the 12-week baseline with robust z ≥ 3).</p>");
+        h.push_str("<table><tr><th>keyword</th><th>weekly interest</th><th>decision</th><th>alert</th><th>last week vs baseline</th><th>level change</th><th>slope / week</th><th>p-value</th><th>robust z</th></tr>");
+        for t in &self.trends {
+            let growth = t
+                .growth
+                .map_or("–".to_string(), |g| format!("{:+.0} %", g * 100.0));
+            let alert = match (t.alert, &t.episode) {
+                (Some(s), Some(e)) => format!("{} ({})", s.as_str(), e),
+                _ => "–".to_string(),
+            };
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{:+.0} %</td><td class=\"num\">{:+.1} %</td><td class=\"num\">{:.3}</td><td class=\"num\">{:.1}</td></tr>",
+                esc(&t.keyword),
+                sparkline(t),
+                esc(t.decision.as_str()),
+                esc(&alert),
+                esc(&growth),
+                t.level_change * 100.0,
+                t.slope_per_week * 100.0,
+                t.p_value,
+                t.robust_z
+            );
+        }
+        h.push_str("</table></section>");
     }
 
     fn funnel_section(&self, h: &mut String) {
@@ -441,6 +492,47 @@ fn heatmap(slots: &[SlotRow]) -> String {
                         cell_h - 2.0
                     );
                 }
+            }
+        }
+    }
+    s.push_str("</svg>");
+    s
+}
+
+/// An inline SVG sparkline of a keyword's weekly series with its change points marked.
+fn sparkline(t: &edupulse_core::trends::KeywordTrend) -> String {
+    let (w, hgt) = (220.0, 36.0);
+    let v = &t.weekly;
+    if v.len() < 2 {
+        return String::new();
+    }
+    let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let span = if hi > lo { hi - lo } else { 1.0 };
+    let x = |i: usize| 2.0 + (w - 4.0) * i as f64 / (v.len() - 1) as f64;
+    let y = |val: f64| 2.0 + (hgt - 4.0) * (1.0 - (val - lo) / span);
+    let mut pts = String::new();
+    for (i, val) in v.iter().enumerate() {
+        let _ = write!(pts, "{:.1},{:.1} ", x(i), y(*val));
+    }
+    let color = match t.decision.as_str() {
+        "rising" => "#1a7f37",
+        "falling" => "#b42318",
+        _ => "#555",
+    };
+    let mut s = format!(
+        "<svg width=\"{w}\" height=\"{hgt}\" viewBox=\"0 0 {w} {hgt}\" role=\"img\"><polyline fill=\"none\" stroke=\"{color}\" stroke-width=\"1.5\" points=\"{}\"/>",
+        pts.trim_end()
+    );
+    if let Some(start) = t.weekly_start {
+        for cp in &t.change_points {
+            let i = (*cp - start).num_days() / 7;
+            if i >= 0 && (i as usize) < v.len() {
+                let xi = x(i as usize);
+                let _ = write!(
+                    s,
+                    "<line x1=\"{xi:.1}\" x2=\"{xi:.1}\" y1=\"0\" y2=\"{hgt}\" stroke=\"#d92d20\" stroke-width=\"1\" stroke-dasharray=\"2,2\"><title>change point {cp}</title></line>"
+                );
             }
         }
     }

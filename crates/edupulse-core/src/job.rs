@@ -69,13 +69,16 @@ pub struct JobConfig {
     pub kpi: KpiConfig,
     /// Review-schedule (spaced repetition) step parameters.
     pub repetition: crate::repetition::ScheduleParams,
+    /// Trends step parameters.
+    pub trends: crate::trends::TrendParams,
 }
 
 impl JobConfig {
     /// Check every step's parameters.
     pub fn validate(&self) -> Result<()> {
         self.kpi.validate()?;
-        self.repetition.validate()
+        self.repetition.validate()?;
+        self.trends.validate()
     }
 }
 
@@ -103,6 +106,9 @@ impl Job {
                 }),
                 Box::new(crate::repetition::ReviewScheduleStep {
                     config: config.repetition.clone(),
+                }),
+                Box::new(crate::trends::step::TrendsStep {
+                    params: config.trends.clone(),
                 }),
             ],
         })

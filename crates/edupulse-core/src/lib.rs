@@ -26,6 +26,7 @@ pub mod model;
 pub mod repetition;
 pub mod results;
 pub mod simulate;
+pub mod trends;
 
 pub use error::{CoreError, Location, Result};
 pub use model::{Record, Table, Tables};
