@@ -10,19 +10,35 @@ use std::sync::Arc;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let dir = std::path::PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "quickstart-out".into()));
+    let dir = std::path::PathBuf::from(
+        std::env::args()
+            .nth(1)
+            .unwrap_or_else(|| "quickstart-out".into()),
+    );
     std::fs::create_dir_all(&dir)?;
-    let store = edupulse::open_store(&format!("sqlite://{}", dir.join("edupulse.db").display())).await?;
+    let store =
+        edupulse::open_store(&format!("sqlite://{}", dir.join("edupulse.db").display())).await?;
 
-    let sim = SimConfig { students: 500, seed: 1, ..SimConfig::default() };
+    let sim = SimConfig {
+        students: 500,
+        seed: 1,
+        ..SimConfig::default()
+    };
     let tables = simulate(&sim)?;
     let ingest = store.ingest(&tables).await?;
-    println!("ingested {} rows ({} new or changed)", ingest.total_received(), ingest.total_written());
+    println!(
+        "ingested {} rows ({} new or changed)",
+        ingest.total_received(),
+        ingest.total_written()
+    );
 
     let as_of = edupulse::core::model::date_to_datetime(sim.end_date());
-    let run = edupulse::run_daily(store.as_ref(), as_of, &JobConfig::default(), |i, n, step| {
-        println!("step {}/{n}: {step}", i + 1)
-    })
+    let run = edupulse::run_daily(
+        store.as_ref(),
+        as_of,
+        &JobConfig::default(),
+        |i, n, step| println!("step {}/{n}: {step}", i + 1),
+    )
     .await?;
     println!("run: {}", run.summary);
 
@@ -31,7 +47,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         vec![Arc::new(FileNotifier::new(dir.join("notifications.jsonl")))],
         DispatchConfig::default(),
     )?;
-    println!("delivery: {:?}", dispatcher.dispatch(chrono::Utc::now()).await?);
+    println!(
+        "delivery: {:?}",
+        dispatcher.dispatch(chrono::Utc::now()).await?
+    );
 
     let report = edupulse::report::Report::build(store.as_ref(), Some(as_of)).await?;
     let (json, html) = report.write(&dir)?;

@@ -46,7 +46,10 @@ impl Report {
             return Err(StoreError::Backend {
                 backend: store.describe(),
                 message: match as_of {
-                    Some(t) => format!("no run as of {} (run `edupulse run` first)", format_datetime(&t)),
+                    Some(t) => format!(
+                        "no run as of {} (run `edupulse run` first)",
+                        format_datetime(&t)
+                    ),
                     None => "no run yet (run `edupulse run` first)".to_string(),
                 },
             }
@@ -79,7 +82,9 @@ impl Report {
             ))
         });
         report.slots.sort_by_key(|s| (s.weekday, s.hour));
-        report.revenue_by_month.sort_by(|a, b| a.month.cmp(&b.month));
+        report
+            .revenue_by_month
+            .sort_by(|a, b| a.month.cmp(&b.month));
         Ok(report)
     }
 
@@ -91,10 +96,11 @@ impl Report {
         };
         std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
         let json_path = dir.join("report.json");
-        let json = serde_json::to_string_pretty(self).map_err(|e| edupulse_core::CoreError::Io {
-            path: json_path.display().to_string(),
-            message: e.to_string(),
-        })?;
+        let json =
+            serde_json::to_string_pretty(self).map_err(|e| edupulse_core::CoreError::Io {
+                path: json_path.display().to_string(),
+                message: e.to_string(),
+            })?;
         std::fs::write(&json_path, json).map_err(|e| io(&json_path, e))?;
         let html_path = dir.join("report.html");
         std::fs::write(&html_path, self.to_html()).map_err(|e| io(&html_path, e))?;
@@ -141,7 +147,9 @@ impl Report {
             ("Attendance (30 days)", pct(num("attendance_rate_last_30d"))),
             (
                 "Revenue, last month",
-                revenue.map_or("–".to_string(), |m| format!("{:.0} ({})", m.revenue, m.month)),
+                revenue.map_or("–".to_string(), |m| {
+                    format!("{:.0} ({})", m.revenue, m.month)
+                }),
             ),
         ];
         h.push_str("<section class=\"tiles\">");
@@ -176,7 +184,11 @@ impl Report {
             if rows.is_empty() {
                 continue;
             }
-            let _ = write!(h, "<h3>Attendance rate by {}</h3>", esc(&dim.replace('_', " ")));
+            let _ = write!(
+                h,
+                "<h3>Attendance rate by {}</h3>",
+                esc(&dim.replace('_', " "))
+            );
             h.push_str(&bar_chart(&rows, |v| format!("{:.1} %", v * 100.0)));
         }
         h.push_str("<table><tr><th>dimension</th><th>segment</th><th>registered</th><th>attended</th><th>converted</th><th>attendance</th><th>conversion</th></tr>");
@@ -268,7 +280,11 @@ fn esc(s: &str) -> String {
 /// Horizontal bars with labels and values.
 fn bar_chart(rows: &[(String, f64)], fmt: impl Fn(f64) -> String) -> String {
     let (w, label_w, bar_h, gap) = (720.0, 170.0, 18.0, 6.0);
-    let max = rows.iter().map(|r| r.1).fold(0.0_f64, f64::max).max(f64::MIN_POSITIVE);
+    let max = rows
+        .iter()
+        .map(|r| r.1)
+        .fold(0.0_f64, f64::max)
+        .max(f64::MIN_POSITIVE);
     let height = rows.len() as f64 * (bar_h + gap) + gap;
     let mut s = format!(
         "<svg viewBox=\"0 0 {w} {height}\" width=\"100%\" role=\"img\" xmlns=\"http://www.w3.org/2000/svg\">"
@@ -296,7 +312,11 @@ fn bar_chart(rows: &[(String, f64)], fmt: impl Fn(f64) -> String) -> String {
 /// Vertical columns (a time series by month).
 fn column_chart(rows: &[(String, f64)]) -> String {
     let (w, h, pad_l, pad_b, pad_t) = (720.0, 240.0, 60.0, 40.0, 16.0);
-    let max = rows.iter().map(|r| r.1).fold(0.0_f64, f64::max).max(f64::MIN_POSITIVE);
+    let max = rows
+        .iter()
+        .map(|r| r.1)
+        .fold(0.0_f64, f64::max)
+        .max(f64::MIN_POSITIVE);
     let n = rows.len().max(1) as f64;
     let slot = (w - pad_l - 10.0) / n;
     let plot_h = h - pad_b - pad_t;
@@ -348,9 +368,11 @@ fn heatmap(slots: &[SlotRow]) -> String {
         v
     };
     let (cell_w, cell_h, pad_l, pad_t) = (44.0, 28.0, 48.0, 22.0);
-    let (lo, hi) = slots.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), s| {
-        (lo.min(s.attendance_rate), hi.max(s.attendance_rate))
-    });
+    let (lo, hi) = slots
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), s| {
+            (lo.min(s.attendance_rate), hi.max(s.attendance_rate))
+        });
     let span = (hi - lo).max(1e-9);
     let w = pad_l + cell_w * hours.len() as f64 + 4.0;
     let h = pad_t + cell_h * days.len() as f64 + 4.0;

@@ -19,7 +19,11 @@ use std::sync::Arc;
 use std::time::Instant;
 
 #[derive(Parser, Debug)]
-#[command(name = "edupulse", version, about = "Decisions from the data of an online-course and webinar business")]
+#[command(
+    name = "edupulse",
+    version,
+    about = "Decisions from the data of an online-course and webinar business"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -149,7 +153,10 @@ fn main() {
         }
         Err(f) => {
             eprintln!("error: {}", f.message);
-            println!("{}", json!({"ok": false, "exit_code": f.code, "error": f.message}));
+            println!(
+                "{}",
+                json!({"ok": false, "exit_code": f.code, "error": f.message})
+            );
             std::process::exit(f.code);
         }
     }
@@ -169,7 +176,9 @@ async fn dispatch(cmd: Command) -> Result<serde_json::Value, Failure> {
             p.set_message(format!("ingest: {} rows", tables.total_rows()));
             let report = store.ingest(&tables).await?;
             p.finish_and_clear();
-            Ok(json!({"command": "ingest", "store": store.describe(), "received": report.received, "written": report.written}))
+            Ok(
+                json!({"command": "ingest", "store": store.describe(), "received": report.received, "written": report.written}),
+            )
         }
         Command::Run {
             store,
@@ -192,16 +201,18 @@ async fn dispatch(cmd: Command) -> Result<serde_json::Value, Failure> {
             let store = open_store(&store).await?;
             let report = Report::build(store.as_ref(), as_of).await?;
             let (json_path, html_path) = report.write(&out)?;
-            Ok(json!({"command": "report", "as_of": report.as_of, "json": json_path, "html": html_path}))
+            Ok(
+                json!({"command": "report", "as_of": report.as_of, "json": json_path, "html": html_path}),
+            )
         }
     }
 }
 
 fn read_config(path: &Path) -> Result<JobConfig, Failure> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| bad_input(format!("{}: {e}", path.display())))?;
-    let cfg: JobConfig = serde_json::from_str(&text)
-        .map_err(|e| bad_input(format!("{}: {e}", path.display())))?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| bad_input(format!("{}: {e}", path.display())))?;
+    let cfg: JobConfig =
+        serde_json::from_str(&text).map_err(|e| bad_input(format!("{}: {e}", path.display())))?;
     cfg.validate()?;
     Ok(cfg)
 }
@@ -235,7 +246,10 @@ fn progress(msg: &str) -> ProgressBar {
     if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
         p.set_draw_target(ProgressDrawTarget::hidden());
     }
-    p.set_style(ProgressStyle::with_template("{spinner} {msg} [{elapsed}]").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+    p.set_style(
+        ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
     p.enable_steady_tick(std::time::Duration::from_millis(120));
     p.set_message(msg.to_string());
     p

@@ -32,14 +32,26 @@ fn demo_writes_everything_and_a_rerun_changes_nothing() {
     let dir = tmp.path().join("demo");
     let d = dir.to_str().unwrap();
     let first = edupulse(&["demo", "--dir", d, "--students", "300", "--seed", "5"]);
-    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
     let s1 = summary(&first);
     assert_eq!(s1["ok"], true);
-    for f in ["edupulse.db", "notifications.jsonl", "report.html", "report.json"] {
+    for f in [
+        "edupulse.db",
+        "notifications.jsonl",
+        "report.html",
+        "report.json",
+    ] {
         assert!(dir.join(f).exists(), "{f} missing");
     }
     let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
-    assert!(html.contains("<svg") && html.contains("Funnel"), "report has no charts");
+    assert!(
+        html.contains("<svg") && html.contains("Funnel"),
+        "report has no charts"
+    );
     let report: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap();
     assert!(report["funnel"].as_array().is_some_and(|f| !f.is_empty()));
@@ -48,15 +60,28 @@ fn demo_writes_everything_and_a_rerun_changes_nothing() {
     assert!(s1["counts"]["students"].as_u64().unwrap() == 300);
 
     let second = edupulse(&["demo", "--dir", d, "--students", "300", "--seed", "5"]);
-    assert!(second.status.success(), "{}", String::from_utf8_lossy(&second.stderr));
+    assert!(
+        second.status.success(),
+        "{}",
+        String::from_utf8_lossy(&second.stderr)
+    );
     let s2 = summary(&second);
     assert_eq!(s1["counts"], s2["counts"], "a re-run changed row counts");
     assert_eq!(
-        s2["ingest"]["written"].as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum::<u64>(),
+        s2["ingest"]["written"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|v| v.as_u64().unwrap())
+            .sum::<u64>(),
         0,
         "a re-ingest wrote rows"
     );
-    assert_eq!(sent, lines(&dir.join("notifications.jsonl")), "a re-run delivered again");
+    assert_eq!(
+        sent,
+        lines(&dir.join("notifications.jsonl")),
+        "a re-run delivered again"
+    );
 }
 
 fn write(dir: &Path, name: &str, text: &str) {
@@ -69,10 +94,26 @@ fn bad_csv_exits_1_naming_file_row_and_column_and_ingests_nothing() {
     let url = format!("sqlite://{}", tmp.path().join("s.db").display());
     let good_purchases = "customer_id,at,amount\nc1,2025-01-01T10:00:00Z,10\n";
     let cases: [(&str, &str, &[&str]); 5] = [
-        ("purchases.csv", "customer_id,at,amount\nc1,2025-01-01,10\nc2,2025-13-01,5\n", &["purchases.csv", "row 2", "`at`"]),
-        ("reviews.csv", "student_id,card_id,at,rating\ns1,c1,2025-01-01T00:00:00Z,7\n", &["reviews.csv", "row 1", "`rating`"]),
-        ("purchases.csv", "customer_id,at,amount\nc1,2025-01-01,-3\n", &["purchases.csv", "row 1", "`amount`"]),
-        ("students.csv", "student_id,email,name,industry,role,enrolled_at\n", &["students.csv", "`company_size`", "missing"]),
+        (
+            "purchases.csv",
+            "customer_id,at,amount\nc1,2025-01-01,10\nc2,2025-13-01,5\n",
+            &["purchases.csv", "row 2", "`at`"],
+        ),
+        (
+            "reviews.csv",
+            "student_id,card_id,at,rating\ns1,c1,2025-01-01T00:00:00Z,7\n",
+            &["reviews.csv", "row 1", "`rating`"],
+        ),
+        (
+            "purchases.csv",
+            "customer_id,at,amount\nc1,2025-01-01,-3\n",
+            &["purchases.csv", "row 1", "`amount`"],
+        ),
+        (
+            "students.csv",
+            "student_id,email,name,industry,role,enrolled_at\n",
+            &["students.csv", "`company_size`", "missing"],
+        ),
         ("leads.csv", "", &["leads.csv", "empty"]),
     ];
     for (file, text, needles) in cases {
@@ -83,7 +124,12 @@ fn bad_csv_exits_1_naming_file_row_and_column_and_ingests_nothing() {
         }
         write(dir.path(), file, text);
         let out = edupulse(&["ingest", "--store", &url, dir.path().to_str().unwrap()]);
-        assert_eq!(out.status.code(), Some(1), "{file}: {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{file}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let err = String::from_utf8_lossy(&out.stderr);
         for n in needles {
             assert!(err.contains(n), "{file}: `{n}` not in: {err}");
@@ -95,7 +141,11 @@ fn bad_csv_exits_1_naming_file_row_and_column_and_ingests_nothing() {
     write(dir.path(), "purchases.csv", good_purchases);
     let out = edupulse(&["ingest", "--store", &url, dir.path().to_str().unwrap()]);
     assert!(out.status.success());
-    assert_eq!(summary(&out)["written"]["purchases"], 1, "a failed ingest had left rows behind");
+    assert_eq!(
+        summary(&out)["written"]["purchases"],
+        1,
+        "a failed ingest had left rows behind"
+    );
 }
 
 #[test]
@@ -105,7 +155,13 @@ fn run_needs_a_valid_date_and_report_needs_a_run() {
     let out = edupulse(&["run", "--store", &url, "--as-of", "2025-02-30"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--as-of"));
-    let out = edupulse(&["report", "--store", &url, "--out", tmp.path().to_str().unwrap()]);
+    let out = edupulse(&[
+        "report",
+        "--store",
+        &url,
+        "--out",
+        tmp.path().to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no run yet"));
     let out = edupulse(&["ingest", "--store", "ftp://x", tmp.path().to_str().unwrap()]);

@@ -18,7 +18,10 @@ fn io_err(path: &Path, e: impl std::fmt::Display) -> CoreError {
 pub fn read_records<R: Record, I: std::io::Read>(input: I, source: &str) -> Result<Vec<R>> {
     let file_err = |e: CoreError| e.in_file(source);
     let mut rdr = csv::ReaderBuilder::new().flexible(false).from_reader(input);
-    let headers = rdr.headers().map_err(|e| csv_error::<R>(e, source))?.clone();
+    let headers = rdr
+        .headers()
+        .map_err(|e| csv_error::<R>(e, source))?
+        .clone();
     if headers.is_empty() || (headers.len() == 1 && headers[0].trim().is_empty()) {
         return Err(file_err(CoreError::validation(
             R::TABLE.name(),
@@ -76,12 +79,18 @@ pub fn read_dir(dir: &Path) -> Result<Tables> {
         if path.extension().and_then(|e| e.to_str()) != Some("csv") {
             continue;
         }
-        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
         if Table::from_name(stem).is_none() {
             let names: Vec<&str> = Table::ALL.iter().map(|t| t.name()).collect();
             return Err(io_err(
                 &path,
-                format!("not a table file (expected one of: {}.csv)", names.join(".csv, ")),
+                format!(
+                    "not a table file (expected one of: {}.csv)",
+                    names.join(".csv, ")
+                ),
             ));
         }
         found += 1;
@@ -168,7 +177,10 @@ mod tests {
         let e = err_of::<Review>(
             "student_id,card_id,at,rating\ns1,c1,2024-01-01T00:00:00Z,3\ns1,c2,2024-01-01T00:00:00Z,7\n",
         );
-        assert!(e.contains("x.csv") && e.contains("row 2") && e.contains("`rating`"), "{e}");
+        assert!(
+            e.contains("x.csv") && e.contains("row 2") && e.contains("`rating`"),
+            "{e}"
+        );
         let e = err_of::<Purchase>("customer_id,at,amount\nc1,2024-02-30,10\n");
         assert!(e.contains("row 1") && e.contains("`at`"), "{e}");
         let e = err_of::<Purchase>("customer_id,at,amount\nc1,2024-02-01,-5\n");
@@ -180,9 +192,15 @@ mod tests {
     #[test]
     fn header_problems_are_named() {
         let e = err_of::<Student>("student_id,email,name\n");
-        assert!(e.contains("required column is missing") && e.contains("`industry`"), "{e}");
+        assert!(
+            e.contains("required column is missing") && e.contains("`industry`"),
+            "{e}"
+        );
         let e = err_of::<Purchase>("customer_id,at,amount,ammount\n");
-        assert!(e.contains("unknown column") && e.contains("`ammount`"), "{e}");
+        assert!(
+            e.contains("unknown column") && e.contains("`ammount`"),
+            "{e}"
+        );
         let e = err_of::<Purchase>("");
         assert!(e.contains("empty"), "{e}");
     }

@@ -224,7 +224,10 @@ pub fn compute(tables: &Tables, as_of: DateTime<Utc>, cfg: &KpiConfig) -> Result
     let (mut last, mut prev) = (Tally::default(), Tally::default());
     for r in &tables.registrations {
         // A registration counts once its webinar has happened (unknown webinar: at registration).
-        let start = starts.get(r.webinar_id.as_str()).copied().unwrap_or(r.registered_at);
+        let start = starts
+            .get(r.webinar_id.as_str())
+            .copied()
+            .unwrap_or(r.registered_at);
         if start > as_of {
             continue;
         }
@@ -269,7 +272,8 @@ pub fn compute(tables: &Tables, as_of: DateTime<Utc>, cfg: &KpiConfig) -> Result
         .filter(|s| s.enrolled_at <= as_of)
         .map(|s| s.student_id.as_str())
         .collect();
-    let (mut active7, mut active30, mut completed) = (HashSet::new(), HashSet::new(), HashSet::new());
+    let (mut active7, mut active30, mut completed) =
+        (HashSet::new(), HashSet::new(), HashSet::new());
     for a in tables.activity.iter().filter(|a| a.at <= as_of) {
         if !enrolled.contains(a.student_id.as_str()) {
             continue;
@@ -378,7 +382,11 @@ impl Kpis {
         {
             let enough = self.registrations_last_30d as usize >= cfg.min_registrations
                 && self.registrations_prev_30d as usize >= cfg.min_registrations;
-            let drop = if before > 0.0 { 1.0 - now / before } else { 0.0 };
+            let drop = if before > 0.0 {
+                1.0 - now / before
+            } else {
+                0.0
+            };
             if enough && drop > cfg.attendance_drop_alert {
                 let week = self.as_of.iso_week();
                 let severity = if drop > 2.0 * cfg.attendance_drop_alert {
@@ -475,9 +483,19 @@ mod tests {
                 reg("w1", "p4", false, "retail"),
             ],
             purchases: vec![
-                Purchase { customer_id: "p1".into(), at: t(10, 0), amount: 99.0, currency: None },
+                Purchase {
+                    customer_id: "p1".into(),
+                    at: t(10, 0),
+                    amount: 99.0,
+                    currency: None,
+                },
                 // Before the webinar: not a conversion.
-                Purchase { customer_id: "p2".into(), at: t(2, 0), amount: 49.0, currency: None },
+                Purchase {
+                    customer_id: "p2".into(),
+                    at: t(2, 0),
+                    amount: 49.0,
+                    currency: None,
+                },
             ],
             ..Tables::default()
         };
@@ -502,8 +520,13 @@ mod tests {
         let n = k.notifications(&KpiConfig::default());
         assert_eq!(n.len(), 1);
         assert_eq!(n[0].dedupe_key, "digest:2025-03-05");
-        let bad = KpiConfig { attendance_drop_alert: 1.5, ..KpiConfig::default() };
-        let e = compute(&Tables::default(), t(5, 0), &bad).unwrap_err().to_string();
+        let bad = KpiConfig {
+            attendance_drop_alert: 1.5,
+            ..KpiConfig::default()
+        };
+        let e = compute(&Tables::default(), t(5, 0), &bad)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("attendance_drop_alert"), "{e}");
     }
 }

@@ -18,6 +18,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod churn;
 pub mod csvio;
 pub mod error;
 pub mod job;

@@ -88,7 +88,11 @@ pub fn parse_datetime(s: &str) -> Result<DateTime<Utc>, String> {
             return Ok(t.with_timezone(&Utc));
         }
     }
-    for fmt in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"] {
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+    ] {
         if let Ok(t) = NaiveDateTime::parse_from_str(&with_t, fmt) {
             return Ok(Utc.from_utc_datetime(&t));
         }

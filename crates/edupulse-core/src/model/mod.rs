@@ -227,10 +227,12 @@ impl ColumnMap {
             .iter()
             .map(|i| i.and_then(|i| source.get(i).copied().flatten()))
             .collect();
-        let rec = R::from_fields(&fields)
-            .map_err(|(col, msg)| CoreError::validation(R::TABLE.name(), Some(row), Some(col), msg))?;
-        rec.check()
-            .map_err(|(col, msg)| CoreError::validation(R::TABLE.name(), Some(row), Some(col), msg))?;
+        let rec = R::from_fields(&fields).map_err(|(col, msg)| {
+            CoreError::validation(R::TABLE.name(), Some(row), Some(col), msg)
+        })?;
+        rec.check().map_err(|(col, msg)| {
+            CoreError::validation(R::TABLE.name(), Some(row), Some(col), msg)
+        })?;
         Ok(rec)
     }
 }
@@ -279,7 +281,8 @@ impl Tables {
         impl TableVisitor for Counter<'_> {
             type Error = std::convert::Infallible;
             fn visit<R: Record>(&mut self) -> std::result::Result<(), Self::Error> {
-                self.1.insert(R::TABLE.name().to_string(), R::rows(self.0).len());
+                self.1
+                    .insert(R::TABLE.name().to_string(), R::rows(self.0).len());
                 Ok(())
             }
         }

@@ -634,27 +634,63 @@ fn zz_scratch_print() {
     for k in &truth.keywords {
         let m = monthly_means(t, &k.keyword);
         let v: Vec<String> = m.iter().map(|x| format!("{x:.0}")).collect();
-        eprintln!("{:<34} {:?} {:?} g={:.2} {}", k.keyword, k.pattern, k.rise_start, k.growth, v.join(" "));
+        eprintln!(
+            "{:<34} {:?} {:?} g={:.2} {}",
+            k.keyword,
+            k.pattern,
+            k.rise_start,
+            k.growth,
+            v.join(" ")
+        );
     }
-    for w in truth.webinars.iter().take(5) { eprintln!("{w:?}"); }
-    for w in t.webinars.iter().take(3) { eprintln!("{w:?}"); }
-    for s in t.students.iter().take(3) { eprintln!("{s:?}"); }
-    for s in truth.students.iter().take(3) { eprintln!("{s:?}"); }
-    for a in t.activity.iter().take(12) { eprintln!("{} {} {} {:?}", a.student_id, a.at, a.kind, a.value); }
-    for a in t.purchases.iter().take(6) { eprintln!("{a:?}"); }
-    for a in t.registrations.iter().take(4) { eprintln!("{a:?}"); }
-    for a in t.leads.iter().take(3) { eprintln!("{a:?}"); }
-    for a in t.lead_events.iter().take(15) { eprintln!("{} {} {} {:?}", a.lead_id, a.at, a.kind, a.value); }
-    for a in t.reviews.iter().take(10) { eprintln!("{} {} {} {} {:?}", a.student_id, a.card_id, a.at, a.rating, a.duration_ms); }
+    for w in truth.webinars.iter().take(5) {
+        eprintln!("{w:?}");
+    }
+    for w in t.webinars.iter().take(3) {
+        eprintln!("{w:?}");
+    }
+    for s in t.students.iter().take(3) {
+        eprintln!("{s:?}");
+    }
+    for s in truth.students.iter().take(3) {
+        eprintln!("{s:?}");
+    }
+    for a in t.activity.iter().take(12) {
+        eprintln!("{} {} {} {:?}", a.student_id, a.at, a.kind, a.value);
+    }
+    for a in t.purchases.iter().take(6) {
+        eprintln!("{a:?}");
+    }
+    for a in t.registrations.iter().take(4) {
+        eprintln!("{a:?}");
+    }
+    for a in t.leads.iter().take(3) {
+        eprintln!("{a:?}");
+    }
+    for a in t.lead_events.iter().take(15) {
+        eprintln!("{} {} {} {:?}", a.lead_id, a.at, a.kind, a.value);
+    }
+    for a in t.reviews.iter().take(10) {
+        eprintln!(
+            "{} {} {} {} {:?}",
+            a.student_id, a.card_id, a.at, a.rating, a.duration_ms
+        );
+    }
     let n_per_web: Vec<usize> = truth.webinars.iter().map(|w| w.registrants).collect();
     eprintln!("registrants per webinar {:?}", &n_per_web[..20]);
     let mut kinds: BTreeMap<String, usize> = BTreeMap::new();
-    for a in &t.activity { *kinds.entry(a.kind.to_string()).or_default() += 1; }
+    for a in &t.activity {
+        *kinds.entry(a.kind.to_string()).or_default() += 1;
+    }
     eprintln!("{kinds:?}");
     let mut kinds: BTreeMap<String, usize> = BTreeMap::new();
-    for a in &t.lead_events { *kinds.entry(a.kind.to_string()).or_default() += 1; }
+    for a in &t.lead_events {
+        *kinds.entry(a.kind.to_string()).or_default() += 1;
+    }
     eprintln!("{kinds:?}");
     let mut r: BTreeMap<u8, usize> = BTreeMap::new();
-    for a in &t.reviews { *r.entry(a.rating).or_default() += 1; }
+    for a in &t.reviews {
+        *r.entry(a.rating).or_default() += 1;
+    }
     eprintln!("{r:?}");
 }
