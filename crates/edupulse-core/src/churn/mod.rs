@@ -28,3 +28,7 @@ pub use summary::{summary_from_transactions, CustomerSummary, SummaryParams};
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+pub(crate) mod tests_support {
+    pub(crate) use super::tests::shared_data;
+}
