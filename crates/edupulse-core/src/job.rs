@@ -5,6 +5,7 @@
 //! store writes atomically. Capabilities (trends, demand, churn, repetition, leads) add steps; the
 //! foundation step computes the business KPIs ([`crate::kpi`]).
 
+use crate::churn::{ChurnConfig, ChurnStep};
 use crate::error::Result;
 use crate::kpi::{self, KpiConfig};
 use crate::model::Tables;
@@ -67,12 +68,15 @@ impl Step for KpiStep {
 pub struct JobConfig {
     /// KPI step parameters.
     pub kpi: KpiConfig,
+    /// Churn step parameters.
+    pub churn: ChurnConfig,
 }
 
 impl JobConfig {
     /// Check every step's parameters.
     pub fn validate(&self) -> Result<()> {
-        self.kpi.validate()
+        self.kpi.validate()?;
+        self.churn.validate()
     }
 }
 
@@ -94,9 +98,14 @@ impl Job {
     pub fn new(config: &JobConfig) -> Result<Job> {
         config.validate()?;
         Ok(Job {
-            steps: vec![Box::new(KpiStep {
-                config: config.kpi.clone(),
-            })],
+            steps: vec![
+                Box::new(KpiStep {
+                    config: config.kpi.clone(),
+                }),
+                Box::new(ChurnStep {
+                    config: config.churn.clone(),
+                }),
+            ],
         })
     }
 

@@ -17,17 +17,25 @@
 //! ```
 
 pub mod btyd;
+pub mod cohort;
 mod num;
+pub mod risk;
+pub mod step;
 pub mod summary;
 
 pub use btyd::{
     customer_lifetime_value, BetaGeo, FitInfo, FitParams, GammaGamma, ParetoNbd, TimeUnit,
     TransactionModel,
 };
+pub use cohort::{cohorts, kaplan_meier, survival_at, CohortRow, KmPoint};
+pub use risk::{ChurnScore, Intervention, RiskLevel, RiskModel, RiskParams, ScoredFactor};
+pub use step::{purchase_values, ChurnConfig, ChurnStep, PurchaseValue};
 pub use summary::{summary_from_transactions, CustomerSummary, SummaryParams};
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_risk;
 #[cfg(test)]
 pub(crate) mod tests_support {
     pub(crate) use super::tests::shared_data;
