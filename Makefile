@@ -48,7 +48,7 @@ $(VENV_STAMP): Makefile
 	touch $@
 
 develop: venv
-	VIRTUAL_ENV=$(CURDIR)/$(VENV) CARGO_TARGET_DIR=$(MATURIN_TARGET_DIR) \
+	VIRTUAL_ENV=$(abspath $(VENV)) CARGO_TARGET_DIR=$(MATURIN_TARGET_DIR) \
 		$(VENV)/bin/maturin develop --quiet --profile $(MATURIN_PROFILE) \
 		--manifest-path bindings/python/Cargo.toml
 
@@ -69,6 +69,7 @@ clippy:
 # DEPENDENCIES.md: linfa needs ndarray 0.16; a second ndarray version in the graph means the
 # lock pin was lost (`cargo update -p ndarray@0.17.2 --precise 0.16.1` restores it).
 deps-check:
-	@dups="$$(cargo tree --workspace -d -e normal --prefix none 2>/dev/null | grep '^ndarray ' | sort -u || true)"; \
+	@tree="$$(cargo tree --workspace -d -e normal --prefix none 2>/dev/null)" || { echo "error: cargo tree failed"; exit 1; }; \
+	dups="$$(grep '^ndarray ' <<<"$$tree" | sort -u || true)"; \
 	if [ -n "$$dups" ]; then echo "error: more than one ndarray version in the graph:"; echo "$$dups"; exit 1; fi; \
 	echo "deps-check: at most one ndarray version in the graph"

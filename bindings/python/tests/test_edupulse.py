@@ -1,6 +1,8 @@
 """Tests of the Python API: conversion, round trips, error mapping, panics."""
 
 import datetime as dt
+import multiprocessing
+import os
 import pickle
 import threading
 
@@ -308,6 +310,35 @@ def test_store_is_usable_from_threads(sim):
     for t in threads:
         t.join()
     assert not errors and results == [len(sim["reviews"])] * 4
+
+
+def _ingest_in_child(url, frame):
+    edupulse.Store.open(url).ingest({"students": frame})
+    # A spawned task needs the runtime's worker threads: with the parent's runtime it never runs.
+    with pytest.raises(edupulse.InternalError):
+        _edupulse._panic_for_tests("task")
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork()")
+def test_a_forked_child_gets_its_own_runtime(sim, tmp_path):
+    # Airflow and multiprocessing fork workers: the child inherits the parent's async runtime but
+    # not its threads, so the bindings must start a new one there instead of hanging.
+    parent = edupulse.Store.open(f"sqlite://{tmp_path / 'parent.db'}")
+    parent.ingest({"students": sim["students"]})
+    with pytest.raises(edupulse.InternalError):
+        _edupulse._panic_for_tests("task")  # the parent's runtime is up, with its workers
+    url = f"sqlite://{tmp_path / 'child.db'}"
+    child = multiprocessing.get_context("fork").Process(
+        target=_ingest_in_child, args=(url, sim["students"].head(3))
+    )
+    child.start()
+    child.join(30)
+    if child.is_alive():
+        child.kill()
+        pytest.fail("the forked child hung")
+    assert child.exitcode == 0
+    assert edupulse.Store.open(url).counts()["students"] == 3
+    assert parent.counts()["students"] == len(sim["students"])
 
 
 # --- errors and panics --------------------------------------------------------------------------

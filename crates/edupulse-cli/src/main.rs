@@ -310,7 +310,9 @@ async fn demo(dir: &Path, students: usize, seed: u64) -> Result<serde_json::Valu
     p.set_message("ingest");
     let ingest = edupulse::ingest_dir(store.as_ref(), &data_dir).await?;
     p.finish_and_clear();
-    let as_of = end_of_day(cfg.end_date());
+    // The end of the simulated history (`end_date` is exclusive).
+    let as_of =
+        edupulse::core::model::date_to_datetime(cfg.end_date()) - chrono::Duration::seconds(1);
     let notify_file = dir.join("notifications.jsonl");
     let run_summary = run(
         store.clone(),

@@ -24,6 +24,7 @@ from __future__ import annotations
 import sys
 from typing import Any, Dict, List, Mapping, Optional
 
+import numpy as np
 import pandas as pd
 
 from . import _edupulse as _native
@@ -146,7 +147,7 @@ def _columns_of(table: str, frame: Any) -> Dict[str, Any]:
         if frame.columns.has_duplicates:
             dup = str(frame.columns[frame.columns.duplicated()][0])
             raise _validation_error(table, dup, "column appears twice in the DataFrame")
-        return {str(c): frame.iloc[:, i].tolist() for i, c in enumerate(frame.columns)}
+        return {str(c): _series_values(frame.iloc[:, i]) for i, c in enumerate(frame.columns)}
     polars = sys.modules.get("polars")  # a polars DataFrame implies polars is imported
     if polars is not None and isinstance(frame, polars.DataFrame):
         return frame.to_dict(as_series=False)
@@ -156,6 +157,20 @@ def _columns_of(table: str, frame: Any) -> Dict[str, Any]:
         f"table {table!r}: expected a pandas or polars DataFrame or a dict of columns, "
         f"got {type(frame).__name__}"
     )
+
+
+def _series_values(series: pd.Series) -> list:
+    """A column as a list; datetime64 columns become ISO strings in UTC at C speed (None = NaT),
+    every other value is converted by the native layer."""
+    dtype = series.dtype
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        series = series.dt.tz_convert("UTC").dt.tz_localize(None)
+    elif not (isinstance(dtype, np.dtype) and dtype.kind == "M"):
+        return series.tolist()
+    text = np.datetime_as_string(series.to_numpy(), unit="auto").tolist()
+    if series.hasnans:
+        text = [None if v == "NaT" else v for v in text]
+    return text
 
 
 def _index_to_columns(table: str, frame: pd.DataFrame) -> pd.DataFrame:

@@ -333,37 +333,39 @@ impl Tables {
 /// Check rows of one table, drop identical duplicates, reject conflicting ones, sort by key.
 pub fn dedupe_rows<R: Record>(rows: &mut Vec<R>) -> Result<()> {
     let table = R::TABLE.name();
-    let mut first: HashMap<String, usize> = HashMap::with_capacity(rows.len());
-    let mut keep = vec![true; rows.len()];
     for (i, r) in rows.iter().enumerate() {
         r.check()
             .map_err(|(col, msg)| CoreError::validation(table, Some(i + 1), Some(col), msg))?;
-        match first.get(&r.key()) {
-            Some(&j) => {
-                if rows[j] != *r {
-                    return Err(CoreError::validation(
-                        table,
-                        Some(i + 1),
-                        Some(R::KEY.join("+").as_str()),
-                        format!(
-                            "duplicate key {:?} with different values than row {}",
-                            r.key().replace('\u{1f}', ", "),
-                            j + 1
-                        ),
-                    ));
+    }
+    // Each key is built once; a stable sort puts equal keys together in input order.
+    let keys: Vec<String> = rows.iter().map(Record::key).collect();
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    order.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
+    let mut kept: Vec<usize> = Vec::with_capacity(rows.len());
+    let mut conflict: Option<(usize, usize)> = None;
+    for i in order {
+        match kept.last() {
+            Some(&j) if keys[j] == keys[i] => {
+                if rows[j] != rows[i] && conflict.is_none_or(|(c, _)| i < c) {
+                    conflict = Some((i, j));
                 }
-                keep[i] = false;
             }
-            None => {
-                first.insert(r.key(), i);
-            }
+            _ => kept.push(i),
         }
     }
-    let mut i = 0;
-    rows.retain(|_| {
-        i += 1;
-        keep[i - 1]
-    });
-    rows.sort_by_cached_key(|r| r.key());
+    if let Some((i, j)) = conflict {
+        return Err(CoreError::validation(
+            table,
+            Some(i + 1),
+            Some(R::KEY.join("+").as_str()),
+            format!(
+                "duplicate key {:?} with different values than row {}",
+                keys[i].replace('\u{1f}', ", "),
+                j + 1
+            ),
+        ));
+    }
+    let mut slots: Vec<Option<R>> = rows.drain(..).map(Some).collect();
+    rows.extend(kept.iter().filter_map(|&i| slots[i].take()));
     Ok(())
 }

@@ -69,7 +69,7 @@ use std::ops::Range;
 pub(crate) const DAY: i64 = 86_400;
 
 /// Largest number of students or leads a run may ask for.
-pub const MAX_ENTITIES: usize = 5_000_000;
+pub const MAX_ENTITIES: usize = 1_000_000;
 
 /// What to simulate. Every field has a default (serde fills missing fields from
 /// [`SimConfig::default`]), so `{"students": 500}` is a complete configuration.

@@ -151,11 +151,21 @@ pub(crate) fn between(plans: &[WebinarPlan], from: i64, to: i64) -> &[WebinarPla
 }
 
 /// When a person registers for a webinar starting at `start`: an exponential lead time (mean
-/// three days, at least 30 minutes), never before `earliest`; `None` if that leaves no time.
+/// three days, at least 30 minutes); when that falls before `earliest` (the person did not exist
+/// yet, or the history had not begun), uniformly between `earliest` and 30 minutes before the
+/// start. `None` if there is no time left.
 pub(crate) fn registration_time<R: Rng>(rng: &mut R, start: i64, earliest: i64) -> Option<i64> {
     let lead = 1800.0 + exponential(rng, 3.0 * DAY as f64);
-    let t = (start - lead.round() as i64).max(earliest);
-    (t < start - 60).then_some(t)
+    let t = start - lead.round() as i64;
+    if t >= earliest {
+        return Some(t);
+    }
+    let latest = if start - 1800 > earliest {
+        start - 1800
+    } else {
+        start - 60
+    };
+    (latest > earliest).then(|| rng.gen_range(earliest..latest))
 }
 
 /// What a registrant did at the webinar.
