@@ -3,6 +3,7 @@
 
 use crate::Error;
 use chrono::{DateTime, Utc};
+use edupulse_core::churn::{ChurnScore, CohortRow, RiskLevel};
 use edupulse_core::kpi::{FunnelRow, MonthRevenue, SlotRow};
 use edupulse_core::model::format_datetime;
 use edupulse_core::results::{OutboxItem, ResultRow};
@@ -38,6 +39,43 @@ pub struct Report {
     /// Keyword trends of the run (`trend_alerts`), alerting and rising first.
     #[serde(default)]
     pub trends: Vec<edupulse_core::trends::KeywordTrend>,
+    /// Churn risk scores and cohorts.
+    #[serde(default)]
+    pub churn: ChurnReport,
+}
+
+/// A `churn_scores` row as the report reads it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChurnRow {
+    /// The score.
+    #[serde(flatten)]
+    pub score: ChurnScore,
+    /// BG/NBD P(alive), when the student has purchases.
+    #[serde(default)]
+    pub p_alive: Option<f64>,
+    /// 12-month CLV, when the student has purchases.
+    #[serde(default)]
+    pub clv: Option<f64>,
+}
+
+/// A `churn_cohorts` row as the report reads it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CohortView {
+    /// The cohort.
+    #[serde(flatten)]
+    pub cohort: CohortRow,
+    /// Predicted CLV per student of the cohort.
+    #[serde(default)]
+    pub clv_predicted_per_student: f64,
+}
+
+/// The churn part of the report.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ChurnReport {
+    /// Scores, highest probability first.
+    pub scores: Vec<ChurnRow>,
+    /// Signup cohorts, oldest first.
+    pub cohorts: Vec<CohortView>,
 }
 
 fn decode<T: serde::de::DeserializeOwned>(r: &ResultRow) -> Result<T, StoreError> {
@@ -77,6 +115,7 @@ impl Report {
                 &store.results("review_schedule", Some(as_of)).await?,
             )?,
             trends: Vec::new(),
+            churn: ChurnReport::default(),
         };
         for r in &store.results("trend_alerts", Some(as_of)).await? {
             report.trends.push(decode(r)?);
@@ -93,6 +132,20 @@ impl Report {
                     &b.keyword,
                 ))
         });
+        for r in store.results("churn_scores", Some(as_of)).await? {
+            report.churn.scores.push(decode(&r)?);
+        }
+        report
+            .churn
+            .scores
+            .sort_by(|a, b| b.score.probability.total_cmp(&a.score.probability));
+        for r in store.results("churn_cohorts", Some(as_of)).await? {
+            report.churn.cohorts.push(decode(&r)?);
+        }
+        report
+            .churn
+            .cohorts
+            .sort_by(|a, b| a.cohort.cohort.cmp(&b.cohort.cohort));
         for r in &rows {
             match r.key.split('|').next() {
                 Some("summary") => report.summary = r.data.clone(),
@@ -154,6 +207,7 @@ impl Report {
             r.html(&mut h);
         }
         self.trends_section(&mut h);
+        self.churn_section(&mut h);
         self.outbox_section(&mut h);
         let _ = write!(
             h,
@@ -294,6 +348,133 @@ impl Report {
         h.push_str("</section>");
     }
 
+    fn churn_section(&self, h: &mut String) {
+        let c = &self.churn;
+        if c.scores.is_empty() && c.cohorts.is_empty() {
+            return;
+        }
+        h.push_str("<section><h2>Churn risk and lifetime value</h2>");
+        let count =
+            |l: RiskLevel| c.scores.iter().filter(|s| s.score.risk_level == l).count() as f64;
+        let _ = write!(
+            h,
+            "<h3>Risk distribution ({} current students)</h3>{}",
+            c.scores.len(),
+            bar_chart(
+                &[
+                    ("Alto (> 0.7)".to_string(), count(RiskLevel::Alto)),
+                    ("Medio (> 0.4)".to_string(), count(RiskLevel::Medio)),
+                    ("Bajo".to_string(), count(RiskLevel::Bajo)),
+                ],
+                |v| format!("{v:.0}")
+            )
+        );
+        h.push_str(
+            "<h3>At risk: who to contact</h3><table><tr><th>student</th><th>P(churn)</th><th>level</th>\
+             <th>top factors</th><th>intervention</th><th>P(alive) purchases</th><th>CLV 12 m</th></tr>",
+        );
+        for s in c
+            .scores
+            .iter()
+            .filter(|s| s.score.risk_level != RiskLevel::Bajo)
+            .take(25)
+        {
+            let factors: Vec<String> = s
+                .score
+                .factors
+                .iter()
+                .map(|f| {
+                    format!(
+                        "{} = {} (+{:.2})",
+                        f.factor.column, f.factor.value, f.factor.contribution
+                    )
+                })
+                .collect();
+            let opt = |v: Option<f64>, f: &dyn Fn(f64) -> String| v.map_or("—".to_string(), f);
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td class=\"num\">{:.0} %</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                esc(&s.score.student_id),
+                s.score.probability * 100.0,
+                s.score.risk_level.as_str(),
+                esc(&factors.join("; ")),
+                s.score.intervention.map_or("—", |i| i.label()),
+                opt(s.p_alive, &|v| format!("{:.0} %", v * 100.0)),
+                opt(s.clv, &|v| format!("{v:.0}")),
+            );
+        }
+        h.push_str("</table>");
+        if !c.cohorts.is_empty() {
+            let _ = write!(
+                h,
+                "<h3>Retention curves (Kaplan-Meier, by signup cohort)</h3>{}",
+                line_chart(
+                    &c.cohorts
+                        .iter()
+                        .map(|k| (k.cohort.cohort.clone(), k.cohort.km_survival.clone()))
+                        .collect::<Vec<_>>()
+                )
+            );
+            h.push_str("<h3>Retention matrix (share active, months since signup)</h3><table><tr><th>cohort</th><th>students</th>");
+            let width = c
+                .cohorts
+                .iter()
+                .map(|k| k.cohort.retention.len())
+                .max()
+                .unwrap_or(0);
+            for m in 0..width {
+                let _ = write!(h, "<th>{m}</th>");
+            }
+            h.push_str("</tr>");
+            for k in &c.cohorts {
+                let _ = write!(
+                    h,
+                    "<tr><td>{}</td><td class=\"num\">{}</td>",
+                    esc(&k.cohort.cohort),
+                    k.cohort.students
+                );
+                for v in &k.cohort.retention {
+                    let t = v.clamp(0.0, 1.0);
+                    let (r, g, b) = (
+                        (255.0 - 224.0 * t) as u8,
+                        (237.0 - 150.0 * t) as u8,
+                        (160.0 - 20.0 * t) as u8,
+                    );
+                    let fg = if t > 0.6 { "#fff" } else { "#1f2933" };
+                    let _ = write!(
+                        h,
+                        "<td class=\"num\" style=\"background:rgb({r},{g},{b});color:{fg}\">{:.0}</td>",
+                        v * 100.0
+                    );
+                }
+                h.push_str("</tr>");
+            }
+            h.push_str("</table>");
+            let ltv: Vec<(String, f64)> = c
+                .cohorts
+                .iter()
+                .flat_map(|k| {
+                    [
+                        (
+                            format!("{} observed", k.cohort.cohort),
+                            k.cohort.ltv_observed,
+                        ),
+                        (
+                            format!("{} +12 m predicted", k.cohort.cohort),
+                            k.clv_predicted_per_student,
+                        ),
+                    ]
+                })
+                .collect();
+            let _ = write!(
+                h,
+                "<h3>Lifetime value per student by cohort (revenue to date; BG/NBD × Gamma-Gamma CLV of the next 12 months)</h3>{}",
+                bar_chart(&ltv, |v| format!("{v:.0}"))
+            );
+        }
+        h.push_str("</section>");
+    }
+
     fn outbox_section(&self, h: &mut String) {
         let _ = write!(
             h,
@@ -367,6 +548,68 @@ fn bar_chart(rows: &[(String, f64)], fmt: impl Fn(f64) -> String) -> String {
             y + bar_h * 0.75,
             esc(&fmt(*v))
         );
+    }
+    s.push_str("</svg>");
+    s
+}
+
+/// Lines (one per series) over an index axis, y in [0, 1].
+fn line_chart(series: &[(String, Vec<f64>)]) -> String {
+    const COLORS: [&str; 6] = [
+        "#3e7cb1", "#e07a5f", "#81b29a", "#f2cc8f", "#6d597a", "#3d405b",
+    ];
+    let (w, h, pad_l, pad_b, pad_t, pad_r) = (720.0, 260.0, 44.0, 28.0, 12.0, 110.0);
+    let n = series.iter().map(|s| s.1.len()).max().unwrap_or(1).max(2) as f64;
+    let plot_w = w - pad_l - pad_r;
+    let plot_h = h - pad_b - pad_t;
+    let mut s = format!(
+        "<svg viewBox=\"0 0 {w} {h}\" width=\"100%\" role=\"img\" xmlns=\"http://www.w3.org/2000/svg\">"
+    );
+    for k in 0..=4 {
+        let y = pad_t + plot_h * (1.0 - f64::from(k) / 4.0);
+        let _ = write!(
+            s,
+            "<line x1=\"{pad_l}\" x2=\"{:.1}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#e4e7eb\"/><text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{}%</text>",
+            pad_l + plot_w,
+            pad_l - 6.0,
+            y + 4.0,
+            k * 25
+        );
+    }
+    let _ = write!(
+        s,
+        "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">months since signup</text>",
+        pad_l + plot_w / 2.0,
+        h - 6.0
+    );
+    for (i, (name, v)) in series.iter().enumerate() {
+        let color = COLORS[i % COLORS.len()];
+        let pts: Vec<String> = std::iter::once(1.0)
+            .chain(v.iter().copied())
+            .enumerate()
+            .map(|(j, y)| {
+                format!(
+                    "{:.1},{:.1}",
+                    pad_l + plot_w * j as f64 / n,
+                    pad_t + plot_h * (1.0 - y.clamp(0.0, 1.0))
+                )
+            })
+            .collect();
+        let _ = write!(
+            s,
+            "<polyline fill=\"none\" stroke=\"{color}\" stroke-width=\"1.6\" points=\"{}\"><title>{}</title></polyline>",
+            pts.join(" "),
+            esc(name)
+        );
+        if i < 16 {
+            let _ = write!(
+                s,
+                "<text x=\"{:.1}\" y=\"{:.1}\" style=\"fill:{color}\">{}</text>",
+                w - pad_r + 8.0,
+                pad_t + 14.0 * i as f64 + 10.0,
+                esc(name)
+            );
+        }
     }
     s.push_str("</svg>");
     s

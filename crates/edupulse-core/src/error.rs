@@ -52,6 +52,15 @@ pub enum CoreError {
         /// What is wrong.
         message: String,
     },
+    /// An iterative fit (maximum likelihood, IRLS...) did not converge, or converged to a point
+    /// that is not a proper optimum (e.g. a singular Hessian).
+    #[error("{model} did not converge: {message}")]
+    Convergence {
+        /// The model being fitted.
+        model: String,
+        /// What happened (iterations, gradient norm...).
+        message: String,
+    },
     /// Reading or writing a CSV file failed below the level of values (I/O, encoding).
     #[error("{path}: {message}")]
     Io {
@@ -85,6 +94,14 @@ impl CoreError {
     pub fn param(name: &str, message: impl Into<String>) -> Self {
         CoreError::InvalidParameter {
             name: name.to_string(),
+            message: message.into(),
+        }
+    }
+
+    /// A convergence error for `model`.
+    pub fn convergence(model: &str, message: impl Into<String>) -> Self {
+        CoreError::Convergence {
+            model: model.to_string(),
             message: message.into(),
         }
     }

@@ -5,6 +5,7 @@
 //! store writes atomically. Capabilities (trends, demand, churn, repetition, leads) add steps; the
 //! foundation step computes the business KPIs ([`crate::kpi`]).
 
+use crate::churn::{ChurnConfig, ChurnStep};
 use crate::error::Result;
 use crate::kpi::{self, KpiConfig};
 use crate::model::Tables;
@@ -71,6 +72,8 @@ pub struct JobConfig {
     pub repetition: crate::repetition::ScheduleParams,
     /// Trends step parameters.
     pub trends: crate::trends::TrendParams,
+    /// Churn step parameters.
+    pub churn: ChurnConfig,
 }
 
 impl JobConfig {
@@ -78,7 +81,8 @@ impl JobConfig {
     pub fn validate(&self) -> Result<()> {
         self.kpi.validate()?;
         self.repetition.validate()?;
-        self.trends.validate()
+        self.trends.validate()?;
+        self.churn.validate()
     }
 }
 
@@ -109,6 +113,9 @@ impl Job {
                 }),
                 Box::new(crate::trends::step::TrendsStep {
                     params: config.trends.clone(),
+                }),
+                Box::new(ChurnStep {
+                    config: config.churn.clone(),
                 }),
             ],
         })

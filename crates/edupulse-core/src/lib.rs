@@ -18,10 +18,12 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod churn;
 pub mod csvio;
 pub mod error;
 pub mod job;
 pub mod kpi;
+pub mod learn;
 pub mod model;
 pub mod repetition;
 pub mod results;

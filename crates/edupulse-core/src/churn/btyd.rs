@@ -1,0 +1,882 @@
+//! Buy-till-you-die models fitted by maximum likelihood: BG/NBD (Fader, Hardie & Lee 2005),
+//! Pareto/NBD (Schmittlein, Morrison & Colombo 1987) and Gamma-Gamma spend (Fader, Hardie & Lee
+//! 2005b).
+//!
+//! Decides, from each customer's `(frequency, recency, T)` summary of repeat purchases (see
+//! [`super::summary`]), how likely the customer still is "alive", how many purchases to expect in
+//! the next `t` periods, and — with Gamma-Gamma on the average spend — the customer lifetime value.
+//!
+//! The fits minimise the mean negative log-likelihood over log-parameters with BFGS; gradients are
+//! exact (forward-mode dual numbers through `ln Γ` and the hypergeometric series), standard errors
+//! come from the Hessian of the total log-likelihood (central differences of the exact gradient) in
+//! the original parameters. Identical customers are collapsed into weights before fitting.
+//! Conventions (formulas, penalizer, CLV) follow the `lifetimes` package, so the CDNOW reference
+//! figures of `lifetimes` 0.11.3 are reproduced.
+
+#![allow(clippy::needless_range_loop)] // small dense matrices read best indexed
+
+use super::num::{invert_spd, ln_hyp2f1, log_add_exp, log_sub_exp, minimize, Dual, HypError, Real};
+use crate::error::{CoreError, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// Name of the pseudo-table used in validation errors about `(frequency, recency, T)` inputs.
+pub const RFM_TABLE: &str = "rfm";
+
+/// Parameters of a maximum-likelihood fit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FitParams {
+    /// Maximum BFGS iterations before the fit is reported as not converged.
+    pub max_iter: usize,
+    /// Convergence tolerance on the largest gradient component of the mean negative
+    /// log-likelihood with respect to the log-parameters.
+    pub tolerance: f64,
+    /// L2 penalty on the parameters added to the mean negative log-likelihood (as `lifetimes`'
+    /// `penalizer_coef`); 0 = plain maximum likelihood.
+    pub penalizer: f64,
+}
+
+impl Default for FitParams {
+    fn default() -> Self {
+        FitParams {
+            max_iter: 1000,
+            tolerance: 1e-9,
+            penalizer: 0.0,
+        }
+    }
+}
+
+impl FitParams {
+    /// Check the parameters.
+    pub fn validate(&self) -> Result<()> {
+        if self.max_iter == 0 {
+            return Err(CoreError::param("max_iter", "must be ≥ 1"));
+        }
+        if !(self.tolerance > 0.0 && self.tolerance.is_finite()) {
+            return Err(CoreError::param("tolerance", "must be a positive number"));
+        }
+        if !(self.penalizer >= 0.0 && self.penalizer.is_finite()) {
+            return Err(CoreError::param("penalizer", "must be ≥ 0"));
+        }
+        Ok(())
+    }
+}
+
+/// What a fit measured.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FitInfo {
+    /// Total log-likelihood at the estimate (without the penalty).
+    pub log_likelihood: f64,
+    /// Standard errors of the parameters, in the model's parameter order.
+    pub standard_errors: Vec<f64>,
+    /// BFGS iterations used.
+    pub iterations: usize,
+    /// Number of customers fitted.
+    pub customers: usize,
+}
+
+/// The time unit of a summary; sets how many periods make a month for CLV.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum TimeUnit {
+    /// Hours.
+    Hour,
+    /// Days.
+    Day,
+    /// Weeks (7 days).
+    #[default]
+    Week,
+    /// Months (as `lifetimes`: 1 period per month for CLV; 30 days in summaries).
+    Month,
+}
+
+impl TimeUnit {
+    /// Periods per month used by [`customer_lifetime_value`] (the `lifetimes` factors).
+    pub fn periods_per_month(self) -> f64 {
+        match self {
+            TimeUnit::Hour => 30.0 * 24.0,
+            TimeUnit::Day => 30.0,
+            TimeUnit::Week => 4.345,
+            TimeUnit::Month => 1.0,
+        }
+    }
+
+    /// Length of one unit in days.
+    pub fn days(self) -> f64 {
+        match self {
+            TimeUnit::Hour => 1.0 / 24.0,
+            TimeUnit::Day => 1.0,
+            TimeUnit::Week => 7.0,
+            TimeUnit::Month => 30.0,
+        }
+    }
+
+    /// Parse `"H"`, `"D"`, `"W"`, `"M"` (pandas-style codes) or the snake-case names.
+    pub fn parse(s: &str) -> Option<TimeUnit> {
+        match s {
+            "H" | "h" | "hour" => Some(TimeUnit::Hour),
+            "D" | "d" | "day" => Some(TimeUnit::Day),
+            "W" | "w" | "week" => Some(TimeUnit::Week),
+            "M" | "m" | "month" => Some(TimeUnit::Month),
+            _ => None,
+        }
+    }
+}
+
+fn bad(row: usize, column: &str, message: impl Into<String>) -> CoreError {
+    CoreError::validation(RFM_TABLE, Some(row + 1), Some(column), message)
+}
+
+/// Check one customer's `(frequency, recency, T)`.
+pub fn check_customer(row: usize, x: f64, tx: f64, t: f64) -> Result<()> {
+    if !(x.is_finite() && x >= 0.0 && x.fract() == 0.0) {
+        return Err(bad(
+            row,
+            "frequency",
+            format!("{x} is not a non-negative integer"),
+        ));
+    }
+    if !(t.is_finite() && t > 0.0) {
+        return Err(bad(
+            row,
+            "T",
+            format!("{t}: the observation length must be > 0"),
+        ));
+    }
+    if !(tx.is_finite() && tx >= 0.0) {
+        return Err(bad(
+            row,
+            "recency",
+            format!("{tx} is not a non-negative number"),
+        ));
+    }
+    if tx > t * (1.0 + 1e-12) {
+        return Err(bad(
+            row,
+            "recency",
+            format!("recency {tx} is greater than T {t}"),
+        ));
+    }
+    Ok(())
+}
+
+fn check_lengths(cols: &[(&str, usize)]) -> Result<usize> {
+    let n = cols[0].1;
+    for (name, len) in cols {
+        if *len != n {
+            return Err(CoreError::validation(
+                RFM_TABLE,
+                None,
+                Some(name),
+                format!("has {len} values, `{}` has {n}", cols[0].0),
+            ));
+        }
+    }
+    if n == 0 {
+        return Err(CoreError::validation(RFM_TABLE, None, None, "no customers"));
+    }
+    Ok(n)
+}
+
+/// Validate and collapse identical `(frequency, recency, T)` rows into weights.
+fn collapse_rfm(x: &[f64], tx: &[f64], t: &[f64]) -> Result<Vec<([f64; 3], f64)>> {
+    let n = check_lengths(&[
+        ("frequency", x.len()),
+        ("recency", tx.len()),
+        ("T", t.len()),
+    ])?;
+    let mut index: HashMap<[u64; 3], usize> = HashMap::with_capacity(n);
+    let mut out: Vec<([f64; 3], f64)> = Vec::new();
+    for i in 0..n {
+        check_customer(i, x[i], tx[i], t[i])?;
+        // recency is irrelevant when frequency is 0: normalise so such rows collapse.
+        let r = if x[i] == 0.0 { 0.0 } else { tx[i].min(t[i]) };
+        let key = [x[i].to_bits(), r.to_bits(), t[i].to_bits()];
+        match index.get(&key) {
+            Some(&j) => out[j].1 += 1.0,
+            None => {
+                index.insert(key, out.len());
+                out.push(([x[i], r, t[i]], 1.0));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The shared maximum-likelihood driver: `ll(params, row)` is one customer's log-likelihood.
+fn fit_ml<const N: usize>(
+    model: &str,
+    rows: &[([f64; 3], f64)],
+    customers: usize,
+    x0: [f64; N],
+    params: &FitParams,
+    ll: impl Fn(&[Dual<N>; N], &[f64; 3]) -> Option<Dual<N>>,
+) -> Result<([f64; N], FitInfo)> {
+    params.validate()?;
+    let wsum: f64 = rows.iter().map(|r| r.1).sum();
+    // Total log-likelihood and its gradient with respect to the original parameters.
+    let total = |p: &[f64; N]| -> Option<(f64, [f64; N])> {
+        let duals: [Dual<N>; N] = std::array::from_fn(|i| Dual::var(p[i], i));
+        let mut v = 0.0;
+        let mut g = [0.0; N];
+        for (row, w) in rows {
+            let l = ll(&duals, row)?;
+            v += w * l.v;
+            for i in 0..N {
+                g[i] += w * l.d[i];
+            }
+        }
+        (v.is_finite() && g.iter().all(|x| x.is_finite())).then_some((v, g))
+    };
+    let objective = |theta: &[f64; N]| -> Option<(f64, [f64; N])> {
+        let p = theta.map(f64::exp);
+        if p.iter().any(|v| !(v.is_finite() && *v > 0.0)) {
+            return None;
+        }
+        let (v, g) = total(&p)?;
+        let pen: f64 = params.penalizer * p.iter().map(|x| x * x).sum::<f64>();
+        let f = -v / wsum + pen;
+        let grad = std::array::from_fn(|i| (-g[i] / wsum + 2.0 * params.penalizer * p[i]) * p[i]);
+        Some((f, grad))
+    };
+    let theta0 = x0.map(f64::ln);
+    let res = minimize(objective, theta0, params.max_iter, params.tolerance).ok_or_else(|| {
+        CoreError::convergence(
+            model,
+            "the log-likelihood is not finite at the starting point or along the search",
+        )
+    })?;
+    if !res.converged {
+        return Err(CoreError::convergence(
+            model,
+            format!(
+                "gradient tolerance {} not met after {} iterations",
+                params.tolerance, res.iterations
+            ),
+        ));
+    }
+    let p = res.x.map(f64::exp);
+    let (ll_total, _) = total(&p).ok_or_else(|| {
+        CoreError::convergence(model, "the log-likelihood is not finite at the estimate")
+    })?;
+    // Hessian of the negative total log-likelihood by central differences of the exact gradient.
+    let mut h = [[0.0; N]; N];
+    for j in 0..N {
+        let step = 1e-5 * p[j];
+        let mut up = p;
+        let mut dn = p;
+        up[j] += step;
+        dn[j] -= step;
+        let (_, gu) =
+            total(&up).ok_or_else(|| CoreError::convergence(model, "non-finite Hessian"))?;
+        let (_, gd) =
+            total(&dn).ok_or_else(|| CoreError::convergence(model, "non-finite Hessian"))?;
+        for i in 0..N {
+            h[i][j] = -(gu[i] - gd[i]) / (2.0 * step);
+        }
+    }
+    for i in 0..N {
+        for j in 0..i {
+            let m = 0.5 * (h[i][j] + h[j][i]);
+            h[i][j] = m;
+            h[j][i] = m;
+        }
+    }
+    let cov = invert_spd(h).ok_or_else(|| {
+        CoreError::convergence(
+            model,
+            "the Hessian at the estimate is not positive definite (no proper maximum)",
+        )
+    })?;
+    let standard_errors = (0..N).map(|i| cov[i][i].sqrt()).collect();
+    Ok((
+        p,
+        FitInfo {
+            log_likelihood: ll_total,
+            standard_errors,
+            iterations: res.iterations,
+            customers,
+        },
+    ))
+}
+
+fn mean_of(v: &[f64]) -> f64 {
+    v.iter().sum::<f64>() / v.len().max(1) as f64
+}
+
+fn hyp_err(model: &str, e: HypError) -> CoreError {
+    match e {
+        HypError::Domain => {
+            CoreError::convergence(model, "hypergeometric function outside its domain")
+        }
+        HypError::NoConvergence => {
+            CoreError::convergence(model, "hypergeometric series did not converge")
+        }
+    }
+}
+
+fn finite(model: &str, v: f64) -> Result<f64> {
+    if v.is_finite() {
+        Ok(v)
+    } else {
+        Err(CoreError::convergence(
+            model,
+            format!("non-finite prediction ({v})"),
+        ))
+    }
+}
+
+fn check_positive(names: &[&str], values: &[f64]) -> Result<()> {
+    for (n, v) in names.iter().zip(values) {
+        if !(v.is_finite() && *v > 0.0) {
+            return Err(CoreError::param(
+                n,
+                format!("{v} must be a positive number"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A model of the number of transactions: what [`customer_lifetime_value`] needs.
+pub trait TransactionModel {
+    /// Expected repeat purchases in `(T, T + t]` for a customer with `(x, t_x, T)`.
+    fn expected_purchases(&self, t: f64, x: f64, tx: f64, big_t: f64) -> Result<f64>;
+}
+
+fn batch(
+    x: &[f64],
+    tx: &[f64],
+    t: &[f64],
+    f: impl Fn(f64, f64, f64) -> Result<f64>,
+) -> Result<Vec<f64>> {
+    let n = check_lengths(&[
+        ("frequency", x.len()),
+        ("recency", tx.len()),
+        ("T", t.len()),
+    ])?;
+    (0..n)
+        .map(|i| {
+            check_customer(i, x[i], tx[i], t[i])?;
+            f(x[i], tx[i], t[i])
+        })
+        .collect()
+}
+
+// ------------------------------------------------------------------------------------------------
+// BG/NBD
+
+/// A BG/NBD model: purchases follow a Poisson process with Gamma(r, α) rates; after each purchase
+/// the customer drops out with a Beta(a, b) probability.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BetaGeo {
+    /// Shape of the purchase-rate Gamma.
+    pub r: f64,
+    /// Scale of the purchase-rate Gamma (in time units).
+    pub alpha: f64,
+    /// Beta parameter `a` of the dropout probability.
+    pub a: f64,
+    /// Beta parameter `b` of the dropout probability.
+    pub b: f64,
+    /// The fit, when the parameters were estimated.
+    pub fit: Option<FitInfo>,
+}
+
+fn bg_ll<T: Real>(p: &[T; 4], row: &[f64; 3]) -> T {
+    let [r, alpha, a, b] = *p;
+    let [x, tx, t] = *row;
+    let xf = T::cst(x);
+    let a1 = (r + xf).lgamma() - r.lgamma() + r * alpha.ln();
+    let a2 = (a + b).lgamma() + (b + xf).lgamma() - b.lgamma() - (a + b + xf).lgamma();
+    let a3 = -(r + xf) * (alpha + T::cst(t)).ln();
+    if x > 0.0 {
+        let a4 = a.ln() - (b + T::cst(x - 1.0)).ln() - (r + xf) * (alpha + T::cst(tx)).ln();
+        a1 + a2 + log_add_exp(a3, a4)
+    } else {
+        a1 + a2 + a3
+    }
+}
+
+impl BetaGeo {
+    const NAME: &'static str = "BG/NBD";
+
+    /// A model with known parameters.
+    pub fn new(r: f64, alpha: f64, a: f64, b: f64) -> Result<BetaGeo> {
+        check_positive(&["r", "alpha", "a", "b"], &[r, alpha, a, b])?;
+        Ok(BetaGeo {
+            r,
+            alpha,
+            a,
+            b,
+            fit: None,
+        })
+    }
+
+    /// Fit by maximum likelihood to customers' `(frequency, recency, T)`.
+    pub fn fit(
+        frequency: &[f64],
+        recency: &[f64],
+        t: &[f64],
+        params: &FitParams,
+    ) -> Result<BetaGeo> {
+        let rows = collapse_rfm(frequency, recency, t)?;
+        let alpha0 = mean_of(t).max(1e-3);
+        let (p, info) = fit_ml(
+            Self::NAME,
+            &rows,
+            frequency.len(),
+            [1.0, alpha0, 1.0, 1.0],
+            params,
+            |p, row| Some(bg_ll(p, row)),
+        )?;
+        Ok(BetaGeo {
+            r: p[0],
+            alpha: p[1],
+            a: p[2],
+            b: p[3],
+            fit: Some(info),
+        })
+    }
+
+    /// Parameters in order `[r, alpha, a, b]`.
+    pub fn params(&self) -> [f64; 4] {
+        [self.r, self.alpha, self.a, self.b]
+    }
+
+    /// Log-likelihood of one customer.
+    pub fn customer_log_likelihood(&self, x: f64, tx: f64, t: f64) -> f64 {
+        bg_ll(&self.params(), &[x, tx, t])
+    }
+
+    /// P(alive) of a customer (1 when `x = 0`, as in the model).
+    pub fn probability_alive(&self, x: f64, tx: f64, t: f64) -> f64 {
+        if x == 0.0 {
+            return 1.0;
+        }
+        let log_div = (self.r + x) * ((self.alpha + t) / (self.alpha + tx)).ln()
+            + (self.a / (self.b + x - 1.0)).ln();
+        1.0 / (1.0 + log_div.exp())
+    }
+
+    /// Expected repeat purchases in the next `t` periods for a customer with `(x, t_x, T)`.
+    pub fn conditional_expected_purchases(
+        &self,
+        t: f64,
+        x: f64,
+        tx: f64,
+        big_t: f64,
+    ) -> Result<f64> {
+        if !(t.is_finite() && t >= 0.0) {
+            return Err(CoreError::param("t", format!("{t} must be ≥ 0")));
+        }
+        let (r, alpha, a, b) = (self.r, self.alpha, self.a, self.b);
+        let z = t / (alpha + big_t + t);
+        let ln_h =
+            ln_hyp2f1(r + x, b + x, a + b + x - 1.0, z).map_err(|e| hyp_err(Self::NAME, e))?;
+        let first = (a + b + x - 1.0) / (a - 1.0);
+        let second = 1.0 - (ln_h + (r + x) * ((alpha + big_t) / (alpha + t + big_t)).ln()).exp();
+        let den = if x > 0.0 {
+            1.0 + a / (b + x - 1.0) * ((alpha + big_t) / (alpha + tx)).powf(r + x)
+        } else {
+            1.0
+        };
+        finite(Self::NAME, first * second / den)
+    }
+
+    /// Expected purchases in `(0, t]` of a new customer, E[X(t)].
+    pub fn expected_purchases_new_customer(&self, t: f64) -> Result<f64> {
+        let (r, alpha, a, b) = (self.r, self.alpha, self.a, self.b);
+        let ln_h =
+            ln_hyp2f1(r, b, a + b - 1.0, t / (alpha + t)).map_err(|e| hyp_err(Self::NAME, e))?;
+        let v = (a + b - 1.0) / (a - 1.0) * (1.0 - ((alpha / (alpha + t)).ln() * r + ln_h).exp());
+        finite(Self::NAME, v)
+    }
+
+    /// [`Self::probability_alive`] over slices (validated).
+    pub fn probability_alive_many(&self, x: &[f64], tx: &[f64], t: &[f64]) -> Result<Vec<f64>> {
+        batch(x, tx, t, |x, tx, t| Ok(self.probability_alive(x, tx, t)))
+    }
+
+    /// [`Self::conditional_expected_purchases`] over slices (validated).
+    pub fn conditional_expected_purchases_many(
+        &self,
+        t: f64,
+        x: &[f64],
+        tx: &[f64],
+        big_t: &[f64],
+    ) -> Result<Vec<f64>> {
+        batch(x, tx, big_t, |x, tx, bt| {
+            self.conditional_expected_purchases(t, x, tx, bt)
+        })
+    }
+}
+
+impl TransactionModel for BetaGeo {
+    fn expected_purchases(&self, t: f64, x: f64, tx: f64, big_t: f64) -> Result<f64> {
+        self.conditional_expected_purchases(t, x, tx, big_t)
+    }
+}
+
+// ------------------------------------------------------------------------------------------------
+// Pareto/NBD
+
+/// A Pareto/NBD model: Poisson purchases with Gamma(r, α) rates, exponential lifetimes with
+/// Gamma(s, β) dropout rates.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ParetoNbd {
+    /// Shape of the purchase-rate Gamma.
+    pub r: f64,
+    /// Scale of the purchase-rate Gamma.
+    pub alpha: f64,
+    /// Shape of the dropout-rate Gamma.
+    pub s: f64,
+    /// Scale of the dropout-rate Gamma.
+    pub beta: f64,
+    /// The fit, when the parameters were estimated.
+    pub fit: Option<FitInfo>,
+}
+
+/// `ln A₀` of the Pareto/NBD likelihood (Fader & Hardie's note, as in `lifetimes`): the
+/// hypergeometric terms are taken on the side of the larger of α, β so that `|z| < 1`.
+fn pnbd_log_a0<T: Real>(p: &[T; 4], x: f64, tx: f64, t: f64) -> std::result::Result<T, HypError> {
+    let [r, alpha, s, beta] = *p;
+    let (mn, mx, tt) = if alpha.val() < beta.val() {
+        (alpha, beta, r + T::cst(x))
+    } else {
+        (beta, alpha, s + T::cst(1.0))
+    };
+    let diff = mx - mn;
+    let rsf = r + s + T::cst(x);
+    let q1 = mx + T::cst(tx);
+    let q2 = mx + T::cst(t);
+    if t - tx <= 0.0 {
+        // A₀ is an integral over (t_x, T): empty.
+        return Ok(T::cst(f64::NEG_INFINITY));
+    }
+    let p1 = ln_hyp2f1(rsf, tt, rsf + T::cst(1.0), diff / q1)?;
+    let p2 = ln_hyp2f1(rsf, tt, rsf + T::cst(1.0), diff / q2)?;
+    Ok(log_sub_exp(p1 + rsf * q2.ln(), p2 + rsf * q1.ln()) - rsf * (q1 * q2).ln())
+}
+
+fn pnbd_ll<T: Real>(p: &[T; 4], row: &[f64; 3]) -> std::result::Result<T, HypError> {
+    let [r, alpha, s, beta] = *p;
+    let [x, tx, t] = *row;
+    let xf = T::cst(x);
+    let a1 = (r + xf).lgamma() - r.lgamma() + r * alpha.ln() + s * beta.ln();
+    let log_a0 = pnbd_log_a0(p, x, tx, t)?;
+    let a2 = log_add_exp(
+        -(r + xf) * (alpha + T::cst(t)).ln() - s * (beta + T::cst(t)).ln(),
+        s.ln() + log_a0 - (r + s + xf).ln(),
+    );
+    Ok(a1 + a2)
+}
+
+impl ParetoNbd {
+    const NAME: &'static str = "Pareto/NBD";
+
+    /// A model with known parameters.
+    pub fn new(r: f64, alpha: f64, s: f64, beta: f64) -> Result<ParetoNbd> {
+        check_positive(&["r", "alpha", "s", "beta"], &[r, alpha, s, beta])?;
+        Ok(ParetoNbd {
+            r,
+            alpha,
+            s,
+            beta,
+            fit: None,
+        })
+    }
+
+    /// Fit by maximum likelihood to customers' `(frequency, recency, T)`.
+    pub fn fit(
+        frequency: &[f64],
+        recency: &[f64],
+        t: &[f64],
+        params: &FitParams,
+    ) -> Result<ParetoNbd> {
+        let rows = collapse_rfm(frequency, recency, t)?;
+        let m = mean_of(t).max(1e-3);
+        let (p, info) = fit_ml(
+            Self::NAME,
+            &rows,
+            frequency.len(),
+            [1.0, m, 1.0, m],
+            params,
+            |p, row| pnbd_ll(p, row).ok(),
+        )?;
+        Ok(ParetoNbd {
+            r: p[0],
+            alpha: p[1],
+            s: p[2],
+            beta: p[3],
+            fit: Some(info),
+        })
+    }
+
+    /// Parameters in order `[r, alpha, s, beta]`.
+    pub fn params(&self) -> [f64; 4] {
+        [self.r, self.alpha, self.s, self.beta]
+    }
+
+    /// Log-likelihood of one customer.
+    pub fn customer_log_likelihood(&self, x: f64, tx: f64, t: f64) -> Result<f64> {
+        pnbd_ll(&self.params(), &[x, tx, t]).map_err(|e| hyp_err(Self::NAME, e))
+    }
+
+    /// P(alive) of a customer.
+    pub fn probability_alive(&self, x: f64, tx: f64, t: f64) -> Result<f64> {
+        let (r, alpha, s, beta) = (self.r, self.alpha, self.s, self.beta);
+        let a0 = pnbd_log_a0(&self.params(), x, tx, t).map_err(|e| hyp_err(Self::NAME, e))?;
+        let e = s.ln() - (r + s + x).ln() + (r + x) * (alpha + t).ln() + s * (beta + t).ln() + a0;
+        finite(Self::NAME, 1.0 / (1.0 + e.exp()))
+    }
+
+    /// Expected repeat purchases in the next `t` periods for a customer with `(x, t_x, T)`.
+    pub fn conditional_expected_purchases(
+        &self,
+        t: f64,
+        x: f64,
+        tx: f64,
+        big_t: f64,
+    ) -> Result<f64> {
+        if !(t.is_finite() && t >= 0.0) {
+            return Err(CoreError::param("t", format!("{t} must be ≥ 0")));
+        }
+        let (r, alpha, s, beta) = (self.r, self.alpha, self.s, self.beta);
+        let ll = self.customer_log_likelihood(x, tx, big_t)?;
+        let first = crate::churn::num::ln_gamma(r + x) - crate::churn::num::ln_gamma(r)
+            + r * alpha.ln()
+            + s * beta.ln()
+            - (r + x) * (alpha + big_t).ln()
+            - s * (beta + big_t).ln();
+        let second = (r + x).ln() + (beta + big_t).ln() - (alpha + big_t).ln();
+        let ratio = (beta + big_t) / (beta + big_t + t);
+        // (1 − ratio^(s−1)) / (s−1), with its limit −ln(ratio) at s = 1.
+        let third = if (s - 1.0).abs() < 1e-10 {
+            -ratio.ln()
+        } else {
+            -(((s - 1.0) * ratio.ln()).exp_m1()) / (s - 1.0)
+        };
+        if t == 0.0 {
+            return Ok(0.0);
+        }
+        finite(Self::NAME, (first + second + third.ln() - ll).exp())
+    }
+
+    /// Expected purchases in `(0, t]` of a new customer, E[X(t)].
+    pub fn expected_purchases_new_customer(&self, t: f64) -> Result<f64> {
+        let (r, alpha, s, beta) = (self.r, self.alpha, self.s, self.beta);
+        let ratio = beta / (beta + t);
+        let v = if (s - 1.0).abs() < 1e-10 {
+            r * beta / alpha * -ratio.ln()
+        } else {
+            r * beta / (alpha * (s - 1.0)) * -(((s - 1.0) * ratio.ln()).exp_m1())
+        };
+        finite(Self::NAME, v)
+    }
+
+    /// [`Self::probability_alive`] over slices (validated).
+    pub fn probability_alive_many(&self, x: &[f64], tx: &[f64], t: &[f64]) -> Result<Vec<f64>> {
+        batch(x, tx, t, |x, tx, t| self.probability_alive(x, tx, t))
+    }
+
+    /// [`Self::conditional_expected_purchases`] over slices (validated).
+    pub fn conditional_expected_purchases_many(
+        &self,
+        t: f64,
+        x: &[f64],
+        tx: &[f64],
+        big_t: &[f64],
+    ) -> Result<Vec<f64>> {
+        batch(x, tx, big_t, |x, tx, bt| {
+            self.conditional_expected_purchases(t, x, tx, bt)
+        })
+    }
+}
+
+impl TransactionModel for ParetoNbd {
+    fn expected_purchases(&self, t: f64, x: f64, tx: f64, big_t: f64) -> Result<f64> {
+        self.conditional_expected_purchases(t, x, tx, big_t)
+    }
+}
+
+// ------------------------------------------------------------------------------------------------
+// Gamma-Gamma
+
+/// The Gamma-Gamma model of average spend per transaction: spend ~ Gamma(p, ν), ν ~ Gamma(q, γ).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GammaGamma {
+    /// Shape of a customer's transaction values.
+    pub p: f64,
+    /// Shape of the Gamma over customers' scale.
+    pub q: f64,
+    /// Scale (γ, `v` in `lifetimes`) of the Gamma over customers' scale.
+    pub gamma: f64,
+    /// The fit, when the parameters were estimated.
+    pub fit: Option<FitInfo>,
+}
+
+fn gg_ll<T: Real>(p: &[T; 3], row: &[f64; 3]) -> T {
+    let [pp, q, v] = *p;
+    let [x, m, _] = *row;
+    let px = pp.scale(x);
+    (px + q).lgamma() - px.lgamma() - q.lgamma()
+        + q * v.ln()
+        + (px - T::cst(1.0)).scale(m.ln())
+        + px.scale(x.ln())
+        - (px + q) * (v + T::cst(x * m)).ln()
+}
+
+fn collapse_spend(x: &[f64], m: &[f64]) -> Result<Vec<([f64; 3], f64)>> {
+    let n = check_lengths(&[("frequency", x.len()), ("monetary_value", m.len())])?;
+    let mut index: HashMap<[u64; 2], usize> = HashMap::with_capacity(n);
+    let mut out: Vec<([f64; 3], f64)> = Vec::new();
+    for i in 0..n {
+        check_spend(i, x[i], m[i])?;
+        let key = [x[i].to_bits(), m[i].to_bits()];
+        match index.get(&key) {
+            Some(&j) => out[j].1 += 1.0,
+            None => {
+                index.insert(key, out.len());
+                out.push(([x[i], m[i], 0.0], 1.0));
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn check_spend(row: usize, x: f64, m: f64) -> Result<()> {
+    if !(x.is_finite() && x >= 1.0 && x.fract() == 0.0) {
+        return Err(bad(
+            row,
+            "frequency",
+            format!("{x}: Gamma-Gamma needs repeat customers (a positive integer frequency)"),
+        ));
+    }
+    if !(m.is_finite() && m > 0.0) {
+        return Err(bad(row, "monetary_value", format!("{m} must be > 0")));
+    }
+    Ok(())
+}
+
+impl GammaGamma {
+    const NAME: &'static str = "Gamma-Gamma";
+
+    /// A model with known parameters.
+    pub fn new(p: f64, q: f64, gamma: f64) -> Result<GammaGamma> {
+        check_positive(&["p", "q", "gamma"], &[p, q, gamma])?;
+        Ok(GammaGamma {
+            p,
+            q,
+            gamma,
+            fit: None,
+        })
+    }
+
+    /// Fit by maximum likelihood to repeat customers' frequency and average spend.
+    pub fn fit(
+        frequency: &[f64],
+        monetary_value: &[f64],
+        params: &FitParams,
+    ) -> Result<GammaGamma> {
+        let rows = collapse_spend(frequency, monetary_value)?;
+        let m0 = mean_of(monetary_value).max(1e-6);
+        let (p, info) = fit_ml(
+            Self::NAME,
+            &rows,
+            frequency.len(),
+            [1.0, 1.0, m0],
+            params,
+            |p, row| Some(gg_ll(p, row)),
+        )?;
+        Ok(GammaGamma {
+            p: p[0],
+            q: p[1],
+            gamma: p[2],
+            fit: Some(info),
+        })
+    }
+
+    /// Parameters in order `[p, q, gamma]`.
+    pub fn params(&self) -> [f64; 3] {
+        [self.p, self.q, self.gamma]
+    }
+
+    /// Expected average spend per transaction of a customer with `x` repeat purchases of average
+    /// value `m` (the population mean `pγ/(q−1)` when `x = 0`).
+    pub fn conditional_expected_average_spend(&self, x: f64, m: f64) -> f64 {
+        self.p * (self.gamma + x * m) / (self.p * x + self.q - 1.0)
+    }
+
+    /// [`Self::conditional_expected_average_spend`] over slices (frequency ≥ 0 integer, spend ≥ 0).
+    pub fn conditional_expected_average_spend_many(
+        &self,
+        x: &[f64],
+        m: &[f64],
+    ) -> Result<Vec<f64>> {
+        let n = check_lengths(&[("frequency", x.len()), ("monetary_value", m.len())])?;
+        (0..n)
+            .map(|i| {
+                if !(x[i].is_finite() && x[i] >= 0.0 && x[i].fract() == 0.0) {
+                    return Err(bad(
+                        i,
+                        "frequency",
+                        format!("{} is not a non-negative integer", x[i]),
+                    ));
+                }
+                if !(m[i].is_finite() && m[i] >= 0.0) {
+                    return Err(bad(i, "monetary_value", format!("{} must be ≥ 0", m[i])));
+                }
+                finite(
+                    Self::NAME,
+                    self.conditional_expected_average_spend(x[i], m[i]),
+                )
+            })
+            .collect()
+    }
+}
+
+/// Customer lifetime value over `months` months, discounted at `discount_rate` per month, as in
+/// `lifetimes`' `customer_lifetime_value`: the sum over months of expected purchases in the month
+/// (from `model`) × expected average spend (from `spend`) / (1 + rate)^month.
+#[allow(clippy::too_many_arguments)]
+pub fn customer_lifetime_value(
+    model: &dyn TransactionModel,
+    spend: &GammaGamma,
+    unit: TimeUnit,
+    x: &[f64],
+    tx: &[f64],
+    t: &[f64],
+    monetary_value: &[f64],
+    months: u32,
+    discount_rate: f64,
+) -> Result<Vec<f64>> {
+    if !(discount_rate.is_finite() && discount_rate > -1.0) {
+        return Err(CoreError::param(
+            "discount_rate",
+            format!("{discount_rate} must be > −1"),
+        ));
+    }
+    let n = check_lengths(&[
+        ("frequency", x.len()),
+        ("recency", tx.len()),
+        ("T", t.len()),
+        ("monetary_value", monetary_value.len()),
+    ])?;
+    let spend_v = spend.conditional_expected_average_spend_many(x, monetary_value)?;
+    let factor = unit.periods_per_month();
+    (0..n)
+        .map(|i| {
+            check_customer(i, x[i], tx[i], t[i])?;
+            let mut clv = 0.0;
+            let mut prev = 0.0;
+            for month in 1..=months {
+                let e = model.expected_purchases(month as f64 * factor, x[i], tx[i], t[i])?;
+                clv += spend_v[i] * (e - prev) / (1.0 + discount_rate).powi(month as i32);
+                prev = e;
+            }
+            finite("customer_lifetime_value", clv)
+        })
+        .collect()
+}

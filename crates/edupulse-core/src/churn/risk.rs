@@ -1,0 +1,453 @@
+//! The activity-based churn risk of each student, as of a date.
+//!
+//! Decides, for every *current* student (enrolled, and active or enrolled within
+//! `active_window_days`), the probability of no activity at all in the next `horizon_days`, a risk
+//! level (Alto > 0.7, Medio > 0.4, Bajo), the factors that push the risk up with their
+//! contribution, and an intervention per factor (a 1:1 session, personalised resources, a
+//! discount). Data: `students`, `activity` and `purchases` at or before the date only.
+//!
+//! Training needs no labels from outside: the history is replayed at `training_anchors` earlier
+//! dates (each `horizon_days` or more before the scoring date), where the outcome — did the
+//! student do anything in the following `horizon_days`? — is already known. The classifier is the
+//! shared [`crate::learn::TabularClassifier`].
+
+use crate::error::{CoreError, Result};
+use crate::learn::{ClassifierParams, Factor, TabularClassifier, TabularData};
+use crate::model::{ActivityKind, Tables};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+const DAY: i64 = 86_400;
+
+/// Parameters of the risk model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RiskParams {
+    /// A student has churned when they do nothing for this many days (the label's horizon).
+    pub horizon_days: u32,
+    /// Students with activity (or enrolment) within this many days are scored.
+    pub active_window_days: u32,
+    /// Number of past dates the history is replayed at to train.
+    pub training_anchors: usize,
+    /// Days between training dates.
+    pub anchor_step_days: u32,
+    /// Fewer training rows than this: no model (reported in the summary).
+    pub min_training_rows: usize,
+    /// Probability above which the risk is "Alto".
+    pub alto: f64,
+    /// Probability above which the risk is "Medio".
+    pub medio: f64,
+    /// Number of factors reported per student.
+    pub top_factors: usize,
+    /// The classifier.
+    pub classifier: ClassifierParams,
+}
+
+impl Default for RiskParams {
+    fn default() -> Self {
+        RiskParams {
+            horizon_days: 30,
+            active_window_days: 60,
+            training_anchors: 12,
+            anchor_step_days: 14,
+            min_training_rows: 50,
+            alto: 0.7,
+            medio: 0.4,
+            top_factors: 3,
+            classifier: ClassifierParams::default(),
+        }
+    }
+}
+
+impl RiskParams {
+    /// Check the parameters.
+    pub fn validate(&self) -> Result<()> {
+        if self.horizon_days == 0 {
+            return Err(CoreError::param("horizon_days", "must be ≥ 1"));
+        }
+        if self.active_window_days == 0 {
+            return Err(CoreError::param("active_window_days", "must be ≥ 1"));
+        }
+        if self.training_anchors == 0 {
+            return Err(CoreError::param("training_anchors", "must be ≥ 1"));
+        }
+        if self.anchor_step_days == 0 {
+            return Err(CoreError::param("anchor_step_days", "must be ≥ 1"));
+        }
+        if !(0.0 < self.medio && self.medio < self.alto && self.alto < 1.0) {
+            return Err(CoreError::param("alto", "need 0 < medio < alto < 1"));
+        }
+        self.classifier.validate()
+    }
+}
+
+/// Risk level (the source's labels).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum RiskLevel {
+    /// Low.
+    Bajo,
+    /// Medium.
+    Medio,
+    /// High.
+    Alto,
+}
+
+impl RiskLevel {
+    /// Level of a probability with thresholds `alto` and `medio`.
+    pub fn of(p: f64, alto: f64, medio: f64) -> RiskLevel {
+        if p > alto {
+            RiskLevel::Alto
+        } else if p > medio {
+            RiskLevel::Medio
+        } else {
+            RiskLevel::Bajo
+        }
+    }
+
+    /// Text form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RiskLevel::Alto => "Alto",
+            RiskLevel::Medio => "Medio",
+            RiskLevel::Bajo => "Bajo",
+        }
+    }
+}
+
+/// What to do about a factor (the source's three interventions).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Hash)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Intervention {
+    /// A 1:1 session (the student is slipping away: re-engage personally).
+    OneToOneSession,
+    /// Personalised resources (progress or participation is stalling).
+    PersonalisedResources,
+    /// A discount (purchase behaviour / value).
+    Discount,
+}
+
+impl Intervention {
+    /// The intervention for a feature column.
+    pub fn for_column(column: &str) -> Intervention {
+        match column {
+            "days_since_last_login"
+            | "days_since_last_activity"
+            | "logins_14d"
+            | "login_trend"
+            | "activity_30d"
+            | "activity_trend"
+            | "silence_ratio"
+            | "tenure_days" => Intervention::OneToOneSession,
+            "purchases" | "spend_total" | "days_since_last_purchase" => Intervention::Discount,
+            _ => Intervention::PersonalisedResources,
+        }
+    }
+
+    /// Human label (Spanish, as the source).
+    pub fn label(self) -> &'static str {
+        match self {
+            Intervention::OneToOneSession => "Sesión 1:1",
+            Intervention::PersonalisedResources => "Recursos personalizados",
+            Intervention::Discount => "Descuento",
+        }
+    }
+}
+
+/// Names of the numeric feature columns, in order.
+pub const NUMERIC_FEATURES: [&str; 17] = [
+    "tenure_days",
+    "days_since_last_activity",
+    "days_since_last_login",
+    "logins_14d",
+    "login_trend",
+    "activity_30d",
+    "activity_trend",
+    "silence_ratio",
+    "lessons_30d",
+    "completion_trend",
+    "lessons_per_month",
+    "quizzes_total",
+    "webinars_attended",
+    "community_posts",
+    "certificate",
+    "purchases",
+    "spend_total",
+];
+
+/// Names of the categorical feature columns.
+pub const CATEGORICAL_FEATURES: [&str; 3] = ["industry", "role", "company_size"];
+
+/// Pre-indexed events of one student.
+#[derive(Debug, Clone)]
+struct Events {
+    id: String,
+    enrolled: i64,
+    segment: [String; 3],
+    acts: Vec<(i64, ActivityKind)>,
+    purchases: Vec<(i64, f64)>,
+}
+
+fn index(tables: &Tables) -> Vec<Events> {
+    let mut pos: HashMap<&str, usize> = HashMap::new();
+    let mut out: Vec<Events> = Vec::with_capacity(tables.students.len());
+    for s in &tables.students {
+        pos.insert(s.student_id.as_str(), out.len());
+        out.push(Events {
+            id: s.student_id.clone(),
+            enrolled: s.enrolled_at.timestamp(),
+            segment: [s.industry.clone(), s.role.clone(), s.company_size.clone()],
+            acts: Vec::new(),
+            purchases: Vec::new(),
+        });
+    }
+    for a in &tables.activity {
+        if let Some(&i) = pos.get(a.student_id.as_str()) {
+            out[i].acts.push((a.at.timestamp(), a.kind));
+        }
+    }
+    for p in &tables.purchases {
+        if let Some(&i) = pos.get(p.customer_id.as_str()) {
+            out[i].purchases.push((p.at.timestamp(), p.amount));
+        }
+    }
+    for e in &mut out {
+        e.acts.sort_by_key(|a| a.0);
+        e.purchases.sort_by_key(|p| p.0);
+    }
+    out
+}
+
+/// Whether the student is scored at `d` (enrolled, and active or enrolled recently).
+fn in_population(e: &Events, d: i64, window: i64) -> bool {
+    if e.enrolled > d {
+        return false;
+    }
+    let n = e.acts.partition_point(|a| a.0 <= d);
+    let last = if n > 0 { e.acts[n - 1].0 } else { e.enrolled };
+    d - last.max(e.enrolled) <= window
+}
+
+fn features(e: &Events, d: i64) -> [f64; 17] {
+    let n = e.acts.partition_point(|a| a.0 <= d);
+    let acts = &e.acts[..n];
+    let days = |t: i64| (d - t) as f64 / DAY as f64;
+    let tenure = days(e.enrolled).max(0.0);
+    let last_act = acts.last().map_or(tenure, |a| days(a.0));
+    let last_login = acts
+        .iter()
+        .rev()
+        .find(|a| a.1 == ActivityKind::Login)
+        .map_or(tenure, |a| days(a.0));
+    let count = |from: f64, to: f64, kind: Option<ActivityKind>| {
+        acts.iter()
+            .filter(|a| {
+                let age = days(a.0);
+                age >= from && age < to && kind.is_none_or(|k| a.1 == k)
+            })
+            .count() as f64
+    };
+    let logins_14 = count(0.0, 14.0, Some(ActivityKind::Login));
+    let logins_prev = count(14.0, 28.0, Some(ActivityKind::Login));
+    let lessons_30 = count(0.0, 30.0, Some(ActivityKind::LessonCompleted));
+    let lessons_prev = count(30.0, 60.0, Some(ActivityKind::LessonCompleted));
+    let lessons_total = count(0.0, f64::INFINITY, Some(ActivityKind::LessonCompleted));
+    let kind_total = |k: ActivityKind| acts.iter().filter(|a| a.1 == k).count() as f64;
+    let community = kind_total(ActivityKind::Post)
+        + kind_total(ActivityKind::Comment)
+        + kind_total(ActivityKind::Share)
+        + kind_total(ActivityKind::Referral);
+    let np = e.purchases.partition_point(|p| p.0 <= d);
+    [
+        tenure,
+        last_act,
+        last_login,
+        logins_14,
+        logins_14 - logins_prev,
+        count(0.0, 30.0, None),
+        count(0.0, 30.0, None) - count(30.0, 60.0, None),
+        // Current silence relative to the student's usual gap between activities.
+        last_act / (tenure.max(1.0) / (acts.len() as f64 + 1.0)),
+        lessons_30,
+        lessons_30 - lessons_prev,
+        lessons_total / (tenure / 30.0).max(1.0),
+        kind_total(ActivityKind::QuizPassed),
+        kind_total(ActivityKind::WebinarAttended),
+        community,
+        (kind_total(ActivityKind::Certificate) > 0.0) as u8 as f64,
+        np as f64,
+        e.purchases[..np].iter().map(|p| p.1).sum(),
+    ]
+}
+
+fn table(rows: &[(&Events, [f64; 17])]) -> Result<TabularData> {
+    let mut t = TabularData::new();
+    for (j, name) in NUMERIC_FEATURES.iter().enumerate() {
+        let v: Vec<f64> = rows.iter().map(|r| r.1[j]).collect();
+        t = t.with_numeric(name, &v)?;
+    }
+    for (j, name) in CATEGORICAL_FEATURES.iter().enumerate() {
+        let v: Vec<&str> = rows.iter().map(|r| r.0.segment[j].as_str()).collect();
+        t = t.with_categorical(name, &v)?;
+    }
+    Ok(t)
+}
+
+/// The feature table of the students in the population at `as_of` (ids in the same order).
+pub fn features_as_of(
+    tables: &Tables,
+    as_of: DateTime<Utc>,
+    params: &RiskParams,
+) -> Result<(Vec<String>, TabularData)> {
+    params.validate()?;
+    let ev = index(tables);
+    let d = as_of.timestamp();
+    let rows: Vec<(&Events, [f64; 17])> = ev
+        .iter()
+        .filter(|e| in_population(e, d, i64::from(params.active_window_days) * DAY))
+        .map(|e| (e, features(e, d)))
+        .collect();
+    Ok((rows.iter().map(|r| r.0.id.clone()).collect(), table(&rows)?))
+}
+
+/// Training rows replayed from the history before `as_of`: features at each anchor date and the
+/// label "no activity in the following `horizon_days`".
+pub fn training_set(
+    tables: &Tables,
+    as_of: DateTime<Utc>,
+    params: &RiskParams,
+) -> Result<(TabularData, Vec<bool>)> {
+    params.validate()?;
+    let ev = index(tables);
+    let h = i64::from(params.horizon_days) * DAY;
+    let window = i64::from(params.active_window_days) * DAY;
+    let mut rows = Vec::new();
+    let mut y = Vec::new();
+    for j in 0..params.training_anchors {
+        let d = as_of.timestamp() - h - j as i64 * i64::from(params.anchor_step_days) * DAY;
+        for e in &ev {
+            if !in_population(e, d, window) {
+                continue;
+            }
+            let active_after = e.acts.iter().any(|a| a.0 > d && a.0 <= d + h);
+            rows.push((e, features(e, d)));
+            y.push(!active_after);
+        }
+    }
+    Ok((table(&rows)?, y))
+}
+
+/// A fitted risk model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RiskModel {
+    /// The parameters.
+    pub params: RiskParams,
+    /// The classifier.
+    pub classifier: TabularClassifier,
+    /// Training rows used.
+    pub training_rows: usize,
+    /// Share of training rows that churned.
+    pub training_churn_rate: f64,
+}
+
+/// One student's score.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChurnScore {
+    /// Student id.
+    pub student_id: String,
+    /// Calibrated probability of no activity in the next `horizon_days`.
+    pub probability: f64,
+    /// Risk level.
+    pub risk_level: RiskLevel,
+    /// Factors pushing the risk up (largest first) with their intervention.
+    pub factors: Vec<ScoredFactor>,
+    /// The intervention for the leading factor.
+    pub intervention: Option<Intervention>,
+    /// Days since the student's last activity.
+    pub days_since_last_activity: f64,
+    /// Date (YYYY-MM-DD) of the last activity: identifies the at-risk episode.
+    pub episode: String,
+}
+
+/// A factor with its intervention.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScoredFactor {
+    /// The factor.
+    #[serde(flatten)]
+    pub factor: Factor,
+    /// What to do about it.
+    pub intervention: Intervention,
+}
+
+impl RiskModel {
+    /// Train on the history before `as_of`.
+    pub fn fit(tables: &Tables, as_of: DateTime<Utc>, params: &RiskParams) -> Result<RiskModel> {
+        let (data, y) = training_set(tables, as_of, params)?;
+        if y.len() < params.min_training_rows {
+            return Err(CoreError::validation(
+                "activity",
+                None,
+                None,
+                format!(
+                    "{} training rows, need {} (history too short)",
+                    y.len(),
+                    params.min_training_rows
+                ),
+            ));
+        }
+        let classifier = TabularClassifier::fit(&data, &y, &params.classifier)?;
+        Ok(RiskModel {
+            params: params.clone(),
+            training_rows: y.len(),
+            training_churn_rate: y.iter().filter(|v| **v).count() as f64 / y.len() as f64,
+            classifier,
+        })
+    }
+
+    /// Score the current students at `as_of`.
+    pub fn score(&self, tables: &Tables, as_of: DateTime<Utc>) -> Result<Vec<ChurnScore>> {
+        let (ids, data) = features_as_of(tables, as_of, &self.params)?;
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let p = self.classifier.predict_proba(&data)?;
+        let all = self.classifier.explain(&data, usize::MAX)?;
+        let Some(crate::learn::ColumnData::Numeric(last)) = data.column("days_since_last_activity")
+        else {
+            return Err(CoreError::validation(
+                "activity",
+                None,
+                None,
+                "feature table lost a column",
+            ));
+        };
+        Ok(ids
+            .into_iter()
+            .enumerate()
+            .map(|(i, id)| {
+                let factors: Vec<ScoredFactor> = all[i]
+                    .iter()
+                    .filter(|f| f.contribution > 0.0)
+                    .take(self.params.top_factors)
+                    .map(|f| ScoredFactor {
+                        intervention: Intervention::for_column(&f.column),
+                        factor: f.clone(),
+                    })
+                    .collect();
+                let last_day =
+                    as_of - chrono::Duration::seconds((last[i] * DAY as f64).round() as i64);
+                ChurnScore {
+                    student_id: id,
+                    probability: p[i],
+                    risk_level: RiskLevel::of(p[i], self.params.alto, self.params.medio),
+                    intervention: factors.first().map(|f| f.intervention),
+                    factors,
+                    days_since_last_activity: last[i],
+                    episode: last_day.format("%Y-%m-%d").to_string(),
+                }
+            })
+            .collect())
+    }
+}

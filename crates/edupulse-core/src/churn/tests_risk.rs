@@ -1,0 +1,144 @@
+//! The risk classifier, cohorts and the churn step on simulated history with known truth.
+
+use super::*;
+use crate::job::Step;
+use crate::simulate::{simulate_with_truth, SimConfig};
+use chrono::{Duration, TimeZone, Utc};
+
+#[test]
+fn kaplan_meier_matches_the_freireich_6mp_figures() {
+    // 6-MP arm of Freireich et al. (1963); published KM: S(6)=0.857, S(7)=0.807, S(10)=0.753,
+    // S(13)=0.690, S(16)=0.627, S(22)=0.538, S(23)=0.448.
+    let times = [
+        6., 6., 6., 6., 7., 9., 10., 10., 11., 13., 16., 17., 19., 20., 22., 23., 25., 32., 32.,
+        34., 35.,
+    ];
+    let obs = [
+        true, true, true, false, true, false, true, false, false, true, true, false, false, false,
+        true, true, false, false, false, false, false,
+    ];
+    let km = kaplan_meier(&times, &obs).unwrap();
+    for (t, s) in [
+        (6.0, 0.857),
+        (7.0, 0.807),
+        (10.0, 0.753),
+        (13.0, 0.690),
+        (16.0, 0.627),
+        (22.0, 0.538),
+        (23.0, 0.448),
+    ] {
+        assert!(
+            (survival_at(&km, t) - s).abs() < 5e-4,
+            "S({t}) = {}",
+            survival_at(&km, t)
+        );
+    }
+    assert_eq!(survival_at(&km, 5.0), 1.0);
+    assert!(kaplan_meier(&[1.0], &[true, false]).is_err());
+}
+
+fn sim() -> (
+    crate::model::Tables,
+    crate::simulate::GroundTruth,
+    SimConfig,
+) {
+    let cfg = SimConfig {
+        students: 800,
+        seed: 11,
+        ..SimConfig::default()
+    };
+    let (t, truth) = simulate_with_truth(&cfg).unwrap();
+    (t, truth, cfg)
+}
+
+#[test]
+fn risk_classifier_ranks_true_churners_first() {
+    let (tables, truth, cfg) = sim();
+    let end = Utc.from_utc_datetime(&cfg.end_date().and_hms_opt(0, 0, 0).unwrap());
+    let as_of = end - Duration::days(60);
+    let mut params = RiskParams::default();
+    if let Ok(h) = std::env::var("CHURN_H") {
+        params.horizon_days = h.parse().unwrap();
+    }
+    if let Ok(h) = std::env::var("CHURN_A") {
+        params.training_anchors = h.parse().unwrap();
+    }
+    if let Ok(h) = std::env::var("CHURN_W") {
+        params.active_window_days = h.parse().unwrap();
+    }
+    if std::env::var("CHURN_TREES").is_ok() {
+        params.classifier.model = crate::learn::ModelKind::Trees;
+    }
+    let model = RiskModel::fit(&tables, as_of, &params).unwrap();
+    let scores = model.score(&tables, as_of).unwrap();
+    assert!(scores.len() > 100, "{}", scores.len());
+    // Truth: the simulator's churn time falls within the horizon after as_of.
+    let horizon = as_of + Duration::days(i64::from(params.horizon_days));
+    let churned_at: std::collections::HashMap<&str, Option<chrono::DateTime<Utc>>> = truth
+        .students
+        .iter()
+        .map(|s| (s.student_id.as_str(), s.churned_at))
+        .collect();
+    let (mut p, mut y) = (Vec::new(), Vec::new());
+    for s in &scores {
+        let c = churned_at[s.student_id.as_str()];
+        p.push(s.probability);
+        y.push(c.is_some_and(|c| c <= horizon));
+    }
+    let auc = crate::learn::roc_auc(&p, &y).unwrap();
+    eprintln!(
+        "simulated churn AUC {auc:.3} on {} students ({} churn)",
+        p.len(),
+        y.iter().filter(|v| **v).count()
+    );
+    assert!(auc >= 0.8, "{auc}");
+    // Risk levels follow the thresholds; Alto students have factors that push risk up.
+    for s in &scores {
+        assert_eq!(s.risk_level, RiskLevel::of(s.probability, 0.7, 0.4));
+        assert!(s.factors.iter().all(|f| f.factor.contribution > 0.0));
+        assert!(s.factors.len() <= 3);
+    }
+}
+
+#[test]
+fn churn_step_is_deterministic_and_alerts_once_per_episode() {
+    let (tables, _, cfg) = sim();
+    let end = Utc.from_utc_datetime(&cfg.end_date().and_hms_opt(0, 0, 0).unwrap());
+    let step = ChurnStep::default();
+    let a = step.run(&tables, end).unwrap();
+    let b = step.run(&tables, end).unwrap();
+    assert_eq!(a, b);
+    let scores: Vec<_> = a
+        .results
+        .iter()
+        .filter(|r| r.table == "churn_scores")
+        .collect();
+    assert!(!scores.is_empty());
+    assert!(a.results.iter().any(|r| r.table == "churn_cohorts"));
+    assert!(
+        a.results.iter().any(|r| r.table == "churn_models"),
+        "{}",
+        a.summary
+    );
+    let alto = scores
+        .iter()
+        .filter(|r| r.data["risk_level"] == "Alto")
+        .count();
+    assert_eq!(alto, a.notifications.len());
+    // The next day, a student still silent keeps the same episode key: no new alert identity.
+    let next = step.run(&tables, end + Duration::days(1)).unwrap();
+    let keys: std::collections::HashSet<_> = a
+        .notifications
+        .iter()
+        .map(|n| n.dedupe_key.clone())
+        .collect();
+    let silent_again = next
+        .notifications
+        .iter()
+        .filter(|n| keys.contains(&n.dedupe_key))
+        .count();
+    assert!(silent_again > 0 || a.notifications.is_empty());
+    for n in &a.notifications {
+        assert!(n.dedupe_key.starts_with("churn:alto:"));
+    }
+}

@@ -1,0 +1,43 @@
+//! The shared tabular learner: one binary classifier over named categorical and numeric columns,
+//! used by churn (risk of leaving) and leads (conversion).
+//!
+//! It decides a calibrated probability of class 1 for each row and which columns pushed it there,
+//! from a [`TabularData`] table and boolean labels:
+//! - [`Encoder`]: standardisation, one-hot with an `other` bucket for rare and unseen categories,
+//!   missing-value indicators;
+//! - [`Logistic`]: L2 logistic regression by Newton/IRLS; [`Boosted`]: gradient-boosted trees over
+//!   the generic histogram [`Tree`] (also usable as a regression tree);
+//! - [`TabularClassifier`]: out-of-fold Platt calibration and per-row [`Factor`]s;
+//! - [`cross_validate`], [`roc_auc`], [`stratified_folds`].
+//!
+//! ```
+//! use edupulse_core::learn::{ClassifierParams, TabularClassifier, TabularData};
+//! let x: Vec<f64> = (0..40).map(|i| i as f64).collect();
+//! let plan: Vec<&str> = (0..40).map(|i| if i % 3 == 0 { "basic" } else { "pro" }).collect();
+//! let y: Vec<bool> = (0..40).map(|i| i % 7 < 3 || i > 30).collect();
+//! let data = TabularData::new().with_numeric("days", &x).unwrap().with_categorical("plan", &plan).unwrap();
+//! let m = TabularClassifier::fit(&data, &y, &ClassifierParams::default()).unwrap();
+//! let p = m.predict_proba(&data).unwrap();
+//! assert!(p.iter().all(|p| (0.0..=1.0).contains(p)));
+//! let why = m.explain(&data, 1).unwrap();
+//! assert_eq!(why[0].len(), 1);
+//! ```
+
+mod classifier;
+mod data;
+mod encode;
+mod logistic;
+mod metrics;
+mod tree;
+
+pub use classifier::{
+    cross_validate, ClassifierParams, CvReport, Factor, ModelKind, Platt, Scorer, TabularClassifier,
+};
+pub use data::{ColumnData, TabularData, TABLE};
+pub use encode::{ColumnEncoding, EncodedFeature, Encoder, OTHER};
+pub use logistic::Logistic;
+pub use metrics::{log_loss, roc_auc, stratified_folds};
+pub use tree::{Binned, BoostParams, Boosted, Node, Tree, TreeParams};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,181 @@
+//! Behaviour of the shared learner on data with a known answer, and the Telco reference.
+
+use super::*;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+/// A synthetic problem: logit = 1.5·z − 1 + (plan = "basic" ? 1 : 0); noise column irrelevant.
+fn synthetic(n: usize, seed: u64) -> (TabularData, Vec<bool>, Vec<f64>) {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut z = Vec::new();
+    let mut noise = Vec::new();
+    let mut plan = Vec::new();
+    let mut y = Vec::new();
+    let mut truth = Vec::new();
+    for _ in 0..n {
+        let a: f64 = rng.gen_range(-2.0..2.0);
+        let basic = rng.gen_bool(0.4);
+        let logit = 1.5 * a - 1.0 + if basic { 1.0 } else { 0.0 };
+        let pr = 1.0 / (1.0 + (-logit).exp());
+        z.push(a);
+        noise.push(rng.gen_range(0.0..10.0));
+        plan.push(if basic {
+            "basic"
+        } else if rng.gen_bool(0.5) {
+            "pro"
+        } else {
+            "team"
+        });
+        y.push(rng.gen_bool(pr));
+        truth.push(pr);
+    }
+    let data = TabularData::new()
+        .with_numeric("z", &z)
+        .unwrap()
+        .with_numeric("noise", &noise)
+        .unwrap()
+        .with_categorical("plan", &plan)
+        .unwrap();
+    (data, y, truth)
+}
+
+#[test]
+fn logistic_recovers_a_known_model_and_calibrates() {
+    let (data, y, _) = synthetic(4000, 1);
+    let params = ClassifierParams {
+        l2: 1e-3,
+        ..ClassifierParams::default()
+    };
+    let m = TabularClassifier::fit(&data, &y, &params).unwrap();
+    let Scorer::Logistic(lr) = &m.scorer else {
+        panic!("logistic expected")
+    };
+    // z is standardised: coefficient = 1.5 × std(z) (uniform(−2, 2): std = 4/√12).
+    let zi = m
+        .encoder
+        .features
+        .iter()
+        .position(|f| f.name == "z")
+        .unwrap();
+    let want = 1.5 * 4.0 / 12f64.sqrt();
+    assert!(
+        (lr.coef[zi] - want).abs() < 0.15,
+        "{} vs {want}",
+        lr.coef[zi]
+    );
+    let (test, yt, truth) = synthetic(2000, 2);
+    let p = m.predict_proba(&test).unwrap();
+    let mae: f64 = p
+        .iter()
+        .zip(&truth)
+        .map(|(a, b)| (a - b).abs())
+        .sum::<f64>()
+        / p.len() as f64;
+    assert!(mae < 0.03, "mean |p − truth| = {mae}");
+    let auc = roc_auc(&p, &yt).unwrap();
+    let best = roc_auc(&truth, &yt).unwrap();
+    assert!(auc > best - 0.01, "{auc} vs oracle {best}");
+    // Explanations: the noise column never leads, and contributions add up to the log-odds.
+    let ex = m.explain(&test, 3).unwrap();
+    let lead_noise = ex.iter().filter(|f| f[0].column == "noise").count();
+    assert!(lead_noise < test.n_rows() / 20, "{lead_noise}");
+    let s = m.decision_function(&test).unwrap();
+    let base = lr.intercept
+        + m.encoder
+            .features
+            .iter()
+            .zip(&lr.coef)
+            .map(|(f, c)| f.mean * c)
+            .sum::<f64>();
+    for i in 0..10 {
+        let tot: f64 = ex[i].iter().map(|f| f.contribution).sum();
+        assert!((base + tot - s[i]).abs() < 1e-9);
+    }
+}
+
+#[test]
+fn trees_rank_well_and_explanations_add_up() {
+    let (data, y, _) = synthetic(3000, 3);
+    let params = ClassifierParams {
+        model: ModelKind::Trees,
+        ..ClassifierParams::default()
+    };
+    let m = TabularClassifier::fit(&data, &y, &params).unwrap();
+    let (test, yt, truth) = synthetic(2000, 4);
+    let p = m.predict_proba(&test).unwrap();
+    let auc = roc_auc(&p, &yt).unwrap();
+    let best = roc_auc(&truth, &yt).unwrap();
+    assert!(auc > best - 0.02, "{auc} vs oracle {best}");
+    let Scorer::Trees(b) = &m.scorer else {
+        panic!("trees expected")
+    };
+    let x = m.encoder.transform(&test).unwrap();
+    let pf = m.encoder.n_features();
+    let mut c = vec![0.0; pf];
+    let bias = b.contributions(&x[..pf], &mut c);
+    assert!((bias + c.iter().sum::<f64>() - b.decision(&x[..pf])).abs() < 1e-9);
+}
+
+#[test]
+fn unseen_categories_missing_values_and_bad_labels() {
+    let (data, y, _) = synthetic(500, 5);
+    let m = TabularClassifier::fit(&data, &y, &ClassifierParams::default()).unwrap();
+    let new = TabularData::new()
+        .with_numeric("z", &[0.5, f64::NAN])
+        .unwrap()
+        .with_numeric("noise", &[1.0, 2.0])
+        .unwrap()
+        .with_categorical("plan", &["enterprise", ""])
+        .unwrap();
+    let p = m.predict_proba(&new).unwrap();
+    assert!(p.iter().all(|v| v.is_finite() && *v > 0.0 && *v < 1.0));
+    let e =
+        TabularClassifier::fit(&data, &vec![true; 500], &ClassifierParams::default()).unwrap_err();
+    assert!(e.to_string().contains("one class"), "{e}");
+    let wrong = TabularData::new().with_categorical("z", &["a"]).unwrap();
+    assert!(m.predict_proba(&wrong).is_err());
+    // Round trip through serde (what pickling uses) predicts the same.
+    let json = serde_json::to_string(&m).unwrap();
+    let back: TabularClassifier = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        back.predict_proba(&data).unwrap(),
+        m.predict_proba(&data).unwrap()
+    );
+}
+
+/// Read ../shared/data/telco into a table and labels: customerID dropped, Churn Yes/No the target,
+/// TotalCharges blanks missing.
+pub(crate) fn telco() -> Option<(TabularData, Vec<bool>)> {
+    let p = crate::churn::tests_support::shared_data("telco/Telco-Customer-Churn.csv")?;
+    let text = std::fs::read_to_string(p).ok()?;
+    let mut t = TabularData::from_csv(&text).unwrap();
+    t.remove("customerID");
+    let Some(ColumnData::Categorical(c)) = t.remove("Churn") else {
+        panic!("Churn column")
+    };
+    Some((t, c.iter().map(|v| v == "Yes").collect()))
+}
+
+#[test]
+fn telco_logistic_auc_reaches_the_baseline() {
+    let Some((t, y)) = telco() else {
+        eprintln!("skipped: ../shared/data/telco not found");
+        return;
+    };
+    assert_eq!(t.n_rows(), 7043);
+    assert!(matches!(
+        t.column("TotalCharges"),
+        Some(ColumnData::Numeric(_))
+    ));
+    // Platt calibration is monotone: it cannot change AUC, so it is off here to keep the test fast.
+    let params = ClassifierParams {
+        calibration_folds: 0,
+        ..ClassifierParams::default()
+    };
+    let r = cross_validate(&t, &y, &params, 5, 0).unwrap();
+    eprintln!(
+        "telco logistic 5-fold AUC {:.4} {:?}",
+        r.mean_auc, r.fold_auc
+    );
+    assert!(r.mean_auc >= 0.845, "{}", r.mean_auc);
+}

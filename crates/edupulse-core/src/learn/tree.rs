@@ -1,0 +1,307 @@
+//! Generic histogram-based regression trees fitted to first and second derivatives of a loss
+//! (XGBoost-style leaf weights `−G/(H+λ)`), and gradient boosting over them.
+//!
+//! With squared loss (`g = prediction − y`, `h = 1`) a tree is an ordinary regression tree (the
+//! demand capability's forests can use it); with log loss it is a boosting step of a classifier.
+//! Features are binned once into at most `max_bins` quantile bins.
+
+use serde::{Deserialize, Serialize};
+
+/// Parameters of one tree.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TreeParams {
+    /// Maximum depth (root = 0).
+    pub max_depth: usize,
+    /// Minimum Hessian sum (≈ rows for squared loss) in each child.
+    pub min_child_weight: f64,
+    /// L2 penalty on leaf values.
+    pub lambda: f64,
+    /// Maximum histogram bins per feature (≤ 256).
+    pub max_bins: usize,
+}
+
+impl Default for TreeParams {
+    fn default() -> Self {
+        TreeParams {
+            max_depth: 2,
+            min_child_weight: 20.0,
+            lambda: 1.0,
+            max_bins: 64,
+        }
+    }
+}
+
+/// A row-major matrix binned per feature.
+#[derive(Debug, Clone)]
+pub struct Binned {
+    n: usize,
+    p: usize,
+    /// Column-major bin codes.
+    codes: Vec<u8>,
+    /// Upper edge (inclusive) of every bin but the last, per feature.
+    edges: Vec<Vec<f64>>,
+}
+
+impl Binned {
+    /// Bin a row-major `n × p` matrix.
+    pub fn new(x: &[f64], n: usize, p: usize, max_bins: usize) -> Binned {
+        let max_bins = max_bins.clamp(2, 256);
+        let mut codes = vec![0u8; n * p];
+        let mut edges = Vec::with_capacity(p);
+        for j in 0..p {
+            let mut vals: Vec<f64> = (0..n).map(|i| x[i * p + j]).collect();
+            vals.sort_by(f64::total_cmp);
+            vals.dedup();
+            let e: Vec<f64> = if vals.len() <= max_bins {
+                vals.windows(2).map(|w| 0.5 * (w[0] + w[1])).collect()
+            } else {
+                let mut e: Vec<f64> = (1..max_bins)
+                    .map(|k| {
+                        let idx = k * vals.len() / max_bins;
+                        0.5 * (vals[idx - 1] + vals[idx])
+                    })
+                    .collect();
+                e.dedup();
+                e
+            };
+            for i in 0..n {
+                let v = x[i * p + j];
+                codes[j * n + i] = e.partition_point(|&t| t < v) as u8;
+            }
+            edges.push(e);
+        }
+        Binned { n, p, codes, edges }
+    }
+
+    /// Number of rows.
+    pub fn n_rows(&self) -> usize {
+        self.n
+    }
+}
+
+/// A tree node.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Node {
+    /// Split feature (`usize::MAX` for a leaf).
+    pub feature: usize,
+    /// Rows with `x[feature] <= threshold` go left.
+    pub threshold: f64,
+    /// Left child index.
+    pub left: usize,
+    /// Right child index.
+    pub right: usize,
+    /// Value of the node (the leaf value it would have; used for path contributions).
+    pub value: f64,
+}
+
+/// A fitted regression tree.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tree {
+    /// Nodes; 0 is the root.
+    pub nodes: Vec<Node>,
+}
+
+impl Tree {
+    /// Fit to derivatives `g`, `h` on the rows `rows` of `data`.
+    pub fn fit(data: &Binned, g: &[f64], h: &[f64], rows: &[usize], params: &TreeParams) -> Tree {
+        let mut tree = Tree { nodes: Vec::new() };
+        let mut rows = rows.to_vec();
+        tree.grow(data, g, h, &mut rows, 0, params);
+        tree
+    }
+
+    fn grow(
+        &mut self,
+        data: &Binned,
+        g: &[f64],
+        h: &[f64],
+        rows: &mut [usize],
+        depth: usize,
+        params: &TreeParams,
+    ) -> usize {
+        let (gs, hs) = rows
+            .iter()
+            .fold((0.0, 0.0), |(a, b), &i| (a + g[i], b + h[i]));
+        let value = -gs / (hs + params.lambda);
+        let id = self.nodes.len();
+        self.nodes.push(Node {
+            feature: usize::MAX,
+            threshold: 0.0,
+            left: 0,
+            right: 0,
+            value,
+        });
+        if depth >= params.max_depth || hs < 2.0 * params.min_child_weight {
+            return id;
+        }
+        let parent = gs * gs / (hs + params.lambda);
+        let mut best: Option<(f64, usize, usize)> = None; // gain, feature, bin
+        let mut hist_g = [0.0f64; 256];
+        let mut hist_h = [0.0f64; 256];
+        for j in 0..data.p {
+            let nb = data.edges[j].len() + 1;
+            if nb < 2 {
+                continue;
+            }
+            hist_g[..nb].iter_mut().for_each(|v| *v = 0.0);
+            hist_h[..nb].iter_mut().for_each(|v| *v = 0.0);
+            let codes = &data.codes[j * data.n..(j + 1) * data.n];
+            for &i in rows.iter() {
+                let c = codes[i] as usize;
+                hist_g[c] += g[i];
+                hist_h[c] += h[i];
+            }
+            let (mut gl, mut hl) = (0.0, 0.0);
+            for b in 0..nb - 1 {
+                gl += hist_g[b];
+                hl += hist_h[b];
+                let (gr, hr) = (gs - gl, hs - hl);
+                if hl < params.min_child_weight || hr < params.min_child_weight {
+                    continue;
+                }
+                let gain = gl * gl / (hl + params.lambda) + gr * gr / (hr + params.lambda) - parent;
+                if gain > 1e-12 && best.is_none_or(|(bg, _, _)| gain > bg) {
+                    best = Some((gain, j, b));
+                }
+            }
+        }
+        let Some((_, j, b)) = best else {
+            return id;
+        };
+        let codes = &data.codes[j * data.n..(j + 1) * data.n];
+        // Partition rows in place: bin ≤ b left.
+        let mut k = 0;
+        for r in 0..rows.len() {
+            if codes[rows[r]] as usize <= b {
+                rows.swap(k, r);
+                k += 1;
+            }
+        }
+        let (left_rows, right_rows) = rows.split_at_mut(k);
+        let left = self.grow(data, g, h, left_rows, depth + 1, params);
+        let right = self.grow(data, g, h, right_rows, depth + 1, params);
+        let node = &mut self.nodes[id];
+        node.feature = j;
+        node.threshold = data.edges[j][b];
+        node.left = left;
+        node.right = right;
+        id
+    }
+
+    /// Prediction for one row.
+    pub fn predict(&self, row: &[f64]) -> f64 {
+        let mut i = 0;
+        loop {
+            let n = &self.nodes[i];
+            if n.feature == usize::MAX {
+                return n.value;
+            }
+            i = if row[n.feature] <= n.threshold {
+                n.left
+            } else {
+                n.right
+            };
+        }
+    }
+
+    /// Add the path contributions of one row (Saabas: the change of node value at each split,
+    /// credited to the split feature) to `out`; returns the root value (the bias).
+    pub fn contributions(&self, row: &[f64], scale: f64, out: &mut [f64]) -> f64 {
+        let mut i = 0;
+        loop {
+            let n = &self.nodes[i];
+            if n.feature == usize::MAX {
+                return self.nodes[0].value * scale;
+            }
+            let next = if row[n.feature] <= n.threshold {
+                n.left
+            } else {
+                n.right
+            };
+            out[n.feature] += (self.nodes[next].value - n.value) * scale;
+            i = next;
+        }
+    }
+}
+
+/// Parameters of gradient boosting.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BoostParams {
+    /// Number of trees.
+    pub n_trees: usize,
+    /// Shrinkage of each tree.
+    pub learning_rate: f64,
+    /// Parameters of each tree.
+    pub tree: TreeParams,
+}
+
+impl Default for BoostParams {
+    fn default() -> Self {
+        BoostParams {
+            n_trees: 300,
+            learning_rate: 0.05,
+            tree: TreeParams::default(),
+        }
+    }
+}
+
+/// Gradient-boosted trees for binary log loss (scores are log-odds).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Boosted {
+    /// Initial log-odds.
+    pub base: f64,
+    /// Shrinkage applied to every tree.
+    pub learning_rate: f64,
+    /// The trees.
+    pub trees: Vec<Tree>,
+}
+
+impl Boosted {
+    /// Fit on a row-major `n × p` matrix.
+    pub fn fit_logloss(x: &[f64], p: usize, y: &[bool], params: &BoostParams) -> Boosted {
+        let n = y.len();
+        let data = Binned::new(x, n, p, params.tree.max_bins);
+        let pos = y.iter().filter(|v| **v).count() as f64;
+        let rate = (pos / n.max(1) as f64).clamp(1e-6, 1.0 - 1e-6);
+        let base = (rate / (1.0 - rate)).ln();
+        let mut f = vec![base; n];
+        let mut g = vec![0.0; n];
+        let mut h = vec![0.0; n];
+        let rows: Vec<usize> = (0..n).collect();
+        let mut trees = Vec::with_capacity(params.n_trees);
+        for _ in 0..params.n_trees {
+            for i in 0..n {
+                let mu = super::logistic::sigmoid(f[i]);
+                g[i] = mu - if y[i] { 1.0 } else { 0.0 };
+                h[i] = (mu * (1.0 - mu)).max(1e-12);
+            }
+            let t = Tree::fit(&data, &g, &h, &rows, &params.tree);
+            for i in 0..n {
+                f[i] += params.learning_rate * t.predict(&x[i * p..(i + 1) * p]);
+            }
+            trees.push(t);
+        }
+        Boosted {
+            base,
+            learning_rate: params.learning_rate,
+            trees,
+        }
+    }
+
+    /// Log-odds of one row.
+    pub fn decision(&self, row: &[f64]) -> f64 {
+        self.base + self.learning_rate * self.trees.iter().map(|t| t.predict(row)).sum::<f64>()
+    }
+
+    /// Per-feature contributions of one row into `out`; returns the bias (so that
+    /// `bias + Σ out = decision`).
+    pub fn contributions(&self, row: &[f64], out: &mut [f64]) -> f64 {
+        let mut bias = self.base;
+        for t in &self.trees {
+            bias += t.contributions(row, self.learning_rate, out);
+        }
+        bias
+    }
+}
