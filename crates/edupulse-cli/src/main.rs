@@ -9,7 +9,9 @@ use clap::{Parser, Subcommand};
 use edupulse::core::csvio;
 use edupulse::core::job::JobConfig;
 use edupulse::core::simulate::{simulate, SimConfig};
-use edupulse::notify::{DispatchConfig, Dispatcher, FileNotifier, Notifier, StdoutNotifier};
+use edupulse::notify::{
+    ChannelRoute, DispatchConfig, Dispatcher, FileNotifier, Notifier, RateLimit, StdoutNotifier,
+};
 use edupulse::report::Report;
 use edupulse::{open_store, Error, Store, StoreError};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -255,6 +257,24 @@ fn progress(msg: &str) -> ProgressBar {
     p
 }
 
+/// The CLI's delivery policy: the library defaults (push channels at most 5 per hour, the source's
+/// rule), except that the local file inbox takes every alert at once — it is the record a person
+/// reads in-app, and holding alerts back from it helps no one.
+fn dispatch_config() -> DispatchConfig {
+    let mut cfg = DispatchConfig::default();
+    cfg.routing.channels.insert(
+        "file".to_string(),
+        ChannelRoute {
+            rate_limit: Some(RateLimit {
+                max: 100_000,
+                window_secs: 3600,
+            }),
+            ..ChannelRoute::default()
+        },
+    );
+    cfg
+}
+
 async fn run(
     store: Arc<dyn Store>,
     as_of: DateTime<Utc>,
@@ -278,8 +298,8 @@ async fn run(
     let delivery = if notifiers.is_empty() {
         json!(null)
     } else {
-        let d = Dispatcher::new(store.clone(), notifiers, DispatchConfig::default())
-            .map_err(Error::from)?;
+        let d =
+            Dispatcher::new(store.clone(), notifiers, dispatch_config()).map_err(Error::from)?;
         json!(d.dispatch(Utc::now()).await.map_err(Error::from)?)
     };
     p.finish_and_clear();
