@@ -49,7 +49,7 @@ fn params<T: Serialize + DeserializeOwned + Default>(
 }
 
 fn f64s(name: &str, b: &[u8]) -> Result<Vec<f64>, Failure> {
-    if b.len() % 8 != 0 {
+    if !b.len().is_multiple_of(8) {
         return Err(Failure::param(name, "byte length is not a multiple of 8"));
     }
     Ok(b.chunks_exact(8)
@@ -58,7 +58,7 @@ fn f64s(name: &str, b: &[u8]) -> Result<Vec<f64>, Failure> {
 }
 
 fn i64s(name: &str, b: &[u8]) -> Result<Vec<i64>, Failure> {
-    if b.len() % 8 != 0 {
+    if !b.len().is_multiple_of(8) {
         return Err(Failure::param(name, "byte length is not a multiple of 8"));
     }
     Ok(b.chunks_exact(8)
