@@ -68,7 +68,7 @@ pub struct JobConfig {
     /// KPI step parameters.
     pub kpi: KpiConfig,
     /// Trends step parameters.
-    pub trends: crate::trends::TrendParams,
+    pub trends: crate::trends::step::TrendsConfig,
 }
 
 impl JobConfig {
