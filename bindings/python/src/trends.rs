@@ -107,7 +107,8 @@ pub(crate) fn trends_anomaly_scores<'py>(
 
 /// Run the trend detector on long-format data: `keywords[i]` observed `volumes[i]` (float64
 /// bytes) on day `days[i]` (int64 bytes, days since 1970-01-01). `as_of` (days since the epoch)
-/// defaults to the last day. Returns the per-keyword results as JSON text.
+/// defaults to the last day. Returns the per-keyword results as JSON text (without the weekly
+/// series).
 #[pyfunction]
 #[pyo3(signature = (keywords, days, volumes, as_of = None, params = None))]
 pub(crate) fn trends_detect(
@@ -150,9 +151,16 @@ pub(crate) fn trends_detect(
                     .push((to_date(day)?, vol));
             }
             let mut ws = Default::default();
+            // The weekly series (for charts) is not part of the DataFrame: drop it before the
+            // JSON hand-back, which it would dominate.
             let out = groups
                 .iter()
-                .map(|(k, pts)| det.detect_with(k, pts, as_of, &mut ws))
+                .map(|(k, pts)| {
+                    det.detect_with(k, pts, as_of, &mut ws).map(|mut t| {
+                        t.weekly = Vec::new();
+                        t
+                    })
+                })
                 .collect::<Result<Vec<_>, _>>()?;
             serde_json::to_string(&out).map_err(|e| Failure::Internal(e.to_string()))
         })

@@ -92,7 +92,7 @@ def detect(df: Any, **params: Any) -> pd.DataFrame:
     if as_of is not None:
         as_of_day = int(np.datetime64(pd.Timestamp(as_of).date(), "D").astype(np.int64))
     text = _native.trends_detect(
-        [str(k) for k in df["keyword"]],
+        df["keyword"].astype(str).tolist(),
         np.ascontiguousarray(days).tobytes(),
         np.ascontiguousarray(vols).tobytes(),
         as_of_day,

@@ -294,7 +294,7 @@ fn pelt_impl(cols: &[&[f64]], params: &ChangePointParams, ws: &mut Workspace) ->
     let d = cols.len();
     let n = cols.first().map_or(0, |c| c.len());
     let m = params.min_segment_length.max(1);
-    if n < 2 * m || d == 0 {
+    if n < m.saturating_mul(2) || d == 0 {
         return Vec::new();
     }
     // Prefix sums per column, centred on the first value for numerical stability.
