@@ -18,7 +18,7 @@
 //! shifting and scaling the series by a positive constant.
 //!
 //! Default parameters (BIC penalty, `min_segment_length` 5, `variance_floor` 0.03) were chosen as
-//! ONE set for all 32 series of the Turing Change Point Dataset: mean F1 0.806 and cover 0.711
+//! ONE set for all 32 series of the Turing Change Point Dataset: mean F1 0.806 and cover 0.710
 //! (margin 5) against 0.656 / 0.559 for "no change point" — see `docs/trends.md` and the
 //! `tcpd_eval` example. The choice was made on that same data (no held-out set exists).
 //!
