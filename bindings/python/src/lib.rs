@@ -16,6 +16,7 @@ mod convert;
 mod errors;
 mod runtime;
 mod store;
+mod trends;
 
 pub use store::NativeStore;
 
@@ -220,6 +221,8 @@ mod _edupulse {
     use super::errors::{
         EdupulseError, InternalError, ParameterError, StoreError, ValidationError,
     };
+    #[pymodule_export]
+    use super::trends::{trends_anomaly_scores, trends_change_points, trends_detect};
     #[pymodule_export]
     use super::{column_specs, columns, panic_for_tests, simulate, validate, NativeStore};
     use pyo3::prelude::*;

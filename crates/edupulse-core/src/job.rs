@@ -71,7 +71,7 @@ pub struct JobConfig {
     /// Review-schedule (spaced repetition) step parameters.
     pub repetition: crate::repetition::ScheduleParams,
     /// Trends step parameters.
-    pub trends: crate::trends::TrendParams,
+    pub trends: crate::trends::step::TrendsConfig,
     /// Churn step parameters.
     pub churn: ChurnConfig,
 }

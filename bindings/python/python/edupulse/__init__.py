@@ -211,3 +211,7 @@ def _to_frame(table: str, cols: Dict[str, list]) -> pd.DataFrame:
             series = pd.Series(values, dtype=_TEXT_DTYPE)
         data[name] = series
     return pd.DataFrame(data)
+
+
+# Submodules (imported last: they use the native module loaded above).
+from . import trends  # noqa: E402

@@ -5,6 +5,8 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
 
 import pandas as pd
 
+from . import trends as trends
+
 __all__ = [
     "TABLES",
     "EdupulseError",

@@ -16,6 +16,9 @@ __all__ = [
     "NativeStore",
     "__version__",
     "TABLES",
+    "trends_anomaly_scores",
+    "trends_change_points",
+    "trends_detect",
 ]
 
 __version__: str
@@ -59,3 +62,7 @@ class NativeStore:
     def counts(self) -> Dict[str, int]: ...
     @property
     def url(self) -> str: ...
+
+def trends_change_points(values: bytes, n_dims: int = 1, params: Optional[Dict[str, Any]] = None) -> List[int]: ...
+def trends_anomaly_scores(values: bytes, timestamps: Optional[bytes] = None, params: Optional[Dict[str, Any]] = None) -> bytes: ...
+def trends_detect(keywords: List[str], days: bytes, volumes: bytes, as_of: Optional[int] = None, params: Optional[Dict[str, Any]] = None) -> str: ...

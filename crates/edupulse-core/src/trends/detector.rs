@@ -103,10 +103,10 @@ impl TrendParams {
                 "must be a positive number",
             ));
         }
-        if self.trend_weeks < 8 {
-            return Err(CoreError::param("trend_weeks", "must be ≥ 8"));
+        if !(8..=100_000).contains(&self.trend_weeks) {
+            return Err(CoreError::param("trend_weeks", "must be in 8..=100000"));
         }
-        if self.level_weeks == 0 || 2 * self.level_weeks > self.trend_weeks {
+        if self.level_weeks == 0 || self.level_weeks > self.trend_weeks / 2 {
             return Err(CoreError::param(
                 "level_weeks",
                 "must be ≥ 1 and at most half of trend_weeks",

@@ -148,3 +148,33 @@ fn bad_input_is_defined() {
     })
     .is_err());
 }
+
+#[test]
+fn step_writes_rows_and_stable_alert_keys() {
+    use crate::job::Step;
+    let (tables, _, end) = sim(365, 42);
+    let step = step::TrendsStep::default();
+    let as_of = end.and_hms_opt(23, 59, 59).unwrap().and_utc();
+    let a = step.run(&tables, as_of).unwrap();
+    let b = step.run(&tables, as_of).unwrap();
+    let n_kw = a.results.iter().filter(|r| r.table == step::TABLE).count();
+    assert_eq!(n_kw, 14);
+    assert_eq!(
+        a.results
+            .iter()
+            .filter(|r| r.table == step::METRICS_TABLE)
+            .count(),
+        4
+    );
+    let keys = |o: &crate::job::StepOutput| {
+        o.notifications
+            .iter()
+            .map(|n| n.dedupe_key.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(keys(&a), keys(&b));
+    for r in a.results.iter().filter(|r| r.table == step::TABLE) {
+        let t: KeywordTrend = serde_json::from_value(r.data.clone()).unwrap();
+        assert_eq!(t.keyword, r.key);
+    }
+}

@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""Time edupulse's trend detectors against numpy and ruptures in the same run, and print ratios.
+
+    python scripts/bench_trends.py [--series 10000] [--weeks 260] [--ruptures-series 200]
+
+Needs the edupulse package (``make develop MATURIN_PROFILE=release`` for fair timings), numpy,
+pandas and ruptures. ruptures' Pelt is timed on a subsample (``--ruptures-series``) and
+extrapolated linearly to the full set (it is run per series, so time scales with the count);
+edupulse's PELT is timed on the same subsample too, for a like-for-like ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+import pandas as pd
+
+import edupulse
+from edupulse import trends
+
+
+def make_data(n_series: int, weeks: int, seed: int = 12345) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    w = np.arange(weeks)
+    season = 1.0 + 0.3 * np.sin(w * 2 * np.pi / 52.0)
+    level = np.ones((n_series, weeks))
+    rising = np.arange(n_series) % 5 == 0
+    start = 100 + (np.arange(n_series) % 150)
+    level[rising] = np.where(w[None, :] >= start[rising, None], 2.0, 1.0)
+    return 40.0 * season[None, :] * level * (1.0 + 0.2 * (rng.random((n_series, weeks)) - 0.5))
+
+
+def robust_z_numpy(x: np.ndarray, baseline: int = 12) -> np.ndarray:
+    """Robust z of the last point against the `baseline` points before it, for every row."""
+    base = x[:, -1 - baseline : -1]
+    med = np.median(base, axis=1)
+    mad = 1.4826 * np.median(np.abs(base - med[:, None]), axis=1)
+    return (x[:, -1] - med) / np.where(mad > 0, mad, np.nan)
+
+
+def timed(f):
+    t0 = time.perf_counter()
+    out = f()
+    return time.perf_counter() - t0, out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--series", type=int, default=10_000)
+    ap.add_argument("--weeks", type=int, default=260)
+    ap.add_argument("--ruptures-series", type=int, default=200)
+    args = ap.parse_args()
+    import ruptures as rpt
+
+    x = make_data(args.series, args.weeks)
+    n, w = x.shape
+    dates = pd.date_range("2021-01-04", periods=w, freq="7D")
+    df = pd.DataFrame(
+        {
+            "keyword": np.repeat([f"k{i}" for i in range(n)], w),
+            "date": np.tile(dates.to_numpy(), n),
+            "volume": x.ravel(),
+        }
+    )
+    print(f"edupulse {edupulse.__version__}, numpy {np.__version__}, ruptures {rpt.__version__}")
+    print(f"{n} series x {w} weekly points")
+
+    t_detect, out = timed(lambda: trends.detect(df))
+    t_z, _ = timed(lambda: robust_z_numpy(x))
+    t_cp_all, _ = timed(lambda: [trends.change_points(row) for row in x])
+
+    m = min(args.ruptures_series, n)
+    sub = x[:m]
+    t_cp_sub, _ = timed(lambda: [trends.change_points(row) for row in sub])
+
+    def rupt():
+        res = []
+        for row in sub:
+            sigma2 = np.var(np.diff(row)) / 2.0
+            res.append(rpt.Pelt(model="l2", min_size=5, jump=1).fit(row).predict(pen=3 * np.log(w) * sigma2))
+        return res
+
+    t_rupt_sub, _ = timed(rupt)
+    t_rupt_all = t_rupt_sub * n / m
+
+    rising = int((out["decision"] == "rising").sum())
+    print(f"{'edupulse TrendDetector (whole suite, via detect(df))':<58} {t_detect:9.3f} s   ({rising} rising)")
+    print(f"{'numpy vectorised robust z (last week vs 12 before)':<58} {t_z:9.3f} s")
+    print(f"{'edupulse change_points (PELT), all series, Python loop':<58} {t_cp_all:9.3f} s")
+    print(f"{'edupulse change_points, ' + str(m) + ' series':<58} {t_cp_sub:9.3f} s")
+    print(f"{'ruptures Pelt(l2), ' + str(m) + ' series':<58} {t_rupt_sub:9.3f} s")
+    print(f"{'ruptures Pelt(l2), extrapolated to all series':<58} {t_rupt_all:9.3f} s")
+    print("ratios:")
+    print(f"  ruptures Pelt / edupulse PELT (same {m} series):        {t_rupt_sub / t_cp_sub:8.1f}x")
+    print(f"  ruptures Pelt (all, extrapolated) / edupulse detector:  {t_rupt_all / t_detect:8.1f}x")
+    print(f"  edupulse detector / numpy robust z:                     {t_detect / t_z:8.1f}x")
+
+
+if __name__ == "__main__":
+    main()
