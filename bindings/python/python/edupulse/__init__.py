@@ -39,6 +39,7 @@ from ._edupulse import (
 )
 
 __all__ = [
+    "churn",
     "TABLES",
     "EdupulseError",
     "InternalError",
@@ -211,3 +212,6 @@ def _to_frame(table: str, cols: Dict[str, list]) -> pd.DataFrame:
             series = pd.Series(values, dtype=_TEXT_DTYPE)
         data[name] = series
     return pd.DataFrame(data)
+
+
+from . import churn  # noqa: E402  (submodule: edupulse.churn)

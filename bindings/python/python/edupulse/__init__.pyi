@@ -6,6 +6,7 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
 import pandas as pd
 
 __all__ = [
+    "churn",
     "TABLES",
     "EdupulseError",
     "InternalError",
@@ -18,6 +19,8 @@ __all__ = [
     "simulate",
     "validate",
 ]
+
+from . import churn as churn
 
 __version__: str
 
