@@ -16,7 +16,8 @@
 #![allow(clippy::needless_range_loop)] // small dense matrices read best indexed
 
 use super::num::{
-    invert_spd, ln_hyp2f1, ln_hyp2f1_c_a1, log_add_exp, log_sub_exp, minimize, Dual, HypError, Real,
+    invert_spd, ln_hyp2f1, ln_hyp2f1_c_a1_pair, log_add_exp, log_sub_exp, minimize, Dual, HypError,
+    Real,
 };
 use crate::error::{CoreError, Result};
 use serde::{Deserialize, Serialize};
@@ -584,8 +585,7 @@ fn pnbd_log_a0<T: Real>(p: &[T; 4], x: f64, tx: f64, t: f64) -> std::result::Res
         // A₀ is an integral over (t_x, T): empty.
         return Ok(T::cst(f64::NEG_INFINITY));
     }
-    let p1 = ln_hyp2f1_c_a1(rsf, tt, diff / q1)?;
-    let p2 = ln_hyp2f1_c_a1(rsf, tt, diff / q2)?;
+    let (p1, p2) = ln_hyp2f1_c_a1_pair(rsf, tt, diff / q1, diff / q2)?;
     Ok(log_sub_exp(p1 + rsf * q2.ln(), p2 + rsf * q1.ln()) - rsf * (q1 * q2).ln())
 }
 

@@ -331,6 +331,74 @@ pub(crate) fn ln_hyp2f1_c_a1<T: Real>(a: T, b: T, z: T) -> Result<T, HypError> {
     Err(HypError::NoConvergence)
 }
 
+/// [`ln_hyp2f1_c_a1`] at two arguments `z1 ≥ z2` sharing `a` and `b` (one pass over the terms).
+pub(crate) fn ln_hyp2f1_c_a1_pair<T: Real>(a: T, b: T, z1: T, z2: T) -> Result<(T, T), HypError> {
+    let (av, bv, z1v, z2v) = (a.val(), b.val(), z1.val(), z2.val());
+    if !(0.0..1.0).contains(&z1v)
+        || !(0.0..1.0).contains(&z2v)
+        || z2v > z1v
+        || av <= 0.0
+        || bv <= 0.0
+    {
+        return Err(HypError::Domain);
+    }
+    if z1v == 0.0 {
+        return Ok((ln_hyp2f1_c_a1(a, b, z1)?, ln_hyp2f1_c_a1(a, b, z2)?));
+    }
+    const MAX_TERMS: usize = 2_000_000;
+    // Per argument: term, sum, Σ t·∂a, Σ t·∂b, Σ t·n, done.
+    let mut acc = [[1.0f64, 1.0, 0.0, 0.0, 0.0]; 2];
+    let mut offset = [0.0f64; 2];
+    let mut done = [false; 2];
+    let zs = [z1v, z2v];
+    let (mut la, mut lb) = (0.0f64, 0.0f64);
+    for n in 0..MAX_TERMS {
+        let nf = n as f64;
+        let inv = 1.0 / (av + nf + 1.0);
+        let common = (av + nf) * inv * (bv + nf) / (nf + 1.0);
+        la += inv / (av + nf);
+        lb += 1.0 / (bv + nf);
+        for k in 0..2 {
+            if done[k] {
+                continue;
+            }
+            let ratio = common * zs[k];
+            let c = &mut acc[k];
+            c[0] *= ratio;
+            c[1] += c[0];
+            c[2] += c[0] * la;
+            c[3] += c[0] * lb;
+            c[4] += c[0] * (nf + 1.0);
+            if c[1] > 1e250 {
+                for v in c.iter_mut() {
+                    *v *= 1e-250;
+                }
+                offset[k] += 250.0 * std::f64::consts::LN_10;
+            }
+            if (ratio < 1.0 && c[0] <= c[1] * 1e-17 * (1.0 - ratio)) || c[0] == 0.0 {
+                done[k] = true;
+            }
+        }
+        if done[0] && done[1] {
+            let out = |k: usize, z: T| {
+                let c = &acc[k];
+                let dz = if zs[k] > 0.0 {
+                    c[4] / (zs[k] * c[1])
+                } else {
+                    av * bv / (av + 1.0)
+                };
+                T::lift(
+                    offset[k] + c[1].ln(),
+                    &[a, b, z],
+                    &[c[2] / c[1], c[3] / c[1], dz],
+                )
+            };
+            return Ok((out(0, z1), out(1, z2)));
+        }
+    }
+    Err(HypError::NoConvergence)
+}
+
 /// Outcome of [`minimize`].
 #[derive(Debug, Clone)]
 pub(crate) struct MinResult<const N: usize> {
@@ -357,7 +425,6 @@ pub(crate) fn minimize<const N: usize>(
         row[i] = 1.0;
     }
     let norm = |g: &[f64; N]| g.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-    let mut first = true;
     for it in 0..max_iter {
         if norm(&g) < gtol {
             return Some(MinResult {
@@ -380,13 +447,11 @@ pub(crate) fn minimize<const N: usize>(
             p = g.map(|v| -v);
             slope = -g.iter().map(|v| v * v).sum::<f64>();
         }
-        // Initial step: on the first iteration keep the move modest (log-parameters).
-        let mut step = if first {
-            (1.0 / norm(&p)).min(1.0)
-        } else {
-            1.0
-        };
-        first = false;
+        // Never move a (log-)parameter by more than MAX_MOVE in one step: far probes cost much
+        // (slowly converging series) and teach nothing.
+        const MAX_MOVE: f64 = 1.0;
+        let max_step = MAX_MOVE / norm(&p).max(1e-300);
+        let mut step = max_step.min(1.0);
         // Wolfe line search (bracketing by bisection / expansion).
         let (c1, c2) = (1e-4, 0.9);
         let (mut lo, mut hi) = (0.0f64, f64::INFINITY);
@@ -404,8 +469,10 @@ pub(crate) fn minimize<const N: usize>(
                         accepted = Some((xn, fnew, gnew));
                         step = if hi.is_finite() {
                             0.5 * (lo + hi)
+                        } else if step >= max_step {
+                            break;
                         } else {
-                            2.0 * step
+                            (2.0 * step).min(max_step)
                         };
                         continue;
                     }
@@ -575,6 +642,23 @@ mod tests {
             )
             .unwrap();
             let s = ln_hyp2f1_c_a1(Dual::<3>::var(a, 0), Dual::var(b, 1), Dual::var(z, 2)).unwrap();
+            let (p1, p2) = ln_hyp2f1_c_a1_pair(
+                Dual::<3>::var(a, 0),
+                Dual::var(b, 1),
+                Dual::var(z, 2),
+                Dual::var(z * 0.5, 2),
+            )
+            .unwrap();
+            let h = ln_hyp2f1_c_a1(Dual::<3>::var(a, 0), Dual::var(b, 1), Dual::var(z * 0.5, 2))
+                .unwrap();
+            assert!(
+                (p1.v - s.v).abs() < 1e-13 * s.v.abs().max(1.0)
+                    && (p2.v - h.v).abs() < 1e-13 * h.v.abs().max(1.0)
+            );
+            for i in 0..3 {
+                assert!((p1.d[i] - s.d[i]).abs() < 1e-12 * s.d[i].abs().max(1.0));
+                assert!((p2.d[i] - h.d[i]).abs() < 1e-12 * h.d[i].abs().max(1.0));
+            }
             assert!(
                 (g.v - s.v).abs() < 1e-11 * g.v.abs().max(1.0),
                 "{a} {b} {z}: {} {}",
