@@ -12,6 +12,7 @@
 //!   runs on the module's tokio runtime (module `runtime`).
 #![warn(missing_docs)]
 
+mod churn;
 mod convert;
 mod errors;
 mod runtime;
@@ -217,6 +218,12 @@ fn panic_for_tests(py: Python<'_>, site: &str) -> PyResult<()> {
 /// Native part of edupulse; use the `edupulse` package instead.
 #[pymodule]
 mod _edupulse {
+    #[pymodule_export]
+    use super::churn::{
+        churn_classifier_columns, churn_classifier_explain, churn_classifier_fit,
+        churn_classifier_predict, churn_clv, churn_fit_btyd, churn_fit_gamma_gamma,
+        churn_gamma_gamma_spend, churn_predict_btyd, churn_summary,
+    };
     #[pymodule_export]
     use super::errors::{
         EdupulseError, InternalError, ParameterError, StoreError, ValidationError,

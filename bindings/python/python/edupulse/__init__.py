@@ -39,6 +39,7 @@ from ._edupulse import (
 )
 
 __all__ = [
+    "churn",
     "TABLES",
     "EdupulseError",
     "InternalError",
@@ -215,3 +216,4 @@ def _to_frame(table: str, cols: Dict[str, list]) -> pd.DataFrame:
 
 # Submodules (imported last: they use the native module loaded above).
 from . import trends  # noqa: E402
+from . import churn  # noqa: E402  (submodule: edupulse.churn)

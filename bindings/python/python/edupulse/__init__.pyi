@@ -8,6 +8,7 @@ import pandas as pd
 from . import trends as trends
 
 __all__ = [
+    "churn",
     "TABLES",
     "EdupulseError",
     "InternalError",
@@ -20,6 +21,8 @@ __all__ = [
     "simulate",
     "validate",
 ]
+
+from . import churn as churn
 
 __version__: str
 

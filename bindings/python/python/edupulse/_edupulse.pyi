@@ -3,6 +3,16 @@
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, final
 
 __all__ = [
+    "churn_classifier_columns",
+    "churn_classifier_explain",
+    "churn_classifier_fit",
+    "churn_classifier_predict",
+    "churn_clv",
+    "churn_fit_btyd",
+    "churn_fit_gamma_gamma",
+    "churn_gamma_gamma_spend",
+    "churn_predict_btyd",
+    "churn_summary",
     "EdupulseError",
     "InternalError",
     "ParameterError",
@@ -66,3 +76,32 @@ class NativeStore:
 def trends_change_points(values: bytes, n_dims: int = 1, params: Optional[Dict[str, Any]] = None) -> List[int]: ...
 def trends_anomaly_scores(values: bytes, timestamps: Optional[bytes] = None, params: Optional[Dict[str, Any]] = None) -> bytes: ...
 def trends_detect(keywords: List[str], days: bytes, volumes: bytes, as_of: Optional[int] = None, params: Optional[Dict[str, Any]] = None) -> str: ...
+# edupulse.churn (float64 columns travel as little-endian bytes)
+_Fit = Tuple[List[float], float, List[float], int]
+_Col = Tuple[str, bool, Any]
+
+def churn_fit_btyd(
+    model: str, frequency: bytes, recency: bytes, t: bytes, max_iter: int = 1000,
+    tolerance: float = 1e-9, penalizer: float = 0.0,
+) -> _Fit: ...
+def churn_predict_btyd(
+    model: str, params: Sequence[float], what: str, horizon: float, frequency: bytes,
+    recency: bytes, t: bytes,
+) -> bytes: ...
+def churn_fit_gamma_gamma(
+    frequency: bytes, monetary_value: bytes, max_iter: int = 1000, tolerance: float = 1e-9,
+    penalizer: float = 0.0,
+) -> _Fit: ...
+def churn_gamma_gamma_spend(params: Sequence[float], frequency: bytes, monetary_value: bytes) -> bytes: ...
+def churn_clv(
+    model: str, params: Sequence[float], gg_params: Sequence[float], frequency: bytes,
+    recency: bytes, t: bytes, monetary_value: bytes, months: int, discount_rate: float, freq: str,
+) -> bytes: ...
+def churn_summary(
+    customer_ids: Sequence[str], at_seconds: Sequence[int], amounts: Optional[bytes] = None,
+    observation_period_end: Optional[int] = None, freq: str = "W",
+) -> Tuple[List[str], bytes, bytes, bytes, bytes]: ...
+def churn_classifier_fit(model: str, columns: Sequence[_Col], y: Sequence[bool], params_json: Optional[str]) -> str: ...
+def churn_classifier_predict(state: str, columns: Sequence[_Col]) -> bytes: ...
+def churn_classifier_explain(state: str, columns: Sequence[_Col], top: int) -> List[List[Tuple[str, str, float]]]: ...
+def churn_classifier_columns(state: str) -> List[Tuple[str, bool]]: ...

@@ -15,7 +15,10 @@
 
 #![allow(clippy::needless_range_loop)] // small dense matrices read best indexed
 
-use super::num::{invert_spd, ln_hyp2f1, log_add_exp, log_sub_exp, minimize, Dual, HypError, Real};
+use super::num::{
+    invert_spd, ln_hyp2f1, ln_hyp2f1_c_a1_pair, log_add_exp, log_sub_exp, minimize, Dual, HypError,
+    Real,
+};
 use crate::error::{CoreError, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -202,6 +205,7 @@ fn collapse_rfm(x: &[f64], tx: &[f64], t: &[f64]) -> Result<Vec<([f64; 3], f64)>
             }
         }
     }
+    out.sort_by(|a, b| a.0[0].total_cmp(&b.0[0]));
     Ok(out)
 }
 
@@ -212,7 +216,8 @@ fn fit_ml<const N: usize>(
     customers: usize,
     x0: [f64; N],
     params: &FitParams,
-    ll: impl Fn(&[Dual<N>; N], &[f64; 3]) -> Option<Dual<N>>,
+    xpart: impl Fn(&[Dual<N>; N], f64) -> [Dual<N>; 2],
+    ll: impl Fn(&[Dual<N>; N], &[f64; 3], &[Dual<N>; 2]) -> Option<Dual<N>>,
 ) -> Result<([f64; N], FitInfo)> {
     params.validate()?;
     let wsum: f64 = rows.iter().map(|r| r.1).sum();
@@ -221,8 +226,16 @@ fn fit_ml<const N: usize>(
         let duals: [Dual<N>; N] = std::array::from_fn(|i| Dual::var(p[i], i));
         let mut v = 0.0;
         let mut g = [0.0; N];
+        // Rows are sorted by frequency: the terms that depend on the frequency only (the ln Γ
+        // terms) are computed once per distinct frequency.
+        let mut cached_x = f64::NAN;
+        let mut cache = [Dual::cst(0.0); 2];
         for (row, w) in rows {
-            let l = ll(&duals, row)?;
+            if row[0] != cached_x {
+                cached_x = row[0];
+                cache = xpart(&duals, cached_x);
+            }
+            let l = ll(&duals, row, &cache)?;
             v += w * l.v;
             for i in 0..N {
                 g[i] += w * l.d[i];
@@ -384,19 +397,35 @@ pub struct BetaGeo {
     pub fit: Option<FitInfo>,
 }
 
-fn bg_ll<T: Real>(p: &[T; 4], row: &[f64; 3]) -> T {
+/// The frequency-only terms of the BG/NBD log-likelihood: `[A₁ + A₂, ln a − ln(b + x − 1)]`.
+fn bg_x<T: Real>(p: &[T; 4], x: f64) -> [T; 2] {
     let [r, alpha, a, b] = *p;
-    let [x, tx, t] = *row;
     let xf = T::cst(x);
     let a1 = (r + xf).lgamma() - r.lgamma() + r * alpha.ln();
     let a2 = (a + b).lgamma() + (b + xf).lgamma() - b.lgamma() - (a + b + xf).lgamma();
-    let a3 = -(r + xf) * (alpha + T::cst(t)).ln();
-    if x > 0.0 {
-        let a4 = a.ln() - (b + T::cst(x - 1.0)).ln() - (r + xf) * (alpha + T::cst(tx)).ln();
-        a1 + a2 + log_add_exp(a3, a4)
+    let c = if x > 0.0 {
+        a.ln() - (b + T::cst(x - 1.0)).ln()
     } else {
-        a1 + a2 + a3
+        T::cst(0.0)
+    };
+    [a1 + a2, c]
+}
+
+fn bg_row<T: Real>(p: &[T; 4], row: &[f64; 3], xp: &[T; 2]) -> T {
+    let [r, alpha, _, _] = *p;
+    let [x, tx, t] = *row;
+    let rx = r + T::cst(x);
+    let a3 = -rx * (alpha + T::cst(t)).ln();
+    if x > 0.0 {
+        let a4 = xp[1] - rx * (alpha + T::cst(tx)).ln();
+        xp[0] + log_add_exp(a3, a4)
+    } else {
+        xp[0] + a3
     }
+}
+
+fn bg_ll<T: Real>(p: &[T; 4], row: &[f64; 3]) -> T {
+    bg_row(p, row, &bg_x(p, row[0]))
 }
 
 impl BetaGeo {
@@ -429,7 +458,8 @@ impl BetaGeo {
             frequency.len(),
             [1.0, alpha0, 1.0, 1.0],
             params,
-            |p, row| Some(bg_ll(p, row)),
+            bg_x,
+            |p, row, xp| Some(bg_row(p, row, xp)),
         )?;
         Ok(BetaGeo {
             r: p[0],
@@ -555,22 +585,32 @@ fn pnbd_log_a0<T: Real>(p: &[T; 4], x: f64, tx: f64, t: f64) -> std::result::Res
         // A₀ is an integral over (t_x, T): empty.
         return Ok(T::cst(f64::NEG_INFINITY));
     }
-    let p1 = ln_hyp2f1(rsf, tt, rsf + T::cst(1.0), diff / q1)?;
-    let p2 = ln_hyp2f1(rsf, tt, rsf + T::cst(1.0), diff / q2)?;
+    let (p1, p2) = ln_hyp2f1_c_a1_pair(rsf, tt, diff / q1, diff / q2)?;
     Ok(log_sub_exp(p1 + rsf * q2.ln(), p2 + rsf * q1.ln()) - rsf * (q1 * q2).ln())
 }
 
-fn pnbd_ll<T: Real>(p: &[T; 4], row: &[f64; 3]) -> std::result::Result<T, HypError> {
+fn pnbd_x<T: Real>(p: &[T; 4], x: f64) -> [T; 2] {
+    let [r, alpha, s, beta] = *p;
+    [
+        (r + T::cst(x)).lgamma() - r.lgamma() + r * alpha.ln() + s * beta.ln(),
+        T::cst(0.0),
+    ]
+}
+
+fn pnbd_row<T: Real>(p: &[T; 4], row: &[f64; 3], xp: &[T; 2]) -> std::result::Result<T, HypError> {
     let [r, alpha, s, beta] = *p;
     let [x, tx, t] = *row;
     let xf = T::cst(x);
-    let a1 = (r + xf).lgamma() - r.lgamma() + r * alpha.ln() + s * beta.ln();
     let log_a0 = pnbd_log_a0(p, x, tx, t)?;
     let a2 = log_add_exp(
         -(r + xf) * (alpha + T::cst(t)).ln() - s * (beta + T::cst(t)).ln(),
         s.ln() + log_a0 - (r + s + xf).ln(),
     );
-    Ok(a1 + a2)
+    Ok(xp[0] + a2)
+}
+
+fn pnbd_ll<T: Real>(p: &[T; 4], row: &[f64; 3]) -> std::result::Result<T, HypError> {
+    pnbd_row(p, row, &pnbd_x(p, row[0]))
 }
 
 impl ParetoNbd {
@@ -603,7 +643,8 @@ impl ParetoNbd {
             frequency.len(),
             [1.0, m, 1.0, m],
             params,
-            |p, row| pnbd_ll(p, row).ok(),
+            pnbd_x,
+            |p, row, xp| pnbd_row(p, row, xp).ok(),
         )?;
         Ok(ParetoNbd {
             r: p[0],
@@ -717,15 +758,20 @@ pub struct GammaGamma {
     pub fit: Option<FitInfo>,
 }
 
-fn gg_ll<T: Real>(p: &[T; 3], row: &[f64; 3]) -> T {
+fn gg_x<T: Real>(p: &[T; 3], x: f64) -> [T; 2] {
     let [pp, q, v] = *p;
-    let [x, m, _] = *row;
     let px = pp.scale(x);
-    (px + q).lgamma() - px.lgamma() - q.lgamma()
-        + q * v.ln()
-        + (px - T::cst(1.0)).scale(m.ln())
-        + px.scale(x.ln())
-        - (px + q) * (v + T::cst(x * m)).ln()
+    [
+        (px + q).lgamma() - px.lgamma() - q.lgamma() + q * v.ln() + px.scale(x.ln()),
+        px,
+    ]
+}
+
+fn gg_row<T: Real>(p: &[T; 3], row: &[f64; 3], xp: &[T; 2]) -> T {
+    let [_, q, v] = *p;
+    let [x, m, _] = *row;
+    let px = xp[1];
+    xp[0] + (px - T::cst(1.0)).scale(m.ln()) - (px + q) * (v + T::cst(x * m)).ln()
 }
 
 fn collapse_spend(x: &[f64], m: &[f64]) -> Result<Vec<([f64; 3], f64)>> {
@@ -743,6 +789,7 @@ fn collapse_spend(x: &[f64], m: &[f64]) -> Result<Vec<([f64; 3], f64)>> {
             }
         }
     }
+    out.sort_by(|a, b| a.0[0].total_cmp(&b.0[0]));
     Ok(out)
 }
 
@@ -788,7 +835,8 @@ impl GammaGamma {
             frequency.len(),
             [1.0, 1.0, m0],
             params,
-            |p, row| Some(gg_ll(p, row)),
+            gg_x,
+            |p, row, xp| Some(gg_row(p, row, xp)),
         )?;
         Ok(GammaGamma {
             p: p[0],

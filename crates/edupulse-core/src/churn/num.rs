@@ -72,6 +72,9 @@ pub(crate) trait Real:
     fn ln1p(self) -> Self;
     /// Multiply by a constant.
     fn scale(self, k: f64) -> Self;
+    /// A function value `v` of `inputs` whose partial derivatives are `partials` (the chain rule
+    /// for a function computed outside the dual arithmetic).
+    fn lift(v: f64, inputs: &[Self], partials: &[f64]) -> Self;
 }
 
 impl Real for f64 {
@@ -95,6 +98,9 @@ impl Real for f64 {
     }
     fn scale(self, k: f64) -> Self {
         self * k
+    }
+    fn lift(v: f64, _inputs: &[Self], _partials: &[f64]) -> Self {
+        v
     }
 }
 
@@ -201,6 +207,15 @@ impl<const N: usize> Real for Dual<N> {
     fn scale(self, k: f64) -> Self {
         self.chain(self.v * k, k)
     }
+    fn lift(v: f64, inputs: &[Self], partials: &[f64]) -> Self {
+        let mut d = [0.0; N];
+        for (x, p) in inputs.iter().zip(partials) {
+            for (o, xd) in d.iter_mut().zip(x.d) {
+                *o += p * xd;
+            }
+        }
+        Dual { v, d }
+    }
 }
 
 /// `ln(eᵃ + eᵇ)`.
@@ -267,6 +282,123 @@ pub(crate) fn ln_hyp2f1<T: Real>(a: T, b: T, c: T, z: T) -> Result<T, HypError> 
     Err(HypError::NoConvergence)
 }
 
+/// `ln ₂F₁(a, b; a + 1; z)` for `0 ≤ z < 1` (the Pareto/NBD case), summed in `f64` with the
+/// partial derivatives with respect to `a`, `b` and `z` accumulated term by term
+/// (`∂ ln tₙ/∂a = Σₖ<ₙ 1/(a+k) − 1/(a+k+1)`, `∂ ln tₙ/∂b = Σₖ<ₙ 1/(b+k)`, `∂ ln tₙ/∂z = n/z`),
+/// then lifted into `T`: several times cheaper than carrying dual numbers through the series.
+pub(crate) fn ln_hyp2f1_c_a1<T: Real>(a: T, b: T, z: T) -> Result<T, HypError> {
+    let (av, bv, zv) = (a.val(), b.val(), z.val());
+    if !(0.0..1.0).contains(&zv) || av <= 0.0 || bv <= 0.0 {
+        return Err(HypError::Domain);
+    }
+    const MAX_TERMS: usize = 2_000_000;
+    let mut term = 1.0f64;
+    let (mut sum, mut sa, mut sb, mut sz) = (1.0f64, 0.0f64, 0.0f64, 0.0f64);
+    let (mut la, mut lb) = (0.0f64, 0.0f64); // ∂ ln tₙ / ∂a, ∂b
+    let mut offset = 0.0f64;
+    for n in 0..MAX_TERMS {
+        let nf = n as f64;
+        let ratio = (av + nf) / (av + nf + 1.0) * (bv + nf) / (nf + 1.0) * zv;
+        la += 1.0 / (av + nf) - 1.0 / (av + nf + 1.0);
+        lb += 1.0 / (bv + nf);
+        term *= ratio;
+        sum += term;
+        sa += term * la;
+        sb += term * lb;
+        sz += term * (nf + 1.0);
+        if sum > 1e250 {
+            let k = 1e-250;
+            term *= k;
+            sum *= k;
+            sa *= k;
+            sb *= k;
+            sz *= k;
+            offset += 250.0 * std::f64::consts::LN_10;
+        }
+        if (ratio < 1.0 && term <= sum * 1e-17 * (1.0 - ratio)) || term == 0.0 {
+            let dz = if zv > 0.0 {
+                sz / (zv * sum)
+            } else {
+                av * bv / (av + 1.0)
+            };
+            return Ok(T::lift(
+                offset + sum.ln(),
+                &[a, b, z],
+                &[sa / sum, sb / sum, dz],
+            ));
+        }
+    }
+    Err(HypError::NoConvergence)
+}
+
+/// [`ln_hyp2f1_c_a1`] at two arguments `z1 ≥ z2` sharing `a` and `b` (one pass over the terms).
+pub(crate) fn ln_hyp2f1_c_a1_pair<T: Real>(a: T, b: T, z1: T, z2: T) -> Result<(T, T), HypError> {
+    let (av, bv, z1v, z2v) = (a.val(), b.val(), z1.val(), z2.val());
+    if !(0.0..1.0).contains(&z1v)
+        || !(0.0..1.0).contains(&z2v)
+        || z2v > z1v
+        || av <= 0.0
+        || bv <= 0.0
+    {
+        return Err(HypError::Domain);
+    }
+    if z1v == 0.0 {
+        return Ok((ln_hyp2f1_c_a1(a, b, z1)?, ln_hyp2f1_c_a1(a, b, z2)?));
+    }
+    const MAX_TERMS: usize = 2_000_000;
+    // Per argument: term, sum, Σ t·∂a, Σ t·∂b, Σ t·n, done.
+    let mut acc = [[1.0f64, 1.0, 0.0, 0.0, 0.0]; 2];
+    let mut offset = [0.0f64; 2];
+    let mut done = [false; 2];
+    let zs = [z1v, z2v];
+    let (mut la, mut lb) = (0.0f64, 0.0f64);
+    for n in 0..MAX_TERMS {
+        let nf = n as f64;
+        let inv = 1.0 / (av + nf + 1.0);
+        let common = (av + nf) * inv * (bv + nf) / (nf + 1.0);
+        la += inv / (av + nf);
+        lb += 1.0 / (bv + nf);
+        for k in 0..2 {
+            if done[k] {
+                continue;
+            }
+            let ratio = common * zs[k];
+            let c = &mut acc[k];
+            c[0] *= ratio;
+            c[1] += c[0];
+            c[2] += c[0] * la;
+            c[3] += c[0] * lb;
+            c[4] += c[0] * (nf + 1.0);
+            if c[1] > 1e250 {
+                for v in c.iter_mut() {
+                    *v *= 1e-250;
+                }
+                offset[k] += 250.0 * std::f64::consts::LN_10;
+            }
+            if (ratio < 1.0 && c[0] <= c[1] * 1e-17 * (1.0 - ratio)) || c[0] == 0.0 {
+                done[k] = true;
+            }
+        }
+        if done[0] && done[1] {
+            let out = |k: usize, z: T| {
+                let c = &acc[k];
+                let dz = if zs[k] > 0.0 {
+                    c[4] / (zs[k] * c[1])
+                } else {
+                    av * bv / (av + 1.0)
+                };
+                T::lift(
+                    offset[k] + c[1].ln(),
+                    &[a, b, z],
+                    &[c[2] / c[1], c[3] / c[1], dz],
+                )
+            };
+            return Ok((out(0, z1), out(1, z2)));
+        }
+    }
+    Err(HypError::NoConvergence)
+}
+
 /// Outcome of [`minimize`].
 #[derive(Debug, Clone)]
 pub(crate) struct MinResult<const N: usize> {
@@ -293,7 +425,6 @@ pub(crate) fn minimize<const N: usize>(
         row[i] = 1.0;
     }
     let norm = |g: &[f64; N]| g.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-    let mut first = true;
     for it in 0..max_iter {
         if norm(&g) < gtol {
             return Some(MinResult {
@@ -316,13 +447,11 @@ pub(crate) fn minimize<const N: usize>(
             p = g.map(|v| -v);
             slope = -g.iter().map(|v| v * v).sum::<f64>();
         }
-        // Initial step: on the first iteration keep the move modest (log-parameters).
-        let mut step = if first {
-            (1.0 / norm(&p)).min(1.0)
-        } else {
-            1.0
-        };
-        first = false;
+        // Never move a (log-)parameter by more than MAX_MOVE in one step: far probes cost much
+        // (slowly converging series) and teach nothing.
+        const MAX_MOVE: f64 = 1.0;
+        let max_step = MAX_MOVE / norm(&p).max(1e-300);
+        let mut step = max_step.min(1.0);
         // Wolfe line search (bracketing by bisection / expansion).
         let (c1, c2) = (1e-4, 0.9);
         let (mut lo, mut hi) = (0.0f64, f64::INFINITY);
@@ -340,8 +469,10 @@ pub(crate) fn minimize<const N: usize>(
                         accepted = Some((xn, fnew, gnew));
                         step = if hi.is_finite() {
                             0.5 * (lo + hi)
+                        } else if step >= max_step {
+                            break;
                         } else {
-                            2.0 * step
+                            (2.0 * step).min(max_step)
                         };
                         continue;
                     }
@@ -493,6 +624,56 @@ mod tests {
         let db = (fv(a, b + h) - fv(a, b - h)) / (2.0 * h);
         assert!((d.d[0] - da).abs() < 1e-7, "{} {}", d.d[0], da);
         assert!((d.d[1] - db).abs() < 1e-7, "{} {}", d.d[1], db);
+    }
+
+    #[test]
+    fn specialised_hyp2f1_matches_the_general_series_and_its_derivatives() {
+        for (a, b, z) in [
+            (1.3, 2.1, 0.4),
+            (30.5, 31.2, 0.05),
+            (0.7, 0.9, 0.0),
+            (2.0, 800.0, 0.6),
+        ] {
+            let g = ln_hyp2f1(
+                Dual::<3>::var(a, 0),
+                Dual::var(b, 1),
+                Dual::var(a, 0) + Dual::cst(1.0),
+                Dual::var(z, 2),
+            )
+            .unwrap();
+            let s = ln_hyp2f1_c_a1(Dual::<3>::var(a, 0), Dual::var(b, 1), Dual::var(z, 2)).unwrap();
+            let (p1, p2) = ln_hyp2f1_c_a1_pair(
+                Dual::<3>::var(a, 0),
+                Dual::var(b, 1),
+                Dual::var(z, 2),
+                Dual::var(z * 0.5, 2),
+            )
+            .unwrap();
+            let h = ln_hyp2f1_c_a1(Dual::<3>::var(a, 0), Dual::var(b, 1), Dual::var(z * 0.5, 2))
+                .unwrap();
+            assert!(
+                (p1.v - s.v).abs() < 1e-13 * s.v.abs().max(1.0)
+                    && (p2.v - h.v).abs() < 1e-13 * h.v.abs().max(1.0)
+            );
+            for i in 0..3 {
+                assert!((p1.d[i] - s.d[i]).abs() < 1e-12 * s.d[i].abs().max(1.0));
+                assert!((p2.d[i] - h.d[i]).abs() < 1e-12 * h.d[i].abs().max(1.0));
+            }
+            assert!(
+                (g.v - s.v).abs() < 1e-11 * g.v.abs().max(1.0),
+                "{a} {b} {z}: {} {}",
+                g.v,
+                s.v
+            );
+            for i in 0..3 {
+                assert!(
+                    (g.d[i] - s.d[i]).abs() < 1e-9 * g.d[i].abs().max(1.0),
+                    "{a} {b} {z} d{i}: {} {}",
+                    g.d[i],
+                    s.d[i]
+                );
+            }
+        }
     }
 
     #[test]

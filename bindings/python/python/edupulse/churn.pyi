@@ -1,0 +1,74 @@
+"""Churn and lifetime value: buy-till-you-die models and the explained risk classifier."""
+
+from typing import Any, Dict, List, Optional, Tuple
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "BetaGeoModel",
+    "ChurnClassifier",
+    "GammaGammaModel",
+    "ParetoNBDModel",
+    "summary_from_transactions",
+]
+
+class _TransactionModel:
+    penalizer_coef: float
+    max_iter: int
+    tolerance: float
+    params_: Dict[str, float]
+    log_likelihood_: float
+    standard_errors_: Dict[str, float]
+    iterations_: int
+    def __init__(self, penalizer_coef: float = 0.0, max_iter: int = 1000, tolerance: float = 1e-9) -> None: ...
+    def fit(self, frequency: Any, recency: Any, T: Any) -> "_TransactionModel": ...
+    def conditional_probability_alive(self, frequency: Any, recency: Any, T: Any) -> Any: ...
+    def conditional_expected_number_of_purchases_up_to_time(
+        self, t: float, frequency: Any, recency: Any, T: Any
+    ) -> Any: ...
+
+class BetaGeoModel(_TransactionModel): ...
+class ParetoNBDModel(_TransactionModel): ...
+
+class GammaGammaModel:
+    penalizer_coef: float
+    max_iter: int
+    tolerance: float
+    params_: Dict[str, float]
+    log_likelihood_: float
+    standard_errors_: Dict[str, float]
+    def __init__(self, penalizer_coef: float = 0.0, max_iter: int = 1000, tolerance: float = 1e-9) -> None: ...
+    def fit(self, frequency: Any, monetary_value: Any) -> "GammaGammaModel": ...
+    def conditional_expected_average_profit(self, frequency: Any, monetary_value: Any) -> Any: ...
+    def customer_lifetime_value(
+        self,
+        bgf: _TransactionModel,
+        frequency: Any,
+        recency: Any,
+        T: Any,
+        monetary_value: Any,
+        time: int = 12,
+        discount_rate: float = 0.01,
+        freq: str = "W",
+    ) -> Any: ...
+
+def summary_from_transactions(
+    df: Any,
+    customer_id_col: str,
+    datetime_col: str,
+    monetary_value_col: Optional[str] = None,
+    observation_period_end: Any = None,
+    freq: str = "W",
+) -> pd.DataFrame: ...
+
+class ChurnClassifier:
+    model: str
+    params: Dict[str, Any]
+    def __init__(self, model: str = "logistic", **params: Any) -> None: ...
+    def fit(self, X: Any, y: Any) -> "ChurnClassifier": ...
+    def predict_proba(self, X: Any) -> np.ndarray: ...
+    def predict(self, X: Any) -> np.ndarray: ...
+    def explain(self, X: Any, top: int = 3) -> pd.DataFrame: ...
+    def __getstate__(self) -> Dict[str, Any]: ...
+    def __setstate__(self, s: Dict[str, Any]) -> None: ...

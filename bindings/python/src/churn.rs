@@ -1,0 +1,435 @@
+//! Bindings of `edupulse.churn`: buy-till-you-die models, the transaction summary and the shared
+//! tabular classifier. Thin: numeric columns arrive as little-endian `float64` bytes (one copy in
+//! numpy, read here without another), results leave as bytes for `numpy.frombuffer`; fitted models
+//! travel as their JSON state, which is what pickling stores. Long work runs with the GIL released.
+
+use crate::errors::{guard, Failure};
+use chrono::{DateTime, Utc};
+use edupulse::core::churn::{
+    customer_lifetime_value, summary_from_transactions, BetaGeo, FitParams, GammaGamma, ParetoNbd,
+    SummaryParams, TimeUnit, TransactionModel,
+};
+use edupulse::core::learn::{
+    ClassifierParams, ColumnData, ModelKind, TabularClassifier, TabularData,
+};
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+
+fn floats(name: &str, b: &[u8]) -> Result<Vec<f64>, Failure> {
+    if !b.len().is_multiple_of(8) {
+        return Err(Failure::param(name, "not a float64 buffer"));
+    }
+    Ok(b.chunks_exact(8)
+        .map(|c| f64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
+        .collect())
+}
+
+fn to_bytes<'py>(py: Python<'py>, v: &[f64]) -> Bound<'py, PyBytes> {
+    let mut out = Vec::with_capacity(v.len() * 8);
+    for x in v {
+        out.extend_from_slice(&x.to_le_bytes());
+    }
+    PyBytes::new(py, &out)
+}
+
+fn fit_params(max_iter: usize, tolerance: f64, penalizer: f64) -> FitParams {
+    FitParams {
+        max_iter,
+        tolerance,
+        penalizer,
+    }
+}
+
+/// The fitted state returned to Python: (params, log_likelihood, standard_errors, iterations).
+type FitOut = (Vec<f64>, f64, Vec<f64>, usize);
+
+fn fit_out(
+    params: Vec<f64>,
+    info: Option<&edupulse::core::churn::FitInfo>,
+) -> Result<FitOut, Failure> {
+    let info = info.ok_or_else(|| Failure::Internal("fit without fit information".into()))?;
+    Ok((
+        params,
+        info.log_likelihood,
+        info.standard_errors.clone(),
+        info.iterations,
+    ))
+}
+
+/// Fit `model` ("bgnbd" or "pnbd") to frequency/recency/T (float64 bytes).
+#[pyfunction]
+#[pyo3(signature = (model, frequency, recency, t, max_iter=1000, tolerance=1e-9, penalizer=0.0))]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn churn_fit_btyd(
+    py: Python<'_>,
+    model: &str,
+    frequency: &[u8],
+    recency: &[u8],
+    t: &[u8],
+    max_iter: usize,
+    tolerance: f64,
+    penalizer: f64,
+) -> PyResult<FitOut> {
+    guard(|| {
+        let (x, tx, tt) = (
+            floats("frequency", frequency)?,
+            floats("recency", recency)?,
+            floats("T", t)?,
+        );
+        let fp = fit_params(max_iter, tolerance, penalizer);
+        let model = model.to_string();
+        py.detach(move || -> Result<FitOut, Failure> {
+            match model.as_str() {
+                "bgnbd" => {
+                    let m = BetaGeo::fit(&x, &tx, &tt, &fp)?;
+                    fit_out(m.params().to_vec(), m.fit.as_ref())
+                }
+                "pnbd" => {
+                    let m = ParetoNbd::fit(&x, &tx, &tt, &fp)?;
+                    fit_out(m.params().to_vec(), m.fit.as_ref())
+                }
+                other => Err(Failure::param("model", format!("unknown model `{other}`"))),
+            }
+        })
+    })
+}
+
+fn transaction_model(model: &str, p: &[f64]) -> Result<Box<dyn TransactionModelExt>, Failure> {
+    if p.len() != 4 {
+        return Err(Failure::param("params", "need 4 parameters"));
+    }
+    Ok(match model {
+        "bgnbd" => Box::new(BetaGeo::new(p[0], p[1], p[2], p[3])?),
+        "pnbd" => Box::new(ParetoNbd::new(p[0], p[1], p[2], p[3])?),
+        other => return Err(Failure::param("model", format!("unknown model `{other}`"))),
+    })
+}
+
+/// P(alive) and the transaction model, behind one object.
+trait TransactionModelExt: TransactionModel + Send {
+    fn alive(&self, x: &[f64], tx: &[f64], t: &[f64]) -> edupulse::core::Result<Vec<f64>>;
+    fn as_tm(&self) -> &dyn TransactionModel;
+}
+impl TransactionModelExt for BetaGeo {
+    fn alive(&self, x: &[f64], tx: &[f64], t: &[f64]) -> edupulse::core::Result<Vec<f64>> {
+        self.probability_alive_many(x, tx, t)
+    }
+    fn as_tm(&self) -> &dyn TransactionModel {
+        self
+    }
+}
+impl TransactionModelExt for ParetoNbd {
+    fn alive(&self, x: &[f64], tx: &[f64], t: &[f64]) -> edupulse::core::Result<Vec<f64>> {
+        self.probability_alive_many(x, tx, t)
+    }
+    fn as_tm(&self) -> &dyn TransactionModel {
+        self
+    }
+}
+
+/// Per-customer predictions of a fitted BG/NBD or Pareto/NBD: `what` is "alive" or "expected"
+/// (expected purchases in the next `horizon` periods).
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn churn_predict_btyd<'py>(
+    py: Python<'py>,
+    model: &str,
+    params: Vec<f64>,
+    what: &str,
+    horizon: f64,
+    frequency: &[u8],
+    recency: &[u8],
+    t: &[u8],
+) -> PyResult<Bound<'py, PyBytes>> {
+    let v = guard(|| {
+        let m = transaction_model(model, &params)?;
+        let (x, tx, tt) = (
+            floats("frequency", frequency)?,
+            floats("recency", recency)?,
+            floats("T", t)?,
+        );
+        let what = what.to_string();
+        py.detach(move || -> Result<Vec<f64>, Failure> {
+            match what.as_str() {
+                "alive" => Ok(m.alive(&x, &tx, &tt)?),
+                "expected" => {
+                    let n = x.len();
+                    if tx.len() != n || tt.len() != n {
+                        return Err(Failure::param(
+                            "recency",
+                            "frequency, recency and T differ in length",
+                        ));
+                    }
+                    (0..n)
+                        .map(|i| {
+                            edupulse::core::churn::btyd::check_customer(i, x[i], tx[i], tt[i])?;
+                            Ok(m.as_tm().expected_purchases(horizon, x[i], tx[i], tt[i])?)
+                        })
+                        .collect()
+                }
+                other => Err(Failure::param(
+                    "what",
+                    format!("unknown prediction `{other}`"),
+                )),
+            }
+        })
+    })?;
+    Ok(to_bytes(py, &v))
+}
+
+/// Fit Gamma-Gamma to repeat customers' frequency and average spend.
+#[pyfunction]
+#[pyo3(signature = (frequency, monetary_value, max_iter=1000, tolerance=1e-9, penalizer=0.0))]
+pub(crate) fn churn_fit_gamma_gamma(
+    py: Python<'_>,
+    frequency: &[u8],
+    monetary_value: &[u8],
+    max_iter: usize,
+    tolerance: f64,
+    penalizer: f64,
+) -> PyResult<FitOut> {
+    guard(|| {
+        let (x, m) = (
+            floats("frequency", frequency)?,
+            floats("monetary_value", monetary_value)?,
+        );
+        let fp = fit_params(max_iter, tolerance, penalizer);
+        py.detach(move || -> Result<FitOut, Failure> {
+            let g = GammaGamma::fit(&x, &m, &fp)?;
+            fit_out(g.params().to_vec(), g.fit.as_ref())
+        })
+    })
+}
+
+/// Gamma-Gamma conditional expected average spend.
+#[pyfunction]
+pub(crate) fn churn_gamma_gamma_spend<'py>(
+    py: Python<'py>,
+    params: Vec<f64>,
+    frequency: &[u8],
+    monetary_value: &[u8],
+) -> PyResult<Bound<'py, PyBytes>> {
+    let v = guard(|| {
+        if params.len() != 3 {
+            return Err(Failure::param("params", "need 3 parameters"));
+        }
+        let g = GammaGamma::new(params[0], params[1], params[2])?;
+        let (x, m) = (
+            floats("frequency", frequency)?,
+            floats("monetary_value", monetary_value)?,
+        );
+        Ok(g.conditional_expected_average_spend_many(&x, &m)?)
+    })?;
+    Ok(to_bytes(py, &v))
+}
+
+/// Customer lifetime value (`lifetimes` conventions).
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn churn_clv<'py>(
+    py: Python<'py>,
+    model: &str,
+    params: Vec<f64>,
+    gg_params: Vec<f64>,
+    frequency: &[u8],
+    recency: &[u8],
+    t: &[u8],
+    monetary_value: &[u8],
+    months: u32,
+    discount_rate: f64,
+    freq: &str,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let v = guard(|| {
+        let m = transaction_model(model, &params)?;
+        if gg_params.len() != 3 {
+            return Err(Failure::param("gg_params", "need 3 parameters"));
+        }
+        let g = GammaGamma::new(gg_params[0], gg_params[1], gg_params[2])?;
+        let unit = TimeUnit::parse(freq)
+            .ok_or_else(|| Failure::param("freq", format!("unknown unit `{freq}`")))?;
+        let (x, tx, tt, mv) = (
+            floats("frequency", frequency)?,
+            floats("recency", recency)?,
+            floats("T", t)?,
+            floats("monetary_value", monetary_value)?,
+        );
+        py.detach(move || -> Result<Vec<f64>, Failure> {
+            Ok(customer_lifetime_value(
+                m.as_tm(),
+                &g,
+                unit,
+                &x,
+                &tx,
+                &tt,
+                &mv,
+                months,
+                discount_rate,
+            )?)
+        })
+    })?;
+    Ok(to_bytes(py, &v))
+}
+
+/// Transactions → (ids, frequency, recency, T, monetary_value). `at_ns`: int64 epoch nanoseconds
+/// as float64 bytes are not exact, so they come as a list of ints (seconds).
+#[pyfunction]
+#[pyo3(signature = (customer_ids, at_seconds, amounts=None, observation_period_end=None, freq="W"))]
+#[allow(clippy::type_complexity)]
+pub(crate) fn churn_summary<'py>(
+    py: Python<'py>,
+    customer_ids: Vec<String>,
+    at_seconds: Vec<i64>,
+    amounts: Option<&[u8]>,
+    observation_period_end: Option<i64>,
+    freq: &str,
+) -> PyResult<(
+    Vec<String>,
+    Bound<'py, PyBytes>,
+    Bound<'py, PyBytes>,
+    Bound<'py, PyBytes>,
+    Bound<'py, PyBytes>,
+)> {
+    let rows = guard(|| {
+        let unit = TimeUnit::parse(freq)
+            .ok_or_else(|| Failure::param("freq", format!("unknown unit `{freq}`")))?;
+        let amounts = amounts.map(|a| floats("monetary_value", a)).transpose()?;
+        let to_dt = |s: i64| {
+            DateTime::<Utc>::from_timestamp(s, 0)
+                .ok_or_else(|| Failure::param("datetime", format!("{s} out of range")))
+        };
+        let at: Vec<DateTime<Utc>> = at_seconds
+            .iter()
+            .map(|s| to_dt(*s))
+            .collect::<Result<_, _>>()?;
+        let end = observation_period_end.map(to_dt).transpose()?;
+        py.detach(move || -> Result<_, Failure> {
+            let params = SummaryParams {
+                unit,
+                observation_period_end: end,
+            };
+            Ok(summary_from_transactions(
+                &customer_ids,
+                &at,
+                amounts.as_deref(),
+                &params,
+            )?)
+        })
+    })?;
+    let col = |f: &dyn Fn(&edupulse::core::churn::CustomerSummary) -> f64| {
+        to_bytes(py, &rows.iter().map(f).collect::<Vec<f64>>())
+    };
+    Ok((
+        rows.iter().map(|r| r.customer_id.clone()).collect(),
+        col(&|r| r.frequency),
+        col(&|r| r.recency),
+        col(&|r| r.t),
+        col(&|r| r.monetary_value),
+    ))
+}
+
+/// A column from Python: (name, is_numeric, float64 bytes or list of str).
+fn table(columns: Vec<(String, bool, Bound<'_, PyAny>)>) -> Result<TabularData, Failure> {
+    let mut t = TabularData::new();
+    for (name, numeric, values) in columns {
+        let col = if numeric {
+            let b: Vec<u8> = values.extract()?;
+            ColumnData::Numeric(floats(&name, &b)?)
+        } else {
+            ColumnData::Categorical(values.extract::<Vec<String>>()?)
+        };
+        t.push(&name, col)?;
+    }
+    Ok(t)
+}
+
+/// Fit the tabular classifier; returns its JSON state.
+#[pyfunction]
+pub(crate) fn churn_classifier_fit(
+    py: Python<'_>,
+    model: &str,
+    columns: Vec<(String, bool, Bound<'_, PyAny>)>,
+    y: Vec<bool>,
+    params_json: Option<String>,
+) -> PyResult<String> {
+    guard(|| {
+        let kind = ModelKind::parse(model).ok_or_else(|| {
+            Failure::param(
+                "model",
+                format!("`{model}`: expected \"logistic\" or \"trees\""),
+            )
+        })?;
+        let mut params: ClassifierParams = match params_json {
+            Some(j) => {
+                serde_json::from_str(&j).map_err(|e| Failure::param("params", e.to_string()))?
+            }
+            None => ClassifierParams::default(),
+        };
+        params.model = kind;
+        let data = table(columns)?;
+        py.detach(move || -> Result<String, Failure> {
+            let m = TabularClassifier::fit(&data, &y, &params)?;
+            serde_json::to_string(&m).map_err(|e| Failure::Internal(e.to_string()))
+        })
+    })
+}
+
+fn load(state: &str) -> Result<TabularClassifier, Failure> {
+    serde_json::from_str(state)
+        .map_err(|e| Failure::param("state", format!("not a classifier state: {e}")))
+}
+
+/// Calibrated P(class 1) per row.
+#[pyfunction]
+pub(crate) fn churn_classifier_predict<'py>(
+    py: Python<'py>,
+    state: &str,
+    columns: Vec<(String, bool, Bound<'py, PyAny>)>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let v = guard(|| {
+        let m = load(state)?;
+        let data = table(columns)?;
+        Ok(m.predict_proba(&data)?)
+    })?;
+    Ok(to_bytes(py, &v))
+}
+
+/// Per-row top factors: list of lists of (column, value, contribution).
+#[pyfunction]
+#[allow(clippy::type_complexity)]
+pub(crate) fn churn_classifier_explain(
+    state: &str,
+    columns: Vec<(String, bool, Bound<'_, PyAny>)>,
+    top: usize,
+) -> PyResult<Vec<Vec<(String, String, f64)>>> {
+    guard(|| {
+        let m = load(state)?;
+        let data = table(columns)?;
+        Ok(m.explain(&data, top)?
+            .into_iter()
+            .map(|r| {
+                r.into_iter()
+                    .map(|f| (f.column, f.value, f.contribution))
+                    .collect()
+            })
+            .collect())
+    })
+}
+
+/// The encoded column kinds the classifier expects: (name, is_numeric).
+#[pyfunction]
+pub(crate) fn churn_classifier_columns(state: &str) -> PyResult<Vec<(String, bool)>> {
+    guard(|| {
+        let m = load(state)?;
+        Ok(m.encoder
+            .columns
+            .iter()
+            .zip(&m.encoder.encodings)
+            .map(|(c, e)| {
+                (
+                    c.clone(),
+                    matches!(e, edupulse::core::learn::ColumnEncoding::Numeric { .. }),
+                )
+            })
+            .collect())
+    })
+}

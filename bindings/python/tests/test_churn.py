@@ -1,0 +1,111 @@
+"""edupulse.churn against the CDNOW reference figures (lifetimes 0.11.3) and basic behaviour."""
+
+import pickle
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import edupulse
+from edupulse.churn import (
+    BetaGeoModel,
+    ChurnClassifier,
+    GammaGammaModel,
+    ParetoNBDModel,
+    summary_from_transactions,
+)
+
+
+def _shared(name: str):
+    for parent in Path(__file__).resolve().parents:
+        p = parent / "shared" / "data" / name
+        if p.exists():
+            return p
+    return None
+
+
+@pytest.fixture(scope="module")
+def cdnow():
+    p = _shared("cdnow/cdnow_customers_summary_with_transactions.csv")
+    if p is None:
+        pytest.skip("../shared/data/cdnow not found")
+    return pd.read_csv(p)
+
+
+def test_bgnbd_pnbd_gg_match_the_reference(cdnow):
+    bg = BetaGeoModel().fit(cdnow["x"], cdnow["t_x"], cdnow["T"])
+    for k, v in dict(r=0.242593, alpha=4.413532, a=0.792886, b=2.425752).items():
+        assert bg.params_[k] == pytest.approx(v, rel=5e-4)
+    assert bg.log_likelihood_ == pytest.approx(-9582.4256, abs=0.01)
+    assert bg.standard_errors_["r"] == pytest.approx(0.01256, rel=2e-3)
+    pn = ParetoNBDModel().fit(cdnow["x"].to_numpy(), cdnow["t_x"].to_numpy(), cdnow["T"].to_numpy())
+    for k, v in dict(r=0.553258, alpha=10.5775, s=0.606246, beta=11.669237).items():
+        assert pn.params_[k] == pytest.approx(v, rel=5e-4)
+    assert pn.log_likelihood_ == pytest.approx(-9594.9739, abs=0.01)
+    rep = cdnow[cdnow["x"] > 0]
+    gg = GammaGammaModel().fit(rep["x"], rep["zbar"])
+    for k, v in dict(p=6.248802, q=3.744588, v=15.447748).items():
+        assert gg.params_[k] == pytest.approx(v, rel=5e-4)
+    one = cdnow[cdnow["ID"].isin([1, 157])].sort_values("ID")
+    e = bg.conditional_expected_number_of_purchases_up_to_time(39, one["x"], one["t_x"], one["T"])
+    assert list(e) == pytest.approx([1.22591, 20.0537], rel=1e-4)
+    assert list(pn.conditional_probability_alive(one["x"], one["t_x"], one["T"])) == pytest.approx(
+        [0.869116, 0.996124], rel=1e-4
+    )
+    spend = gg.conditional_expected_average_profit(one["x"], one["zbar"])
+    assert list(spend) == pytest.approx([24.6586, 26.3929], rel=1e-4)
+    # As in lifetimes, CLV takes the observed average spend and applies Gamma-Gamma itself.
+    clv = gg.customer_lifetime_value(bg, one["x"], one["t_x"], one["T"], one["zbar"], time=12, discount_rate=0.01)
+    assert list(clv) == pytest.approx([36.278496, 625.350034], rel=1e-4)
+    assert isinstance(clv, pd.Series)
+
+
+def test_summary_from_transactions_matches_cdnow():
+    raw = _shared("cdnow/CDNOW_sample.txt")
+    summ = _shared("cdnow/cdnow_customers_summary.csv")
+    if raw is None or summ is None:
+        pytest.skip("../shared/data/cdnow not found")
+    tx = pd.read_csv(raw, sep=r"\s+", header=None, names=["old", "id", "date", "n", "amount"])
+    tx["date"] = pd.to_datetime(tx["date"].astype(str), format="%Y%m%d")
+    s = summary_from_transactions(tx, "id", "date", "amount", observation_period_end="1997-09-30", freq="W")
+    ref = pd.read_csv(summ).set_index("ID")
+    s.index = s.index.astype(int)
+    s = s.loc[ref.index]
+    assert (s["frequency"].to_numpy() == ref["frequency"].to_numpy()).all()
+    assert np.abs(s["recency"].to_numpy() - ref["recency"].to_numpy()).max() <= 0.005 + 1e-9
+    assert np.abs(s["T"].to_numpy() - ref["T"].to_numpy()).max() <= 0.005 + 1e-9
+
+
+def test_bad_input_raises_named_errors():
+    with pytest.raises(edupulse.ValidationError) as e:
+        BetaGeoModel().fit([1, -1], [0, 0], [5, 5])
+    assert e.value.column == "frequency"
+    with pytest.raises(edupulse.ValidationError) as e:
+        BetaGeoModel().fit([1], [6], [5])
+    assert e.value.column == "recency"
+    with pytest.raises(edupulse.EdupulseError):
+        ParetoNBDModel(max_iter=1).fit([1, 2, 0, 3], [1, 2, 0, 4], [5, 5, 5, 5])
+
+
+def test_classifier_fits_explains_and_pickles():
+    rng = np.random.default_rng(0)
+    n = 600
+    z = rng.uniform(-2, 2, n)
+    plan = rng.choice(["basic", "pro", "team"], n)
+    y = rng.uniform(size=n) < 1 / (1 + np.exp(-(2 * z + (plan == "basic"))))
+    X = pd.DataFrame({"z": z, "noise": rng.normal(size=n), "plan": plan})
+    for kind in ["logistic", "trees"]:
+        m = ChurnClassifier(model=kind).fit(X, y)
+        p = m.predict_proba(X)
+        assert p.shape == (n, 2)
+        assert np.allclose(p.sum(axis=1), 1.0)
+        auc = (pd.Series(p[:, 1]).rank()[y].sum() - y.sum() * (y.sum() + 1) / 2) / (y.sum() * (~y).sum())
+        assert auc > 0.8
+        ex = m.explain(X.head(5), top=2)
+        assert list(ex.columns) == ["row", "rank", "column", "value", "contribution"]
+        assert len(ex) == 10
+        back = pickle.loads(pickle.dumps(m))
+        assert np.array_equal(back.predict_proba(X), p)
+    with pytest.raises(edupulse.ValidationError):
+        ChurnClassifier().fit(X, np.ones(n, dtype=bool))
