@@ -14,6 +14,7 @@
 
 mod convert;
 mod errors;
+mod repetition;
 mod runtime;
 mod store;
 
@@ -219,6 +220,10 @@ mod _edupulse {
     #[pymodule_export]
     use super::errors::{
         EdupulseError, InternalError, ParameterError, StoreError, ValidationError,
+    };
+    #[pymodule_export]
+    use super::repetition::{
+        fsrs_evaluate, fsrs_next_states, fsrs_optimize, fsrs_replay, fsrs_retrievability,
     };
     #[pymodule_export]
     use super::{column_specs, columns, panic_for_tests, simulate, validate, NativeStore};
