@@ -5,7 +5,7 @@
 //! edupulse's batch `next_states_into` (f64, one pass per rating over the struct of arrays). Also
 //! checks that both agree (to f32 precision) and prints the ratio per card.
 
-use edupulse_core::repetition::batch::next_states_into;
+use edupulse_core::repetition::batch::{next_states_into, next_states_into_single_thread};
 use edupulse_core::repetition::{Fsrs, MemoryState};
 use std::time::Instant;
 
@@ -73,10 +73,18 @@ fn main() {
     let (mut os, mut od, mut oi) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
     let t2 = Instant::now();
     for _ in 0..reps {
-        next_states_into(&ours, &s, &d, &t, &r, &mut os, &mut od, &mut oi).expect("valid");
+        next_states_into_single_thread(&ours, &s, &d, &t, &r, &mut os, &mut od, &mut oi)
+            .expect("valid");
         std::hint::black_box(&oi);
     }
     let batch_secs = t2.elapsed().as_secs_f64() / reps as f64;
+    let t3 = Instant::now();
+    for _ in 0..reps {
+        next_states_into(&ours, &s, &d, &t, &r, &mut os, &mut od, &mut oi).expect("valid");
+        std::hint::black_box(&oi);
+    }
+    let par_secs = t3.elapsed().as_secs_f64() / reps as f64;
+    let threads = std::thread::available_parallelism().map_or(1, |t| t.get());
 
     let max_rel = (0..n)
         .map(|i| ((good_s[i] - their_good[i].0 as f64) / good_s[i]).abs())
@@ -92,7 +100,10 @@ fn main() {
             "edupulse_ns_per_card": per_card_ours,
             "ratio_4_outcomes": per_card_theirs / per_card_ours,
             "edupulse_batch_one_outcome_ns_per_card": batch_secs / n as f64 * 1e9,
-            "ratio_batch_schedule": per_card_theirs / (batch_secs / n as f64 * 1e9),
+            "ratio_batch_schedule_1_thread": per_card_theirs / (batch_secs / n as f64 * 1e9),
+            "edupulse_batch_all_cores_ns_per_card": par_secs / n as f64 * 1e9,
+            "threads": threads,
+            "ratio_batch_schedule_all_cores": per_card_theirs / (par_secs / n as f64 * 1e9),
             "max_rel_diff_good_stability": max_rel,
         })
     );
