@@ -37,7 +37,7 @@ def main() -> None:
 
     import fsrs as pyfsrs  # py-fsrs
 
-    sched = pyfsrs.Scheduler(learning_steps=(), relearning_steps=(), enable_fuzz=False)
+    sched = pyfsrs.Scheduler(learning_steps=(), relearning_steps=(), enable_fuzzing=False)
     now = datetime(2024, 6, 1, tzinfo=timezone.utc)
     cards = []
     for i in range(n):
