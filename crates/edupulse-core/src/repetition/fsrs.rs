@@ -417,7 +417,7 @@ impl Fsrs {
         let w = &self.w;
         let long = w[11]
             * (-w[12] * d.ln()).exp()
-            * ((w[13] * s.ln_1p()).exp() - 1.0)
+            * ((w[13] * (s + 1.0).ln()).exp() - 1.0)
             * (one_minus_r * w[14]).exp();
         long.min(s * self.k.inv_short_div).max(STABILITY_MIN)
     }
@@ -432,7 +432,7 @@ impl Fsrs {
     /// `1 − R(t, S)`.
     #[inline(always)]
     fn one_minus_r(&self, s: f64, t: f64) -> f64 {
-        1.0 - (self.decay * (self.factor * t / s).ln_1p()).exp()
+        1.0 - (self.decay * (1.0 + self.factor * t / s).ln()).exp()
     }
 
     /// One review in `f64` with precomputed constants (same formulas as the generic path).
