@@ -40,6 +40,8 @@ from ._edupulse import (
 
 __all__ = [
     "churn",
+    "repetition",
+    "trends",
     "TABLES",
     "EdupulseError",
     "InternalError",
@@ -217,3 +219,4 @@ def _to_frame(table: str, cols: Dict[str, list]) -> pd.DataFrame:
 # Submodules (imported last: they use the native module loaded above).
 from . import trends  # noqa: E402
 from . import churn  # noqa: E402  (submodule: edupulse.churn)
+from . import repetition  # noqa: E402  (submodule: edupulse.repetition)

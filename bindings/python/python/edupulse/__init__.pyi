@@ -5,10 +5,14 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
 
 import pandas as pd
 
+from . import churn as churn
+from . import repetition as repetition
 from . import trends as trends
 
 __all__ = [
     "churn",
+    "repetition",
+    "trends",
     "TABLES",
     "EdupulseError",
     "InternalError",
@@ -21,8 +25,6 @@ __all__ = [
     "simulate",
     "validate",
 ]
-
-from . import churn as churn
 
 __version__: str
 

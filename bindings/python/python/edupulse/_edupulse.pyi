@@ -24,6 +24,11 @@ __all__ = [
     "simulate",
     "validate",
     "NativeStore",
+    "fsrs_replay",
+    "fsrs_next_states",
+    "fsrs_retrievability",
+    "fsrs_optimize",
+    "fsrs_evaluate",
     "__version__",
     "TABLES",
     "trends_anomaly_scores",
@@ -105,3 +110,28 @@ def churn_classifier_fit(model: str, columns: Sequence[_Col], y: Sequence[bool],
 def churn_classifier_predict(state: str, columns: Sequence[_Col]) -> bytes: ...
 def churn_classifier_explain(state: str, columns: Sequence[_Col], top: int) -> List[List[Tuple[str, str, float]]]: ...
 def churn_classifier_columns(state: str) -> List[Tuple[str, bool]]: ...
+# Spaced repetition (FSRS-6); use edupulse.repetition.
+def fsrs_replay(
+    parameters: Optional[Sequence[float]],
+    desired_retention: float,
+    maximum_interval: int,
+    ratings: Sequence[int],
+    elapsed_days: Sequence[float],
+) -> Tuple[List[float], List[float], List[float], List[int]]: ...
+def fsrs_next_states(
+    parameters: Optional[Sequence[float]],
+    desired_retention: float,
+    maximum_interval: int,
+    stability: Any,
+    difficulty: Any,
+    elapsed_days: Any,
+    rating: Any,
+) -> Tuple[Any, Any, Any]: ...
+def fsrs_retrievability(parameters: Optional[Sequence[float]], stability: Any, elapsed_days: Any) -> Any: ...
+def fsrs_optimize(card_id: Sequence[str], review_time_us: Sequence[int], review_rating: Sequence[int]) -> List[float]: ...
+def fsrs_evaluate(
+    card_id: Sequence[str],
+    review_time_us: Sequence[int],
+    review_rating: Sequence[int],
+    parameters: Optional[Sequence[float]] = None,
+) -> Tuple[float, float, float, int]: ...

@@ -23,14 +23,73 @@ pub fn next_states_into(
     out_difficulty: &mut [f64],
     out_interval: &mut [f64],
 ) -> Result<()> {
+    check_batch(
+        stability,
+        difficulty,
+        elapsed_days,
+        rating,
+        out_stability.len(),
+        out_difficulty.len(),
+        out_interval.len(),
+    )?;
+    let n = stability.len();
+    // Large batches are split over the machine's cores (scoped threads, no shared state).
+    let threads = if n >= PARALLEL_MIN_CARDS {
+        std::thread::available_parallelism().map_or(1, |t| t.get())
+    } else {
+        1
+    };
+    if threads <= 1 {
+        next_states_unchecked(
+            fsrs,
+            stability,
+            difficulty,
+            elapsed_days,
+            rating,
+            out_stability,
+            out_difficulty,
+            out_interval,
+        );
+        return Ok(());
+    }
+    let chunk = n.div_ceil(threads);
+    std::thread::scope(|scope| {
+        let outs = out_stability
+            .chunks_mut(chunk)
+            .zip(out_difficulty.chunks_mut(chunk))
+            .zip(out_interval.chunks_mut(chunk));
+        for (k, ((os, od), oi)) in outs.enumerate() {
+            let r = k * chunk..(k * chunk + os.len());
+            let (s, d, t, g) = (
+                &stability[r.clone()],
+                &difficulty[r.clone()],
+                &elapsed_days[r.clone()],
+                &rating[r],
+            );
+            scope.spawn(move || next_states_unchecked(fsrs, s, d, t, g, os, od, oi));
+        }
+    });
+    Ok(())
+}
+
+/// Check a batch's inputs (lengths, ratings, states, elapsed days).
+fn check_batch(
+    stability: &[f64],
+    difficulty: &[f64],
+    elapsed_days: &[f64],
+    rating: &[u8],
+    out_s: usize,
+    out_d: usize,
+    out_i: usize,
+) -> Result<()> {
     let n = stability.len();
     for (name, len) in [
         ("difficulty", difficulty.len()),
         ("elapsed_days", elapsed_days.len()),
         ("rating", rating.len()),
-        ("out_stability", out_stability.len()),
-        ("out_difficulty", out_difficulty.len()),
-        ("out_interval", out_interval.len()),
+        ("out_stability", out_s),
+        ("out_difficulty", out_d),
+        ("out_interval", out_i),
     ] {
         if len != n {
             return Err(CoreError::param(
@@ -63,6 +122,33 @@ pub fn next_states_into(
             ));
         }
     }
+    Ok(())
+}
+
+/// Batches at least this large are split over threads.
+pub const PARALLEL_MIN_CARDS: usize = 65_536;
+
+/// Single-threaded [`next_states_into`] (same checks), for callers that parallelise themselves.
+#[allow(clippy::too_many_arguments)]
+pub fn next_states_into_single_thread(
+    fsrs: &Fsrs,
+    stability: &[f64],
+    difficulty: &[f64],
+    elapsed_days: &[f64],
+    rating: &[u8],
+    out_stability: &mut [f64],
+    out_difficulty: &mut [f64],
+    out_interval: &mut [f64],
+) -> Result<()> {
+    check_batch(
+        stability,
+        difficulty,
+        elapsed_days,
+        rating,
+        out_stability.len(),
+        out_difficulty.len(),
+        out_interval.len(),
+    )?;
     next_states_unchecked(
         fsrs,
         stability,
@@ -305,6 +391,24 @@ mod tests {
             assert_eq!(od[i], st.difficulty);
             assert_eq!(oi[i], f.next_interval(st.stability) as f64);
         }
+    }
+
+    #[test]
+    fn parallel_batch_equals_single_thread() {
+        let f = Fsrs::default();
+        let n = PARALLEL_MIN_CARDS * 2 + 17;
+        let s: Vec<f64> = (0..n).map(|i| 0.1 + (i % 997) as f64 * 0.37).collect();
+        let d: Vec<f64> = (0..n).map(|i| 1.0 + (i % 89) as f64 * 0.1).collect();
+        let t: Vec<f64> = (0..n).map(|i| (i % 61) as f64).collect();
+        let g: Vec<u8> = (0..n).map(|i| 1 + (i % 4) as u8).collect();
+        let (a, b, c) = next_states(&f, &s, &d, &t, &g).unwrap();
+        let (mut x, mut y, mut z) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+        next_states_into_single_thread(&f, &s, &d, &t, &g, &mut x, &mut y, &mut z).unwrap();
+        assert_eq!((&a, &b, &c), (&x, &y, &z));
+        let mut bad = s.clone();
+        bad[n - 1] = -1.0;
+        let e = next_states_into_single_thread(&f, &bad, &d, &t, &g, &mut x, &mut y, &mut z);
+        assert!(e.is_err());
     }
 
     #[test]

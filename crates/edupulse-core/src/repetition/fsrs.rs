@@ -301,14 +301,61 @@ pub struct ReplayStep {
     pub interval: u32,
 }
 
-/// A validated FSRS-6 model ready to schedule.
+/// A validated FSRS-6 model ready to schedule (serialised as its [`FsrsParams`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "FsrsParams", into = "FsrsParams")]
 pub struct Fsrs {
     params: FsrsParams,
     w: [f64; NP],
     decay: f64,
     factor: f64,
     interval_factor: f64,
+    k: Consts,
+}
+
+/// Constants of the `f64` fast path, derived from the parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+struct Consts {
+    exp_w8: f64,
+    /// `w7 · D0(Easy)` (unclamped), the mean-reversion target's weight.
+    w7_d0_easy: f64,
+    one_minus_w7: f64,
+    /// `e^(w17·(G−3+w18))` for G = 1..4.
+    short_inc: [f64; 4],
+    /// `1 / e^(w17·w18)`.
+    inv_short_div: f64,
+    /// Hard penalty, 1, Easy bonus for G = 2..4 (index G−1).
+    recall_mult: [f64; 4],
+    /// `−w6·(G−3)/9` for G = 1..4.
+    delta9: [f64; 4],
+}
+
+impl Consts {
+    fn new(w: &[f64; NP]) -> Consts {
+        let d0_easy = init_difficulty_raw(w, 4.0);
+        Consts {
+            exp_w8: w[8].exp(),
+            w7_d0_easy: w[7] * d0_easy,
+            one_minus_w7: 1.0 - w[7],
+            short_inc: std::array::from_fn(|i| (w[17] * ((i as f64 + 1.0) - 3.0 + w[18])).exp()),
+            inv_short_div: 1.0 / (w[17] * w[18]).exp(),
+            recall_mult: [1.0, w[15], 1.0, w[16]],
+            delta9: std::array::from_fn(|i| -(w[6] * ((i as f64 + 1.0) - 3.0)) / 9.0),
+        }
+    }
+}
+
+impl TryFrom<FsrsParams> for Fsrs {
+    type Error = CoreError;
+    fn try_from(p: FsrsParams) -> Result<Fsrs> {
+        Fsrs::new(p)
+    }
+}
+
+impl From<Fsrs> for FsrsParams {
+    fn from(f: Fsrs) -> FsrsParams {
+        f.params
+    }
 }
 
 impl Default for Fsrs {
@@ -343,7 +390,92 @@ impl Fsrs {
             decay,
             factor,
             interval_factor,
+            k: Consts::new(&w),
         }
+    }
+
+    /// `D'` for rating index `gi = G − 1` (the `f64` fast path).
+    #[inline(always)]
+    fn next_difficulty_fast(&self, d: f64, gi: usize) -> f64 {
+        let k = &self.k;
+        (k.w7_d0_easy + k.one_minus_w7 * (d + (10.0 - d) * k.delta9[gi])).clamp(1.0, 10.0)
+    }
+
+    /// `S'` on the same day (`f64` fast path), `ln_s = ln S`.
+    #[inline(always)]
+    fn short_term_fast(&self, s: f64, ln_s: f64, gi: usize) -> f64 {
+        let mut inc = self.k.short_inc[gi] * (-self.w[19] * ln_s).exp();
+        if gi >= 2 && inc < 1.0 {
+            inc = 1.0;
+        }
+        (s * inc).max(STABILITY_MIN)
+    }
+
+    /// Lapse stability (`f64` fast path), `one_minus_r = 1 − R`.
+    #[inline(always)]
+    fn forget_fast(&self, s: f64, d: f64, one_minus_r: f64) -> f64 {
+        let w = &self.w;
+        let long = w[11]
+            * (-w[12] * d.ln()).exp()
+            * ((w[13] * (s + 1.0).ln()).exp() - 1.0)
+            * (one_minus_r * w[14]).exp();
+        long.min(s * self.k.inv_short_div).max(STABILITY_MIN)
+    }
+
+    /// The part of the recall increase shared by Hard, Good and Easy.
+    #[inline(always)]
+    fn recall_base(&self, d: f64, ln_s: f64, one_minus_r: f64) -> f64 {
+        let w = &self.w;
+        self.k.exp_w8 * (11.0 - d) * (-w[9] * ln_s).exp() * ((one_minus_r * w[10]).exp() - 1.0)
+    }
+
+    /// `1 − R(t, S)`.
+    #[inline(always)]
+    fn one_minus_r(&self, s: f64, t: f64) -> f64 {
+        1.0 - (self.decay * (1.0 + self.factor * t / s).ln()).exp()
+    }
+
+    /// One review in `f64` with precomputed constants (same formulas as the generic path).
+    #[inline(always)]
+    fn next_state_fast(&self, s: f64, d: f64, t: f64, g: u8) -> (f64, f64) {
+        let gi = (g.clamp(1, 4) - 1) as usize;
+        let ln_s = s.ln();
+        let ns = if t < 1.0 {
+            self.short_term_fast(s, ln_s, gi)
+        } else {
+            let omr = self.one_minus_r(s, t);
+            if gi == 0 {
+                self.forget_fast(s, d, omr)
+            } else {
+                (s * (1.0 + self.recall_base(d, ln_s, omr) * self.k.recall_mult[gi]))
+                    .max(STABILITY_MIN)
+            }
+        };
+        (ns, self.next_difficulty_fast(d, gi))
+    }
+
+    /// The next state of a card for each of the four ratings (Again, Hard, Good, Easy), sharing
+    /// the work common to them (what the `fsrs` crate's `next_states` returns).
+    #[inline(always)]
+    pub fn next_states_all(&self, state: MemoryState, elapsed_days: f64) -> [MemoryState; 4] {
+        let (s, d) = (state.stability, state.difficulty);
+        let ln_s = s.ln();
+        let st = |ns: f64, gi: usize| MemoryState {
+            stability: ns,
+            difficulty: self.next_difficulty_fast(d, gi),
+        };
+        if elapsed_days < 1.0 {
+            return std::array::from_fn(|gi| st(self.short_term_fast(s, ln_s, gi), gi));
+        }
+        let omr = self.one_minus_r(s, elapsed_days);
+        let base = self.recall_base(d, ln_s, omr);
+        let m = &self.k.recall_mult;
+        [
+            st(self.forget_fast(s, d, omr), 0),
+            st((s * (1.0 + base * m[1])).max(STABILITY_MIN), 1),
+            st((s * (1.0 + base)).max(STABILITY_MIN), 2),
+            st((s * (1.0 + base * m[3])).max(STABILITY_MIN), 3),
+        ]
     }
 
     /// The settings.
@@ -387,6 +519,24 @@ impl Fsrs {
         retrievability_g(self.decay, self.factor, stability, elapsed_days)
     }
 
+    /// The generic (reference) formulas in `f64`, for checking the fast path.
+    #[cfg(test)]
+    pub(crate) fn next_state_reference(&self, st: MemoryState, t: f64, g: u8) -> MemoryState {
+        let (s, d) = next_state_g(
+            &self.w,
+            self.decay,
+            self.factor,
+            st.stability,
+            st.difficulty,
+            t,
+            g,
+        );
+        MemoryState {
+            stability: s,
+            difficulty: d,
+        }
+    }
+
     /// The state after a review `elapsed_days` after the previous one (`None` for a new card).
     pub fn next_state(
         &self,
@@ -406,15 +556,7 @@ impl Fsrs {
 
     #[inline(always)]
     pub(crate) fn next_state_unchecked(&self, st: MemoryState, t: f64, g: u8) -> MemoryState {
-        let (s, d) = next_state_g(
-            &self.w,
-            self.decay,
-            self.factor,
-            st.stability,
-            st.difficulty,
-            t,
-            g,
-        );
+        let (s, d) = self.next_state_fast(st.stability, st.difficulty, t, g);
         MemoryState {
             stability: s,
             difficulty: d,

@@ -314,3 +314,44 @@ fn fuzz_stays_in_range_and_is_seeded() {
     let (lo, hi) = fuzz_range(8, 36500);
     assert!(ivl >= lo && ivl <= hi);
 }
+
+#[test]
+fn fast_path_equals_reference_formulas() {
+    let mut w = DEFAULT_PARAMETERS;
+    w[20] = 0.4;
+    for f in [Fsrs::default(), Fsrs::with_parameters(&w).unwrap()] {
+        let mut x = 1u64;
+        for _ in 0..20_000 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let u = |k: u32| ((x >> k) & 0xffff) as f64 / 65536.0;
+            let st = MemoryState {
+                stability: 0.001 + 500.0 * u(0) * u(16),
+                difficulty: 1.0 + 9.0 * u(32),
+            };
+            let t = (3.0 * st.stability * u(48)).floor();
+            let all = f.next_states_all(st, t);
+            for g in 1..=4u8 {
+                let a = f.next_state_unchecked(st, t, g);
+                let b = f.next_state_reference(st, t, g);
+                for (p, q) in [(a.stability, b.stability), (a.difficulty, b.difficulty)] {
+                    assert!(
+                        (p - q).abs() <= 1e-12 * q.abs(),
+                        "{st:?} t={t} g={g}: {p} vs {q}"
+                    );
+                }
+                assert_eq!(all[g as usize - 1], a);
+            }
+        }
+    }
+}
+
+#[test]
+fn fsrs_serialises_as_its_params() {
+    let f = Fsrs::default();
+    let json = serde_json::to_string(&f).unwrap();
+    let back: Fsrs = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, f);
+    assert!(serde_json::from_str::<Fsrs>(&json.replace("0.9,", "1.5,")).is_err());
+}

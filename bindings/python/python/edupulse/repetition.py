@@ -1,0 +1,139 @@
+"""Spaced repetition: FSRS-6 (the scheduler inside Anki) with py-fsrs 6.3.2's numbers.
+
+::
+
+    from edupulse.repetition import FSRS, optimize, evaluate
+
+    fsrs = FSRS()                                   # default parameters, desired retention 0.9
+    fsrs.replay([3, 3, 1, 3], [0, 2, 11, 1])        # DataFrame: stability, difficulty, ...
+    s, d, ivl = fsrs.next_states(stability, difficulty, elapsed_days, rating)   # numpy arrays
+    params = optimize(review_log)                   # columns card_id, review_time, review_rating
+    evaluate(review_log, params)                    # {"log_loss", "rmse_bins", "auc"}
+
+The work runs in Rust (``edupulse._edupulse``) with the GIL released; float64 numpy arrays are
+read in place. Bad input raises ``edupulse.ParameterError`` / ``edupulse.ValidationError``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+import pandas as pd
+
+from . import _edupulse as _native
+
+__all__ = ["FSRS", "DEFAULT_PARAMETERS", "optimize", "evaluate"]
+
+DEFAULT_PARAMETERS: Tuple[float, ...] = (
+    0.212, 1.2931, 2.3065, 8.2956, 6.4133, 0.8334, 3.0194, 0.001, 1.8722, 0.1666, 0.796,
+    1.4835, 0.0614, 0.2629, 1.6483, 0.6014, 1.8729, 0.5425, 0.0912, 0.0658, 0.1542,
+)
+
+
+def _f64(x: Any) -> "np.ndarray[Any, Any]":
+    """A contiguous float64 view of ``x`` (no copy when it already is one)."""
+    return np.ascontiguousarray(x, dtype=np.float64)
+
+
+class FSRS:
+    """FSRS-6 with 21 parameters (py-fsrs's defaults when ``None``)."""
+
+    def __init__(
+        self,
+        parameters: Optional[Sequence[float]] = None,
+        desired_retention: float = 0.9,
+        maximum_interval: int = 36500,
+        enable_fuzz: bool = False,
+    ) -> None:
+        self.parameters: Optional[List[float]] = (
+            None if parameters is None else [float(p) for p in parameters]
+        )
+        self.desired_retention = float(desired_retention)
+        self.maximum_interval = int(maximum_interval)
+        self.enable_fuzz = bool(enable_fuzz)
+        # Validate now, so a bad configuration fails at construction.
+        _native.fsrs_replay(
+            self.parameters, self.desired_retention, self.maximum_interval, [], []
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"FSRS(parameters={self.parameters!r}, desired_retention={self.desired_retention}, "
+            f"maximum_interval={self.maximum_interval}, enable_fuzz={self.enable_fuzz})"
+        )
+
+    def replay(self, ratings: Sequence[int], elapsed_days: Sequence[float]) -> pd.DataFrame:
+        """The history of one card from new: one row per review with the state after it
+        (stability, difficulty), the retrievability before it (NaN for the first) and the
+        scheduled interval in days."""
+        s, d, r, ivl = _native.fsrs_replay(
+            self.parameters,
+            self.desired_retention,
+            self.maximum_interval,
+            [int(x) for x in ratings],
+            [float(x) for x in elapsed_days],
+        )
+        return pd.DataFrame(
+            {
+                "stability": np.asarray(s, dtype=np.float64),
+                "difficulty": np.asarray(d, dtype=np.float64),
+                "retrievability": np.asarray(r, dtype=np.float64),
+                "interval": np.asarray(ivl, dtype=np.int64),
+            }
+        )
+
+    def next_states(
+        self,
+        stability: Any,
+        difficulty: Any,
+        elapsed_days: Any,
+        rating: Any,
+    ) -> Tuple["np.ndarray[Any, Any]", "np.ndarray[Any, Any]", "np.ndarray[Any, Any]"]:
+        """New stability, difficulty and interval (days) for every card of a batch, given its
+        rating (1–4) ``elapsed_days`` after its last review. NaN stability marks a new card.
+        float64 arrays are read without copying."""
+        return _native.fsrs_next_states(  # type: ignore[no-any-return]
+            self.parameters,
+            self.desired_retention,
+            self.maximum_interval,
+            _f64(stability),
+            _f64(difficulty),
+            _f64(elapsed_days),
+            np.ascontiguousarray(rating),
+        )
+
+    def retrievability(self, stability: Any, elapsed_days: Any) -> "np.ndarray[Any, Any]":
+        """Probability of recall ``elapsed_days`` after a review that left ``stability``."""
+        return _native.fsrs_retrievability(  # type: ignore[no-any-return]
+            self.parameters, _f64(stability), _f64(elapsed_days)
+        )
+
+
+def _log_columns(review_log: Any) -> Tuple[List[str], List[int], List[int]]:
+    df = review_log if isinstance(review_log, pd.DataFrame) else pd.DataFrame(review_log)
+    missing = [c for c in ("card_id", "review_time", "review_rating") if c not in df.columns]
+    if missing:
+        raise _native.ValidationError(f"review_log: missing column(s) {', '.join(missing)}")
+    times = pd.to_datetime(df["review_time"], utc=True, format="ISO8601")
+    micros = (times - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(microseconds=1)
+    return (
+        [str(c) for c in df["card_id"]],
+        [int(t) for t in micros],
+        [int(r) for r in df["review_rating"]],
+    )
+
+
+def optimize(review_log: Any) -> List[float]:
+    """Fit the 21 FSRS-6 parameters to a review log (columns ``card_id``, ``review_time``,
+    ``review_rating``, sorted by time)."""
+    return _native.fsrs_optimize(*_log_columns(review_log))  # type: ignore[no-any-return]
+
+
+def evaluate(review_log: Any, parameters: Optional[Sequence[float]] = None) -> Dict[str, float]:
+    """Score parameters (default when ``None``) on a review log as srs-benchmark does: log loss,
+    RMSE(bins) and AUC of the inter-day, non-first reviews of the test folds of a 5-fold
+    time-series split."""
+    p = None if parameters is None else [float(x) for x in parameters]
+    ll, rmse, auc, n = _native.fsrs_evaluate(*_log_columns(review_log), p)
+    return {"log_loss": ll, "rmse_bins": rmse, "auc": auc, "n": n}

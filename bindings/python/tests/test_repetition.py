@@ -1,0 +1,112 @@
+"""edupulse.repetition against py-fsrs 6.3.2's reference tables (copied from
+../shared/data/fsrs/reference_vectors.txt) and the real Anki log when present."""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import edupulse
+from edupulse.repetition import FSRS, evaluate, optimize
+
+# Table A of reference_vectors.txt: (ratings, elapsed days, S, D, interval) from py-fsrs 6.3.2.
+TABLE_A = [
+    ([3, 3, 3, 3], [0, 2, 11, 46], [2.30650, 10.96433, 46.28022, 162.86220],
+     [2.11810, 2.11121, 2.10433, 2.09746], [2, 11, 46, 163]),
+    ([1, 3, 3, 4], [0, 1, 2, 6], [0.21200, 1.88679, 6.26916, 27.07713],
+     [6.41330, 6.40212, 6.39094, 5.17019], [1, 2, 6, 27]),
+    ([4, 4, 4], [0, 8, 66], [8.29560, 65.62423, 396.77502], [1.0, 1.0, 1.0], [8, 66, 397]),
+    ([2, 1, 3], [0, 1, 1], [1.29310, 0.37539, 1.53345], [5.11217, 8.37863, 8.36548], [1, 1, 2]),
+]
+
+_ROOT = Path(__file__).resolve().parents[3]
+JOSH = next(
+    (
+        p
+        for p in (
+            _ROOT.parent / "shared" / "data" / "fsrs" / "review_logs_josh.csv",
+            _ROOT.parent.parent / "shared" / "data" / "fsrs" / "review_logs_josh.csv",
+        )
+        if p.exists()
+    ),
+    _ROOT.parent / "shared" / "data" / "fsrs" / "review_logs_josh.csv",
+)
+
+
+@pytest.mark.parametrize("ratings,elapsed,s,d,ivl", TABLE_A)
+def test_replay_matches_py_fsrs(ratings, elapsed, s, d, ivl):
+    df = FSRS().replay(ratings, elapsed)
+    assert list(df.columns) == ["stability", "difficulty", "retrievability", "interval"]
+    np.testing.assert_allclose(df["stability"], s, rtol=1e-5, atol=5e-6)
+    np.testing.assert_allclose(df["difficulty"], d, rtol=1e-5, atol=5e-6)
+    assert df["interval"].tolist() == ivl
+    assert np.isnan(df["retrievability"].iloc[0])
+    assert (df["retrievability"].iloc[1:] > 0).all()
+
+
+def test_next_states_batch_equals_replay():
+    f = FSRS()
+    rng = np.random.default_rng(1)
+    n = 1000
+    s = rng.uniform(0.1, 300, n)
+    d = rng.uniform(1, 10, n)
+    t = np.floor(rng.uniform(0, 2, n) * s)
+    g = rng.integers(1, 5, n)
+    ns, nd, ivl = f.next_states(s, d, t, g)
+    assert ns.shape == nd.shape == ivl.shape == (n,)
+    assert np.isfinite(ns).all() and (ns > 0).all() and ((nd >= 1) & (nd <= 10)).all()
+    # Same as one card's history: first review Good, then the batch's rating.
+    s0 = np.full(3, 2.3065)
+    d0 = np.full(3, 2.1181)
+    ns, nd, ivl = f.next_states(s0, d0, np.array([2.0, 2.0, 2.0]), np.array([3, 3, 3], dtype=np.uint8))
+    np.testing.assert_allclose(ns, 10.96433, rtol=1e-5)
+    assert ivl.tolist() == [11.0, 11.0, 11.0]
+    r = f.retrievability(np.array([1.0, 10.0]), np.array([1.0, 30.0]))
+    np.testing.assert_allclose(r, [0.9, 0.80939], rtol=1e-5)
+
+
+def test_bad_input_raises_named_errors():
+    f = FSRS()
+    with pytest.raises(edupulse.ParameterError) as e:
+        f.next_states(np.array([1.0]), np.array([5.0]), np.array([1.0]), np.array([5]))
+    assert e.value.parameter == "rating"
+    with pytest.raises(edupulse.ParameterError) as e:
+        f.next_states(np.array([0.0]), np.array([5.0]), np.array([1.0]), np.array([3]))
+    assert e.value.parameter == "stability"
+    with pytest.raises(edupulse.ParameterError) as e:
+        f.next_states(np.array([1.0]), np.array([5.0]), np.array([-1.0]), np.array([3]))
+    assert e.value.parameter == "elapsed_days"
+    with pytest.raises(edupulse.ParameterError) as e:
+        FSRS(parameters=[0.5] * 20)
+    assert e.value.parameter == "parameters"
+    with pytest.raises(edupulse.ParameterError):
+        FSRS(desired_retention=1.5)
+
+
+def test_optimize_and_evaluate_on_a_small_log():
+    t0 = pd.Timestamp("2024-01-01T10:00:00Z")
+    rows = []
+    for c in range(40):
+        day = c % 5
+        for k, r in enumerate([3, 3, 1, 3, 3]):
+            rows.append((f"c{c}", t0 + pd.Timedelta(days=day), r))
+            day += 1 + 2 * k
+    log = pd.DataFrame(rows, columns=["card_id", "review_time", "review_rating"])
+    log = log.sort_values("review_time", kind="stable").reset_index(drop=True)
+    params = optimize(log)
+    assert len(params) == 21 and all(np.isfinite(params))
+    m = evaluate(log, params)
+    assert set(m) >= {"log_loss", "rmse_bins", "auc"}
+    shuffled = log.iloc[::-1]
+    with pytest.raises(edupulse.ValidationError):
+        optimize(shuffled)
+
+
+@pytest.mark.skipif(not JOSH.exists(), reason="review_logs_josh.csv not present")
+def test_josh_default_figures():
+    log = pd.read_csv(JOSH)
+    m = evaluate(log)
+    assert abs(m["log_loss"] - 0.4455) < 1e-3
+    assert abs(m["rmse_bins"] - 0.0694) < 1e-3
+    assert abs(m["auc"] - 0.678) < 1e-3
