@@ -230,11 +230,11 @@ mod _edupulse {
         EdupulseError, InternalError, ParameterError, StoreError, ValidationError,
     };
     #[pymodule_export]
-    use super::trends::{trends_anomaly_scores, trends_change_points, trends_detect};
-    #[pymodule_export]
     use super::repetition::{
         fsrs_evaluate, fsrs_next_states, fsrs_optimize, fsrs_replay, fsrs_retrievability,
     };
+    #[pymodule_export]
+    use super::trends::{trends_anomaly_scores, trends_change_points, trends_detect};
     #[pymodule_export]
     use super::{column_specs, columns, panic_for_tests, simulate, validate, NativeStore};
     use pyo3::prelude::*;
