@@ -43,10 +43,13 @@ enum Command {
         /// Random seed.
         #[arg(long, default_value_t = 42)]
         seed: u64,
+        /// Store URL (default: `sqlite://DIR/edupulse.db`), e.g. `postgres://user@host/db`.
+        #[arg(long)]
+        store: Option<String>,
     },
     /// Upsert a folder of `<table>.csv` files into a store (all or nothing).
     Ingest {
-        /// Store URL: `sqlite://PATH` or `memory://`.
+        /// Store URL: `sqlite://PATH`, `postgres://user:password@host:port/db` or `memory://`.
         #[arg(long)]
         store: String,
         /// Folder holding `<table>.csv` files.
@@ -168,7 +171,8 @@ async fn dispatch(cmd: Command) -> Result<serde_json::Value, Failure> {
             dir,
             students,
             seed,
-        } => demo(&dir, students, seed).await,
+            store,
+        } => demo(&dir, students, seed, store.as_deref()).await,
         Command::Ingest { store, dir } => {
             let store = open_store(&store).await?;
             let p = progress("ingest");
@@ -293,7 +297,12 @@ async fn run(
     }))
 }
 
-async fn demo(dir: &Path, students: usize, seed: u64) -> Result<serde_json::Value, Failure> {
+async fn demo(
+    dir: &Path,
+    students: usize,
+    seed: u64,
+    store_url: Option<&str>,
+) -> Result<serde_json::Value, Failure> {
     let cfg = SimConfig {
         students,
         seed,
@@ -304,8 +313,10 @@ async fn demo(dir: &Path, students: usize, seed: u64) -> Result<serde_json::Valu
     let data_dir = dir.join("data");
     p.set_message(format!("write {} rows as CSV", tables.total_rows()));
     csvio::write_dir(&tables, &data_dir)?;
-    let db = dir.join("edupulse.db");
-    let url = format!("sqlite://{}", db.display());
+    let url = match store_url {
+        Some(u) => u.to_string(),
+        None => format!("sqlite://{}", dir.join("edupulse.db").display()),
+    };
     let store = open_store(&url).await?;
     p.set_message("ingest");
     let ingest = edupulse::ingest_dir(store.as_ref(), &data_dir).await?;
@@ -327,7 +338,7 @@ async fn demo(dir: &Path, students: usize, seed: u64) -> Result<serde_json::Valu
     Ok(json!({
         "command": "demo",
         "dir": dir,
-        "store": url,
+        "store": store.describe(),
         "as_of": as_of,
         "ingest": {"received": ingest.received, "written": ingest.written},
         "run": run_summary["run"],
