@@ -9,7 +9,11 @@ use clap::{Parser, Subcommand};
 use edupulse::core::csvio;
 use edupulse::core::job::JobConfig;
 use edupulse::core::simulate::{simulate, SimConfig};
-use edupulse::notify::{DispatchConfig, Dispatcher, FileNotifier, Notifier, StdoutNotifier};
+use edupulse::notify::webhook::WEBHOOK_URL_VAR;
+use edupulse::notify::{
+    DispatchConfig, Dispatcher, FileNotifier, Notifier, StdoutNotifier, WebhookFormat,
+    WebhookNotifier,
+};
 use edupulse::report::Report;
 use edupulse::{open_store, Error, Store, StoreError};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -67,7 +71,8 @@ enum Command {
         /// a SQLite store, else none).
         #[arg(long)]
         notify_file: Option<PathBuf>,
-        /// Also deliver notifications to stdout (before the summary line).
+        /// Also deliver notifications to stdout (before the summary line). A webhook is added
+        /// when `EDUPULSE_WEBHOOK_URL` is set (`EDUPULSE_WEBHOOK_FORMAT`: `slack` or `json`).
         #[arg(long)]
         notify_stdout: bool,
         /// Job configuration (JSON) overriding the defaults.
@@ -87,6 +92,9 @@ enum Command {
         as_of: Option<String>,
     },
 }
+
+/// The environment variable choosing the webhook body (`slack`, the default, or `json`).
+const WEBHOOK_FORMAT_VAR: &str = "EDUPULSE_WEBHOOK_FORMAT";
 
 /// A failure with its exit code.
 struct Failure {
@@ -278,6 +286,17 @@ async fn run(
     }
     if notify_stdout {
         notifiers.push(Arc::new(StdoutNotifier::new()));
+    }
+    // A webhook from the environment (the URL is a secret: never on the command line).
+    let format = match std::env::var(WEBHOOK_FORMAT_VAR) {
+        Ok(f) if !f.trim().is_empty() => WebhookFormat::parse(&f)
+            .ok_or_else(|| bad_input(format!("{WEBHOOK_FORMAT_VAR} must be `slack` or `json`")))?,
+        _ => WebhookFormat::Slack,
+    };
+    match WebhookNotifier::from_env("webhook", WEBHOOK_URL_VAR, format) {
+        Ok(Some(w)) => notifiers.push(Arc::new(w)),
+        Ok(None) => {}
+        Err(e) => return Err(bad_input(e.to_string())),
     }
     let delivery = if notifiers.is_empty() {
         json!(null)

@@ -2,8 +2,8 @@
 //!
 //! Delivers the notifications a run wrote to the store's **outbox**: the [`Notifier`] trait (one
 //! delivery channel), the [`Dispatcher`] that decides what goes where and when, and two local
-//! notifiers, [`FileNotifier`] (JSON lines, the in-app inbox) and [`StdoutNotifier`]. A webhook
-//! notifier plugs into the same trait.
+//! notifiers, [`FileNotifier`] (JSON lines, the in-app inbox) and [`StdoutNotifier`], and the
+//! remote [`WebhookNotifier`] (Slack-compatible or generic JSON, over reqwest with rustls).
 //!
 //! ## What the dispatcher decides, and from what
 //! [`Dispatcher::dispatch`]`(now)` reads the pending outbox rows ([`edupulse_store::Store::outbox`],
@@ -66,6 +66,7 @@ mod error;
 mod file;
 mod notifier;
 mod stdout;
+pub mod webhook;
 
 pub use config::{ChannelRoute, DispatchConfig, RateLimit, RetryPolicy, Routing};
 pub use dispatch::{ChannelReport, DispatchReport, Dispatcher};
@@ -73,3 +74,4 @@ pub use error::{redact, NotifyError};
 pub use file::{read_delivered, FileNotifier};
 pub use notifier::{ChannelKind, DeliveredNotification, Notifier};
 pub use stdout::StdoutNotifier;
+pub use webhook::{WebhookFormat, WebhookNotifier};
