@@ -1000,6 +1000,67 @@ impl Store for PostgresStore {
         Ok(())
     }
 
+    async fn claim_outbox(
+        &self,
+        worker: &str,
+        now: DateTime<Utc>,
+        lease: Duration,
+    ) -> StoreResult<Vec<OutboxItem>> {
+        let inner = &self.inner;
+        let be = inner.be();
+        let lease_us = i64::try_from(lease.as_micros()).unwrap_or(i64::MAX);
+        let now_us = micros(&now);
+        let until = now_us.saturating_add(lease_us);
+        let mut conn = inner.conn().await?;
+        let tx = conn.transaction().await.map_err(&be)?;
+        // Row locks make the claim exclusive: a row locked by another worker's claim is skipped,
+        // and a row it claimed (and committed) no longer matches the filter.
+        let claimed = tx
+            .query(
+                "UPDATE notifications SET claimed_by = $1, claimed_until_us = $2
+                 WHERE seq IN (
+                     SELECT seq FROM notifications
+                     WHERE status = 'pending'
+                       AND (claimed_by IS NULL OR claimed_by = $1 OR claimed_until_us <= $3)
+                     ORDER BY seq
+                     FOR UPDATE SKIP LOCKED)
+                 RETURNING seq",
+                &[&worker, &until, &now_us],
+            )
+            .await
+            .map_err(&be)?;
+        let seqs: Vec<i64> = claimed.iter().map(|r| r.get(0)).collect();
+        let rows = tx
+            .query(
+                &format!(
+                    "SELECT {OUTBOX_COLUMNS} FROM notifications WHERE seq = ANY($1) ORDER BY seq"
+                ),
+                &[&seqs],
+            )
+            .await
+            .map_err(&be)?;
+        let mut items = rows
+            .iter()
+            .map(outbox_item)
+            .collect::<StoreResult<Vec<_>>>()?;
+        attach_deliveries(&tx, &mut items, &be).await?;
+        tx.commit().await.map_err(&be)?;
+        Ok(items)
+    }
+
+    async fn release_claims(&self, worker: &str) -> StoreResult<()> {
+        let inner = &self.inner;
+        let conn = inner.conn().await?;
+        conn.execute(
+            "UPDATE notifications SET claimed_by = NULL, claimed_until_us = NULL
+             WHERE claimed_by = $1",
+            &[&worker],
+        )
+        .await
+        .map_err(inner.be())?;
+        Ok(())
+    }
+
     async fn delivered_since(&self, channel: &str, since: DateTime<Utc>) -> StoreResult<u64> {
         let inner = &self.inner;
         let conn = inner.conn().await?;

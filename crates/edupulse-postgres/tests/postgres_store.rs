@@ -137,3 +137,13 @@ async fn a_restarted_server_is_picked_up_without_reopening() {
     let again = store.ingest(&batch).await.unwrap();
     assert_eq!(again.total_written(), 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_claims_are_exclusive() {
+    let (url, _server) = test_url();
+    conformance::run_shared(|| {
+        let url = with_schema(&url, &unique_schema("claim"));
+        async move { Arc::new(PostgresStore::connect(&url).await.unwrap()) as Arc<dyn Store> }
+    })
+    .await;
+}
