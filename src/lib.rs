@@ -65,6 +65,7 @@ pub async fn open_store(url: &str) -> Result<Arc<dyn Store>, StoreError> {
     }
 }
 
+pub mod backup;
 pub mod job;
 pub mod report;
 

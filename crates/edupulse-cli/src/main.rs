@@ -79,6 +79,24 @@ enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+    /// Write every table of a store to a portable backup file (JSON lines).
+    Backup {
+        /// Store URL.
+        #[arg(long)]
+        store: String,
+        /// The backup file to write (replaced atomically).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Restore a backup file into a store (SQLite or PostgreSQL); restoring twice changes nothing.
+    Restore {
+        /// Store URL.
+        #[arg(long)]
+        store: String,
+        /// The backup file to read.
+        #[arg(long = "in", value_name = "FILE")]
+        input: PathBuf,
+    },
     /// Write report.html and report.json for the latest run (or `--as-of`).
     Report {
         /// Store URL.
@@ -181,6 +199,18 @@ async fn dispatch(cmd: Command) -> Result<serde_json::Value, Failure> {
             seed,
             store,
         } => demo(&dir, students, seed, store.as_deref()).await,
+        Command::Backup { store, out } => {
+            let store = open_store(&store).await?;
+            let counts = edupulse::backup::backup(store.as_ref(), &out).await?;
+            Ok(json!({"command": "backup", "store": store.describe(), "out": out, "rows": counts}))
+        }
+        Command::Restore { store, input } => {
+            let store = open_store(&store).await?;
+            let counts = edupulse::backup::restore(store.as_ref(), &input).await?;
+            Ok(
+                json!({"command": "restore", "store": store.describe(), "in": input, "rows": counts, "counts": store.counts().await?}),
+            )
+        }
         Command::Ingest { store, dir } => {
             let store = open_store(&store).await?;
             let p = progress("ingest");

@@ -43,6 +43,7 @@ use edupulse_core::results::{
     Severity,
 };
 use edupulse_core::CoreError;
+use edupulse_store::backup::{DeliveryRow, FixedTables, NotificationRow, ResultRecord, RunRow};
 use edupulse_store::url::PostgresUrl;
 use edupulse_store::{IngestReport, Store, StoreError, StoreResult, StoreUrl, TimeRange};
 use std::collections::{BTreeMap, HashSet};
@@ -996,6 +997,188 @@ impl Store for PostgresStore {
                 .map_err(&be)?;
             }
         }
+        tx.commit().await.map_err(&be)?;
+        Ok(())
+    }
+
+    async fn export_fixed(&self) -> StoreResult<FixedTables> {
+        let inner = &self.inner;
+        let be = inner.be();
+        let mut conn = inner.conn().await?;
+        let tx = conn
+            .build_transaction()
+            .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()
+            .await
+            .map_err(&be)?;
+        let mut out = FixedTables::default();
+        for r in tx
+            .query(
+                "SELECT table_name, as_of, as_of_us, key, data FROM results
+                 ORDER BY table_name COLLATE \"C\", as_of COLLATE \"C\", key COLLATE \"C\"",
+                &[],
+            )
+            .await
+            .map_err(&be)?
+        {
+            out.results.push(ResultRecord {
+                table_name: r.try_get(0).map_err(&be)?,
+                as_of: r.try_get(1).map_err(&be)?,
+                as_of_us: r.try_get(2).map_err(&be)?,
+                key: r.try_get(3).map_err(&be)?,
+                data: r.try_get(4).map_err(&be)?,
+            });
+        }
+        for r in tx
+            .query(
+                "SELECT as_of, as_of_us, written_at, summary FROM runs
+                 ORDER BY as_of COLLATE \"C\"",
+                &[],
+            )
+            .await
+            .map_err(&be)?
+        {
+            out.runs.push(RunRow {
+                as_of: r.try_get(0).map_err(&be)?,
+                as_of_us: r.try_get(1).map_err(&be)?,
+                written_at: r.try_get(2).map_err(&be)?,
+                summary: r.try_get(3).map_err(&be)?,
+            });
+        }
+        for r in tx
+            .query(
+                &format!("SELECT seq, {OUTBOX_COLUMNS} FROM notifications ORDER BY seq"),
+                &[],
+            )
+            .await
+            .map_err(&be)?
+        {
+            out.notifications.push(NotificationRow {
+                seq: r.try_get(0).map_err(&be)?,
+                dedupe_key: r.try_get(1).map_err(&be)?,
+                kind: r.try_get(2).map_err(&be)?,
+                severity: r.try_get(3).map_err(&be)?,
+                title: r.try_get(4).map_err(&be)?,
+                body: r.try_get(5).map_err(&be)?,
+                payload: r.try_get(6).map_err(&be)?,
+                created_at: r.try_get(7).map_err(&be)?,
+                status: r.try_get(8).map_err(&be)?,
+                attempts: r.try_get(9).map_err(&be)?,
+                last_error: r.try_get(10).map_err(&be)?,
+                next_attempt_at: r.try_get(11).map_err(&be)?,
+                sent_at: r.try_get(12).map_err(&be)?,
+            });
+        }
+        for r in tx
+            .query(
+                "SELECT id, dedupe_key, channel, at, at_us FROM deliveries ORDER BY id",
+                &[],
+            )
+            .await
+            .map_err(&be)?
+        {
+            out.deliveries.push(DeliveryRow {
+                id: r.try_get(0).map_err(&be)?,
+                dedupe_key: r.try_get(1).map_err(&be)?,
+                channel: r.try_get(2).map_err(&be)?,
+                at: r.try_get(3).map_err(&be)?,
+                at_us: r.try_get(4).map_err(&be)?,
+            });
+        }
+        tx.commit().await.map_err(&be)?;
+        Ok(out)
+    }
+
+    async fn import_fixed(&self, t: &FixedTables) -> StoreResult<()> {
+        let inner = &self.inner;
+        let be = inner.be();
+        let mut conn = inner.conn().await?;
+        let tx = conn.transaction().await.map_err(&be)?;
+        let st = tx
+            .prepare(
+                "INSERT INTO results (table_name, as_of, as_of_us, key, data)
+                 VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (table_name, as_of, key) DO UPDATE SET data = EXCLUDED.data,
+                     as_of_us = EXCLUDED.as_of_us",
+            )
+            .await
+            .map_err(&be)?;
+        for r in &t.results {
+            tx.execute(
+                &st,
+                &[&r.table_name, &r.as_of, &r.as_of_us, &r.key, &r.data],
+            )
+            .await
+            .map_err(&be)?;
+        }
+        let st = tx
+            .prepare(
+                "INSERT INTO runs (as_of, as_of_us, written_at, summary) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (as_of) DO UPDATE SET written_at = EXCLUDED.written_at,
+                     summary = EXCLUDED.summary",
+            )
+            .await
+            .map_err(&be)?;
+        for r in &t.runs {
+            tx.execute(&st, &[&r.as_of, &r.as_of_us, &r.written_at, &r.summary])
+                .await
+                .map_err(&be)?;
+        }
+        let st = tx
+            .prepare(
+                "INSERT INTO notifications (seq, dedupe_key, kind, severity, title, body, payload,
+                     created_at, status, attempts, last_error, next_attempt_at, sent_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+                 ON CONFLICT (dedupe_key) DO UPDATE SET status = EXCLUDED.status,
+                     attempts = EXCLUDED.attempts, last_error = EXCLUDED.last_error,
+                     next_attempt_at = EXCLUDED.next_attempt_at, sent_at = EXCLUDED.sent_at",
+            )
+            .await
+            .map_err(&be)?;
+        for n in &t.notifications {
+            tx.execute(
+                &st,
+                &[
+                    &n.seq,
+                    &n.dedupe_key,
+                    &n.kind,
+                    &n.severity,
+                    &n.title,
+                    &n.body,
+                    &n.payload,
+                    &n.created_at,
+                    &n.status,
+                    &n.attempts,
+                    &n.last_error,
+                    &n.next_attempt_at,
+                    &n.sent_at,
+                ],
+            )
+            .await
+            .map_err(&be)?;
+        }
+        let st = tx
+            .prepare(
+                "INSERT INTO deliveries (id, dedupe_key, channel, at, at_us)
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING",
+            )
+            .await
+            .map_err(&be)?;
+        for d in &t.deliveries {
+            tx.execute(&st, &[&d.id, &d.dedupe_key, &d.channel, &d.at, &d.at_us])
+                .await
+                .map_err(&be)?;
+        }
+        // New rows continue after the restored ones.
+        tx.batch_execute(
+            "SELECT setval(pg_get_serial_sequence('notifications', 'seq'),
+                           GREATEST((SELECT MAX(seq) FROM notifications), 1));
+             SELECT setval(pg_get_serial_sequence('deliveries', 'id'),
+                           GREATEST((SELECT MAX(id) FROM deliveries), 1));",
+        )
+        .await
+        .map_err(&be)?;
         tx.commit().await.map_err(&be)?;
         Ok(())
     }

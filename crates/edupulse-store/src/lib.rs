@@ -14,6 +14,7 @@
 //! - versioned migrations, applied on open.
 #![warn(missing_docs)]
 
+pub mod backup;
 mod error;
 pub mod memory;
 pub mod url;
@@ -144,6 +145,25 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     ) -> StoreResult<Vec<OutboxItem>> {
         let _ = (worker, now, lease);
         self.outbox(true).await
+    }
+
+    /// Every row of the fixed tables (results, runs, outbox, deliveries) in their stored form,
+    /// for [backups](crate::backup). Default: unsupported ([`StoreError::Backend`]).
+    async fn export_fixed(&self) -> StoreResult<backup::FixedTables> {
+        Err(StoreError::Backend {
+            backend: self.describe(),
+            message: "this backend cannot export backups".to_string(),
+        })
+    }
+
+    /// Write the fixed tables of a backup into this store in one transaction (all or nothing),
+    /// replacing rows with the same keys. Default: unsupported ([`StoreError::Backend`]).
+    async fn import_fixed(&self, tables: &backup::FixedTables) -> StoreResult<()> {
+        let _ = tables;
+        Err(StoreError::Backend {
+            backend: self.describe(),
+            message: "this backend cannot restore backups".to_string(),
+        })
     }
 
     /// Give up `worker`'s claims (rows it did not finish become claimable at once). Default: no-op.
