@@ -59,7 +59,7 @@ test-rust:
 
 # pytest, then mypy's stubtest: the .pyi stubs must match what the package really exports.
 test-python: develop
-	$(VENV_PY) -m pytest bindings/python/tests -q
+	scripts/with-postgres.sh $(VENV_PY) -m pytest bindings/python/tests -q
 	MYPY_CACHE_DIR=$(CURDIR)/target/mypy-cache $(VENV_PY) -m mypy.stubtest edupulse
 
 fmt-check:
