@@ -52,12 +52,14 @@ develop: venv
 		$(VENV)/bin/maturin develop --quiet --profile $(MATURIN_PROFILE) \
 		--manifest-path bindings/python/Cargo.toml
 
+# The PostgreSQL tests run against a throw-away server on loopback that scripts/with-postgres.sh
+# installs (Debian package, if missing), starts in a temp dir and stops afterwards.
 test-rust:
-	cargo test --workspace --exclude edupulse-python
+	scripts/with-postgres.sh cargo test --workspace --exclude edupulse-python
 
 # pytest, then mypy's stubtest: the .pyi stubs must match what the package really exports.
 test-python: develop
-	$(VENV_PY) -m pytest bindings/python/tests -q
+	scripts/with-postgres.sh $(VENV_PY) -m pytest bindings/python/tests -q
 	MYPY_CACHE_DIR=$(CURDIR)/target/mypy-cache $(VENV_PY) -m mypy.stubtest edupulse
 
 fmt-check:

@@ -9,7 +9,8 @@
 //! - [`core`] — the domain model and the analytics (pure, synchronous);
 //! - [`store`] — the async [`Store`] trait and the in-memory backend;
 //! - [`notify`] — the outbox dispatcher and notifiers;
-//! - [`open_store`] — `memory://`, `sqlite://PATH` (feature `sqlite`, on by default).
+//! - [`open_store`] — `memory://`, `sqlite://PATH` (feature `sqlite`, on by default),
+//!   `postgres://user:password@host:port/db` (feature `postgres`, on by default).
 //!
 //! ```
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {
@@ -45,13 +46,18 @@ pub enum Error {
     Notify(#[from] edupulse_notify::NotifyError),
 }
 
-/// Open a store from a URL: `memory://` or `sqlite://PATH` (the file is created and migrated if
-/// needed). Other schemes give [`StoreError::Url`].
+/// Open a store from a URL: `memory://`, `sqlite://PATH` (the file is created and migrated if
+/// needed) or `postgres://user:password@host:port/db[?schema=NAME]` (connected and migrated).
+/// A scheme whose backend is not compiled in gives [`StoreError::Url`].
 pub async fn open_store(url: &str) -> Result<Arc<dyn Store>, StoreError> {
     match StoreUrl::parse(url)? {
         StoreUrl::Memory => Ok(Arc::new(edupulse_store::memory::MemoryStore::new())),
         #[cfg(feature = "sqlite")]
         StoreUrl::Sqlite(path) => Ok(Arc::new(edupulse_sqlite::SqliteStore::open(&path)?)),
+        #[cfg(feature = "postgres")]
+        StoreUrl::Postgres(pg) => Ok(Arc::new(
+            edupulse_postgres::PostgresStore::connect_parsed(&pg).await?,
+        )),
         other => Err(StoreError::Url {
             url: other.to_string(),
             message: "this build of edupulse has no backend for this scheme".to_string(),
@@ -59,6 +65,7 @@ pub async fn open_store(url: &str) -> Result<Arc<dyn Store>, StoreError> {
     }
 }
 
+pub mod backup;
 pub mod job;
 pub mod report;
 

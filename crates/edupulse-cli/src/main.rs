@@ -9,8 +9,10 @@ use clap::{Parser, Subcommand};
 use edupulse::core::csvio;
 use edupulse::core::job::JobConfig;
 use edupulse::core::simulate::{simulate, SimConfig};
+use edupulse::notify::webhook::WEBHOOK_URL_VAR;
 use edupulse::notify::{
     ChannelRoute, DispatchConfig, Dispatcher, FileNotifier, Notifier, RateLimit, StdoutNotifier,
+    WebhookFormat, WebhookNotifier,
 };
 use edupulse::report::Report;
 use edupulse::{open_store, Error, Store, StoreError};
@@ -45,10 +47,13 @@ enum Command {
         /// Random seed.
         #[arg(long, default_value_t = 42)]
         seed: u64,
+        /// Store URL (default: `sqlite://DIR/edupulse.db`), e.g. `postgres://user@host/db`.
+        #[arg(long)]
+        store: Option<String>,
     },
     /// Upsert a folder of `<table>.csv` files into a store (all or nothing).
     Ingest {
-        /// Store URL: `sqlite://PATH` or `memory://`.
+        /// Store URL: `sqlite://PATH`, `postgres://user:password@host:port/db` or `memory://`.
         #[arg(long)]
         store: String,
         /// Folder holding `<table>.csv` files.
@@ -66,12 +71,31 @@ enum Command {
         /// a SQLite store, else none).
         #[arg(long)]
         notify_file: Option<PathBuf>,
-        /// Also deliver notifications to stdout (before the summary line).
+        /// Also deliver notifications to stdout (before the summary line). A webhook is added
+        /// when `EDUPULSE_WEBHOOK_URL` is set (`EDUPULSE_WEBHOOK_FORMAT`: `slack` or `json`).
         #[arg(long)]
         notify_stdout: bool,
         /// Job configuration (JSON) overriding the defaults.
         #[arg(long)]
         config: Option<PathBuf>,
+    },
+    /// Write every table of a store to a portable backup file (JSON lines).
+    Backup {
+        /// Store URL.
+        #[arg(long)]
+        store: String,
+        /// The backup file to write (replaced atomically).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Restore a backup file into a store (SQLite or PostgreSQL); restoring twice changes nothing.
+    Restore {
+        /// Store URL.
+        #[arg(long)]
+        store: String,
+        /// The backup file to read.
+        #[arg(long = "in", value_name = "FILE")]
+        input: PathBuf,
     },
     /// Write report.html and report.json for the latest run (or `--as-of`).
     Report {
@@ -86,6 +110,9 @@ enum Command {
         as_of: Option<String>,
     },
 }
+
+/// The environment variable choosing the webhook body (`slack`, the default, or `json`).
+const WEBHOOK_FORMAT_VAR: &str = "EDUPULSE_WEBHOOK_FORMAT";
 
 /// A failure with its exit code.
 struct Failure {
@@ -170,7 +197,20 @@ async fn dispatch(cmd: Command) -> Result<serde_json::Value, Failure> {
             dir,
             students,
             seed,
-        } => demo(&dir, students, seed).await,
+            store,
+        } => demo(&dir, students, seed, store.as_deref()).await,
+        Command::Backup { store, out } => {
+            let store = open_store(&store).await?;
+            let counts = edupulse::backup::backup(store.as_ref(), &out).await?;
+            Ok(json!({"command": "backup", "store": store.describe(), "out": out, "rows": counts}))
+        }
+        Command::Restore { store, input } => {
+            let store = open_store(&store).await?;
+            let counts = edupulse::backup::restore(store.as_ref(), &input).await?;
+            Ok(
+                json!({"command": "restore", "store": store.describe(), "in": input, "rows": counts, "counts": store.counts().await?}),
+            )
+        }
         Command::Ingest { store, dir } => {
             let store = open_store(&store).await?;
             let p = progress("ingest");
@@ -295,6 +335,17 @@ async fn run(
     if notify_stdout {
         notifiers.push(Arc::new(StdoutNotifier::new()));
     }
+    // A webhook from the environment (the URL is a secret: never on the command line).
+    let format = match std::env::var(WEBHOOK_FORMAT_VAR) {
+        Ok(f) if !f.trim().is_empty() => WebhookFormat::parse(&f)
+            .ok_or_else(|| bad_input(format!("{WEBHOOK_FORMAT_VAR} must be `slack` or `json`")))?,
+        _ => WebhookFormat::Slack,
+    };
+    match WebhookNotifier::from_env("webhook", WEBHOOK_URL_VAR, format) {
+        Ok(Some(w)) => notifiers.push(Arc::new(w)),
+        Ok(None) => {}
+        Err(e) => return Err(bad_input(e.to_string())),
+    }
     let delivery = if notifiers.is_empty() {
         json!(null)
     } else {
@@ -313,7 +364,12 @@ async fn run(
     }))
 }
 
-async fn demo(dir: &Path, students: usize, seed: u64) -> Result<serde_json::Value, Failure> {
+async fn demo(
+    dir: &Path,
+    students: usize,
+    seed: u64,
+    store_url: Option<&str>,
+) -> Result<serde_json::Value, Failure> {
     let cfg = SimConfig {
         students,
         seed,
@@ -324,8 +380,10 @@ async fn demo(dir: &Path, students: usize, seed: u64) -> Result<serde_json::Valu
     let data_dir = dir.join("data");
     p.set_message(format!("write {} rows as CSV", tables.total_rows()));
     csvio::write_dir(&tables, &data_dir)?;
-    let db = dir.join("edupulse.db");
-    let url = format!("sqlite://{}", db.display());
+    let url = match store_url {
+        Some(u) => u.to_string(),
+        None => format!("sqlite://{}", dir.join("edupulse.db").display()),
+    };
     let store = open_store(&url).await?;
     p.set_message("ingest");
     let ingest = edupulse::ingest_dir(store.as_ref(), &data_dir).await?;
@@ -347,7 +405,7 @@ async fn demo(dir: &Path, students: usize, seed: u64) -> Result<serde_json::Valu
     Ok(json!({
         "command": "demo",
         "dir": dir,
-        "store": url,
+        "store": store.describe(),
         "as_of": as_of,
         "ingest": {"received": ingest.received, "written": ingest.written},
         "run": run_summary["run"],

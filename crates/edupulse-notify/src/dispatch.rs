@@ -18,7 +18,15 @@ pub struct Dispatcher {
     notifiers: Vec<Arc<dyn Notifier>>,
     cfg: DispatchConfig,
     jitter_seed: u64,
+    /// This dispatcher's id for outbox claims (unique per process and dispatcher).
+    worker: String,
+    /// How long a claim on outbox rows lasts.
+    lease: std::time::Duration,
 }
+
+/// The default lease of a dispatcher's claim on outbox rows: if a dispatcher dies, its rows are
+/// taken over by another after this long.
+pub const DEFAULT_LEASE: std::time::Duration = std::time::Duration::from_secs(600);
 
 impl std::fmt::Debug for Dispatcher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -143,12 +151,31 @@ impl Dispatcher {
             .retry
             .jitter_seed
             .unwrap_or_else(|| std::collections::hash_map::RandomState::new().hash_one(0u64));
+        let worker = format!(
+            "pid{}-{:016x}",
+            std::process::id(),
+            std::collections::hash_map::RandomState::new().hash_one(std::time::SystemTime::now())
+        );
         Ok(Dispatcher {
             store,
             notifiers,
             cfg,
             jitter_seed,
+            worker,
+            lease: DEFAULT_LEASE,
         })
+    }
+
+    /// Set the lease of this dispatcher's outbox claims (default [`DEFAULT_LEASE`]); it should
+    /// exceed the longest dispatch.
+    pub fn with_lease(mut self, lease: std::time::Duration) -> Self {
+        self.lease = lease;
+        self
+    }
+
+    /// This dispatcher's worker id (used for outbox claims).
+    pub fn worker_id(&self) -> &str {
+        &self.worker
     }
 
     /// The configuration.
@@ -185,10 +212,28 @@ impl Dispatcher {
         for n in &self.notifiers {
             report.channels.entry(n.name().to_string()).or_default();
         }
-        let pending = self.store.outbox(true).await?;
+        // Claim the rows (on shared stores other dispatchers then skip them), deliver, and give
+        // the claims back whatever happened.
+        let pending = self
+            .store
+            .claim_outbox(&self.worker, now, self.lease)
+            .await?;
+        let result = self.deliver_pending(&pending, now, report).await;
+        let released = self.store.release_claims(&self.worker).await;
+        let report = result?;
+        released?;
+        Ok(report)
+    }
+
+    async fn deliver_pending(
+        &self,
+        pending: &[OutboxItem],
+        now: DateTime<Utc>,
+        mut report: DispatchReport,
+    ) -> Result<DispatchReport, NotifyError> {
         report.pending = pending.len() as u64;
         let mut due: Vec<&OutboxItem> = Vec::with_capacity(pending.len());
-        for item in &pending {
+        for item in pending {
             if item.status != OutboxStatus::Pending {
                 continue;
             }

@@ -2,12 +2,15 @@
 //!
 //! Delivers the notifications a run wrote to the store's **outbox**: the [`Notifier`] trait (one
 //! delivery channel), the [`Dispatcher`] that decides what goes where and when, and two local
-//! notifiers, [`FileNotifier`] (JSON lines, the in-app inbox) and [`StdoutNotifier`]. A webhook
-//! notifier plugs into the same trait.
+//! notifiers, [`FileNotifier`] (JSON lines, the in-app inbox) and [`StdoutNotifier`], and the
+//! remote [`WebhookNotifier`] (Slack-compatible or generic JSON, over reqwest with rustls).
 //!
 //! ## What the dispatcher decides, and from what
-//! [`Dispatcher::dispatch`]`(now)` reads the pending outbox rows ([`edupulse_store::Store::outbox`],
-//! oldest first) and, for each row:
+//! [`Dispatcher::dispatch`]`(now)` claims the pending outbox rows
+//! ([`edupulse_store::Store::claim_outbox`], oldest first; on a store shared by several processes
+//! the claim is exclusive for a lease, so two dispatchers never send one row twice, and a dead
+//! dispatcher's rows are taken over when its lease expires), releases the claims at the end, and
+//! for each row:
 //! 1. **due?** — a row whose `next_attempt_at` is after `now` is waiting for a retry and is left
 //!    alone (`not_due`);
 //! 2. **where to** — the target channels follow [`Routing`] from the row's severity: `Critical` goes
@@ -66,10 +69,12 @@ mod error;
 mod file;
 mod notifier;
 mod stdout;
+pub mod webhook;
 
 pub use config::{ChannelRoute, DispatchConfig, RateLimit, RetryPolicy, Routing};
-pub use dispatch::{ChannelReport, DispatchReport, Dispatcher};
+pub use dispatch::{ChannelReport, DispatchReport, Dispatcher, DEFAULT_LEASE};
 pub use error::{redact, NotifyError};
 pub use file::{read_delivered, FileNotifier};
 pub use notifier::{ChannelKind, DeliveredNotification, Notifier};
 pub use stdout::StdoutNotifier;
+pub use webhook::{WebhookFormat, WebhookNotifier};

@@ -37,6 +37,7 @@ use edupulse_core::results::{
     Severity,
 };
 use edupulse_core::CoreError;
+use edupulse_store::backup::{DeliveryRow, FixedTables, NotificationRow, ResultRecord, RunRow};
 use edupulse_store::{IngestReport, Store, StoreError, StoreResult, TimeRange};
 use rusqlite::types::ValueRef;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
@@ -645,6 +646,179 @@ impl Inner {
     }
 }
 
+impl Inner {
+    /// Every row of the fixed tables, from one read snapshot (backups).
+    fn export_fixed(&self) -> StoreResult<FixedTables> {
+        self.with_reader(|conn| {
+            let be = self.be();
+            let tx = conn.transaction().map_err(&be)?;
+            let mut out = FixedTables::default();
+            {
+                let mut st = tx
+                    .prepare(
+                        "SELECT table_name, as_of, as_of_us, key, data FROM results
+                         ORDER BY table_name, as_of, key",
+                    )
+                    .map_err(&be)?;
+                let rows = st
+                    .query_map([], |r| {
+                        Ok(ResultRecord {
+                            table_name: r.get(0)?,
+                            as_of: r.get(1)?,
+                            as_of_us: r.get(2)?,
+                            key: r.get(3)?,
+                            data: r.get(4)?,
+                        })
+                    })
+                    .map_err(&be)?;
+                for r in rows {
+                    out.results.push(r.map_err(&be)?);
+                }
+                let mut st = tx
+                    .prepare("SELECT as_of, as_of_us, written_at, summary FROM runs ORDER BY as_of")
+                    .map_err(&be)?;
+                let rows = st
+                    .query_map([], |r| {
+                        Ok(RunRow {
+                            as_of: r.get(0)?,
+                            as_of_us: r.get(1)?,
+                            written_at: r.get(2)?,
+                            summary: r.get(3)?,
+                        })
+                    })
+                    .map_err(&be)?;
+                for r in rows {
+                    out.runs.push(r.map_err(&be)?);
+                }
+                let mut st = tx
+                    .prepare(
+                        "SELECT seq, dedupe_key, kind, severity, title, body, payload, created_at,
+                                status, attempts, last_error, next_attempt_at, sent_at
+                         FROM notifications ORDER BY seq",
+                    )
+                    .map_err(&be)?;
+                let rows = st
+                    .query_map([], |r| {
+                        Ok(NotificationRow {
+                            seq: r.get(0)?,
+                            dedupe_key: r.get(1)?,
+                            kind: r.get(2)?,
+                            severity: r.get(3)?,
+                            title: r.get(4)?,
+                            body: r.get(5)?,
+                            payload: r.get(6)?,
+                            created_at: r.get(7)?,
+                            status: r.get(8)?,
+                            attempts: r.get(9)?,
+                            last_error: r.get(10)?,
+                            next_attempt_at: r.get(11)?,
+                            sent_at: r.get(12)?,
+                        })
+                    })
+                    .map_err(&be)?;
+                for r in rows {
+                    out.notifications.push(r.map_err(&be)?);
+                }
+                let mut st = tx
+                    .prepare(
+                        "SELECT id, dedupe_key, channel, at, at_us FROM deliveries ORDER BY id",
+                    )
+                    .map_err(&be)?;
+                let rows = st
+                    .query_map([], |r| {
+                        Ok(DeliveryRow {
+                            id: r.get(0)?,
+                            dedupe_key: r.get(1)?,
+                            channel: r.get(2)?,
+                            at: r.get(3)?,
+                            at_us: r.get(4)?,
+                        })
+                    })
+                    .map_err(&be)?;
+                for r in rows {
+                    out.deliveries.push(r.map_err(&be)?);
+                }
+            }
+            tx.commit().map_err(&be)?;
+            Ok(out)
+        })
+    }
+
+    /// Write the fixed tables of a backup in one transaction.
+    fn import_fixed(&self, t: &FixedTables) -> StoreResult<()> {
+        let be = self.be();
+        let mut conn = self.writer()?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(&be)?;
+        {
+            let mut st = tx
+                .prepare(
+                    "INSERT INTO results (table_name, as_of, as_of_us, key, data)
+                     VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT (table_name, as_of, key) DO UPDATE SET data = excluded.data,
+                         as_of_us = excluded.as_of_us",
+                )
+                .map_err(&be)?;
+            for r in &t.results {
+                st.execute(params![r.table_name, r.as_of, r.as_of_us, r.key, r.data])
+                    .map_err(&be)?;
+            }
+            let mut st = tx
+                .prepare(
+                    "INSERT INTO runs (as_of, as_of_us, written_at, summary) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (as_of) DO UPDATE SET written_at = excluded.written_at,
+                         summary = excluded.summary",
+                )
+                .map_err(&be)?;
+            for r in &t.runs {
+                st.execute(params![r.as_of, r.as_of_us, r.written_at, r.summary])
+                    .map_err(&be)?;
+            }
+            let mut st = tx
+                .prepare(
+                    "INSERT INTO notifications (seq, dedupe_key, kind, severity, title, body,
+                         payload, created_at, status, attempts, last_error, next_attempt_at, sent_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                     ON CONFLICT (dedupe_key) DO UPDATE SET status = excluded.status,
+                         attempts = excluded.attempts, last_error = excluded.last_error,
+                         next_attempt_at = excluded.next_attempt_at, sent_at = excluded.sent_at",
+                )
+                .map_err(&be)?;
+            for n in &t.notifications {
+                st.execute(params![
+                    n.seq,
+                    n.dedupe_key,
+                    n.kind,
+                    n.severity,
+                    n.title,
+                    n.body,
+                    n.payload,
+                    n.created_at,
+                    n.status,
+                    n.attempts,
+                    n.last_error,
+                    n.next_attempt_at,
+                    n.sent_at
+                ])
+                .map_err(&be)?;
+            }
+            let mut st = tx
+                .prepare(
+                    "INSERT INTO deliveries (id, dedupe_key, channel, at, at_us)
+                     VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (id) DO NOTHING",
+                )
+                .map_err(&be)?;
+            for d in &t.deliveries {
+                st.execute(params![d.id, d.dedupe_key, d.channel, d.at, d.at_us])
+                    .map_err(&be)?;
+            }
+        }
+        tx.commit().map_err(&be)?;
+        Ok(())
+    }
+}
+
 /// Decode one `notifications` row (outer error: SQLite; inner: bad stored data).
 fn outbox_item(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoreResult<OutboxItem>> {
     const T: &str = "notifications";
@@ -860,6 +1034,16 @@ impl Store for SqliteStore {
     async fn record_delivery(&self, attempt: &DeliveryAttempt) -> StoreResult<()> {
         let attempt = attempt.clone();
         self.blocking(move |inner| inner.record_delivery(&attempt))
+            .await
+    }
+
+    async fn export_fixed(&self) -> StoreResult<FixedTables> {
+        self.blocking(|inner| inner.export_fixed()).await
+    }
+
+    async fn import_fixed(&self, tables: &FixedTables) -> StoreResult<()> {
+        let tables = tables.clone();
+        self.blocking(move |inner| inner.import_fixed(&tables))
             .await
     }
 

@@ -67,6 +67,22 @@ where
     case!(record_delivery_transitions);
     case!(delivered_since_counts_per_channel);
     case!(concurrent_readers_see_before_or_after);
+    case!(claim_returns_the_pending_rows);
+}
+
+/// The extra cases of a store shared by several processes (PostgreSQL): outbox claims are
+/// exclusive and expire. Not part of [`run_all`]: single-process stores use the default claim.
+pub async fn run_shared<F, Fut>(make: F)
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Arc<dyn Store>>,
+{
+    let store = make().await;
+    eprintln!(
+        "conformance: claims_are_exclusive_until_the_lease_expires on {}",
+        store.describe()
+    );
+    claims_are_exclusive_until_the_lease_expires(store).await;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1312,4 +1328,138 @@ pub async fn concurrent_readers_see_before_or_after(store: Arc<dyn Store>) {
     }
     assert_eq!(report.written.get("activity"), Some(&3000));
     assert_eq!(ok(s, "counts", store.counts().await), after);
+}
+
+/// `claim_outbox` by a single worker returns what `outbox(true)` returns (the same rows, in the
+/// same order, with `delivered_to`), and no longer returns rows once they are sent; releasing
+/// the claims works and is idempotent.
+pub async fn claim_returns_the_pending_rows(store: Arc<dyn Store>) {
+    let s = &*store;
+    let a = ts("2024-05-01T00:00:00Z");
+    let n1 = notification("claim:1", "one", a);
+    let n2 = notification(&format!("claim:{INJECTION}"), UNICODE, a);
+    ok(
+        s,
+        "write_run",
+        store
+            .write_run(&run(a, vec![], vec![n1.clone(), n2.clone()]))
+            .await,
+    );
+    ok(
+        s,
+        "record_delivery partial",
+        store
+            .record_delivery(&DeliveryAttempt {
+                dedupe_key: n2.dedupe_key.clone(),
+                channel: "file".into(),
+                at: a,
+                error: None,
+                retry_at: None,
+                completes: false,
+            })
+            .await,
+    );
+    let lease = std::time::Duration::from_secs(60);
+    let claimed = ok(s, "claim_outbox", store.claim_outbox("w1", a, lease).await);
+    let pending = ok(s, "outbox", store.outbox(true).await);
+    assert_eq!(claimed, pending, "[{}] claim = pending rows", s.describe());
+    assert_eq!(claimed.len(), 2);
+    assert_eq!(claimed[1].delivered_to, vec!["file".to_string()]);
+    // The same worker may claim again (e.g. a retry within its lease).
+    let again = ok(
+        s,
+        "claim_outbox again",
+        store.claim_outbox("w1", a, lease).await,
+    );
+    assert_eq!(again.len(), 2, "[{}] own claims are visible", s.describe());
+    ok(
+        s,
+        "record_delivery complete",
+        store
+            .record_delivery(&DeliveryAttempt {
+                dedupe_key: n1.dedupe_key.clone(),
+                channel: "file".into(),
+                at: a,
+                error: None,
+                retry_at: None,
+                completes: true,
+            })
+            .await,
+    );
+    ok(s, "release_claims", store.release_claims("w1").await);
+    ok(s, "release_claims twice", store.release_claims("w1").await);
+    let after = ok(
+        s,
+        "claim_outbox after",
+        store.claim_outbox("w2", a, lease).await,
+    );
+    let keys: Vec<&str> = after
+        .iter()
+        .map(|i| i.notification.dedupe_key.as_str())
+        .collect();
+    assert_eq!(
+        keys,
+        vec![n2.dedupe_key.as_str()],
+        "[{}] sent rows are not claimed",
+        s.describe()
+    );
+    ok(s, "release_claims w2", store.release_claims("w2").await);
+}
+
+/// Shared stores: a row claimed by one worker is invisible to another until the claim is
+/// released or its lease expires; concurrent claims never hand one row to two workers.
+pub async fn claims_are_exclusive_until_the_lease_expires(store: Arc<dyn Store>) {
+    let s = &*store;
+    let a = ts("2024-05-01T00:00:00Z");
+    let notes: Vec<Notification> = (0..40)
+        .map(|i| notification(&format!("lease:{i:02}"), "x", a))
+        .collect();
+    ok(
+        s,
+        "write_run",
+        store.write_run(&run(a, vec![], notes.clone())).await,
+    );
+    let lease = std::time::Duration::from_secs(60);
+    let first = ok(s, "claim w1", store.claim_outbox("w1", a, lease).await);
+    assert_eq!(first.len(), notes.len());
+    let second = ok(s, "claim w2", store.claim_outbox("w2", a, lease).await);
+    assert!(
+        second.is_empty(),
+        "[{}] w1's rows leaked to w2",
+        s.describe()
+    );
+    // After the lease, w2 takes them over (w1 died).
+    let later = a + Duration::seconds(61);
+    let taken = ok(
+        s,
+        "claim w2 later",
+        store.claim_outbox("w2", later, lease).await,
+    );
+    assert_eq!(
+        taken.len(),
+        notes.len(),
+        "[{}] expired claims are taken over",
+        s.describe()
+    );
+    ok(s, "release w2", store.release_claims("w2").await);
+    // Concurrent claims: every row goes to exactly one worker.
+    let mut tasks = Vec::new();
+    for w in 0..4 {
+        let st = store.clone();
+        tasks.push(tokio::spawn(async move {
+            st.claim_outbox(&format!("c{w}"), a, lease).await
+        }));
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for t in tasks {
+        for item in ok(s, "concurrent claim", t.await.unwrap()) {
+            assert!(
+                seen.insert(item.notification.dedupe_key.clone()),
+                "[{}] {} claimed twice",
+                s.describe(),
+                item.notification.dedupe_key
+            );
+        }
+    }
+    assert_eq!(seen.len(), notes.len());
 }

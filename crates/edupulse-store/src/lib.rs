@@ -14,6 +14,7 @@
 //! - versioned migrations, applied on open.
 #![warn(missing_docs)]
 
+pub mod backup;
 mod error;
 pub mod memory;
 pub mod url;
@@ -126,6 +127,50 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// Successful deliveries to `channel` at or after `since` (for rate limits across runs).
     async fn delivered_since(&self, channel: &str, since: DateTime<Utc>) -> StoreResult<u64>;
+
+    /// Claim the pending outbox rows for `worker` (a dispatcher's unique id) until
+    /// `now + lease`, and return them like [`Store::outbox`]`(true)`: every pending row that is
+    /// not under another worker's unexpired claim. While the claim holds, other workers do not
+    /// see those rows, so two dispatchers sharing a store never deliver one row twice; if the
+    /// worker dies, its claims expire after `lease` and another worker takes the rows over.
+    ///
+    /// The default implementation (single-process stores: memory, SQLite) claims nothing and
+    /// returns the pending rows; a backend shared by several processes (PostgreSQL) overrides it
+    /// with row locks (`FOR UPDATE SKIP LOCKED`).
+    async fn claim_outbox(
+        &self,
+        worker: &str,
+        now: DateTime<Utc>,
+        lease: std::time::Duration,
+    ) -> StoreResult<Vec<OutboxItem>> {
+        let _ = (worker, now, lease);
+        self.outbox(true).await
+    }
+
+    /// Every row of the fixed tables (results, runs, outbox, deliveries) in their stored form,
+    /// for [backups](crate::backup). Default: unsupported ([`StoreError::Backend`]).
+    async fn export_fixed(&self) -> StoreResult<backup::FixedTables> {
+        Err(StoreError::Backend {
+            backend: self.describe(),
+            message: "this backend cannot export backups".to_string(),
+        })
+    }
+
+    /// Write the fixed tables of a backup into this store in one transaction (all or nothing),
+    /// replacing rows with the same keys. Default: unsupported ([`StoreError::Backend`]).
+    async fn import_fixed(&self, tables: &backup::FixedTables) -> StoreResult<()> {
+        let _ = tables;
+        Err(StoreError::Backend {
+            backend: self.describe(),
+            message: "this backend cannot restore backups".to_string(),
+        })
+    }
+
+    /// Give up `worker`'s claims (rows it did not finish become claimable at once). Default: no-op.
+    async fn release_claims(&self, worker: &str) -> StoreResult<()> {
+        let _ = worker;
+        Ok(())
+    }
 }
 
 /// Open a store from a URL: `memory://` here; other schemes through the facade crate

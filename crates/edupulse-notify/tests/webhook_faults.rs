@@ -1,0 +1,413 @@
+//! The webhook notifier against a local HTTP test server that answers 200, 429, 500, 400 or
+//! hangs, alone and through the dispatcher: nothing lost, nothing sent twice, no secret in errors.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use chrono::{Duration as CDuration, TimeZone, Utc};
+use edupulse_core::results::{Notification, OutboxStatus, RunOutput, Severity};
+use edupulse_notify::webhook::{parse_retry_after, webhook_body};
+use edupulse_notify::{
+    DispatchConfig, Dispatcher, Notifier, NotifyError, RateLimit, WebhookFormat, WebhookNotifier,
+};
+use edupulse_store::memory::MemoryStore;
+use edupulse_store::Store;
+use serde_json::json;
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+/// How the test server answers one request.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Answer {
+    Ok,
+    TooMany(u64),
+    ServerError,
+    BadRequest,
+    Hang,
+}
+
+/// One request the server received and answered with 200.
+#[derive(Debug, Clone)]
+struct Received {
+    idempotency_key: String,
+    path: String,
+    body: serde_json::Value,
+}
+
+#[derive(Default)]
+struct State {
+    script: VecDeque<Answer>,
+    default: Option<Answer>,
+    accepted: Vec<Received>,
+    requests: usize,
+}
+
+/// A tiny HTTP/1.1 server on 127.0.0.1: answers by script, then by default.
+struct TestServer {
+    port: u16,
+    state: Arc<Mutex<State>>,
+}
+
+impl TestServer {
+    async fn start(default: Answer) -> TestServer {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let state = Arc::new(Mutex::new(State {
+            default: Some(default),
+            ..State::default()
+        }));
+        let st = state.clone();
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut sock, _)) = listener.accept().await else {
+                    return;
+                };
+                let st = st.clone();
+                tokio::spawn(async move {
+                    let mut buf = Vec::new();
+                    let mut chunk = [0u8; 4096];
+                    // Read the head, then the body by Content-Length.
+                    let (head_end, len) = loop {
+                        let n = match sock.read(&mut chunk).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => n,
+                        };
+                        buf.extend_from_slice(&chunk[..n]);
+                        if let Some(pos) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                            let head = String::from_utf8_lossy(&buf[..pos]).to_string();
+                            let len = head
+                                .lines()
+                                .find_map(|l| {
+                                    let (k, v) = l.split_once(':')?;
+                                    k.eq_ignore_ascii_case("content-length")
+                                        .then(|| v.trim().parse::<usize>().ok())?
+                                })
+                                .unwrap_or(0);
+                            break (pos + 4, len);
+                        }
+                    };
+                    while buf.len() < head_end + len {
+                        let n = match sock.read(&mut chunk).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => n,
+                        };
+                        buf.extend_from_slice(&chunk[..n]);
+                    }
+                    let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
+                    let path = head
+                        .split_whitespace()
+                        .nth(1)
+                        .unwrap_or_default()
+                        .to_string();
+                    let key = head
+                        .lines()
+                        .find_map(|l| {
+                            let (k, v) = l.split_once(':')?;
+                            k.eq_ignore_ascii_case("idempotency-key")
+                                .then(|| v.trim().to_string())
+                        })
+                        .unwrap_or_default();
+                    let answer = {
+                        let mut s = st.lock().unwrap();
+                        s.requests += 1;
+                        let a = s.script.pop_front().or(s.default).unwrap();
+                        if a == Answer::Ok {
+                            s.accepted.push(Received {
+                                idempotency_key: key,
+                                path,
+                                body: serde_json::from_slice(&buf[head_end..head_end + len])
+                                    .unwrap_or(json!(null)),
+                            });
+                        }
+                        a
+                    };
+                    let resp = match answer {
+                        Answer::Ok => "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok".to_string(),
+                        Answer::TooMany(s) => format!(
+                            "HTTP/1.1 429 Too Many Requests\r\nretry-after: {s}\r\ncontent-length: 0\r\n\r\n"
+                        ),
+                        Answer::ServerError => {
+                            "HTTP/1.1 500 Internal Server Error\r\ncontent-length: 0\r\n\r\n"
+                                .to_string()
+                        }
+                        Answer::BadRequest => {
+                            "HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n".to_string()
+                        }
+                        Answer::Hang => {
+                            tokio::time::sleep(Duration::from_secs(3600)).await;
+                            return;
+                        }
+                    };
+                    let _ = sock.write_all(resp.as_bytes()).await;
+                    let _ = sock.shutdown().await;
+                });
+            }
+        });
+        TestServer { port, state }
+    }
+
+    /// A URL with a secret in its path, as Slack's are.
+    fn url(&self) -> String {
+        format!(
+            "http://127.0.0.1:{}/services/T000/B000/SECRETtoken123",
+            self.port
+        )
+    }
+
+    fn set_default(&self, a: Answer) {
+        self.state.lock().unwrap().default = Some(a);
+    }
+
+    fn script(&self, answers: &[Answer]) {
+        self.state
+            .lock()
+            .unwrap()
+            .script
+            .extend(answers.iter().copied());
+    }
+
+    fn accepted(&self) -> Vec<Received> {
+        self.state.lock().unwrap().accepted.clone()
+    }
+
+    fn requests(&self) -> usize {
+        self.state.lock().unwrap().requests
+    }
+}
+
+fn note(key: &str, severity: Severity) -> Notification {
+    Notification {
+        dedupe_key: key.to_string(),
+        kind: "trend".to_string(),
+        severity,
+        title: format!("Keyword {key} is rising"),
+        body: "curso IA: +80% over its baseline".to_string(),
+        payload: json!({"keyword": "curso IA", "growth": 0.8}),
+        created_at: Utc.with_ymd_and_hms(2024, 5, 1, 6, 0, 0).unwrap(),
+    }
+}
+
+fn assert_no_secret(text: &str) {
+    assert!(!text.contains("SECRETtoken123"), "secret leaked: {text}");
+    assert!(!text.contains("/services/"), "URL path leaked: {text}");
+}
+
+#[tokio::test]
+async fn success_posts_a_slack_payload_with_an_idempotency_key() {
+    let server = TestServer::start(Answer::Ok).await;
+    let hook = WebhookNotifier::new("slack-sales", &server.url(), WebhookFormat::Slack).unwrap();
+    assert_no_secret(&format!("{hook:?}"));
+    let n = note("trend:curso IA:2024-W18", Severity::Critical);
+    hook.send(&n).await.unwrap();
+    let got = server.accepted();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].idempotency_key, n.dedupe_key);
+    assert_eq!(got[0].path, "/services/T000/B000/SECRETtoken123");
+    let body = &got[0].body;
+    assert_eq!(
+        body["text"],
+        json!("[CRITICAL] Keyword trend:curso IA:2024-W18 is rising")
+    );
+    assert!(body["blocks"].as_array().unwrap().len() >= 2);
+    assert_eq!(body["attachments"][0]["color"], json!("#d62728"));
+    assert_eq!(body, &webhook_body(&n, WebhookFormat::Slack));
+}
+
+#[tokio::test]
+async fn generic_json_format_carries_the_notification() {
+    let server = TestServer::start(Answer::Ok).await;
+    let hook = WebhookNotifier::new("ops", &server.url(), WebhookFormat::Json)
+        .unwrap()
+        .with_bearer_token("tok-SECRETtoken123");
+    let n = note("k1", Severity::High);
+    hook.send(&n).await.unwrap();
+    let body = &server.accepted()[0].body;
+    assert_eq!(body["dedupe_key"], json!("k1"));
+    assert_eq!(body["severity"], json!("high"));
+    assert_eq!(body["payload"]["growth"], json!(0.8));
+    assert_eq!(body["source"], json!("edupulse"));
+}
+
+#[tokio::test]
+async fn failures_are_classified_and_never_show_the_url() {
+    let server = TestServer::start(Answer::Ok).await;
+    let hook = WebhookNotifier::with_timeout(
+        "slack",
+        &server.url(),
+        WebhookFormat::Slack,
+        Duration::from_millis(500),
+    )
+    .unwrap();
+    let n = note("k", Severity::High);
+
+    server.script(&[Answer::TooMany(120)]);
+    let e = hook.send(&n).await.unwrap_err();
+    assert!(e.is_retryable(), "{e}");
+    assert_eq!(e.retry_after(), Some(Duration::from_secs(120)));
+    assert!(e.to_string().contains("429"), "{e}");
+    assert_no_secret(&e.to_string());
+
+    server.script(&[Answer::ServerError]);
+    let e = hook.send(&n).await.unwrap_err();
+    assert!(e.is_retryable() && e.to_string().contains("500"), "{e}");
+    assert_no_secret(&e.to_string());
+
+    server.script(&[Answer::BadRequest]);
+    let e = hook.send(&n).await.unwrap_err();
+    assert!(matches!(e, NotifyError::Permanent { .. }), "{e}");
+    assert_no_secret(&e.to_string());
+
+    server.script(&[Answer::Hang]);
+    let t0 = std::time::Instant::now();
+    let e = hook.send(&n).await.unwrap_err();
+    assert!(
+        t0.elapsed() < Duration::from_secs(5),
+        "timeout not honoured"
+    );
+    assert!(
+        e.is_retryable() && e.to_string().contains("timed out"),
+        "{e}"
+    );
+    assert_no_secret(&e.to_string());
+
+    // Nobody listening.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let down = WebhookNotifier::new(
+        "slack",
+        &format!("http://127.0.0.1:{port}/services/T000/B000/SECRETtoken123"),
+        WebhookFormat::Slack,
+    )
+    .unwrap();
+    let e = down.send(&n).await.unwrap_err();
+    assert!(e.is_retryable(), "{e}");
+    assert_no_secret(&e.to_string());
+}
+
+#[test]
+fn bad_urls_are_config_errors_without_the_value() {
+    for bad in [
+        "not a url SECRETtoken123",
+        "ftp://host/services/SECRETtoken123",
+    ] {
+        let e = WebhookNotifier::new("slack", bad, WebhookFormat::Slack).unwrap_err();
+        assert!(matches!(e, NotifyError::Config { .. }), "{e}");
+        assert!(!e.to_string().contains("SECRETtoken123"), "{e}");
+    }
+    assert_eq!(parse_retry_after("17"), Some(Duration::from_secs(17)));
+    assert_eq!(parse_retry_after("soon"), None);
+    assert_eq!(
+        parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
+        Some(Duration::ZERO)
+    );
+}
+
+async fn store_with(keys: &[&str]) -> Arc<dyn Store> {
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    store
+        .write_run(&RunOutput {
+            as_of: Utc.with_ymd_and_hms(2024, 5, 1, 23, 59, 59).unwrap(),
+            results: vec![],
+            notifications: keys.iter().map(|k| note(k, Severity::High)).collect(),
+            summary: json!({}),
+        })
+        .await
+        .unwrap();
+    store
+}
+
+fn config() -> DispatchConfig {
+    DispatchConfig {
+        rate_limit: RateLimit {
+            max: 100,
+            window_secs: 3600,
+        },
+        ..DispatchConfig::default()
+    }
+}
+
+#[tokio::test]
+async fn webhook_down_in_the_first_run_then_every_alert_exactly_once() {
+    let keys = ["a", "b", "c", "d"];
+    let store = store_with(&keys).await;
+    let server = TestServer::start(Answer::ServerError).await;
+    let hook: Arc<dyn Notifier> =
+        Arc::new(WebhookNotifier::new("slack", &server.url(), WebhookFormat::Slack).unwrap());
+    let d = Dispatcher::new(store.clone(), vec![hook], config()).unwrap();
+    let t0 = Utc.with_ymd_and_hms(2024, 5, 2, 6, 0, 0).unwrap();
+
+    let r1 = d.dispatch(t0).await.unwrap();
+    assert_eq!(r1.delivered, 0);
+    let pending = store.outbox(true).await.unwrap();
+    assert_eq!(pending.len(), keys.len(), "nothing may be lost");
+    let with_error: Vec<_> = pending.iter().filter(|i| i.last_error.is_some()).collect();
+    assert!(!with_error.is_empty());
+    for i in &with_error {
+        let err = i.last_error.as_deref().unwrap();
+        assert!(err.contains("500"), "{err}");
+        assert_no_secret(err);
+    }
+
+    // The webhook recovers; a later run (after the backoff) delivers everything.
+    server.set_default(Answer::Ok);
+    let r2 = d.dispatch(t0 + CDuration::hours(2)).await.unwrap();
+    assert_eq!(r2.delivered as usize, keys.len());
+    // A third run sends nothing more.
+    let r3 = d.dispatch(t0 + CDuration::hours(4)).await.unwrap();
+    assert_eq!(r3.delivered, 0);
+    let mut got: Vec<String> = server
+        .accepted()
+        .into_iter()
+        .map(|r| r.idempotency_key)
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        keys.map(String::from).to_vec(),
+        "each alert exactly once"
+    );
+    assert!(store
+        .outbox(false)
+        .await
+        .unwrap()
+        .iter()
+        .all(|i| i.status == OutboxStatus::Sent));
+}
+
+#[tokio::test]
+async fn a_429_defers_by_retry_after_and_repeated_failures_end_failed() {
+    let store = store_with(&["x"]).await;
+    let server = TestServer::start(Answer::ServerError).await;
+    server.script(&[Answer::TooMany(7200)]);
+    let hook: Arc<dyn Notifier> =
+        Arc::new(WebhookNotifier::new("slack", &server.url(), WebhookFormat::Slack).unwrap());
+    let mut cfg = config();
+    cfg.retry.max_attempts = 3;
+    cfg.retry.jitter = 0.5;
+    cfg.retry.jitter_seed = Some(7);
+    let d = Dispatcher::new(store.clone(), vec![hook], cfg).unwrap();
+    let t0 = Utc.with_ymd_and_hms(2024, 5, 2, 6, 0, 0).unwrap();
+    d.dispatch(t0).await.unwrap();
+    let item = &store.outbox(true).await.unwrap()[0];
+    // Retry-After (2 h) beats the first backoff (≤ 60 s).
+    assert_eq!(item.next_attempt_at, Some(t0 + CDuration::seconds(7200)));
+    // Not due an hour later: no request.
+    let before = server.requests();
+    d.dispatch(t0 + CDuration::hours(1)).await.unwrap();
+    assert_eq!(server.requests(), before);
+    // Two more failures (500) reach max_attempts: the row is Failed, with its last error.
+    let mut t = t0 + CDuration::hours(3);
+    for _ in 0..2 {
+        d.dispatch(t).await.unwrap();
+        t += CDuration::hours(3);
+    }
+    let all = store.outbox(false).await.unwrap();
+    assert_eq!(all[0].status, OutboxStatus::Failed);
+    assert_eq!(all[0].attempts, 3);
+    assert!(all[0].last_error.as_deref().unwrap().contains("500"));
+    assert!(server.accepted().is_empty());
+}

@@ -1,0 +1,1261 @@
+//! # edupulse-postgres
+//!
+//! The server edupulse store on PostgreSQL (tokio-postgres), for several workers sharing one
+//! database. Same tables, same contract and same conformance suite as the SQLite backend.
+//!
+//! - a small pool of connections; a connection that the server closed (restart, idle timeout) is
+//!   dropped and replaced on the next call, so a restarted server is picked up without reopening;
+//! - versioned migrations (`schema_migrations`) applied on [`PostgresStore::connect`] under an
+//!   advisory lock, so several processes opening one database at once migrate it once; a database
+//!   written by a newer edupulse is refused with [`StoreError::SchemaTooNew`];
+//! - input tables generated from the record types (`Record::columns()`), keyed on `Record::KEY`,
+//!   with an indexed epoch-microsecond shadow column `_t`; ingest is a batched
+//!   `INSERT … SELECT * FROM unnest($1, $2, …) ON CONFLICT … DO UPDATE … WHERE <differs>`: every
+//!   value is a bound parameter, and only new or changed rows are counted;
+//! - one transaction per call; the outbox is written in the same transaction as a run's results;
+//! - the URL may carry `?schema=NAME` (tables live in that schema, created if missing),
+//!   `connect_timeout=SECONDS` (default 10) and `application_name=…`. TLS is not built in:
+//!   `sslmode=require`/`verify-*` is refused with a clear error (use a local socket, a tunnel or
+//!   a private network).
+//!
+//! Errors name the host, port, user and database, never the password.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), edupulse_store::StoreError> {
+//! use edupulse_postgres::PostgresStore;
+//! use edupulse_store::Store;
+//! let store = PostgresStore::connect("postgres://app@db.internal:5432/edupulse").await?;
+//! println!("schema v{}", store.schema_version().await?);
+//! # Ok(()) }
+//! ```
+#![warn(missing_docs)]
+
+mod schema;
+pub mod testing;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use edupulse_core::model::{
+    parse_datetime, visit_tables, ColumnKind, Record, Table, TableVisitor, Tables, Value,
+};
+use edupulse_core::results::{
+    DeliveryAttempt, Notification, OutboxItem, OutboxStatus, ResultRow, RunOutput, RunRecord,
+    Severity,
+};
+use edupulse_core::CoreError;
+use edupulse_store::backup::{DeliveryRow, FixedTables, NotificationRow, ResultRecord, RunRow};
+use edupulse_store::url::PostgresUrl;
+use edupulse_store::{IngestReport, Store, StoreError, StoreResult, StoreUrl, TimeRange};
+use std::collections::{BTreeMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{Client, NoTls};
+
+/// Idle connections kept open.
+const MAX_IDLE: usize = 4;
+/// Rows per `unnest` batch of an ingest.
+const CHUNK_ROWS: usize = 5_000;
+/// Default connect timeout.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The advisory lock key serialising migrations ("edupulse" in ASCII, truncated).
+const MIGRATION_LOCK: i64 = 0x6564_7570_756c_7365;
+
+/// A store in a PostgreSQL database. Cheap to share (`Arc<dyn Store>`); all methods take `&self`.
+pub struct PostgresStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: tokio_postgres::Config,
+    /// `postgres://user@host:port/db` (no password), used in messages.
+    backend: String,
+    /// The schema holding the tables (`None`: the server's default search path).
+    schema: Option<String>,
+    idle: Mutex<Vec<Client>>,
+    version: u32,
+}
+
+impl std::fmt::Debug for PostgresStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresStore")
+            .field("backend", &self.inner.backend)
+            .field("schema", &self.inner.schema)
+            .field("schema_version", &self.inner.version)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A pooled connection, returned to the pool when dropped (unless the server closed it).
+struct Conn<'a> {
+    client: Option<Client>,
+    inner: &'a Inner,
+}
+
+impl std::ops::Deref for Conn<'_> {
+    type Target = Client;
+    fn deref(&self) -> &Client {
+        // Invariant: `client` is `Some` until `drop`.
+        self.client.as_ref().unwrap_or_else(|| unreachable!())
+    }
+}
+
+impl std::ops::DerefMut for Conn<'_> {
+    fn deref_mut(&mut self) -> &mut Client {
+        self.client.as_mut().unwrap_or_else(|| unreachable!())
+    }
+}
+
+impl Drop for Conn<'_> {
+    fn drop(&mut self) {
+        if let Some(c) = self.client.take() {
+            if !c.is_closed() {
+                if let Ok(mut idle) = self.inner.idle.lock() {
+                    if idle.len() < MAX_IDLE {
+                        idle.push(c);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The text of a tokio-postgres error: the server's message (and detail) for database errors,
+/// the cause chain otherwise. Never contains the password (tokio-postgres does not echo it).
+fn pg_message(e: &tokio_postgres::Error) -> String {
+    if let Some(db) = e.as_db_error() {
+        let mut m = format!("{}: {}", db.severity(), db.message());
+        if let Some(d) = db.detail() {
+            m.push_str(&format!(" ({d})"));
+        }
+        return m;
+    }
+    let mut m = e.to_string();
+    let mut src = std::error::Error::source(e);
+    while let Some(s) = src {
+        m.push_str(&format!(": {s}"));
+        src = s.source();
+    }
+    m
+}
+
+fn backend_error(backend: &str, message: impl Into<String>) -> StoreError {
+    StoreError::Backend {
+        backend: backend.to_string(),
+        message: message.into(),
+    }
+}
+
+impl PostgresStore {
+    /// Connect to the database at a `postgres://` (or `postgresql://`) URL and migrate it.
+    ///
+    /// Errors: [`StoreError::Url`] for a malformed URL or unsupported parameter;
+    /// [`StoreError::Backend`] naming the host (never the password) when the server cannot be
+    /// reached or refuses the login; [`StoreError::SchemaTooNew`] for a database written by a
+    /// newer edupulse.
+    pub async fn connect(url: &str) -> StoreResult<PostgresStore> {
+        match StoreUrl::parse(url)? {
+            StoreUrl::Postgres(pg) => PostgresStore::connect_parsed(&pg).await,
+            other => Err(StoreError::Url {
+                url: other.redacted(),
+                message: "expected a postgres:// URL".to_string(),
+            }),
+        }
+    }
+
+    /// [`PostgresStore::connect`] with an already parsed URL.
+    pub async fn connect_parsed(url: &PostgresUrl) -> StoreResult<PostgresStore> {
+        let user = url.user.clone().unwrap_or_else(|| "postgres".to_string());
+        let backend = format!(
+            "postgres://{}@{}:{}/{}",
+            user,
+            if url.host.contains(':') {
+                format!("[{}]", url.host)
+            } else {
+                url.host.clone()
+            },
+            url.port,
+            url.database
+        );
+        let url_err = |message: String| StoreError::Url {
+            url: StoreUrl::Postgres(url.clone()).redacted(),
+            message,
+        };
+        let mut config = tokio_postgres::Config::new();
+        config
+            .host(&url.host)
+            .port(url.port)
+            .user(&user)
+            .dbname(&url.database)
+            .connect_timeout(CONNECT_TIMEOUT)
+            .application_name("edupulse");
+        if let Some(p) = &url.password {
+            config.password(p.as_bytes());
+        }
+        let mut schema = None;
+        for (k, v) in &url.params {
+            match k.as_str() {
+                "schema" => {
+                    if v.is_empty() {
+                        return Err(url_err("`schema` must not be empty".to_string()));
+                    }
+                    schema = Some(v.clone());
+                }
+                "connect_timeout" => {
+                    let secs: u64 = v.parse().ok().filter(|s| *s > 0).ok_or_else(|| {
+                        url_err(format!(
+                            "`connect_timeout` must be a positive number of seconds, got {v:?}"
+                        ))
+                    })?;
+                    config.connect_timeout(Duration::from_secs(secs));
+                }
+                "application_name" => {
+                    config.application_name(v);
+                }
+                "sslmode" => match v.as_str() {
+                    "disable" | "allow" | "prefer" => {}
+                    _ => {
+                        return Err(url_err(format!(
+                            "sslmode={v} is not supported: this build connects without TLS \
+                             (use sslmode=disable or prefer)"
+                        )))
+                    }
+                },
+                _ => {
+                    return Err(url_err(format!(
+                        "unknown parameter `{k}` (supported: schema, connect_timeout, \
+                         application_name, sslmode)"
+                    )))
+                }
+            }
+        }
+        let mut inner = Inner {
+            config,
+            backend,
+            schema,
+            idle: Mutex::new(Vec::new()),
+            version: 0,
+        };
+        inner.version = inner.migrate().await?;
+        Ok(PostgresStore {
+            inner: Arc::new(inner),
+        })
+    }
+
+    /// The newest schema version this build can migrate to.
+    pub fn supported_schema_version() -> u32 {
+        schema::latest_version()
+    }
+
+    /// The schema holding the tables, if the URL named one.
+    pub fn schema(&self) -> Option<&str> {
+        self.inner.schema.as_deref()
+    }
+}
+
+/// An instant as fixed-width RFC 3339 text (nine fractional digits), as in the SQLite backend.
+fn fixed_time(t: &DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.9fZ").to_string()
+}
+
+/// Epoch microseconds, floored.
+fn micros(t: &DateTime<Utc>) -> i64 {
+    t.timestamp_micros()
+}
+
+fn corrupt(table: &str, message: impl Into<String>) -> StoreError {
+    StoreError::Corrupt {
+        table: table.to_string(),
+        message: message.into(),
+    }
+}
+
+fn parse_time(table: &str, text: &str) -> StoreResult<DateTime<Utc>> {
+    parse_datetime(text).map_err(|e| corrupt(table, e))
+}
+
+fn parse_json(table: &str, text: &str) -> StoreResult<serde_json::Value> {
+    serde_json::from_str(text).map_err(|e| corrupt(table, format!("bad JSON: {e}")))
+}
+
+impl Inner {
+    fn be(&self) -> impl Fn(tokio_postgres::Error) -> StoreError + '_ {
+        move |e| backend_error(&self.backend, pg_message(&e))
+    }
+
+    /// A connection from the pool, or a new one.
+    async fn conn(&self) -> StoreResult<Conn<'_>> {
+        loop {
+            let pooled = self.idle.lock().ok().and_then(|mut v| v.pop());
+            match pooled {
+                Some(c) if c.is_closed() => continue,
+                Some(c) => {
+                    return Ok(Conn {
+                        client: Some(c),
+                        inner: self,
+                    })
+                }
+                None => break,
+            }
+        }
+        let (client, connection) = self.config.connect(NoTls).await.map_err(|e| {
+            backend_error(&self.backend, format!("cannot connect: {}", pg_message(&e)))
+        })?;
+        tokio::spawn(async move {
+            // The connection ends when the client is dropped or the server goes away; the pool
+            // then sees `is_closed()` and discards the client.
+            let _ = connection.await;
+        });
+        if let Some(schema) = &self.schema {
+            client
+                .batch_execute(&format!(
+                    "CREATE SCHEMA IF NOT EXISTS {s}; SET search_path TO {s}",
+                    s = schema::ident(schema)
+                ))
+                .await
+                .map_err(self.be())?;
+        }
+        Ok(Conn {
+            client: Some(client),
+            inner: self,
+        })
+    }
+
+    async fn migrate(&self) -> StoreResult<u32> {
+        let be = self.be();
+        let supported = schema::latest_version();
+        let mut conn = self.conn().await?;
+        let tx = conn.transaction().await.map_err(&be)?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+            .await
+            .map_err(&be)?;
+        tx.batch_execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (
+                 version BIGINT PRIMARY KEY,
+                 description TEXT NOT NULL,
+                 applied_at TEXT NOT NULL
+             )",
+        )
+        .await
+        .map_err(&be)?;
+        let current: i64 = tx
+            .query_one(
+                "SELECT COALESCE(MAX(version), 0)::int8 FROM schema_migrations",
+                &[],
+            )
+            .await
+            .map_err(&be)?
+            .get(0);
+        let current = u32::try_from(current).map_err(|_| {
+            corrupt(
+                "schema_migrations",
+                format!("version {current} is out of range"),
+            )
+        })?;
+        if current > supported {
+            return Err(StoreError::SchemaTooNew {
+                found: current,
+                supported,
+            });
+        }
+        for m in schema::MIGRATIONS.iter().filter(|m| m.version > current) {
+            tx.batch_execute(&(m.sql)()).await.map_err(&be)?;
+            tx.execute(
+                "INSERT INTO schema_migrations (version, description, applied_at)
+                 VALUES ($1, $2, $3)",
+                &[
+                    &i64::from(m.version),
+                    &m.description,
+                    &fixed_time(&Utc::now()),
+                ],
+            )
+            .await
+            .map_err(&be)?;
+        }
+        tx.commit().await.map_err(&be)?;
+        Ok(supported.max(current))
+    }
+}
+
+/// One column of a batch, as a typed array parameter.
+enum Column {
+    Text(Vec<Option<String>>),
+    Float(Vec<Option<f64>>),
+    Int(Vec<Option<i64>>),
+    Bool(Vec<Option<bool>>),
+}
+
+impl Column {
+    fn new(kind: ColumnKind, cap: usize) -> Column {
+        match kind {
+            ColumnKind::Float => Column::Float(Vec::with_capacity(cap)),
+            ColumnKind::Int => Column::Int(Vec::with_capacity(cap)),
+            ColumnKind::Bool => Column::Bool(Vec::with_capacity(cap)),
+            _ => Column::Text(Vec::with_capacity(cap)),
+        }
+    }
+
+    /// Append a value (a missing key part is `''`). Errors name the mismatch.
+    fn push(&mut self, v: &Value, is_key: bool) -> Result<(), String> {
+        match (self, v) {
+            (Column::Text(c), Value::Null) => c.push(is_key.then(String::new)),
+            (Column::Float(c), Value::Null) => c.push(None),
+            (Column::Int(c), Value::Null) => c.push(None),
+            (Column::Bool(c), Value::Null) => c.push(None),
+            (Column::Float(c), Value::Float(x)) => c.push(Some(*x)),
+            (Column::Float(c), Value::Int(i)) => c.push(Some(*i as f64)),
+            (Column::Int(c), Value::Int(i)) => c.push(Some(*i)),
+            (Column::Bool(c), Value::Bool(b)) => c.push(Some(*b)),
+            (Column::Text(c), v) => c.push(v.to_text()),
+            (_, v) => return Err(format!("value {v:?} does not fit the column type")),
+        }
+        Ok(())
+    }
+
+    fn clear(&mut self) {
+        match self {
+            Column::Text(c) => c.clear(),
+            Column::Float(c) => c.clear(),
+            Column::Int(c) => c.clear(),
+            Column::Bool(c) => c.clear(),
+        }
+    }
+
+    fn as_param(&self) -> &(dyn ToSql + Sync) {
+        match self {
+            Column::Text(c) => c,
+            Column::Float(c) => c,
+            Column::Int(c) => c,
+            Column::Bool(c) => c,
+        }
+    }
+}
+
+/// One table's upsert: name, SQL, and chunks of column arrays (`_t` last) with their row counts.
+type TablePlan = (String, String, Vec<(Vec<Column>, usize)>);
+
+/// Decodes one row's text fields into a batch, if its time is in the range.
+type DecodeFn = fn(&[Option<&str>], TimeRange, &mut Tables) -> Result<(), String>;
+
+/// Collects the batch's rows per table for the upsert (no I/O: the visitor is synchronous).
+struct Prepare<'a> {
+    batch: &'a Tables,
+    /// Per table: (name, SQL, chunks of column arrays with `_t` last, rows in each chunk).
+    plans: Vec<TablePlan>,
+}
+
+impl TableVisitor for Prepare<'_> {
+    type Error = StoreError;
+    fn visit<R: Record>(&mut self) -> StoreResult<()> {
+        let rows = R::rows(self.batch);
+        let name = R::TABLE.name().to_string();
+        let cols = R::columns();
+        let is_key: Vec<bool> = cols.iter().map(schema::is_key::<R>).collect();
+        let fresh = |n: usize| -> Vec<Column> {
+            let mut v: Vec<Column> = cols.iter().map(|c| Column::new(c.kind, n)).collect();
+            v.push(Column::Int(Vec::with_capacity(n)));
+            v
+        };
+        let mut chunks = Vec::new();
+        let mut current = fresh(rows.len().min(CHUNK_ROWS));
+        let mut n = 0usize;
+        let mut keys: HashSet<String> = HashSet::new();
+        for (row_idx, r) in rows.iter().enumerate() {
+            // A key seen twice in one statement is an error in PostgreSQL; start a new chunk so
+            // the later row updates the earlier one, as sequential upserts would.
+            let key = r.key();
+            if n == CHUNK_ROWS || keys.contains(&key) {
+                let full = std::mem::replace(&mut current, fresh(CHUNK_ROWS));
+                chunks.push((full, n));
+                n = 0;
+                keys.clear();
+            }
+            for (i, v) in r.to_values().iter().enumerate() {
+                let Some(col) = current.get_mut(i) else {
+                    return Err(corrupt(&name, "row has more values than columns"));
+                };
+                col.push(v, is_key.get(i).copied().unwrap_or(false))
+                    .map_err(|m| {
+                        StoreError::Validation(CoreError::validation(
+                            &name,
+                            Some(row_idx + 1),
+                            cols.get(i).map(|c| c.name),
+                            m,
+                        ))
+                    })?;
+            }
+            if let Some(Column::Int(t)) = current.last_mut() {
+                t.push(Some(r.time().timestamp_micros()));
+            }
+            keys.insert(key);
+            n += 1;
+        }
+        if n > 0 {
+            chunks.push((current, n));
+        } else {
+            for c in &mut current {
+                c.clear();
+            }
+        }
+        self.plans.push((name, schema::upsert_sql::<R>(), chunks));
+        Ok(())
+    }
+}
+
+/// Builds the `SELECT` of one table (synchronous part of a read).
+struct SelectOf {
+    table: Table,
+    sql: String,
+    kinds: Vec<ColumnKind>,
+    decode: Option<DecodeFn>,
+}
+
+impl TableVisitor for SelectOf {
+    type Error = std::convert::Infallible;
+    fn visit<R: Record>(&mut self) -> Result<(), Self::Error> {
+        if R::TABLE != self.table {
+            return Ok(());
+        }
+        self.sql = schema::select_sql::<R>();
+        self.kinds = R::columns().iter().map(|c| c.kind).collect();
+        fn decode<R: Record>(
+            fields: &[Option<&str>],
+            range: TimeRange,
+            out: &mut Tables,
+        ) -> Result<(), String> {
+            let rec =
+                R::from_fields(fields).map_err(|(col, msg)| format!("column `{col}`: {msg}"))?;
+            if range.contains(rec.time()) {
+                R::rows_mut(out).push(rec);
+            }
+            Ok(())
+        }
+        self.decode = Some(decode::<R>);
+        Ok(())
+    }
+}
+
+fn sort_rows(table: Table, out: &mut Tables) {
+    struct Sorter<'a>(Table, &'a mut Tables);
+    impl TableVisitor for Sorter<'_> {
+        type Error = std::convert::Infallible;
+        fn visit<R: Record>(&mut self) -> Result<(), Self::Error> {
+            if R::TABLE == self.0 {
+                R::rows_mut(self.1).sort_by_cached_key(|r| r.key());
+            }
+            Ok(())
+        }
+    }
+    let _ = visit_tables(&mut Sorter(table, out));
+}
+
+const OUTBOX_COLUMNS: &str = "dedupe_key, kind, severity, title, body, payload, created_at,
+     status, attempts, last_error, next_attempt_at, sent_at";
+
+/// Decode one `notifications` row (columns as in [`OUTBOX_COLUMNS`]).
+fn outbox_item(r: &tokio_postgres::Row) -> StoreResult<OutboxItem> {
+    const T: &str = "notifications";
+    let get_err = |e: tokio_postgres::Error| corrupt(T, pg_message(&e));
+    let dedupe_key: String = r.try_get(0).map_err(get_err)?;
+    let kind: String = r.try_get(1).map_err(get_err)?;
+    let severity: String = r.try_get(2).map_err(get_err)?;
+    let title: String = r.try_get(3).map_err(get_err)?;
+    let body: String = r.try_get(4).map_err(get_err)?;
+    let payload: String = r.try_get(5).map_err(get_err)?;
+    let created_at: String = r.try_get(6).map_err(get_err)?;
+    let status: String = r.try_get(7).map_err(get_err)?;
+    let attempts: i64 = r.try_get(8).map_err(get_err)?;
+    let last_error: Option<String> = r.try_get(9).map_err(get_err)?;
+    let next_attempt_at: Option<String> = r.try_get(10).map_err(get_err)?;
+    let sent_at: Option<String> = r.try_get(11).map_err(get_err)?;
+    Ok(OutboxItem {
+        notification: Notification {
+            dedupe_key,
+            kind,
+            severity: Severity::parse(&severity)
+                .ok_or_else(|| corrupt(T, format!("unknown severity {severity:?}")))?,
+            title,
+            body,
+            payload: parse_json(T, &payload)?,
+            created_at: parse_time(T, &created_at)?,
+        },
+        status: OutboxStatus::parse(&status)
+            .ok_or_else(|| corrupt(T, format!("unknown status {status:?}")))?,
+        attempts: u32::try_from(attempts)
+            .map_err(|_| corrupt(T, format!("attempts {attempts} out of range")))?,
+        last_error,
+        next_attempt_at: next_attempt_at
+            .as_deref()
+            .map(|t| parse_time(T, t))
+            .transpose()?,
+        delivered_to: Vec::new(),
+        sent_at: sent_at.as_deref().map(|t| parse_time(T, t)).transpose()?,
+    })
+}
+
+/// Fill `delivered_to` of `items` from the `deliveries` rows of their keys.
+async fn attach_deliveries(
+    tx: &tokio_postgres::Transaction<'_>,
+    items: &mut [OutboxItem],
+    be: &impl Fn(tokio_postgres::Error) -> StoreError,
+) -> StoreResult<()> {
+    if items.is_empty() {
+        return Ok(());
+    }
+    let keys: Vec<&str> = items
+        .iter()
+        .map(|i| i.notification.dedupe_key.as_str())
+        .collect();
+    let rows = tx
+        .query(
+            "SELECT dedupe_key, channel FROM deliveries WHERE dedupe_key = ANY($1) ORDER BY id",
+            &[&keys],
+        )
+        .await
+        .map_err(be)?;
+    let mut delivered: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for r in rows {
+        let key: String = r.get(0);
+        let channel: String = r.get(1);
+        let list = delivered.entry(key).or_default();
+        if !list.contains(&channel) {
+            list.push(channel);
+        }
+    }
+    for item in items {
+        if let Some(list) = delivered.remove(&item.notification.dedupe_key) {
+            item.delivered_to = list;
+        }
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl Store for PostgresStore {
+    fn describe(&self) -> String {
+        match &self.inner.schema {
+            Some(s) => format!("{}?schema={s}", self.inner.backend),
+            None => self.inner.backend.clone(),
+        }
+    }
+
+    async fn schema_version(&self) -> StoreResult<u32> {
+        Ok(self.inner.version)
+    }
+
+    async fn ingest(&self, batch: &Tables) -> StoreResult<IngestReport> {
+        let inner = &self.inner;
+        let be = inner.be();
+        let mut prep = Prepare {
+            batch,
+            plans: Vec::new(),
+        };
+        visit_tables(&mut prep)?;
+        let mut conn = inner.conn().await?;
+        let tx = conn.transaction().await.map_err(&be)?;
+        let mut report = IngestReport::default();
+        for (name, sql, chunks) in &prep.plans {
+            let received: usize = chunks.iter().map(|(_, n)| n).sum();
+            let mut written = 0u64;
+            if !chunks.is_empty() {
+                let stmt = tx.prepare(sql).await.map_err(&be)?;
+                for (cols, _) in chunks {
+                    let params: Vec<&(dyn ToSql + Sync)> =
+                        cols.iter().map(Column::as_param).collect();
+                    written += tx.execute(&stmt, &params).await.map_err(&be)?;
+                }
+            }
+            report.received.insert(name.clone(), received as u64);
+            report.written.insert(name.clone(), written);
+        }
+        tx.commit().await.map_err(&be)?;
+        Ok(report)
+    }
+
+    async fn read(&self, table: Table, range: TimeRange) -> StoreResult<Tables> {
+        let inner = &self.inner;
+        let be = inner.be();
+        let mut sel = SelectOf {
+            table,
+            sql: String::new(),
+            kinds: Vec::new(),
+            decode: None,
+        };
+        let _ = visit_tables(&mut sel);
+        let Some(decode) = sel.decode else {
+            return Ok(Tables::default());
+        };
+        let name = table.name();
+        let start = range.start.map(|t| t.timestamp_micros());
+        let end = range.end.map(|t| t.timestamp_micros());
+        let conn = inner.conn().await?;
+        let rows = conn.query(&sel.sql, &[&start, &end]).await.map_err(&be)?;
+        let mut out = Tables::default();
+        let mut texts: Vec<Option<String>> = Vec::with_capacity(sel.kinds.len());
+        let get_err = |e: tokio_postgres::Error| corrupt(name, pg_message(&e));
+        for row in &rows {
+            texts.clear();
+            for (i, kind) in sel.kinds.iter().enumerate() {
+                let text = match kind {
+                    ColumnKind::Float => row
+                        .try_get::<_, Option<f64>>(i)
+                        .map_err(get_err)?
+                        .map(|x| format!("{x}")),
+                    ColumnKind::Int => row
+                        .try_get::<_, Option<i64>>(i)
+                        .map_err(get_err)?
+                        .map(|x| x.to_string()),
+                    ColumnKind::Bool => row
+                        .try_get::<_, Option<bool>>(i)
+                        .map_err(get_err)?
+                        .map(|x| x.to_string()),
+                    _ => row.try_get::<_, Option<String>>(i).map_err(get_err)?,
+                };
+                texts.push(text);
+            }
+            let fields: Vec<Option<&str>> = texts.iter().map(|t| t.as_deref()).collect();
+            decode(&fields, range, &mut out).map_err(|m| corrupt(name, m))?;
+        }
+        sort_rows(table, &mut out);
+        Ok(out)
+    }
+
+    async fn counts(&self) -> StoreResult<BTreeMap<String, u64>> {
+        let inner = &self.inner;
+        let be = inner.be();
+        let names: Vec<&str> = Table::ALL
+            .iter()
+            .map(|t| t.name())
+            .chain(["results", "runs", "notifications"])
+            .collect();
+        // One statement: every count comes from the same snapshot.
+        let sql = names
+            .iter()
+            .map(|n| format!("(SELECT COUNT(*) FROM {})", schema::ident(n)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let conn = inner.conn().await?;
+        let row = conn
+            .query_one(&format!("SELECT {sql}"), &[])
+            .await
+            .map_err(&be)?;
+        let mut out = BTreeMap::new();
+        for (i, n) in names.iter().enumerate() {
+            let c: i64 = row.try_get(i).map_err(&be)?;
+            out.insert(n.to_string(), u64::try_from(c).unwrap_or(0));
+        }
+        Ok(out)
+    }
+
+    async fn write_run(&self, run: &RunOutput) -> StoreResult<()> {
+        let inner = &self.inner;
+        let be = inner.be();
+        let json = |v: &serde_json::Value| {
+            serde_json::to_string(v).map_err(|e| backend_error(&inner.backend, e.to_string()))
+        };
+        let mut groups: BTreeMap<(&str, String), Vec<&ResultRow>> = BTreeMap::new();
+        for r in &run.results {
+            groups
+                .entry((r.table.as_str(), fixed_time(&r.as_of)))
+                .or_default()
+                .push(r);
+        }
+        let mut conn = inner.conn().await?;
+        let tx = conn.transaction().await.map_err(&be)?;
+        // 1. Results: each (table, as_of) of the run replaces what was there.
+        let delete = tx
+            .prepare("DELETE FROM results WHERE table_name = $1 AND as_of = $2")
+            .await
+            .map_err(&be)?;
+        let insert = tx
+            .prepare(
+                "INSERT INTO results (table_name, as_of, as_of_us, key, data)
+                 SELECT $1, $2, $3, k, d FROM unnest($4::text[], $5::text[]) AS u(k, d)
+                 ON CONFLICT (table_name, as_of, key) DO UPDATE SET data = EXCLUDED.data",
+            )
+            .await
+            .map_err(&be)?;
+        for ((table, as_of), rows) in &groups {
+            tx.execute(&delete, &[table, as_of]).await.map_err(&be)?;
+            let Some(first) = rows.first() else { continue };
+            // Later rows with the same key win, as with sequential upserts.
+            let mut by_key: BTreeMap<&str, String> = BTreeMap::new();
+            for r in rows {
+                by_key.insert(r.key.as_str(), json(&r.data)?);
+            }
+            let keys: Vec<&str> = by_key.keys().copied().collect();
+            let data: Vec<&str> = by_key.values().map(String::as_str).collect();
+            let us = micros(&first.as_of);
+            tx.execute(&insert, &[table, as_of, &us, &keys, &data])
+                .await
+                .map_err(&be)?;
+        }
+        // 2. The outbox: keys already there are ignored; the CHECK on dedupe_key fails the
+        //    whole transaction for an empty key.
+        let notify = tx
+            .prepare(
+                "INSERT INTO notifications
+                   (dedupe_key, kind, severity, title, body, payload, created_at, status)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending')
+                 ON CONFLICT (dedupe_key) DO NOTHING",
+            )
+            .await
+            .map_err(&be)?;
+        for n in &run.notifications {
+            tx.execute(
+                &notify,
+                &[
+                    &n.dedupe_key,
+                    &n.kind,
+                    &n.severity.as_str(),
+                    &n.title,
+                    &n.body,
+                    &json(&n.payload)?,
+                    &fixed_time(&n.created_at),
+                ],
+            )
+            .await
+            .map_err(&be)?;
+        }
+        // 3. The run record.
+        tx.execute(
+            "INSERT INTO runs (as_of, as_of_us, written_at, summary) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (as_of) DO UPDATE SET written_at = EXCLUDED.written_at,
+                                               summary = EXCLUDED.summary",
+            &[
+                &fixed_time(&run.as_of),
+                &micros(&run.as_of),
+                &fixed_time(&Utc::now()),
+                &json(&run.summary)?,
+            ],
+        )
+        .await
+        .map_err(&be)?;
+        tx.commit().await.map_err(&be)?;
+        Ok(())
+    }
+
+    async fn results(
+        &self,
+        table: &str,
+        as_of: Option<DateTime<Utc>>,
+    ) -> StoreResult<Vec<ResultRow>> {
+        let inner = &self.inner;
+        let be = inner.be();
+        let mut conn = inner.conn().await?;
+        let tx = conn
+            .build_transaction()
+            .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()
+            .await
+            .map_err(&be)?;
+        let as_of = match as_of {
+            Some(t) => Some(fixed_time(&t)),
+            None => tx
+                .query_opt(
+                    "SELECT as_of FROM results WHERE table_name = $1
+                     ORDER BY as_of_us DESC, as_of DESC LIMIT 1",
+                    &[&table],
+                )
+                .await
+                .map_err(&be)?
+                .map(|r| r.get::<_, String>(0)),
+        };
+        let Some(as_of) = as_of else {
+            return Ok(Vec::new());
+        };
+        let rows = tx
+            .query(
+                "SELECT as_of, key, data FROM results
+                 WHERE table_name = $1 AND as_of = $2 ORDER BY key COLLATE \"C\"",
+                &[&table, &as_of],
+            )
+            .await
+            .map_err(&be)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let as_of: String = r.try_get(0).map_err(&be)?;
+            let key: String = r.try_get(1).map_err(&be)?;
+            let data: String = r.try_get(2).map_err(&be)?;
+            out.push(ResultRow {
+                table: table.to_string(),
+                as_of: parse_time("results", &as_of)?,
+                key,
+                data: parse_json("results", &data)?,
+            });
+        }
+        tx.commit().await.map_err(&be)?;
+        Ok(out)
+    }
+
+    async fn runs(&self) -> StoreResult<Vec<RunRecord>> {
+        let inner = &self.inner;
+        let be = inner.be();
+        let conn = inner.conn().await?;
+        let rows = conn
+            .query(
+                "SELECT as_of, written_at, summary FROM runs ORDER BY as_of_us, as_of COLLATE \"C\"",
+                &[],
+            )
+            .await
+            .map_err(&be)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let as_of: String = r.try_get(0).map_err(&be)?;
+            let written_at: String = r.try_get(1).map_err(&be)?;
+            let summary: String = r.try_get(2).map_err(&be)?;
+            out.push(RunRecord {
+                as_of: parse_time("runs", &as_of)?,
+                written_at: parse_time("runs", &written_at)?,
+                summary: parse_json("runs", &summary)?,
+            });
+        }
+        Ok(out)
+    }
+
+    async fn outbox(&self, pending_only: bool) -> StoreResult<Vec<OutboxItem>> {
+        let inner = &self.inner;
+        let be = inner.be();
+        let mut conn = inner.conn().await?;
+        let tx = conn
+            .build_transaction()
+            .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()
+            .await
+            .map_err(&be)?;
+        let rows = tx
+            .query(
+                &format!(
+                    "SELECT {OUTBOX_COLUMNS} FROM notifications
+                     WHERE (NOT $1 OR status = 'pending') ORDER BY seq"
+                ),
+                &[&pending_only],
+            )
+            .await
+            .map_err(&be)?;
+        let mut items = rows
+            .iter()
+            .map(outbox_item)
+            .collect::<StoreResult<Vec<_>>>()?;
+        attach_deliveries(&tx, &mut items, &be).await?;
+        tx.commit().await.map_err(&be)?;
+        Ok(items)
+    }
+
+    async fn record_delivery(&self, a: &DeliveryAttempt) -> StoreResult<()> {
+        let inner = &self.inner;
+        let be = inner.be();
+        let mut conn = inner.conn().await?;
+        let tx = conn.transaction().await.map_err(&be)?;
+        let exists = tx
+            .query_opt(
+                "SELECT 1 FROM notifications WHERE dedupe_key = $1 FOR UPDATE",
+                &[&a.dedupe_key],
+            )
+            .await
+            .map_err(&be)?
+            .is_some();
+        if !exists {
+            return Err(StoreError::Validation(CoreError::validation(
+                "notifications",
+                None,
+                Some("dedupe_key"),
+                format!("no outbox row has dedupe key {:?}", a.dedupe_key),
+            )));
+        }
+        match &a.error {
+            None => {
+                tx.execute(
+                    "INSERT INTO deliveries (dedupe_key, channel, at, at_us) VALUES ($1, $2, $3, $4)",
+                    &[&a.dedupe_key, &a.channel, &fixed_time(&a.at), &micros(&a.at)],
+                )
+                .await
+                .map_err(&be)?;
+                if a.completes {
+                    tx.execute(
+                        "UPDATE notifications SET status = 'sent', sent_at = $2,
+                                next_attempt_at = NULL
+                         WHERE dedupe_key = $1",
+                        &[&a.dedupe_key, &fixed_time(&a.at)],
+                    )
+                    .await
+                    .map_err(&be)?;
+                }
+            }
+            Some(err) => {
+                let retry_at = a.retry_at.as_ref().map(fixed_time);
+                tx.execute(
+                    "UPDATE notifications SET attempts = attempts + 1, last_error = $2,
+                            next_attempt_at = $3,
+                            status = CASE WHEN $3::text IS NULL THEN 'failed' ELSE status END
+                     WHERE dedupe_key = $1",
+                    &[&a.dedupe_key, err, &retry_at],
+                )
+                .await
+                .map_err(&be)?;
+            }
+        }
+        tx.commit().await.map_err(&be)?;
+        Ok(())
+    }
+
+    async fn export_fixed(&self) -> StoreResult<FixedTables> {
+        let inner = &self.inner;
+        let be = inner.be();
+        let mut conn = inner.conn().await?;
+        let tx = conn
+            .build_transaction()
+            .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()
+            .await
+            .map_err(&be)?;
+        let mut out = FixedTables::default();
+        for r in tx
+            .query(
+                "SELECT table_name, as_of, as_of_us, key, data FROM results
+                 ORDER BY table_name COLLATE \"C\", as_of COLLATE \"C\", key COLLATE \"C\"",
+                &[],
+            )
+            .await
+            .map_err(&be)?
+        {
+            out.results.push(ResultRecord {
+                table_name: r.try_get(0).map_err(&be)?,
+                as_of: r.try_get(1).map_err(&be)?,
+                as_of_us: r.try_get(2).map_err(&be)?,
+                key: r.try_get(3).map_err(&be)?,
+                data: r.try_get(4).map_err(&be)?,
+            });
+        }
+        for r in tx
+            .query(
+                "SELECT as_of, as_of_us, written_at, summary FROM runs
+                 ORDER BY as_of COLLATE \"C\"",
+                &[],
+            )
+            .await
+            .map_err(&be)?
+        {
+            out.runs.push(RunRow {
+                as_of: r.try_get(0).map_err(&be)?,
+                as_of_us: r.try_get(1).map_err(&be)?,
+                written_at: r.try_get(2).map_err(&be)?,
+                summary: r.try_get(3).map_err(&be)?,
+            });
+        }
+        for r in tx
+            .query(
+                &format!("SELECT seq, {OUTBOX_COLUMNS} FROM notifications ORDER BY seq"),
+                &[],
+            )
+            .await
+            .map_err(&be)?
+        {
+            out.notifications.push(NotificationRow {
+                seq: r.try_get(0).map_err(&be)?,
+                dedupe_key: r.try_get(1).map_err(&be)?,
+                kind: r.try_get(2).map_err(&be)?,
+                severity: r.try_get(3).map_err(&be)?,
+                title: r.try_get(4).map_err(&be)?,
+                body: r.try_get(5).map_err(&be)?,
+                payload: r.try_get(6).map_err(&be)?,
+                created_at: r.try_get(7).map_err(&be)?,
+                status: r.try_get(8).map_err(&be)?,
+                attempts: r.try_get(9).map_err(&be)?,
+                last_error: r.try_get(10).map_err(&be)?,
+                next_attempt_at: r.try_get(11).map_err(&be)?,
+                sent_at: r.try_get(12).map_err(&be)?,
+            });
+        }
+        for r in tx
+            .query(
+                "SELECT id, dedupe_key, channel, at, at_us FROM deliveries ORDER BY id",
+                &[],
+            )
+            .await
+            .map_err(&be)?
+        {
+            out.deliveries.push(DeliveryRow {
+                id: r.try_get(0).map_err(&be)?,
+                dedupe_key: r.try_get(1).map_err(&be)?,
+                channel: r.try_get(2).map_err(&be)?,
+                at: r.try_get(3).map_err(&be)?,
+                at_us: r.try_get(4).map_err(&be)?,
+            });
+        }
+        tx.commit().await.map_err(&be)?;
+        Ok(out)
+    }
+
+    async fn import_fixed(&self, t: &FixedTables) -> StoreResult<()> {
+        let inner = &self.inner;
+        let be = inner.be();
+        let mut conn = inner.conn().await?;
+        let tx = conn.transaction().await.map_err(&be)?;
+        let st = tx
+            .prepare(
+                "INSERT INTO results (table_name, as_of, as_of_us, key, data)
+                 VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (table_name, as_of, key) DO UPDATE SET data = EXCLUDED.data,
+                     as_of_us = EXCLUDED.as_of_us",
+            )
+            .await
+            .map_err(&be)?;
+        for r in &t.results {
+            tx.execute(
+                &st,
+                &[&r.table_name, &r.as_of, &r.as_of_us, &r.key, &r.data],
+            )
+            .await
+            .map_err(&be)?;
+        }
+        let st = tx
+            .prepare(
+                "INSERT INTO runs (as_of, as_of_us, written_at, summary) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (as_of) DO UPDATE SET written_at = EXCLUDED.written_at,
+                     summary = EXCLUDED.summary",
+            )
+            .await
+            .map_err(&be)?;
+        for r in &t.runs {
+            tx.execute(&st, &[&r.as_of, &r.as_of_us, &r.written_at, &r.summary])
+                .await
+                .map_err(&be)?;
+        }
+        let st = tx
+            .prepare(
+                "INSERT INTO notifications (seq, dedupe_key, kind, severity, title, body, payload,
+                     created_at, status, attempts, last_error, next_attempt_at, sent_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+                 ON CONFLICT (dedupe_key) DO UPDATE SET status = EXCLUDED.status,
+                     attempts = EXCLUDED.attempts, last_error = EXCLUDED.last_error,
+                     next_attempt_at = EXCLUDED.next_attempt_at, sent_at = EXCLUDED.sent_at",
+            )
+            .await
+            .map_err(&be)?;
+        for n in &t.notifications {
+            tx.execute(
+                &st,
+                &[
+                    &n.seq,
+                    &n.dedupe_key,
+                    &n.kind,
+                    &n.severity,
+                    &n.title,
+                    &n.body,
+                    &n.payload,
+                    &n.created_at,
+                    &n.status,
+                    &n.attempts,
+                    &n.last_error,
+                    &n.next_attempt_at,
+                    &n.sent_at,
+                ],
+            )
+            .await
+            .map_err(&be)?;
+        }
+        let st = tx
+            .prepare(
+                "INSERT INTO deliveries (id, dedupe_key, channel, at, at_us)
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING",
+            )
+            .await
+            .map_err(&be)?;
+        for d in &t.deliveries {
+            tx.execute(&st, &[&d.id, &d.dedupe_key, &d.channel, &d.at, &d.at_us])
+                .await
+                .map_err(&be)?;
+        }
+        // New rows continue after the restored ones.
+        tx.batch_execute(
+            "SELECT setval(pg_get_serial_sequence('notifications', 'seq'),
+                           GREATEST((SELECT MAX(seq) FROM notifications), 1));
+             SELECT setval(pg_get_serial_sequence('deliveries', 'id'),
+                           GREATEST((SELECT MAX(id) FROM deliveries), 1));",
+        )
+        .await
+        .map_err(&be)?;
+        tx.commit().await.map_err(&be)?;
+        Ok(())
+    }
+
+    async fn claim_outbox(
+        &self,
+        worker: &str,
+        now: DateTime<Utc>,
+        lease: Duration,
+    ) -> StoreResult<Vec<OutboxItem>> {
+        let inner = &self.inner;
+        let be = inner.be();
+        let lease_us = i64::try_from(lease.as_micros()).unwrap_or(i64::MAX);
+        let now_us = micros(&now);
+        let until = now_us.saturating_add(lease_us);
+        let mut conn = inner.conn().await?;
+        let tx = conn.transaction().await.map_err(&be)?;
+        // Row locks make the claim exclusive: a row locked by another worker's claim is skipped,
+        // and a row it claimed (and committed) no longer matches the filter.
+        let claimed = tx
+            .query(
+                "UPDATE notifications SET claimed_by = $1, claimed_until_us = $2
+                 WHERE seq IN (
+                     SELECT seq FROM notifications
+                     WHERE status = 'pending'
+                       AND (claimed_by IS NULL OR claimed_by = $1 OR claimed_until_us <= $3)
+                     ORDER BY seq
+                     FOR UPDATE SKIP LOCKED)
+                 RETURNING seq",
+                &[&worker, &until, &now_us],
+            )
+            .await
+            .map_err(&be)?;
+        let seqs: Vec<i64> = claimed.iter().map(|r| r.get(0)).collect();
+        let rows = tx
+            .query(
+                &format!(
+                    "SELECT {OUTBOX_COLUMNS} FROM notifications WHERE seq = ANY($1) ORDER BY seq"
+                ),
+                &[&seqs],
+            )
+            .await
+            .map_err(&be)?;
+        let mut items = rows
+            .iter()
+            .map(outbox_item)
+            .collect::<StoreResult<Vec<_>>>()?;
+        attach_deliveries(&tx, &mut items, &be).await?;
+        tx.commit().await.map_err(&be)?;
+        Ok(items)
+    }
+
+    async fn release_claims(&self, worker: &str) -> StoreResult<()> {
+        let inner = &self.inner;
+        let conn = inner.conn().await?;
+        conn.execute(
+            "UPDATE notifications SET claimed_by = NULL, claimed_until_us = NULL
+             WHERE claimed_by = $1",
+            &[&worker],
+        )
+        .await
+        .map_err(inner.be())?;
+        Ok(())
+    }
+
+    async fn delivered_since(&self, channel: &str, since: DateTime<Utc>) -> StoreResult<u64> {
+        let inner = &self.inner;
+        let conn = inner.conn().await?;
+        let n: i64 = conn
+            .query_one(
+                "SELECT COUNT(*) FROM deliveries
+                 WHERE channel = $1 AND (at_us > $2 OR (at_us = $2 AND at >= $3))",
+                &[&channel, &micros(&since), &fixed_time(&since)],
+            )
+            .await
+            .map_err(inner.be())?
+            .get(0);
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+}

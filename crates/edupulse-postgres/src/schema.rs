@@ -1,0 +1,215 @@
+//! The PostgreSQL schema: DDL generated from the record types, the fixed tables, and the
+//! versioned migrations (the same tables and columns as the SQLite backend).
+
+use edupulse_core::model::{visit_tables, ColumnKind, ColumnSpec, Record, TableVisitor};
+use std::fmt::Write as _;
+
+/// The shadow column holding a row's `Record::time()` as epoch microseconds (floored).
+pub(crate) const TIME_SHADOW: &str = "_t";
+
+/// One schema migration.
+pub(crate) struct Migration {
+    /// The version the database has after it.
+    pub version: u32,
+    /// What it does (stored in `schema_migrations`).
+    pub description: &'static str,
+    /// The SQL it runs.
+    pub sql: fn() -> String,
+}
+
+/// Every migration, in order. Never edit a released migration; append a new one.
+pub(crate) const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        description: "input tables, results, runs, outbox, deliveries",
+        sql: schema_v1,
+    },
+    Migration {
+        version: 2,
+        description: "outbox claims (lease per row)",
+        sql: schema_v2,
+    },
+];
+
+/// The newest schema version this build knows.
+pub(crate) fn latest_version() -> u32 {
+    MIGRATIONS.last().map_or(0, |m| m.version)
+}
+
+/// Quote an identifier for SQL.
+pub(crate) fn ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// Whether a column of `R` is part of its natural key.
+pub(crate) fn is_key<R: Record>(col: &ColumnSpec) -> bool {
+    R::KEY.contains(&col.name)
+}
+
+/// The SQL type of a column kind.
+pub(crate) fn sql_type(kind: ColumnKind) -> &'static str {
+    match kind {
+        ColumnKind::Float => "DOUBLE PRECISION",
+        ColumnKind::Int => "BIGINT",
+        ColumnKind::Bool => "BOOLEAN",
+        // Text, DateTime and Date are stored in their canonical text form.
+        _ => "TEXT",
+    }
+}
+
+/// The array type used to pass a column of a batch through `unnest`.
+pub(crate) fn array_type(kind: ColumnKind) -> &'static str {
+    match kind {
+        ColumnKind::Float => "float8[]",
+        ColumnKind::Int => "int8[]",
+        ColumnKind::Bool => "bool[]",
+        _ => "text[]",
+    }
+}
+
+/// `CREATE TABLE` and the time index of one input table. Key columns are `NOT NULL`: an optional
+/// key part stores a missing value as `''`, which reads back as `None`.
+pub(crate) fn create_table_sql<R: Record>() -> String {
+    let table = R::TABLE.name();
+    let mut sql = format!("CREATE TABLE IF NOT EXISTS {} (\n", ident(table));
+    for c in R::columns() {
+        let null = if c.required || is_key::<R>(c) {
+            " NOT NULL"
+        } else {
+            ""
+        };
+        let _ = writeln!(sql, "    {} {}{},", ident(c.name), sql_type(c.kind), null);
+    }
+    let _ = writeln!(sql, "    {} BIGINT NOT NULL,", ident(TIME_SHADOW));
+    let keys: Vec<String> = R::KEY.iter().map(|k| ident(k)).collect();
+    let _ = writeln!(sql, "    PRIMARY KEY ({})", keys.join(", "));
+    sql.push_str(");\n");
+    let _ = writeln!(
+        sql,
+        "CREATE INDEX IF NOT EXISTS {} ON {} ({});",
+        ident(&format!("{table}_by_time")),
+        ident(table),
+        ident(TIME_SHADOW)
+    );
+    sql
+}
+
+/// The batch upsert of one input table: one array parameter per column (canonical order), then
+/// `_t`, expanded with `unnest`. Only rows that are new or differ in some column are written
+/// (and counted).
+pub(crate) fn upsert_sql<R: Record>() -> String {
+    let cols = R::columns();
+    let mut names: Vec<String> = cols.iter().map(|c| ident(c.name)).collect();
+    names.push(ident(TIME_SHADOW));
+    let mut params: Vec<String> = cols
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("${}::{}", i + 1, array_type(c.kind)))
+        .collect();
+    params.push(format!("${}::int8[]", cols.len() + 1));
+    let keys: Vec<String> = R::KEY.iter().map(|k| ident(k)).collect();
+    let table = ident(R::TABLE.name());
+    let mut sql = format!(
+        "INSERT INTO {table} AS t ({names}) SELECT * FROM unnest({params}) ON CONFLICT ({keys}) DO ",
+        names = names.join(", "),
+        params = params.join(", "),
+        keys = keys.join(", ")
+    );
+    let rest: Vec<String> = cols
+        .iter()
+        .filter(|c| !is_key::<R>(c))
+        .map(|c| ident(c.name))
+        .chain(std::iter::once(ident(TIME_SHADOW)))
+        .collect();
+    let set: Vec<String> = rest.iter().map(|c| format!("{c} = EXCLUDED.{c}")).collect();
+    let differs: Vec<String> = rest
+        .iter()
+        .map(|c| format!("t.{c} IS DISTINCT FROM EXCLUDED.{c}"))
+        .collect();
+    let _ = write!(
+        sql,
+        "UPDATE SET {} WHERE {}",
+        set.join(", "),
+        differs.join(" OR ")
+    );
+    sql
+}
+
+/// `SELECT` of one input table's columns (canonical order), filtered coarsely on `_t`
+/// (`$1` lower bound, `$2` upper bound, either may be NULL).
+pub(crate) fn select_sql<R: Record>() -> String {
+    let names: Vec<String> = R::columns().iter().map(|c| ident(c.name)).collect();
+    let t = ident(TIME_SHADOW);
+    format!(
+        "SELECT {} FROM {} WHERE ($1::int8 IS NULL OR {t} >= $1) AND ($2::int8 IS NULL OR {t} <= $2)",
+        names.join(", "),
+        ident(R::TABLE.name())
+    )
+}
+
+const FIXED_V1: &str = r#"
+CREATE TABLE IF NOT EXISTS results (
+    table_name TEXT NOT NULL,
+    as_of TEXT NOT NULL,
+    as_of_us BIGINT NOT NULL,
+    key TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (table_name, as_of, key)
+);
+CREATE INDEX IF NOT EXISTS results_by_time ON results (table_name, as_of_us);
+
+CREATE TABLE IF NOT EXISTS runs (
+    as_of TEXT NOT NULL PRIMARY KEY,
+    as_of_us BIGINT NOT NULL,
+    written_at TEXT NOT NULL,
+    summary TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS notifications (
+    seq BIGSERIAL PRIMARY KEY,
+    dedupe_key TEXT NOT NULL UNIQUE CHECK (length(dedupe_key) > 0),
+    kind TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    title TEXT NOT NULL,
+    body TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'failed')),
+    attempts BIGINT NOT NULL DEFAULT 0,
+    last_error TEXT,
+    next_attempt_at TEXT,
+    sent_at TEXT
+);
+CREATE INDEX IF NOT EXISTS notifications_by_status ON notifications (status, seq);
+
+CREATE TABLE IF NOT EXISTS deliveries (
+    id BIGSERIAL PRIMARY KEY,
+    dedupe_key TEXT NOT NULL REFERENCES notifications (dedupe_key),
+    channel TEXT NOT NULL,
+    at TEXT NOT NULL,
+    at_us BIGINT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS deliveries_by_channel ON deliveries (channel, at_us);
+CREATE INDEX IF NOT EXISTS deliveries_by_key ON deliveries (dedupe_key, id);
+"#;
+
+fn schema_v1() -> String {
+    struct Ddl(String);
+    impl TableVisitor for Ddl {
+        type Error = std::convert::Infallible;
+        fn visit<R: Record>(&mut self) -> Result<(), Self::Error> {
+            self.0.push_str(&create_table_sql::<R>());
+            Ok(())
+        }
+    }
+    let mut ddl = Ddl(String::new());
+    let _ = visit_tables(&mut ddl);
+    ddl.0.push_str(FIXED_V1);
+    ddl.0
+}
+
+fn schema_v2() -> String {
+    "ALTER TABLE notifications ADD COLUMN IF NOT EXISTS claimed_by TEXT;
+     ALTER TABLE notifications ADD COLUMN IF NOT EXISTS claimed_until_us BIGINT;"
+        .to_string()
+}
