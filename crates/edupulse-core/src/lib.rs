@@ -25,6 +25,7 @@ pub mod job;
 pub mod kpi;
 pub mod learn;
 pub mod model;
+mod num;
 pub mod repetition;
 pub mod results;
 pub mod simulate;

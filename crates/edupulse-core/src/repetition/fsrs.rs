@@ -193,23 +193,23 @@ impl FsrsParams {
 #[inline(always)]
 pub(crate) fn decay_factor<T: Real>(w20: T) -> (T, T) {
     let decay = -w20;
-    let factor = T::c(0.9).pow(T::c(1.0) / decay) - T::c(1.0);
+    let factor = T::cst(0.9).pow(T::cst(1.0) / decay) - T::cst(1.0);
     (decay, factor)
 }
 
 #[inline(always)]
 pub(crate) fn retrievability_g<T: Real>(decay: T, factor: T, s: T, t: f64) -> T {
-    (T::c(1.0) + factor * T::c(t) / s).pow(decay)
+    (T::cst(1.0) + factor * T::cst(t) / s).pow(decay)
 }
 
 #[inline(always)]
 pub(crate) fn init_difficulty_raw<T: Real>(w: &[T; NP], g: f64) -> T {
-    w[4] - (w[5] * T::c(g - 1.0)).exp() + T::c(1.0)
+    w[4] - (w[5] * T::cst(g - 1.0)).exp() + T::cst(1.0)
 }
 
 #[inline(always)]
 pub(crate) fn init_state_g<T: Real>(w: &[T; NP], g: u8) -> (T, T) {
-    let s = max(w[(g - 1) as usize], T::c(STABILITY_MIN));
+    let s = max(w[(g - 1) as usize], T::cst(STABILITY_MIN));
     let d = clamp(init_difficulty_raw(w, g as f64), 1.0, 10.0);
     (s, d)
 }
@@ -217,40 +217,40 @@ pub(crate) fn init_state_g<T: Real>(w: &[T; NP], g: u8) -> (T, T) {
 #[inline(always)]
 pub(crate) fn next_difficulty_g<T: Real>(w: &[T; NP], d: T, g: u8) -> T {
     let arg1 = init_difficulty_raw(w, 4.0);
-    let delta = -(w[6] * T::c(g as f64 - 3.0));
-    let arg2 = d + (T::c(10.0) - d) * delta / T::c(9.0);
-    clamp(w[7] * arg1 + (T::c(1.0) - w[7]) * arg2, 1.0, 10.0)
+    let delta = -(w[6] * T::cst(g as f64 - 3.0));
+    let arg2 = d + (T::cst(10.0) - d) * delta / T::cst(9.0);
+    clamp(w[7] * arg1 + (T::cst(1.0) - w[7]) * arg2, 1.0, 10.0)
 }
 
 #[inline(always)]
 pub(crate) fn short_term_stability_g<T: Real>(w: &[T; NP], s: T, g: u8) -> T {
-    let mut inc = (w[17] * (T::c(g as f64 - 3.0) + w[18])).exp() * s.pow(-w[19]);
+    let mut inc = (w[17] * (T::cst(g as f64 - 3.0) + w[18])).exp() * s.pow(-w[19]);
     if g >= 3 {
-        inc = max(inc, T::c(1.0));
+        inc = max(inc, T::cst(1.0));
     }
-    max(s * inc, T::c(STABILITY_MIN))
+    max(s * inc, T::cst(STABILITY_MIN))
 }
 
 #[inline(always)]
 pub(crate) fn recall_stability_g<T: Real>(w: &[T; NP], s: T, d: T, r: T, g: u8) -> T {
     let mut m = w[8].exp()
-        * (T::c(11.0) - d)
+        * (T::cst(11.0) - d)
         * s.pow(-w[9])
-        * (((T::c(1.0) - r) * w[10]).exp() - T::c(1.0));
+        * (((T::cst(1.0) - r) * w[10]).exp() - T::cst(1.0));
     if g == 2 {
         m = m * w[15];
     } else if g == 4 {
         m = m * w[16];
     }
-    s * (T::c(1.0) + m)
+    s * (T::cst(1.0) + m)
 }
 
 #[inline(always)]
 pub(crate) fn forget_stability_g<T: Real>(w: &[T; NP], s: T, d: T, r: T) -> T {
     let long = w[11]
         * d.pow(-w[12])
-        * ((s + T::c(1.0)).pow(w[13]) - T::c(1.0))
-        * ((T::c(1.0) - r) * w[14]).exp();
+        * ((s + T::cst(1.0)).pow(w[13]) - T::cst(1.0))
+        * ((T::cst(1.0) - r) * w[14]).exp();
     let short = s / (w[17] * w[18]).exp();
     min(long, short)
 }
@@ -275,7 +275,7 @@ pub(crate) fn next_state_g<T: Real>(
         } else {
             recall_stability_g(w, s, d, r, g)
         };
-        max(ns, T::c(STABILITY_MIN))
+        max(ns, T::cst(STABILITY_MIN))
     };
     (new_s, next_difficulty_g(w, d, g))
 }

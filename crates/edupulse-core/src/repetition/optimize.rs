@@ -79,7 +79,7 @@ pub struct FittedFsrs {
 fn loss_and_grad(ds: &Dataset, w: &[f64; NP], end: usize, reg: f64) -> (f64, [f64; NP]) {
     let wd: [Dual; NP] = std::array::from_fn(|i| Dual::var(w[i], i));
     let eps = 1e-7;
-    let mut total = Dual::c(0.0);
+    let mut total = Dual::cst(0.0);
     fsrs_predictions(
         &wd,
         ds,
@@ -88,7 +88,7 @@ fn loss_and_grad(ds: &Dataset, w: &[f64; NP], end: usize, reg: f64) -> (f64, [f6
             let l = if ds.items[k].y {
                 p.ln()
             } else {
-                (Dual::c(1.0) - p).ln()
+                (Dual::cst(1.0) - p).ln()
             };
             total = total - l;
         },
