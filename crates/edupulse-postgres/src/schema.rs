@@ -1,11 +1,10 @@
 //! The PostgreSQL schema: DDL generated from the record types, the fixed tables, and the
 //! versioned migrations (the same tables and columns as the SQLite backend).
 
-use edupulse_core::model::{visit_tables, ColumnKind, ColumnSpec, Record, TableVisitor};
+use edupulse_core::model::{visit_tables, ColumnKind, Record, TableVisitor};
 use std::fmt::Write as _;
 
-/// The shadow column holding a row's `Record::time()` as epoch microseconds (floored).
-pub(crate) const TIME_SHADOW: &str = "_t";
+pub(crate) use edupulse_store::sql::{ident, is_key, TIME_SHADOW};
 
 /// One schema migration.
 pub(crate) struct Migration {
@@ -36,16 +35,6 @@ pub(crate) fn latest_version() -> u32 {
     MIGRATIONS.last().map_or(0, |m| m.version)
 }
 
-/// Quote an identifier for SQL.
-pub(crate) fn ident(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
-}
-
-/// Whether a column of `R` is part of its natural key.
-pub(crate) fn is_key<R: Record>(col: &ColumnSpec) -> bool {
-    R::KEY.contains(&col.name)
-}
-
 /// The SQL type of a column kind.
 pub(crate) fn sql_type(kind: ColumnKind) -> &'static str {
     match kind {
@@ -67,31 +56,13 @@ pub(crate) fn array_type(kind: ColumnKind) -> &'static str {
     }
 }
 
-/// `CREATE TABLE` and the time index of one input table. Key columns are `NOT NULL`: an optional
-/// key part stores a missing value as `''`, which reads back as `None`.
+/// `CREATE TABLE` and the time index of one input table (see `edupulse_store::sql`).
 pub(crate) fn create_table_sql<R: Record>() -> String {
-    let table = R::TABLE.name();
-    let mut sql = format!("CREATE TABLE IF NOT EXISTS {} (\n", ident(table));
-    for c in R::columns() {
-        let null = if c.required || is_key::<R>(c) {
-            " NOT NULL"
-        } else {
-            ""
-        };
-        let _ = writeln!(sql, "    {} {}{},", ident(c.name), sql_type(c.kind), null);
-    }
-    let _ = writeln!(sql, "    {} BIGINT NOT NULL,", ident(TIME_SHADOW));
-    let keys: Vec<String> = R::KEY.iter().map(|k| ident(k)).collect();
-    let _ = writeln!(sql, "    PRIMARY KEY ({})", keys.join(", "));
-    sql.push_str(");\n");
-    let _ = writeln!(
-        sql,
-        "CREATE INDEX IF NOT EXISTS {} ON {} ({});",
-        ident(&format!("{table}_by_time")),
-        ident(table),
-        ident(TIME_SHADOW)
-    );
-    sql
+    edupulse_store::sql::create_table_sql::<R>(&edupulse_store::sql::Dialect {
+        column_type: sql_type,
+        shadow_type: "BIGINT",
+        table_options: "",
+    })
 }
 
 /// The batch upsert of one input table: one array parameter per column (canonical order), then

@@ -17,6 +17,7 @@
 pub mod backup;
 mod error;
 pub mod memory;
+pub mod sql;
 pub mod url;
 
 pub use error::{StoreError, StoreResult};

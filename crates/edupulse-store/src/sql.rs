@@ -1,0 +1,65 @@
+//! SQL shared by the SQL backends: identifier quoting and the input tables' DDL, generated from
+//! each record's column contract so SQLite and PostgreSQL can never disagree on a table's shape.
+
+use edupulse_core::model::{ColumnKind, ColumnSpec, Record};
+use std::fmt::Write as _;
+
+/// The shadow column holding a row's `Record::time()` as epoch microseconds (floored), indexed
+/// and used for range queries (the RFC 3339 text forms do not sort like the instants).
+pub const TIME_SHADOW: &str = "_t";
+
+/// Quote an identifier for SQL.
+pub fn ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// Whether a column of `R` is part of its natural key.
+pub fn is_key<R: Record>(col: &ColumnSpec) -> bool {
+    R::KEY.contains(&col.name)
+}
+
+/// What differs between SQL dialects in the input tables' DDL.
+#[derive(Debug, Clone, Copy)]
+pub struct Dialect {
+    /// The SQL type of a column kind.
+    pub column_type: fn(ColumnKind) -> &'static str,
+    /// The SQL type of the [`TIME_SHADOW`] column (a 64-bit integer).
+    pub shadow_type: &'static str,
+    /// Text after the closing parenthesis of `CREATE TABLE` (e.g. `WITHOUT ROWID, STRICT`).
+    pub table_options: &'static str,
+}
+
+/// `CREATE TABLE` and the time index of one input table.
+///
+/// Key columns are `NOT NULL`: an optional key part (`keyword_interest.geo`) stores a missing
+/// value as `''`, which reads back as `None`.
+pub fn create_table_sql<R: Record>(dialect: &Dialect) -> String {
+    let table = R::TABLE.name();
+    let mut sql = format!("CREATE TABLE IF NOT EXISTS {} (\n", ident(table));
+    for c in R::columns() {
+        let null = if c.required || is_key::<R>(c) {
+            " NOT NULL"
+        } else {
+            ""
+        };
+        let ty = (dialect.column_type)(c.kind);
+        let _ = writeln!(sql, "    {} {ty}{null},", ident(c.name));
+    }
+    let _ = writeln!(
+        sql,
+        "    {} {} NOT NULL,",
+        ident(TIME_SHADOW),
+        dialect.shadow_type
+    );
+    let keys: Vec<String> = R::KEY.iter().map(|k| ident(k)).collect();
+    let _ = writeln!(sql, "    PRIMARY KEY ({})", keys.join(", "));
+    let _ = writeln!(sql, "){};", dialect.table_options);
+    let _ = writeln!(
+        sql,
+        "CREATE INDEX IF NOT EXISTS {} ON {} ({});",
+        ident(&format!("{table}_by_time")),
+        ident(table),
+        ident(TIME_SHADOW)
+    );
+    sql
+}
