@@ -37,9 +37,7 @@ def test_round_trip_through_postgres_equals_the_input(sim, pg_url):
     assert set(again["written"].values()) <= {0}
 
 
-def test_wrong_password_is_a_store_error_naming_the_host_only():
-    if not URL:
-        pytest.skip("no PostgreSQL")
+def test_wrong_password_is_a_store_error_naming_the_host_only(pg_url):
     host_part = URL.split("@", 1)[1]
     bad = f"postgres://postgres:Wr0ngPw-py@{host_part}"
     with pytest.raises(edupulse.StoreError) as err:
