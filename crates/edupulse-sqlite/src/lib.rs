@@ -530,6 +530,56 @@ impl Inner {
     // --- the outbox -------------------------------------------------------------------------
 
     fn outbox(&self, pending_only: bool) -> StoreResult<Vec<OutboxItem>> {
+        self.outbox_where(pending_only, None)
+    }
+
+    /// Claim every pending row that is unclaimed, already this worker's, or whose lease has run
+    /// out, for `lease`; then return the rows this worker holds. The claim is one `IMMEDIATE`
+    /// transaction, so SQLite's write lock makes it exclusive across processes.
+    fn claim_outbox(
+        &self,
+        worker: &str,
+        now: DateTime<Utc>,
+        lease: std::time::Duration,
+    ) -> StoreResult<Vec<OutboxItem>> {
+        let be = self.be();
+        let now_us = micros(&now);
+        let until = now_us.saturating_add(i64::try_from(lease.as_micros()).unwrap_or(i64::MAX));
+        {
+            let mut conn = self.writer()?;
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(&be)?;
+            tx.execute(
+                "UPDATE notifications SET claimed_by = ?1, claimed_until_us = ?2
+                 WHERE status = 'pending'
+                   AND (claimed_by IS NULL OR claimed_by = ?1 OR claimed_until_us <= ?3)",
+                params![worker, until, now_us],
+            )
+            .map_err(&be)?;
+            tx.commit().map_err(&be)?;
+        }
+        self.outbox_where(true, Some(worker))
+    }
+
+    fn release_claims(&self, worker: &str) -> StoreResult<()> {
+        let be = self.be();
+        let conn = self.writer()?;
+        conn.execute(
+            "UPDATE notifications SET claimed_by = NULL, claimed_until_us = NULL
+             WHERE claimed_by = ?1",
+            params![worker],
+        )
+        .map_err(&be)?;
+        Ok(())
+    }
+
+    /// Outbox rows (all, or pending only), optionally only those claimed by `worker`.
+    fn outbox_where(
+        &self,
+        pending_only: bool,
+        worker: Option<&str>,
+    ) -> StoreResult<Vec<OutboxItem>> {
         self.with_reader(|conn| {
             let be = self.be();
             let tx = conn.transaction().map_err(&be)?;
@@ -540,10 +590,11 @@ impl Inner {
                         "SELECT dedupe_key, kind, severity, title, body, payload, created_at,
                                 status, attempts, last_error, next_attempt_at, sent_at
                          FROM notifications
-                         WHERE (?1 = 0 OR status = 'pending') ORDER BY seq",
+                         WHERE (?1 = 0 OR status = 'pending') AND (?2 IS NULL OR claimed_by = ?2)
+                         ORDER BY seq",
                     )
                     .map_err(&be)?;
-                let mut rows = stmt.query([pending_only]).map_err(&be)?;
+                let mut rows = stmt.query(params![pending_only, worker]).map_err(&be)?;
                 while let Some(r) = rows.next().map_err(&be)? {
                     items.push(outbox_item(r).map_err(&be)??);
                 }
@@ -1029,6 +1080,23 @@ impl Store for SqliteStore {
 
     async fn outbox(&self, pending_only: bool) -> StoreResult<Vec<OutboxItem>> {
         self.blocking(move |inner| inner.outbox(pending_only)).await
+    }
+
+    async fn claim_outbox(
+        &self,
+        worker: &str,
+        now: DateTime<Utc>,
+        lease: std::time::Duration,
+    ) -> StoreResult<Vec<OutboxItem>> {
+        let worker = worker.to_string();
+        self.blocking(move |inner| inner.claim_outbox(&worker, now, lease))
+            .await
+    }
+
+    async fn release_claims(&self, worker: &str) -> StoreResult<()> {
+        let worker = worker.to_string();
+        self.blocking(move |inner| inner.release_claims(&worker))
+            .await
     }
 
     async fn record_delivery(&self, attempt: &DeliveryAttempt) -> StoreResult<()> {

@@ -20,11 +20,26 @@ pub(crate) struct Migration {
 ///
 /// Version 1 creates the input tables from the record types' column lists as they are in this
 /// release; a later change to a record's columns needs a new migration (`ALTER TABLE ...`).
-pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    description: "input tables, results, runs, outbox, deliveries",
-    sql: schema_v1,
-}];
+pub(crate) const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        description: "input tables, results, runs, outbox, deliveries",
+        sql: schema_v1,
+    },
+    Migration {
+        version: 2,
+        description: "outbox claims (worker and lease) for concurrent dispatchers",
+        sql: schema_v2,
+    },
+];
+
+/// v2: a dispatcher claims pending outbox rows for a lease before delivering them, so two
+/// processes dispatching from one file never deliver the same row twice.
+fn schema_v2() -> String {
+    "ALTER TABLE notifications ADD COLUMN claimed_by TEXT;\n\
+     ALTER TABLE notifications ADD COLUMN claimed_until_us INTEGER;\n"
+        .to_string()
+}
 
 /// The newest schema version this build knows.
 pub(crate) fn latest_version() -> u32 {

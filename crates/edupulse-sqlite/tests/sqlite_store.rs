@@ -155,3 +155,62 @@ fn works_without_an_async_runtime_for_open() {
     assert!(store.describe().starts_with("sqlite://"));
     assert_eq!(store.path(), dir.path().join("x.db"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_claims_are_exclusive() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("claims.db");
+    conformance::run_shared(|| {
+        let path = path.clone();
+        async move { Arc::new(SqliteStore::open(path).unwrap()) as Arc<dyn Store> }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_stores_on_one_file_never_claim_the_same_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shared.db");
+    let a = Arc::new(SqliteStore::open(&path).unwrap());
+    let b = Arc::new(SqliteStore::open(&path).unwrap());
+    let at = ts("2024-05-01T00:00:00Z");
+    let notes: Vec<Notification> = (0..50)
+        .map(|i| Notification {
+            dedupe_key: format!("k{i:02}"),
+            kind: "test".into(),
+            severity: Severity::High,
+            title: "t".into(),
+            body: "b".into(),
+            payload: json!({}),
+            created_at: at,
+        })
+        .collect();
+    a.write_run(&RunOutput {
+        as_of: at,
+        results: vec![],
+        notifications: notes,
+        summary: json!({}),
+    })
+    .await
+    .unwrap();
+    let lease = std::time::Duration::from_secs(60);
+    let (ra, rb) = tokio::join!(
+        a.claim_outbox("worker-a", at, lease),
+        b.claim_outbox("worker-b", at, lease)
+    );
+    let (ra, rb) = (ra.unwrap(), rb.unwrap());
+    assert_eq!(
+        ra.len() + rb.len(),
+        50,
+        "every row claimed by exactly one store"
+    );
+    for item in &ra {
+        assert!(rb
+            .iter()
+            .all(|o| o.notification.dedupe_key != item.notification.dedupe_key));
+    }
+    // Released rows can be claimed again by the other worker.
+    a.release_claims("worker-a").await.unwrap();
+    let again = b.claim_outbox("worker-b", at, lease).await.unwrap();
+    assert_eq!(again.len(), 50);
+}
