@@ -4,17 +4,7 @@
 use edupulse_core::model::{visit_tables, ColumnKind, Record, TableVisitor};
 use std::fmt::Write as _;
 
-pub(crate) use edupulse_store::sql::{ident, is_key, TIME_SHADOW};
-
-/// One schema migration.
-pub(crate) struct Migration {
-    /// The version the database has after it.
-    pub version: u32,
-    /// What it does (stored in `schema_migrations`).
-    pub description: &'static str,
-    /// The SQL it runs.
-    pub sql: fn() -> String,
-}
+pub(crate) use edupulse_store::sql::{ident, is_key, Migration, TIME_SHADOW};
 
 /// Every migration, in order. Never edit a released migration; append a new one.
 ///
@@ -43,7 +33,7 @@ fn schema_v2() -> String {
 
 /// The newest schema version this build knows.
 pub(crate) fn latest_version() -> u32 {
-    MIGRATIONS.last().map_or(0, |m| m.version)
+    edupulse_store::sql::latest_version(MIGRATIONS)
 }
 
 fn sql_type(kind: ColumnKind) -> &'static str {

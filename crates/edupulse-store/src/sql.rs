@@ -63,3 +63,19 @@ pub fn create_table_sql<R: Record>(dialect: &Dialect) -> String {
     );
     sql
 }
+
+/// One schema migration of a SQL backend.
+#[derive(Debug, Clone, Copy)]
+pub struct Migration {
+    /// The version the database has after it.
+    pub version: u32,
+    /// What it does (stored in `schema_migrations`).
+    pub description: &'static str,
+    /// The SQL it runs.
+    pub sql: fn() -> String,
+}
+
+/// The newest version in a migration list (0 when empty).
+pub fn latest_version(migrations: &[Migration]) -> u32 {
+    migrations.last().map_or(0, |m| m.version)
+}
