@@ -9,10 +9,9 @@ use clap::{Parser, Subcommand};
 use edupulse::core::csvio;
 use edupulse::core::job::JobConfig;
 use edupulse::core::simulate::{simulate, SimConfig};
-use edupulse::notify::webhook::WEBHOOK_URL_VAR;
 use edupulse::notify::{
-    ChannelRoute, DispatchConfig, Dispatcher, FileNotifier, Notifier, RateLimit, StdoutNotifier,
-    WebhookFormat, WebhookNotifier,
+    ChannelRoute, DispatchConfig, Dispatcher, FileNotifier, Notifier, NotifyConfig, RateLimit,
+    StdoutNotifier,
 };
 use edupulse::report::Report;
 use edupulse::{open_store, Error, Store, StoreError};
@@ -71,11 +70,13 @@ enum Command {
         /// a SQLite store, else none).
         #[arg(long)]
         notify_file: Option<PathBuf>,
-        /// Also deliver notifications to stdout (before the summary line). A webhook is added
-        /// when `EDUPULSE_WEBHOOK_URL` is set (`EDUPULSE_WEBHOOK_FORMAT`: `slack` or `json`).
+        /// Also deliver notifications to stdout (before the summary line). Webhooks come from
+        /// the config file's `[[notify.webhook]]` entries and from `EDUPULSE_WEBHOOK_URL`
+        /// (`EDUPULSE_WEBHOOK_FORMAT`: `slack` or `json`; `EDUPULSE_WEBHOOK_SECRET`).
         #[arg(long)]
         notify_stdout: bool,
-        /// Job configuration (JSON) overriding the defaults.
+        /// Configuration file: `edupulse.toml` with `[job]` and `[notify]` tables (see
+        /// docs/configuration.md), or a `.json` job configuration. Default: `$EDUPULSE_CONFIG`.
         #[arg(long)]
         config: Option<PathBuf>,
     },
@@ -111,8 +112,18 @@ enum Command {
     },
 }
 
-/// The environment variable choosing the webhook body (`slack`, the default, or `json`).
-const WEBHOOK_FORMAT_VAR: &str = "EDUPULSE_WEBHOOK_FORMAT";
+/// The environment variable naming the configuration file when `--config` is not given.
+const CONFIG_VAR: &str = "EDUPULSE_CONFIG";
+
+/// The configuration file (`edupulse.toml`): the job's parameters and the notification channels.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct Settings {
+    /// The daily job's parameters.
+    job: JobConfig,
+    /// Webhooks, rate limits, retries, routing.
+    notify: NotifyConfig,
+}
 
 /// A failure with its exit code.
 struct Failure {
@@ -230,13 +241,17 @@ async fn dispatch(cmd: Command) -> Result<serde_json::Value, Failure> {
             config,
         } => {
             let as_of = parse_as_of(&as_of)?;
-            let config = match config {
-                Some(p) => read_config(&p)?,
-                None => JobConfig::default(),
-            };
+            let settings = load_settings(config)?;
             let notify_file = notify_file.or_else(|| default_notify_file(&store));
             let store = open_store(&store).await?;
-            run(store, as_of, &config, notify_file.as_deref(), notify_stdout).await
+            run(
+                store,
+                as_of,
+                &settings,
+                notify_file.as_deref(),
+                notify_stdout,
+            )
+            .await
         }
         Command::Report { store, out, as_of } => {
             let as_of = as_of.as_deref().map(parse_as_of).transpose()?;
@@ -250,13 +265,76 @@ async fn dispatch(cmd: Command) -> Result<serde_json::Value, Failure> {
     }
 }
 
-fn read_config(path: &Path) -> Result<JobConfig, Failure> {
-    let text =
-        std::fs::read_to_string(path).map_err(|e| bad_input(format!("{}: {e}", path.display())))?;
-    let cfg: JobConfig =
-        serde_json::from_str(&text).map_err(|e| bad_input(format!("{}: {e}", path.display())))?;
-    cfg.validate()?;
-    Ok(cfg)
+/// The settings from `--config`, else `$EDUPULSE_CONFIG`, else the defaults; the
+/// `EDUPULSE_WEBHOOK_*` variables are laid over them. A `.json` file is a job configuration
+/// alone; any other is TOML with `[job]` and `[notify]` tables.
+fn load_settings(path: Option<PathBuf>) -> Result<Settings, Failure> {
+    let path = path.or_else(|| {
+        std::env::var_os(CONFIG_VAR)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    });
+    let mut settings = match &path {
+        None => Settings::default(),
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| bad_input(format!("{}: {e}", path.display())))?;
+            if path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+            {
+                let job: JobConfig = serde_json::from_str(&text).map_err(|e| {
+                    bad_input(format!(
+                        "{}: {}",
+                        path.display(),
+                        hide_values(&e.to_string())
+                    ))
+                })?;
+                Settings {
+                    job,
+                    ..Settings::default()
+                }
+            } else {
+                toml::from_str(&text).map_err(|e| toml_error(path, &text, &e))?
+            }
+        }
+    };
+    settings.job.validate()?;
+    settings
+        .notify
+        .apply_env(|k| std::env::var(k).ok())
+        .map_err(|e| bad_input(e.to_string()))?;
+    settings
+        .notify
+        .validate()
+        .map_err(|e| bad_input(e.to_string()))?;
+    Ok(settings)
+}
+
+/// A TOML error as `FILE: line L: message`, without the quoted source line the parser adds (it
+/// could hold a secret) and with quoted values hidden.
+fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> Failure {
+    let line = e
+        .span()
+        .and_then(|s| text.get(..s.start))
+        .map(|before| before.matches('\n').count() + 1);
+    let place = line.map(|l| format!("line {l}: ")).unwrap_or_default();
+    bad_input(format!(
+        "{}: {place}{}",
+        path.display(),
+        hide_values(e.message().trim())
+    ))
+}
+
+/// `text` with every double-quoted part replaced by `"…"` (serde quotes offending values, and
+/// a value in a config file may be a secret), and any URL redacted.
+fn hide_values(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, part) in text.split('"').enumerate() {
+        // Odd parts are between quotes.
+        out.push_str(if i % 2 == 1 { "\"…\"" } else { part });
+    }
+    edupulse::notify::redact(&out)
 }
 
 /// `YYYY-MM-DD` means the end of that day (23:59:59 UTC); an RFC 3339 instant is taken as is.
@@ -318,12 +396,17 @@ fn dispatch_config() -> DispatchConfig {
 async fn run(
     store: Arc<dyn Store>,
     as_of: DateTime<Utc>,
-    config: &JobConfig,
+    settings: &Settings,
     notify_file: Option<&Path>,
     notify_stdout: bool,
 ) -> Result<serde_json::Value, Failure> {
+    // Build the channels first: a bad webhook setting fails before the job runs.
+    let webhooks = settings
+        .notify
+        .webhooks(|k| std::env::var(k).ok())
+        .map_err(|e| bad_input(e.to_string()))?;
     let p = progress("run");
-    let out = edupulse::run_daily(store.as_ref(), as_of, config, |i, n, step| {
+    let out = edupulse::run_daily(store.as_ref(), as_of, &settings.job, |i, n, step| {
         p.set_message(format!("run: step {}/{n} {step}", i + 1));
     })
     .await?;
@@ -335,22 +418,20 @@ async fn run(
     if notify_stdout {
         notifiers.push(Arc::new(StdoutNotifier::new()));
     }
-    // A webhook from the environment (the URL is a secret: never on the command line).
-    let format = match std::env::var(WEBHOOK_FORMAT_VAR) {
-        Ok(f) if !f.trim().is_empty() => WebhookFormat::parse(&f)
-            .ok_or_else(|| bad_input(format!("{WEBHOOK_FORMAT_VAR} must be `slack` or `json`")))?,
-        _ => WebhookFormat::Slack,
-    };
-    match WebhookNotifier::from_env("webhook", WEBHOOK_URL_VAR, format) {
-        Ok(Some(w)) => notifiers.push(Arc::new(w)),
-        Ok(None) => {}
-        Err(e) => return Err(bad_input(e.to_string())),
+    // Webhooks from the config file and the environment (URLs and tokens are secrets: never on
+    // the command line, never printed; the summary names the host only).
+    let hooks: Vec<serde_json::Value> = webhooks
+        .iter()
+        .map(|w| json!({"name": w.name(), "host": w.host()}))
+        .collect();
+    for w in webhooks {
+        notifiers.push(Arc::new(w));
     }
     let delivery = if notifiers.is_empty() {
         json!(null)
     } else {
-        let d =
-            Dispatcher::new(store.clone(), notifiers, dispatch_config()).map_err(Error::from)?;
+        let cfg = settings.notify.apply_to(dispatch_config());
+        let d = Dispatcher::new(store.clone(), notifiers, cfg).map_err(Error::from)?;
         json!(d.dispatch(Utc::now()).await.map_err(Error::from)?)
     };
     p.finish_and_clear();
@@ -361,6 +442,7 @@ async fn run(
         "run": out.summary,
         "delivery": delivery,
         "notify_file": notify_file,
+        "webhooks": hooks,
     }))
 }
 
@@ -395,7 +477,7 @@ async fn demo(
     let run_summary = run(
         store.clone(),
         as_of,
-        &JobConfig::default(),
+        &load_settings(None)?,
         Some(&notify_file),
         false,
     )

@@ -201,3 +201,319 @@ fn bad_postgres_urls_and_logins_have_the_documented_exit_codes() {
     let text = String::from_utf8_lossy(&out.stdout).to_string();
     assert!(!text.contains("N0tThePassw0rd"), "{text}");
 }
+
+/// A local webhook receiver for the fault tests: counts the requests it accepts by their
+/// `Idempotency-Key` (the dedupe key), answers with a settable status, and can be made slow.
+struct Hook {
+    port: u16,
+    state: std::sync::Arc<std::sync::Mutex<HookState>>,
+}
+
+#[derive(Default)]
+struct HookState {
+    /// Accepted (2xx) deliveries per dedupe key.
+    accepted: BTreeMap<String, usize>,
+    /// Every request, whatever the answer.
+    requests: usize,
+    /// The status answered (200 unless set).
+    status: u16,
+    /// Delay before answering.
+    delay_ms: u64,
+    /// Request heads received (for secret checks).
+    heads: Vec<String>,
+}
+
+impl Hook {
+    fn start() -> Hook {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let state = std::sync::Arc::new(std::sync::Mutex::new(HookState {
+            status: 200,
+            ..HookState::default()
+        }));
+        let st = state.clone();
+        std::thread::spawn(move || {
+            for sock in listener.incoming() {
+                let Ok(mut sock) = sock else { return };
+                let st = st.clone();
+                std::thread::spawn(move || {
+                    let mut buf = Vec::new();
+                    let mut chunk = [0u8; 8192];
+                    let (head_end, len) = loop {
+                        let n = match sock.read(&mut chunk) {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => n,
+                        };
+                        buf.extend_from_slice(&chunk[..n]);
+                        if let Some(pos) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                            let head = String::from_utf8_lossy(&buf[..pos]).to_string();
+                            let len = head
+                                .lines()
+                                .find_map(|l| {
+                                    let (k, v) = l.split_once(':')?;
+                                    k.eq_ignore_ascii_case("content-length")
+                                        .then(|| v.trim().parse::<usize>().ok())?
+                                })
+                                .unwrap_or(0);
+                            break (pos + 4, len);
+                        }
+                    };
+                    while buf.len() < head_end + len {
+                        match sock.read(&mut chunk) {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                        }
+                    }
+                    let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
+                    let key = head
+                        .lines()
+                        .find_map(|l| {
+                            let (k, v) = l.split_once(':')?;
+                            k.eq_ignore_ascii_case("idempotency-key")
+                                .then(|| v.trim().to_string())
+                        })
+                        .unwrap_or_default();
+                    let (status, delay) = {
+                        let mut s = st.lock().unwrap();
+                        s.requests += 1;
+                        s.heads.push(head);
+                        (s.status, s.delay_ms)
+                    };
+                    std::thread::sleep(std::time::Duration::from_millis(delay));
+                    if (200..300).contains(&status) {
+                        *st.lock().unwrap().accepted.entry(key).or_default() += 1;
+                    }
+                    let resp = format!(
+                        "HTTP/1.1 {status} X\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+                    );
+                    let _ = sock.write_all(resp.as_bytes());
+                });
+            }
+        });
+        Hook { port, state }
+    }
+
+    /// The webhook URL, with a secret in its path as Slack's have.
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}/hooks/{HOOK_SECRET}", self.port)
+    }
+
+    fn set(&self, status: u16, delay_ms: u64) {
+        let mut s = self.state.lock().unwrap();
+        s.status = status;
+        s.delay_ms = delay_ms;
+    }
+
+    fn accepted(&self) -> BTreeMap<String, usize> {
+        self.state.lock().unwrap().accepted.clone()
+    }
+
+    fn requests(&self) -> usize {
+        self.state.lock().unwrap().requests
+    }
+}
+
+/// The secret part of the test webhook's URL; it must never appear in any output.
+const HOOK_SECRET: &str = "T0KEN-s3cr3t-9f8e7d";
+
+/// The end of the simulated history of `write_data` (as an RFC 3339 instant).
+fn sim_as_of() -> String {
+    let end = SimConfig::default().end_date();
+    (edupulse::core::model::date_to_datetime(end) - chrono::Duration::seconds(1)).to_rfc3339()
+}
+
+/// Start `edupulse run` on `url` with the webhook in the environment (not waiting for it).
+fn spawn_run(url: &str, hook: &Hook, extra: &[&str]) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_edupulse"))
+        .args(["run", "--store", url, "--as-of", &sim_as_of()])
+        .args(extra)
+        .env("EDUPULSE_WEBHOOK_URL", hook.url())
+        .env("EDUPULSE_WEBHOOK_FORMAT", "json")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// The outbox of a store: dedupe key → (severity, channels delivered to).
+fn outbox(url: &str) -> BTreeMap<String, (edupulse::core::results::Severity, Vec<String>)> {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let store = edupulse::open_store(url).await.unwrap();
+        store
+            .outbox(false)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|o| {
+                (
+                    o.notification.dedupe_key.clone(),
+                    (o.notification.severity, o.delivered_to),
+                )
+            })
+            .collect()
+    })
+}
+
+/// Ingest a simulated business into `url`, then run two `edupulse run` processes at once with the
+/// same webhook: no dedupe key reaches the webhook twice, and every alert routed to it arrives.
+fn two_concurrent_runs_deliver_each_alert_once(url: &str, data: &Path, config: &Path) {
+    let out = edupulse(&["ingest", "--store", url, data.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let hook = Hook::start();
+    // Slow answers widen the window in which both dispatchers work on the outbox.
+    hook.set(200, 20);
+    let cfg = ["--config", config.to_str().unwrap()];
+    let a = spawn_run(url, &hook, &cfg);
+    let b = spawn_run(url, &hook, &cfg);
+    let outs = [a.wait_with_output().unwrap(), b.wait_with_output().unwrap()];
+    let mut delivered_by = Vec::new();
+    for o in &outs {
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(o.status.success(), "{text}");
+        assert!(!text.contains(HOOK_SECRET), "{text}");
+        delivered_by.push(summary(o)["delivery"]["channels"]["webhook"]["delivered"].clone());
+    }
+    let accepted = hook.accepted();
+    let twice: Vec<_> = accepted.iter().filter(|(_, &n)| n > 1).collect();
+    assert!(twice.is_empty(), "delivered more than once: {twice:?}");
+    let outbox = outbox(url);
+    let routed: Vec<&String> = outbox.keys().collect();
+    assert!(
+        routed.len() >= 20,
+        "too few alerts for the test: {outbox:?}"
+    );
+    let got: Vec<&String> = accepted.keys().collect();
+    assert_eq!(
+        got, routed,
+        "webhook deliveries (by process: {delivered_by:?})"
+    );
+    for (k, (_, to)) in &outbox {
+        if routed.contains(&k) {
+            assert_eq!(
+                to.iter().filter(|c| *c == "webhook").count(),
+                1,
+                "{k}: {to:?}"
+            );
+        }
+    }
+    assert_eq!(hook.requests(), routed.len());
+    eprintln!(
+        "{} alerts to the webhook; delivered by the two processes: {delivered_by:?}",
+        routed.len()
+    );
+}
+
+/// A config file sending every alert (low included) to the webhook, without a rate limit.
+fn unlimited_webhook_config(dir: &Path) -> std::path::PathBuf {
+    let path = dir.join("edupulse.toml");
+    std::fs::write(
+        &path,
+        "[notify.channels.webhook]\nlocal = true\nrate_limit = { max = 100000, window_secs = 3600 }\n",
+    )
+    .unwrap();
+    path
+}
+
+#[test]
+fn two_concurrent_run_processes_on_postgres_deliver_each_alert_once() {
+    let (url, _server) = test_url();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    write_data(&data, 1500);
+    let url = with_schema(&url, &unique_schema("two_runs"));
+    let config = unlimited_webhook_config(dir.path());
+    two_concurrent_runs_deliver_each_alert_once(&url, &data, &config);
+}
+
+#[test]
+fn two_concurrent_run_processes_on_one_sqlite_file_deliver_each_alert_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    write_data(&data, 1500);
+    let url = format!("sqlite://{}", dir.path().join("shared.db").display());
+    let config = unlimited_webhook_config(dir.path());
+    two_concurrent_runs_deliver_each_alert_once(&url, &data, &config);
+    // Both processes wrote the default inbox file beside the database: each alert once.
+    let inbox = std::fs::read_to_string(dir.path().join("notifications.jsonl")).unwrap();
+    let mut keys: Vec<String> = inbox
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            v["notification"]["dedupe_key"]
+                .as_str()
+                .or_else(|| v["dedupe_key"].as_str())
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let n = keys.len();
+    keys.sort();
+    keys.dedup();
+    assert_eq!(keys.len(), n, "the inbox file has a line twice");
+    assert_eq!(n, outbox(&url).len());
+}
+
+/// Two concurrent runs for different days (so each writes alerts of its own) with the default
+/// webhook rate limit (5 per hour): together they send at most 5.
+fn concurrent_runs_share_the_rate_limit(url: &str, data: &Path) {
+    let out = edupulse(&["ingest", "--store", url, data.to_str().unwrap()]);
+    assert!(out.status.success());
+    let hook = Hook::start();
+    hook.set(200, 50);
+    let end = SimConfig::default().end_date();
+    let mut children = Vec::new();
+    for days_back in [1, 8, 15] {
+        let as_of = (edupulse::core::model::date_to_datetime(end)
+            - chrono::Duration::days(days_back))
+        .to_rfc3339();
+        children.push(
+            Command::new(env!("CARGO_BIN_EXE_edupulse"))
+                .args(["run", "--store", url, "--as-of", &as_of])
+                .env("EDUPULSE_WEBHOOK_URL", hook.url())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap(),
+        );
+    }
+    for c in children {
+        let o = c.wait_with_output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        eprintln!("{}", summary(&o)["delivery"]["channels"]["webhook"]);
+    }
+    let accepted = hook.accepted();
+    assert!(accepted.values().all(|&n| n == 1), "{accepted:?}");
+    assert!(
+        accepted.len() <= 5,
+        "{} webhook deliveries within the hour: {accepted:?}",
+        accepted.len()
+    );
+}
+
+#[test]
+fn concurrent_runs_on_postgres_share_the_rate_limit() {
+    let (url, _server) = test_url();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    write_data(&data, 1500);
+    concurrent_runs_share_the_rate_limit(&with_schema(&url, &unique_schema("rate")), &data);
+}
+
+#[test]
+fn concurrent_runs_on_sqlite_share_the_rate_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    write_data(&data, 1500);
+    let url = format!("sqlite://{}", dir.path().join("rate.db").display());
+    concurrent_runs_share_the_rate_limit(&url, &data);
+}

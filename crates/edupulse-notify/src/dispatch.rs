@@ -22,11 +22,16 @@ pub struct Dispatcher {
     worker: String,
     /// How long a claim on outbox rows lasts.
     lease: std::time::Duration,
+    /// How long to wait for another dispatcher of the same store to finish.
+    max_wait: std::time::Duration,
 }
 
 /// The default lease of a dispatcher's claim on outbox rows: if a dispatcher dies, its rows are
 /// taken over by another after this long.
 pub const DEFAULT_LEASE: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// How often a dispatcher waiting for another one checks whether the outbox is free.
+const WAIT_POLL: std::time::Duration = std::time::Duration::from_millis(200);
 
 impl std::fmt::Debug for Dispatcher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -45,6 +50,10 @@ pub struct DispatchReport {
     pub at: DateTime<Utc>,
     /// Pending outbox rows read.
     pub pending: u64,
+    /// Milliseconds spent waiting for another dispatcher of the same store to finish (only one
+    /// delivers at a time, so rate limits hold across processes).
+    #[serde(default)]
+    pub waited_ms: u64,
     /// Rows skipped because their `next_attempt_at` is still in the future.
     pub not_due: u64,
     /// Rows no configured channel is left to deliver to (no channel takes their severity, or
@@ -163,7 +172,16 @@ impl Dispatcher {
             jitter_seed,
             worker,
             lease: DEFAULT_LEASE,
+            max_wait: DEFAULT_LEASE,
         })
+    }
+
+    /// Set how long [`Dispatcher::dispatch`] waits for another dispatcher of the same store to
+    /// finish before giving up for this run (default [`DEFAULT_LEASE`]: by then a dead
+    /// dispatcher's claims have expired).
+    pub fn with_max_wait(mut self, max_wait: std::time::Duration) -> Self {
+        self.max_wait = max_wait;
+        self
     }
 
     /// Set the lease of this dispatcher's outbox claims (default [`DEFAULT_LEASE`]); it should
@@ -212,12 +230,31 @@ impl Dispatcher {
         for n in &self.notifiers {
             report.channels.entry(n.name().to_string()).or_default();
         }
-        // Claim the rows (on shared stores other dispatchers then skip them), deliver, and give
-        // the claims back whatever happened.
-        let pending = self
-            .store
-            .claim_outbox(&self.worker, now, self.lease)
-            .await?;
+        // Claim the rows (on shared stores one dispatcher at a time: the others wait), deliver,
+        // and give the claims back whatever happened.
+        let started = std::time::Instant::now();
+        let mut slept = false;
+        let pending = loop {
+            let waited = started.elapsed();
+            let at = add(now, waited);
+            let claimed = self
+                .store
+                .claim_outbox(&self.worker, at, self.lease)
+                .await?;
+            // Nothing claimed while rows are pending: another dispatcher holds them. Wait for
+            // it (its claims expire after its lease if it died).
+            if !claimed.is_empty()
+                || waited >= self.max_wait
+                || self.store.outbox(true).await?.is_empty()
+            {
+                break claimed;
+            }
+            tokio::time::sleep(WAIT_POLL).await;
+            slept = true;
+        };
+        if slept {
+            report.waited_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        }
         let result = self.deliver_pending(&pending, now, report).await;
         let released = self.store.release_claims(&self.worker).await;
         let report = result?;

@@ -8,9 +8,10 @@
 //! ## What the dispatcher decides, and from what
 //! [`Dispatcher::dispatch`]`(now)` claims the pending outbox rows
 //! ([`edupulse_store::Store::claim_outbox`], oldest first; on a store shared by several processes
-//! the claim is exclusive for a lease, so two dispatchers never send one row twice, and a dead
-//! dispatcher's rows are taken over when its lease expires), releases the claims at the end, and
-//! for each row:
+//! — a SQLite file, PostgreSQL — one dispatcher at a time holds the claim for a lease and the
+//! others wait for it, so two dispatchers never send one row twice and a channel's rate limit
+//! holds across processes; a dead dispatcher's rows are taken over when its lease expires),
+//! releases the claims at the end, and for each row:
 //! 1. **due?** — a row whose `next_attempt_at` is after `now` is waiting for a retry and is left
 //!    alone (`not_due`);
 //! 2. **where to** — the target channels follow [`Routing`] from the row's severity: `Critical` goes
@@ -68,6 +69,7 @@ mod dispatch;
 mod error;
 mod file;
 mod notifier;
+pub mod settings;
 mod stdout;
 pub mod webhook;
 
@@ -76,5 +78,6 @@ pub use dispatch::{ChannelReport, DispatchReport, Dispatcher, DEFAULT_LEASE};
 pub use error::{redact, NotifyError};
 pub use file::{read_delivered, FileNotifier};
 pub use notifier::{ChannelKind, DeliveredNotification, Notifier};
+pub use settings::{NotifyConfig, Secret, WebhookConfig};
 pub use stdout::StdoutNotifier;
 pub use webhook::{WebhookFormat, WebhookNotifier};

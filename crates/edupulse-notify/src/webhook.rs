@@ -110,7 +110,8 @@ fn truncate(text: &str, max_chars: usize) -> String {
 pub struct WebhookNotifier {
     name: String,
     url: reqwest::Url,
-    bearer: Option<String>,
+    /// A secret header (`Authorization: Bearer …` or a named one), marked sensitive.
+    secret: Option<(reqwest::header::HeaderName, reqwest::header::HeaderValue)>,
     format: WebhookFormat,
     client: reqwest::Client,
 }
@@ -180,16 +181,43 @@ impl WebhookNotifier {
         Ok(WebhookNotifier {
             name,
             url: parsed,
-            bearer: None,
+            secret: None,
             format,
             client,
         })
     }
 
     /// Send `Authorization: Bearer <token>` with every request (for generic webhooks).
+    /// A token that is not a valid header value is ignored.
     pub fn with_bearer_token(mut self, token: impl Into<String>) -> Self {
-        self.bearer = Some(token.into());
+        let value = format!("Bearer {}", token.into());
+        if let Ok(mut v) = reqwest::header::HeaderValue::from_str(&value) {
+            v.set_sensitive(true);
+            self.secret = Some((reqwest::header::AUTHORIZATION, v));
+        }
         self
+    }
+
+    /// Send `header: secret` with every request (e.g. `X-Api-Key`), the value marked sensitive.
+    ///
+    /// Errors name the channel and the header, never the secret.
+    pub fn with_secret_header(mut self, header: &str, secret: &str) -> Result<Self, NotifyError> {
+        let name =
+            reqwest::header::HeaderName::from_bytes(header.trim().as_bytes()).map_err(|_| {
+                NotifyError::config(
+                    format!("webhook `{}` header", self.name),
+                    "is not a valid HTTP header name",
+                )
+            })?;
+        let mut value = reqwest::header::HeaderValue::from_str(secret.trim()).map_err(|_| {
+            NotifyError::config(
+                format!("webhook `{}` secret", self.name),
+                "is not a valid header value (value not shown)",
+            )
+        })?;
+        value.set_sensitive(true);
+        self.secret = Some((name, value));
+        Ok(self)
     }
 
     /// A webhook whose URL is in the environment variable `var` (e.g. [`WEBHOOK_URL_VAR`]).
@@ -239,8 +267,8 @@ impl Notifier for WebhookNotifier {
             .post(self.url.clone())
             .header("Idempotency-Key", &notification.dedupe_key)
             .json(&body);
-        if let Some(t) = &self.bearer {
-            req = req.bearer_auth(t);
+        if let Some((name, value)) = &self.secret {
+            req = req.header(name.clone(), value.clone());
         }
         let resp = match req.send().await {
             Ok(r) => r,

@@ -1196,8 +1196,27 @@ impl Store for PostgresStore {
         let until = now_us.saturating_add(lease_us);
         let mut conn = inner.conn().await?;
         let tx = conn.transaction().await.map_err(&be)?;
-        // Row locks make the claim exclusive: a row locked by another worker's claim is skipped,
-        // and a row it claimed (and committed) no longer matches the filter.
+        // One claim at a time (the mode conflicts with itself, and with writers for the instant
+        // of the claim): the check for another worker's live claim and the claim are atomic.
+        tx.batch_execute("LOCK TABLE notifications IN SHARE ROW EXCLUSIVE MODE")
+            .await
+            .map_err(&be)?;
+        let busy: bool = tx
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM notifications
+                 WHERE status = 'pending' AND claimed_by IS NOT NULL AND claimed_by <> $1
+                   AND claimed_until_us > $2)",
+                &[&worker, &now_us],
+            )
+            .await
+            .map_err(&be)?
+            .get(0);
+        if busy {
+            tx.commit().await.map_err(&be)?;
+            return Ok(Vec::new());
+        }
+        // Row locks on top: a row locked by another transaction is skipped, and a row another
+        // worker claimed (and committed) no longer matches the filter.
         let claimed = tx
             .query(
                 "UPDATE notifications SET claimed_by = $1, claimed_until_us = $2

@@ -533,9 +533,10 @@ impl Inner {
         self.outbox_where(pending_only, None)
     }
 
-    /// Claim every pending row that is unclaimed, already this worker's, or whose lease has run
-    /// out, for `lease`; then return the rows this worker holds. The claim is one `IMMEDIATE`
-    /// transaction, so SQLite's write lock makes it exclusive across processes.
+    /// Claim every pending row for `lease`, unless another worker holds an unexpired claim (then
+    /// nothing: one dispatcher at a time, see `Store::claim_outbox`); then return the rows this
+    /// worker holds. The claim is one `IMMEDIATE` transaction, so SQLite's write lock makes the
+    /// check and the claim atomic across processes.
     fn claim_outbox(
         &self,
         worker: &str,
@@ -550,6 +551,19 @@ impl Inner {
             let tx = conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(&be)?;
+            let busy: bool = tx
+                .query_row(
+                    "SELECT EXISTS (SELECT 1 FROM notifications
+                     WHERE status = 'pending' AND claimed_by IS NOT NULL AND claimed_by <> ?1
+                       AND claimed_until_us > ?2)",
+                    params![worker, now_us],
+                    |r| r.get(0),
+                )
+                .map_err(&be)?;
+            if busy {
+                tx.commit().map_err(&be)?;
+                return Ok(Vec::new());
+            }
             tx.execute(
                 "UPDATE notifications SET claimed_by = ?1, claimed_until_us = ?2
                  WHERE status = 'pending'

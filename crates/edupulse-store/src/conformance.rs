@@ -70,8 +70,8 @@ where
     case!(claim_returns_the_pending_rows);
 }
 
-/// The extra cases of a store shared by several processes (PostgreSQL): outbox claims are
-/// exclusive and expire. Not part of [`run_all`]: single-process stores use the default claim.
+/// The extra cases of a store shared by several processes (SQLite files, PostgreSQL): outbox
+/// claims are exclusive (one worker at a time) and expire. Not part of [`run_all`]: single-process stores use the default claim.
 pub async fn run_shared<F, Fut>(make: F)
 where
     F: Fn() -> Fut,
@@ -1428,6 +1428,45 @@ pub async fn claims_are_exclusive_until_the_lease_expires(store: Arc<dyn Store>)
         "[{}] w1's rows leaked to w2",
         s.describe()
     );
+    // One dispatcher at a time: rows written after w1's claim are not handed to w2 either
+    // (so a channel's rate limit, counted from the store, holds across processes).
+    let late = notification("lease:late", "x", a);
+    ok(
+        s,
+        "write_run late",
+        store
+            .write_run(&run(a + Duration::days(1), vec![], vec![late]))
+            .await,
+    );
+    let third = ok(
+        s,
+        "claim w2 again",
+        store.claim_outbox("w2", a, lease).await,
+    );
+    assert!(
+        third.is_empty(),
+        "[{}] w2 claimed while w1's claim is live",
+        s.describe()
+    );
+    ok(s, "release w1", store.release_claims("w1").await);
+    let after = ok(
+        s,
+        "claim w2 after",
+        store.claim_outbox("w2", a, lease).await,
+    );
+    assert_eq!(
+        after.len(),
+        notes.len() + 1,
+        "[{}] released rows are claimable",
+        s.describe()
+    );
+    ok(s, "release w2 after", store.release_claims("w2").await);
+    // w1 claims again and dies.
+    ok(
+        s,
+        "claim w1 again",
+        store.claim_outbox("w1", a, lease).await,
+    );
     // After the lease, w2 takes them over (w1 died).
     let later = a + Duration::seconds(61);
     let taken = ok(
@@ -1437,7 +1476,7 @@ pub async fn claims_are_exclusive_until_the_lease_expires(store: Arc<dyn Store>)
     );
     assert_eq!(
         taken.len(),
-        notes.len(),
+        notes.len() + 1,
         "[{}] expired claims are taken over",
         s.describe()
     );
@@ -1461,5 +1500,5 @@ pub async fn claims_are_exclusive_until_the_lease_expires(store: Arc<dyn Store>)
             );
         }
     }
-    assert_eq!(seen.len(), notes.len());
+    assert_eq!(seen.len(), notes.len() + 1);
 }

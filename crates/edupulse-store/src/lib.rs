@@ -130,14 +130,19 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn delivered_since(&self, channel: &str, since: DateTime<Utc>) -> StoreResult<u64>;
 
     /// Claim the pending outbox rows for `worker` (a dispatcher's unique id) until
-    /// `now + lease`, and return them like [`Store::outbox`]`(true)`: every pending row that is
-    /// not under another worker's unexpired claim. While the claim holds, other workers do not
-    /// see those rows, so two dispatchers sharing a store never deliver one row twice; if the
-    /// worker dies, its claims expire after `lease` and another worker takes the rows over.
+    /// `now + lease`, and return them like [`Store::outbox`]`(true)`.
     ///
-    /// The default implementation (single-process stores: memory, SQLite) claims nothing and
-    /// returns the pending rows; a backend shared by several processes (PostgreSQL) overrides it
-    /// with row locks (`FOR UPDATE SKIP LOCKED`).
+    /// The claim is **exclusive per store**: while another worker holds an unexpired claim on
+    /// any pending row, this returns nothing (not even rows written after that claim), so at most
+    /// one dispatcher delivers at a time. Two dispatchers sharing a store therefore never deliver
+    /// one row twice, and a channel's rate limit, counted from [`Store::delivered_since`], holds
+    /// across processes. A dispatcher that gets nothing while [`Store::outbox`]`(true)` is not
+    /// empty waits for the other to [release](Store::release_claims). If a worker dies, its
+    /// claims expire after `lease` and another worker takes the rows over.
+    ///
+    /// The default implementation (single-process stores: memory) claims nothing and returns
+    /// the pending rows; the backends that several processes can share (SQLite files,
+    /// PostgreSQL) override it.
     async fn claim_outbox(
         &self,
         worker: &str,
