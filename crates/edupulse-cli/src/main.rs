@@ -318,7 +318,21 @@ fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> Failure {
         .span()
         .and_then(|s| text.get(..s.start))
         .map(|before| before.matches('\n').count() + 1);
-    let place = line.map(|l| format!("line {l}: ")).unwrap_or_default();
+    // The key of that line, if it has one (the parser's message names the type, not the key).
+    let key = line
+        .and_then(|l| text.lines().nth(l - 1))
+        .and_then(|l| l.split_once('='))
+        .map(|(k, _)| k.trim())
+        .filter(|k| {
+            !k.is_empty()
+                && k.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c))
+        });
+    let place = match (line, key) {
+        (Some(l), Some(k)) => format!("line {l} (`{k}`): "),
+        (Some(l), None) => format!("line {l}: "),
+        _ => String::new(),
+    };
     bad_input(format!(
         "{}: {place}{}",
         path.display(),
@@ -496,4 +510,50 @@ async fn demo(
         "report": {"html": html_path, "json": json_path},
         "counts": report.counts,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    /// The TOML blocks of a Markdown file.
+    fn toml_blocks(md: &str) -> Vec<String> {
+        md.split("```toml")
+            .skip(1)
+            .map(|b| b.split("```").next().unwrap().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn the_documented_config_files_parse_and_build() {
+        let docs = toml_blocks(include_str!("../../../docs/configuration.md"));
+        let readme = toml_blocks(include_str!("../../../README.md"));
+        assert!(!docs.is_empty() && !readme.is_empty());
+        let env = |k: &str| match k {
+            "SLACK_SALES_URL" => Some("https://hooks.example.test/services/T/B/X".to_string()),
+            "CRM_TOKEN" => Some("t".to_string()),
+            _ => None,
+        };
+        for block in docs.iter().chain(&readme) {
+            let settings: Settings =
+                toml::from_str(block).unwrap_or_else(|e| panic!("{e}\n{block}"));
+            settings.job.validate().unwrap();
+            settings.notify.validate().unwrap();
+            let hooks = settings.notify.webhooks(env).unwrap();
+            assert!(!hooks.is_empty());
+        }
+    }
+
+    #[test]
+    fn hidden_values() {
+        assert_eq!(
+            hide_values(r#"invalid type: string "s3cret", expected u64"#),
+            r#"invalid type: string "…", expected u64"#
+        );
+        assert_eq!(
+            hide_values("at https://h.test/x/y"),
+            "at https://h.test/<redacted>"
+        );
+    }
 }

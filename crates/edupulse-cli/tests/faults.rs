@@ -215,7 +215,7 @@ struct HookState {
     accepted: BTreeMap<String, usize>,
     /// Every request, whatever the answer.
     requests: usize,
-    /// The status answered (200 unless set).
+    /// The status answered (200 unless set; 0: hang for the delay and close without answering).
     status: u16,
     /// Delay before answering.
     delay_ms: u64,
@@ -281,6 +281,10 @@ impl Hook {
                         (s.status, s.delay_ms)
                     };
                     std::thread::sleep(std::time::Duration::from_millis(delay));
+                    if status == 0 {
+                        // Hang: no answer at all, then hang up.
+                        return;
+                    }
                     if (200..300).contains(&status) {
                         *st.lock().unwrap().accepted.entry(key).or_default() += 1;
                     }
@@ -516,4 +520,228 @@ fn concurrent_runs_on_sqlite_share_the_rate_limit() {
     write_data(&data, 1500);
     let url = format!("sqlite://{}", dir.path().join("rate.db").display());
     concurrent_runs_share_the_rate_limit(&url, &data);
+}
+
+/// Every text a run shows: stdout and stderr.
+fn shown(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// The token of the config-file webhook; it must never appear in any output either.
+const TOKEN_SECRET: &str = "tok-Zq81-h1dden";
+
+/// A webhook configured in `edupulse.toml` (URL and token in the file) that hangs during the
+/// first run and fails during the second: nothing is lost — the third run delivers every alert,
+/// each once — and neither secret appears in any output, summary or stored error.
+fn webhook_down_then_up(url: &str, data: &Path, dir: &Path) {
+    let out = edupulse(&["ingest", "--store", url, data.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", shown(&out));
+    let hook = Hook::start();
+    let config = dir.join("edupulse.toml");
+    std::fs::write(
+        &config,
+        format!(
+            r#"[notify.retry]
+backoff_base_secs = 1
+backoff_cap_secs = 1
+
+[notify.channels.ops-hook]
+local = true
+
+[[notify.webhook]]
+name = "ops-hook"
+kind = "json"
+url = "{}"
+secret = "{TOKEN_SECRET}"
+header = "X-Edupulse-Token"
+timeout_secs = 1
+rate_limit = {{ max = 100000, window_secs = 3600 }}
+"#,
+            hook.url()
+        ),
+    )
+    .unwrap();
+    let run = || {
+        let o = Command::new(env!("CARGO_BIN_EXE_edupulse"))
+            .args(["run", "--store", url, "--as-of", &sim_as_of()])
+            .args(["--config", config.to_str().unwrap()])
+            .output()
+            .unwrap();
+        let text = shown(&o);
+        assert!(o.status.success(), "{text}");
+        for secret in [HOOK_SECRET, TOKEN_SECRET] {
+            assert!(!text.contains(secret), "{text}");
+        }
+        summary(&o)["delivery"]["channels"]["ops-hook"].clone()
+    };
+    let stored_errors = || -> Vec<String> {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async {
+            let store = edupulse::open_store(url).await.unwrap();
+            store
+                .outbox(false)
+                .await
+                .unwrap()
+                .into_iter()
+                .filter_map(|o| o.last_error)
+                .collect()
+        })
+    };
+    // 1. The webhook hangs: the request times out, the row waits for a retry.
+    hook.set(0, 3_000);
+    let first = run();
+    assert_eq!(first["delivered"], 0, "{first}");
+    assert_eq!(first["retried_later"], 1, "{first}");
+    let errors = stored_errors();
+    assert!(errors.iter().any(|e| e.contains("timed out")), "{errors:?}");
+    // 2. It answers 500.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    hook.set(500, 0);
+    let second = run();
+    assert_eq!(second["delivered"], 0, "{second}");
+    assert_eq!(second["retried_later"], 1, "{second}");
+    let errors = stored_errors();
+    assert!(
+        errors.iter().any(|e| e.contains("HTTP 500 from 127.0.0.1")),
+        "{errors:?}"
+    );
+    for e in &errors {
+        assert!(!e.contains(HOOK_SECRET) && !e.contains(TOKEN_SECRET), "{e}");
+    }
+    assert!(hook.accepted().is_empty());
+    // 3. It is back: every alert once.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    hook.set(200, 0);
+    let third = run();
+    let outbox = outbox(url);
+    assert!(outbox.len() >= 5, "{outbox:?}");
+    assert_eq!(third["delivered"].as_u64().unwrap(), outbox.len() as u64);
+    let accepted = hook.accepted();
+    assert_eq!(
+        accepted.keys().collect::<Vec<_>>(),
+        outbox.keys().collect::<Vec<_>>()
+    );
+    assert!(accepted.values().all(|&n| n == 1), "{accepted:?}");
+    // 4. Nothing more afterwards.
+    let fourth = run();
+    assert_eq!(fourth["delivered"], 0, "{fourth}");
+    assert_eq!(hook.accepted(), accepted);
+    // The token went in its header with every request.
+    let heads = hook.state.lock().unwrap().heads.clone();
+    assert!(heads
+        .iter()
+        .all(|h| h.to_ascii_lowercase().contains(&format!(
+            "x-edupulse-token: {}",
+            TOKEN_SECRET.to_ascii_lowercase()
+        ))));
+}
+
+#[test]
+fn webhook_down_in_early_runs_then_every_alert_once_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    write_data(&data, 400);
+    let url = format!("sqlite://{}", dir.path().join("down.db").display());
+    webhook_down_then_up(&url, &data, dir.path());
+}
+
+#[test]
+fn webhook_down_in_early_runs_then_every_alert_once_on_postgres() {
+    let (url, _server) = test_url();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    write_data(&data, 400);
+    let url = with_schema(&url, &unique_schema("down"));
+    webhook_down_then_up(&url, &data, dir.path());
+}
+
+#[test]
+fn config_errors_and_help_never_show_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("c.db").display());
+    let secret_url = format!("https://hooks.example.test/services/{HOOK_SECRET}");
+    // --help with the secrets in the environment.
+    let help = Command::new(env!("CARGO_BIN_EXE_edupulse"))
+        .args(["run", "--help"])
+        .env("EDUPULSE_WEBHOOK_URL", &secret_url)
+        .env("EDUPULSE_WEBHOOK_SECRET", TOKEN_SECRET)
+        .output()
+        .unwrap();
+    assert!(help.status.success());
+    let text = shown(&help);
+    assert!(
+        text.contains("--config") && text.contains("EDUPULSE_WEBHOOK_URL"),
+        "{text}"
+    );
+    assert!(
+        !text.contains(HOOK_SECRET) && !text.contains(TOKEN_SECRET),
+        "{text}"
+    );
+    // Bad config files: exit 1, the file and the setting named, never a value.
+    let cases: [(&str, &[&str]); 5] = [
+        // A secret where a number belongs: serde would quote it.
+        (
+            "[[notify.webhook]]\nurl = \"URL\"\ntimeout_secs = \"URL\"\n",
+            &["line 3", "timeout_secs"],
+        ),
+        // Not TOML at all on the secret's line.
+        ("[[notify.webhook]]\nurl = URL\n", &["line 2"]),
+        (
+            "[[notify.webhook]]\nname = \"a\"\nurl = \"URL\"\nsecret = \"TOKEN\"\nsecret_env = \"X\"\n",
+            &["notify.webhook `a`", "not both"],
+        ),
+        (
+            "[[notify.webhook]]\nurl = \"htps:/URL\"\nsecret = \"TOKEN\"\n",
+            &["webhook `webhook` url", "http:// or https://"],
+        ),
+        (
+            "[notify]\nwebhooks = \"URL\"\n",
+            &["unknown field", "webhooks"],
+        ),
+    ];
+    for (toml, needles) in cases {
+        let path = dir.path().join("bad.toml");
+        std::fs::write(
+            &path,
+            toml.replace("URL", &secret_url)
+                .replace("TOKEN", TOKEN_SECRET),
+        )
+        .unwrap();
+        let out = edupulse(&[
+            "run",
+            "--store",
+            &url,
+            "--as-of",
+            "2025-12-31",
+            "--config",
+            path.to_str().unwrap(),
+        ]);
+        let text = shown(&out);
+        assert_eq!(out.status.code(), Some(1), "{toml}: {text}");
+        for n in needles {
+            assert!(text.contains(n), "{toml}: `{n}` not in {text}");
+        }
+        assert!(
+            !text.contains(HOOK_SECRET) && !text.contains(TOKEN_SECRET),
+            "{text}"
+        );
+    }
+    // EDUPULSE_CONFIG is read when --config is absent.
+    let path = dir.path().join("env.toml");
+    std::fs::write(&path, "[notify.retry]\nmax_attempts = 0\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_edupulse"))
+        .args(["run", "--store", &url, "--as-of", "2025-12-31"])
+        .env("EDUPULSE_CONFIG", &path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", shown(&out));
+    assert!(
+        shown(&out).contains("retry.max_attempts"),
+        "{}",
+        shown(&out)
+    );
 }
