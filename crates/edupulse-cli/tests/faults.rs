@@ -200,6 +200,37 @@ fn bad_postgres_urls_and_logins_have_the_documented_exit_codes() {
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout).to_string();
     assert!(!text.contains("N0tThePassw0rd"), "{text}");
+
+    // Unreachable servers (exit 2) and malformed URLs (exit 1): the host named, never the
+    // password.
+    for (url, code, needle) in [
+        (
+            "postgres://u:N0tThePassw0rd@db.example.invalid:5432/x",
+            2,
+            "db.example.invalid",
+        ),
+        (
+            "postgres://u:N0tThePassw0rd@127.0.0.1:1/x",
+            2,
+            "127.0.0.1:1",
+        ),
+        ("postgres://u:N0tThePassw0rd@dbhost:port/x", 1, "dbhost"),
+        (
+            "postgres://u:N0tThePassw0rd@dbhost:5432",
+            1,
+            "missing database",
+        ),
+    ] {
+        let out = edupulse(&["run", "--store", url, "--as-of", "2025-12-31"]);
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(out.status.code(), Some(code), "{url}: {text}");
+        assert!(text.contains(needle), "{url}: {text}");
+        assert!(!text.contains("N0tThePassw0rd"), "{text}");
+    }
 }
 
 /// A local webhook receiver for the fault tests: counts the requests it accepts by their
