@@ -189,6 +189,48 @@ impl TestServer {
         Ok(())
     }
 
+    /// Serve TLS with the PEM certificate (chain) and key given, and accept TCP logins over TLS
+    /// only (`hostssl` in `pg_hba.conf`); restarts the server.
+    pub fn enable_tls(&mut self, cert_pem: &Path, key_pem: &Path) -> Result<(), String> {
+        let crt = self.dir.join("server.crt");
+        let key = self.dir.join("server.key");
+        std::fs::copy(cert_pem, &crt).map_err(|e| format!("copy {cert_pem:?}: {e}"))?;
+        std::fs::copy(key_pem, &key).map_err(|e| format!("copy {key_pem:?}: {e}"))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600))
+                .map_err(|e| format!("chmod {key:?}: {e}"))?;
+        }
+        if self.as_postgres {
+            let st = Command::new("chown")
+                .arg("postgres:postgres")
+                .arg(&crt)
+                .arg(&key)
+                .status()
+                .map_err(|e| format!("chown: {e}"))?;
+            if !st.success() {
+                return Err("chown of the TLS files failed".to_string());
+            }
+        }
+        let conf = self.dir.join("postgresql.conf");
+        let mut text = std::fs::read_to_string(&conf).map_err(|e| format!("{conf:?}: {e}"))?;
+        text.push_str("\nssl = on\n");
+        std::fs::write(&conf, text).map_err(|e| format!("{conf:?}: {e}"))?;
+        let hba = self.dir.join("pg_hba.conf");
+        let text = std::fs::read_to_string(&hba).map_err(|e| format!("{hba:?}: {e}"))?;
+        let text: String = text
+            .lines()
+            .map(|l| match l.strip_prefix("host ") {
+                Some(rest) => format!("hostssl {rest}\n"),
+                None => format!("{l}\n"),
+            })
+            .collect();
+        std::fs::write(&hba, text).map_err(|e| format!("{hba:?}: {e}"))?;
+        self.stop()?;
+        self.start_again()
+    }
+
     /// The TCP port.
     pub fn port(&self) -> u16 {
         self.port
