@@ -445,7 +445,11 @@ async fn run(
         json!(null)
     } else {
         let cfg = settings.notify.apply_to(dispatch_config());
-        let d = Dispatcher::new(store.clone(), notifiers, cfg).map_err(Error::from)?;
+        let lease = settings.notify.lease();
+        let d = Dispatcher::new(store.clone(), notifiers, cfg)
+            .map_err(Error::from)?
+            .with_lease(lease)
+            .with_max_wait(lease);
         json!(d.dispatch(Utc::now()).await.map_err(Error::from)?)
     };
     p.finish_and_clear();

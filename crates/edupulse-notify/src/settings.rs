@@ -182,6 +182,10 @@ pub struct NotifyConfig {
     pub remote_min_severity: Option<Severity>,
     /// Routing rules of any channel (`file`, `stdout`, a webhook) by name.
     pub channels: BTreeMap<String, ChannelRoute>,
+    /// How long a dispatcher's claim on the outbox lasts, in seconds (default 600): when a
+    /// dispatcher dies mid-way, the next one takes its rows over after this long (and waits at
+    /// most this long for a live one). It must exceed the longest dispatch.
+    pub lease_secs: Option<u64>,
 }
 
 impl NotifyConfig {
@@ -264,7 +268,19 @@ impl NotifyConfig {
                 ));
             }
         }
+        if self.lease_secs == Some(0) {
+            return Err(NotifyError::config(
+                "notify.lease_secs",
+                "must be at least 1",
+            ));
+        }
         self.apply_to(DispatchConfig::default()).validate()
+    }
+
+    /// The dispatcher's lease ([`crate::DEFAULT_LEASE`] unless `lease_secs` is set).
+    pub fn lease(&self) -> Duration {
+        self.lease_secs
+            .map_or(crate::DEFAULT_LEASE, Duration::from_secs)
     }
 
     /// `base` with this file's settings laid over it: the defaults, the `[notify.channels]`

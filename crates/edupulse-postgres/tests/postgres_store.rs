@@ -70,7 +70,8 @@ async fn unreachable_server_and_malformed_urls_are_clear_errors() {
     for bad in [
         "postgres://app:Sekr1t@",
         "postgres://app:Sekr1t@host:notaport/db",
-        "postgres://app:Sekr1t@host/db?sslmode=require",
+        "postgres://app:Sekr1t@host/db?sslmode=on",
+        "postgres://app:Sekr1t@host/db?sslrootcert=ca.pem",
         "postgres://app:Sekr1t@host/db?bogus=1",
     ] {
         let err = PostgresStore::connect(bad).await.unwrap_err();
