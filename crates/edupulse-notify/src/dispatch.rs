@@ -54,6 +54,10 @@ pub struct DispatchReport {
     /// delivers at a time, so rate limits hold across processes).
     #[serde(default)]
     pub waited_ms: u64,
+    /// The dispatcher stalled past its lease, another one took its rows over, and this one
+    /// stopped delivering (the rows are the other's now).
+    #[serde(default)]
+    pub lost_claim: bool,
     /// Rows skipped because their `next_attempt_at` is still in the future.
     pub not_due: u64,
     /// Rows no configured channel is left to deliver to (no channel takes their severity, or
@@ -255,7 +259,7 @@ impl Dispatcher {
         if slept {
             report.waited_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         }
-        let result = self.deliver_pending(&pending, now, report).await;
+        let result = self.deliver_pending(&pending, now, started, report).await;
         let released = self.store.release_claims(&self.worker).await;
         let report = result?;
         released?;
@@ -266,6 +270,7 @@ impl Dispatcher {
         &self,
         pending: &[OutboxItem],
         now: DateTime<Utc>,
+        started: std::time::Instant,
         mut report: DispatchReport,
     ) -> Result<DispatchReport, NotifyError> {
         report.pending = pending.len() as u64;
@@ -286,7 +291,23 @@ impl Dispatcher {
             budget: vec![None; self.notifiers.len()],
             paused: vec![false; self.notifiers.len()],
         };
+        let mut claimed_at = std::time::Instant::now();
         for item in due {
+            // A long dispatch renews its claim every half lease, so no other dispatcher takes
+            // the rows over while this one still delivers them. If the claim was lost anyway
+            // (this dispatcher stalled past its lease and another took over), stop here.
+            if claimed_at.elapsed() >= self.lease / 2 {
+                let at = add(now, started.elapsed());
+                let held = self
+                    .store
+                    .claim_outbox(&self.worker, at, self.lease)
+                    .await?;
+                claimed_at = std::time::Instant::now();
+                if held.is_empty() {
+                    report.lost_claim = true;
+                    break;
+                }
+            }
             self.deliver_row(item, now, &mut state, &mut report).await?;
         }
         Ok(report)

@@ -10,7 +10,8 @@
 //! ([`edupulse_store::Store::claim_outbox`], oldest first; on a store shared by several processes
 //! — a SQLite file, PostgreSQL — one dispatcher at a time holds the claim for a lease and the
 //! others wait for it, so two dispatchers never send one row twice and a channel's rate limit
-//! holds across processes; a dead dispatcher's rows are taken over when its lease expires),
+//! holds across processes; a long dispatch renews its claim every half lease, and a dead
+//! dispatcher's rows are taken over when its lease expires),
 //! releases the claims at the end, and for each row:
 //! 1. **due?** — a row whose `next_attempt_at` is after `now` is waiting for a retry and is left
 //!    alone (`not_due`);

@@ -2,9 +2,10 @@
 //! blocks and a severity colour) or generic JSON.
 //!
 //! - **Secrets**: the URL (which carries the token for Slack incoming webhooks) and an optional
-//!   bearer token come from the environment ([`WebhookNotifier::from_env`]) or a config file; they
-//!   are never printed: `Debug` shows the channel name only, and error messages name the channel
-//!   (a safe label) and the HTTP status, never the URL.
+//!   token (`Authorization: Bearer`, or a named header: [`WebhookNotifier::with_secret_header`])
+//!   come from the environment or a config file ([`crate::settings`]); they are never printed:
+//!   `Debug` shows the channel name only, the token's header value is marked sensitive, and error
+//!   messages name the channel (a safe label), the host and the HTTP status, never the URL.
 //! - **Idempotency**: every request carries `Idempotency-Key: <dedupe_key>`, so a receiver that
 //!   honours it drops the duplicate an at-least-once redelivery may cause.
 //! - **Failures**: a timeout (default 10 s), a connection error, HTTP 408, 429 or 5xx are

@@ -104,3 +104,79 @@ async fn two_concurrent_dispatchers_never_deliver_twice() {
     assert_eq!(r.delivered, 0);
     assert_eq!(got.lock().unwrap().len(), notes.len());
 }
+
+/// A dispatch that lasts longer than its lease renews the claim, so a second dispatcher started
+/// meanwhile waits instead of taking the rows over (and sending them a second time).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_dispatch_longer_than_its_lease_keeps_its_rows() {
+    struct Slow {
+        got: Arc<Mutex<Vec<String>>>,
+    }
+    #[async_trait]
+    impl Notifier for Slow {
+        fn name(&self) -> &str {
+            "inbox"
+        }
+        fn kind(&self) -> ChannelKind {
+            ChannelKind::File
+        }
+        async fn send(&self, n: &Notification) -> Result<(), NotifyError> {
+            tokio::time::sleep(Duration::from_millis(250)).await;
+            self.got.lock().unwrap().push(n.dedupe_key.clone());
+            Ok(())
+        }
+    }
+    let (url, _server) = test_url();
+    let url = with_schema(&url, &unique_schema("lease"));
+    let a: Arc<dyn Store> = Arc::new(PostgresStore::connect(&url).await.unwrap());
+    let b: Arc<dyn Store> = Arc::new(PostgresStore::connect(&url).await.unwrap());
+    let now = Utc::now();
+    let notes: Vec<Notification> = (0..12)
+        .map(|i| Notification {
+            dedupe_key: format!("slow:{i:02}"),
+            kind: "trend".into(),
+            severity: Severity::High,
+            title: format!("alert {i}"),
+            body: "b".into(),
+            payload: json!({}),
+            created_at: now,
+        })
+        .collect();
+    a.write_run(&RunOutput {
+        as_of: now,
+        results: vec![],
+        notifications: notes.clone(),
+        summary: json!({}),
+    })
+    .await
+    .unwrap();
+    let got = Arc::new(Mutex::new(Vec::new()));
+    let mut cfg = DispatchConfig::default();
+    cfg.rate_limit = RateLimit {
+        max: 1000,
+        window_secs: 3600,
+    };
+    let lease = Duration::from_secs(1);
+    let make = |store: Arc<dyn Store>| {
+        let n: Arc<dyn Notifier> = Arc::new(Slow { got: got.clone() });
+        Dispatcher::new(store, vec![n], cfg.clone())
+            .unwrap()
+            .with_lease(lease)
+            .with_max_wait(Duration::from_secs(30))
+    };
+    let (da, db) = (make(a.clone()), make(b.clone()));
+    // 12 × 250 ms = 3 s: three leases.
+    let first = tokio::spawn(async move { da.dispatch(Utc::now()).await });
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let second = db.dispatch(Utc::now()).await.unwrap();
+    let first = first.await.unwrap().unwrap();
+    assert!(!first.lost_claim, "{first:?}");
+    assert_eq!(first.delivered, 12, "{first:?}");
+    assert!(second.waited_ms > 0, "{second:?}");
+    assert_eq!(second.delivered, 0, "{second:?}");
+    let mut keys = got.lock().unwrap().clone();
+    assert_eq!(keys.len(), 12, "{keys:?}");
+    keys.sort();
+    keys.dedup();
+    assert_eq!(keys.len(), 12, "a row was delivered twice");
+}
