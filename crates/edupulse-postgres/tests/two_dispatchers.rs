@@ -151,10 +151,12 @@ async fn a_dispatch_longer_than_its_lease_keeps_its_rows() {
     .await
     .unwrap();
     let got = Arc::new(Mutex::new(Vec::new()));
-    let mut cfg = DispatchConfig::default();
-    cfg.rate_limit = RateLimit {
-        max: 1000,
-        window_secs: 3600,
+    let cfg = DispatchConfig {
+        rate_limit: RateLimit {
+            max: 1000,
+            window_secs: 3600,
+        },
+        ..DispatchConfig::default()
     };
     let lease = Duration::from_secs(1);
     let make = |store: Arc<dyn Store>| {
