@@ -1,6 +1,6 @@
 use super::*;
 use crate::simulate::{simulate_with_truth, KeywordPattern, SimConfig};
-use chrono::Days;
+use chrono::{Datelike, Days};
 
 fn sim(
     days: u32,
@@ -177,4 +177,94 @@ fn step_writes_rows_and_stable_alert_keys() {
         let t: KeywordTrend = serde_json::from_value(r.data.clone()).unwrap();
         assert_eq!(t.keyword, r.key);
     }
+}
+
+/// A steady exponential rise of `weekly` per week over `days` days, with deterministic ±5 % noise
+/// and a weekday pattern.
+fn slow_rise(days: u64, flat_days: u64, weekly: f64) -> Vec<(NaiveDate, f64)> {
+    let start = NaiveDate::from_ymd_opt(2025, 1, 6).unwrap();
+    let mut s: u64 = 99;
+    (0..days)
+        .map(|d| {
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let u = (s >> 11) as f64 / (1u64 << 53) as f64 - 0.5;
+            let t = d.saturating_sub(flat_days) as f64 / 7.0;
+            let wd = if d % 7 >= 5 { 0.8 } else { 1.05 };
+            (
+                start + Days::new(d),
+                30.0 * (1.0 + weekly).powf(t) * wd * (1.0 + 0.1 * u),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn slow_sustained_rise_missed_by_growth_rule_is_caught_by_cusum() {
+    let det = TrendDetector::default();
+    let no_cusum = TrendDetector::new(TrendParams {
+        cusum_h: 1e9,
+        ..TrendParams::default()
+    })
+    .unwrap();
+    // A steady +1.5 %/week over the whole year: the week-over-baseline growth stays near +10 %.
+    let pts = slow_rise(364, 0, 0.015);
+    let as_of = pts.last().unwrap().0;
+    let r = det.detect("slow", &pts, as_of).unwrap();
+    assert!(!r.growth_rule && r.growth.unwrap() < 0.25, "{r:#?}");
+    assert_eq!(r.decision, Decision::Rising, "{r:#?}");
+    assert!(
+        r.change_points.is_empty() && r.cusum_start.is_some(),
+        "{r:#?}"
+    );
+    // The CUSUM is the deciding vote: without it (no alarm possible) the rise is missed.
+    assert_eq!(
+        no_cusum.detect("slow", &pts, as_of).unwrap().decision,
+        Decision::Stable
+    );
+    // Its alarm is months old: reported, not alerted.
+    assert!(r.alert.is_none(), "{r:#?}");
+    // The mirror image is falling; scaling changes nothing.
+    let down: Vec<_> = pts.iter().map(|(d, v)| (*d, 1000.0 / v)).collect();
+    assert_eq!(
+        det.detect("d", &down, as_of).unwrap().decision,
+        Decision::Falling
+    );
+    let scaled: Vec<_> = pts.iter().map(|(d, v)| (*d, 0.37 * v)).collect();
+    let rs = det.detect("slow", &scaled, as_of).unwrap();
+    assert_eq!((rs.decision, rs.cusum_start), (r.decision, r.cusum_start));
+}
+
+#[test]
+fn gradual_rise_after_a_flat_half_alerts_once() {
+    // Flat for 26 weeks, then +2.5 %/week: the growth rule never fires; the daily runs through
+    // the rise decide `rising` and alert under one episode key.
+    let det = TrendDetector::default();
+    let pts = slow_rise(364, 182, 0.025);
+    let mut keys = std::collections::BTreeSet::new();
+    let mut rising_from = None;
+    for day in 182..364 {
+        let as_of = pts[day].0;
+        let r = det.detect("g", &pts, as_of).unwrap();
+        assert!(!r.growth_rule, "{as_of}: {r:#?}");
+        if r.decision == Decision::Rising {
+            rising_from.get_or_insert(day);
+        }
+        if let Some(e) = &r.episode {
+            if r.alert.is_some() {
+                keys.insert(e.clone());
+            }
+        }
+    }
+    // `min_rise` (+50 % between the first and last 6 weeks' medians) is reached about 16.4 weeks
+    // into the rise, and the last-6-week median lags 3 weeks behind.
+    assert!(
+        rising_from.is_some_and(|d| d <= 182 + 21 * 7),
+        "{rising_from:?}"
+    );
+    // One alert key: the ISO week where the rise really began (Page's CUSUM estimate).
+    let w = pts[182].0.iso_week();
+    let want = format!("{}-W{:02}", w.year(), w.week());
+    assert_eq!(keys.into_iter().collect::<Vec<_>>(), vec![want]);
 }
