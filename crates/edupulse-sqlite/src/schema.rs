@@ -21,7 +21,17 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         description: "outbox claims (worker and lease) for concurrent dispatchers",
         sql: schema_v2,
     },
+    Migration {
+        version: 3,
+        description: "related_queries input table",
+        sql: schema_v3,
+    },
 ];
+
+/// v3: the `related_queries` input table (Google Trends' rising / top related queries).
+fn schema_v3() -> String {
+    create_table_sql::<edupulse_core::model::RelatedQuery>()
+}
 
 /// v2: a dispatcher claims pending outbox rows for a lease before delivering them, so two
 /// processes dispatching from one file never deliver the same row twice.
@@ -164,7 +174,10 @@ fn schema_v1() -> String {
     impl TableVisitor for Ddl {
         type Error = std::convert::Infallible;
         fn visit<R: Record>(&mut self) -> Result<(), Self::Error> {
-            self.0.push_str(&create_table_sql::<R>());
+            // v1 is frozen: tables added later are created by their own migration.
+            if R::TABLE != edupulse_core::model::Table::RelatedQueries {
+                self.0.push_str(&create_table_sql::<R>());
+            }
             Ok(())
         }
     }

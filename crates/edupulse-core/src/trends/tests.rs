@@ -164,7 +164,7 @@ fn step_writes_rows_and_stable_alert_keys() {
             .iter()
             .filter(|r| r.table == step::METRICS_TABLE)
             .count(),
-        4
+        5
     );
     let keys = |o: &crate::job::StepOutput| {
         o.notifications
@@ -267,4 +267,53 @@ fn gradual_rise_after_a_flat_half_alerts_once() {
     let w = pts[182].0.iso_week();
     let want = format!("{}-W{:02}", w.year(), w.week());
     assert_eq!(keys.into_iter().collect::<Vec<_>>(), vec![want]);
+}
+
+#[test]
+fn simulated_breakout_queries_alert_once_from_their_first_report() {
+    use crate::job::Step;
+    let (tables, truth, _) = sim(365, 42);
+    let step = step::TrendsStep::default();
+    let with_breakout: Vec<_> = truth
+        .keywords
+        .iter()
+        .filter(|k| k.breakout_query.is_some())
+        .collect();
+    assert!(!with_breakout.is_empty());
+    let at = |d: NaiveDate| d.and_hms_opt(23, 0, 0).unwrap().and_utc();
+    for k in with_breakout {
+        let (q, day) = (k.breakout_query.clone().unwrap(), k.breakout_date.unwrap());
+        let key = format!("related:breakout:{}:{q}", k.keyword);
+        let keys_on = |d: NaiveDate| {
+            let o = step.run(&tables, at(d)).unwrap();
+            let rows: Vec<related::EmergingQuery> = o
+                .results
+                .iter()
+                .filter(|r| r.table == step::RELATED_TABLE)
+                .map(|r| serde_json::from_value(r.data.clone()).unwrap())
+                .collect();
+            let keys: Vec<String> = o
+                .notifications
+                .iter()
+                .map(|n| n.dedupe_key.clone())
+                .collect();
+            (rows, keys)
+        };
+        let (before_rows, before) = keys_on(day - Days::new(1));
+        assert!(!before.contains(&key), "{key} before {day}");
+        assert!(before_rows.iter().all(|r| r.related != q));
+        for d in [day, day + Days::new(8), day + Days::new(15)] {
+            let (rows, keys) = keys_on(d);
+            assert!(keys.contains(&key), "{key} on {d}: {keys:?}");
+            let row = rows.iter().find(|r| r.related == q).unwrap();
+            assert_eq!(row.class, Emergence::Breakout);
+        }
+        // A month later it is only rising: reported, no alert.
+        let (rows, keys) = keys_on(day + Days::new(35));
+        assert!(!keys.contains(&key));
+        assert_eq!(
+            rows.iter().find(|r| r.related == q).map(|r| r.class),
+            Some(Emergence::Rising)
+        );
+    }
 }
