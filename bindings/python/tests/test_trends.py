@@ -104,15 +104,14 @@ def test_detect_accepts_categorical_and_numpy_dates_and_names_missing_keywords()
 
 
 def test_related_classifies_rising_and_breakout_from_the_latest_report():
-    df = pd.DataFrame(
-        {
-            "keyword": ["curso IA"] * 6,
-            "related": ["curso ia gratis", "agentes ia curso", "chatgpt curso", "curso ia online", "curso ia", "viejo"],
-            "value": [250.0, np.nan, 5200.0, 40.0, 100.0, 9000.0],
-            "date": ["2026-03-02"] * 5 + ["2026-02-23"],
-            "kind": ["rising", "rising", None, "rising", "top", "rising"],
-        }
-    )
+    data = {
+        "keyword": ["curso IA"] * 6,
+        "related": ["curso ia gratis", "agentes ia curso", "chatgpt curso", "curso ia online", "curso ia", "viejo"],
+        "value": [250.0, None, 5200.0, 40.0, 100.0, 9000.0],
+        "date": ["2026-03-02"] * 5 + ["2026-02-23"],
+        "kind": ["rising", "rising", None, "rising", "top", "rising"],
+    }
+    df = pd.DataFrame(data)
     out = trends.related(df)
     assert list(out["related"]) == ["agentes ia curso", "chatgpt curso", "curso ia gratis"]
     assert list(out["class"]) == ["breakout", "breakout", "rising"]
@@ -131,5 +130,5 @@ def test_related_classifies_rising_and_breakout_from_the_latest_report():
     sim = trends.related(rq)
     assert (sim["class"] == "rising").any()
     pl = pytest.importorskip("polars")
-    frame = pl.DataFrame({"keyword": df["keyword"].tolist(), "related": df["related"].tolist(), "value": df["value"].tolist(), "date": df["date"].tolist(), "kind": df["kind"].tolist()})
+    frame = pl.DataFrame(data)
     pd.testing.assert_frame_equal(trends.related(frame), out)

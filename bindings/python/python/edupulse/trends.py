@@ -23,6 +23,14 @@ from . import _edupulse as _native
 __all__ = ["anomaly_scores", "change_points", "detect", "related"]
 
 
+def _perr(parameter: str, message: str) -> Exception:
+    """A ``ParameterError`` naming ``parameter``, like the ones raised by the Rust side."""
+    e = _native.ParameterError(f"invalid parameter `{parameter}`: {message}")
+    e.parameter = parameter  # type: ignore[attr-defined]
+    e.message = message  # type: ignore[attr-defined]
+    return e
+
+
 def _f64(values: Any) -> Tuple[np.ndarray, int, int]:
     a = np.asarray(values, dtype=np.float64)
     if a.ndim == 1:
@@ -30,7 +38,7 @@ def _f64(values: Any) -> Tuple[np.ndarray, int, int]:
     elif a.ndim == 2:
         n, d = a.shape
     else:
-        raise _native.ParameterError("values must be a 1-D or 2-D array")
+        raise _perr("values", "must be a 1-D or 2-D array")
     return np.ascontiguousarray(a).reshape(-1), n, d
 
 
@@ -44,13 +52,13 @@ def change_points(values: np.ndarray, **params: Any) -> List[int]:
 def _epoch_seconds(timestamps: Any) -> np.ndarray:
     if isinstance(timestamps, np.ndarray) and np.issubdtype(timestamps.dtype, np.datetime64):
         if np.isnat(timestamps).any():
-            raise _native.ParameterError("timestamps contain missing values")
+            raise _perr("timestamps", "contain missing values")
         return timestamps.astype("datetime64[s]").astype(np.int64)
     ts = pd.to_datetime(pd.Series(timestamps) if not isinstance(timestamps, pd.Series) else timestamps)
     if ts.dt.tz is not None:
         ts = ts.dt.tz_convert("UTC").dt.tz_localize(None)
     if ts.isna().any():
-        raise _native.ParameterError("timestamps contain missing values")
+        raise _perr("timestamps", "contain missing values")
     return ts.to_numpy().astype("datetime64[s]").astype(np.int64)
 
 
@@ -60,12 +68,12 @@ def anomaly_scores(values: np.ndarray, timestamps: Any = None, **params: Any) ->
     or hour-of-week (hourly data) seasonality; irregular spacing is allowed."""
     flat, n, d = _f64(values)
     if d != 1:
-        raise _native.ParameterError("values must be 1-D")
+        raise _perr("values", "must be 1-D")
     secs: Optional[np.ndarray] = None
     if timestamps is not None:
         secs = np.ascontiguousarray(_epoch_seconds(timestamps), dtype=np.int64)
         if len(secs) != n:
-            raise _native.ParameterError(f"timestamps: {len(secs)} timestamps for {n} values")
+            raise _perr("timestamps", f"{len(secs)} timestamps for {n} values")
     out: np.ndarray = _native.trends_anomaly_scores(flat, secs, params)
     return out
 
@@ -93,19 +101,19 @@ def _days(col: Any, name: str = "date") -> np.ndarray:
         else:
             return _days(pd.Series(col.to_list()), name)
         if s.null_count():
-            raise _native.ParameterError(f"{name}: missing dates")
+            raise _perr(name, "missing dates")
         return np.ascontiguousarray(s.to_physical().to_numpy(), dtype=np.int64)
     s = col if isinstance(col, pd.Series) else pd.Series(col)
     if not pd.api.types.is_datetime64_any_dtype(s.dtype):
         try:
             s = pd.to_datetime(s)
         except (ValueError, TypeError) as e:
-            raise _native.ParameterError(f"{name}: unparseable dates ({e})") from None
+            raise _perr(name, f"unparseable dates ({e})") from None
     if getattr(s.dt, "tz", None) is not None:
         s = s.dt.tz_convert("UTC").dt.tz_localize(None)
     a = s.to_numpy()
     if np.isnat(a).any():
-        raise _native.ParameterError(f"{name}: missing or unparseable dates")
+        raise _perr(name, "missing or unparseable dates")
     return np.ascontiguousarray(a.astype("datetime64[D]").astype(np.int64))
 
 
@@ -115,7 +123,7 @@ def _codes(col: Any) -> Tuple[np.ndarray, List[str]]:
         import polars as pl
 
         if col.null_count():
-            raise _native.ParameterError("keyword: missing keywords")
+            raise _perr("keyword", "missing keywords")
         s = col.cast(pl.String)
         names = [str(x) for x in s.unique().sort().to_list()]
         codes = s.rank("dense").to_numpy().astype(np.int64) - 1
@@ -129,7 +137,7 @@ def _codes(col: Any) -> Tuple[np.ndarray, List[str]]:
         codes = codes.astype(np.int64, copy=False)
         names = [str(u) for u in uniques]
     if len(codes) and codes.min() < 0:
-        raise _native.ParameterError("keyword: missing keywords")
+        raise _perr("keyword", "missing keywords")
     return np.ascontiguousarray(codes), names
 
 
@@ -140,7 +148,7 @@ def detect(df: Any, **params: Any) -> pd.DataFrame:
     as_of = params.pop("as_of", None)
     missing = [c for c in ("keyword", "date", "volume") if c not in df.columns]
     if missing:
-        raise _native.ParameterError(f"df: missing column(s) {', '.join(missing)}")
+        raise _perr("df", f"missing column(s) {', '.join(missing)}")
     codes, names = _codes(df["keyword"])
     days = _days(df["date"])
     if _is_polars(df):
@@ -169,7 +177,7 @@ def related(df: Any, **params: Any) -> pd.DataFrame:
         df = pd.DataFrame({c: df[c].to_list() for c in df.columns})
     missing = [c for c in ("keyword", "related", "value") if c not in df.columns]
     if missing:
-        raise _native.ParameterError(f"df: missing column(s) {', '.join(missing)}")
+        raise _perr("df", f"missing column(s) {', '.join(missing)}")
     n = len(df)
     values = np.ascontiguousarray(pd.to_numeric(df["value"], errors="coerce").to_numpy(dtype=np.float64))
     days = _days(df["date"]) if "date" in df.columns else np.zeros(n, dtype=np.int64)

@@ -196,10 +196,7 @@ fn metric_anomaly(
 type DailySeries = (Vec<NaiveDate>, Vec<f64>);
 
 /// Daily totals of `(time, value)` events over every day from the first event's day to `last`.
-fn daily(
-    events: impl Iterator<Item = (DateTime<Utc>, f64)>,
-    last: NaiveDate,
-) -> DailySeries {
+fn daily(events: impl Iterator<Item = (DateTime<Utc>, f64)>, last: NaiveDate) -> DailySeries {
     let mut by_day: std::collections::BTreeMap<NaiveDate, f64> = Default::default();
     for (t, v) in events {
         let d = t.date_naive();
