@@ -36,7 +36,8 @@
 //!   estimate of the change time, which later runs reproduce because the reference weeks before a
 //!   rise do not move with it), and the score is the largest of the robust z, the last recent
 //!   change point's shift and the shift since the excursion began, in week-to-week noise units.
-//!   The alert stands while the keyword is rising; the outbox sends its key once;
+//!   The alert stands while the excursion is at most `cusum_alert_weeks` old and the current
+//!   window is not below its baseline (growth ≥ 0, robust z ≥ 0); the outbox sends its key once;
 //! - otherwise, with a change point or the emerging rule, the episode is the first week of the
 //!   trailing run of weeks above the baseline, the score the larger of the robust z and the last
 //!   recent shift, and the alert is raised only while that run is at most `alert_weeks` old;
@@ -90,6 +91,10 @@ pub struct TrendParams {
     /// CUSUM decision interval in noise units (default 5: about 465 weeks between false alarms of
     /// one direction on Gaussian noise).
     pub cusum_h: f64,
+    /// A rise dated by the CUSUM alerts only while it began at most this many weeks ago and the
+    /// current window is not below its baseline (default 26): an old or stalled rise is reported
+    /// (`rising`) without alerting.
+    pub cusum_alert_weeks: usize,
 }
 
 impl Default for TrendParams {
@@ -110,6 +115,7 @@ impl Default for TrendParams {
             changepoint: ChangePointParams::default(),
             cusum_k: 0.5,
             cusum_h: 5.0,
+            cusum_alert_weeks: 26,
         }
     }
 }
@@ -156,6 +162,9 @@ impl TrendParams {
         }
         if !(self.cusum_k.is_finite() && self.cusum_k >= 0.0) {
             return Err(CoreError::param("cusum_k", "must be a finite number ≥ 0"));
+        }
+        if self.cusum_alert_weeks == 0 {
+            return Err(CoreError::param("cusum_alert_weeks", "must be ≥ 1"));
         }
         if !(self.cusum_h.is_finite() && self.cusum_h > 0.0) {
             return Err(CoreError::param("cusum_h", "must be a positive number"));
@@ -501,7 +510,14 @@ impl TrendDetector {
             };
             let shift_z = recent_shift_z(&y, &cps, tw0, base_w + 1, &mut ws.buf);
             out.score = out.robust_z.max(cusum_z).max(shift_z);
-            out.alert = p.severity(out.score.max(0.0));
+            let live = tw.len() - s <= p.cusum_alert_weeks
+                && out.robust_z >= 0.0
+                && growth.is_none_or(|g| g >= 0.0);
+            out.alert = if live {
+                p.severity(out.score.max(0.0))
+            } else {
+                None
+            };
             if out.alert.is_some() {
                 out.episode = week_date(tw0 + s).map(|d| {
                     let w = d.iso_week();
