@@ -317,3 +317,43 @@ fn simulated_breakout_queries_alert_once_from_their_first_report() {
         );
     }
 }
+
+#[test]
+fn detect_grouped_matches_detect_keywords_on_any_thread_count() {
+    let (tables, _, end) = sim(365, 7);
+    let det = TrendDetector::default();
+    let want = detect_keywords(&tables.keyword_interest, end, &det).unwrap();
+    // Long columns in reverse order, keyword codes in order of appearance.
+    let mut names: Vec<String> = Vec::new();
+    let (mut codes, mut days, mut vols) = (Vec::new(), Vec::new(), Vec::new());
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
+    for r in tables.keyword_interest.iter().rev() {
+        let name = series_name(r);
+        let code = match names.iter().position(|n| *n == name) {
+            Some(c) => c,
+            None => {
+                names.push(name);
+                names.len() - 1
+            }
+        };
+        codes.push(code as i64);
+        days.push((r.date - epoch).num_days());
+        vols.push(r.volume);
+    }
+    for threads in [1, 2, 5] {
+        let got = detect_grouped(&names, &codes, &days, &vols, None, &det, threads).unwrap();
+        assert_eq!(got, want, "threads {threads}");
+    }
+    // Bad codes and ragged columns are named errors.
+    let mut bad = codes.clone();
+    bad[3] = -1;
+    match detect_grouped(&names, &bad, &days, &vols, None, &det, 2) {
+        Err(crate::CoreError::InvalidParameter { name, .. }) => assert_eq!(name, "keyword"),
+        other => panic!("{other:?}"),
+    }
+    assert!(detect_grouped(&names, &codes, &days[1..], &vols, None, &det, 2).is_err());
+    assert!(detect_grouped(&names, &[], &[], &[], None, &det, 2)
+        .unwrap()
+        .iter()
+        .all(|t| t.n_points == 0));
+}
