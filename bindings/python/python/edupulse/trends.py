@@ -117,6 +117,28 @@ def _days(col: Any, name: str = "date") -> np.ndarray:
     return np.ascontiguousarray(a.astype("datetime64[D]").astype(np.int64))
 
 
+def _factorize_runs(a: np.ndarray) -> Tuple[np.ndarray, List[str]]:
+    """Codes and names of a 1-D object array. Long-format data come in runs of one keyword:
+    only the first row of each run is hashed (``pandas.factorize``), the codes are repeated over
+    the runs, so a grouped column of n rows and k keywords costs one vectorised comparison plus a
+    factorize of k values. A missing value (None / NaN) gets code -1."""
+    n = len(a)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), []
+    change = np.empty(n, dtype=bool)
+    change[0] = True
+    np.not_equal(a[1:], a[:-1], out=change[1:])
+    heads = np.flatnonzero(change)
+    if len(heads) > n // 4:
+        # Not grouped (e.g. shuffled rows): hash every row.
+        all_codes, uniques = pd.factorize(a)
+        return all_codes.astype(np.int64), [str(u) for u in uniques]
+    head_codes, uniques = pd.factorize(a[heads])
+    lengths = np.diff(np.append(heads, n))
+    codes = np.repeat(head_codes.astype(np.int64), lengths)
+    return codes, [str(u) for u in uniques]
+
+
 def _codes(col: Any) -> Tuple[np.ndarray, List[str]]:
     """Integer codes (int64) and names of a keyword column; a missing keyword is an error."""
     if _is_polars(col):
@@ -124,18 +146,16 @@ def _codes(col: Any) -> Tuple[np.ndarray, List[str]]:
 
         if col.null_count():
             raise _perr("keyword", "missing keywords")
-        s = col.cast(pl.String)
-        names = [str(x) for x in s.unique().sort().to_list()]
-        codes = s.rank("dense").to_numpy().astype(np.int64) - 1
+        codes, names = _factorize_runs(np.asarray(col.cast(pl.String).to_list(), dtype=object))
         return np.ascontiguousarray(codes), names
     s = col if isinstance(col, pd.Series) else pd.Series(col)
     if isinstance(s.dtype, pd.CategoricalDtype):
         codes = s.cat.codes.to_numpy().astype(np.int64)
         names = [str(c) for c in s.cat.categories]
     else:
-        codes, uniques = pd.factorize(s, sort=False)
-        codes = codes.astype(np.int64, copy=False)
-        names = [str(u) for u in uniques]
+        if not pd.api.types.is_string_dtype(s.dtype):
+            s = s.where(s.isna(), s.astype(str))
+        codes, names = _factorize_runs(s.to_numpy(dtype=object))
     if len(codes) and codes.min() < 0:
         raise _perr("keyword", "missing keywords")
     return np.ascontiguousarray(codes), names
