@@ -190,6 +190,26 @@ fn schema_v1() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn v3_adds_related_queries_to_a_v2_database() {
+        let c = rusqlite::Connection::open_in_memory().unwrap();
+        for m in &MIGRATIONS[..2] {
+            c.execute_batch(&(m.sql)()).unwrap();
+        }
+        let has = |c: &rusqlite::Connection| {
+            c.query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'related_queries'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .unwrap()
+        };
+        assert_eq!(has(&c), 0, "v1 is frozen: it must not create later tables");
+        assert_eq!(MIGRATIONS[2].version, 3);
+        c.execute_batch(&(MIGRATIONS[2].sql)()).unwrap();
+        assert_eq!(has(&c), 1);
+    }
     use edupulse_core::model::{KeywordInterest, Student};
 
     #[test]

@@ -357,3 +357,40 @@ fn detect_grouped_matches_detect_keywords_on_any_thread_count() {
         .iter()
         .all(|t| t.n_points == 0));
 }
+
+#[test]
+fn cusum_vote_adds_no_false_rises_in_the_first_year() {
+    // Weekly runs through the first year of simulated histories (no year-over-year
+    // deseasonalising possible): the CUSUM vote leaves the seasonal and flat keywords' decisions
+    // and alerts as they were without it, and finds at least as many of the true rises.
+    let off = TrendDetector::new(TrendParams {
+        cusum_h: 1e9,
+        ..TrendParams::default()
+    })
+    .unwrap();
+    let on = TrendDetector::default();
+    let mut runs = 0;
+    for seed in [1u64, 3] {
+        let (tables, truth, end) = sim(365, seed);
+        for back in (0..220).step_by(7) {
+            let as_of = end.checked_sub_days(Days::new(back)).unwrap();
+            let a = detect_keywords(&tables.keyword_interest, as_of, &off).unwrap();
+            let b = detect_keywords(&tables.keyword_interest, as_of, &on).unwrap();
+            for (x, y) in a.iter().zip(&b) {
+                let kw = x.keyword.trim_end_matches(" [ES]");
+                let rising = |t: &KeywordTrend| t.decision == Decision::Rising;
+                if truth.keyword(kw).unwrap().pattern == KeywordPattern::Rising {
+                    assert!(rising(y) || !rising(x), "{as_of}: {y:#?}");
+                } else {
+                    runs += 1;
+                    assert_eq!(
+                        (x.decision, x.alert),
+                        (y.decision, y.alert),
+                        "{as_of}: {y:#?}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(runs > 400);
+}
