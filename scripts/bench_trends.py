@@ -3,8 +3,15 @@
 
     python scripts/bench_trends.py [--series 10000] [--weeks 260] [--ruptures-series 200]
 
-Needs the edupulse package (``make develop MATURIN_PROFILE=release`` for fair timings), numpy,
-pandas and ruptures. ruptures' Pelt is timed on a subsample (``--ruptures-series``) and
+Needs the edupulse package built in release mode, numpy, pandas and ruptures, e.g. in a separate
+venv (ruptures is a benchmark peer, not a test dependency)::
+
+    python3 -m venv target/bench-venv
+    target/bench-venv/bin/pip install numpy pandas ruptures maturin
+    VIRTUAL_ENV=$PWD/target/bench-venv CARGO_TARGET_DIR=target/maturin-release \
+        target/bench-venv/bin/maturin develop --release --manifest-path bindings/python/Cargo.toml
+    target/bench-venv/bin/python scripts/bench_trends.py
+ ruptures' Pelt is timed on a subsample (``--ruptures-series``) and
 extrapolated linearly to the full set (it is run per series, so time scales with the count);
 edupulse's PELT is timed on the same subsample too, for a like-for-like ratio.
 """
@@ -40,10 +47,22 @@ def robust_z_numpy(x: np.ndarray, baseline: int = 12) -> np.ndarray:
     return (x[:, -1] - med) / np.where(mad > 0, mad, np.nan)
 
 
+CPU: dict = {}
+
+
 def timed(f):
-    t0 = time.perf_counter()
+    """Wall time of f(); the process CPU time (all threads) is kept in CPU[f] for the report."""
+    t0, c0 = time.perf_counter(), time.process_time()
     out = f()
+    CPU[id(f)] = time.process_time() - c0
     return time.perf_counter() - t0, out
+
+
+def timed_cpu(f):
+    """(wall, cpu) of f(): on a shared machine the CPU time is the steadier figure."""
+    t0, c0 = time.perf_counter(), time.process_time()
+    out = f()
+    return time.perf_counter() - t0, time.process_time() - c0, out
 
 
 def main() -> None:
@@ -67,7 +86,19 @@ def main() -> None:
     print(f"edupulse {edupulse.__version__}, numpy {np.__version__}, ruptures {rpt.__version__}")
     print(f"{n} series x {w} weekly points")
 
-    t_detect, out = timed(lambda: trends.detect(df))
+    import os
+
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"load average at start: {load:.1f} on {os.cpu_count()} cores")
+    t_detect, c_detect, out = timed_cpu(lambda: trends.detect(df))
+    # Where the time of detect(df) goes: column conversion, the Rust call, the DataFrame.
+    from edupulse import _edupulse as native
+
+    t_codes, (codes, names) = timed(lambda: trends._codes(df["keyword"]))
+    t_days, days = timed(lambda: trends._days(df["date"]))
+    vols = np.ascontiguousarray(df["volume"].to_numpy(dtype=np.float64))
+    t_native, c_native, cols = timed_cpu(lambda: native.trends_detect(names, codes, days, vols, None, {}))
+    t_frame, _ = timed(lambda: pd.DataFrame(cols, columns=trends._COLUMNS))
     t_z, _ = timed(lambda: robust_z_numpy(x))
     t_cp_all, _ = timed(lambda: [trends.change_points(row) for row in x])
 
@@ -86,7 +117,11 @@ def main() -> None:
     t_rupt_all = t_rupt_sub * n / m
 
     rising = int((out["decision"] == "rising").sum())
-    print(f"{'edupulse TrendDetector (whole suite, via detect(df))':<58} {t_detect:9.3f} s   ({rising} rising)")
+    print(f"{'edupulse TrendDetector (whole suite, via detect(df))':<58} {t_detect:9.3f} s   ({rising} rising; CPU {c_detect:.3f} s)")
+    print(f"{'  of which keyword codes (runs + pandas.factorize)':<58} {t_codes:9.3f} s")
+    print(f"{'  of which dates to int64 days':<58} {t_days:9.3f} s")
+    print(f"{'  of which Rust: group + detect, threads=all cores':<58} {t_native:9.3f} s   (CPU {c_native:.3f} s)")
+    print(f"{'  of which DataFrame of the results':<58} {t_frame:9.3f} s")
     print(f"{'numpy vectorised robust z (last week vs 12 before)':<58} {t_z:9.3f} s")
     print(f"{'edupulse change_points (PELT), all series, Python loop':<58} {t_cp_all:9.3f} s")
     print(f"{'edupulse change_points, ' + str(m) + ' series':<58} {t_cp_sub:9.3f} s")

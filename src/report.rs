@@ -42,6 +42,12 @@ pub struct Report {
     /// Churn risk scores and cohorts.
     #[serde(default)]
     pub churn: ChurnReport,
+    /// Anomaly scores of the business metrics (`metric_anomalies`), by metric name.
+    #[serde(default)]
+    pub metrics: Vec<edupulse_core::trends::step::MetricAnomaly>,
+    /// Rising and breakout related queries (`emerging_queries`), breakouts first.
+    #[serde(default)]
+    pub emerging_queries: Vec<edupulse_core::trends::EmergingQuery>,
 }
 
 /// A `churn_scores` row as the report reads it.
@@ -116,7 +122,22 @@ impl Report {
             )?,
             trends: Vec::new(),
             churn: ChurnReport::default(),
+            metrics: Vec::new(),
+            emerging_queries: Vec::new(),
         };
+        // Rows written by older versions (another shape) are left out rather than failing.
+        for r in &store.results("metric_anomalies", Some(as_of)).await? {
+            if let Ok(m) = decode(r) {
+                report.metrics.push(m);
+            }
+        }
+        report.metrics.sort_by(|a, b| a.metric.cmp(&b.metric));
+        for r in &store.results("emerging_queries", Some(as_of)).await? {
+            report.emerging_queries.push(decode(r)?);
+        }
+        report.emerging_queries.sort_by(|a, b| {
+            (a.class, &a.keyword, &a.related).cmp(&(b.class, &b.keyword, &b.related))
+        });
         for r in &store.results("trend_alerts", Some(as_of)).await? {
             report.trends.push(decode(r)?);
         }
@@ -207,6 +228,8 @@ impl Report {
             r.html(&mut h);
         }
         self.trends_section(&mut h);
+        self.related_section(&mut h);
+        self.metrics_section(&mut h);
         self.churn_section(&mut h);
         self.outbox_section(&mut h);
         let _ = write!(
@@ -254,7 +277,7 @@ impl Report {
         if self.trends.is_empty() {
             return;
         }
-        h.push_str("<section><h2>Keyword trends</h2><p>Weekly interest (complete weeks); red ticks mark change points. Rising = a significant, sustained rise (Mann-Kendall, change point, level +50 %) or a breakout (+50 % on the 12-week baseline with robust z ≥ 3).</p>");
+        h.push_str("<section><h2>Keyword trends</h2><p>Weekly interest (complete weeks); red ticks mark change points. Rising = a significant, sustained rise (Mann-Kendall; a change point or a CUSUM alarm; level +50 %) or a breakout (+50 % on the 12-week baseline with robust z ≥ 3).</p>");
         h.push_str("<table><tr><th>keyword</th><th>weekly interest</th><th>decision</th><th>alert</th><th>last week vs baseline</th><th>level change</th><th>slope / week</th><th>p-value</th><th>robust z</th></tr>");
         for t in &self.trends {
             let growth = t
@@ -276,6 +299,49 @@ impl Report {
                 t.slope_per_week * 100.0,
                 t.p_value,
                 t.robust_z
+            );
+        }
+        h.push_str("</table></section>");
+    }
+
+    fn related_section(&self, h: &mut String) {
+        if self.emerging_queries.is_empty() {
+            return;
+        }
+        h.push_str("<section><h2>Emerging related queries</h2><p>From each keyword's latest related-queries report: breakout = growth above 5000 % (Google's rule; alerted once per query), rising = +50 % or more.</p><table><tr><th>keyword</th><th>related query</th><th>class</th><th>growth</th><th>report</th></tr>");
+        for q in &self.emerging_queries {
+            let growth = q
+                .growth_pct
+                .map_or("> 5000 %".to_string(), |g| format!("+{g:.0} %"));
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+                esc(&q.keyword),
+                esc(&q.related),
+                esc(q.class.as_str()),
+                esc(&growth),
+                q.date
+            );
+        }
+        h.push_str("</table></section>");
+    }
+
+    fn metrics_section(&self, h: &mut String) {
+        if self.metrics.is_empty() {
+            return;
+        }
+        h.push_str("<section><h2>Business metrics: anomalies</h2><p>Each point is scored against a forecast from the points before it only (level + weekday pattern); red dots mark unusual points (|z| &gt; 1.5: medium, &gt; 2 high, &gt; 3 critical). An alert is sent once per metric and episode (a run of unusual points).</p><table><tr><th>metric</th><th>recent points</th><th>last point</th><th>value</th><th>z</th><th>severity</th><th>unusual since</th></tr>");
+        for m in &self.metrics {
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{:+.1}</td><td>{}</td><td>{}</td></tr>",
+                esc(&m.metric),
+                metric_sparkline(m),
+                m.last_date,
+                if m.value.fract() == 0.0 { format!("{:.0}", m.value) } else { format!("{:.3}", m.value) },
+                m.z,
+                m.severity.map_or("–", |s| s.as_str()),
+                m.episode.map_or("–".to_string(), |d| d.to_string()),
             );
         }
         h.push_str("</table></section>");
@@ -777,6 +843,46 @@ fn sparkline(t: &edupulse_core::trends::KeywordTrend) -> String {
                     "<line x1=\"{xi:.1}\" x2=\"{xi:.1}\" y1=\"0\" y2=\"{hgt}\" stroke=\"#d92d20\" stroke-width=\"1\" stroke-dasharray=\"2,2\"><title>change point {cp}</title></line>"
                 );
             }
+        }
+    }
+    s.push_str("</svg>");
+    s
+}
+
+/// An inline SVG sparkline of a metric's recent points, unusual points (|z| > 1.5) as red dots.
+fn metric_sparkline(m: &edupulse_core::trends::step::MetricAnomaly) -> String {
+    let (w, hgt) = (260.0, 40.0);
+    let v = &m.history_values;
+    if v.len() < 2 {
+        return String::new();
+    }
+    let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let span = if hi > lo { hi - lo } else { 1.0 };
+    let x = |i: usize| 3.0 + (w - 6.0) * i as f64 / (v.len() - 1) as f64;
+    let y = |val: f64| 3.0 + (hgt - 6.0) * (1.0 - (val - lo) / span);
+    let mut pts = String::new();
+    for (i, val) in v.iter().enumerate() {
+        let _ = write!(pts, "{:.1},{:.1} ", x(i), y(*val));
+    }
+    let mut s = format!(
+        "<svg width=\"{w}\" height=\"{hgt}\" viewBox=\"0 0 {w} {hgt}\" role=\"img\"><polyline fill=\"none\" stroke=\"#555\" stroke-width=\"1.2\" points=\"{}\"/>",
+        pts.trim_end()
+    );
+    for (i, (val, z)) in v.iter().zip(&m.history_z).enumerate() {
+        if z.abs() > 1.5 {
+            let r = if z.abs() > 3.0 { 3.0 } else { 2.2 };
+            let date = m
+                .history_dates
+                .get(i)
+                .map_or(String::new(), |d| d.to_string());
+            let _ = write!(
+                s,
+                "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"{r}\" fill=\"#d92d20\"><title>{date}: {} (z {z:+.1})</title></circle>",
+                x(i),
+                y(*val),
+                esc(&format!("{val:.3}"))
+            );
         }
     }
     s.push_str("</svg>");

@@ -234,7 +234,9 @@ mod _edupulse {
         fsrs_evaluate, fsrs_next_states, fsrs_optimize, fsrs_replay, fsrs_retrievability,
     };
     #[pymodule_export]
-    use super::trends::{trends_anomaly_scores, trends_change_points, trends_detect};
+    use super::trends::{
+        trends_anomaly_scores, trends_change_points, trends_detect, trends_related,
+    };
     #[pymodule_export]
     use super::{column_specs, columns, panic_for_tests, simulate, validate, NativeStore};
     use pyo3::prelude::*;

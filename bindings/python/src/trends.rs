@@ -1,9 +1,10 @@
 //! Bindings of `edupulse_core::trends`: conversion and error mapping only.
 //!
-//! Arrays cross the boundary as native-endian bytes (`numpy.ndarray.tobytes()` of a float64 or
-//! int64 array; one copy of a few hundred kilobytes at most), parameters as dicts of overrides of
-//! the Rust defaults, and detector results as JSON text (`edupulse.trends` builds the DataFrame).
-//! The GIL is released around the computations.
+//! Arrays cross the boundary as C-contiguous numpy arrays read in place (float64 values, int64
+//! days / seconds / codes; `edupulse.trends` makes them contiguous and of the right dtype);
+//! results come back as numpy arrays (scores, moved without a copy) or as dicts of columns
+//! (`edupulse.trends` builds the DataFrame). Parameters are dicts of overrides of the Rust
+//! defaults. The GIL is released around the computations.
 
 use crate::errors::{guard, Failure};
 use edupulse::core::trends::{
@@ -11,8 +12,14 @@ use edupulse::core::trends::{
     changepoint::{change_points_multi, ChangePointParams},
     TrendDetector, TrendParams,
 };
+use edupulse::core::trends::{
+    detect_grouped,
+    related::{emerging_queries, RelatedKind, RelatedParams, RelatedQuery},
+    KeywordTrend,
+};
+use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict};
+use pyo3::types::{PyDict, PyList};
 use serde::{de::DeserializeOwned, Serialize};
 
 /// Defaults of `T` with the caller's overrides; an unknown or mistyped option is a
@@ -48,121 +55,181 @@ fn params<T: Serialize + DeserializeOwned + Default>(
     serde_json::from_value(value).map_err(|e| Failure::param("params", e.to_string()))
 }
 
-fn f64s(name: &str, b: &[u8]) -> Result<Vec<f64>, Failure> {
-    if !b.len().is_multiple_of(8) {
-        return Err(Failure::param(name, "byte length is not a multiple of 8"));
-    }
-    Ok(b.chunks_exact(8)
-        .map(|c| f64::from_ne_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
-        .collect())
+/// A contiguous 1-D numpy array as a slice (no copy).
+fn slice<'a, T: numpy::Element>(
+    a: &'a PyReadonlyArray1<'_, T>,
+    name: &str,
+) -> Result<&'a [T], Failure> {
+    a.as_slice()
+        .map_err(|_| Failure::param(name, "expected a contiguous 1-D array"))
 }
 
-fn i64s(name: &str, b: &[u8]) -> Result<Vec<i64>, Failure> {
-    if !b.len().is_multiple_of(8) {
-        return Err(Failure::param(name, "byte length is not a multiple of 8"));
-    }
-    Ok(b.chunks_exact(8)
-        .map(|c| i64::from_ne_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
-        .collect())
-}
-
-/// Change points (segment starts) of a float64 series given as bytes, `n_dims` columns
-/// row-major.
+/// Change points (segment starts) of a float64 series, `n_dims` columns row-major (flattened).
 #[pyfunction]
 #[pyo3(signature = (values, n_dims = 1, params = None))]
 pub(crate) fn trends_change_points(
     py: Python<'_>,
-    values: &Bound<'_, PyBytes>,
+    values: PyReadonlyArray1<'_, f64>,
     n_dims: usize,
     params: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<Vec<usize>> {
     guard(|| {
         let p: ChangePointParams = self::params(params)?;
-        let v = f64s("values", values.as_bytes())?;
-        Ok(py.detach(move || change_points_multi(&v, n_dims, &p))?)
+        let v = slice(&values, "values")?;
+        Ok(py.detach(|| change_points_multi(v, n_dims, &p))?)
     })
 }
 
-/// Causal anomaly scores of a float64 series (bytes); `timestamps` are int64 seconds since the
-/// epoch (bytes). Returns float64 bytes.
+/// Causal anomaly scores of a float64 series; `timestamps` are int64 seconds since the epoch.
 #[pyfunction]
 #[pyo3(signature = (values, timestamps = None, params = None))]
 pub(crate) fn trends_anomaly_scores<'py>(
     py: Python<'py>,
-    values: &Bound<'py, PyBytes>,
-    timestamps: Option<&Bound<'py, PyBytes>>,
+    values: PyReadonlyArray1<'py, f64>,
+    timestamps: Option<PyReadonlyArray1<'py, i64>>,
     params: Option<&Bound<'py, PyDict>>,
-) -> PyResult<Bound<'py, PyBytes>> {
+) -> PyResult<Bound<'py, PyArray1<f64>>> {
     guard(|| {
         let p: AnomalyParams = self::params(params)?;
-        let v = f64s("values", values.as_bytes())?;
+        let v = slice(&values, "values")?;
         let ts = timestamps
-            .map(|t| i64s("timestamps", t.as_bytes()))
+            .as_ref()
+            .map(|t| slice(t, "timestamps"))
             .transpose()?;
-        let scores = py.detach(move || run_anomaly(&v, ts.as_deref(), &p))?;
-        let bytes: Vec<u8> = scores.iter().flat_map(|x| x.to_ne_bytes()).collect();
-        Ok(PyBytes::new(py, &bytes))
+        let scores = py.detach(|| run_anomaly(v, ts, &p))?;
+        Ok(scores.into_pyarray(py))
     })
 }
 
-/// Run the trend detector on long-format data: `keywords[i]` observed `volumes[i]` (float64
-/// bytes) on day `days[i]` (int64 bytes, days since 1970-01-01). `as_of` (days since the epoch)
-/// defaults to the last day. Returns the per-keyword results as JSON text (without the weekly
-/// series).
+fn date_text(d: Option<chrono::NaiveDate>) -> Option<String> {
+    d.map(|d| d.to_string())
+}
+
+/// The detector's results as a dict of columns.
+fn trend_columns<'py>(py: Python<'py>, out: &[KeywordTrend]) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    macro_rules! col {
+        ($name:literal, $f:expr) => {
+            d.set_item($name, PyList::new(py, out.iter().map($f))?)?;
+        };
+    }
+    col!("keyword", |t| t.keyword.as_str());
+    col!("decision", |t| t.decision.as_str());
+    col!("alert", |t| t.alert.map(|s| s.as_str()));
+    col!("episode", |t| t.episode.as_deref());
+    col!("growth", |t| t.growth);
+    col!("growth_rule", |t| t.growth_rule);
+    col!("slope_per_week", |t| t.slope_per_week);
+    col!("p_value", |t| t.p_value);
+    col!("robust_z", |t| t.robust_z);
+    col!("score", |t| t.score);
+    col!("level_change", |t| t.level_change);
+    col!("change_points", |t| t
+        .change_points
+        .iter()
+        .map(|c| c.to_string())
+        .collect::<Vec<_>>());
+    col!("cusum_start", |t| date_text(t.cusum_start));
+    col!("current_mean", |t| t.current_mean);
+    col!("baseline_mean", |t| t.baseline_mean);
+    col!("n_points", |t| t.n_points);
+    col!("deseasonalised", |t| t.deseasonalised);
+    col!("as_of", |t| t.as_of.to_string());
+    Ok(d)
+}
+
+/// Run the trend detector on long-format columns: `codes[i]` (int64, an index into `names`)
+/// observed `volumes[i]` (float64) on day `days[i]` (int64, days since 1970-01-01). `as_of` (days
+/// since the epoch) defaults to the last day. Series are grouped and analysed in Rust, in
+/// parallel, without the GIL. Returns a dict of columns, one row per keyword, sorted by keyword.
 #[pyfunction]
-#[pyo3(signature = (keywords, days, volumes, as_of = None, params = None))]
-pub(crate) fn trends_detect(
-    py: Python<'_>,
-    keywords: Vec<String>,
-    days: &Bound<'_, PyBytes>,
-    volumes: &Bound<'_, PyBytes>,
+#[pyo3(signature = (names, codes, days, volumes, as_of = None, params = None))]
+pub(crate) fn trends_detect<'py>(
+    py: Python<'py>,
+    names: Vec<String>,
+    codes: PyReadonlyArray1<'py, i64>,
+    days: PyReadonlyArray1<'py, i64>,
+    volumes: PyReadonlyArray1<'py, f64>,
     as_of: Option<i64>,
-    params: Option<&Bound<'_, PyDict>>,
-) -> PyResult<String> {
-    guard(|| {
+    params: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let out = guard(|| {
         let p: TrendParams = self::params(params)?;
         let det = TrendDetector::new(p)?;
-        let d = i64s("days", days.as_bytes())?;
-        let v = f64s("volumes", volumes.as_bytes())?;
-        if d.len() != keywords.len() || v.len() != keywords.len() {
-            return Err(Failure::param(
-                "df",
-                "keyword, date and volume columns differ in length",
-            ));
+        let c = slice(&codes, "keyword")?;
+        let d = slice(&days, "date")?;
+        let v = slice(&volumes, "volume")?;
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        Ok(py.detach(|| detect_grouped(&names, c, d, v, as_of, &det, threads))?)
+    })?;
+    trend_columns(py, &out)
+}
+
+/// Rising and breakout related queries: one entry per row of the input columns (`values` NaN =
+/// missing, i.e. a breakout without a figure; `days` since the epoch; `kinds` "rising", "top" or
+/// None). Returns a dict of columns (keyword, related, class, growth_pct, date).
+#[pyfunction]
+#[pyo3(signature = (keywords, related, values, days, kinds, params = None))]
+pub(crate) fn trends_related<'py>(
+    py: Python<'py>,
+    keywords: Vec<String>,
+    related: Vec<String>,
+    values: PyReadonlyArray1<'py, f64>,
+    days: PyReadonlyArray1<'py, i64>,
+    kinds: Vec<Option<String>>,
+    params: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let out = guard(|| {
+        let p: RelatedParams = self::params(params)?;
+        let v = slice(&values, "value")?;
+        let d = slice(&days, "date")?;
+        let n = keywords.len();
+        if related.len() != n || v.len() != n || d.len() != n || kinds.len() != n {
+            return Err(Failure::param("df", "columns differ in length"));
         }
-        py.detach(move || -> Result<String, Failure> {
-            let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1)
-                .ok_or_else(|| Failure::Internal("epoch".to_string()))?;
-            let to_date = |x: i64| {
-                epoch
-                    .checked_add_signed(chrono::Duration::days(x))
-                    .ok_or_else(|| Failure::param("date", format!("day {x} is out of range")))
+        let mut rows = Vec::with_capacity(n);
+        for i in 0..n {
+            let kind = match kinds[i].as_deref() {
+                None | Some("") => None,
+                Some(k) => Some(
+                    k.parse::<RelatedKind>()
+                        .map_err(|e| Failure::param("kind", format!("row {i}: {e}")))?,
+                ),
             };
-            let as_of = match as_of.or_else(|| d.iter().copied().max()) {
-                Some(x) => to_date(x)?,
-                None => epoch,
-            };
-            let mut groups: std::collections::BTreeMap<&str, Vec<(chrono::NaiveDate, f64)>> =
-                Default::default();
-            for ((k, &day), &vol) in keywords.iter().zip(&d).zip(&v) {
-                groups
-                    .entry(k.as_str())
-                    .or_default()
-                    .push((to_date(day)?, vol));
-            }
-            let mut ws = Default::default();
-            // The weekly series (for charts) is not part of the DataFrame: drop it before the
-            // JSON hand-back, which it would dominate.
-            let out = groups
-                .iter()
-                .map(|(k, pts)| {
-                    det.detect_with(k, pts, as_of, &mut ws).map(|mut t| {
-                        t.weekly = Vec::new();
-                        t
-                    })
-                })
-                .collect::<Result<Vec<_>, _>>()?;
-            serde_json::to_string(&out).map_err(|e| Failure::Internal(e.to_string()))
-        })
-    })
+            let date = i32::try_from(d[i] + 719_163)
+                .ok()
+                .and_then(chrono::NaiveDate::from_num_days_from_ce_opt)
+                .ok_or_else(|| Failure::param("date", format!("row {i}: out of range")))?;
+            rows.push(RelatedQuery {
+                keyword: keywords[i].clone(),
+                related: related[i].clone(),
+                value: (!v[i].is_nan()).then_some(v[i]),
+                date,
+                kind,
+            });
+        }
+        Ok(emerging_queries(&rows, &p)?)
+    })?;
+    let d = PyDict::new(py);
+    d.set_item(
+        "keyword",
+        PyList::new(py, out.iter().map(|q| q.keyword.as_str()))?,
+    )?;
+    d.set_item(
+        "related",
+        PyList::new(py, out.iter().map(|q| q.related.as_str()))?,
+    )?;
+    d.set_item(
+        "class",
+        PyList::new(py, out.iter().map(|q| q.class.as_str()))?,
+    )?;
+    d.set_item(
+        "growth_pct",
+        PyList::new(py, out.iter().map(|q| q.growth_pct))?,
+    )?;
+    d.set_item(
+        "date",
+        PyList::new(py, out.iter().map(|q| q.date.to_string()))?,
+    )?;
+    Ok(d)
 }

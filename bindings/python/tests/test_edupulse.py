@@ -31,6 +31,7 @@ CONTRACT = {
     "leads": ["lead_id", "email", "source", "created_at", "industry", "role"],
     "lead_events": ["lead_id", "at", "kind", "value"],
     "reviews": ["student_id", "card_id", "at", "rating", "duration_ms"],
+    "related_queries": ["keyword", "related", "value", "date", "kind"],
 }
 
 

@@ -85,3 +85,50 @@ def test_detect_bad_input():
     short = pd.DataFrame({"keyword": ["a"] * 3, "date": ["2025-01-03", "2025-01-01", "2025-01-01"], "volume": [1.0, np.nan, 2.0]})
     out = trends.detect(short)
     assert out.loc[0, "decision"] == "insufficient_data"
+
+
+def test_detect_accepts_categorical_and_numpy_dates_and_names_missing_keywords():
+    tables = edupulse.simulate(students=30, seed=42)
+    ki = tables["keyword_interest"][["keyword", "date", "volume"]]
+    base = trends.detect(ki)
+    cat = ki.assign(keyword=ki["keyword"].astype("category"), date=pd.to_datetime(ki["date"]))
+    out = trends.detect(cat.sample(frac=1.0, random_state=1))  # any row order
+    pd.testing.assert_frame_equal(out, base)
+    assert list(out["keyword"]) == sorted(out["keyword"])
+    assert "cusum_start" in out.columns
+    bad = ki.copy()
+    bad.loc[bad.index[3], "keyword"] = None
+    with pytest.raises(edupulse.ParameterError) as e:
+        trends.detect(bad)
+    assert e.value.parameter == "keyword"
+
+
+def test_related_classifies_rising_and_breakout_from_the_latest_report():
+    data = {
+        "keyword": ["curso IA"] * 6,
+        "related": ["curso ia gratis", "agentes ia curso", "chatgpt curso", "curso ia online", "curso ia", "viejo"],
+        "value": [250.0, None, 5200.0, 40.0, 100.0, 9000.0],
+        "date": ["2026-03-02"] * 5 + ["2026-02-23"],
+        "kind": ["rising", "rising", None, "rising", "top", "rising"],
+    }
+    df = pd.DataFrame(data)
+    out = trends.related(df)
+    assert list(out["related"]) == ["agentes ia curso", "chatgpt curso", "curso ia gratis"]
+    assert list(out["class"]) == ["breakout", "breakout", "rising"]
+    assert np.isnan(out["growth_pct"].iloc[0]) and out["growth_pct"].iloc[1] == 5200.0
+    assert (out["date"] == pd.Timestamp("2026-03-02")).all()
+    # Thresholds are parameters; bad ones and bad kinds are named.
+    assert len(trends.related(df, rising_pct=300.0)) == 2
+    with pytest.raises(edupulse.ParameterError) as e:
+        trends.related(df, breakout_pct=10.0)
+    assert e.value.parameter == "breakout_pct"
+    with pytest.raises(edupulse.ParameterError) as e:
+        trends.related(df.assign(kind="sideways"))
+    assert e.value.parameter == "kind"
+    # The simulated related_queries table has breakouts; polars input gives the same answer.
+    rq = edupulse.simulate(students=30, seed=42)["related_queries"]
+    sim = trends.related(rq)
+    assert (sim["class"] == "rising").any()
+    pl = pytest.importorskip("polars")
+    frame = pl.DataFrame(data)
+    pd.testing.assert_frame_equal(trends.related(frame), out)

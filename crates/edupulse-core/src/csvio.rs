@@ -217,6 +217,34 @@ mod tests {
     }
 
     #[test]
+    fn related_queries_csv_roundtrip_and_named_errors() {
+        use crate::model::{RelatedKind, RelatedQuery};
+        let text = "keyword,related,value,date,kind\ncurso IA,curso ia con agentes,,2026-03-02,\ncurso IA,curso ia gratis,250,2026-03-02,rising\ncurso IA,curso ia,100,2026-03-02,top\n";
+        let rows = read_records::<RelatedQuery, _>(text.as_bytes(), "related_queries.csv").unwrap();
+        assert_eq!(rows.len(), 3);
+        assert_eq!((rows[0].value, rows[0].kind), (None, None));
+        assert_eq!(rows[2].kind, Some(RelatedKind::Top));
+        let mut out = Vec::new();
+        write_records(&rows, &mut out).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), text);
+        let bad_kind = "keyword,related,value,date,kind\nk,q,5,2026-03-02,sideways\n";
+        let e = read_records::<RelatedQuery, _>(bad_kind.as_bytes(), "related_queries.csv")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("`kind`") && e.contains("top, rising") && e.contains("row 1"),
+            "{e}"
+        );
+        let e = read_records::<RelatedQuery, _>(
+            "keyword,related,value,date,kind\nk,q,,2026-03-02,top\n".as_bytes(),
+            "related_queries.csv",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("value") && e.contains("related_queries"), "{e}");
+    }
+
+    #[test]
     fn conflicting_duplicates_are_rejected_and_identical_ones_collapse() {
         let mut t = Tables {
             purchases: read_records::<Purchase, _>(

@@ -18,7 +18,17 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         description: "outbox claims (lease per row)",
         sql: schema_v2,
     },
+    Migration {
+        version: 3,
+        description: "related_queries input table",
+        sql: schema_v3,
+    },
 ];
+
+/// v3: the `related_queries` input table (Google Trends' rising / top related queries).
+fn schema_v3() -> String {
+    create_table_sql::<edupulse_core::model::RelatedQuery>()
+}
 
 /// The newest schema version this build knows.
 pub(crate) fn latest_version() -> u32 {
@@ -159,7 +169,10 @@ fn schema_v1() -> String {
     impl TableVisitor for Ddl {
         type Error = std::convert::Infallible;
         fn visit<R: Record>(&mut self) -> Result<(), Self::Error> {
-            self.0.push_str(&create_table_sql::<R>());
+            // v1 is frozen: tables added later are created by their own migration.
+            if R::TABLE != edupulse_core::model::Table::RelatedQueries {
+                self.0.push_str(&create_table_sql::<R>());
+            }
             Ok(())
         }
     }

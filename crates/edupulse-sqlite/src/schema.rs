@@ -21,7 +21,17 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         description: "outbox claims (worker and lease) for concurrent dispatchers",
         sql: schema_v2,
     },
+    Migration {
+        version: 3,
+        description: "related_queries input table",
+        sql: schema_v3,
+    },
 ];
+
+/// v3: the `related_queries` input table (Google Trends' rising / top related queries).
+fn schema_v3() -> String {
+    create_table_sql::<edupulse_core::model::RelatedQuery>()
+}
 
 /// v2: a dispatcher claims pending outbox rows for a lease before delivering them, so two
 /// processes dispatching from one file never deliver the same row twice.
@@ -164,7 +174,10 @@ fn schema_v1() -> String {
     impl TableVisitor for Ddl {
         type Error = std::convert::Infallible;
         fn visit<R: Record>(&mut self) -> Result<(), Self::Error> {
-            self.0.push_str(&create_table_sql::<R>());
+            // v1 is frozen: tables added later are created by their own migration.
+            if R::TABLE != edupulse_core::model::Table::RelatedQueries {
+                self.0.push_str(&create_table_sql::<R>());
+            }
             Ok(())
         }
     }
@@ -177,6 +190,26 @@ fn schema_v1() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn v3_adds_related_queries_to_a_v2_database() {
+        let c = rusqlite::Connection::open_in_memory().unwrap();
+        for m in &MIGRATIONS[..2] {
+            c.execute_batch(&(m.sql)()).unwrap();
+        }
+        let has = |c: &rusqlite::Connection| {
+            c.query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'related_queries'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .unwrap()
+        };
+        assert_eq!(has(&c), 0, "v1 is frozen: it must not create later tables");
+        assert_eq!(MIGRATIONS[2].version, 3);
+        c.execute_batch(&(MIGRATIONS[2].sql)()).unwrap();
+        assert_eq!(has(&c), 1);
+    }
     use edupulse_core::model::{KeywordInterest, Student};
 
     #[test]

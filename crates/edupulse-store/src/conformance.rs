@@ -23,8 +23,8 @@ use crate::{IngestReport, Store, StoreResult, TimeRange};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use edupulse_core::model::{
     parse_datetime, visit_tables, Activity, ActivityKind, KeywordInterest, Lead, LeadEvent,
-    LeadEventKind, Purchase, Record, Registration, Review, Student, Table, TableVisitor, Tables,
-    Webinar,
+    LeadEventKind, Purchase, Record, Registration, RelatedKind, RelatedQuery, Review, Student,
+    Table, TableVisitor, Tables, Webinar,
 };
 use edupulse_core::results::{
     DeliveryAttempt, Notification, OutboxStatus, ResultRow, RunOutput, Severity,
@@ -292,6 +292,29 @@ pub fn sample_batch() -> Tables {
                 at: ts("2024-05-03T20:00:00Z"),
                 rating: 4,
                 duration_ms: Some(0),
+            },
+        ],
+        related_queries: vec![
+            RelatedQuery {
+                keyword: "curso IA".into(),
+                related: "curso ia con agentes".into(),
+                value: None,
+                date: NaiveDate::from_ymd_opt(2024, 5, 12).unwrap(),
+                kind: None,
+            },
+            RelatedQuery {
+                keyword: "curso IA".into(),
+                related: UNICODE.into(),
+                value: Some(250.0),
+                date: NaiveDate::from_ymd_opt(2024, 5, 5).unwrap(),
+                kind: Some(RelatedKind::Rising),
+            },
+            RelatedQuery {
+                keyword: "curso IA".into(),
+                related: UNICODE.into(),
+                value: Some(100.0),
+                date: NaiveDate::from_ymd_opt(2024, 5, 5).unwrap(),
+                kind: Some(RelatedKind::Top),
             },
         ],
     };
@@ -599,7 +622,7 @@ pub async fn time_ranges_are_half_open(store: Arc<dyn Store>) {
             .map(|(t, _)| *t)
             .collect::<std::collections::BTreeSet<_>>()
             .len(),
-        9,
+        Table::ALL.len(),
         "sample covers every table"
     );
 

@@ -1,51 +1,64 @@
-"""Keyword trends, change points and anomaly scores (``edupulse_core::trends`` in Rust).
+"""Keyword trends, change points, anomaly scores and emerging queries (``edupulse_core::trends``).
 
 - :func:`detect` — one row per keyword: growth vs baseline, Mann-Kendall p-value, Sen's slope,
-  change points, decision (rising / stable / falling) and alert severity;
+  change points, CUSUM shift start, decision (rising / stable / falling) and alert severity;
 - :func:`change_points` — indices where a new segment starts (PELT, line + variance cost, BIC);
-- :func:`anomaly_scores` — causal scores in [0, 1] for a metric series, day-of-week aware.
+- :func:`anomaly_scores` — causal scores in [0, 1] for a metric series, day-of-week aware;
+- :func:`related` — rising and breakout related queries (Google's "Breakout": growth > 5000 %).
 
 Parameters are keyword arguments overriding the Rust defaults; an unknown or invalid one raises
-``edupulse.ParameterError`` naming it.
+``edupulse.ParameterError`` naming it. Arrays are handed to Rust without a copy when they are
+already contiguous float64 / int64; the GIL is released while Rust works.
 """
 
 from __future__ import annotations
 
-import json
-from typing import Any, List, Optional
+from typing import Any, List, Optional, Tuple
 
 import numpy as np
 import pandas as pd
 
 from . import _edupulse as _native
 
-__all__ = ["anomaly_scores", "change_points", "detect"]
+__all__ = ["anomaly_scores", "change_points", "detect", "related"]
 
 
-def _f64_bytes(values: Any) -> "tuple[bytes, int, int]":
+def _perr(parameter: str, message: str) -> Exception:
+    """A ``ParameterError`` naming ``parameter``, like the ones raised by the Rust side."""
+    e = _native.ParameterError(f"invalid parameter `{parameter}`: {message}")
+    e.parameter = parameter  # type: ignore[attr-defined]
+    e.message = message  # type: ignore[attr-defined]
+    return e
+
+
+def _f64(values: Any) -> Tuple[np.ndarray, int, int]:
     a = np.asarray(values, dtype=np.float64)
     if a.ndim == 1:
         n, d = a.shape[0], 1
     elif a.ndim == 2:
         n, d = a.shape
     else:
-        raise _native.ParameterError("values must be a 1-D or 2-D array")
-    return np.ascontiguousarray(a).tobytes(), n, d
+        raise _perr("values", "must be a 1-D or 2-D array")
+    return np.ascontiguousarray(a).reshape(-1), n, d
 
 
 def change_points(values: np.ndarray, **params: Any) -> List[int]:
     """Indices where a new segment starts (never 0). ``values``: 1-D, or 2-D (n × d) for a
     multivariate series (sum of per-dimension costs). NaN values are interpolated."""
-    raw, _, d = _f64_bytes(values)
-    return list(_native.trends_change_points(raw, d, params))
+    flat, _, d = _f64(values)
+    return list(_native.trends_change_points(flat, d, params))
 
 
 def _epoch_seconds(timestamps: Any) -> np.ndarray:
+    if isinstance(timestamps, np.ndarray) and np.issubdtype(timestamps.dtype, np.datetime64):
+        if np.isnat(timestamps).any():
+            raise _perr("timestamps", "contain missing values")
+        return timestamps.astype("datetime64[s]").astype(np.int64)
     ts = pd.to_datetime(pd.Series(timestamps) if not isinstance(timestamps, pd.Series) else timestamps)
     if ts.dt.tz is not None:
         ts = ts.dt.tz_convert("UTC").dt.tz_localize(None)
     if ts.isna().any():
-        raise _native.ParameterError("timestamps contain missing values")
+        raise _perr("timestamps", "contain missing values")
     return ts.to_numpy().astype("datetime64[s]").astype(np.int64)
 
 
@@ -53,51 +66,147 @@ def anomaly_scores(values: np.ndarray, timestamps: Any = None, **params: Any) ->
     """One score in [0, 1] per point, causal (point t sees only points ≤ t). ``timestamps``
     (numpy datetime64 array or pandas Series, same length, sorted) enable day-of-week (daily data)
     or hour-of-week (hourly data) seasonality; irregular spacing is allowed."""
-    raw, n, d = _f64_bytes(values)
+    flat, n, d = _f64(values)
     if d != 1:
-        raise _native.ParameterError("values must be 1-D")
-    ts_raw: Optional[bytes] = None
+        raise _perr("values", "must be 1-D")
+    secs: Optional[np.ndarray] = None
     if timestamps is not None:
-        secs = _epoch_seconds(timestamps)
+        secs = np.ascontiguousarray(_epoch_seconds(timestamps), dtype=np.int64)
         if len(secs) != n:
-            raise _native.ParameterError(f"timestamps: {len(secs)} timestamps for {n} values")
-        ts_raw = np.ascontiguousarray(secs).tobytes()
-    out = _native.trends_anomaly_scores(raw, ts_raw, params)
-    return np.frombuffer(out, dtype=np.float64).copy()
+            raise _perr("timestamps", f"{len(secs)} timestamps for {n} values")
+    out: np.ndarray = _native.trends_anomaly_scores(flat, secs, params)
+    return out
 
 
 _COLUMNS = [
     "keyword", "decision", "alert", "episode", "growth", "growth_rule", "slope_per_week",
-    "p_value", "robust_z", "score", "level_change", "change_points", "current_mean",
-    "baseline_mean", "n_points", "deseasonalised", "as_of",
+    "p_value", "robust_z", "score", "level_change", "change_points", "cusum_start",
+    "current_mean", "baseline_mean", "n_points", "deseasonalised", "as_of",
 ]
+
+
+def _is_polars(df: Any) -> bool:
+    return type(df).__module__.split(".")[0] == "polars"
+
+
+def _days(col: Any, name: str = "date") -> np.ndarray:
+    """Days since 1970-01-01 (int64) of a pandas / polars / numpy date column."""
+    if _is_polars(col):
+        import polars as pl
+
+        if col.dtype == pl.Date:
+            s = col
+        elif isinstance(col.dtype, pl.Datetime):
+            s = col.dt.date()
+        else:
+            return _days(pd.Series(col.to_list()), name)
+        if s.null_count():
+            raise _perr(name, "missing dates")
+        return np.ascontiguousarray(s.to_physical().to_numpy(), dtype=np.int64)
+    s = col if isinstance(col, pd.Series) else pd.Series(col)
+    if not pd.api.types.is_datetime64_any_dtype(s.dtype):
+        try:
+            s = pd.to_datetime(s)
+        except (ValueError, TypeError) as e:
+            raise _perr(name, f"unparseable dates ({e})") from None
+    if getattr(s.dt, "tz", None) is not None:
+        s = s.dt.tz_convert("UTC").dt.tz_localize(None)
+    a = s.to_numpy()
+    if np.isnat(a).any():
+        raise _perr(name, "missing or unparseable dates")
+    return np.ascontiguousarray(a.astype("datetime64[D]").astype(np.int64))
+
+
+def _factorize_runs(a: np.ndarray) -> Tuple[np.ndarray, List[str]]:
+    """Codes and names of a 1-D object array. Long-format data come in runs of one keyword:
+    only the first row of each run is hashed (``pandas.factorize``), the codes are repeated over
+    the runs, so a grouped column of n rows and k keywords costs one vectorised comparison plus a
+    factorize of k values. A missing value (None / NaN) gets code -1."""
+    n = len(a)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), []
+    change = np.empty(n, dtype=bool)
+    change[0] = True
+    np.not_equal(a[1:], a[:-1], out=change[1:])
+    heads = np.flatnonzero(change)
+    if len(heads) > n // 4:
+        # Not grouped (e.g. shuffled rows): hash every row.
+        all_codes, uniques = pd.factorize(a)
+        return all_codes.astype(np.int64), [str(u) for u in uniques]
+    head_codes, uniques = pd.factorize(a[heads])
+    lengths = np.diff(np.append(heads, n))
+    codes = np.repeat(head_codes.astype(np.int64), lengths)
+    return codes, [str(u) for u in uniques]
+
+
+def _codes(col: Any) -> Tuple[np.ndarray, List[str]]:
+    """Integer codes (int64) and names of a keyword column; a missing keyword is an error."""
+    if _is_polars(col):
+        import polars as pl
+
+        if col.null_count():
+            raise _perr("keyword", "missing keywords")
+        codes, names = _factorize_runs(np.asarray(col.cast(pl.String).to_list(), dtype=object))
+        return np.ascontiguousarray(codes), names
+    s = col if isinstance(col, pd.Series) else pd.Series(col)
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        codes = s.cat.codes.to_numpy().astype(np.int64)
+        names = [str(c) for c in s.cat.categories]
+    else:
+        if not pd.api.types.is_string_dtype(s.dtype):
+            s = s.where(s.isna(), s.astype(str))
+        codes, names = _factorize_runs(s.to_numpy(dtype=object))
+    if len(codes) and codes.min() < 0:
+        raise _perr("keyword", "missing keywords")
+    return np.ascontiguousarray(codes), names
 
 
 def detect(df: Any, **params: Any) -> pd.DataFrame:
     """Run the trend detector on long-format data (columns ``keyword``, ``date``, ``volume``;
     pandas or polars). ``as_of`` (a date; default: the last date) may be given among the params.
-    Returns one row per keyword."""
+    Returns one row per keyword, sorted by keyword."""
     as_of = params.pop("as_of", None)
-    if hasattr(df, "to_pandas") and not isinstance(df, pd.DataFrame):
-        df = pd.DataFrame(df.to_dict(as_series=False))
     missing = [c for c in ("keyword", "date", "volume") if c not in df.columns]
     if missing:
-        raise _native.ParameterError(f"df: missing column(s) {', '.join(missing)}")
-    dates = pd.to_datetime(df["date"])
-    if dates.isna().any():
-        raise _native.ParameterError("date: missing or unparseable dates")
-    days = dates.to_numpy().astype("datetime64[D]").astype(np.int64)
-    vols = pd.to_numeric(df["volume"], errors="coerce").to_numpy(dtype=np.float64)
+        raise _perr("df", f"missing column(s) {', '.join(missing)}")
+    codes, names = _codes(df["keyword"])
+    days = _days(df["date"])
+    if _is_polars(df):
+        vols = df["volume"].cast(float).fill_null(float("nan")).to_numpy()
+    else:
+        vols = pd.to_numeric(df["volume"], errors="coerce").to_numpy(dtype=np.float64)
+    vols = np.ascontiguousarray(vols, dtype=np.float64)
     as_of_day = None
     if as_of is not None:
         as_of_day = int(np.datetime64(pd.Timestamp(as_of).date(), "D").astype(np.int64))
-    text = _native.trends_detect(
-        df["keyword"].astype(str).tolist(),
-        np.ascontiguousarray(days).tobytes(),
-        np.ascontiguousarray(vols).tobytes(),
-        as_of_day,
-        params,
+    cols = _native.trends_detect(names, codes, days, vols, as_of_day, params)
+    return pd.DataFrame(cols, columns=_COLUMNS)
+
+
+def related(df: Any, **params: Any) -> pd.DataFrame:
+    """Rising and breakout related queries (the source's "emerging keywords") from a
+    related-queries table: columns ``keyword``, ``related``, ``value`` (growth in percent as Google
+    Trends reports it, 250 = +250 %; missing = "Breakout" without a figure), optional ``date``
+    (only each keyword's latest report counts) and ``kind`` (``rising``, the default, or ``top``,
+    which is not a growth and is ignored); pandas or polars.
+
+    Returns columns ``keyword, related, class, growth_pct, date``: ``class`` is ``breakout``
+    (growth > ``breakout_pct``, default 5000) or ``rising`` (≥ ``rising_pct``, default 50);
+    breakouts first, then by growth. Parameters: ``rising_pct``, ``breakout_pct``."""
+    if _is_polars(df):
+        df = pd.DataFrame({c: df[c].to_list() for c in df.columns})
+    missing = [c for c in ("keyword", "related", "value") if c not in df.columns]
+    if missing:
+        raise _perr("df", f"missing column(s) {', '.join(missing)}")
+    n = len(df)
+    values = np.ascontiguousarray(pd.to_numeric(df["value"], errors="coerce").to_numpy(dtype=np.float64))
+    days = _days(df["date"]) if "date" in df.columns else np.zeros(n, dtype=np.int64)
+    kinds: List[Optional[str]] = (
+        [None if pd.isna(k) else str(k) for k in df["kind"]] if "kind" in df.columns else [None] * n
     )
-    rows = json.loads(text)
-    out = pd.DataFrame([{c: r.get(c) for c in _COLUMNS} for r in rows], columns=_COLUMNS)
+    cols = _native.trends_related(
+        df["keyword"].astype(str).tolist(), df["related"].astype(str).tolist(), values, days, kinds, params
+    )
+    out = pd.DataFrame(cols, columns=["keyword", "related", "class", "growth_pct", "date"])
+    out["date"] = pd.to_datetime(out["date"])
     return out

@@ -43,11 +43,13 @@ pub enum Table {
     LeadEvents,
     /// Flashcard reviews.
     Reviews,
+    /// Queries related to tracked keywords (rising / top).
+    RelatedQueries,
 }
 
 impl Table {
     /// Every input table, in ingest order (parents before children).
-    pub const ALL: [Table; 9] = [
+    pub const ALL: [Table; 10] = [
         Table::KeywordInterest,
         Table::Webinars,
         Table::Registrations,
@@ -57,6 +59,7 @@ impl Table {
         Table::Leads,
         Table::LeadEvents,
         Table::Reviews,
+        Table::RelatedQueries,
     ];
 
     /// The table's name (also the CSV file stem and the store table name).
@@ -71,6 +74,7 @@ impl Table {
             Table::Leads => "leads",
             Table::LeadEvents => "lead_events",
             Table::Reviews => "reviews",
+            Table::RelatedQueries => "related_queries",
         }
     }
 
@@ -167,7 +171,8 @@ pub fn visit_tables<V: TableVisitor>(v: &mut V) -> std::result::Result<(), V::Er
     v.visit::<Purchase>()?;
     v.visit::<Lead>()?;
     v.visit::<LeadEvent>()?;
-    v.visit::<Review>()
+    v.visit::<Review>()?;
+    v.visit::<RelatedQuery>()
 }
 
 /// Maps the columns of a source (CSV header, DataFrame columns) to a record's canonical order.
@@ -272,6 +277,9 @@ pub struct Tables {
     pub lead_events: Vec<LeadEvent>,
     /// `reviews` rows.
     pub reviews: Vec<Review>,
+    /// `related_queries` rows.
+    #[serde(default)]
+    pub related_queries: Vec<RelatedQuery>,
 }
 
 impl Tables {
@@ -327,6 +335,7 @@ impl Tables {
         self.leads.extend(other.leads);
         self.lead_events.extend(other.lead_events);
         self.reviews.extend(other.reviews);
+        self.related_queries.extend(other.related_queries);
     }
 }
 

@@ -395,3 +395,45 @@ record! {
         Ok(())
     }
 }
+
+kind_enum! {
+    /// Which of Google Trends' two related-queries lists a row comes from
+    /// (`related_queries.kind`).
+    RelatedKind {
+        /// "Top": the most searched related queries; `value` is a 0–100 relative index.
+        Top = "top",
+        /// "Rising": the fastest-growing related queries; `value` is the growth in percent over
+        /// the previous period (250 = +250 %); Google shows "Breakout" above 5000 %.
+        Rising = "rising",
+    }
+}
+
+record! {
+    /// A query related to a tracked keyword, as reported on a date (Google Trends' "related
+    /// queries"; the source's "emerging keywords").
+    RelatedQuery => RelatedQueries.related_queries, key = [keyword, related, date, kind], time = date, {
+        /// The tracked keyword, e.g. "curso IA".
+        keyword: String,
+        /// The related query, e.g. "curso agentes ia".
+        related: String,
+        /// Growth in percent for `rising` rows (250 = +250 %; empty = "Breakout" without a figure),
+        /// a 0–100 index for `top` rows.
+        value: Option<f64>,
+        /// The date of the report (the end of the period it covers).
+        date: NaiveDate,
+        /// `rising` (the default when empty) or `top`.
+        kind: Option<RelatedKind>,
+    }
+    check(r) {
+        match (r.kind, r.value) {
+            (Some(RelatedKind::Top), None) => {
+                Err(("value", "a `top` row needs a value (0–100 index)".to_string()))
+            }
+            (Some(RelatedKind::Top), Some(v)) => non_negative("value", v),
+            (_, Some(v)) if v < -100.0 => {
+                Err(("value", format!("{v} is below −100 %; a growth cannot be")))
+            }
+            _ => Ok(()),
+        }
+    }
+}

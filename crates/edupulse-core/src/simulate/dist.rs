@@ -23,6 +23,7 @@ pub(crate) enum Stream {
     Card = 8,
     LeadProfile = 9,
     LeadEvents = 10,
+    Related = 11,
 }
 
 /// SplitMix64 finaliser: a good 64-bit mixer.

@@ -9,7 +9,7 @@
 use super::catalog::{Pattern, KEYWORDS};
 use super::dist::{entity_rng, normal, sigmoid, unif_in, Stream};
 use super::{date_of, yearly_cycle, KeywordPattern, KeywordTruth, SimConfig};
-use crate::model::KeywordInterest;
+use crate::model::{KeywordInterest, RelatedKind, RelatedQuery};
 use chrono::{Datelike, Days, NaiveDate};
 
 /// The region code of every simulated series.
@@ -109,7 +109,116 @@ pub(crate) fn generate(cfg: &SimConfig) -> (Vec<KeywordInterest>, Vec<KeywordTru
             yearly_amplitude: yearly,
             weekly_amplitude: weekly,
             noise_sd,
+            breakout_query: None,
+            breakout_date: None,
         });
     }
     (rows, truth)
+}
+
+/// Suffixes of the related queries of a keyword.
+const RELATED_SUFFIXES: &[&str] = &[
+    "gratis",
+    "online",
+    "precio",
+    "certificado",
+    "para empresas",
+    "en español",
+];
+
+/// Novel queries that break out with a rising keyword.
+const BREAKOUT_SUFFIXES: &[&str] = &[
+    "con agentes",
+    "con n8n",
+    "para pymes",
+    "con copilot",
+    "práctico",
+];
+
+/// Weekly related-queries reports (every 7th day from the start) of every keyword; fills in the
+/// breakout query and date of the rising keywords' truth.
+pub(crate) fn related(cfg: &SimConfig, truth: &mut [KeywordTruth]) -> Vec<RelatedQuery> {
+    let days = i64::from(cfg.days);
+    let mut rows = Vec::new();
+    for (k, t) in truth.iter_mut().enumerate() {
+        let mut rng = entity_rng(cfg.seed, Stream::Related, k as u64);
+        // Four distinct related queries with their popularity and typical growth.
+        let mut idx: Vec<usize> = (0..RELATED_SUFFIXES.len()).collect();
+        for i in 0..4 {
+            let j = i
+                + (unif_in(&mut rng, 0.0, (idx.len() - i) as f64) as usize).min(idx.len() - i - 1);
+            idx.swap(i, j);
+        }
+        let queries: Vec<(String, f64, f64)> = idx[..4]
+            .iter()
+            .map(|&i| {
+                (
+                    format!("{} {}", t.keyword.to_lowercase(), RELATED_SUFFIXES[i]),
+                    unif_in(&mut rng, 0.2, 1.0),
+                    unif_in(&mut rng, 10.0, 60.0),
+                )
+            })
+            .collect();
+        let breakout = match (t.pattern, t.rise_midpoint) {
+            (KeywordPattern::Rising, Some(mid)) if mid >= cfg.start && mid < cfg.end_date() => {
+                let b = (unif_in(&mut rng, 0.0, BREAKOUT_SUFFIXES.len() as f64) as usize)
+                    .min(BREAKOUT_SUFFIXES.len() - 1);
+                let q = format!("{} {}", t.keyword.to_lowercase(), BREAKOUT_SUFFIXES[b]);
+                Some((q, (mid - cfg.start).num_days()))
+            }
+            _ => None,
+        };
+        let mut first_report = None;
+        let mut d = 6;
+        while d < days {
+            let date = date_of(cfg.start, d);
+            let max_pop = queries.iter().map(|q| q.1).fold(0.0f64, f64::max);
+            for (q, pop, growth) in &queries {
+                let top = (100.0 * pop / max_pop * (0.05 * normal(&mut rng)).exp()).round();
+                rows.push(RelatedQuery {
+                    keyword: t.keyword.clone(),
+                    related: q.clone(),
+                    value: Some(top.clamp(0.0, 100.0)),
+                    date,
+                    kind: Some(RelatedKind::Top),
+                });
+                let g = (growth * (0.6 * normal(&mut rng)).exp()).round();
+                rows.push(RelatedQuery {
+                    keyword: t.keyword.clone(),
+                    related: q.clone(),
+                    value: Some(g),
+                    date,
+                    kind: Some(RelatedKind::Rising),
+                });
+            }
+            if let Some((q, mid)) = &breakout {
+                // Absent before the rise's midpoint; a breakout in its first three reports (the
+                // first without a figure, as Google shows it), then a fading rise.
+                let age = (d - mid).div_euclid(7);
+                if d >= *mid {
+                    let value = match age {
+                        0 => None,
+                        1 | 2 => Some((unif_in(&mut rng, 5200.0, 20000.0)).round()),
+                        _ => Some((400.0 * 0.7f64.powi((age - 3) as i32)).round().max(5.0)),
+                    };
+                    if age == 0 {
+                        first_report = Some(date);
+                    }
+                    rows.push(RelatedQuery {
+                        keyword: t.keyword.clone(),
+                        related: q.clone(),
+                        value,
+                        date,
+                        kind: Some(RelatedKind::Rising),
+                    });
+                }
+            }
+            d += 7;
+        }
+        if let (Some((q, _)), Some(date)) = (breakout, first_report) {
+            t.breakout_query = Some(q);
+            t.breakout_date = Some(date);
+        }
+    }
+    rows
 }

@@ -12,6 +12,10 @@
 //!   "webinar IA", "certificación IA", "aprender inteligencia artificial", "formación IA", …):
 //!   some rise (a logistic growth of ×2–3.5 starting at a random date), some are only seasonal
 //!   (weekly cycle; January and late-September peaks, August dip), some are flat; all noisy.
+//! - **related_queries** — a weekly report (every 7th day) per keyword: four related queries in the
+//!   `top` list (a 0–100 index) and in the `rising` list (growth in percent, mostly modest); each
+//!   rising keyword whose rise midpoint falls in the history gets one new query that appears at
+//!   the midpoint as a breakout (> 5000 %, the first report without a figure), then settles.
 //! - **webinars** / **registrations** — about three webinars a week across topics, weekdays,
 //!   hours and target segments; leads and students register (likelier when targeted and engaged)
 //!   and attend with probability [`expected_attendance_rate`] of their segment × weekday × hour ×
@@ -234,6 +238,13 @@ pub struct KeywordTruth {
     pub weekly_amplitude: f64,
     /// Standard deviation of the log-normal daily noise.
     pub noise_sd: f64,
+    /// For rising keywords whose rise midpoint falls in the history: the related query that
+    /// breaks out with the rise (`related_queries`).
+    #[serde(default)]
+    pub breakout_query: Option<String>,
+    /// The report date where `breakout_query` first appears as a breakout (growth > 5000 %).
+    #[serde(default)]
+    pub breakout_date: Option<NaiveDate>,
 }
 
 /// The truth about webinar attendance.
@@ -459,8 +470,9 @@ fn generate(cfg: &SimConfig) -> Result<(Tables, Raw)> {
     };
 
     let mut tables = Tables::default();
-    let (kw_rows, kw_truth) = keywords::generate(cfg);
+    let (kw_rows, mut kw_truth) = keywords::generate(cfg);
     tables.keyword_interest = kw_rows;
+    tables.related_queries = keywords::related(cfg, &mut kw_truth);
     tables.webinars = webinars::rows(&plans);
 
     let mut student_truth = Vec::with_capacity(cfg.students);

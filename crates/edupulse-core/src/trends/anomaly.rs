@@ -120,6 +120,29 @@ pub fn anomaly_scores(
     timestamps: Option<&[i64]>,
     params: &AnomalyParams,
 ) -> Result<Vec<f64>> {
+    Ok(anomaly_z(values, timestamps, params)?
+        .into_iter()
+        .map(score_of_z)
+        .collect())
+}
+
+/// The score of a signed z: `erf(|z| / √2)` ∈ [0, 1].
+pub fn score_of_z(z: f64) -> f64 {
+    let s = 1.0 - erfc(z.abs() / std::f64::consts::SQRT_2);
+    if s.is_finite() {
+        s.clamp(0.0, 1.0)
+    } else {
+        1.0
+    }
+}
+
+/// The signed standardised residuals behind [`anomaly_scores`] (positive: above the forecast),
+/// one per point: 0 during the warm-up and for missing values, finite (clamped to ±1e9).
+pub fn anomaly_z(
+    values: &[f64],
+    timestamps: Option<&[i64]>,
+    params: &AnomalyParams,
+) -> Result<Vec<f64>> {
     params.validate()?;
     if values.iter().any(|v| v.is_infinite()) {
         return Err(CoreError::param("values", "contains infinite values"));
@@ -161,12 +184,12 @@ pub fn anomaly_scores(
         let floor = 1e-9 * (level.abs() + 1e-300);
         let s = scale.max(floor);
         let z = if s > 0.0 { r / (1.2533 * s) } else { 0.0 };
-        let score = if count < params.warmup {
+        let z = if count < params.warmup || z.is_nan() {
             0.0
         } else {
-            (1.0 - erfc(z.abs() / std::f64::consts::SQRT_2)).clamp(0.0, 1.0)
+            z.clamp(-1e9, 1e9)
         };
-        out.push(if score.is_finite() { score } else { 1.0 });
+        out.push(z);
         // Update the state with the clipped residual.
         let lim = params.clip * 1.2533 * scale;
         let rc = if count < params.warmup || scale <= 0.0 {

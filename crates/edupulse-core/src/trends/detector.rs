@@ -15,19 +15,39 @@
 //! 3. **Robust z** of the current week against the baseline weeks (median / MAD).
 //! 4. **Mann-Kendall** test and **Sen's slope** over the last `trend_weeks` weeks.
 //! 5. **Change points** of the weekly log series (PELT, [`super::changepoint`]).
+//! 6. **CUSUM** (Page's two-sided cumulative sum, [`super::robust::cusum_runs`]) of the trend
+//!    window against its first `level_weeks` weeks (median), in units of the week-to-week noise
+//!    (MAD of first differences / √2), with allowance `cusum_k` and decision interval `cusum_h`.
 //!
-//! The decision is `Rising` when the level of the last `level_weeks` weeks is at least
-//! `min_rise` (relative) above the level of the first `level_weeks` weeks of the trend window,
-//! the Mann-Kendall trend is significant (`p < p_value`) and upward, and the change-point detector
-//! found a break; `Falling` symmetrically; `Stable` otherwise. A `Rising` keyword alerts when its
-//! rise is recent (the last upward change point within the current + baseline windows) or the
-//! current week stands out (`z ≥ z_medium`); the severity comes from the larger of the robust z and
-//! the size of the last shift in noise units (critical > 3, high > 2, medium > 1.5). The
-//! **episode** of an alert is the ISO week of the change point where the rise began, so reruns and
-//! the following days' runs give the same dedupe key.
+//! The decision is `Rising` when three things agree:
+//! - **level**: the median of the last `level_weeks` weeks is at least `min_rise` (relative)
+//!   above the median of the first `level_weeks` weeks of the trend window;
+//! - **trend**: the Mann-Kendall test is significant (`p < p_value`) with an upward Sen slope;
+//! - **sustained shift**: a vote of the two shift detectors — the change-point detector found a
+//!   break (abrupt rises), or the upward CUSUM raised an alarm (gradual rises: PELT's line cost sees
+//!   a steady climb as one trending segment, so without the CUSUM a slow rise was never `Rising`).
+//!
+//! `Falling` is symmetric (downward CUSUM); `Stable` otherwise. A keyword whose current window
+//! grew by `growth_alert` with a robust z ≥ `emerging_z` is `Rising` before the slower tests can
+//! confirm it. A `Rising` keyword alerts (critical > 3, high > 2, medium > 1.5) on a score chosen
+//! by how the rise is dated:
+//! - when the upward CUSUM's excursion began after the reference weeks (a rise that started
+//!   inside the trend window), the **episode** is the ISO week where the excursion began (Page's
+//!   estimate of the change time, which later runs reproduce because the reference weeks before a
+//!   rise do not move with it), and the score is the largest of the robust z, the last recent
+//!   change point's shift and the shift since the excursion began, in week-to-week noise units.
+//!   The alert stands while the excursion is at most `cusum_alert_weeks` old and the current
+//!   window is not below its baseline (growth ≥ 0, robust z ≥ 0); the outbox sends its key once;
+//! - otherwise, with a change point or the emerging rule, the episode is the first week of the
+//!   trailing run of weeks above the baseline, the score the larger of the robust z and the last
+//!   recent shift, and the alert is raised only while that run is at most `alert_weeks` old;
+//! - a gradual rise confirmed by the CUSUM alone whose excursion began within the reference weeks
+//!   (older than the trend window) is reported as `Rising` without an alert.
+//!
+//! Reruns and the following days' runs give the same dedupe key.
 
 use super::changepoint::{change_points_with, ChangePointParams, Workspace};
-use super::robust::{mann_kendall, median_in_place, robust_z};
+use super::robust::{cusum_runs, diff_noise, mann_kendall, median_in_place, robust_z};
 use crate::error::{CoreError, Result};
 use crate::results::Severity;
 use chrono::{Datelike, Days, NaiveDate};
@@ -60,12 +80,21 @@ pub struct TrendParams {
     /// Robust z of the current window (with `growth ≥ growth_alert`) that makes a keyword rising
     /// before a change point can be confirmed (default 3).
     pub emerging_z: f64,
-    /// An alert is raised only while its episode started at most this many complete weeks ago
+    /// A change-point episode alerts only while it started at most this many complete weeks ago
     /// (default 2): the daily runs of the first days of a rise alert under one key, and an older
     /// rise is reported (decision `rising`) without alerting again.
     pub alert_weeks: usize,
     /// Change-point detector on the weekly log series.
     pub changepoint: ChangePointParams,
+    /// CUSUM allowance in noise units: half the smallest weekly shift worth detecting (default 0.5).
+    pub cusum_k: f64,
+    /// CUSUM decision interval in noise units (default 5: about 465 weeks between false alarms of
+    /// one direction on Gaussian noise).
+    pub cusum_h: f64,
+    /// A rise dated by the CUSUM alerts only while it began at most this many weeks ago and the
+    /// current window is not below its baseline (default 26): an old or stalled rise is reported
+    /// (`rising`) without alerting.
+    pub cusum_alert_weeks: usize,
 }
 
 impl Default for TrendParams {
@@ -84,6 +113,9 @@ impl Default for TrendParams {
             alert_weeks: 2,
             emerging_z: 3.0,
             changepoint: ChangePointParams::default(),
+            cusum_k: 0.5,
+            cusum_h: 5.0,
+            cusum_alert_weeks: 26,
         }
     }
 }
@@ -127,6 +159,15 @@ impl TrendParams {
         }
         if !(self.emerging_z.is_finite() && self.emerging_z > 0.0) {
             return Err(CoreError::param("emerging_z", "must be a positive number"));
+        }
+        if !(self.cusum_k.is_finite() && self.cusum_k >= 0.0) {
+            return Err(CoreError::param("cusum_k", "must be a finite number ≥ 0"));
+        }
+        if self.cusum_alert_weeks == 0 {
+            return Err(CoreError::param("cusum_alert_weeks", "must be ≥ 1"));
+        }
+        if !(self.cusum_h.is_finite() && self.cusum_h > 0.0) {
+            return Err(CoreError::param("cusum_h", "must be a positive number"));
         }
         self.changepoint.validate()
     }
@@ -201,6 +242,10 @@ pub struct KeywordTrend {
     pub level_change: f64,
     /// Start dates of the weekly buckets where a new regime begins (within the trend window).
     pub change_points: Vec<NaiveDate>,
+    /// Start of the sustained shift found by the CUSUM in the direction of the level change (the
+    /// week after its statistic was last 0 before the alarm); `None` without an alarm.
+    #[serde(default)]
+    pub cusum_start: Option<NaiveDate>,
     /// Whether the yearly cycle was removed (≥ 2 years of weeks).
     pub deseasonalised: bool,
     /// The decision.
@@ -352,6 +397,7 @@ impl TrendDetector {
             p_value: 1.0,
             level_change: 0.0,
             change_points: Vec::new(),
+            cusum_start: None,
             deseasonalised: false,
             decision: Decision::InsufficientData,
             score: 0.0,
@@ -423,44 +469,63 @@ impl TrendDetector {
             weekly_start.and_then(|s| s.checked_add_days(Days::new(7 * (i + offset) as u64)))
         };
         out.change_points = cps.iter().filter_map(|&c| week_date(c)).collect();
+        // CUSUM of the trend window against its first weeks, in week-to-week noise units.
+        let tw_noise = diff_noise(tw, &mut ws.buf);
+        let (cu, cd) = cusum_runs(tw, first, tw_noise, p.cusum_k, p.cusum_h);
         let thr = p.min_rise.ln_1p();
-        let significant = mk.p_value < p.p_value && !cps.is_empty();
-        let sustained_up = significant && shift >= thr && mk.sen_slope > 0.0;
+        let mk_sig = mk.p_value < p.p_value;
+        let has_cp = !cps.is_empty();
+        let sustained_up =
+            mk_sig && mk.sen_slope > 0.0 && shift >= thr && (has_cp || cu.alarm.is_some());
+        let sustained_down =
+            mk_sig && mk.sen_slope < 0.0 && shift <= -thr && (has_cp || cd.alarm.is_some());
         let emerging = growth_rule && out.robust_z >= p.emerging_z;
         out.decision = if sustained_up || emerging {
             Decision::Rising
-        } else if significant && shift <= -thr && mk.sen_slope < 0.0 {
+        } else if sustained_down {
             Decision::Falling
         } else {
             Decision::Stable
         };
+        let run = if shift >= 0.0 { cu } else { cd };
+        out.cusum_start = run.start.and_then(|s| week_date(tw0 + s));
         out.score = out.robust_z;
-        if out.decision == Decision::Rising {
-            // The size of the last upward shift, in noise units, if it is recent.
-            let noise = {
-                ws.buf.clear();
-                ws.buf.extend(y.windows(2).map(|w| w[1] - w[0]));
-                super::robust::median_mad(&ws.buf)
-                    .map_or(0.0, |(_, m)| m / std::f64::consts::SQRT_2)
+        // The upward CUSUM excursion, when it began after the reference weeks: a rise that
+        // started inside the trend window, dated by Page's estimate (stable from run to run).
+        let cusum_episode = match (cu.alarm, cu.start) {
+            (Some(_), Some(s)) if s >= lw => Some(s),
+            _ => None,
+        };
+        if out.decision == Decision::Rising && !has_cp && !emerging && cusum_episode.is_none() {
+            // A gradual rise older than the trend window: reported, not alerted.
+        } else if let (Decision::Rising, Some(s)) = (out.decision, cusum_episode) {
+            // Scored by the larger of the robust z, the last recent change point's shift and the
+            // shift since the CUSUM excursion began (noise units); the episode is the week the
+            // excursion began, the same on every run, so the outbox sends it once.
+            let since = seg_median(&tw[s..], &mut ws.buf);
+            let cusum_z = if tw_noise > 0.0 {
+                ((since - first) / tw_noise).min(10.0)
+            } else {
+                10.0
             };
-            let recent_weeks = base_w + 1;
-            let mut shift_z: f64 = 0.0;
-            if let Some(&c) = cps.last() {
-                if n - c <= recent_weeks {
-                    let before = seg_median(
-                        &y[cps.len().checked_sub(2).map_or(tw0, |k| cps[k])..c],
-                        &mut ws.buf,
-                    );
-                    let after = seg_median(&y[c..], &mut ws.buf);
-                    if after > before {
-                        shift_z = if noise > 0.0 {
-                            ((after - before) / noise).min(10.0)
-                        } else {
-                            10.0
-                        };
-                    }
-                }
+            let shift_z = recent_shift_z(&y, &cps, tw0, base_w + 1, &mut ws.buf);
+            out.score = out.robust_z.max(cusum_z).max(shift_z);
+            let live = tw.len() - s <= p.cusum_alert_weeks
+                && out.robust_z >= 0.0
+                && growth.is_none_or(|g| g >= 0.0);
+            out.alert = if live {
+                p.severity(out.score.max(0.0))
+            } else {
+                None
+            };
+            if out.alert.is_some() {
+                out.episode = week_date(tw0 + s).map(|d| {
+                    let w = d.iso_week();
+                    format!("{}-W{:02}", w.year(), w.week())
+                });
             }
+        } else if out.decision == Decision::Rising {
+            let shift_z = recent_shift_z(&y, &cps, tw0, base_w + 1, &mut ws.buf);
             out.score = out.robust_z.max(shift_z);
             out.alert = p.severity(out.score.max(0.0));
             if out.alert.is_some() {
@@ -487,6 +552,39 @@ impl TrendDetector {
             }
         }
         Ok(out)
+    }
+}
+
+/// The size of the last upward shift of `y` (at the last change point, if it lies within
+/// `recent_weeks` of the end), in week-to-week noise units, capped at 10; 0 otherwise.
+fn recent_shift_z(
+    y: &[f64],
+    cps: &[usize],
+    tw0: usize,
+    recent_weeks: usize,
+    buf: &mut Vec<f64>,
+) -> f64 {
+    let n = y.len();
+    let noise = {
+        buf.clear();
+        buf.extend(y.windows(2).map(|w| w[1] - w[0]));
+        super::robust::median_mad(buf).map_or(0.0, |(_, m)| m / std::f64::consts::SQRT_2)
+    };
+    let Some(&c) = cps.last() else {
+        return 0.0;
+    };
+    if n - c > recent_weeks || c >= n {
+        return 0.0;
+    }
+    let from = cps.len().checked_sub(2).map_or(tw0, |k| cps[k]).min(c);
+    let before = seg_median(&y[from..c], buf);
+    let after = seg_median(&y[c..], buf);
+    if after <= before {
+        0.0
+    } else if noise > 0.0 {
+        ((after - before) / noise).min(10.0)
+    } else {
+        10.0
     }
 }
 

@@ -23,7 +23,7 @@ pub mod step;
 pub use anomaly::{anomaly_scores, AnomalyParams};
 pub use changepoint::{change_points, ChangePointParams, CostModel};
 pub use detector::{Decision, KeywordTrend, TrendDetector, TrendParams};
-pub use related::{emerging_queries, EmergingQuery, RelatedParams, RelatedQuery};
+pub use related::{emerging_queries, Emergence, EmergingQuery, RelatedParams, RelatedQuery};
 
 use crate::error::Result;
 use crate::model::KeywordInterest;
@@ -56,6 +56,109 @@ pub fn detect_keywords(
         .iter()
         .map(|(k, pts)| detector.detect_with(k, pts, as_of, &mut ws))
         .collect()
+}
+
+/// Run the detector on long-format columns, one series per keyword code: `codes[i]` (an index
+/// into `names`) observed `volumes[i]` on day `days[i]` (days since 1970-01-01). `as_of` (days
+/// since the epoch) defaults to the last day. Results are sorted by name; series are grouped in
+/// linear time and analysed on up to `threads` threads (1 = this thread only). A code outside
+/// `names`, an out-of-range day or columns of different lengths are errors naming the column.
+///
+/// ```
+/// use edupulse_core::trends::{detect_grouped, TrendDetector};
+/// let names = vec!["b".to_string(), "a".to_string()];
+/// let codes = [0i64, 1, 0, 1];
+/// let days = [20_000i64, 20_000, 20_001, 20_001];
+/// let volumes = [1.0, 2.0, 1.0, 2.0];
+/// let out = detect_grouped(&names, &codes, &days, &volumes, None, &TrendDetector::default(), 2)
+///     .unwrap();
+/// assert_eq!(out.iter().map(|t| t.keyword.as_str()).collect::<Vec<_>>(), ["a", "b"]);
+/// assert_eq!(out[0].n_points, 2);
+/// ```
+pub fn detect_grouped(
+    names: &[String],
+    codes: &[i64],
+    days: &[i64],
+    volumes: &[f64],
+    as_of: Option<i64>,
+    detector: &TrendDetector,
+    threads: usize,
+) -> Result<Vec<KeywordTrend>> {
+    use crate::error::CoreError;
+    if days.len() != codes.len() || volumes.len() != codes.len() {
+        return Err(CoreError::param(
+            "df",
+            format!(
+                "keyword, date and volume columns differ in length ({}, {}, {})",
+                codes.len(),
+                days.len(),
+                volumes.len()
+            ),
+        ));
+    }
+    // 1970-01-01 is day 719,163 counted from 0001-01-01 (day 1).
+    let to_date = |x: i64| {
+        i32::try_from(x + 719_163)
+            .ok()
+            .and_then(NaiveDate::from_num_days_from_ce_opt)
+            .ok_or_else(|| CoreError::param("date", format!("day {x} is out of range")))
+    };
+    let as_of = match as_of.or_else(|| days.iter().copied().max()) {
+        Some(x) => to_date(x)?,
+        None => to_date(0)?,
+    };
+    // Counting sort of the rows by code.
+    let k = names.len();
+    let mut start = vec![0usize; k + 1];
+    for (row, &c) in codes.iter().enumerate() {
+        let slot = usize::try_from(c).ok().filter(|&c| c < k).ok_or_else(|| {
+            CoreError::param(
+                "keyword",
+                format!("row {row}: code {c} is not a keyword (missing value?)"),
+            )
+        })?;
+        start[slot + 1] += 1;
+    }
+    for i in 0..k {
+        start[i + 1] += start[i];
+    }
+    let mut fill = start.clone();
+    let mut pts = vec![(as_of, 0.0f64); codes.len()];
+    for ((&c, &d), &v) in codes.iter().zip(days).zip(volumes) {
+        // Codes were checked above.
+        let slot = c as usize;
+        pts[fill[slot]] = (to_date(d)?, v);
+        fill[slot] += 1;
+    }
+    let mut order: Vec<usize> = (0..k).collect();
+    order.sort_by(|&a, &b| names[a].cmp(&names[b]));
+    let run = |idx: &[usize]| -> Result<Vec<KeywordTrend>> {
+        let mut ws = detector::DetectorWorkspace::default();
+        idx.iter()
+            .map(|&i| detector.detect_with(&names[i], &pts[start[i]..start[i + 1]], as_of, &mut ws))
+            .collect()
+    };
+    let threads = threads.clamp(1, 64).min(k.max(1));
+    if threads == 1 {
+        return run(&order);
+    }
+    let size = k.div_ceil(threads);
+    let run = &run;
+    let parts: Vec<Result<Vec<KeywordTrend>>> = std::thread::scope(|s| {
+        let handles: Vec<_> = order
+            .chunks(size)
+            .map(|chunk| s.spawn(move || run(chunk)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    let mut out = Vec::with_capacity(k);
+    for p in parts {
+        out.extend(p?);
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -204,6 +204,82 @@ pub fn cusum(x: &[f64], center: f64, scale: f64, k: f64, h: f64) -> Option<(usiz
     None
 }
 
+/// One direction of a two-sided CUSUM run over a whole series (see [`cusum_runs`]).
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct CusumRun {
+    /// First index where the statistic exceeded `h` (`None`: no alarm).
+    pub alarm: Option<usize>,
+    /// Start of the excursion that raised the alarm: the index after the statistic was last 0
+    /// before `alarm` (where the shift began, Page's estimate of the change time).
+    pub start: Option<usize>,
+    /// Largest value of the statistic over the series (in scale units).
+    pub max: f64,
+}
+
+/// Two-sided CUSUM (Page 1954) on standardised values `z_t = (x_t − center) / scale`:
+/// `g⁺_t = max(0, g⁺_{t−1} + z_t − k)` and `g⁻_t = max(0, g⁻_{t−1} − z_t − k)`, run over the
+/// whole series; returns the upward and the downward run (first alarm above `h`, where its
+/// excursion started, largest statistic). `k` is half the shift to detect, `h` the decision
+/// interval, both in scale units (`k = 0.5`, `h = 5`: shifts of one scale, about 465 points
+/// between false alarms of a one-sided chart on Gaussian noise). Non-finite values are skipped;
+/// `scale ≤ 0` or non-finite gives no alarm.
+pub fn cusum_runs(x: &[f64], center: f64, scale: f64, k: f64, h: f64) -> (CusumRun, CusumRun) {
+    let (mut up, mut down) = (CusumRun::default(), CusumRun::default());
+    if !(scale.is_finite() && scale > 0.0 && center.is_finite()) {
+        return (up, down);
+    }
+    let (mut gp, mut gm) = (0.0f64, 0.0f64);
+    let (mut sp, mut sm) = (0usize, 0usize);
+    for (t, &v) in x.iter().enumerate() {
+        if !v.is_finite() {
+            continue;
+        }
+        let z = (v - center) / scale;
+        gp = (gp + z - k).max(0.0);
+        gm = (gm - z - k).max(0.0);
+        if gp == 0.0 {
+            sp = t + 1;
+        }
+        if gm == 0.0 {
+            sm = t + 1;
+        }
+        up.max = up.max.max(gp);
+        down.max = down.max.max(gm);
+        if gp > h && up.alarm.is_none() {
+            up.alarm = Some(t);
+            up.start = Some(sp.min(t));
+        }
+        if gm > h && down.alarm.is_none() {
+            down.alarm = Some(t);
+            down.start = Some(sm.min(t));
+        }
+    }
+    (up, down)
+}
+
+/// Noise scale of a series that may trend or shift: the MAD of first differences over √2 (robust
+/// to level shifts and slow trends); the mean absolute difference (× 1.2533 / √2) when the MAD is
+/// 0; 0 for a constant series.
+pub fn diff_noise(x: &[f64], buf: &mut Vec<f64>) -> f64 {
+    buf.clear();
+    buf.extend(x.windows(2).map(|w| w[1] - w[0]).filter(|d| d.is_finite()));
+    if buf.is_empty() {
+        return 0.0;
+    }
+    let mean_abs = buf.iter().map(|d| d.abs()).sum::<f64>() / buf.len() as f64;
+    let med = median_in_place(buf);
+    for d in buf.iter_mut() {
+        *d = (*d - med).abs();
+    }
+    let mad = 1.4826 * median_in_place(buf);
+    let s = if mad > 1e-9 * mean_abs {
+        mad
+    } else {
+        1.2533 * mean_abs
+    };
+    s / std::f64::consts::SQRT_2
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -263,5 +339,45 @@ mod tests {
         assert_eq!(sign, 1);
         assert!((30..34).contains(&t));
         assert!(cusum(&x[..30], 0.0, 1.0, 0.5, 4.0).is_none());
+        // The run version agrees on the alarm and locates the start of the shift.
+        let (up, down) = cusum_runs(&x, 0.0, 1.0, 0.5, 4.0);
+        assert_eq!(up.alarm, Some(t));
+        assert!((29..=31).contains(&up.start.unwrap()), "{up:?}");
+        assert_eq!(down.alarm, None);
+        let neg: Vec<f64> = x.iter().map(|v| -v).collect();
+        let (up2, down2) = cusum_runs(&neg, 0.0, 1.0, 0.5, 4.0);
+        assert_eq!((up2.alarm, down2.alarm), (None, Some(t)));
+        assert_eq!(cusum_runs(&x, 0.0, 0.0, 0.5, 4.0).0.alarm, None);
+    }
+
+    #[test]
+    fn diff_noise_ignores_level_shifts_and_trends() {
+        let mut buf = Vec::new();
+        let mut st: u64 = 5;
+        // Sums of 12 uniforms minus 6: close to standard normal noise.
+        let alt: Vec<f64> = (0..400)
+            .map(|_| {
+                (0..12)
+                    .map(|_| {
+                        st = st
+                            .wrapping_mul(6364136223846793005)
+                            .wrapping_add(1442695040888963407);
+                        (st >> 11) as f64 / (1u64 << 53) as f64
+                    })
+                    .sum::<f64>()
+                    - 6.0
+            })
+            .collect();
+        let base = diff_noise(&alt, &mut buf);
+        let shifted: Vec<f64> = alt
+            .iter()
+            .enumerate()
+            .map(|(i, v)| v + 0.02 * i as f64 + if i >= 200 { 30.0 } else { 0.0 })
+            .collect();
+        let s = diff_noise(&shifted, &mut buf);
+        assert!(base > 0.0 && (s - base).abs() < 0.1 * base, "{base} {s}");
+        // σ = 1: the differences of independent draws estimate it.
+        assert!((base - 1.0).abs() < 0.2, "{base}");
+        assert_eq!(diff_noise(&[3.0; 10], &mut buf), 0.0);
     }
 }

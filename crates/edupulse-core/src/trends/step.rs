@@ -3,19 +3,30 @@
 //! alerting keyword whose dedupe key is `trend:<keyword>:<episode>` — the same rise gives the
 //! same key on every later run, so it alerts once.
 //!
-//! It also scores the business metrics of the day (`registrations`, `signups` from
-//! `students.enrolled_at`, `purchases` and `revenue`) with the streaming, day-of-week aware
-//! [`super::anomaly`] detector: one `metric_anomalies` row per metric, and an outbox alert
-//! (`anomaly:<metric>:<date>`) when the day's severity reaches `metric_alert`.
+//! From `related_queries` it writes one `emerging_queries` row per rising or breakout related
+//! query of each keyword's latest report (at most `related_max_age_days` old) and one outbox alert
+//! per breakout query (`related:breakout:<keyword>:<query>`, so its later reports do not alert
+//! again).
+//!
+//! It also scores the business metrics up to the run's day with the streaming, day-of-week aware
+//! [`super::anomaly`] detector: daily `registrations`, `signups` (`students.enrolled_at`),
+//! `purchases` and `revenue`, and the `attendance_rate` of each webinar day (attendees over
+//! registrants, an irregular series). One `metric_anomalies` row per metric ([`MetricAnomaly`]:
+//! the last point's value, z, score and severity, and the recent history for charts). When the
+//! last point's severity reaches `metric_alert` (and it is at most a week old), an outbox alert
+//! whose key is `anomaly:<metric>:<episode>`, the episode being the first point of the trailing
+//! run of flagged points (severity ≥ medium): the following days of the same anomaly, and reruns,
+//! share the key.
 
-use super::anomaly::{anomaly_scores, severity_of_score, AnomalyParams};
+use super::anomaly::{anomaly_z, score_of_z, severity_of_score, AnomalyParams};
+use super::related::{emerging_queries, Emergence, RelatedParams};
 use super::{detect_keywords, TrendDetector, TrendParams};
 use crate::error::Result;
 use crate::job::{Step, StepOutput};
 use crate::model::Tables;
 use crate::results::Severity;
 use crate::results::{Notification, ResultRow};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 /// The result table of the step.
@@ -23,6 +34,9 @@ pub const TABLE: &str = "trend_alerts";
 
 /// The result table of the metric anomaly scores.
 pub const METRICS_TABLE: &str = "metric_anomalies";
+
+/// The result table of the emerging (rising / breakout) related queries.
+pub const RELATED_TABLE: &str = "emerging_queries";
 
 /// Parameters of the trends step.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -34,6 +48,15 @@ pub struct TrendsConfig {
     pub metrics: AnomalyParams,
     /// Lowest severity of a metric anomaly that goes to the outbox (default high: |z| > 2).
     pub metric_alert: Severity,
+    /// Points of each metric kept in its `metric_anomalies` row for charts (default 120).
+    pub metric_history: usize,
+    /// Rising / breakout classification of related queries.
+    pub related: RelatedParams,
+    /// Related-queries reports older than this many days before the run are ignored (default 14).
+    pub related_max_age_days: u32,
+    /// Severity of the outbox alert for a breakout related query (default medium; rising
+    /// queries are reported in `emerging_queries` without an alert).
+    pub breakout_alert: Severity,
 }
 
 impl Default for TrendsConfig {
@@ -42,6 +65,10 @@ impl Default for TrendsConfig {
             keywords: TrendParams::default(),
             metrics: AnomalyParams::default(),
             metric_alert: Severity::High,
+            metric_history: 120,
+            related: RelatedParams::default(),
+            related_max_age_days: 14,
+            breakout_alert: Severity::Medium,
         }
     }
 }
@@ -50,6 +77,7 @@ impl TrendsConfig {
     /// Check the parameters.
     pub fn validate(&self) -> Result<()> {
         self.keywords.validate()?;
+        self.related.validate()?;
         self.metrics.validate()
     }
 }
@@ -61,16 +89,115 @@ pub struct TrendsStep {
     pub params: TrendsConfig,
 }
 
-/// Day starts (epoch seconds) and daily totals.
-type DailySeries = (Vec<i64>, Vec<f64>);
+/// The anomaly result of one business metric (a `metric_anomalies` row).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetricAnomaly {
+    /// Metric name (`registrations`, `attendance_rate`, `signups`, `purchases`, `revenue`).
+    pub metric: String,
+    /// The run's day.
+    pub date: NaiveDate,
+    /// The day of the last point (the run's day for daily counts; the last webinar day for
+    /// `attendance_rate`).
+    pub last_date: NaiveDate,
+    /// Value of the last point.
+    pub value: f64,
+    /// Anomaly score of the last point in [0, 1].
+    pub score: f64,
+    /// Signed z of the last point (positive: above the forecast).
+    pub z: f64,
+    /// Severity of the last point (`None` below medium).
+    pub severity: Option<Severity>,
+    /// When the last point is flagged: the first point of the trailing run of flagged points
+    /// (severity ≥ medium), the episode of the alert.
+    pub episode: Option<NaiveDate>,
+    /// Points in the series.
+    pub days: usize,
+    /// The last points (at most `metric_history`) for charts: dates, values and signed z.
+    pub history_dates: Vec<NaiveDate>,
+    /// Values of `history_dates`.
+    pub history_values: Vec<f64>,
+    /// Signed z of `history_dates`.
+    pub history_z: Vec<f64>,
+}
 
-/// Daily totals of `(time, value)` events over the days up to `last` (inclusive), from the
-/// first event's day: `(day starts as epoch seconds, totals)`.
-fn daily(
-    events: impl Iterator<Item = (DateTime<Utc>, f64)>,
-    last: chrono::NaiveDate,
-) -> (Vec<i64>, Vec<f64>) {
-    let mut by_day: std::collections::BTreeMap<chrono::NaiveDate, f64> = Default::default();
+/// Score the series `(dates, values)` (sorted, one point per date) and find the episode of the
+/// last point; the notification when it is flagged at `alert` or above and not older than a week.
+fn metric_anomaly(
+    name: &str,
+    dates: &[NaiveDate],
+    values: &[f64],
+    day: NaiveDate,
+    cfg: &TrendsConfig,
+    as_of: DateTime<Utc>,
+) -> Result<Option<(MetricAnomaly, Option<Notification>)>> {
+    let (Some(&last_date), Some(&value)) = (dates.last(), values.last()) else {
+        return Ok(None);
+    };
+    let ts: Vec<i64> = dates
+        .iter()
+        .map(|d| {
+            d.and_hms_opt(0, 0, 0)
+                .map_or(0, |x| x.and_utc().timestamp())
+        })
+        .collect();
+    let z = anomaly_z(values, Some(&ts), &cfg.metrics)?;
+    let last_z = z.last().copied().unwrap_or(0.0);
+    let score = score_of_z(last_z);
+    let severity = severity_of_score(score);
+    let flagged = |z: f64| severity_of_score(score_of_z(z)).is_some();
+    let episode = if severity.is_some() {
+        let run = z.iter().rev().take_while(|&&x| flagged(x)).count();
+        dates.get(dates.len() - run).copied()
+    } else {
+        None
+    };
+    let keep = dates.len().saturating_sub(cfg.metric_history);
+    let row = MetricAnomaly {
+        metric: name.to_string(),
+        date: day,
+        last_date,
+        value,
+        score,
+        z: last_z,
+        severity,
+        episode,
+        days: dates.len(),
+        history_dates: dates[keep..].to_vec(),
+        history_values: values[keep..].to_vec(),
+        history_z: z[keep..].to_vec(),
+    };
+    let fresh = (day - last_date).num_days() <= 7;
+    let note = match (severity, episode) {
+        (Some(sev), Some(ep)) if sev >= cfg.metric_alert && fresh => {
+            let dir = if last_z > 0.0 { "high" } else { "low" };
+            Some(Notification {
+                // One alert per metric and episode: the next days of the same run of unusual
+                // points share the key.
+                dedupe_key: format!("anomaly:{name}:{ep}"),
+                kind: "metric_anomaly".to_string(),
+                severity: sev,
+                title: format!("Unusually {dir} {name} on {last_date} ({})", sev.as_str()),
+                body: format!(
+                    "{name} on {last_date}: {value:.3}, z = {last_z:+.1} against the forecast from the previous points and the weekday pattern (unusual since {ep})."
+                ),
+                payload: serde_json::json!({
+                    "metric": name, "date": last_date.to_string(), "value": value,
+                    "score": score, "z": last_z, "episode": ep.to_string(),
+                }),
+                created_at: as_of,
+            })
+        }
+        _ => None,
+    };
+    Ok(Some((row, note)))
+}
+
+/// A metric series: days and values.
+type DailySeries = (Vec<NaiveDate>, Vec<f64>);
+
+/// Daily totals of `(time, value)` events over every day from the first event's day to `last`.
+fn daily(events: impl Iterator<Item = (DateTime<Utc>, f64)>, last: NaiveDate) -> DailySeries {
+    let mut by_day: std::collections::BTreeMap<NaiveDate, f64> = Default::default();
     for (t, v) in events {
         let d = t.date_naive();
         if d <= last {
@@ -80,20 +207,41 @@ fn daily(
     let Some((&first, _)) = by_day.iter().next() else {
         return (Vec::new(), Vec::new());
     };
-    let (mut ts, mut vs) = (Vec::new(), Vec::new());
+    let (mut ds, mut vs) = (Vec::new(), Vec::new());
     let mut d = first;
     while d <= last {
-        ts.push(
-            d.and_hms_opt(0, 0, 0)
-                .map_or(0, |x| x.and_utc().timestamp()),
-        );
+        ds.push(d);
         vs.push(by_day.get(&d).copied().unwrap_or(0.0));
         match d.succ_opt() {
             Some(n) => d = n,
             None => break,
         }
     }
-    (ts, vs)
+    (ds, vs)
+}
+
+/// Attendance rate (attendees / registrants) of each day with webinars, up to `last`.
+fn attendance_rate(tables: &Tables, last: NaiveDate) -> DailySeries {
+    let starts: std::collections::HashMap<&str, NaiveDate> = tables
+        .webinars
+        .iter()
+        .map(|w| (w.webinar_id.as_str(), w.starts_at.date_naive()))
+        .collect();
+    let mut by_day: std::collections::BTreeMap<NaiveDate, (f64, f64)> = Default::default();
+    for r in &tables.registrations {
+        if let Some(&d) = starts.get(r.webinar_id.as_str()) {
+            if d <= last {
+                let e = by_day.entry(d).or_default();
+                e.0 += f64::from(u8::from(r.attended));
+                e.1 += 1.0;
+            }
+        }
+    }
+    by_day
+        .into_iter()
+        .filter(|(_, (_, n))| *n > 0.0)
+        .map(|(d, (a, n))| (d, a / n))
+        .unzip()
 }
 
 impl Step for TrendsStep {
@@ -152,9 +300,9 @@ impl Step for TrendsStep {
             }
         }
         let keyword_alerts = out.notifications.len();
-        // Business metrics of the day.
+        // Business metrics, up to the run's day.
         let day = as_of.date_naive();
-        let metrics: [(&str, DailySeries); 4] = [
+        let metrics: [(&str, DailySeries); 5] = [
             (
                 "registrations",
                 daily(
@@ -162,6 +310,7 @@ impl Step for TrendsStep {
                     day,
                 ),
             ),
+            ("attendance_rate", attendance_rate(tables, day)),
             (
                 "signups",
                 daily(tables.students.iter().map(|r| (r.enrolled_at, 1.0)), day),
@@ -176,40 +325,76 @@ impl Step for TrendsStep {
             ),
         ];
         let mut metric_alerts = 0;
-        for (name, (ts, vs)) in &metrics {
-            let Some(&value) = vs.last() else { continue };
-            let scores = anomaly_scores(vs, Some(ts), &self.params.metrics)?;
-            let score = scores.last().copied().unwrap_or(0.0);
-            let severity = severity_of_score(score);
+        for (name, (ds, vs)) in &metrics {
+            let Some((row, note)) = metric_anomaly(name, ds, vs, day, &self.params, as_of)? else {
+                continue;
+            };
+            let data = serde_json::to_value(&row).map_err(|e| {
+                crate::error::CoreError::param(METRICS_TABLE, format!("serialise: {e}"))
+            })?;
             out.results.push(ResultRow {
                 table: METRICS_TABLE.to_string(),
                 as_of,
                 key: (*name).to_string(),
-                data: serde_json::json!({
-                    "metric": name,
-                    "date": day.to_string(),
-                    "value": value,
-                    "score": score,
-                    "severity": severity.map(|s| s.as_str()),
-                    "days": vs.len(),
-                }),
+                data,
             });
-            if let Some(sev) = severity.filter(|s| *s >= self.params.metric_alert) {
+            if let Some(n) = note {
                 metric_alerts += 1;
+                out.notifications.push(n);
+            }
+        }
+        // Emerging related queries: each keyword's latest report within the age limit.
+        let first_day = day
+            .checked_sub_days(chrono::Days::new(u64::from(
+                self.params.related_max_age_days,
+            )))
+            .unwrap_or(day);
+        let recent: Vec<_> = tables
+            .related_queries
+            .iter()
+            .filter(|r| r.date <= day && r.date >= first_day)
+            .cloned()
+            .collect();
+        let emerging = emerging_queries(&recent, &self.params.related)?;
+        let mut breakouts = 0;
+        for q in &emerging {
+            let data = serde_json::to_value(q).map_err(|e| {
+                crate::error::CoreError::param(RELATED_TABLE, format!("serialise: {e}"))
+            })?;
+            out.results.push(ResultRow {
+                table: RELATED_TABLE.to_string(),
+                as_of,
+                key: format!("{}\u{1f}{}", q.keyword, q.related),
+                data,
+            });
+            if q.class == Emergence::Breakout {
+                breakouts += 1;
+                let growth = q
+                    .growth_pct
+                    .map_or("> 5000 %".to_string(), |g| format!("+{g:.0} %"));
                 out.notifications.push(Notification {
-                    dedupe_key: format!("anomaly:{name}:{day}"),
-                    kind: "metric_anomaly".to_string(),
-                    severity: sev,
-                    title: format!("Unusual {name} on {day} ({})", sev.as_str()),
+                    // One alert per query breaking out: its later reports share the key.
+                    dedupe_key: format!("related:breakout:{}:{}", q.keyword, q.related),
+                    kind: "related_breakout".to_string(),
+                    severity: self.params.breakout_alert,
+                    title: format!("Breakout query for “{}”: “{}”", q.keyword, q.related),
                     body: format!(
-                        "{name} on {day}: {value:.0}, anomaly score {score:.4} given the previous days and the weekday pattern."
+                        "“{}” is breaking out among the queries related to “{}” ({growth} in the report of {}).",
+                        q.related, q.keyword, q.date
                     ),
-                    payload: serde_json::json!({"metric": name, "date": day.to_string(), "value": value, "score": score}),
+                    payload: serde_json::json!({
+                        "keyword": q.keyword,
+                        "related": q.related,
+                        "growth_pct": q.growth_pct,
+                        "date": q.date.to_string(),
+                    }),
                     created_at: as_of,
                 });
             }
         }
         out.summary = serde_json::json!({
+            "emerging_queries": emerging.len(),
+            "breakouts": breakouts,
             "keywords": trends.len(),
             "rising": rising,
             "falling": falling,
@@ -217,5 +402,67 @@ impl Step for TrendsStep {
             "metric_alerts": metric_alerts,
         });
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metric_alert_keys_follow_the_episode() {
+        // 120 days with a weekday pattern and small noise; days 100 and 101 are 60 % high.
+        let d0 = NaiveDate::from_ymd_opt(2025, 1, 6).unwrap();
+        let dates: Vec<NaiveDate> = (0..120).map(|i| d0 + chrono::Days::new(i)).collect();
+        let mut s: u64 = 3;
+        let mut values: Vec<f64> = (0..120)
+            .map(|i| {
+                s = s
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let u = (s >> 11) as f64 / (1u64 << 53) as f64 - 0.5;
+                (if i % 7 >= 5 { 40.0 } else { 80.0 }) * (1.0 + 0.06 * u)
+            })
+            .collect();
+        values[100] *= 1.6;
+        values[101] *= 1.6;
+        let cfg = TrendsConfig::default();
+        let run = |upto: usize, values: &[f64]| {
+            let day = dates[upto];
+            let at = day.and_hms_opt(23, 0, 0).unwrap().and_utc();
+            metric_anomaly(
+                "registrations",
+                &dates[..=upto],
+                &values[..=upto],
+                day,
+                &cfg,
+                at,
+            )
+            .unwrap()
+            .unwrap()
+        };
+        let (quiet, none) = run(99, &values);
+        assert!(none.is_none() && quiet.episode.is_none(), "{quiet:?}");
+        let (a, na) = run(100, &values);
+        let (b, nb) = run(101, &values);
+        assert_eq!(a.severity, Some(Severity::Critical));
+        assert!(a.z > 0.0);
+        let (ka, kb) = (na.unwrap().dedupe_key, nb.unwrap().dedupe_key);
+        assert_eq!(ka, format!("anomaly:registrations:{}", dates[100]));
+        assert_eq!(ka, kb, "{b:?}");
+        assert_eq!(b.history_dates.len(), 102.min(cfg.metric_history));
+        // Scaling the metric changes nothing.
+        let scaled: Vec<f64> = values.iter().map(|v| 7.0 * v).collect();
+        let (c, nc) = run(101, &scaled);
+        assert_eq!(
+            (c.severity, nc.map(|n| n.dedupe_key)),
+            (b.severity, Some(kb))
+        );
+        // A constant metric never alerts.
+        let flat = vec![5.0; 120];
+        for upto in [30, 80, 119] {
+            let (r, n) = run(upto, &flat);
+            assert!(n.is_none() && r.severity.is_none());
+        }
     }
 }
