@@ -162,9 +162,8 @@ pub fn next_states_into_single_thread(
     Ok(())
 }
 
-/// The hot loop of [`next_states_into`], inputs already checked.
+/// The hot loop of [`next_states_into`], inputs already checked: the SIMD kernel.
 #[allow(clippy::too_many_arguments)]
-#[inline(never)]
 fn next_states_unchecked(
     fsrs: &Fsrs,
     stability: &[f64],
@@ -175,29 +174,17 @@ fn next_states_unchecked(
     out_d: &mut [f64],
     out_i: &mut [f64],
 ) {
-    let it = stability
-        .iter()
-        .zip(difficulty)
-        .zip(elapsed_days)
-        .zip(rating)
-        .zip(out_s.iter_mut().zip(out_d.iter_mut()).zip(out_i.iter_mut()));
-    for ((((&s, &d), &t), &g), ((os, od), oi)) in it {
-        let st = if s.is_nan() {
-            fsrs.initial_state(super::Rating::from_u8(g).unwrap_or(super::Rating::Good))
-        } else {
-            fsrs.next_state_unchecked(
-                super::MemoryState {
-                    stability: s,
-                    difficulty: d,
-                },
-                t,
-                g,
-            )
-        };
-        *os = st.stability;
-        *od = st.difficulty;
-        *oi = fsrs.next_interval(st.stability) as f64;
-    }
+    let k = super::kernel::Kernel::new(fsrs);
+    super::kernel::next_states(
+        &k,
+        stability,
+        difficulty,
+        elapsed_days,
+        rating,
+        out_s,
+        out_d,
+        out_i,
+    );
 }
 
 /// Allocating form of [`next_states_into`]: `(stability, difficulty, interval_days)`.
@@ -231,11 +218,20 @@ pub fn retrievability(fsrs: &Fsrs, stability: &[f64], elapsed_days: &[f64]) -> R
             "length differs from stability's",
         ));
     }
-    stability
-        .iter()
-        .zip(elapsed_days)
-        .map(|(&s, &t)| fsrs.retrievability(s, t))
-        .collect()
+    for (i, (&s, &t)) in stability.iter().zip(elapsed_days).enumerate() {
+        if let Err(e) = check_stability(s).and_then(|_| check_elapsed(t)) {
+            return Err(match e {
+                CoreError::InvalidParameter { name, message } => CoreError::InvalidParameter {
+                    name,
+                    message: format!("at index {i}: {message}"),
+                },
+                e => e,
+            });
+        }
+    }
+    let mut out = vec![0.0; stability.len()];
+    super::kernel::retrievability(fsrs, stability, elapsed_days, &mut out);
+    Ok(out)
 }
 
 /// A learner's cards as parallel arrays.
@@ -387,8 +383,12 @@ mod tests {
                 difficulty: d[i],
             });
             let st = f.next_state(prev, t[i], r).unwrap();
-            assert_eq!(os[i], st.stability);
-            assert_eq!(od[i], st.difficulty);
+            // The batch kernel has its own exp/ln (SIMD): equal to the scalar path to 1e-13.
+            assert!((os[i] - st.stability).abs() <= 1e-13 * st.stability, "{i}");
+            assert!(
+                (od[i] - st.difficulty).abs() <= 1e-13 * st.difficulty,
+                "{i}"
+            );
             assert_eq!(oi[i], f.next_interval(st.stability) as f64);
         }
     }

@@ -16,6 +16,7 @@
 pub mod batch;
 pub mod eval;
 pub mod fsrs;
+pub(crate) mod kernel;
 pub mod optimize;
 pub(crate) mod real;
 pub mod schedule;
