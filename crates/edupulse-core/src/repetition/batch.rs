@@ -98,6 +98,17 @@ fn check_batch(
             ));
         }
     }
+    // One branch-free pass (vectorised) answers "all valid?"; only a bad batch takes the
+    // detailed loop below, which names the first bad index.
+    let all_ok = stability
+        .iter()
+        .zip(difficulty)
+        .zip(elapsed_days)
+        .zip(rating)
+        .fold(true, |ok, (((&s, &d), &t), &g)| ok & card_ok(s, d, t, g));
+    if all_ok {
+        return Ok(());
+    }
     let at = |e: CoreError, i: usize| match e {
         CoreError::InvalidParameter { name, message } => CoreError::InvalidParameter {
             name,
@@ -123,6 +134,16 @@ fn check_batch(
         }
     }
     Ok(())
+}
+
+/// Whether one card of a batch is valid (the checks of [`check_batch`], without branches).
+#[inline(always)]
+fn card_ok(s: f64, d: f64, t: f64, g: u8) -> bool {
+    let review = (s > 0.0)
+        & (s < f64::INFINITY)
+        & (0.0..f64::INFINITY).contains(&t)
+        & (1.0..=10.0).contains(&d);
+    (g.wrapping_sub(1) < 4) & (s.is_nan() | review)
 }
 
 /// Batches at least this large are split over threads.
@@ -425,6 +446,23 @@ mod tests {
         assert!(e.to_string().contains("rating"), "{e}");
         let e = next_states(&f, &[1.0], &[5.0, 1.0], &[1.0], &[3]).unwrap_err();
         assert!(e.to_string().contains("difficulty"), "{e}");
+        // Every value the one-pass check must refuse, at the index where it is.
+        for (s, d, t, g, name) in [
+            (f64::INFINITY, 5.0, 1.0, 3, "stability"),
+            (1.0, 5.0, f64::NAN, 3, "elapsed_days"),
+            (1.0, 5.0, f64::INFINITY, 3, "elapsed_days"),
+            (1.0, 0.5, 1.0, 3, "difficulty"),
+            (1.0, f64::NAN, 1.0, 3, "difficulty"),
+            (f64::NAN, 5.0, 1.0, 0, "rating"),
+        ] {
+            let e = next_states(&f, &[1.0, s], &[5.0, d], &[1.0, t], &[3, g]).unwrap_err();
+            assert!(
+                e.to_string().contains(name) && e.to_string().contains("index 1"),
+                "{e}"
+            );
+        }
+        // A new card (NaN stability) ignores its difficulty and elapsed days.
+        assert!(next_states(&f, &[f64::NAN], &[f64::NAN], &[-3.0], &[2]).is_ok());
     }
 
     #[test]
