@@ -7,7 +7,9 @@
 //! interleaved rounds and the fastest round of each is compared, so the ratio holds on a loaded
 //! machine.
 
-use edupulse_core::repetition::batch::{next_states_into, next_states_into_single_thread};
+use edupulse_core::repetition::batch::{
+    next_states_all_into, next_states_into, next_states_into_single_thread,
+};
 use edupulse_core::repetition::{Fsrs, MemoryState};
 use std::time::Instant;
 
@@ -44,9 +46,10 @@ fn main() {
     let mut good_s = vec![0.0; n];
     let mut ivl = vec![[0u32; 4]; n];
     let (mut os, mut od, mut oi) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+    let (mut a4s, mut a4d, mut a4i) = (vec![[0.0; 4]; n], vec![[0.0; 4]; n], vec![[0.0; 4]; n]);
     let rounds = 9;
-    let (mut their_secs, mut our_secs, mut batch_secs, mut par_secs) =
-        (f64::MAX, f64::MAX, f64::MAX, f64::MAX);
+    let (mut their_secs, mut our_secs, mut batch_secs, mut par_secs, mut all4_secs) =
+        (f64::MAX, f64::MAX, f64::MAX, f64::MAX, f64::MAX);
     for _ in 0..rounds {
         // fsrs crate: `next_states` per card (four outcomes, f32).
         their_good.clear();
@@ -85,6 +88,12 @@ fn main() {
         std::hint::black_box(&oi);
         batch_secs = batch_secs.min(t2.elapsed().as_secs_f64());
 
+        // edupulse batch, all four outcomes per card (the same work as the crate's `next_states`).
+        let t4 = Instant::now();
+        next_states_all_into(&ours, &s, &d, &t, &mut a4s, &mut a4d, &mut a4i).expect("valid");
+        std::hint::black_box(&a4i);
+        all4_secs = all4_secs.min(t4.elapsed().as_secs_f64());
+
         let t3 = Instant::now();
         next_states_into(&ours, &s, &d, &t, &r, &mut os, &mut od, &mut oi).expect("valid");
         std::hint::black_box(&oi);
@@ -97,6 +106,10 @@ fn main() {
         .fold(0.0, f64::max);
     let per_card_theirs = their_secs / n as f64 * 1e9;
     let per_card_ours = our_secs / n as f64 * 1e9;
+    let per_card_all4 = all4_secs / n as f64 * 1e9;
+    let max_rel_all4 = (0..n)
+        .map(|i| ((a4s[i][2] - their_good[i].0 as f64) / a4s[i][2]).abs())
+        .fold(0.0, f64::max);
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!(
         "{}",
@@ -104,8 +117,11 @@ fn main() {
             "cards": n,
             "outcomes_per_card": 4,
             "fsrs_crate_6_6_2_ns_per_card": per_card_theirs,
-            "edupulse_ns_per_card": per_card_ours,
-            "ratio_4_outcomes": per_card_theirs / per_card_ours,
+            "edupulse_scalar_4_outcomes_ns_per_card": per_card_ours,
+            "ratio_scalar_4_outcomes": per_card_theirs / per_card_ours,
+            "edupulse_batch_4_outcomes_ns_per_card": per_card_all4,
+            "ratio_batch_4_outcomes_1_thread": per_card_theirs / per_card_all4,
+            "max_rel_diff_good_stability_batch_4": max_rel_all4,
             "edupulse_batch_one_outcome_ns_per_card": batch_secs / n as f64 * 1e9,
             "ratio_batch_schedule_1_thread": per_card_theirs / (batch_secs / n as f64 * 1e9),
             "edupulse_batch_all_cores_ns_per_card": par_secs / n as f64 * 1e9,

@@ -27,7 +27,7 @@ pub fn next_states_into(
         stability,
         difficulty,
         elapsed_days,
-        rating,
+        Some(rating),
         out_stability.len(),
         out_difficulty.len(),
         out_interval.len(),
@@ -77,7 +77,7 @@ fn check_batch(
     stability: &[f64],
     difficulty: &[f64],
     elapsed_days: &[f64],
-    rating: &[u8],
+    rating: Option<&[u8]>,
     out_s: usize,
     out_d: usize,
     out_i: usize,
@@ -86,7 +86,7 @@ fn check_batch(
     for (name, len) in [
         ("difficulty", difficulty.len()),
         ("elapsed_days", elapsed_days.len()),
-        ("rating", rating.len()),
+        ("rating", rating.map_or(n, <[u8]>::len)),
         ("out_stability", out_s),
         ("out_difficulty", out_d),
         ("out_interval", out_i),
@@ -100,12 +100,13 @@ fn check_batch(
     }
     // One branch-free pass (vectorised) answers "all valid?"; only a bad batch takes the
     // detailed loop below, which names the first bad index.
-    let all_ok = stability
-        .iter()
-        .zip(difficulty)
-        .zip(elapsed_days)
-        .zip(rating)
-        .fold(true, |ok, (((&s, &d), &t), &g)| ok & card_ok(s, d, t, g));
+    let states = stability.iter().zip(difficulty).zip(elapsed_days);
+    let all_ok = match rating {
+        Some(r) => states
+            .zip(r)
+            .fold(true, |ok, (((&s, &d), &t), &g)| ok & card_ok(s, d, t, g)),
+        None => states.fold(true, |ok, ((&s, &d), &t)| ok & card_ok(s, d, t, 3)),
+    };
     if all_ok {
         return Ok(());
     }
@@ -117,8 +118,8 @@ fn check_batch(
         e => e,
     };
     for i in 0..n {
-        if let Err(e) = super::Rating::from_u8(rating[i]) {
-            return Err(at(e, i));
+        if let Some(&g) = rating.and_then(|r| r.get(i)) {
+            super::Rating::from_u8(g).map_err(|e| at(e, i))?;
         }
         if stability[i].is_nan() {
             continue;
@@ -165,7 +166,7 @@ pub fn next_states_into_single_thread(
         stability,
         difficulty,
         elapsed_days,
-        rating,
+        Some(rating),
         out_stability.len(),
         out_difficulty.len(),
         out_interval.len(),
@@ -229,6 +230,41 @@ pub fn next_states(
         &mut i,
     )?;
     Ok((s, d, i))
+}
+
+/// The next stability, difficulty and interval (days) of every card for each of the four ratings
+/// (index `G − 1`: Again, Hard, Good, Easy), what the `fsrs` crate's `next_states` returns for one
+/// card, here for a whole batch in one SIMD pass. Same input rules as [`next_states_into`] (NaN
+/// stability: a new card); the outputs must have the batch's length.
+pub fn next_states_all_into(
+    fsrs: &Fsrs,
+    stability: &[f64],
+    difficulty: &[f64],
+    elapsed_days: &[f64],
+    out_stability: &mut [[f64; 4]],
+    out_difficulty: &mut [[f64; 4]],
+    out_interval: &mut [[f64; 4]],
+) -> Result<()> {
+    check_batch(
+        stability,
+        difficulty,
+        elapsed_days,
+        None,
+        out_stability.len(),
+        out_difficulty.len(),
+        out_interval.len(),
+    )?;
+    let k = super::kernel::Kernel::new(fsrs);
+    super::kernel::next_states_all(
+        &k,
+        stability,
+        difficulty,
+        elapsed_days,
+        out_stability,
+        out_difficulty,
+        out_interval,
+    );
+    Ok(())
 }
 
 /// Retrievability of every card `elapsed_days[i]` after its last review.
@@ -430,6 +466,48 @@ mod tests {
         bad[n - 1] = -1.0;
         let e = next_states_into_single_thread(&f, &bad, &d, &t, &g, &mut x, &mut y, &mut z);
         assert!(e.is_err());
+    }
+
+    #[test]
+    fn all_four_outcomes_equal_one_outcome_batches() {
+        let f = Fsrs::default();
+        let s = vec![f64::NAN, 2.3, 10.0, 0.5, 100.0, 3.0, 0.001];
+        let d = vec![5.0, 2.1, 7.0, 9.9, 1.0, 4.0, 10.0];
+        let t = vec![0.0, 2.0, 11.0, 0.0, 400.0, 1.0, 30.0];
+        let n = s.len();
+        let (mut a, mut b, mut c) = (vec![[0.0; 4]; n], vec![[0.0; 4]; n], vec![[0.0; 4]; n]);
+        next_states_all_into(&f, &s, &d, &t, &mut a, &mut b, &mut c).unwrap();
+        for g in 1..=4u8 {
+            let (os, od, oi) = next_states(&f, &s, &d, &t, &vec![g; n]).unwrap();
+            for i in 0..n {
+                let k = (g - 1) as usize;
+                assert_eq!(
+                    (a[i][k], b[i][k], c[i][k]),
+                    (os[i], od[i], oi[i]),
+                    "{i} {g}"
+                );
+            }
+        }
+        let e = next_states_all_into(
+            &f,
+            &[0.0],
+            &[5.0],
+            &[1.0],
+            &mut a[..1],
+            &mut b[..1],
+            &mut c[..1],
+        );
+        assert!(e.unwrap_err().to_string().contains("stability"));
+        let e = next_states_all_into(
+            &f,
+            &[1.0],
+            &[5.0],
+            &[1.0],
+            &mut a[..2],
+            &mut b[..1],
+            &mut c[..1],
+        );
+        assert!(e.unwrap_err().to_string().contains("out_stability"));
     }
 
     #[test]

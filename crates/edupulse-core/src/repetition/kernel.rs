@@ -167,11 +167,51 @@ impl Kernel {
         let delta9 = -(w[6] * (gf - 3.0)) / 9.0;
         let nd = (self.w7_d0_easy + self.one_minus_w7 * (d + (10.0 - d) * delta9)).clamp(1.0, 10.0);
         let nd = if new { pick(&self.init_d) } else { nd };
-        // Interval: round half to even (the magic-number trick), clamped to [1, maximum].
+        (ns, nd, self.interval(ns))
+    }
+
+    /// Interval for stability `ns`: round half to even (the magic-number trick), clamped to
+    /// `[1, maximum]` (NaN → 1, as [`Fsrs::next_interval`]).
+    #[inline(always)]
+    fn interval(&self, ns: f64) -> f64 {
         let x = ns * self.interval_factor;
         let x = if x.is_nan() { 0.0 } else { x.min(1e15) };
         let r = (x + MAGIC) - MAGIC;
-        let ivl = if r >= 1.0 { r } else { 1.0 }.min(self.max_interval);
+        if r >= 1.0 { r } else { 1.0 }.min(self.max_interval)
+    }
+
+    /// All four ratings of one card, sharing the common work; each outcome is bit-identical to
+    /// [`Kernel::one`] with that rating.
+    #[inline(always)]
+    #[allow(clippy::type_complexity)]
+    fn four(&self, s: f64, d: f64, t: f64) -> ([f64; 4], [f64; 4], [f64; 4]) {
+        let w = &self.w;
+        let new = s.is_nan();
+        let s = if new { 1.0 } else { s };
+        let d = if new { 5.0 } else { d };
+        let t = if new { 1.0 } else { t };
+        let ln_s = ln(s);
+        let pow_short = exp(-w[19] * ln_s);
+        let omr = 1.0 - exp(self.decay * ln(1.0 + self.factor * t / s));
+        let long = w[11] * exp(-w[12] * ln(d) + omr * w[14]) * (exp(w[13] * ln(s + 1.0)) - 1.0);
+        let s_forget = long.min(s * self.inv_short_div).max(STABILITY_MIN);
+        let base = self.exp_w8 * (11.0 - d) * exp(-w[9] * ln_s) * (exp(omr * w[10]) - 1.0);
+        let mult = [1.0, w[15], 1.0, w[16]];
+        let (mut ns, mut nd, mut ivl) = ([0.0; 4], [0.0; 4], [0.0; 4]);
+        for gi in 0..4 {
+            let inc = self.short_inc[gi] * pow_short;
+            let inc = if gi >= 2 && inc < 1.0 { 1.0 } else { inc };
+            let s_short = (s * inc).max(STABILITY_MIN);
+            let s_recall = (s * (1.0 + base * mult[gi])).max(STABILITY_MIN);
+            let s_long = if gi == 0 { s_forget } else { s_recall };
+            let x = if t < 1.0 { s_short } else { s_long };
+            ns[gi] = if new { self.init_s[gi] } else { x };
+            let delta9 = -(w[6] * ((gi as f64 + 1.0) - 3.0)) / 9.0;
+            let dv =
+                (self.w7_d0_easy + self.one_minus_w7 * (d + (10.0 - d) * delta9)).clamp(1.0, 10.0);
+            nd[gi] = if new { self.init_d[gi] } else { dv };
+            ivl[gi] = self.interval(ns[gi]);
+        }
         (ns, nd, ivl)
     }
 }
@@ -266,6 +306,86 @@ pub(crate) fn next_states(
         }
     }
     body(k, s, d, t, g, os, od, oi)
+}
+
+#[inline(always)]
+fn body_all(
+    k: &Kernel,
+    s: &[f64],
+    d: &[f64],
+    t: &[f64],
+    os: &mut [[f64; 4]],
+    od: &mut [[f64; 4]],
+    oi: &mut [[f64; 4]],
+) {
+    let it = s
+        .iter()
+        .zip(d)
+        .zip(t)
+        .zip(os.iter_mut().zip(od.iter_mut()).zip(oi.iter_mut()));
+    for (((&s, &d), &t), ((os, od), oi)) in it {
+        let (a, b, c) = k.four(s, d, t);
+        *os = a;
+        *od = b;
+        *oi = c;
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn body_all_avx2(
+    k: &Kernel,
+    s: &[f64],
+    d: &[f64],
+    t: &[f64],
+    os: &mut [[f64; 4]],
+    od: &mut [[f64; 4]],
+    oi: &mut [[f64; 4]],
+) {
+    body_all(k, s, d, t, os, od, oi)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2,fma")]
+fn body_all_avx512(
+    k: &Kernel,
+    s: &[f64],
+    d: &[f64],
+    t: &[f64],
+    os: &mut [[f64; 4]],
+    od: &mut [[f64; 4]],
+    oi: &mut [[f64; 4]],
+) {
+    body_all(k, s, d, t, os, od, oi)
+}
+
+/// All four outcomes of every card (inputs already checked), on the widest SIMD the CPU has.
+pub(crate) fn next_states_all(
+    k: &Kernel,
+    s: &[f64],
+    d: &[f64],
+    t: &[f64],
+    os: &mut [[f64; 4]],
+    od: &mut [[f64; 4]],
+    oi: &mut [[f64; 4]],
+) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::is_x86_feature_detected!("avx512f")
+            && std::is_x86_feature_detected!("avx512dq")
+            && std::is_x86_feature_detected!("avx512vl")
+        {
+            // SAFETY: the CPU has these features (checked just above).
+            unsafe { body_all_avx512(k, s, d, t, os, od, oi) };
+            return;
+        }
+        if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+            // SAFETY: as above.
+            unsafe { body_all_avx2(k, s, d, t, os, od, oi) };
+            return;
+        }
+    }
+    body_all(k, s, d, t, os, od, oi)
 }
 
 #[inline(always)]
