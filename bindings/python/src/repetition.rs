@@ -1,5 +1,7 @@
 //! Bindings of `edupulse_core::repetition` (FSRS-6): thin conversions and error mapping only.
-//! numpy float64 arrays are read in place (no copy) and the work runs with the GIL released.
+//! numpy arrays are read in place (no copy: float64 states, uint8 ratings, int64 log columns;
+//! other integer ratings are narrowed in one pass) and the work runs with the GIL released.
+//! Results leave as numpy arrays that own the Rust buffers (no copy either).
 
 use crate::errors::{guard, Failure};
 use chrono::{DateTime, Utc};
@@ -29,28 +31,55 @@ fn f64_slice<'a>(a: &'a PyReadonlyArray1<'_, f64>, name: &str) -> Result<&'a [f6
         .map_err(|_| Failure::param(name, "expected a contiguous 1-D float64 array"))
 }
 
-/// Ratings as bytes: a uint8 array is read in place; other integer arrays are checked and narrowed.
-fn ratings(r: &Bound<'_, PyAny>) -> Result<Vec<u8>, Failure> {
-    if let Ok(a) = r.extract::<PyReadonlyArray1<'_, u8>>() {
-        return Ok(a
-            .as_slice()
-            .map_err(|_| Failure::param("rating", "expected a contiguous 1-D array"))?
-            .to_vec());
-    }
-    let v: Vec<i64> = r
-        .extract()
-        .map_err(|_| Failure::param("rating", "expected a 1-D integer array of ratings 1–4"))?;
-    v.into_iter()
+/// Ratings 1–4 narrowed to bytes, naming the first bad index.
+fn narrow<T: Copy + Into<i128>>(v: &[T], name: &str) -> Result<Vec<u8>, Failure> {
+    v.iter()
         .enumerate()
-        .map(|(i, x)| {
+        .map(|(i, &x)| {
+            let x: i128 = x.into();
             u8::try_from(x)
                 .ok()
                 .filter(|g| (1..=4).contains(g))
-                .ok_or_else(|| {
-                    Failure::param("rating", format!("at index {i}: {x} is outside 1–4"))
-                })
+                .ok_or_else(|| Failure::param(name, format!("at index {i}: {x} is outside 1–4")))
         })
         .collect()
+}
+
+/// Ratings that are not a uint8 array (which is read in place by the caller): integer numpy
+/// arrays of any width are read in place and narrowed in one pass; anything else must be a
+/// sequence of integers.
+fn ratings_owned(r: &Bound<'_, PyAny>, name: &str) -> Result<Vec<u8>, Failure> {
+    let contiguous = || Failure::param(name, "expected a contiguous 1-D integer array");
+    macro_rules! try_dtype {
+        ($($t:ty),*) => {$(
+            if let Ok(a) = r.extract::<PyReadonlyArray1<'_, $t>>() {
+                return narrow(a.as_slice().map_err(|_| contiguous())?, name);
+            }
+        )*};
+    }
+    try_dtype!(i64, i32, i16, i8, u64, u32, u16);
+    let v: Vec<i64> = r
+        .extract()
+        .map_err(|_| Failure::param(name, "expected a 1-D integer array of ratings 1–4"))?;
+    narrow(&v, name)
+}
+
+/// Run `f` on an int64 column: numpy int64 arrays in place, other sequences after one copy.
+fn with_i64<R>(
+    a: &Bound<'_, PyAny>,
+    name: &str,
+    f: impl FnOnce(&[i64]) -> Result<R, Failure>,
+) -> Result<R, Failure> {
+    if let Ok(arr) = a.extract::<PyReadonlyArray1<'_, i64>>() {
+        let s = arr
+            .as_slice()
+            .map_err(|_| Failure::param(name, "expected a contiguous 1-D int64 array"))?;
+        return f(s);
+    }
+    let owned: Vec<i64> = a
+        .extract()
+        .map_err(|_| Failure::param(name, "expected a 1-D integer array"))?;
+    f(&owned)
 }
 
 /// The history of one card from new: `(stability, difficulty, retrievability, interval)` lists,
@@ -109,14 +138,25 @@ pub(crate) fn fsrs_next_states<'py>(
 )> {
     guard(|| {
         let f = model(parameters, desired_retention, maximum_interval)?;
-        let g = ratings(rating)?;
+        // uint8 ratings are read in place; other integer arrays are narrowed once.
+        let in_place = rating.extract::<PyReadonlyArray1<'py, u8>>().ok();
+        let owned: Vec<u8>;
+        let g: &[u8] = match &in_place {
+            Some(a) => a
+                .as_slice()
+                .map_err(|_| Failure::param("rating", "expected a contiguous 1-D array"))?,
+            None => {
+                owned = ratings_owned(rating, "rating")?;
+                &owned
+            }
+        };
         let s = f64_slice(&stability, "stability")?;
         let d = f64_slice(&difficulty, "difficulty")?;
         let t = f64_slice(&elapsed_days, "elapsed_days")?;
         let n = stability.len();
         let (os, od, oi) = py.detach(|| -> Result<_, Failure> {
             let (mut os, mut od, mut oi) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
-            next_states_into(&f, s, d, t, &g, &mut os, &mut od, &mut oi)?;
+            next_states_into(&f, s, d, t, g, &mut os, &mut od, &mut oi)?;
             Ok((os, od, oi))
         })?;
         Ok((
@@ -145,12 +185,38 @@ pub(crate) fn fsrs_retrievability<'py>(
     })
 }
 
+/// A review log from three columns of equal length: card ids (an integer array, e.g. pandas'
+/// `factorize` codes, read in place; or a sequence of strings), times in µs since the epoch (UTC)
+/// and ratings (int64 arrays read in place, or sequences).
 fn review_log(
-    card_id: Vec<String>,
-    review_time_us: Vec<i64>,
-    review_rating: Vec<i64>,
+    card_id: &Bound<'_, PyAny>,
+    review_time_us: &Bound<'_, PyAny>,
+    review_rating: &Bound<'_, PyAny>,
 ) -> Result<Vec<LogReview>, Failure> {
-    if card_id.len() != review_time_us.len() || card_id.len() != review_rating.len() {
+    let ids: Vec<String> = if let Ok(a) = card_id.extract::<PyReadonlyArray1<'_, i64>>() {
+        a.as_slice()
+            .map_err(|_| Failure::param("card_id", "expected a contiguous 1-D array"))?
+            .iter()
+            .map(|c| c.to_string())
+            .collect()
+    } else {
+        card_id.extract().map_err(|_| {
+            Failure::param("card_id", "expected an int64 array or a sequence of str")
+        })?
+    };
+    with_i64(review_time_us, "review_time_us", |times| {
+        with_i64(review_rating, "review_rating", |ratings| {
+            build_log(ids, times, ratings)
+        })
+    })
+}
+
+fn build_log(
+    card_id: Vec<String>,
+    times: &[i64],
+    ratings: &[i64],
+) -> Result<Vec<LogReview>, Failure> {
+    if card_id.len() != times.len() || card_id.len() != ratings.len() {
         return Err(Failure::table(
             "review_log",
             None,
@@ -159,10 +225,10 @@ fn review_log(
     }
     card_id
         .into_iter()
-        .zip(review_time_us)
-        .zip(review_rating)
+        .zip(times)
+        .zip(ratings)
         .enumerate()
-        .map(|(row, ((c, t), r))| {
+        .map(|(row, ((c, &t), &r))| {
             let bad = |col: &str, m: String| {
                 Failure::Core(edupulse::core::CoreError::validation(
                     "review_log",
@@ -190,9 +256,9 @@ fn review_log(
 #[pyfunction]
 pub(crate) fn fsrs_optimize(
     py: Python<'_>,
-    card_id: Vec<String>,
-    review_time_us: Vec<i64>,
-    review_rating: Vec<i64>,
+    card_id: &Bound<'_, PyAny>,
+    review_time_us: &Bound<'_, PyAny>,
+    review_rating: &Bound<'_, PyAny>,
 ) -> PyResult<Vec<f64>> {
     guard(|| {
         let log = review_log(card_id, review_time_us, review_rating)?;
@@ -207,9 +273,9 @@ pub(crate) fn fsrs_optimize(
 #[pyo3(signature = (card_id, review_time_us, review_rating, parameters=None))]
 pub(crate) fn fsrs_evaluate(
     py: Python<'_>,
-    card_id: Vec<String>,
-    review_time_us: Vec<i64>,
-    review_rating: Vec<i64>,
+    card_id: &Bound<'_, PyAny>,
+    review_time_us: &Bound<'_, PyAny>,
+    review_rating: &Bound<'_, PyAny>,
     parameters: Option<Vec<f64>>,
 ) -> PyResult<(f64, f64, f64, usize)> {
     guard(|| {

@@ -110,3 +110,53 @@ def test_josh_default_figures():
     assert abs(m["log_loss"] - 0.4455) < 1e-3
     assert abs(m["rmse_bins"] - 0.0694) < 1e-3
     assert abs(m["auc"] - 0.678) < 1e-3
+
+
+def test_rating_arrays_of_any_integer_width_and_lists():
+    f = FSRS()
+    s, d, t = np.array([2.3065, 2.3065]), np.array([2.1181, 2.1181]), np.array([2.0, 2.0])
+    want, _, _ = f.next_states(s, d, t, np.array([3, 1], dtype=np.uint8))
+    for g in (
+        np.array([3, 1], dtype=np.int64),
+        np.array([3, 1], dtype=np.int32),
+        np.array([3, 1], dtype=np.int8),
+        np.array([3, 1], dtype=np.uint16),
+        [3, 1],
+    ):
+        got, _, _ = f.next_states(s, d, t, g)
+        np.testing.assert_array_equal(got, want)
+    np.testing.assert_allclose(want[0], 10.96433, rtol=1e-5)
+    for bad in (np.array([3, 9], dtype=np.int64), np.array([3, -1], dtype=np.int16), [3, 0]):
+        with pytest.raises(edupulse.ParameterError) as e:
+            f.next_states(s, d, t, bad)
+        assert e.value.parameter == "rating" and "index 1" in str(e.value)
+    # A strided (non-contiguous) float64 view is made contiguous by the wrapper, not refused.
+    wide = np.array([2.3065, 0.0, 2.3065, 0.0])
+    got, _, _ = f.next_states(wide[::2], d, t, np.array([3, 1], dtype=np.uint8))
+    np.testing.assert_array_equal(got, want)
+
+
+def test_review_log_columns_are_checked():
+    t0 = pd.Timestamp("2024-01-01T10:00:00Z")
+    log = pd.DataFrame(
+        {
+            "card_id": [7, 7, 8, 8, 7],
+            "review_time": [t0 + pd.Timedelta(days=k) for k in range(5)],
+            "review_rating": [3, 3, 3, 1, 3],
+        }
+    )
+    # Integer and string card ids give the same cards.
+    as_str = log.assign(card_id=log["card_id"].map(lambda c: f"card-{c}"))
+    with pytest.raises(edupulse.EdupulseError) as a:
+        evaluate(log)
+    with pytest.raises(edupulse.EdupulseError) as b:
+        evaluate(as_str)
+    assert str(a.value) == str(b.value)  # too few reviews for 5 folds, either way
+    bad = log.assign(review_rating=[3, 3, "x", 1, 3])
+    with pytest.raises(edupulse.ValidationError) as e:
+        evaluate(bad)
+    assert "row 3" in str(e.value) and "review_rating" in str(e.value)
+    bad = log.assign(review_rating=[3, 3, 5, 1, 3])
+    with pytest.raises(edupulse.ValidationError) as e:
+        evaluate(bad)
+    assert "review_rating" in str(e.value)

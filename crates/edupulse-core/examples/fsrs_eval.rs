@@ -32,7 +32,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "{}",
         serde_json::json!({"model": "FSRS-6 optimised (fit on earlier folds)", "metrics": m, "seconds_5_fits": secs})
     );
-    for v in [Sm2Variant::Original, Sm2Variant::Anki] {
+    for v in [
+        Sm2Variant::Benchmark,
+        Sm2Variant::Original,
+        Sm2Variant::Anki,
+    ] {
         let m = evaluate_sm2(&ds, v, params.n_splits)?;
         println!(
             "{}",

@@ -10,8 +10,9 @@
     params = optimize(review_log)                   # columns card_id, review_time, review_rating
     evaluate(review_log, params)                    # {"log_loss", "rmse_bins", "auc"}
 
-The work runs in Rust (``edupulse._edupulse``) with the GIL released; float64 numpy arrays are
-read in place. Bad input raises ``edupulse.ParameterError`` / ``edupulse.ValidationError``.
+The work runs in Rust (``edupulse._edupulse``) with the GIL released; numpy arrays are read in
+place (float64 states, uint8 or int64 ratings, the review log's int64 columns) and the results are
+numpy arrays that own Rust's buffers, so nothing is copied on the way in or out. Bad input raises ``edupulse.ParameterError`` / ``edupulse.ValidationError``.
 """
 
 from __future__ import annotations
@@ -92,7 +93,8 @@ class FSRS:
     ) -> Tuple["np.ndarray[Any, Any]", "np.ndarray[Any, Any]", "np.ndarray[Any, Any]"]:
         """New stability, difficulty and interval (days) for every card of a batch, given its
         rating (1–4) ``elapsed_days`` after its last review. NaN stability marks a new card.
-        float64 arrays are read without copying."""
+        Contiguous float64 arrays (and uint8 ratings) are read without copying; other integer
+        rating arrays are narrowed in one pass."""
         return _native.fsrs_next_states(  # type: ignore[no-any-return]
             self.parameters,
             self.desired_retention,
@@ -110,17 +112,29 @@ class FSRS:
         )
 
 
-def _log_columns(review_log: Any) -> Tuple[List[str], List[int], List[int]]:
+def _log_columns(review_log: Any) -> Tuple[Any, Any, Any]:
+    """The three columns the native functions read in place: card codes (``pandas.factorize``),
+    review times in µs since the epoch (UTC) and ratings, all contiguous int64 arrays."""
     df = review_log if isinstance(review_log, pd.DataFrame) else pd.DataFrame(review_log)
     missing = [c for c in ("card_id", "review_time", "review_rating") if c not in df.columns]
     if missing:
         raise _native.ValidationError(f"review_log: missing column(s) {', '.join(missing)}")
+    codes, _ = pd.factorize(df["card_id"])
     times = pd.to_datetime(df["review_time"], utc=True, format="ISO8601")
     micros = (times - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(microseconds=1)
+    ratings = pd.to_numeric(df["review_rating"], errors="coerce")
+    bad = ~np.isfinite(ratings.to_numpy(dtype=np.float64, na_value=np.nan))
+    bad |= ratings.to_numpy(dtype=np.float64, na_value=np.nan) % 1 != 0
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise _native.ValidationError(
+            f"review_log: row {row + 1}, column review_rating: "
+            f"{df['review_rating'].iloc[row]!r} is not an integer rating 1–4"
+        )
     return (
-        [str(c) for c in df["card_id"]],
-        [int(t) for t in micros],
-        [int(r) for r in df["review_rating"]],
+        np.ascontiguousarray(codes, dtype=np.int64),
+        np.ascontiguousarray(micros.to_numpy(), dtype=np.int64),
+        np.ascontiguousarray(ratings.to_numpy(), dtype=np.int64),
     )
 
 

@@ -27,7 +27,7 @@ pub fn next_states_into(
         stability,
         difficulty,
         elapsed_days,
-        rating,
+        Some(rating),
         out_stability.len(),
         out_difficulty.len(),
         out_interval.len(),
@@ -77,7 +77,7 @@ fn check_batch(
     stability: &[f64],
     difficulty: &[f64],
     elapsed_days: &[f64],
-    rating: &[u8],
+    rating: Option<&[u8]>,
     out_s: usize,
     out_d: usize,
     out_i: usize,
@@ -86,7 +86,7 @@ fn check_batch(
     for (name, len) in [
         ("difficulty", difficulty.len()),
         ("elapsed_days", elapsed_days.len()),
-        ("rating", rating.len()),
+        ("rating", rating.map_or(n, <[u8]>::len)),
         ("out_stability", out_s),
         ("out_difficulty", out_d),
         ("out_interval", out_i),
@@ -98,6 +98,18 @@ fn check_batch(
             ));
         }
     }
+    // One branch-free pass (vectorised) answers "all valid?"; only a bad batch takes the
+    // detailed loop below, which names the first bad index.
+    let states = stability.iter().zip(difficulty).zip(elapsed_days);
+    let all_ok = match rating {
+        Some(r) => states
+            .zip(r)
+            .fold(true, |ok, (((&s, &d), &t), &g)| ok & card_ok(s, d, t, g)),
+        None => states.fold(true, |ok, ((&s, &d), &t)| ok & card_ok(s, d, t, 3)),
+    };
+    if all_ok {
+        return Ok(());
+    }
     let at = |e: CoreError, i: usize| match e {
         CoreError::InvalidParameter { name, message } => CoreError::InvalidParameter {
             name,
@@ -106,8 +118,8 @@ fn check_batch(
         e => e,
     };
     for i in 0..n {
-        if let Err(e) = super::Rating::from_u8(rating[i]) {
-            return Err(at(e, i));
+        if let Some(&g) = rating.and_then(|r| r.get(i)) {
+            super::Rating::from_u8(g).map_err(|e| at(e, i))?;
         }
         if stability[i].is_nan() {
             continue;
@@ -123,6 +135,16 @@ fn check_batch(
         }
     }
     Ok(())
+}
+
+/// Whether one card of a batch is valid (the checks of [`check_batch`], without branches).
+#[inline(always)]
+fn card_ok(s: f64, d: f64, t: f64, g: u8) -> bool {
+    let review = (s > 0.0)
+        & (s < f64::INFINITY)
+        & (0.0..f64::INFINITY).contains(&t)
+        & (1.0..=10.0).contains(&d);
+    (g.wrapping_sub(1) < 4) & (s.is_nan() | review)
 }
 
 /// Batches at least this large are split over threads.
@@ -144,7 +166,7 @@ pub fn next_states_into_single_thread(
         stability,
         difficulty,
         elapsed_days,
-        rating,
+        Some(rating),
         out_stability.len(),
         out_difficulty.len(),
         out_interval.len(),
@@ -162,9 +184,8 @@ pub fn next_states_into_single_thread(
     Ok(())
 }
 
-/// The hot loop of [`next_states_into`], inputs already checked.
+/// The hot loop of [`next_states_into`], inputs already checked: the SIMD kernel.
 #[allow(clippy::too_many_arguments)]
-#[inline(never)]
 fn next_states_unchecked(
     fsrs: &Fsrs,
     stability: &[f64],
@@ -175,29 +196,17 @@ fn next_states_unchecked(
     out_d: &mut [f64],
     out_i: &mut [f64],
 ) {
-    let it = stability
-        .iter()
-        .zip(difficulty)
-        .zip(elapsed_days)
-        .zip(rating)
-        .zip(out_s.iter_mut().zip(out_d.iter_mut()).zip(out_i.iter_mut()));
-    for ((((&s, &d), &t), &g), ((os, od), oi)) in it {
-        let st = if s.is_nan() {
-            fsrs.initial_state(super::Rating::from_u8(g).unwrap_or(super::Rating::Good))
-        } else {
-            fsrs.next_state_unchecked(
-                super::MemoryState {
-                    stability: s,
-                    difficulty: d,
-                },
-                t,
-                g,
-            )
-        };
-        *os = st.stability;
-        *od = st.difficulty;
-        *oi = fsrs.next_interval(st.stability) as f64;
-    }
+    let k = super::kernel::Kernel::new(fsrs);
+    super::kernel::next_states(
+        &k,
+        stability,
+        difficulty,
+        elapsed_days,
+        rating,
+        out_s,
+        out_d,
+        out_i,
+    );
 }
 
 /// Allocating form of [`next_states_into`]: `(stability, difficulty, interval_days)`.
@@ -223,6 +232,41 @@ pub fn next_states(
     Ok((s, d, i))
 }
 
+/// The next stability, difficulty and interval (days) of every card for each of the four ratings
+/// (index `G − 1`: Again, Hard, Good, Easy), what the `fsrs` crate's `next_states` returns for one
+/// card, here for a whole batch in one SIMD pass. Same input rules as [`next_states_into`] (NaN
+/// stability: a new card); the outputs must have the batch's length.
+pub fn next_states_all_into(
+    fsrs: &Fsrs,
+    stability: &[f64],
+    difficulty: &[f64],
+    elapsed_days: &[f64],
+    out_stability: &mut [[f64; 4]],
+    out_difficulty: &mut [[f64; 4]],
+    out_interval: &mut [[f64; 4]],
+) -> Result<()> {
+    check_batch(
+        stability,
+        difficulty,
+        elapsed_days,
+        None,
+        out_stability.len(),
+        out_difficulty.len(),
+        out_interval.len(),
+    )?;
+    let k = super::kernel::Kernel::new(fsrs);
+    super::kernel::next_states_all(
+        &k,
+        stability,
+        difficulty,
+        elapsed_days,
+        out_stability,
+        out_difficulty,
+        out_interval,
+    );
+    Ok(())
+}
+
 /// Retrievability of every card `elapsed_days[i]` after its last review.
 pub fn retrievability(fsrs: &Fsrs, stability: &[f64], elapsed_days: &[f64]) -> Result<Vec<f64>> {
     if stability.len() != elapsed_days.len() {
@@ -231,11 +275,20 @@ pub fn retrievability(fsrs: &Fsrs, stability: &[f64], elapsed_days: &[f64]) -> R
             "length differs from stability's",
         ));
     }
-    stability
-        .iter()
-        .zip(elapsed_days)
-        .map(|(&s, &t)| fsrs.retrievability(s, t))
-        .collect()
+    for (i, (&s, &t)) in stability.iter().zip(elapsed_days).enumerate() {
+        if let Err(e) = check_stability(s).and_then(|_| check_elapsed(t)) {
+            return Err(match e {
+                CoreError::InvalidParameter { name, message } => CoreError::InvalidParameter {
+                    name,
+                    message: format!("at index {i}: {message}"),
+                },
+                e => e,
+            });
+        }
+    }
+    let mut out = vec![0.0; stability.len()];
+    super::kernel::retrievability(fsrs, stability, elapsed_days, &mut out);
+    Ok(out)
 }
 
 /// A learner's cards as parallel arrays.
@@ -387,8 +440,12 @@ mod tests {
                 difficulty: d[i],
             });
             let st = f.next_state(prev, t[i], r).unwrap();
-            assert_eq!(os[i], st.stability);
-            assert_eq!(od[i], st.difficulty);
+            // The batch kernel has its own exp/ln (SIMD): equal to the scalar path to 1e-13.
+            assert!((os[i] - st.stability).abs() <= 1e-13 * st.stability, "{i}");
+            assert!(
+                (od[i] - st.difficulty).abs() <= 1e-13 * st.difficulty,
+                "{i}"
+            );
             assert_eq!(oi[i], f.next_interval(st.stability) as f64);
         }
     }
@@ -412,6 +469,48 @@ mod tests {
     }
 
     #[test]
+    fn all_four_outcomes_equal_one_outcome_batches() {
+        let f = Fsrs::default();
+        let s = vec![f64::NAN, 2.3, 10.0, 0.5, 100.0, 3.0, 0.001];
+        let d = vec![5.0, 2.1, 7.0, 9.9, 1.0, 4.0, 10.0];
+        let t = vec![0.0, 2.0, 11.0, 0.0, 400.0, 1.0, 30.0];
+        let n = s.len();
+        let (mut a, mut b, mut c) = (vec![[0.0; 4]; n], vec![[0.0; 4]; n], vec![[0.0; 4]; n]);
+        next_states_all_into(&f, &s, &d, &t, &mut a, &mut b, &mut c).unwrap();
+        for g in 1..=4u8 {
+            let (os, od, oi) = next_states(&f, &s, &d, &t, &vec![g; n]).unwrap();
+            for i in 0..n {
+                let k = (g - 1) as usize;
+                assert_eq!(
+                    (a[i][k], b[i][k], c[i][k]),
+                    (os[i], od[i], oi[i]),
+                    "{i} {g}"
+                );
+            }
+        }
+        let e = next_states_all_into(
+            &f,
+            &[0.0],
+            &[5.0],
+            &[1.0],
+            &mut a[..1],
+            &mut b[..1],
+            &mut c[..1],
+        );
+        assert!(e.unwrap_err().to_string().contains("stability"));
+        let e = next_states_all_into(
+            &f,
+            &[1.0],
+            &[5.0],
+            &[1.0],
+            &mut a[..2],
+            &mut b[..1],
+            &mut c[..1],
+        );
+        assert!(e.unwrap_err().to_string().contains("out_stability"));
+    }
+
+    #[test]
     fn batch_rejects_bad_input_by_name() {
         let f = Fsrs::default();
         let e = next_states(&f, &[1.0, 0.0], &[5.0, 5.0], &[1.0, 1.0], &[3, 3]).unwrap_err();
@@ -425,6 +524,23 @@ mod tests {
         assert!(e.to_string().contains("rating"), "{e}");
         let e = next_states(&f, &[1.0], &[5.0, 1.0], &[1.0], &[3]).unwrap_err();
         assert!(e.to_string().contains("difficulty"), "{e}");
+        // Every value the one-pass check must refuse, at the index where it is.
+        for (s, d, t, g, name) in [
+            (f64::INFINITY, 5.0, 1.0, 3, "stability"),
+            (1.0, 5.0, f64::NAN, 3, "elapsed_days"),
+            (1.0, 5.0, f64::INFINITY, 3, "elapsed_days"),
+            (1.0, 0.5, 1.0, 3, "difficulty"),
+            (1.0, f64::NAN, 1.0, 3, "difficulty"),
+            (f64::NAN, 5.0, 1.0, 0, "rating"),
+        ] {
+            let e = next_states(&f, &[1.0, s], &[5.0, d], &[1.0, t], &[3, g]).unwrap_err();
+            assert!(
+                e.to_string().contains(name) && e.to_string().contains("index 1"),
+                "{e}"
+            );
+        }
+        // A new card (NaN stability) ignores its difficulty and elapsed days.
+        assert!(next_states(&f, &[f64::NAN], &[f64::NAN], &[-3.0], &[2]).is_ok());
     }
 
     #[test]

@@ -237,8 +237,20 @@ impl Dataset {
 pub(crate) fn fsrs_predictions<T: Real>(
     w: &[T; NP],
     ds: &Dataset,
+    f: impl FnMut(usize, T),
+    range: std::ops::Range<usize>,
+) {
+    fsrs_predictions_of_cards(w, ds, f, range, 0..ds.cards.len());
+}
+
+/// [`fsrs_predictions`] for the cards whose index is in `cards` only (the unit of parallel work:
+/// cards are independent).
+pub(crate) fn fsrs_predictions_of_cards<T: Real>(
+    w: &[T; NP],
+    ds: &Dataset,
     mut f: impl FnMut(usize, T),
     range: std::ops::Range<usize>,
+    cards: std::ops::Range<usize>,
 ) {
     let (decay, factor) = decay_factor(w[20]);
     // Items per card, in order.
@@ -250,7 +262,9 @@ pub(crate) fn fsrs_predictions<T: Real>(
         .take(range.end)
         .skip(range.start)
     {
-        per_card[it.card as usize].push(k);
+        if cards.contains(&(it.card as usize)) {
+            per_card[it.card as usize].push(k);
+        }
     }
     for (c, ks) in per_card.iter().enumerate() {
         let Some(&last) = ks.last() else { continue };

@@ -478,6 +478,11 @@ impl Fsrs {
         ]
     }
 
+    /// `(decay, F, interval factor)` of the forgetting curve, for the batch kernel.
+    pub(crate) fn curve_constants(&self) -> (f64, f64, f64) {
+        (self.decay, self.factor, self.interval_factor)
+    }
+
     /// The settings.
     pub fn params(&self) -> &FsrsParams {
         &self.params

@@ -11,11 +11,12 @@
 //! - [`eval`]: srs-benchmark scoring on a review log (time-series split);
 //! - [`optimize`]: fitting the 21 parameters (own gradient fit);
 //! - [`schedule`]: the daily review schedule, stuck concepts and learners (job step);
-//! - [`sm2`]: SM-2 (original and Anki) as a baseline;
+//! - [`sm2`]: SM-2 (original, srs-benchmark's trainable form, Anki) as a baseline;
 
 pub mod batch;
 pub mod eval;
 pub mod fsrs;
+pub(crate) mod kernel;
 pub mod optimize;
 pub(crate) mod real;
 pub mod schedule;

@@ -10,7 +10,9 @@
 //! over-fitting. It keeps `ndarray 0.17` (the `fsrs` crate's dependency) out of our graph and
 //! gives the same parameters on every machine.
 
-use super::eval::{fsrs_predictions, metrics, Dataset, EvalParams, LogReview, Metrics};
+use super::eval::{
+    fsrs_predictions, fsrs_predictions_of_cards, metrics, Dataset, EvalParams, LogReview, Metrics,
+};
 use super::fsrs::{validate_parameters, DEFAULT_PARAMETERS, LOWER_BOUNDS, UPPER_BOUNDS};
 use super::real::{Dual, Real, NP};
 use crate::error::{CoreError, Result};
@@ -75,13 +77,15 @@ pub struct FittedFsrs {
     pub n_train: usize,
 }
 
-/// Mean log loss over items `0..end` and its gradient (plus the regulariser).
-fn loss_and_grad(ds: &Dataset, w: &[f64; NP], end: usize, reg: f64) -> (f64, [f64; NP]) {
-    let wd: [Dual; NP] = std::array::from_fn(|i| Dual::var(w[i], i));
+/// Training sets at least this large compute the gradient on two threads.
+const PARALLEL_MIN_ITEMS: usize = 1_000;
+
+/// Negative log likelihood (sum) of items `0..end` restricted to cards `cards`, with gradient.
+fn nll_of_cards(ds: &Dataset, wd: &[Dual; NP], end: usize, cards: std::ops::Range<usize>) -> Dual {
     let eps = 1e-7;
     let mut total = Dual::cst(0.0);
-    fsrs_predictions(
-        &wd,
+    fsrs_predictions_of_cards(
+        wd,
         ds,
         |k, p| {
             let p = super::real::clamp(p, eps, 1.0 - eps);
@@ -93,7 +97,44 @@ fn loss_and_grad(ds: &Dataset, w: &[f64; NP], end: usize, reg: f64) -> (f64, [f6
             total = total - l;
         },
         0..end,
+        cards,
     );
+    total
+}
+
+/// Mean log loss over items `0..end` and its gradient (plus the regulariser). Cards are
+/// independent, so a large training set is cut into two halves of about equal review counts,
+/// one per thread; the cut depends on the data only, so every machine gets the same sums.
+fn loss_and_grad(ds: &Dataset, w: &[f64; NP], end: usize, reg: f64) -> (f64, [f64; NP]) {
+    let wd: [Dual; NP] = std::array::from_fn(|i| Dual::var(w[i], i));
+    let nc = ds.cards.len();
+    let total = if end >= PARALLEL_MIN_ITEMS {
+        // First card index at which half of the training items are covered.
+        let mut per_card = vec![0usize; nc];
+        for it in ds.items.iter().take(end) {
+            per_card[it.card as usize] += 1;
+        }
+        let (mut acc, mut cut) = (0, nc);
+        for (c, &k) in per_card.iter().enumerate() {
+            acc += k;
+            if 2 * acc >= end {
+                cut = c + 1;
+                break;
+            }
+        }
+        let (a, b) = std::thread::scope(|sc| {
+            let h = sc.spawn(|| nll_of_cards(ds, &wd, end, 0..cut));
+            let b = nll_of_cards(ds, &wd, end, cut..nc);
+            // Should the helper thread fail, its half is computed here instead.
+            let a = h
+                .join()
+                .unwrap_or_else(|_| nll_of_cards(ds, &wd, end, 0..cut));
+            (a, b)
+        });
+        a + b
+    } else {
+        nll_of_cards(ds, &wd, end, 0..nc)
+    };
     let n = end.max(1) as f64;
     let mut loss = total.v / n;
     let mut g = total.d;
@@ -194,6 +235,23 @@ mod tests {
                 "w{i}: {} vs {fd}",
                 g[i]
             );
+        }
+    }
+
+    #[test]
+    fn two_thread_gradient_equals_one_thread() {
+        let log = synthetic_log(&DEFAULT_PARAMETERS, 400, 3);
+        let ds = Dataset::new(&log, &EvalParams::default()).unwrap();
+        assert!(ds.len() >= PARALLEL_MIN_ITEMS, "{}", ds.len());
+        let mut w = DEFAULT_PARAMETERS;
+        w[9] = 0.3;
+        let (loss, g) = loss_and_grad(&ds, &w, ds.len(), 0.0);
+        let wd: [Dual; NP] = std::array::from_fn(|i| Dual::var(w[i], i));
+        let one = nll_of_cards(&ds, &wd, ds.len(), 0..ds.cards.len());
+        let n = ds.len() as f64;
+        assert!((loss - one.v / n).abs() <= 1e-12 * loss.abs());
+        for (i, (a, b)) in g.iter().zip(one.d.iter()).enumerate() {
+            assert!((a - b / n).abs() <= 1e-12 * (1.0 + a.abs()), "w{i}");
         }
     }
 

@@ -2,7 +2,15 @@
 //! Anki ratings) and Anki's variant (ease factors, Hard/Easy multipliers, lapse reset).
 //!
 //! It decides the next interval (days) of a card from its rating history; [`sm2_retrievability`]
-//! turns an interval into a recall probability (`R = 0.9` after one interval) for evaluation.
+//! turns an interval into a recall probability (`R = 0.9^(t/I)`, srs-benchmark's curve for SM-2)
+//! for evaluation.
+//!
+//! Three variants, because "SM-2" means different things in the literature and in benchmarks:
+//! [`Sm2Variant::Original`] is srs-benchmark's `sm2()` (a lapse restarts the repetitions, so the
+//! next success gets 1 day again, intervals rounded), [`Sm2Variant::Benchmark`] is the SM-2 whose
+//! scores the issue quotes (0.5275 / 0.0986 / 0.581 on the josh log): srs-benchmark's
+//! `SM2-trainable` model at its initial weights, where a lapse counts as the first repetition so the
+//! next success goes straight to 6 days, intervals not rounded; [`Sm2Variant::Anki`] is Anki's.
 
 use crate::error::{CoreError, Result};
 use serde::{Deserialize, Serialize};
@@ -39,6 +47,11 @@ pub enum Sm2Variant {
     /// Anki's SM-2: Again resets to 1 day and lowers ease by 0.2; Hard ×1.2 and −0.15; Good ×ease
     /// (plus half the delay); Easy ×ease×1.3 (plus the delay) and +0.15.
     Anki,
+    /// srs-benchmark's `SM2-trainable` at its initial weights `[1, 6, 2.5, 0.02, 7, 0.18]`: the
+    /// same ease update as [`Sm2Variant::Original`], but a lapse sets the repetition count to 1
+    /// (interval 1 day) so the next success gets 6 days, and intervals are not rounded (clamped
+    /// to 0.01–36500 days; ease to 1.3–10). The SM-2 of the issue's reference figures.
+    Benchmark,
 }
 
 /// SM-2 after one review with `rating` (1–4), `elapsed_days` after the previous review.
@@ -78,6 +91,21 @@ pub fn sm2_next(
             s.ease = (s.ease + (0.1 - (5.0 - q) * (0.08 + (5.0 - q) * 0.02))).max(1.3);
             s.interval = (s.interval + 0.01).round().clamp(1.0, 36500.0);
         }
+        Sm2Variant::Benchmark => {
+            let q = rating as f64 + 1.0;
+            s.reps = if rating > 1 {
+                s.reps.saturating_add(1)
+            } else {
+                1
+            };
+            s.interval = match s.reps {
+                1 => 1.0,
+                2 => 6.0,
+                _ => s.interval * s.ease,
+            };
+            s.ease = (s.ease - 0.02 * (q - 7.0).powi(2) + 0.18).clamp(1.3, 10.0);
+            s.interval = s.interval.clamp(0.01, 36500.0);
+        }
         Sm2Variant::Anki => {
             if s.reps == 0 {
                 // Graduation from new: Again/Hard/Good → 1 day, Easy → 4 days.
@@ -116,10 +144,10 @@ pub fn sm2_next(
     Ok(s)
 }
 
-/// Recall probability `elapsed_days` after a review scheduled at `interval` days, on the FSRS-4.5
-/// power curve `(1 + t/(9·I))^(−1)` (0.9 after one interval).
+/// Recall probability `elapsed_days` after a review scheduled at `interval` days: srs-benchmark's
+/// exponential curve for SM-2, `0.9^(t/I)` (0.9 after one interval).
 pub fn sm2_retrievability(interval: f64, elapsed_days: f64) -> f64 {
-    (1.0 + elapsed_days.max(0.0) / (9.0 * interval.max(1e-9))).recip()
+    (0.9f64.ln() * elapsed_days.max(0.0) / interval.max(1e-9)).exp()
 }
 
 #[cfg(test)]
@@ -157,5 +185,29 @@ mod tests {
         assert_eq!(s.interval, 1.0);
         assert!((s.ease - 2.45).abs() < 1e-12);
         assert!((sm2_retrievability(10.0, 10.0) - 0.9).abs() < 1e-12);
+        assert!((sm2_retrievability(10.0, 20.0) - 0.81).abs() < 1e-12);
+    }
+
+    #[test]
+    fn benchmark_sm2_sequence() {
+        // Good, Good, Again, Good, Good: 1, 6, 1 (a lapse is repetition 1), 6, 6·ease.
+        let mut s = Sm2State::default();
+        let mut ivls = vec![];
+        for g in [3, 3, 1, 3, 3] {
+            s = sm2_next(Sm2Variant::Benchmark, s, g, s.interval).unwrap();
+            ivls.push(s.interval);
+        }
+        // Ease: 2.5 (q=4: −0.02·9 + 0.18 = 0), 2.5, 2.18 (q=2: −0.5 + 0.18), 2.18, 2.18.
+        assert!((s.ease - 2.18).abs() < 1e-12);
+        assert_eq!(&ivls[..4], &[1.0, 6.0, 1.0, 6.0]);
+        assert!((ivls[4] - 6.0 * 2.18).abs() < 1e-12); // not rounded
+                                                       // The original restarts from 1 day after a lapse and needs two successes to reach 6.
+        let mut o = Sm2State::default();
+        let mut oi = vec![];
+        for g in [3, 3, 1, 3, 3] {
+            o = sm2_next(Sm2Variant::Original, o, g, o.interval).unwrap();
+            oi.push(o.interval);
+        }
+        assert_eq!(oi, vec![1.0, 6.0, 1.0, 1.0, 6.0]);
     }
 }
