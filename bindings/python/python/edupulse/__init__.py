@@ -37,6 +37,7 @@ from ._edupulse import (
     ValidationError,
     __version__,
 )
+from ._base import NotFittedError
 
 __all__ = [
     "churn",
@@ -45,6 +46,7 @@ __all__ = [
     "TABLES",
     "EdupulseError",
     "InternalError",
+    "NotFittedError",
     "ParameterError",
     "Store",
     "StoreError",

@@ -5,6 +5,7 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
 
 import pandas as pd
 
+from ._base import NotFittedError as NotFittedError
 from . import churn as churn
 from . import repetition as repetition
 from . import trends as trends
@@ -16,6 +17,7 @@ __all__ = [
     "TABLES",
     "EdupulseError",
     "InternalError",
+    "NotFittedError",
     "ParameterError",
     "Store",
     "StoreError",
