@@ -38,6 +38,7 @@ from ._edupulse import (
     __version__,
 )
 from ._base import NotFittedError
+from . import _interop
 
 __all__ = [
     "churn",
@@ -67,14 +68,18 @@ def columns(table: str) -> List[str]:
     return _native.columns(table)
 
 
-def simulate(students: int = 1000, seed: int = 42, **options: Any) -> Dict[str, pd.DataFrame]:
+def simulate(
+    students: int = 1000, seed: int = 42, *, output: str = "pandas", **options: Any
+) -> Dict[str, Any]:
     """Simulate a business: one DataFrame per table in ``TABLES``.
 
     The same ``seed`` and options always give the same data. ``options`` override other fields
     of the simulator's configuration; an unknown option raises ``ParameterError``.
+    ``output="polars"`` or ``"arrow"`` returns polars DataFrames or pyarrow Tables instead.
     """
+    _interop.check_output(output)
     raw = _native.simulate({"students": students, "seed": seed, **options})
-    return {name: _to_frame(name, cols) for name, cols in raw.items()}
+    return {name: _interop.output(_to_frame(name, cols), output) for name, cols in raw.items()}
 
 
 def validate(tables: Mapping[str, Any]) -> Dict[str, int]:
@@ -118,13 +123,22 @@ class Store:
         """
         return self._native.ingest(_to_native(tables))
 
-    def table(self, name: str, start: Optional[Any] = None, end: Optional[Any] = None) -> pd.DataFrame:
+    def table(
+        self,
+        name: str,
+        start: Optional[Any] = None,
+        end: Optional[Any] = None,
+        *,
+        output: str = "pandas",
+    ) -> Any:
         """Rows of table ``name`` filed in ``[start, end)``, sorted by natural key.
 
         ``start`` and ``end`` are ``None`` (unbounded), an ISO / RFC 3339 string, a ``datetime``,
-        a ``date`` or a ``pandas.Timestamp``; naive times are UTC.
+        a ``date`` or a ``pandas.Timestamp``; naive times are UTC. A pandas DataFrame, or with
+        ``output="polars"`` / ``"arrow"`` a polars DataFrame / pyarrow Table.
         """
-        return _to_frame(name, self._native.read(name, start, end))
+        _interop.check_output(output)
+        return _interop.output(_to_frame(name, self._native.read(name, start, end)), output)
 
     def counts(self) -> Dict[str, int]:
         """Row counts of every table the store holds."""
@@ -146,7 +160,13 @@ def _to_native(tables: Mapping[str, Any]) -> Dict[str, Dict[str, Any]]:
 
 
 def _columns_of(table: str, frame: Any) -> Dict[str, Any]:
-    """``{column: list}`` of a pandas or polars DataFrame or a mapping of columns."""
+    """``{column: list}`` of a pandas, polars or Arrow table or a mapping of columns."""
+    if not isinstance(frame, (pd.DataFrame, Mapping)) and _interop.is_table(frame):
+        polars = sys.modules.get("polars")
+        if polars is not None and isinstance(frame, polars.LazyFrame):
+            frame = frame.collect()
+        elif polars is None or not isinstance(frame, polars.DataFrame):
+            frame = _interop.to_frame(frame, name=f"table {table!r}")  # Arrow -> pandas
     if isinstance(frame, pd.DataFrame):
         frame = _index_to_columns(table, frame)
         if frame.columns.has_duplicates:
@@ -159,7 +179,8 @@ def _columns_of(table: str, frame: Any) -> Dict[str, Any]:
     if isinstance(frame, Mapping):
         return {str(c): v.tolist() if hasattr(v, "tolist") else v for c, v in frame.items()}
     raise TypeError(
-        f"table {table!r}: expected a pandas or polars DataFrame or a dict of columns, "
+        f"table {table!r}: expected a pandas, polars or pyarrow table, an object with "
+        "__arrow_c_stream__, or a dict of columns, "
         f"got {type(frame).__name__}"
     )
 

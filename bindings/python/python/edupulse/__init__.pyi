@@ -1,7 +1,7 @@
 """Type stubs of the edupulse package."""
 
 import datetime
-from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
+from typing import Any, Dict, List, Literal, Mapping, Optional, Tuple, Union, overload
 
 import pandas as pd
 
@@ -33,8 +33,8 @@ __version__: str
 #: Names of the input tables, in ingest order.
 TABLES: Tuple[str, ...]
 
-#: One table as input: a pandas DataFrame, a polars DataFrame (when polars is installed), or a
-#: mapping of column name to a sequence of values.
+#: One table as input: a pandas DataFrame, a polars DataFrame or LazyFrame, a pyarrow Table or
+#: RecordBatch, any object with __arrow_c_stream__, or a mapping of column name to a sequence.
 _DataFrameLike = Any
 #: Input tables: table name -> _DataFrameLike.
 _TablesLike = Mapping[str, _DataFrameLike]
@@ -74,7 +74,14 @@ class InternalError(EdupulseError):
     message: Optional[str]
 
 def columns(table: str) -> List[str]: ...
-def simulate(students: int = 1000, seed: int = 42, **options: Any) -> Dict[str, pd.DataFrame]: ...
+@overload
+def simulate(
+    students: int = 1000, seed: int = 42, *, output: Literal["pandas"] = "pandas", **options: Any
+) -> Dict[str, pd.DataFrame]: ...
+@overload
+def simulate(
+    students: int = 1000, seed: int = 42, *, output: str = "pandas", **options: Any
+) -> Dict[str, Any]: ...
 def validate(tables: _TablesLike) -> Dict[str, int]: ...
 
 class Store:
@@ -86,5 +93,17 @@ class Store:
     @property
     def url(self) -> str: ...
     def ingest(self, tables: _TablesLike) -> Dict[str, Dict[str, int]]: ...
-    def table(self, name: str, start: _TimeLike = None, end: _TimeLike = None) -> pd.DataFrame: ...
+    @overload
+    def table(
+        self,
+        name: str,
+        start: _TimeLike = None,
+        end: _TimeLike = None,
+        *,
+        output: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+    @overload
+    def table(
+        self, name: str, start: _TimeLike = None, end: _TimeLike = None, *, output: str = "pandas"
+    ) -> Any: ...
     def counts(self) -> Dict[str, int]: ...
