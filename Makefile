@@ -27,13 +27,14 @@ MATURIN_TARGET_DIR ?= $(CURDIR)/target/maturin
 MATURIN_PROFILE ?= dev
 DEMO_DIR ?= demo-out
 
-.PHONY: help demo test venv develop test-rust test-python fmt-check clippy deps-check
+.PHONY: help demo test venv develop test-rust test-python test-slow fmt-check clippy deps-check
 
 help:
 	@echo "make demo     run the end-to-end demo into $(DEMO_DIR)/"
 	@echo "make test     cargo test + pytest + cargo fmt --check + cargo clippy -D warnings"
 	@echo "make venv     create $(VENV) with maturin, pytest, numpy, pandas, polars, mypy"
 	@echo "make develop  build the Python bindings and install them into $(VENV)"
+	@echo "make test-slow  the slow-marked Python tests (Airflow, Dask cluster)"
 
 demo:
 	cargo run --release -p edupulse-cli -- demo --dir $(DEMO_DIR)
@@ -62,6 +63,11 @@ test-rust:
 test-python: develop
 	scripts/with-postgres.sh $(VENV_PY) -m pytest bindings/python/tests -q
 	MYPY_CACHE_DIR=$(CURDIR)/target/mypy-cache $(VENV_PY) -m mypy.stubtest edupulse
+
+# Tests marked slow (real `airflow dags test`, Dask LocalCluster at scale): optional tools are
+# used when installed, and skipped otherwise.
+test-slow: develop
+	$(VENV_PY) -m pytest bindings/python/tests -q -m slow
 
 fmt-check:
 	cargo fmt --all -- --check

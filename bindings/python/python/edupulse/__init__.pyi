@@ -1,7 +1,8 @@
 """Type stubs of the edupulse package."""
 
 import datetime
-from typing import Any, Dict, List, Literal, Mapping, Optional, Tuple, Union, overload
+import os
+from typing import Any, Callable, Dict, List, Literal, Mapping, Optional, Sequence, Tuple, Union, overload
 
 import pandas as pd
 
@@ -24,8 +25,11 @@ __all__ = [
     "ValidationError",
     "__version__",
     "columns",
+    "get_num_threads",
+    "set_num_threads",
     "simulate",
     "validate",
+    "write_csv_dir",
 ]
 
 __version__: str
@@ -83,6 +87,9 @@ def simulate(
     students: int = 1000, seed: int = 42, *, output: str = "pandas", **options: Any
 ) -> Dict[str, Any]: ...
 def validate(tables: _TablesLike) -> Dict[str, int]: ...
+def write_csv_dir(tables: _TablesLike, path: Union[str, "os.PathLike[str]"]) -> Dict[str, int]: ...
+def set_num_threads(n: int) -> None: ...
+def get_num_threads() -> int: ...
 
 class Store:
     """An edupulse store: ``sqlite://PATH`` or ``memory://``."""
@@ -93,6 +100,7 @@ class Store:
     @property
     def url(self) -> str: ...
     def ingest(self, tables: _TablesLike) -> Dict[str, Dict[str, int]]: ...
+    def ingest_dir(self, path: Union[str, "os.PathLike[str]"]) -> Dict[str, Dict[str, int]]: ...
     @overload
     def table(
         self,
@@ -107,3 +115,17 @@ class Store:
         self, name: str, start: _TimeLike = None, end: _TimeLike = None, *, output: str = "pandas"
     ) -> Any: ...
     def counts(self) -> Dict[str, int]: ...
+    def run(
+        self,
+        as_of: _TimeLike,
+        *,
+        steps: Optional[Sequence[str]] = None,
+        config: Optional[Mapping[str, Any]] = None,
+        progress: Union[bool, Callable[[int, int, str], Any]] = False,
+    ) -> Dict[str, Any]: ...
+    def deliver(
+        self, file: Optional[Union[str, "os.PathLike[str]"]] = None, *, stdout: bool = False
+    ) -> Dict[str, Any]: ...
+    def results(self, table: str, as_of: _TimeLike = None, *, output: str = "pandas") -> Any: ...
+    def outbox(self, *, pending_only: bool = False) -> List[Dict[str, Any]]: ...
+    def runs(self) -> List[Dict[str, Any]]: ...

@@ -169,8 +169,15 @@ def _to_polars_series(pl: Any, name: str, s: pd.Series) -> Any:
         return pl.Series(name, _polars_unit(s.to_numpy()))
     if isinstance(dtype, (pd.Int64Dtype, pd.BooleanDtype, pd.Float64Dtype)):
         return pl.Series(name, s.astype(object).where(s.notna(), None).tolist())
-    # text (object / str dtype): missing values are None
-    return pl.Series(name, [None if _missing(v) else v for v in s.tolist()], dtype=pl.String)
+    # text (object / str dtype): missing values are None; lists and dicts (JSON fields of
+    # result rows) become polars lists and structs
+    values = [None if _missing(v) else v for v in s.tolist()]
+    if all(v is None or isinstance(v, str) for v in values):
+        return pl.Series(name, values, dtype=pl.String)
+    try:
+        return pl.Series(name, values, strict=False)
+    except Exception:  # values polars cannot type: keep them as Python objects
+        return pl.Series(name, values, dtype=pl.Object)
 
 
 def _polars_unit(a: np.ndarray) -> np.ndarray:
