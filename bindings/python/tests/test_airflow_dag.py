@@ -30,8 +30,8 @@ def tasks():
 @pytest.fixture()
 def settings(tasks, tmp_path):
     landing = tmp_path / "landing"
-    written = edupulse.write_csv_dir(edupulse.simulate(students=80, seed=4), landing)
-    assert written["students"] == 80
+    written = edupulse.write_csv_dir(edupulse.simulate(students=300, seed=4), landing)
+    assert written["students"] == 300
     return tasks.Settings(
         store=f"sqlite://{tmp_path / 'edupulse.db'}",
         landing=str(landing),
