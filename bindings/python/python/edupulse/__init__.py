@@ -230,6 +230,8 @@ class Store:
         _interop.check_output(output)
         rows = json.loads(self._native.results(table, as_of))
         frame = pd.DataFrame(rows)
+        first = [c for c in ("key", "as_of") if c in frame.columns]
+        frame = frame[first + [c for c in frame.columns if c not in first]]
         if "as_of" in frame.columns:
             frame["as_of"] = pd.to_datetime(frame["as_of"], utc=True, format="ISO8601")
         return _interop.output(frame, output)
@@ -249,6 +251,20 @@ class Store:
 # --- conversion only below: no analytics in Python -------------------------------------------
 
 
+def _tqdm() -> Any:
+    """tqdm's notebook bar when ipywidgets can draw it, else the text bar (ImportError: none)."""
+    from tqdm import tqdm
+
+    try:
+        import ipywidgets  # noqa: F401
+
+        from tqdm.auto import tqdm as auto
+
+        return auto
+    except ImportError:
+        return tqdm
+
+
 def _progress(progress: Any, desc: str) -> Tuple[Optional[Callable[[int, int, str], None]], Callable[[], None]]:
     """``(callback(i, n, name), close())`` for ``progress=``: False/None, True or a callable."""
     if progress is None or progress is False:
@@ -258,7 +274,7 @@ def _progress(progress: Any, desc: str) -> Tuple[Optional[Callable[[int, int, st
     if progress is not True:
         raise TypeError("progress must be a bool or a callable(i, n, step)")
     try:
-        from tqdm.auto import tqdm
+        tqdm = _tqdm()
     except ImportError:
 
         def line(i: int, n: int, name: str) -> None:
