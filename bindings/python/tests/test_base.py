@@ -159,6 +159,15 @@ def test_pickle_of_another_format_is_refused():
         t.__setstate__(state)
 
 
+def test_module_docstring_example_runs():
+    import doctest
+
+    import edupulse._base
+
+    result = doctest.testmod(edupulse._base)
+    assert result.attempted >= 3 and result.failed == 0
+
+
 def test_mixins_score():
     x, y = data()
     t = Threshold().fit(x, y)
