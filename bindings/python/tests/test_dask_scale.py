@@ -3,6 +3,7 @@ on a LocalCluster of 2 worker processes equal the single-process scores exactly;
 reaches the workers by pickle; edupulse runs one native thread per worker."""
 
 import importlib
+import os
 import pickle
 import sys
 from pathlib import Path
@@ -86,3 +87,26 @@ def _auc(score, label):
     pos = label.astype(bool)
     n1, n0 = pos.sum(), (~pos).sum()
     return (ranks[pos].sum() - n1 * (n1 + 1) / 2) / (n1 * n0)
+
+
+@pytest.mark.slow
+def test_spark_map_in_arrow_recipe(example, model):
+    """examples/spark: the mapInArrow recipe gives the single-process scores (needs pyspark and
+    Java; `make test-slow`)."""
+    pytest.importorskip("pyspark")
+    pytest.importorskip("pyarrow")
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    spark_dir = EXAMPLE.parent / "spark"
+    sys.path.insert(0, str(spark_dir))
+    try:
+        recipe = importlib.import_module("churn_scoring_spark")
+    finally:
+        sys.path.remove(str(spark_dir))
+    students = example.simulate_students(20_000, seed=7)
+    spark = recipe.session(4)
+    try:
+        got = recipe.score_on_spark(spark, students, model, 4)
+    finally:
+        spark.stop()
+    ref = example.score_partition(students, model).sort_values("student_id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, ref, check_exact=True, check_dtype=False)
