@@ -50,7 +50,7 @@ SCHEMA = "student_id string, p_churn double"
 def session(partitions: int) -> Any:
     from pyspark.sql import SparkSession
 
-    return (
+    spark = (
         SparkSession.builder.master("local[2]")
         .appName("edupulse-churn")
         .config("spark.sql.shuffle.partitions", str(partitions))
@@ -58,6 +58,12 @@ def session(partitions: int) -> Any:
         .config("spark.ui.enabled", "false")
         .getOrCreate()
     )
+    # The scoring functions live in these modules: ship them to the executors' Python workers
+    # (edupulse itself must be installed there, like any dependency).
+    here = os.path.dirname(os.path.abspath(__file__))
+    spark.sparkContext.addPyFile(os.path.join(here, "..", "dask", "churn_scoring.py"))
+    spark.sparkContext.addPyFile(os.path.join(here, "churn_scoring_spark.py"))
+    return spark
 
 
 def score_on_spark(spark: Any, students: pd.DataFrame, clf: Any, partitions: int) -> pd.DataFrame:
