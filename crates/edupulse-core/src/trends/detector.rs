@@ -359,11 +359,11 @@ impl TrendDetector {
         let as_of_wd = i64::from(as_of.weekday().num_days_from_monday());
         // Offset (days back from as_of) of the Sunday ending the last complete week.
         let last_sun = if as_of_wd == 6 { 0 } else { as_of_wd + 1 };
-        let max_off = merged.first().map_or(0, |x| x.0);
-        let n_weeks = if max_off >= last_sun {
-            ((max_off - last_sun) / 7 + 1) as usize
-        } else {
-            0
+        // No complete week holds data when there is no point before the last Sunday (or none at
+        // all: a run dated before the series starts).
+        let n_weeks = match merged.first() {
+            Some(&(max_off, _)) if max_off >= last_sun => ((max_off - last_sun) / 7 + 1) as usize,
+            _ => 0,
         };
         let mut sums = vec![0.0; n_weeks];
         let mut cnts = vec![0u32; n_weeks];

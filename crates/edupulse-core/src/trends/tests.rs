@@ -394,3 +394,32 @@ fn cusum_vote_adds_no_false_rises_in_the_first_year() {
     }
     assert!(runs > 400);
 }
+
+#[test]
+fn a_run_dated_before_or_at_the_start_of_the_data_succeeds_without_alerts() {
+    use crate::job::Step;
+    let (tables, _, _) = sim(120, 42);
+    let first = tables
+        .keyword_interest
+        .iter()
+        .map(|r| r.date)
+        .min()
+        .unwrap();
+    let step = step::TrendsStep::default();
+    // Up to the anomaly detector's warm-up (14 days): too little history to alert on anything.
+    for back in (-3i64..14).chain([-30]) {
+        let day = first + chrono::Duration::days(back);
+        let at = day.and_hms_opt(23, 0, 0).unwrap().and_utc();
+        let out = step
+            .run(&tables, at)
+            .unwrap_or_else(|e| panic!("as_of {day}: {e}"));
+        assert!(
+            out.notifications.is_empty(),
+            "as_of {day}: no history, yet alerts {:?}",
+            out.notifications
+                .iter()
+                .map(|n| &n.dedupe_key)
+                .collect::<Vec<_>>()
+        );
+    }
+}
