@@ -1,11 +1,16 @@
 #!/usr/bin/env python3
 """Time the three CDNOW fits of edupulse against the `lifetimes` package in the same run.
 
-    pip install lifetimes setuptools          # into the venv that has edupulse installed (release)
-    python scripts/bench_churn.py [path/to/shared/data/cdnow]
+`lifetimes` (which pins old numpy/pandas behaviour) goes into a separate venv; edupulse comes from
+the release build that `make develop` puts into bindings/python/python:
 
-Prints each model's parameters from both libraries, the median fit time of each and the ratio
-lifetimes / edupulse.
+    make develop MATURIN_PROFILE=release
+    python3 -m venv /tmp/bench-venv && /tmp/bench-venv/bin/pip install lifetimes setuptools
+    PYTHONPATH=bindings/python/python /tmp/bench-venv/bin/python scripts/bench_churn.py [path/to/shared/data/cdnow]
+
+Prints each model's parameters from both libraries, the median fit time of each (wall clock and
+CPU time of this process: both libraries fit on the calling thread, so CPU time is the steadier
+figure on a loaded machine) and the ratios lifetimes / edupulse.
 """
 
 import statistics
@@ -34,13 +39,14 @@ def find_data() -> Path:
 
 
 def median_time(fn, repeat):
-    times = []
+    wall, cpu = [], []
     out = None
     for _ in range(repeat):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         out = fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times), out
+        wall.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
+    return statistics.median(wall), statistics.median(cpu), out
 
 
 def main() -> None:
@@ -71,14 +77,20 @@ def main() -> None:
         ),
     ]
     print(f"lifetimes {lifetimes.__version__}; edupulse {ec._native.__name__}; {len(d)} customers")
-    print(f"{'model':12} {'lifetimes s':>12} {'edupulse s':>12} {'ratio':>8}  parameters (lifetimes | edupulse)")
+    print(
+        f"{'model':12} {'lifetimes s':>12} {'edupulse s':>12} {'ratio':>6} {'CPU: lifetimes':>15} "
+        f"{'edupulse':>9} {'ratio':>6}  parameters (lifetimes | edupulse)"
+    )
     for name, lt, ep, lt_p, ep_p in cases:
-        t_lt, f_lt = median_time(lt, 3)
-        t_ep, f_ep = median_time(ep, 21)
+        t_lt, c_lt, f_lt = median_time(lt, 3)
+        t_ep, c_ep, f_ep = median_time(ep, 21)
         a = " ".join(f"{v:.6g}" for v in lt_p(f_lt))
         b = " ".join(f"{v:.6g}" for v in ep_p(f_ep))
         same = all(abs(u - v) <= 5e-4 * abs(u) for u, v in zip(lt_p(f_lt), ep_p(f_ep)))
-        print(f"{name:12} {t_lt:12.4f} {t_ep:12.5f} {t_lt / t_ep:7.0f}x  {a} | {b}  {'same' if same else 'DIFFERENT'}")
+        print(
+            f"{name:12} {t_lt:12.4f} {t_ep:12.5f} {t_lt / t_ep:5.0f}x {c_lt:15.4f} {c_ep:9.5f} "
+            f"{c_lt / c_ep:5.0f}x  {a} | {b}  {'same' if same else 'DIFFERENT'}"
+        )
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 //! Bindings of `edupulse.churn`: buy-till-you-die models, the transaction summary and the shared
-//! tabular classifier. Thin: numeric columns arrive as little-endian `float64` bytes (one copy in
-//! numpy, read here without another), results leave as bytes for `numpy.frombuffer`; fitted models
-//! travel as their JSON state, which is what pickling stores. Long work runs with the GIL released.
+//! tabular classifier. Thin: numeric columns arrive as contiguous `float64` numpy arrays, read in
+//! place (no copy; the Python side converts other dtypes once), results leave as numpy arrays that
+//! take over the Rust buffer; fitted models travel as their JSON state, which is what pickling
+//! stores. Long work runs with the GIL released.
 
 use crate::errors::{guard, Failure};
 use chrono::{DateTime, Utc};
@@ -12,24 +13,18 @@ use edupulse::core::churn::{
 use edupulse::core::learn::{
     ClassifierParams, ColumnData, ModelKind, TabularClassifier, TabularData,
 };
+use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
 
-fn floats(name: &str, b: &[u8]) -> Result<Vec<f64>, Failure> {
-    if !b.len().is_multiple_of(8) {
-        return Err(Failure::param(name, "not a float64 buffer"));
-    }
-    Ok(b.chunks_exact(8)
-        .map(|c| f64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
-        .collect())
-}
+/// A read-only contiguous `float64` array from Python.
+type F64In<'py> = PyReadonlyArray1<'py, f64>;
+/// A `float64` array handed to Python (it owns the Rust buffer).
+type F64Out<'py> = Bound<'py, PyArray1<f64>>;
 
-fn to_bytes<'py>(py: Python<'py>, v: &[f64]) -> Bound<'py, PyBytes> {
-    let mut out = Vec::with_capacity(v.len() * 8);
-    for x in v {
-        out.extend_from_slice(&x.to_le_bytes());
-    }
-    PyBytes::new(py, &out)
+/// The array's values in place (C-contiguous arrays only; no copy).
+fn floats<'a>(name: &str, a: &'a F64In<'_>) -> Result<&'a [f64], Failure> {
+    a.as_slice()
+        .map_err(|_| Failure::param(name, "expected a contiguous 1-D float64 array"))
 }
 
 fn fit_params(max_iter: usize, tolerance: f64, penalizer: f64) -> FitParams {
@@ -63,29 +58,29 @@ fn fit_out(
 pub(crate) fn churn_fit_btyd(
     py: Python<'_>,
     model: &str,
-    frequency: &[u8],
-    recency: &[u8],
-    t: &[u8],
+    frequency: F64In<'_>,
+    recency: F64In<'_>,
+    t: F64In<'_>,
     max_iter: usize,
     tolerance: f64,
     penalizer: f64,
 ) -> PyResult<FitOut> {
     guard(|| {
         let (x, tx, tt) = (
-            floats("frequency", frequency)?,
-            floats("recency", recency)?,
-            floats("T", t)?,
+            floats("frequency", &frequency)?,
+            floats("recency", &recency)?,
+            floats("T", &t)?,
         );
         let fp = fit_params(max_iter, tolerance, penalizer);
         let model = model.to_string();
         py.detach(move || -> Result<FitOut, Failure> {
             match model.as_str() {
                 "bgnbd" => {
-                    let m = BetaGeo::fit(&x, &tx, &tt, &fp)?;
+                    let m = BetaGeo::fit(x, tx, tt, &fp)?;
                     fit_out(m.params().to_vec(), m.fit.as_ref())
                 }
                 "pnbd" => {
-                    let m = ParetoNbd::fit(&x, &tx, &tt, &fp)?;
+                    let m = ParetoNbd::fit(x, tx, tt, &fp)?;
                     fit_out(m.params().to_vec(), m.fit.as_ref())
                 }
                 other => Err(Failure::param("model", format!("unknown model `{other}`"))),
@@ -137,21 +132,21 @@ pub(crate) fn churn_predict_btyd<'py>(
     params: Vec<f64>,
     what: &str,
     horizon: f64,
-    frequency: &[u8],
-    recency: &[u8],
-    t: &[u8],
-) -> PyResult<Bound<'py, PyBytes>> {
+    frequency: F64In<'_>,
+    recency: F64In<'_>,
+    t: F64In<'_>,
+) -> PyResult<F64Out<'py>> {
     let v = guard(|| {
         let m = transaction_model(model, &params)?;
         let (x, tx, tt) = (
-            floats("frequency", frequency)?,
-            floats("recency", recency)?,
-            floats("T", t)?,
+            floats("frequency", &frequency)?,
+            floats("recency", &recency)?,
+            floats("T", &t)?,
         );
         let what = what.to_string();
         py.detach(move || -> Result<Vec<f64>, Failure> {
             match what.as_str() {
-                "alive" => Ok(m.alive(&x, &tx, &tt)?),
+                "alive" => Ok(m.alive(x, tx, tt)?),
                 "expected" => {
                     let n = x.len();
                     if tx.len() != n || tt.len() != n {
@@ -174,7 +169,7 @@ pub(crate) fn churn_predict_btyd<'py>(
             }
         })
     })?;
-    Ok(to_bytes(py, &v))
+    Ok(PyArray1::from_vec(py, v))
 }
 
 /// Fit Gamma-Gamma to repeat customers' frequency and average spend.
@@ -182,20 +177,20 @@ pub(crate) fn churn_predict_btyd<'py>(
 #[pyo3(signature = (frequency, monetary_value, max_iter=1000, tolerance=1e-9, penalizer=0.0))]
 pub(crate) fn churn_fit_gamma_gamma(
     py: Python<'_>,
-    frequency: &[u8],
-    monetary_value: &[u8],
+    frequency: F64In<'_>,
+    monetary_value: F64In<'_>,
     max_iter: usize,
     tolerance: f64,
     penalizer: f64,
 ) -> PyResult<FitOut> {
     guard(|| {
         let (x, m) = (
-            floats("frequency", frequency)?,
-            floats("monetary_value", monetary_value)?,
+            floats("frequency", &frequency)?,
+            floats("monetary_value", &monetary_value)?,
         );
         let fp = fit_params(max_iter, tolerance, penalizer);
         py.detach(move || -> Result<FitOut, Failure> {
-            let g = GammaGamma::fit(&x, &m, &fp)?;
+            let g = GammaGamma::fit(x, m, &fp)?;
             fit_out(g.params().to_vec(), g.fit.as_ref())
         })
     })
@@ -206,21 +201,21 @@ pub(crate) fn churn_fit_gamma_gamma(
 pub(crate) fn churn_gamma_gamma_spend<'py>(
     py: Python<'py>,
     params: Vec<f64>,
-    frequency: &[u8],
-    monetary_value: &[u8],
-) -> PyResult<Bound<'py, PyBytes>> {
+    frequency: F64In<'py>,
+    monetary_value: F64In<'py>,
+) -> PyResult<F64Out<'py>> {
     let v = guard(|| {
         if params.len() != 3 {
             return Err(Failure::param("params", "need 3 parameters"));
         }
         let g = GammaGamma::new(params[0], params[1], params[2])?;
         let (x, m) = (
-            floats("frequency", frequency)?,
-            floats("monetary_value", monetary_value)?,
+            floats("frequency", &frequency)?,
+            floats("monetary_value", &monetary_value)?,
         );
-        Ok(g.conditional_expected_average_spend_many(&x, &m)?)
+        Ok(g.conditional_expected_average_spend_many(x, m)?)
     })?;
-    Ok(to_bytes(py, &v))
+    Ok(PyArray1::from_vec(py, v))
 }
 
 /// Customer lifetime value (`lifetimes` conventions).
@@ -231,14 +226,14 @@ pub(crate) fn churn_clv<'py>(
     model: &str,
     params: Vec<f64>,
     gg_params: Vec<f64>,
-    frequency: &[u8],
-    recency: &[u8],
-    t: &[u8],
-    monetary_value: &[u8],
+    frequency: F64In<'_>,
+    recency: F64In<'_>,
+    t: F64In<'_>,
+    monetary_value: F64In<'_>,
     months: u32,
     discount_rate: f64,
     freq: &str,
-) -> PyResult<Bound<'py, PyBytes>> {
+) -> PyResult<F64Out<'py>> {
     let v = guard(|| {
         let m = transaction_model(model, &params)?;
         if gg_params.len() != 3 {
@@ -248,26 +243,26 @@ pub(crate) fn churn_clv<'py>(
         let unit = TimeUnit::parse(freq)
             .ok_or_else(|| Failure::param("freq", format!("unknown unit `{freq}`")))?;
         let (x, tx, tt, mv) = (
-            floats("frequency", frequency)?,
-            floats("recency", recency)?,
-            floats("T", t)?,
-            floats("monetary_value", monetary_value)?,
+            floats("frequency", &frequency)?,
+            floats("recency", &recency)?,
+            floats("T", &t)?,
+            floats("monetary_value", &monetary_value)?,
         );
         py.detach(move || -> Result<Vec<f64>, Failure> {
             Ok(customer_lifetime_value(
                 m.as_tm(),
                 &g,
                 unit,
-                &x,
-                &tx,
-                &tt,
-                &mv,
+                x,
+                tx,
+                tt,
+                mv,
                 months,
                 discount_rate,
             )?)
         })
     })?;
-    Ok(to_bytes(py, &v))
+    Ok(PyArray1::from_vec(py, v))
 }
 
 /// Transactions → (ids, frequency, recency, T, monetary_value). `at_ns`: int64 epoch nanoseconds
@@ -279,20 +274,23 @@ pub(crate) fn churn_summary<'py>(
     py: Python<'py>,
     customer_ids: Vec<String>,
     at_seconds: Vec<i64>,
-    amounts: Option<&[u8]>,
+    amounts: Option<F64In<'py>>,
     observation_period_end: Option<i64>,
     freq: &str,
 ) -> PyResult<(
     Vec<String>,
-    Bound<'py, PyBytes>,
-    Bound<'py, PyBytes>,
-    Bound<'py, PyBytes>,
-    Bound<'py, PyBytes>,
+    F64Out<'py>,
+    F64Out<'py>,
+    F64Out<'py>,
+    F64Out<'py>,
 )> {
     let rows = guard(|| {
         let unit = TimeUnit::parse(freq)
             .ok_or_else(|| Failure::param("freq", format!("unknown unit `{freq}`")))?;
-        let amounts = amounts.map(|a| floats("monetary_value", a)).transpose()?;
+        let amounts = amounts
+            .as_ref()
+            .map(|a| floats("monetary_value", a))
+            .transpose()?;
         let to_dt = |s: i64| {
             DateTime::<Utc>::from_timestamp(s, 0)
                 .ok_or_else(|| Failure::param("datetime", format!("{s} out of range")))
@@ -310,13 +308,13 @@ pub(crate) fn churn_summary<'py>(
             Ok(summary_from_transactions(
                 &customer_ids,
                 &at,
-                amounts.as_deref(),
+                amounts,
                 &params,
             )?)
         })
     })?;
     let col = |f: &dyn Fn(&edupulse::core::churn::CustomerSummary) -> f64| {
-        to_bytes(py, &rows.iter().map(f).collect::<Vec<f64>>())
+        PyArray1::from_vec(py, rows.iter().map(f).collect::<Vec<f64>>())
     };
     Ok((
         rows.iter().map(|r| r.customer_id.clone()).collect(),
@@ -327,13 +325,16 @@ pub(crate) fn churn_summary<'py>(
     ))
 }
 
-/// A column from Python: (name, is_numeric, float64 bytes or list of str).
+/// A column from Python: (name, is_numeric, contiguous float64 array or list of str). The table
+/// owns its columns, so numeric ones are copied once here (not through bytes).
 fn table(columns: Vec<(String, bool, Bound<'_, PyAny>)>) -> Result<TabularData, Failure> {
     let mut t = TabularData::new();
     for (name, numeric, values) in columns {
         let col = if numeric {
-            let b: Vec<u8> = values.extract()?;
-            ColumnData::Numeric(floats(&name, &b)?)
+            let a: F64In<'_> = values
+                .extract()
+                .map_err(|_| Failure::param(&name, "expected a contiguous 1-D float64 array"))?;
+            ColumnData::Numeric(floats(&name, &a)?.to_vec())
         } else {
             ColumnData::Categorical(values.extract::<Vec<String>>()?)
         };
@@ -384,13 +385,13 @@ pub(crate) fn churn_classifier_predict<'py>(
     py: Python<'py>,
     state: &str,
     columns: Vec<(String, bool, Bound<'py, PyAny>)>,
-) -> PyResult<Bound<'py, PyBytes>> {
+) -> PyResult<F64Out<'py>> {
     let v = guard(|| {
         let m = load(state)?;
         let data = table(columns)?;
         Ok(m.predict_proba(&data)?)
     })?;
-    Ok(to_bytes(py, &v))
+    Ok(PyArray1::from_vec(py, v))
 }
 
 /// Per-row top factors: list of lists of (column, value, contribution).

@@ -109,3 +109,25 @@ def test_classifier_fits_explains_and_pickles():
         assert np.array_equal(back.predict_proba(X), p)
     with pytest.raises(edupulse.ValidationError):
         ChurnClassifier().fit(X, np.ones(n, dtype=bool))
+
+
+def test_arrays_in_place_any_dtype_and_layout_same_results():
+    # Same customers as float64 (read in place), int64, a strided view and a list: one answer;
+    # results are float64 arrays (Series when a Series went in).
+    x = np.array([2.0, 0.0, 21.0, 29.0, 2.0, 0.0])
+    tx = np.array([30.43, 0.0, 4.71, 37.71, 30.43, 0.0])
+    T = np.array([38.86, 38.86, 29.29, 38.0, 38.86, 38.86])
+    bg = edupulse.churn.BetaGeoModel()
+    bg.params_ = dict(r=0.242593, alpha=4.413532, a=0.792886, b=2.425752)
+    ref = bg.conditional_probability_alive(x, tx, T)
+    assert isinstance(ref, np.ndarray) and ref.dtype == np.float64 and ref.shape == (6,)
+    wide = np.zeros((6, 2))
+    wide[:, 0] = x
+    for xs in (x.astype(np.int64), wide[:, 0], x.tolist()):
+        assert np.array_equal(bg.conditional_probability_alive(xs, tx, T), ref)
+    s = bg.conditional_probability_alive(pd.Series(x, index=list("abcdef")), tx, T)
+    assert isinstance(s, pd.Series) and list(s.index) == list("abcdef")
+    assert np.array_equal(s.to_numpy(), ref)
+    assert ref[0] == pytest.approx(0.726609, rel=1e-4)
+    with pytest.raises(edupulse.EdupulseError):
+        bg.conditional_probability_alive(x, tx[:3], T)

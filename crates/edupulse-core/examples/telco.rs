@@ -34,11 +34,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             ..TreeParams::default()
         },
     };
+    let only = std::env::var("ONLY").unwrap_or_default();
     for (name, model, boost) in [
         ("logistic", ModelKind::Logistic, BoostParams::default()),
         ("trees", ModelKind::Trees, BoostParams::default()),
         ("stumps", ModelKind::Trees, stumps),
     ] {
+        if !only.is_empty() && only != name {
+            continue;
+        }
         let mut params = ClassifierParams {
             model,
             boost,
@@ -53,6 +57,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 params.boost.tree.max_depth = v[2] as usize;
                 params.boost.tree.min_child_weight = v[3];
             }
+        }
+        if let Ok(v) = std::env::var("BINS") {
+            params.numeric_bins = v.parse()?;
+        }
+        if let Ok(v) = std::env::var("L2") {
+            params.l2 = v.parse()?;
         }
         if std::env::var("NO_CALIBRATION").is_ok() {
             params.calibration_folds = 0;

@@ -4,7 +4,8 @@
 conventions (and reproduce its CDNOW figures); ``summary_from_transactions`` builds their input;
 ``ChurnClassifier`` is the shared tabular classifier (logistic regression or boosted trees, Platt
 calibration, per-row explanations). Everything runs in Rust with the GIL released; this module only
-converts arrays and DataFrames.
+converts arrays and DataFrames: contiguous float64 arrays (and float64 Series) are read in place,
+other inputs are converted to float64 once; results are numpy arrays that own Rust's buffer.
 """
 
 from __future__ import annotations
@@ -26,14 +27,14 @@ __all__ = [
 ]
 
 
-def _f64(x: Any) -> bytes:
-    """A 1-D float64 little-endian buffer of ``x`` (arrays, Series, lists)."""
-    a = np.ascontiguousarray(np.asarray(x, dtype="<f8").reshape(-1))
-    return a.tobytes()
+def _f64(x: Any) -> np.ndarray:
+    """``x`` (array, Series, list) as a contiguous 1-D float64 array: a view when it already is one."""
+    if isinstance(x, np.ndarray) and x.dtype == np.float64 and x.ndim == 1 and x.flags.c_contiguous:
+        return x
+    return np.ascontiguousarray(np.asarray(x, dtype=np.float64).reshape(-1))
 
 
-def _out(b: bytes, like: Any = None) -> Any:
-    a = np.frombuffer(b, dtype="<f8").copy()
+def _out(a: np.ndarray, like: Any = None) -> Any:
     if isinstance(like, pd.Series):
         return pd.Series(a, index=like.index)
     return a

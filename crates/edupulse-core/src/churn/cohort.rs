@@ -1,20 +1,49 @@
 //! Survival and cohorts (the source's CohortAnalysis).
 //!
 //! Decides, per signup cohort (calendar month of `enrolled_at`): the Kaplan-Meier retention
-//! curve, the retention matrix (share of the cohort active in each 30-day month since signup),
-//! and revenue per student (cumulative by month since signup: observed lifetime value). A student
-//! has churned at their last activity once they have been inactive for `inactivity_days`;
-//! otherwise they are censored at the date. Data: `students`, `activity`, `purchases` at or
-//! before the date.
+//! curve, the retention matrix (share of the cohort active in each calendar month since the
+//! signup month: month 0 is the signup month itself, month 1 the next calendar month, as in the
+//! source's CohortAnalysis), and revenue per student (cumulative by calendar month since the
+//! signup month: observed lifetime value). A student has churned at their last activity once
+//! they have been inactive for `inactivity_days`; otherwise they are censored at the date; the
+//! Kaplan-Meier durations are in calendar months (whole months by the calendar, then the
+//! fraction of the month in progress). Data: `students`, `activity`, `purchases` at or before
+//! the date.
 
 use crate::error::{CoreError, Result};
 use crate::model::Tables;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Months, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
 const DAY: i64 = 86_400;
-const MONTH: i64 = 30 * DAY;
+
+/// Calendar month index (`year × 12 + month − 1`).
+fn month_index(t: DateTime<Utc>) -> i64 {
+    i64::from(t.year()) * 12 + i64::from(t.month0())
+}
+
+fn at(ts: i64) -> DateTime<Utc> {
+    DateTime::<Utc>::from_timestamp(ts, 0).unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
+/// Calendar months from `a` to `b ≥ a`: whole months by the calendar (`a + k months ≤ b`, the
+/// day clamped to the month's end as chrono does), plus the elapsed fraction of the next one.
+pub fn months_between(a: DateTime<Utc>, b: DateTime<Utc>) -> f64 {
+    if b <= a {
+        return 0.0;
+    }
+    let mut k = (month_index(b) - month_index(a)).max(0) as u32;
+    let step = |k: u32| a.checked_add_months(Months::new(k));
+    while k > 0 && step(k).is_none_or(|t| t > b) {
+        k -= 1;
+    }
+    let (Some(lo), Some(hi)) = (step(k), step(k + 1)) else {
+        return f64::from(k);
+    };
+    let span = (hi - lo).num_seconds().max(1) as f64;
+    f64::from(k) + (b - lo).num_seconds() as f64 / span
+}
 
 /// One step of a Kaplan-Meier curve.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -88,11 +117,13 @@ pub struct CohortRow {
     pub cohort: String,
     /// Students who signed up that month.
     pub students: usize,
-    /// Kaplan-Meier survival at the end of each month since signup (0..months observed).
+    /// Kaplan-Meier survival after `k + 1` calendar months since signup, for each calendar
+    /// month `k` from the signup month to the month of the date.
     pub km_survival: Vec<f64>,
-    /// Share of the cohort with any activity in each month since signup.
+    /// Share of the cohort with any activity in calendar month `k` after the signup month
+    /// (`k = 0`: the signup month; the last entry is the month in progress).
     pub retention: Vec<f64>,
-    /// Cumulative revenue per student by month since signup.
+    /// Cumulative revenue per student up to the end of calendar month `k` after the signup month.
     pub revenue_per_student: Vec<f64>,
     /// Revenue per student to date (observed LTV).
     pub ltv_observed: f64,
@@ -134,20 +165,21 @@ pub fn cohorts(
         }
     }
     let inactive = i64::from(inactivity_days) * DAY;
+    let as_of_month = month_index(as_of);
     let mut out = Vec::new();
     for (cohort, students) in groups {
-        let first = students
-            .iter()
-            .map(|s| s.enrolled_at.timestamp())
-            .min()
-            .unwrap_or(d);
-        let months = ((d - first) / MONTH + 1) as usize;
+        let Some(first) = students.first() else {
+            continue;
+        };
+        let cohort_month = month_index(first.enrolled_at);
+        // Calendar months from the signup month to the month of `as_of`, both included.
+        let months = (as_of_month - cohort_month + 1).max(1) as usize;
         let mut durations = Vec::new();
         let mut observed = Vec::new();
         let mut active = vec![0usize; months];
-        let mut eligible = vec![0usize; months];
         let mut revenue = vec![0.0; months];
         let mut total_revenue = 0.0;
+        let mut seen = vec![false; months];
         for s in &students {
             let e = s.enrolled_at.timestamp();
             let a = acts
@@ -156,50 +188,52 @@ pub fn cohorts(
                 .unwrap_or(&[]);
             let last = a.iter().copied().max().unwrap_or(e).max(e);
             if d - last >= inactive {
-                durations.push((last - e) as f64 / MONTH as f64);
+                durations.push(months_between(s.enrolled_at, at(last)));
                 observed.push(true);
             } else {
-                durations.push((d - e) as f64 / MONTH as f64);
+                durations.push(months_between(s.enrolled_at, as_of));
                 observed.push(false);
             }
-            for k in 0..months {
-                let start = e + k as i64 * MONTH;
-                if start > d {
-                    break;
+            seen.iter_mut().for_each(|v| *v = false);
+            for &t in a {
+                if t < e {
+                    continue;
                 }
-                eligible[k] += 1;
-                if a.iter().any(|&t| t >= start && t < start + MONTH) {
-                    active[k] += 1;
+                let k = month_index(at(t)) - cohort_month;
+                if let Some(v) = usize::try_from(k).ok().and_then(|k| seen.get_mut(k)) {
+                    *v = true;
                 }
+            }
+            for (c, v) in active.iter_mut().zip(&seen) {
+                *c += usize::from(*v);
             }
             for &(t, amt) in buys
                 .get(s.student_id.as_str())
                 .map(Vec::as_slice)
                 .unwrap_or(&[])
             {
-                let k = (((t - e).max(0)) / MONTH) as usize;
-                if k < months {
-                    revenue[k] += amt;
+                // Purchases before signup count in the signup month.
+                let k = (month_index(at(t)) - cohort_month).max(0);
+                if let Some(r) = usize::try_from(k).ok().and_then(|k| revenue.get_mut(k)) {
+                    *r += amt;
                 }
                 total_revenue += amt;
             }
         }
         let km = kaplan_meier(&durations, &observed)?;
         let n = students.len() as f64;
-        let observed_months = eligible.iter().take_while(|&&c| c > 0).count();
         let mut cum = 0.0;
         out.push(CohortRow {
             cohort,
             students: students.len(),
-            km_survival: (0..observed_months)
+            km_survival: (0..months)
                 .map(|k| survival_at(&km, (k + 1) as f64))
                 .collect(),
-            retention: (0..observed_months)
-                .map(|k| active[k] as f64 / eligible[k] as f64)
-                .collect(),
-            revenue_per_student: (0..observed_months)
-                .map(|k| {
-                    cum += revenue[k];
+            retention: active.iter().map(|&c| c as f64 / n).collect(),
+            revenue_per_student: revenue
+                .iter()
+                .map(|r| {
+                    cum += r;
                     cum / n
                 })
                 .collect(),

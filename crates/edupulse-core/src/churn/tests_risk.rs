@@ -142,3 +142,80 @@ fn churn_step_is_deterministic_and_alerts_once_per_episode() {
         assert!(n.dedupe_key.starts_with("churn:alto:"));
     }
 }
+
+#[test]
+fn cohorts_use_calendar_months() {
+    use crate::model::{Activity, ActivityKind, Purchase, Student, Tables};
+    let t = |y, m, d| Utc.with_ymd_and_hms(y, m, d, 12, 0, 0).unwrap();
+    let student = |id: &str, at| Student {
+        student_id: id.into(),
+        email: format!("{id}@example.com"),
+        name: id.into(),
+        industry: "x".into(),
+        role: "x".into(),
+        company_size: "x".into(),
+        enrolled_at: at,
+    };
+    let act = |id: &str, at| Activity {
+        student_id: id.into(),
+        at,
+        kind: ActivityKind::Login,
+        value: None,
+    };
+    let buy = |id: &str, at, amount| Purchase {
+        customer_id: id.into(),
+        at,
+        amount,
+        currency: None,
+    };
+    let tables = Tables {
+        // January cohort: a signs up on the 31st and comes back on 1 February (calendar month 1,
+        // though only a day later: a 30-day period would call it month 0); b is active in
+        // January and March only. March cohort: c.
+        students: vec![
+            student("a", t(2024, 1, 31)),
+            student("b", t(2024, 1, 2)),
+            student("c", t(2024, 3, 15)),
+        ],
+        activity: vec![
+            act("a", t(2024, 2, 1)),
+            act("b", t(2024, 1, 20)),
+            act("b", t(2024, 3, 1)),
+            act("c", t(2024, 3, 16)),
+            act("c", t(2024, 4, 2)),
+        ],
+        purchases: vec![
+            buy("a", t(2024, 1, 31), 100.0),
+            buy("b", t(2024, 2, 29), 50.0),
+            buy("b", t(2024, 4, 1), 30.0),
+            buy("c", t(2024, 3, 15), 80.0),
+        ],
+        ..Tables::default()
+    };
+    let as_of = t(2024, 4, 10);
+    let rows = cohorts(&tables, as_of, 30).unwrap();
+    assert_eq!(
+        rows.iter().map(|r| r.cohort.as_str()).collect::<Vec<_>>(),
+        ["2024-01", "2024-03"]
+    );
+    let jan = &rows[0];
+    assert_eq!(jan.students, 2);
+    // January..April: 4 calendar months.
+    assert_eq!(jan.retention, vec![0.5, 0.5, 0.5, 0.0]);
+    assert_eq!(jan.revenue_per_student, vec![50.0, 75.0, 75.0, 90.0]);
+    assert_eq!(jan.ltv_observed, 90.0);
+    assert_eq!(jan.km_survival.len(), 4);
+    let mar = &rows[1];
+    assert_eq!(mar.retention, vec![1.0, 1.0]);
+    assert_eq!(mar.revenue_per_student, vec![80.0, 80.0]);
+    // One day after 31 January is 1/29 of the calendar month from 31 January to 29 February.
+    let d = months_between(t(2024, 1, 31), t(2024, 2, 1));
+    assert!((d - 1.0 / 29.0).abs() < 1e-12, "{d}");
+    assert_eq!(months_between(t(2024, 1, 15), t(2024, 3, 15)), 2.0);
+    assert!((months_between(t(2024, 1, 15), t(2024, 3, 30)) - (2.0 + 15.0 / 31.0)).abs() < 1e-12);
+    assert_eq!(months_between(t(2024, 3, 1), t(2024, 2, 1)), 0.0);
+    // KM: the January cohort: a churned at 1/29 month, b churned at ~1.97 months (last
+    // activity 1 March, inactive since): survival 0.5 after month 1, 0 after month 2.
+    assert_eq!(jan.km_survival[0], 0.5);
+    assert_eq!(jan.km_survival[1], 0.0);
+}

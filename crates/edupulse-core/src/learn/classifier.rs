@@ -47,6 +47,9 @@ pub struct ClassifierParams {
     pub tolerance: f64,
     /// Categories seen fewer times in training go to the `other` bucket.
     pub min_category_count: usize,
+    /// Quantile-bin indicators added per numeric column for the logistic regression (0 = none;
+    /// trees split numeric columns themselves and never get them).
+    pub numeric_bins: usize,
     /// Boosting parameters (for [`ModelKind::Trees`]).
     pub boost: BoostParams,
     /// Folds of the out-of-fold Platt calibration; 0 = no calibration.
@@ -63,6 +66,7 @@ impl Default for ClassifierParams {
             max_iter: 100,
             tolerance: 1e-8,
             min_category_count: 1,
+            numeric_bins: 0,
             boost: BoostParams::default(),
             calibration_folds: 5,
             seed: 42,
@@ -223,7 +227,11 @@ impl TabularClassifier {
         y: &[bool],
         params: &ClassifierParams,
     ) -> Result<(Encoder, Scorer)> {
-        let encoder = Encoder::fit(data, params.min_category_count)?;
+        let bins = match params.model {
+            ModelKind::Logistic => params.numeric_bins,
+            ModelKind::Trees => 0,
+        };
+        let encoder = Encoder::fit_with_bins(data, params.min_category_count, bins)?;
         let x = encoder.transform(data)?;
         let p = encoder.n_features();
         let scorer = match params.model {

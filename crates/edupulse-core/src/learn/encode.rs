@@ -3,6 +3,11 @@
 //! one-hot encoded over the training levels seen at least `min_count` times, with an `other`
 //! bucket that also receives categories never seen in training. Each encoded feature remembers
 //! the original column it came from, so explanations can be summed back per column.
+//!
+//! Optionally ([`Encoder::fit_with_bins`]) each numeric column also gets one-hot indicators of its
+//! training quantile bins, so that a linear model can bend (a churn rate that falls steeply in
+//! the first months of tenure and then flattens, say); the bin edges are learned on the training
+//! rows only.
 
 use super::data::{ColumnData, TabularData, TABLE};
 use crate::error::{CoreError, Result};
@@ -24,6 +29,10 @@ pub enum ColumnEncoding {
         std: f64,
         /// Whether a missing-value indicator feature follows.
         missing_indicator: bool,
+        /// Inner edges of the quantile bins whose indicators follow (empty = no bins); a value
+        /// `v` falls in bin `#{edges < v}`.
+        #[serde(default)]
+        bin_edges: Vec<f64>,
     },
     /// One-hot encoded categorical column.
     Categorical {
@@ -57,6 +66,12 @@ pub struct Encoder {
 impl Encoder {
     /// Learn the encoding from training data.
     pub fn fit(data: &TabularData, min_count: usize) -> Result<Encoder> {
+        Self::fit_with_bins(data, min_count, 0)
+    }
+
+    /// Learn the encoding from training data, with up to `bins` quantile-bin indicators per
+    /// numeric column (0 or 1 = none; fewer when the column has fewer distinct values).
+    pub fn fit_with_bins(data: &TabularData, min_count: usize, bins: usize) -> Result<Encoder> {
         if data.n_columns() == 0 || data.n_rows() == 0 {
             return Err(CoreError::validation(
                 TABLE,
@@ -96,10 +111,30 @@ impl Encoder {
                             mean: 1.0 - n / v.len() as f64,
                         });
                     }
+                    let bin_edges = quantile_edges(&present, bins);
+                    let nb = if bin_edges.is_empty() {
+                        0
+                    } else {
+                        bin_edges.len() + 1
+                    };
+                    let mut counts = vec![0usize; nb];
+                    for x in &present {
+                        if let Some(c) = counts.get_mut(bin_of(&bin_edges, *x)) {
+                            *c += 1;
+                        }
+                    }
+                    for (b, c) in counts.iter().enumerate() {
+                        features.push(EncodedFeature {
+                            name: format!("{name}#bin{b}"),
+                            source: ci,
+                            mean: *c as f64 / v.len() as f64,
+                        });
+                    }
                     encodings.push(ColumnEncoding::Numeric {
                         mean,
                         std,
                         missing_indicator: missing,
+                        bin_edges,
                     });
                 }
                 ColumnData::Categorical(v) => {
@@ -160,17 +195,27 @@ impl Encoder {
                         mean,
                         std,
                         missing_indicator,
+                        bin_edges,
                     },
                     ColumnData::Numeric(v),
                 ) => {
+                    let bins_at = offset + 1 + usize::from(*missing_indicator);
                     for (i, x) in v.iter().enumerate() {
                         if x.is_finite() {
                             out[i * p + offset] = (x - mean) / std;
+                            if !bin_edges.is_empty() {
+                                out[i * p + bins_at + bin_of(bin_edges, *x)] = 1.0;
+                            }
                         } else if *missing_indicator {
                             out[i * p + offset + 1] = 1.0;
                         }
                     }
-                    offset += 1 + usize::from(*missing_indicator);
+                    let nb = if bin_edges.is_empty() {
+                        0
+                    } else {
+                        bin_edges.len() + 1
+                    };
+                    offset = bins_at + nb;
                 }
                 (ColumnEncoding::Categorical { levels }, ColumnData::Categorical(v)) => {
                     for (i, s) in v.iter().enumerate() {
@@ -201,4 +246,32 @@ impl Encoder {
         }
         Ok(out)
     }
+}
+
+/// Bin of `x` among the inner `edges`: the number of edges below `x`.
+fn bin_of(edges: &[f64], x: f64) -> usize {
+    edges.partition_point(|e| *e < x)
+}
+
+/// Inner edges of (up to) `bins` equal-frequency bins of `values`: distinct midpoints between
+/// neighbouring order statistics at the quantiles, so ties never straddle an edge.
+fn quantile_edges(values: &[f64], bins: usize) -> Vec<f64> {
+    if bins < 2 || values.len() < 2 {
+        return Vec::new();
+    }
+    let mut v = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    let mut edges: Vec<f64> = Vec::new();
+    for b in 1..bins {
+        let k = (b * n / bins).clamp(1, n - 1);
+        let (lo, hi) = (v[k - 1], v[k]);
+        if lo < hi {
+            let e = lo + 0.5 * (hi - lo);
+            if edges.last().is_none_or(|l| *l < e) {
+                edges.push(e);
+            }
+        }
+    }
+    edges
 }

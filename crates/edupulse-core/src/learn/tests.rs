@@ -179,3 +179,46 @@ fn telco_logistic_auc_reaches_the_baseline() {
     );
     assert!(r.mean_auc >= 0.845, "{}", r.mean_auc);
 }
+
+#[test]
+fn numeric_bins_let_the_logistic_bend() {
+    // P(y) is high at both ends of z and low in the middle: no straight line in z separates it,
+    // quantile-bin indicators do.
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let (mut z, mut y) = (Vec::new(), Vec::new());
+    for _ in 0..4000 {
+        let a: f64 = rng.gen_range(0.0..10.0);
+        let p = if !(2.0..8.0).contains(&a) { 0.8 } else { 0.2 };
+        z.push(a);
+        y.push(rng.gen_bool(p));
+    }
+    let mut data = TabularData::new();
+    data.push("z", ColumnData::Numeric(z.clone())).unwrap();
+    let enc = Encoder::fit_with_bins(&data, 1, 5).unwrap();
+    // z itself, then 5 equal-frequency bins; each row is in exactly one.
+    assert_eq!(enc.n_features(), 6);
+    assert_eq!(enc.features[3].name, "z#bin2");
+    let x = enc.transform(&data).unwrap();
+    for i in 0..z.len() {
+        assert_eq!(x[i * 6 + 1..i * 6 + 6].iter().sum::<f64>(), 1.0);
+    }
+    for f in &enc.features[1..] {
+        assert!((f.mean - 0.2).abs() < 0.01, "{} {}", f.name, f.mean);
+    }
+    // Values outside the training range land in the end bins.
+    let mut out = TabularData::new();
+    out.push("z", ColumnData::Numeric(vec![-5.0, 50.0]))
+        .unwrap();
+    let xo = enc.transform(&out).unwrap();
+    assert_eq!((xo[1], xo[6 + 5]), (1.0, 1.0));
+    let auc = |bins: usize| {
+        let params = ClassifierParams {
+            numeric_bins: bins,
+            calibration_folds: 0,
+            ..ClassifierParams::default()
+        };
+        cross_validate(&data, &y, &params, 3, 1).unwrap().mean_auc
+    };
+    let (flat, bent) = (auc(0), auc(5));
+    assert!(flat < 0.6 && bent > 0.75, "{flat} {bent}");
+}
