@@ -325,31 +325,42 @@ fn fit_ml<const N: usize>(
     // Hessian of the negative total log-likelihood by forward differences of the exact gradient
     // (N evaluations): with a relative step of 1e-7 both the truncation error and the rounding
     // error of the gradient stay near 1e-5 relative on CDNOW, below the 4 digits a standard error
-    // is quoted to.
+    // is quoted to. On small or flat data (an estimate far out on a ridge) that step drowns in
+    // rounding noise and the matrix is not positive definite: central differences with a larger
+    // step (2N evaluations, as before) then decide whether the maximum is proper.
+    let non_finite = || CoreError::convergence(model, "non-finite Hessian");
     let mut h = [[0.0; N]; N];
     for j in 0..N {
         let mut up = p;
         up[j] = p[j] * (1.0 + 1e-7);
         let step = up[j] - p[j];
-        let (_, gu) =
-            total(&up).ok_or_else(|| CoreError::convergence(model, "non-finite Hessian"))?;
+        let (_, gu) = total(&up).ok_or_else(non_finite)?;
         for i in 0..N {
             h[i][j] = -(gu[i] - g0[i]) / step;
         }
     }
-    for i in 0..N {
-        for j in 0..i {
-            let m = 0.5 * (h[i][j] + h[j][i]);
-            h[i][j] = m;
-            h[j][i] = m;
+    let cov = match invert_spd(symmetrised(h)) {
+        Some(cov) => cov,
+        None => {
+            for j in 0..N {
+                let step = 1e-5 * p[j];
+                let (mut up, mut dn) = (p, p);
+                up[j] += step;
+                dn[j] -= step;
+                let (_, gu) = total(&up).ok_or_else(non_finite)?;
+                let (_, gd) = total(&dn).ok_or_else(non_finite)?;
+                for i in 0..N {
+                    h[i][j] = -(gu[i] - gd[i]) / (2.0 * step);
+                }
+            }
+            invert_spd(symmetrised(h)).ok_or_else(|| {
+                CoreError::convergence(
+                    model,
+                    "the Hessian at the estimate is not positive definite (no proper maximum)",
+                )
+            })?
         }
-    }
-    let cov = invert_spd(h).ok_or_else(|| {
-        CoreError::convergence(
-            model,
-            "the Hessian at the estimate is not positive definite (no proper maximum)",
-        )
-    })?;
+    };
     let standard_errors = (0..N).map(|i| cov[i][i].sqrt()).collect();
     Ok((
         p,
@@ -360,6 +371,18 @@ fn fit_ml<const N: usize>(
             customers,
         },
     ))
+}
+
+/// `(h + hᵀ) / 2`.
+fn symmetrised<const N: usize>(mut h: [[f64; N]; N]) -> [[f64; N]; N] {
+    for i in 0..N {
+        for j in 0..i {
+            let m = 0.5 * (h[i][j] + h[j][i]);
+            h[i][j] = m;
+            h[j][i] = m;
+        }
+    }
+    h
 }
 
 fn mean_of(v: &[f64]) -> f64 {
