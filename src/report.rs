@@ -15,6 +15,8 @@ use std::path::{Path, PathBuf};
 
 mod repetition;
 pub use repetition::RepetitionSection;
+mod leads;
+pub use leads::LeadsSection;
 
 /// Everything the report shows, as data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -42,6 +44,9 @@ pub struct Report {
     /// Churn risk scores and cohorts.
     #[serde(default)]
     pub churn: ChurnReport,
+    /// Leads: grades, conversion by grade, the hot list (`lead_scores`), when the run has them.
+    #[serde(default)]
+    pub leads: Option<LeadsSection>,
 }
 
 /// A `churn_scores` row as the report reads it.
@@ -116,6 +121,10 @@ impl Report {
             )?,
             trends: Vec::new(),
             churn: ChurnReport::default(),
+            leads: LeadsSection::from_rows(
+                &store.results("lead_scores", Some(as_of)).await?,
+                &store.results("lead_model", Some(as_of)).await?,
+            )?,
         };
         for r in &store.results("trend_alerts", Some(as_of)).await? {
             report.trends.push(decode(r)?);
@@ -208,6 +217,9 @@ impl Report {
         }
         self.trends_section(&mut h);
         self.churn_section(&mut h);
+        if let Some(l) = &self.leads {
+            l.html(&mut h);
+        }
         self.outbox_section(&mut h);
         let _ = write!(
             h,
