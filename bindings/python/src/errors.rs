@@ -5,7 +5,9 @@
 //! ├── ValidationError   table, row, column, file, message   (CoreError::Validation, StoreError::Validation)
 //! ├── ParameterError    parameter, message                   (CoreError::InvalidParameter)
 //! ├── StoreError        kind, message                        (StoreError::{Url, Backend, Corrupt, SchemaTooNew})
-//! └── InternalError     message                              (a Rust panic: a bug in edupulse)
+//! ├── InternalError     message                              (a Rust panic: a bug in edupulse)
+//! └── NotFittedError    (also ValueError, AttributeError)    (an estimator used before `fit`;
+//!                                                             defined in Python: edupulse._base)
 //! ```
 //!
 //! The Rust error enums are `#[non_exhaustive]`: a variant added later becomes an `EdupulseError`

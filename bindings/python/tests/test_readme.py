@@ -64,8 +64,8 @@ def readme_python_block():
     section = re.search(r"^## From Python\n(.*?)(?=^## |\Z)", text, re.S | re.M)
     if not section:
         return None
-    block = re.search(r"^```python\n(.*?)^```", section.group(1), re.S | re.M)
-    return block.group(1) if block else None
+    blocks = re.findall(r"^```python\n(.*?)^```", section.group(1), re.S | re.M)
+    return "\n".join(blocks) if blocks else None  # the blocks run in order, as one session
 
 
 def test_readme_from_python_block_runs(tmp_path, monkeypatch):
