@@ -15,6 +15,8 @@ use std::path::{Path, PathBuf};
 
 mod repetition;
 pub use repetition::RepetitionSection;
+mod leads;
+pub use leads::LeadsSection;
 
 /// Everything the report shows, as data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -48,6 +50,9 @@ pub struct Report {
     /// Rising and breakout related queries (`emerging_queries`), breakouts first.
     #[serde(default)]
     pub emerging_queries: Vec<edupulse_core::trends::EmergingQuery>,
+    /// Leads: grades, conversion by grade, the hot list (`lead_scores`), when the run has them.
+    #[serde(default)]
+    pub leads: Option<LeadsSection>,
 }
 
 /// A `churn_scores` row as the report reads it.
@@ -124,6 +129,10 @@ impl Report {
             churn: ChurnReport::default(),
             metrics: Vec::new(),
             emerging_queries: Vec::new(),
+            leads: LeadsSection::from_rows(
+                &store.results("lead_scores", Some(as_of)).await?,
+                &store.results("lead_model", Some(as_of)).await?,
+            )?,
         };
         // Rows written by older versions (another shape) are left out rather than failing.
         for r in &store.results("metric_anomalies", Some(as_of)).await? {
@@ -231,6 +240,9 @@ impl Report {
         self.related_section(&mut h);
         self.metrics_section(&mut h);
         self.churn_section(&mut h);
+        if let Some(l) = &self.leads {
+            l.html(&mut h);
+        }
         self.outbox_section(&mut h);
         let _ = write!(
             h,

@@ -15,6 +15,7 @@
 mod churn;
 mod convert;
 mod errors;
+mod leads;
 mod repetition;
 mod runtime;
 mod store;
@@ -261,6 +262,8 @@ mod _edupulse {
     use super::errors::{
         EdupulseError, InternalError, ParameterError, StoreError, ValidationError,
     };
+    #[pymodule_export]
+    use super::leads::leads_score;
     #[pymodule_export]
     use super::repetition::{
         fsrs_evaluate, fsrs_next_states, fsrs_optimize, fsrs_replay, fsrs_retrievability,

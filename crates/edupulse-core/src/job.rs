@@ -74,6 +74,8 @@ pub struct JobConfig {
     pub trends: crate::trends::step::TrendsConfig,
     /// Churn step parameters.
     pub churn: ChurnConfig,
+    /// Leads step parameters.
+    pub leads: crate::leads::LeadsConfig,
 }
 
 impl JobConfig {
@@ -82,7 +84,8 @@ impl JobConfig {
         self.kpi.validate()?;
         self.repetition.validate()?;
         self.trends.validate()?;
-        self.churn.validate()
+        self.churn.validate()?;
+        self.leads.validate()
     }
 }
 
@@ -116,6 +119,9 @@ impl Job {
                 }),
                 Box::new(ChurnStep {
                     config: config.churn.clone(),
+                }),
+                Box::new(crate::leads::LeadsStep {
+                    config: config.leads.clone(),
                 }),
             ],
         })

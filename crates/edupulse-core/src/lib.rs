@@ -23,6 +23,7 @@ pub mod csvio;
 pub mod error;
 pub mod job;
 pub mod kpi;
+pub mod leads;
 pub mod learn;
 pub mod model;
 mod num;

@@ -44,6 +44,7 @@ from . import _interop
 
 __all__ = [
     "churn",
+    "leads",
     "repetition",
     "trends",
     "TABLES",
@@ -384,3 +385,4 @@ def _to_frame(table: str, cols: Dict[str, list]) -> pd.DataFrame:
 from . import trends  # noqa: E402
 from . import churn  # noqa: E402  (submodule: edupulse.churn)
 from . import repetition  # noqa: E402  (submodule: edupulse.repetition)
+from . import leads  # noqa: E402  (submodule: edupulse.leads)

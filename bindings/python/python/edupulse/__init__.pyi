@@ -8,11 +8,13 @@ import pandas as pd
 
 from ._base import NotFittedError as NotFittedError
 from . import churn as churn
+from . import leads as leads
 from . import repetition as repetition
 from . import trends as trends
 
 __all__ = [
     "churn",
+    "leads",
     "repetition",
     "trends",
     "TABLES",

@@ -13,6 +13,7 @@ __all__ = [
     "churn_gamma_gamma_spend",
     "churn_predict_btyd",
     "churn_summary",
+    "leads_score",
     "EdupulseError",
     "InternalError",
     "ParameterError",
@@ -153,3 +154,8 @@ def fsrs_evaluate(
     review_rating: Sequence[int],
     parameters: Optional[Sequence[float]] = None,
 ) -> Tuple[float, float, float, int]: ...
+
+# edupulse.leads
+def leads_score(
+    lead_id: Sequence[str], at: Sequence[int], kind: Sequence[str], params_json: Optional[str] = None, as_of: Optional[int] = None
+) -> Tuple[List[Tuple[str, float, float, str, List[Tuple[str, str, float]]]], int]: ...

@@ -1,0 +1,42 @@
+"""Lead scoring: engagement points with time decay, and the learned conversion model."""
+
+from typing import Any, Dict, Mapping, Optional
+
+import numpy as np
+import pandas as pd
+
+from ._base import ClassifierMixin, Estimator
+
+__all__ = ["DEFAULT_WEIGHTS", "LeadModel", "LeadScorer"]
+
+DEFAULT_WEIGHTS: Dict[str, float]
+
+class LeadScorer(Estimator):
+    weights: Optional[Mapping[str, float]]
+    half_life_days: float
+    hot: float
+    warm: float
+    is_fitted_: bool
+    def __init__(
+        self,
+        *,
+        weights: Optional[Mapping[str, float]] = None,
+        half_life_days: float = 14.0,
+        hot: float = 7.0,
+        warm: float = 4.0,
+    ) -> None: ...
+    def fit(self, X: Any = None, y: Any = None) -> "LeadScorer": ...
+    def score(self, lead_events: Any, as_of: Any = None) -> pd.DataFrame: ...
+
+class LeadModel(ClassifierMixin, Estimator):
+    model: str
+    params: Optional[Mapping[str, Any]]
+    state_: str
+    columns_: Any
+    n_features_in_: int
+    classes_: np.ndarray
+    def __init__(self, *, model: str = "logistic", params: Optional[Mapping[str, Any]] = None) -> None: ...
+    def fit(self, X: Any, y: Any) -> "LeadModel": ...
+    def predict_proba(self, X: Any) -> np.ndarray: ...
+    def predict(self, X: Any) -> np.ndarray: ...
+    def explain(self, X: Any, top: int = 3) -> pd.DataFrame: ...
