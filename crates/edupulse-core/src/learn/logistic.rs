@@ -95,6 +95,21 @@ impl Logistic {
         beta[p] = (rate / (1.0 - rate)).ln();
         let mut h = vec![0.0; m * m];
         let mut g = vec![0.0; m];
+        // Penalised negative log-likelihood, for the step-halving line search below.
+        let objective = |beta: &[f64]| -> f64 {
+            let mut loss = 0.0;
+            for i in 0..n {
+                let row = &x[i * p..(i + 1) * p];
+                let z = beta[p] + row.iter().zip(beta).map(|(a, b)| a * b).sum::<f64>();
+                let w = weights.map_or(1.0, |w| w[i]);
+                // softplus(z) - y z, computed without overflow
+                let softplus = z.max(0.0) + (-z.abs()).exp().ln_1p();
+                loss += w * (softplus - if y[i] { z } else { 0.0 });
+            }
+            loss + 0.5 * l2 * beta[..p].iter().map(|b| b * b).sum::<f64>()
+        };
+        let mut current = objective(&beta);
+        let mut trial = vec![0.0; m];
         for it in 0..max_iter {
             h.iter_mut().for_each(|v| *v = 0.0);
             g.iter_mut().for_each(|v| *v = 0.0);
@@ -135,11 +150,27 @@ impl Logistic {
             }
             let step = cholesky_solve(&h, &g, m)
                 .ok_or_else(|| CoreError::convergence("logistic regression", "singular Hessian"))?;
+            // Newton with step halving: a full step can overshoot (rare standardised features
+            // make the Hessian nearly singular and plain Newton oscillate for ever), so the step
+            // is halved until the penalised objective does not increase.
+            let mut scale = 1.0;
+            let mut next = f64::INFINITY;
+            for _ in 0..40 {
+                for ((t, b), s) in trial.iter_mut().zip(&beta).zip(&step) {
+                    *t = b - scale * s;
+                }
+                next = objective(&trial);
+                if next.is_finite() && next <= current + 1e-12 * current.abs().max(1.0) {
+                    break;
+                }
+                scale *= 0.5;
+            }
             let mut max_step = 0.0f64;
             for (b, s) in beta.iter_mut().zip(&step) {
-                *b -= s;
-                max_step = max_step.max(s.abs());
+                *b -= scale * s;
+                max_step = max_step.max((scale * s).abs());
             }
+            current = next;
             if beta.iter().any(|b| !b.is_finite()) {
                 return Err(CoreError::convergence(
                     "logistic regression",
