@@ -74,6 +74,8 @@ pub struct JobConfig {
     pub trends: crate::trends::step::TrendsConfig,
     /// Churn step parameters.
     pub churn: ChurnConfig,
+    /// Demand step parameters.
+    pub demand: crate::demand::DemandConfig,
 }
 
 impl JobConfig {
@@ -82,7 +84,8 @@ impl JobConfig {
         self.kpi.validate()?;
         self.repetition.validate()?;
         self.trends.validate()?;
-        self.churn.validate()
+        self.churn.validate()?;
+        self.demand.validate()
     }
 }
 
@@ -116,6 +119,9 @@ impl Job {
                 }),
                 Box::new(ChurnStep {
                     config: config.churn.clone(),
+                }),
+                Box::new(crate::demand::DemandStep {
+                    config: config.demand.clone(),
                 }),
             ],
         })

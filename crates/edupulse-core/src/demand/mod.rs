@@ -35,7 +35,9 @@
 //! ```
 
 mod plan;
+pub mod step;
 pub use plan::{CalendarEntry, CalendarRequest, Reschedule};
+pub use step::{DemandConfig, DemandStep};
 
 use crate::error::{CoreError, Result};
 use crate::learn::{

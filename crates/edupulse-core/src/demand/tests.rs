@@ -322,3 +322,59 @@ fn constraints_calendar_and_rescheduling() {
         .unwrap()
         .is_empty());
 }
+
+#[test]
+fn daily_step_writes_forecasts_and_deduplicated_reschedule_alerts() {
+    use crate::job::Step;
+    let mut t = tables(600);
+    t.webinars.sort_by_key(|w| w.starts_at);
+    // As of three weeks before the end: the last webinars are planned. Move one to Friday 15:00.
+    let last = t.webinars.last().unwrap().starts_at;
+    let as_of = last - Duration::days(21);
+    let k = t
+        .webinars
+        .iter()
+        .position(|w| w.starts_at > as_of + Duration::days(7))
+        .unwrap();
+    let d = t.webinars[k].starts_at.date_naive();
+    let friday = d + Duration::days(4 - i64::from(d.weekday().num_days_from_monday()));
+    t.webinars[k].starts_at = friday.and_hms_opt(15, 0, 0).unwrap().and_utc();
+    let step = DemandStep {
+        config: DemandConfig {
+            params: fast(),
+            ..DemandConfig::default()
+        },
+    };
+    let a = step.run(&t, as_of).unwrap();
+    let b = step.run(&t, as_of).unwrap();
+    assert_eq!(a, b, "deterministic");
+    let id = &t.webinars[k].webinar_id;
+    assert!(a.results.iter().any(|r| r.key == format!("webinar|{id}")));
+    assert!(a
+        .results
+        .iter()
+        .any(|r| r.key.starts_with("heatmap|*/*/*|")));
+    assert!(a.results.iter().any(|r| r.key == "calendar|1"));
+    assert!(a
+        .results
+        .iter()
+        .all(|r| r.table == "demand_forecasts" && r.as_of == as_of));
+    let n = a
+        .notifications
+        .iter()
+        .find(|n| {
+            n.dedupe_key
+                .starts_with(&format!("demand:reschedule:{id}:"))
+        })
+        .expect("the Friday-afternoon webinar gets a suggestion");
+    // The next day, the same planned start is the same episode: same key.
+    let c = step.run(&t, as_of + Duration::days(1)).unwrap();
+    assert!(c.notifications.iter().any(|m| m.dedupe_key == n.dedupe_key));
+    // Every suggestion has a notification and vice versa.
+    let sugg = a
+        .results
+        .iter()
+        .filter(|r| r.key.starts_with("reschedule|"))
+        .count();
+    assert_eq!(sugg, a.notifications.len());
+}
