@@ -18,7 +18,9 @@ VENV_PY := $(VENV)/bin/python
 VENV_STAMP := $(VENV)/.edupulse-deps
 # Python packages of the development venv (loose pins; see bindings/python/pyproject.toml).
 PY_DEV_DEPS := "maturin>=1.9.4,<2" "pytest>=7" "numpy>=1.24" "pandas>=2.0" "polars>=1.0" \
-	"mypy>=1.10" "pandas-stubs>=2.0"
+	"mypy>=1.10" "pandas-stubs>=2.0" \
+	"scikit-learn>=1.3" "pyarrow>=14" "tqdm>=4" \
+	"dask[distributed]>=2024.1"
 # maturin builds into its own target dir: its pyo3 build environment differs from cargo's.
 MATURIN_TARGET_DIR ?= $(CURDIR)/target/maturin
 # `dev` (the default) builds in about half the time of `release` on 2 cores; use
@@ -26,13 +28,14 @@ MATURIN_TARGET_DIR ?= $(CURDIR)/target/maturin
 MATURIN_PROFILE ?= dev
 DEMO_DIR ?= demo-out
 
-.PHONY: help demo test venv develop test-rust test-python fmt-check clippy deps-check
+.PHONY: help demo test venv develop test-rust test-python test-slow fmt-check clippy deps-check
 
 help:
 	@echo "make demo     run the end-to-end demo into $(DEMO_DIR)/"
 	@echo "make test     cargo test + pytest + cargo fmt --check + cargo clippy -D warnings"
 	@echo "make venv     create $(VENV) with maturin, pytest, numpy, pandas, polars, mypy"
 	@echo "make develop  build the Python bindings and install them into $(VENV)"
+	@echo "make test-slow  the slow-marked Python tests (Airflow, Dask cluster)"
 
 demo:
 	cargo run --release -p edupulse-cli -- demo --dir $(DEMO_DIR)
@@ -61,6 +64,11 @@ test-rust:
 test-python: develop
 	scripts/with-postgres.sh $(VENV_PY) -m pytest bindings/python/tests -q
 	MYPY_CACHE_DIR=$(CURDIR)/target/mypy-cache $(VENV_PY) -m mypy.stubtest edupulse
+
+# Tests marked slow (real `airflow dags test`, Dask LocalCluster at scale): optional tools are
+# used when installed, and skipped otherwise.
+test-slow: develop
+	$(VENV_PY) -m pytest bindings/python/tests -q -m slow
 
 fmt-check:
 	cargo fmt --all -- --check

@@ -166,6 +166,26 @@ fn validate(py: Python<'_>, tables: &Bound<'_, PyAny>) -> PyResult<BTreeMap<Stri
     })
 }
 
+/// Validate `{table: {column: list}}` and write it as `<table>.csv` files into `dir` (created if
+/// needed), in the format `ingest_dir` and the CLI read. Returns the rows written per table.
+#[pyfunction]
+fn write_csv_dir(
+    py: Python<'_>,
+    tables: &Bound<'_, PyAny>,
+    dir: std::path::PathBuf,
+) -> PyResult<BTreeMap<String, usize>> {
+    guard(|| {
+        let raw = extract_tables(tables)?;
+        let counts = py.detach(move || -> Result<_, Failure> {
+            let mut batch = parse_tables(&raw)?;
+            batch.validate()?;
+            edupulse::core::csvio::write_dir(&batch, &dir)?;
+            Ok(batch.counts())
+        })?;
+        Ok(counts.into_iter().filter(|(_, n)| *n > 0).collect())
+    })
+}
+
 /// The column names of `table`, in canonical order.
 #[pyfunction]
 fn columns(table: &str) -> PyResult<Vec<&'static str>> {
@@ -189,6 +209,18 @@ fn column_specs(table: &str) -> PyResult<Vec<(&'static str, &'static str, bool)>
             .map(|c| (c.name, kind_name(c.kind), c.required))
             .collect())
     })
+}
+
+/// Cap the worker threads edupulse starts in this process (see `edupulse.set_num_threads`).
+#[pyfunction(name = "_set_num_threads")]
+fn set_num_threads(n: usize) -> PyResult<()> {
+    guard(|| runtime::set_num_threads(n))
+}
+
+/// The thread budget of this process (`set_num_threads`, `EDUPULSE_NUM_THREADS`, or 2).
+#[pyfunction(name = "_get_num_threads")]
+fn get_num_threads() -> usize {
+    runtime::num_threads()
 }
 
 /// Test hook: panic inside Rust, to prove that panics become `edupulse.InternalError`.
@@ -237,6 +269,8 @@ mod _edupulse {
     use super::trends::{trends_anomaly_scores, trends_change_points, trends_detect};
     #[pymodule_export]
     use super::{column_specs, columns, panic_for_tests, simulate, validate, NativeStore};
+    #[pymodule_export]
+    use super::{get_num_threads, set_num_threads, write_csv_dir};
     use pyo3::prelude::*;
     use pyo3::types::PyTuple;
 

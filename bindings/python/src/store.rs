@@ -3,12 +3,18 @@
 use crate::convert::{collect_columns, columns_to_py, extract_tables, parse_tables, table_named};
 use crate::errors::{guard, Failure};
 use crate::runtime::block_on;
+use edupulse::core::job::{Job, JobConfig};
 use edupulse::core::model::parse_datetime;
+use edupulse::core::results::RunOutput;
+use edupulse::notify::{
+    ChannelRoute, DispatchConfig, Dispatcher, FileNotifier, Notifier, RateLimit, StdoutNotifier,
+};
 use edupulse::store::IngestReport;
 use edupulse::{Store, TimeRange};
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 /// A store opened from a URL (`sqlite://PATH`, `memory://`, ...). Thread-safe; every call releases
@@ -44,6 +50,21 @@ impl NativeStore {
                 let mut batch = parse_tables(&raw)?;
                 batch.validate()?;
                 Ok(block_on(store.ingest(&batch))??)
+            })?;
+            let out = PyDict::new(py);
+            out.set_item("received", report.received)?;
+            out.set_item("written", report.written)?;
+            Ok(out)
+        })
+    }
+
+    /// Read a folder of `<table>.csv` files (validated: errors name file, row and column) and
+    /// upsert it in one transaction. Returns `{"received": {table: n}, "written": {table: n}}`.
+    fn ingest_dir<'py>(&self, py: Python<'py>, dir: PathBuf) -> PyResult<Bound<'py, PyDict>> {
+        guard(|| {
+            let store = Arc::clone(&self.inner);
+            let report = py.detach(move || -> Result<IngestReport, Failure> {
+                Ok(block_on(edupulse::ingest_dir(store.as_ref(), &dir))??)
             })?;
             let out = PyDict::new(py);
             out.set_item("received", report.received)?;
@@ -94,6 +115,193 @@ impl NativeStore {
         })
     }
 
+    /// Run the daily job (or the `steps` named) as of `as_of` and write its results,
+    /// notifications and run record atomically; returns the run record's JSON summary (for a
+    /// partial run, it keeps the summaries other steps wrote for the same `as_of`).
+    ///
+    /// `config` is a `JobConfig` as JSON (None: defaults). The steps run one after the other with
+    /// the GIL released; before each, `progress(i, n, name)` is called (if given) and Ctrl-C is
+    /// polled, so a long run stops at the next step with `KeyboardInterrupt` and writes nothing.
+    #[pyo3(signature = (as_of, config=None, steps=None, progress=None))]
+    fn run(
+        &self,
+        py: Python<'_>,
+        as_of: &Bound<'_, PyAny>,
+        config: Option<&str>,
+        steps: Option<Vec<String>>,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<String> {
+        guard(|| {
+            let as_of = as_of_arg(as_of)?;
+            let config: JobConfig = match config {
+                Some(text) => serde_json::from_str(text)
+                    .map_err(|e| Failure::param("config", e.to_string()))?,
+                None => JobConfig::default(),
+            };
+            let job = Job::new(&config)?;
+            let names: Vec<String> = match &steps {
+                Some(wanted) => {
+                    let wanted: Vec<&str> = wanted.iter().map(String::as_str).collect();
+                    job.only(&wanted)?
+                        .step_names()
+                        .iter()
+                        .map(|s| s.to_string())
+                        .collect()
+                }
+                None => job.step_names().iter().map(|s| s.to_string()).collect(),
+            };
+            let store = Arc::clone(&self.inner);
+            let summary = py.detach(move || -> Result<String, Failure> {
+                let tables = block_on(store.read_all(TimeRange::ALL))??;
+                let mut run = RunOutput {
+                    as_of,
+                    results: Vec::new(),
+                    notifications: Vec::new(),
+                    summary: serde_json::json!({}),
+                };
+                let mut summaries = serde_json::Map::new();
+                let n = names.len();
+                for (i, name) in names.iter().enumerate() {
+                    before_step(progress.as_ref(), i, n, name)?;
+                    let one = Job::new(&config)?.only(&[name.as_str()])?;
+                    let out = one.run(&tables, as_of, |_, _, _| {})?;
+                    if let Some(s) = out.summary.get("steps").and_then(|s| s.get(name)) {
+                        summaries.insert(name.clone(), s.clone());
+                    }
+                    run.results.extend(out.results);
+                    run.notifications.extend(out.notifications);
+                }
+                before_step(progress.as_ref(), n, n, "write")?;
+                if steps.is_some() {
+                    // A partial run (one task per step): keep the other steps' summaries of the
+                    // same `as_of` in the run record.
+                    let previous = block_on(store.runs())??;
+                    if let Some(prev) = previous.iter().find(|r| r.as_of == as_of) {
+                        if let Some(serde_json::Value::Object(old)) = prev.summary.get("steps") {
+                            for (k, v) in old {
+                                summaries.entry(k.clone()).or_insert_with(|| v.clone());
+                            }
+                        }
+                    }
+                }
+                let count = |field: &str| -> u64 {
+                    summaries
+                        .values()
+                        .filter_map(|s| s.get(field).and_then(serde_json::Value::as_u64))
+                        .sum()
+                };
+                let (results, notifications) = (count("results"), count("notifications"));
+                run.summary = serde_json::json!({
+                    "as_of": edupulse::core::model::format_datetime(&as_of),
+                    "steps": summaries,
+                    "results": results,
+                    "notifications": notifications,
+                });
+                block_on(store.write_run(&run))??;
+                serde_json::to_string(&run.summary).map_err(|e| Failure::Internal(e.to_string()))
+            })?;
+            Ok(summary)
+        })
+    }
+
+    /// Deliver the pending outbox notifications: appended as JSON lines to `file` and/or printed
+    /// to stdout. Each is delivered once per channel (a re-run sends nothing already sent).
+    /// Returns the dispatch report as JSON.
+    #[pyo3(signature = (file=None, stdout=false))]
+    fn deliver(&self, py: Python<'_>, file: Option<PathBuf>, stdout: bool) -> PyResult<String> {
+        guard(|| {
+            let mut notifiers: Vec<Arc<dyn Notifier>> = Vec::new();
+            if let Some(f) = file {
+                notifiers.push(Arc::new(FileNotifier::new(f)));
+            }
+            if stdout {
+                notifiers.push(Arc::new(StdoutNotifier::new()));
+            }
+            if notifiers.is_empty() {
+                return Err(Failure::param(
+                    "file",
+                    "give a file, stdout=True, or both: there is no channel to deliver to",
+                ));
+            }
+            let store = Arc::clone(&self.inner);
+            py.detach(move || -> Result<String, Failure> {
+                let report = block_on(async move {
+                    let d = Dispatcher::new(store, notifiers, local_dispatch_config())
+                        .map_err(edupulse::Error::from)?;
+                    d.dispatch(chrono::Utc::now())
+                        .await
+                        .map_err(edupulse::Error::from)
+                })??;
+                serde_json::to_string(&report).map_err(|e| Failure::Internal(e.to_string()))
+            })
+        })
+    }
+
+    /// Rows of result table `table` for `as_of` (None: the latest run that has rows), as a
+    /// JSON list of `{"key", "as_of", **data}`.
+    #[pyo3(signature = (table, as_of=None))]
+    fn results(
+        &self,
+        py: Python<'_>,
+        table: &str,
+        as_of: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<String> {
+        guard(|| {
+            let as_of = match as_of.filter(|v| !v.is_none()) {
+                Some(v) => Some(as_of_arg(v)?),
+                None => None,
+            };
+            let store = Arc::clone(&self.inner);
+            let table = table.to_string();
+            py.detach(move || -> Result<String, Failure> {
+                let rows = block_on(store.results(&table, as_of))??;
+                let out: Vec<serde_json::Value> = rows
+                    .into_iter()
+                    .map(|r| {
+                        let mut obj = serde_json::Map::new();
+                        obj.insert("key".into(), r.key.into());
+                        obj.insert(
+                            "as_of".into(),
+                            edupulse::core::model::format_datetime(&r.as_of).into(),
+                        );
+                        if let serde_json::Value::Object(data) = r.data {
+                            for (k, v) in data {
+                                obj.entry(k).or_insert(v);
+                            }
+                        } else {
+                            obj.insert("value".into(), r.data);
+                        }
+                        serde_json::Value::Object(obj)
+                    })
+                    .collect();
+                serde_json::to_string(&out).map_err(|e| Failure::Internal(e.to_string()))
+            })
+        })
+    }
+
+    /// The outbox (every row, or only the pending ones) as a JSON list.
+    #[pyo3(signature = (pending_only=false))]
+    fn outbox(&self, py: Python<'_>, pending_only: bool) -> PyResult<String> {
+        guard(|| {
+            let store = Arc::clone(&self.inner);
+            py.detach(move || -> Result<String, Failure> {
+                let rows = block_on(store.outbox(pending_only))??;
+                serde_json::to_string(&rows).map_err(|e| Failure::Internal(e.to_string()))
+            })
+        })
+    }
+
+    /// Every run record (oldest `as_of` first) as a JSON list.
+    fn runs(&self, py: Python<'_>) -> PyResult<String> {
+        guard(|| {
+            let store = Arc::clone(&self.inner);
+            py.detach(move || -> Result<String, Failure> {
+                let rows = block_on(store.runs())??;
+                serde_json::to_string(&rows).map_err(|e| Failure::Internal(e.to_string()))
+            })
+        })
+    }
+
     /// The store's URL with any password removed.
     #[getter]
     fn url(&self) -> String {
@@ -103,6 +311,57 @@ impl NativeStore {
     fn __repr__(&self) -> String {
         format!("NativeStore({:?})", self.inner.describe())
     }
+}
+
+/// Called (with the GIL released) before step `i` of `n`: polls Ctrl-C and reports progress.
+fn before_step(
+    progress: Option<&Py<PyAny>>,
+    i: usize,
+    n: usize,
+    name: &str,
+) -> Result<(), Failure> {
+    crate::runtime::check_signals()?;
+    if let Some(callback) = progress {
+        Python::attach(|py| callback.call1(py, (i, n, name)).map(drop))?;
+    }
+    Ok(())
+}
+
+/// The delivery policy of local runs (as the CLI's): library defaults (push channels at most 5
+/// per hour), except the file inbox, which takes every alert at once.
+fn local_dispatch_config() -> DispatchConfig {
+    let mut cfg = DispatchConfig::default();
+    cfg.routing.channels.insert(
+        "file".to_string(),
+        ChannelRoute {
+            rate_limit: Some(RateLimit {
+                max: 100_000,
+                window_secs: 3600,
+            }),
+            ..ChannelRoute::default()
+        },
+    );
+    cfg
+}
+
+/// The `as_of` of a run: like [`time_arg`], except that a plain date (`YYYY-MM-DD`, or a Python
+/// `date`) means the end of that day (23:59:59 UTC), as on the command line.
+fn as_of_arg(value: &Bound<'_, PyAny>) -> Result<chrono::DateTime<chrono::Utc>, Failure> {
+    let py = value.py();
+    let is_date_only = if let Ok(s) = value.cast::<PyString>() {
+        chrono::NaiveDate::parse_from_str(s.to_cow()?.trim(), "%Y-%m-%d").is_ok()
+    } else {
+        let datetime = py.import(intern!(py, "datetime"))?;
+        value.is_instance(&datetime.getattr(intern!(py, "date"))?)?
+            && !value.is_instance(&datetime.getattr(intern!(py, "datetime"))?)?
+    };
+    let t = time_arg("as_of", Some(value))?
+        .ok_or_else(|| Failure::param("as_of", "as_of is required"))?;
+    Ok(if is_date_only {
+        t + chrono::Duration::seconds(86_399)
+    } else {
+        t
+    })
 }
 
 /// A time bound: None, a string (RFC 3339 or ISO date; naive means UTC), or anything with

@@ -137,6 +137,38 @@ impl Job {
         self.steps.iter().map(|s| s.name()).collect()
     }
 
+    /// The job restricted to the steps named in `names` (kept in the job's order), e.g. one
+    /// Airflow task per step. A name that is not a step of the job is an
+    /// [`InvalidParameter`](crate::CoreError::InvalidParameter) error on `steps` naming it.
+    ///
+    /// ```
+    /// use edupulse_core::job::{Job, JobConfig};
+    /// let job = Job::new(&JobConfig::default())?.only(&["churn", "kpis"])?;
+    /// assert_eq!(job.step_names(), ["kpis", "churn"]);
+    /// assert!(Job::new(&JobConfig::default())?.only(&["nope"]).is_err());
+    /// # Ok::<(), edupulse_core::CoreError>(())
+    /// ```
+    pub fn only(self, names: &[&str]) -> Result<Job> {
+        if let Some(unknown) = names
+            .iter()
+            .find(|n| !self.steps.iter().any(|s| s.name() == **n))
+        {
+            return Err(crate::CoreError::param(
+                "steps",
+                format!(
+                    "unknown step `{unknown}` (expected one of: {})",
+                    self.step_names().join(", ")
+                ),
+            ));
+        }
+        let steps = self
+            .steps
+            .into_iter()
+            .filter(|s| names.contains(&s.name()))
+            .collect();
+        Ok(Job { steps })
+    }
+
     /// Run every step; `progress(i, n, name)` is called before step `i` of `n`.
     pub fn run(
         &self,

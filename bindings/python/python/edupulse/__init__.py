@@ -21,8 +21,10 @@ This module only converts DataFrames; parsing, validation, simulation and storag
 
 from __future__ import annotations
 
+import json
+import os
 import sys
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 import pandas as pd
@@ -37,6 +39,8 @@ from ._edupulse import (
     ValidationError,
     __version__,
 )
+from ._base import NotFittedError
+from . import _interop
 
 __all__ = [
     "churn",
@@ -45,14 +49,18 @@ __all__ = [
     "TABLES",
     "EdupulseError",
     "InternalError",
+    "NotFittedError",
     "ParameterError",
     "Store",
     "StoreError",
     "ValidationError",
     "__version__",
     "columns",
+    "get_num_threads",
+    "set_num_threads",
     "simulate",
     "validate",
+    "write_csv_dir",
 ]
 
 # pandas 3 has a string dtype with NaN for missing values; pandas 2's `str` dtype would turn None
@@ -65,14 +73,18 @@ def columns(table: str) -> List[str]:
     return _native.columns(table)
 
 
-def simulate(students: int = 1000, seed: int = 42, **options: Any) -> Dict[str, pd.DataFrame]:
+def simulate(
+    students: int = 1000, seed: int = 42, *, output: str = "pandas", **options: Any
+) -> Dict[str, Any]:
     """Simulate a business: one DataFrame per table in ``TABLES``.
 
     The same ``seed`` and options always give the same data. ``options`` override other fields
     of the simulator's configuration; an unknown option raises ``ParameterError``.
+    ``output="polars"`` or ``"arrow"`` returns polars DataFrames or pyarrow Tables instead.
     """
+    _interop.check_output(output)
     raw = _native.simulate({"students": students, "seed": seed, **options})
-    return {name: _to_frame(name, cols) for name, cols in raw.items()}
+    return {name: _interop.output(_to_frame(name, cols), output) for name, cols in raw.items()}
 
 
 def validate(tables: Mapping[str, Any]) -> Dict[str, int]:
@@ -84,6 +96,33 @@ def validate(tables: Mapping[str, Any]) -> Dict[str, int]:
     different values.
     """
     return _native.validate(_to_native(tables))
+
+
+def write_csv_dir(tables: Mapping[str, Any], path: Any) -> Dict[str, int]:
+    """Validate ``{table name: DataFrame}`` and write ``<table>.csv`` files into ``path`` (created
+    if needed) in the data contract's CSV format, the one ``Store.ingest_dir`` and the CLI's
+    ``edupulse ingest`` read. Returns the rows written per table (empty tables are skipped)."""
+    return _native.write_csv_dir(_to_native(tables), os.fspath(path))
+
+
+def set_num_threads(n: int) -> None:
+    """Cap the threads edupulse starts in this process at ``n`` (default 2, or the
+    ``EDUPULSE_NUM_THREADS`` environment variable).
+
+    Call it first thing in each worker process of a Dask, Spark or multiprocessing pool, so that
+    workers × threads does not exceed the cores. It applies to thread pools built afterwards in the
+    process (the store runtime is built on first use) and sets ``EDUPULSE_NUM_THREADS`` and
+    ``RAYON_NUM_THREADS`` for child processes and Rust thread pools.
+    """
+    n = int(n)
+    _native._set_num_threads(n)
+    os.environ["EDUPULSE_NUM_THREADS"] = str(n)
+    os.environ["RAYON_NUM_THREADS"] = str(n)
+
+
+def get_num_threads() -> int:
+    """The thread budget of this process (see ``set_num_threads``)."""
+    return _native._get_num_threads()
 
 
 class Store:
@@ -116,23 +155,125 @@ class Store:
         """
         return self._native.ingest(_to_native(tables))
 
-    def table(self, name: str, start: Optional[Any] = None, end: Optional[Any] = None) -> pd.DataFrame:
+    def ingest_dir(self, path: Any) -> Dict[str, Dict[str, int]]:
+        """Validate and upsert a folder of ``<table>.csv`` files (the CLI's ``ingest``) in one
+        transaction; errors name the file, row and column. Same report as ``ingest``."""
+        return self._native.ingest_dir(os.fspath(path))
+
+    def table(
+        self,
+        name: str,
+        start: Optional[Any] = None,
+        end: Optional[Any] = None,
+        *,
+        output: str = "pandas",
+    ) -> Any:
         """Rows of table ``name`` filed in ``[start, end)``, sorted by natural key.
 
         ``start`` and ``end`` are ``None`` (unbounded), an ISO / RFC 3339 string, a ``datetime``,
-        a ``date`` or a ``pandas.Timestamp``; naive times are UTC.
+        a ``date`` or a ``pandas.Timestamp``; naive times are UTC. A pandas DataFrame, or with
+        ``output="polars"`` / ``"arrow"`` a polars DataFrame / pyarrow Table.
         """
-        return _to_frame(name, self._native.read(name, start, end))
+        _interop.check_output(output)
+        return _interop.output(_to_frame(name, self._native.read(name, start, end)), output)
 
     def counts(self) -> Dict[str, int]:
         """Row counts of every table the store holds."""
         return self._native.counts()
+
+    def run(
+        self,
+        as_of: Any,
+        *,
+        steps: Optional[Sequence[str]] = None,
+        config: Optional[Mapping[str, Any]] = None,
+        progress: Any = False,
+    ) -> Dict[str, Any]:
+        """Run the daily job as of ``as_of`` and write its results and notifications.
+
+        ``as_of`` is a datetime, a pandas Timestamp, an RFC 3339 string, or a date / ``YYYY-MM-DD``
+        (meaning the end of that day, 23:59:59 UTC, as on the command line). ``steps`` restricts
+        the run to some steps (``kpis``, ``review_schedule``, ``trends``, ``churn``, ...); results
+        of other steps stay as they are. ``config`` is a ``JobConfig`` as a dict (per-step
+        parameters; the defaults otherwise). Re-running the same ``as_of`` replaces its results
+        and adds no notification already in the outbox.
+
+        ``progress=True`` shows a progress bar (tqdm if installed, else lines on stderr); a
+        callable is called as ``progress(i, n, step)``. Runs with the GIL released; Ctrl-C stops
+        it before the next step (``KeyboardInterrupt``) and nothing is written.
+        Returns the run's JSON summary as a dict.
+        """
+        callback, close = _progress(progress, "edupulse run")
+        try:
+            text = self._native.run(
+                as_of,
+                None if config is None else json.dumps(config),
+                None if steps is None else [str(s) for s in steps],
+                callback,
+            )
+        finally:
+            close()
+        return json.loads(text)
+
+    def deliver(self, file: Optional[Any] = None, *, stdout: bool = False) -> Dict[str, Any]:
+        """Deliver pending notifications: appended as JSON lines to ``file`` and/or printed.
+
+        Every notification goes once to each channel: delivering again sends nothing new.
+        Returns the dispatch report (``pending``, ``delivered``, ``sent``, per channel...).
+        """
+        path = None if file is None else os.fspath(file)
+        return json.loads(self._native.deliver(path, stdout))
+
+    def results(self, table: str, as_of: Optional[Any] = None, *, output: str = "pandas") -> Any:
+        """Rows of result table ``table`` (``churn_scores``, ``trend_alerts``, ...) for ``as_of``
+        (None: the latest run that has rows): ``key``, ``as_of`` and the row's fields."""
+        _interop.check_output(output)
+        rows = json.loads(self._native.results(table, as_of))
+        frame = pd.DataFrame(rows)
+        if "as_of" in frame.columns:
+            frame["as_of"] = pd.to_datetime(frame["as_of"], utc=True, format="ISO8601")
+        return _interop.output(frame, output)
+
+    def outbox(self, *, pending_only: bool = False) -> List[Dict[str, Any]]:
+        """The notification outbox, oldest first (dicts with ``notification``, ``status``...)."""
+        return json.loads(self._native.outbox(pending_only))
+
+    def runs(self) -> List[Dict[str, Any]]:
+        """Every run record, oldest ``as_of`` first (``as_of``, ``written_at``, ``summary``)."""
+        return json.loads(self._native.runs())
 
     def __repr__(self) -> str:
         return f"edupulse.Store({self.url!r})"
 
 
 # --- conversion only below: no analytics in Python -------------------------------------------
+
+
+def _progress(progress: Any, desc: str) -> Tuple[Optional[Callable[[int, int, str], None]], Callable[[], None]]:
+    """``(callback(i, n, name), close())`` for ``progress=``: False/None, True or a callable."""
+    if progress is None or progress is False:
+        return None, lambda: None
+    if callable(progress):
+        return progress, lambda: None
+    if progress is not True:
+        raise TypeError("progress must be a bool or a callable(i, n, step)")
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+
+        def line(i: int, n: int, name: str) -> None:
+            print(f"{desc}: {min(i + 1, n)}/{n} {name}", file=sys.stderr, flush=True)
+
+        return line, lambda: None
+    bar = tqdm(total=0, desc=desc, unit="step")
+
+    def update(i: int, n: int, name: str) -> None:
+        bar.total = n
+        bar.n = i
+        bar.set_postfix_str(name, refresh=False)
+        bar.refresh()
+
+    return update, bar.close
 
 
 def _to_native(tables: Mapping[str, Any]) -> Dict[str, Dict[str, Any]]:
@@ -144,7 +285,13 @@ def _to_native(tables: Mapping[str, Any]) -> Dict[str, Dict[str, Any]]:
 
 
 def _columns_of(table: str, frame: Any) -> Dict[str, Any]:
-    """``{column: list}`` of a pandas or polars DataFrame or a mapping of columns."""
+    """``{column: list}`` of a pandas, polars or Arrow table or a mapping of columns."""
+    if not isinstance(frame, (pd.DataFrame, Mapping)) and _interop.is_table(frame):
+        polars = sys.modules.get("polars")
+        if polars is not None and isinstance(frame, polars.LazyFrame):
+            frame = frame.collect()
+        elif polars is None or not isinstance(frame, polars.DataFrame):
+            frame = _interop.to_frame(frame, name=f"table {table!r}")  # Arrow -> pandas
     if isinstance(frame, pd.DataFrame):
         frame = _index_to_columns(table, frame)
         if frame.columns.has_duplicates:
@@ -157,7 +304,8 @@ def _columns_of(table: str, frame: Any) -> Dict[str, Any]:
     if isinstance(frame, Mapping):
         return {str(c): v.tolist() if hasattr(v, "tolist") else v for c, v in frame.items()}
     raise TypeError(
-        f"table {table!r}: expected a pandas or polars DataFrame or a dict of columns, "
+        f"table {table!r}: expected a pandas, polars or pyarrow table, an object with "
+        "__arrow_c_stream__, or a dict of columns, "
         f"got {type(frame).__name__}"
     )
 

@@ -1,10 +1,12 @@
 """Type stubs of the edupulse package."""
 
 import datetime
-from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
+import os
+from typing import Any, Callable, Dict, List, Literal, Mapping, Optional, Sequence, Tuple, Union, overload
 
 import pandas as pd
 
+from ._base import NotFittedError as NotFittedError
 from . import churn as churn
 from . import repetition as repetition
 from . import trends as trends
@@ -16,14 +18,18 @@ __all__ = [
     "TABLES",
     "EdupulseError",
     "InternalError",
+    "NotFittedError",
     "ParameterError",
     "Store",
     "StoreError",
     "ValidationError",
     "__version__",
     "columns",
+    "get_num_threads",
+    "set_num_threads",
     "simulate",
     "validate",
+    "write_csv_dir",
 ]
 
 __version__: str
@@ -31,8 +37,8 @@ __version__: str
 #: Names of the input tables, in ingest order.
 TABLES: Tuple[str, ...]
 
-#: One table as input: a pandas DataFrame, a polars DataFrame (when polars is installed), or a
-#: mapping of column name to a sequence of values.
+#: One table as input: a pandas DataFrame, a polars DataFrame or LazyFrame, a pyarrow Table or
+#: RecordBatch, any object with __arrow_c_stream__, or a mapping of column name to a sequence.
 _DataFrameLike = Any
 #: Input tables: table name -> _DataFrameLike.
 _TablesLike = Mapping[str, _DataFrameLike]
@@ -72,8 +78,18 @@ class InternalError(EdupulseError):
     message: Optional[str]
 
 def columns(table: str) -> List[str]: ...
-def simulate(students: int = 1000, seed: int = 42, **options: Any) -> Dict[str, pd.DataFrame]: ...
+@overload
+def simulate(
+    students: int = 1000, seed: int = 42, *, output: Literal["pandas"] = "pandas", **options: Any
+) -> Dict[str, pd.DataFrame]: ...
+@overload
+def simulate(
+    students: int = 1000, seed: int = 42, *, output: str = "pandas", **options: Any
+) -> Dict[str, Any]: ...
 def validate(tables: _TablesLike) -> Dict[str, int]: ...
+def write_csv_dir(tables: _TablesLike, path: Union[str, "os.PathLike[str]"]) -> Dict[str, int]: ...
+def set_num_threads(n: int) -> None: ...
+def get_num_threads() -> int: ...
 
 class Store:
     """An edupulse store: ``sqlite://PATH`` or ``memory://``."""
@@ -84,5 +100,32 @@ class Store:
     @property
     def url(self) -> str: ...
     def ingest(self, tables: _TablesLike) -> Dict[str, Dict[str, int]]: ...
-    def table(self, name: str, start: _TimeLike = None, end: _TimeLike = None) -> pd.DataFrame: ...
+    def ingest_dir(self, path: Union[str, "os.PathLike[str]"]) -> Dict[str, Dict[str, int]]: ...
+    @overload
+    def table(
+        self,
+        name: str,
+        start: _TimeLike = None,
+        end: _TimeLike = None,
+        *,
+        output: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+    @overload
+    def table(
+        self, name: str, start: _TimeLike = None, end: _TimeLike = None, *, output: str = "pandas"
+    ) -> Any: ...
     def counts(self) -> Dict[str, int]: ...
+    def run(
+        self,
+        as_of: _TimeLike,
+        *,
+        steps: Optional[Sequence[str]] = None,
+        config: Optional[Mapping[str, Any]] = None,
+        progress: Union[bool, Callable[[int, int, str], Any]] = False,
+    ) -> Dict[str, Any]: ...
+    def deliver(
+        self, file: Optional[Union[str, "os.PathLike[str]"]] = None, *, stdout: bool = False
+    ) -> Dict[str, Any]: ...
+    def results(self, table: str, as_of: _TimeLike = None, *, output: str = "pandas") -> Any: ...
+    def outbox(self, *, pending_only: bool = False) -> List[Dict[str, Any]]: ...
+    def runs(self) -> List[Dict[str, Any]]: ...

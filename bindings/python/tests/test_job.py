@@ -1,0 +1,235 @@
+"""The daily job from Python (Store.run / deliver / results), progress, Ctrl-C, and the GIL being
+released by long native calls."""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+
+import pytest
+
+import edupulse
+
+AS_OF = "2025-12-31"  # the simulator's history is 2025 (start 2025-01-01, 365 days)
+
+
+@pytest.fixture(scope="module")
+def business():
+    return edupulse.simulate(students=120, seed=5)
+
+
+@pytest.fixture()
+def store(business, tmp_path):
+    s = edupulse.Store(f"sqlite://{tmp_path / 'job.db'}")
+    s.ingest(business)
+    return s
+
+
+def test_run_writes_results_and_a_rerun_changes_nothing(store, tmp_path):
+    summary = store.run(AS_OF)
+    assert summary["as_of"] == "2025-12-31T23:59:59Z"  # a date means the end of that day
+    assert set(summary["steps"]) >= {"kpis", "review_schedule", "trends", "churn"}
+    json.dumps(summary)  # JSON-serialisable (Airflow XCom)
+    counts = store.counts()
+    assert counts["results"] == summary["results"] > 0
+    assert counts["notifications"] == summary["notifications"] > 0
+
+    inbox = tmp_path / "inbox.jsonl"
+    first = store.deliver(inbox)
+    assert first["delivered"] == counts["notifications"]
+    assert len(inbox.read_text().splitlines()) == counts["notifications"]
+
+    again = store.run(AS_OF)
+    assert again["results"] == summary["results"]
+    assert store.counts() == counts
+    second = store.deliver(inbox)
+    assert second["delivered"] == 0 and second["pending"] == 0
+    assert len(inbox.read_text().splitlines()) == counts["notifications"]
+    assert all(item["status"] == "sent" for item in store.outbox())
+
+
+def test_results_frame_matches_the_summary(store):
+    summary = store.run(AS_OF, steps=["churn"])
+    scores = store.results("churn_scores")
+    step = summary["steps"]["churn"]
+    assert len(scores) == step["summary"]["scored"]
+    assert {"key", "as_of", "risk_level"} <= set(scores.columns)
+    assert scores["as_of"].dt.tz is not None
+    assert (scores["as_of"] == scores["as_of"].iloc[0]).all()
+    counts = scores["risk_level"].value_counts().to_dict()
+    assert counts == {k: v for k, v in step["summary"]["risk_levels"].items() if v}
+    pl = pytest.importorskip("polars")
+    assert isinstance(store.results("churn_scores", AS_OF, output="polars"), pl.DataFrame)
+
+
+def test_steps_one_at_a_time_equal_the_whole_run(business, tmp_path):
+    whole = edupulse.Store(f"sqlite://{tmp_path / 'whole.db'}")
+    whole.ingest(business)
+    whole.run(AS_OF)
+    parts = edupulse.Store(f"sqlite://{tmp_path / 'parts.db'}")
+    parts.ingest(business)
+    for step in ["kpis", "review_schedule", "trends", "churn"]:
+        parts.run(AS_OF, steps=[step])
+    assert parts.counts() == whole.counts()
+    for table in ["churn_scores", "review_schedule", "trend_alerts"]:
+        a, b = whole.results(table), parts.results(table)
+        assert a.equals(b), table
+    # the run record keeps every step's summary
+    (record,) = parts.runs()
+    (full,) = whole.runs()
+    assert set(record["summary"]["steps"]) == set(full["summary"]["steps"])
+    assert record["summary"]["results"] == full["summary"]["results"]
+
+
+def test_unknown_step_and_bad_config_are_parameter_errors(store):
+    with pytest.raises(edupulse.ParameterError) as err:
+        store.run(AS_OF, steps=["churn", "astrology"])
+    assert err.value.parameter == "steps" and "astrology" in str(err.value)
+    with pytest.raises(edupulse.ParameterError) as err:
+        store.run(AS_OF, config={"churn": {"no_such_field": 1, "x": []}, "kpi": 3})
+    assert err.value.parameter == "config"
+    assert store.counts()["runs"] == 0
+
+
+def test_progress_callback_sees_every_step(store):
+    seen = []
+    store.run(AS_OF, progress=lambda i, n, name: seen.append((i, n, name)))
+    n = seen[0][1]
+    assert [i for i, _, _ in seen] == list(range(n + 1))
+    assert seen[-1][2] == "write"
+    assert {name for _, _, name in seen} >= {"kpis", "churn"}
+
+
+def test_progress_true_uses_tqdm_or_stderr(store, capsys):
+    store.run(AS_OF, progress=True)
+    err = capsys.readouterr().err
+    assert "edupulse run" in err
+
+
+def test_an_exception_in_progress_stops_the_run_and_writes_nothing(store):
+    def boom(i, n, name):
+        if i == 2:
+            raise RuntimeError("stop here")
+
+    with pytest.raises(RuntimeError, match="stop here"):
+        store.run(AS_OF, progress=boom)
+    assert store.counts()["runs"] == 0 and store.counts()["results"] == 0
+
+
+def test_ctrl_c_interrupts_the_daily_job(tmp_path):
+    """SIGINT arrives while a step runs without the GIL; the job stops before the next step with
+    KeyboardInterrupt and writes nothing."""
+    code = textwrap.dedent(
+        f"""
+        import os, signal, threading, edupulse
+        store = edupulse.Store("sqlite://{tmp_path / 'int.db'}")
+        store.ingest(edupulse.simulate(students=150, seed=2))
+        steps = []
+        def progress(i, n, name):
+            steps.append(name)
+            if i == 0:  # send Ctrl-C from another thread while step 0 runs detached
+                threading.Timer(0.0, os.kill, (os.getpid(), signal.SIGINT)).start()
+        try:
+            store.run("{AS_OF}", progress=progress)
+        except KeyboardInterrupt:
+            print("interrupted", len(steps), store.counts()["runs"], store.counts()["results"])
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    word, steps, runs, results = out.stdout.split()
+    assert word == "interrupted"
+    assert int(steps) < 5  # stopped before the write
+    assert (runs, results) == ("0", "0")
+
+
+def test_set_num_threads():
+    before = edupulse.get_num_threads()
+    try:
+        edupulse.set_num_threads(1)
+        assert edupulse.get_num_threads() == 1
+        assert os.environ["RAYON_NUM_THREADS"] == "1"
+        with pytest.raises(edupulse.ParameterError):
+            edupulse.set_num_threads(0)
+    finally:
+        edupulse.set_num_threads(before)
+
+
+# --- the GIL is released ---------------------------------------------------------------------
+
+
+def _simulate():
+    edupulse._edupulse.simulate({"students": 400, "seed": 9})  # native: no DataFrame building
+
+
+def test_python_threads_run_while_native_code_works():
+    """A pure-Python counter keeps counting while another thread is inside a native call: the
+    call does not hold the GIL. (With the GIL held, the counter would stall for the whole call.)"""
+    stop = threading.Event()
+    ticks = [0]
+
+    def count():
+        while not stop.is_set():
+            ticks[0] += 1
+
+    t0 = time.perf_counter()
+    _simulate()
+    alone = time.perf_counter() - t0
+    counter = threading.Thread(target=count)
+    counter.start()
+    try:
+        start = ticks[0]
+        t0 = time.perf_counter()
+        _simulate()
+        during = ticks[0] - start
+        busy = time.perf_counter() - t0
+    finally:
+        stop.set()
+        counter.join()
+    # calibrate: how many ticks the counter makes in the same wall time with the GIL free
+    ticks[0] = 0
+    stop.clear()
+    counter = threading.Thread(target=count)
+    counter.start()
+    time.sleep(busy)
+    stop.set()
+    counter.join()
+    free = ticks[0]
+    assert alone > 0.05  # the call is long enough to measure
+    assert during > 0.2 * free, (during, free)
+
+
+def _best(f, repeat=3):
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        f()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs 2 cores")
+def test_two_threads_at_once_are_faster_than_one_after_the_other():
+    def sequential():
+        _simulate()
+        _simulate()
+
+    def concurrent():
+        threads = [threading.Thread(target=_simulate) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+
+    seq = _best(sequential)
+    par = _best(concurrent)
+    # Ideal is 0.5 on 2 idle cores; shared machines are noisy, so only demand a clear gain. When
+    # other processes already keep every core busy no program can run faster in parallel: then
+    # the measurement says nothing about edupulse and the test skips (the counter test above
+    # still proves the GIL is released).
+    if par >= 0.85 * seq and os.getloadavg()[0] > len(os.sched_getaffinity(0)) - 0.5:
+        pytest.skip(f"machine busy (load {os.getloadavg()[0]:.1f}): {par:.2f}s vs {seq:.2f}s")
+    assert par < 0.85 * seq, (par, seq)
