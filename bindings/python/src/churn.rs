@@ -15,7 +15,7 @@ use edupulse::core::learn::{
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
-fn floats(name: &str, b: &[u8]) -> Result<Vec<f64>, Failure> {
+pub(crate) fn floats(name: &str, b: &[u8]) -> Result<Vec<f64>, Failure> {
     if !b.len().is_multiple_of(8) {
         return Err(Failure::param(name, "not a float64 buffer"));
     }
@@ -24,7 +24,7 @@ fn floats(name: &str, b: &[u8]) -> Result<Vec<f64>, Failure> {
         .collect())
 }
 
-fn to_bytes<'py>(py: Python<'py>, v: &[f64]) -> Bound<'py, PyBytes> {
+pub(crate) fn to_bytes<'py>(py: Python<'py>, v: &[f64]) -> Bound<'py, PyBytes> {
     let mut out = Vec::with_capacity(v.len() * 8);
     for x in v {
         out.extend_from_slice(&x.to_le_bytes());
@@ -328,7 +328,9 @@ pub(crate) fn churn_summary<'py>(
 }
 
 /// A column from Python: (name, is_numeric, float64 bytes or list of str).
-fn table(columns: Vec<(String, bool, Bound<'_, PyAny>)>) -> Result<TabularData, Failure> {
+pub(crate) fn table(
+    columns: Vec<(String, bool, Bound<'_, PyAny>)>,
+) -> Result<TabularData, Failure> {
     let mut t = TabularData::new();
     for (name, numeric, values) in columns {
         let col = if numeric {

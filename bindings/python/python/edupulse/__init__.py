@@ -44,6 +44,7 @@ from . import _interop
 
 __all__ = [
     "churn",
+    "demand",
     "repetition",
     "trends",
     "TABLES",
@@ -368,3 +369,4 @@ def _to_frame(table: str, cols: Dict[str, list]) -> pd.DataFrame:
 from . import trends  # noqa: E402
 from . import churn  # noqa: E402  (submodule: edupulse.churn)
 from . import repetition  # noqa: E402  (submodule: edupulse.repetition)
+from . import demand  # noqa: E402  (submodule: edupulse.demand)

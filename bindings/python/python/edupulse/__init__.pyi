@@ -9,10 +9,12 @@ import pandas as pd
 from ._base import NotFittedError as NotFittedError
 from . import churn as churn
 from . import repetition as repetition
+from . import demand as demand
 from . import trends as trends
 
 __all__ = [
     "churn",
+    "demand",
     "repetition",
     "trends",
     "TABLES",

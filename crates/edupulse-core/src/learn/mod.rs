@@ -35,6 +35,7 @@ mod gbdt;
 mod logistic;
 mod metrics;
 mod regress;
+mod tabular_reg;
 mod tree;
 
 pub use classifier::{
@@ -46,6 +47,7 @@ pub use forest::{ForestParams, ForestTree, MaxFeatures, PredictionInterval, Rand
 pub use gbdt::{GbdtParams, GradientBoosting, IntervalSource};
 pub use logistic::Logistic;
 pub use metrics::{log_loss, roc_auc, stratified_folds};
+pub use tabular_reg::{Ensemble, RegressorKind, RegressorParams, TabularRegressor};
 pub use tree::{Binned, BoostParams, Boosted, Node, Tree, TreeParams};
 
 #[cfg(test)]
