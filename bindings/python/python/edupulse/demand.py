@@ -110,8 +110,9 @@ class RandomForestRegressor(_TreeRegressor):
 
     Like scikit-learn's: ``max_features=None`` examines every feature, ``min_samples_leaf`` counts
     distinct rows, trees grow until pure unless ``max_depth`` stops them. ``random_state=None``
-    draws a seed. ``n_jobs=None`` uses every core (tree ``i`` has its own random stream, so the
-    result does not depend on the thread count).
+    draws a seed. ``n_jobs=None`` (or −1) uses the process's thread budget
+    (``edupulse.set_num_threads``, default 2); tree ``i`` has its own random stream, so the result
+    does not depend on the thread count.
     """
 
     _kind = "forest"
@@ -149,7 +150,7 @@ class RandomForestRegressor(_TreeRegressor):
                     "bootstrap": bool(self.bootstrap),
                     "max_bins": int(self.max_bins),
                     "seed": _seed(self.random_state),
-                    "n_jobs": 0 if n_jobs is None or n_jobs < 0 else int(n_jobs),
+                    "n_jobs": _native._get_num_threads() if n_jobs is None or n_jobs < 0 else int(n_jobs),
                 }
             }
         )
