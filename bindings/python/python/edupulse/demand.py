@@ -17,8 +17,8 @@ Example::
     >>> X = np.arange(200, dtype=float).reshape(-1, 1) % 20
     >>> y = (X[:, 0] >= 10).astype(float)
     >>> m = RandomForestRegressor(n_estimators=10, random_state=0).fit(X, y)
-    >>> m.predict(np.array([[3.0], [15.0]])).round(3).tolist()
-    [0.0, 1.0]
+    >>> m.predict(np.array([[3.0], [15.0]])).round(3).tolist() == [0.0, 1.0]
+    True
 """
 
 from __future__ import annotations
