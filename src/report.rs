@@ -53,6 +53,34 @@ pub struct Report {
     /// Leads: grades, conversion by grade, the hot list (`lead_scores`), when the run has them.
     #[serde(default)]
     pub leads: Option<LeadsSection>,
+    /// Demand forecasts: heatmaps, best slots, rescheduling, calendar.
+    #[serde(default)]
+    pub demand: DemandReport,
+}
+
+/// A `demand_forecasts` heatmap or slot row as the report reads it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DemandCell {
+    /// The forecast.
+    #[serde(flatten)]
+    pub slot: edupulse_core::demand::SlotForecast,
+    /// Target segment key (`industry/role/size`, `*` = any).
+    pub target: String,
+    /// Topic.
+    pub topic: String,
+}
+
+/// The demand part of the report.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DemandReport {
+    /// Predicted attendance per target, day × hour of next week.
+    pub heatmaps: BTreeMap<String, Vec<DemandCell>>,
+    /// Best slots of next week per target, best first.
+    pub best: BTreeMap<String, Vec<DemandCell>>,
+    /// Rescheduling suggestions, largest improvement first.
+    pub reschedule: Vec<edupulse_core::demand::Reschedule>,
+    /// Next month's suggested calendar.
+    pub calendar: Vec<edupulse_core::demand::CalendarEntry>,
 }
 
 /// A `churn_scores` row as the report reads it.
@@ -133,6 +161,7 @@ impl Report {
                 &store.results("lead_scores", Some(as_of)).await?,
                 &store.results("lead_model", Some(as_of)).await?,
             )?,
+            demand: DemandReport::default(),
         };
         // Rows written by older versions (another shape) are left out rather than failing.
         for r in &store.results("metric_anomalies", Some(as_of)).await? {
@@ -147,6 +176,31 @@ impl Report {
         report.emerging_queries.sort_by(|a, b| {
             (a.class, &a.keyword, &a.related).cmp(&(b.class, &b.keyword, &b.related))
         });
+        for r in &store.results("demand_forecasts", Some(as_of)).await? {
+            let d = &mut report.demand;
+            match r.key.split('|').next() {
+                Some("heatmap") => {
+                    let c: DemandCell = decode(r)?;
+                    d.heatmaps.entry(c.target.clone()).or_default().push(c);
+                }
+                Some("slot") => {
+                    let c: DemandCell = decode(r)?;
+                    d.best.entry(c.target.clone()).or_default().push(c);
+                }
+                Some("reschedule") => d.reschedule.push(decode(r)?),
+                Some("calendar") => d.calendar.push(decode(r)?),
+                _ => {}
+            }
+        }
+        for v in report.demand.best.values_mut() {
+            v.sort_by(|a, b| b.slot.attendees.total_cmp(&a.slot.attendees));
+        }
+        report.demand.reschedule.sort_by(|a, b| {
+            b.improvement_pct
+                .total_cmp(&a.improvement_pct)
+                .then(a.webinar_id.cmp(&b.webinar_id))
+        });
+        report.demand.calendar.sort_by_key(|c| c.starts_at);
         for r in &store.results("trend_alerts", Some(as_of)).await? {
             report.trends.push(decode(r)?);
         }
@@ -243,6 +297,7 @@ impl Report {
         if let Some(l) = &self.leads {
             l.html(&mut h);
         }
+        self.demand_section(&mut h);
         self.outbox_section(&mut h);
         let _ = write!(
             h,
@@ -553,6 +608,77 @@ impl Report {
         h.push_str("</section>");
     }
 
+    fn demand_section(&self, h: &mut String) {
+        let d = &self.demand;
+        if d.heatmaps.is_empty() {
+            return;
+        }
+        h.push_str("<section><h2>Demand: predicted attendance and the best slots</h2><p>Predicted attendees of a webinar next week by day and hour (UTC), per target segment (random forest over segment, topic, weekday, hour, month, lead time and previous attendance; hover a cell for the 90 % interval).</p>");
+        for (target, cells) in &d.heatmaps {
+            let topic = cells.first().map_or("", |c| c.topic.as_str());
+            let _ = write!(
+                h,
+                "<h3>{} · {}</h3>",
+                esc(&target.replace("*/*/*", "all registrants")),
+                esc(topic)
+            );
+            h.push_str(&demand_heatmap(cells));
+            if let Some(best) = d.best.get(target) {
+                h.push_str("<p>Best slots: ");
+                let items: Vec<String> = best
+                    .iter()
+                    .map(|c| {
+                        format!(
+                            "{} {:02}h — {:.1} ({:.1}–{:.1})",
+                            c.slot.weekday,
+                            c.slot.hour,
+                            c.slot.attendees,
+                            c.slot.lower,
+                            c.slot.upper
+                        )
+                    })
+                    .collect();
+                h.push_str(&esc(&items.join(" · ")));
+                h.push_str("</p>");
+            }
+        }
+        h.push_str("<h3>Rescheduling suggestions</h3>");
+        if d.reschedule.is_empty() {
+            h.push_str("<p>No planned webinar would gain more than the threshold by moving.</p>");
+        } else {
+            h.push_str("<table><tr><th>webinar</th><th>planned</th><th>attendees</th><th>suggested</th><th>attendees</th><th>gain</th></tr>");
+            for r in &d.reschedule {
+                let _ = write!(
+                    h,
+                    "<tr><td>{}</td><td>{}</td><td>{:.1}</td><td>{}</td><td>{:.1}</td><td>+{:.0} %</td></tr>",
+                    esc(&r.title),
+                    r.planned_at.format("%a %Y-%m-%d %H:%M"),
+                    r.planned_attendees,
+                    r.suggested_at.format("%a %Y-%m-%d %H:%M"),
+                    r.suggested_attendees,
+                    r.improvement_pct * 100.0
+                );
+            }
+            h.push_str("</table>");
+        }
+        if !d.calendar.is_empty() {
+            h.push_str("<h3>Suggested calendar for next month</h3><table><tr><th>start (UTC)</th><th>topic</th><th>target</th><th>predicted attendees</th><th>trend score</th></tr>");
+            for c in &d.calendar {
+                let _ = write!(
+                    h,
+                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{:.1}</td><td>{:.2}</td></tr>",
+                    c.starts_at.format("%a %Y-%m-%d %H:%M"),
+                    esc(&c.topic),
+                    esc(&c.target.key().replace("*/*/*", "all")),
+                    c.attendees,
+                    c.trend_score
+                );
+            }
+            h.push_str("</table>");
+        }
+        h.push_str("</section>");
+    }
+
     fn outbox_section(&self, h: &mut String) {
         let _ = write!(
             h,
@@ -731,6 +857,78 @@ fn column_chart(rows: &[(String, f64)]) -> String {
             h - pad_b + 16.0,
             esc(label.get(2..).unwrap_or(label))
         );
+    }
+    s.push_str("</svg>");
+    s
+}
+
+/// Weekday × hour heatmap of predicted attendees (demand forecasts).
+fn demand_heatmap(cells: &[DemandCell]) -> String {
+    let mut hours: Vec<u32> = cells.iter().map(|c| c.slot.hour).collect();
+    hours.sort_unstable();
+    hours.dedup();
+    let mut days: Vec<chrono::Weekday> = Vec::new();
+    for c in cells {
+        if !days.contains(&c.slot.weekday) {
+            days.push(c.slot.weekday);
+        }
+    }
+    days.sort_by_key(|d| d.num_days_from_monday());
+    let (cell_w, cell_h, pad_l, pad_t) = (44.0, 26.0, 48.0, 22.0);
+    let (lo, hi) = cells
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), c| {
+            (lo.min(c.slot.attendees), hi.max(c.slot.attendees))
+        });
+    let span = (hi - lo).max(1e-9);
+    let w = pad_l + cell_w * hours.len() as f64 + 4.0;
+    let h = pad_t + cell_h * days.len() as f64 + 4.0;
+    let mut s = format!(
+        "<svg viewBox=\"0 0 {w} {h}\" width=\"100%\" role=\"img\" xmlns=\"http://www.w3.org/2000/svg\">"
+    );
+    for (j, hour) in hours.iter().enumerate() {
+        let _ = write!(
+            s,
+            "<text x=\"{:.1}\" y=\"14\" text-anchor=\"middle\">{hour:02}h</text>",
+            pad_l + cell_w * (j as f64 + 0.5)
+        );
+    }
+    for (i, d) in days.iter().enumerate() {
+        let y = pad_t + cell_h * i as f64;
+        let _ = write!(
+            s,
+            "<text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{d}</text>",
+            pad_l - 6.0,
+            y + cell_h * 0.65
+        );
+        for (j, hour) in hours.iter().enumerate() {
+            let x = pad_l + cell_w * j as f64;
+            if let Some(c) = cells
+                .iter()
+                .find(|c| c.slot.weekday == *d && c.slot.hour == *hour)
+            {
+                let t = (c.slot.attendees - lo) / span;
+                let (r, g, b) = (
+                    (255.0 - 224.0 * t) as u8,
+                    (237.0 - 150.0 * t) as u8,
+                    (160.0 - 20.0 * t) as u8,
+                );
+                let _ = write!(
+                    s,
+                    "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"rgb({r},{g},{b})\"><title>{d} {hour:02}h: {:.1} attendees (90 % {:.1}–{:.1}), rate {:.1} %</title></rect><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" style=\"fill:{}\">{:.1}</text>",
+                    cell_w - 2.0,
+                    cell_h - 2.0,
+                    c.slot.attendees,
+                    c.slot.lower,
+                    c.slot.upper,
+                    c.slot.rate * 100.0,
+                    x + cell_w * 0.5 - 1.0,
+                    y + cell_h * 0.62,
+                    if t > 0.6 { "#fff" } else { "#1f2933" },
+                    c.slot.attendees
+                );
+            }
+        }
     }
     s.push_str("</svg>");
     s

@@ -17,12 +17,12 @@ use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 
 /// A read-only contiguous `float64` array from Python.
-type F64In<'py> = PyReadonlyArray1<'py, f64>;
+pub(crate) type F64In<'py> = PyReadonlyArray1<'py, f64>;
 /// A `float64` array handed to Python (it owns the Rust buffer).
-type F64Out<'py> = Bound<'py, PyArray1<f64>>;
+pub(crate) type F64Out<'py> = Bound<'py, PyArray1<f64>>;
 
 /// The array's values in place (C-contiguous arrays only; no copy).
-fn floats<'a>(name: &str, a: &'a F64In<'_>) -> Result<&'a [f64], Failure> {
+pub(crate) fn floats<'a>(name: &str, a: &'a F64In<'_>) -> Result<&'a [f64], Failure> {
     a.as_slice()
         .map_err(|_| Failure::param(name, "expected a contiguous 1-D float64 array"))
 }
@@ -327,7 +327,9 @@ pub(crate) fn churn_summary<'py>(
 
 /// A column from Python: (name, is_numeric, contiguous float64 array or list of str). The table
 /// owns its columns, so numeric ones are copied once here (not through bytes).
-fn table(columns: Vec<(String, bool, Bound<'_, PyAny>)>) -> Result<TabularData, Failure> {
+pub(crate) fn table(
+    columns: Vec<(String, bool, Bound<'_, PyAny>)>,
+) -> Result<TabularData, Failure> {
     let mut t = TabularData::new();
     for (name, numeric, values) in columns {
         let col = if numeric {

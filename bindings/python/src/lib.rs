@@ -14,6 +14,7 @@
 
 mod churn;
 mod convert;
+mod demand;
 mod errors;
 mod leads;
 mod repetition;
@@ -258,6 +259,8 @@ mod _edupulse {
         churn_classifier_predict, churn_clv, churn_fit_btyd, churn_fit_gamma_gamma,
         churn_gamma_gamma_spend, churn_predict_btyd, churn_summary,
     };
+    #[pymodule_export]
+    use super::demand::{NativeDemand, NativeRegressor};
     #[pymodule_export]
     use super::errors::{
         EdupulseError, InternalError, ParameterError, StoreError, ValidationError,

@@ -76,6 +76,8 @@ pub struct JobConfig {
     pub churn: ChurnConfig,
     /// Leads step parameters.
     pub leads: crate::leads::LeadsConfig,
+    /// Demand step parameters.
+    pub demand: crate::demand::DemandConfig,
 }
 
 impl JobConfig {
@@ -85,7 +87,8 @@ impl JobConfig {
         self.repetition.validate()?;
         self.trends.validate()?;
         self.churn.validate()?;
-        self.leads.validate()
+        self.leads.validate()?;
+        self.demand.validate()
     }
 }
 
@@ -122,6 +125,9 @@ impl Job {
                 }),
                 Box::new(crate::leads::LeadsStep {
                     config: config.leads.clone(),
+                }),
+                Box::new(crate::demand::DemandStep {
+                    config: config.demand.clone(),
                 }),
             ],
         })

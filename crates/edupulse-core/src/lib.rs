@@ -20,6 +20,7 @@
 
 pub mod churn;
 pub mod csvio;
+pub mod demand;
 pub mod error;
 pub mod job;
 pub mod kpi;

@@ -45,6 +45,7 @@ from . import _interop
 __all__ = [
     "churn",
     "leads",
+    "demand",
     "repetition",
     "trends",
     "TABLES",
@@ -386,3 +387,4 @@ from . import trends  # noqa: E402
 from . import churn  # noqa: E402  (submodule: edupulse.churn)
 from . import repetition  # noqa: E402  (submodule: edupulse.repetition)
 from . import leads  # noqa: E402  (submodule: edupulse.leads)
+from . import demand  # noqa: E402  (submodule: edupulse.demand)

@@ -10,11 +10,13 @@ from ._base import NotFittedError as NotFittedError
 from . import churn as churn
 from . import leads as leads
 from . import repetition as repetition
+from . import demand as demand
 from . import trends as trends
 
 __all__ = [
     "churn",
     "leads",
+    "demand",
     "repetition",
     "trends",
     "TABLES",

@@ -8,7 +8,11 @@
 //! - [`Logistic`]: L2 logistic regression by Newton/IRLS; [`Boosted`]: gradient-boosted trees over
 //!   the generic histogram [`Tree`] (also usable as a regression tree);
 //! - [`TabularClassifier`]: out-of-fold Platt calibration and per-row [`Factor`]s;
-//! - [`cross_validate`], [`roc_auc`], [`stratified_folds`].
+//! - [`cross_validate`], [`roc_auc`], [`stratified_folds`];
+//! - regression (the demand capability): [`RandomForest`] (bootstrap histogram trees with
+//!   quantile-regression-forest intervals) and [`GradientBoosting`] (best-first histogram GBDT on
+//!   squared loss with early stopping and split-conformal intervals), both grown by one shared
+//!   histogram grower over [`Binned`] features.
 //!
 //! ```
 //! use edupulse_core::learn::{ClassifierParams, TabularClassifier, TabularData};
@@ -26,8 +30,12 @@
 mod classifier;
 mod data;
 mod encode;
+mod forest;
+mod gbdt;
 mod logistic;
 mod metrics;
+mod regress;
+mod tabular_reg;
 mod tree;
 
 pub use classifier::{
@@ -35,9 +43,14 @@ pub use classifier::{
 };
 pub use data::{ColumnData, TabularData, TABLE};
 pub use encode::{ColumnEncoding, EncodedFeature, Encoder, OTHER};
+pub use forest::{ForestParams, ForestTree, MaxFeatures, PredictionInterval, RandomForest};
+pub use gbdt::{GbdtParams, GradientBoosting, IntervalSource};
 pub use logistic::Logistic;
 pub use metrics::{log_loss, roc_auc, stratified_folds};
+pub use tabular_reg::{Ensemble, RegressorKind, RegressorParams, TabularRegressor};
 pub use tree::{Binned, BoostParams, Boosted, Node, Tree, TreeParams};
 
+#[cfg(test)]
+mod regress_tests;
 #[cfg(test)]
 mod tests;

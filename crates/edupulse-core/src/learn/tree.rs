@@ -78,6 +78,22 @@ impl Binned {
     pub fn n_rows(&self) -> usize {
         self.n
     }
+
+    /// Number of features.
+    pub fn n_features(&self) -> usize {
+        self.p
+    }
+
+    /// Bin codes of feature `j` (one per row; empty when `j` is out of range).
+    pub fn codes(&self, j: usize) -> &[u8] {
+        self.codes.get(j * self.n..(j + 1) * self.n).unwrap_or(&[])
+    }
+
+    /// Upper edges (inclusive) of every bin of feature `j` but the last (empty when `j` is out of
+    /// range); feature `j` has `edges(j).len() + 1` bins.
+    pub fn edges(&self, j: usize) -> &[f64] {
+        self.edges.get(j).map_or(&[], Vec::as_slice)
+    }
 }
 
 /// A tree node.

@@ -1,0 +1,366 @@
+"""Demand: attendance prediction by segment with intervals, and the best day and hour for a webinar.
+
+- ``RandomForestRegressor`` and ``GradientBoostingRegressor``: scikit-learn-style regressors over
+  numpy arrays or pandas / polars DataFrames (categorical columns are one-hot encoded with an
+  ``other`` bucket that also takes categories never seen in training; NaN in a numeric column is
+  a missing value; infinite values raise ``ValidationError``). ``predict_interval(X, alpha)``
+  returns an ``n × 2`` array of lower and upper bounds (forest: quantile regression forest;
+  GBDT: split-conformal on the early-stopping validation split). Fitted models pickle (serde
+  bytes from Rust).
+- ``DemandModel``: ``fit(webinars, registrations)`` on the data-contract tables, ``predict(df)``
+  per webinar, ``best_slots(webinar, days=..., hours=..., top=5)``.
+
+Example::
+
+    >>> import numpy as np
+    >>> from edupulse.demand import RandomForestRegressor
+    >>> X = np.arange(200, dtype=float).reshape(-1, 1) % 20
+    >>> y = (X[:, 0] >= 10).astype(float)
+    >>> m = RandomForestRegressor(n_estimators=10, random_state=0).fit(X, y)
+    >>> m.predict(np.array([[3.0], [15.0]])).round(3).tolist() == [0.0, 1.0]
+    True
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Union
+
+import numpy as np
+import pandas as pd
+
+from . import _edupulse as _native
+from ._base import Estimator, RegressorMixin, _check_fitted
+from .churn import _columns, _f64, _out
+
+__all__ = ["DemandModel", "GradientBoostingRegressor", "RandomForestRegressor"]
+
+_DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+
+
+def _seed(random_state: Optional[int]) -> int:
+    if random_state is None:
+        return int.from_bytes(os.urandom(8), "little") >> 1
+    return int(random_state)
+
+
+def _max_features(v: Any) -> Any:
+    if v is None or v == 1.0 and isinstance(v, float):
+        return "all"
+    if v in ("sqrt", "log2"):
+        return v
+    if isinstance(v, bool):
+        raise TypeError("max_features must be None, 'sqrt', 'log2', a float in (0, 1] or an int")
+    if isinstance(v, (int, np.integer)):
+        return {"count": int(v)}
+    if isinstance(v, float):
+        return {"fraction": v}
+    raise TypeError("max_features must be None, 'sqrt', 'log2', a float in (0, 1] or an int")
+
+
+class _TreeRegressor(RegressorMixin, Estimator):
+    _kind = ""
+
+    def _params_json(self) -> str:
+        raise NotImplementedError
+
+    def fit(self, X: Any, y: Any) -> "_TreeRegressor":
+        """Fit on ``X`` (array or DataFrame) and ``y``; returns ``self``."""
+        cols = _columns(X)
+        yy = np.asarray(y, dtype="float64").reshape(-1)
+        self._model = _native.NativeRegressor.fit(self._kind, cols, _f64(yy), self._params_json())
+        self._set_fitted(X)
+        return self
+
+    def _set_fitted(self, X: Any = None) -> None:
+        self._kinds = self._model.columns()
+        self.feature_importances_ = np.asarray(self._model.feature_importances(), dtype=float)
+        self.n_features_in_ = len(self._kinds)
+        self.n_estimators_ = self._model.n_trees()
+        if X is not None and not isinstance(X, np.ndarray):
+            self.feature_names_in_ = np.asarray([k for k, _ in self._kinds], dtype=object)
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Point predictions."""
+        _check_fitted(self)
+        return _out(self._model.predict(_columns(X, self._kinds)))
+
+    def predict_interval(self, X: Any, alpha: float = 0.1) -> np.ndarray:
+        """``n × 2`` array of the lower and upper bounds of the ``1 − alpha`` interval."""
+        _check_fitted(self)
+        _, lo, hi = self._model.predict_interval(_columns(X, self._kinds), float(alpha))
+        return np.column_stack([_out(lo), _out(hi)])
+
+    def _state(self) -> Any:
+        return {
+            "model": self._model.state(),
+            "names": None if not hasattr(self, "feature_names_in_") else list(self.feature_names_in_),
+        }
+
+    def _from_state(self, state: Any) -> None:
+        self._model = _native.NativeRegressor.from_state(state["model"])
+        self._set_fitted()
+        if state.get("names") is not None:
+            self.feature_names_in_ = np.asarray(state["names"], dtype=object)
+
+
+class RandomForestRegressor(_TreeRegressor):
+    """Random forest of histogram regression trees (bootstrap, ``max_features`` per split).
+
+    Like scikit-learn's: ``max_features=None`` examines every feature, ``min_samples_leaf`` counts
+    distinct rows, trees grow until pure unless ``max_depth`` stops them. ``random_state=None``
+    draws a seed. ``n_jobs=None`` (or −1) uses the process's thread budget
+    (``edupulse.set_num_threads``, default 2); tree ``i`` has its own random stream, so the result
+    does not depend on the thread count.
+    """
+
+    _kind = "forest"
+
+    def __init__(
+        self,
+        *,
+        n_estimators: int = 100,
+        max_depth: Optional[int] = None,
+        min_samples_leaf: int = 1,
+        max_features: Union[None, str, int, float] = None,
+        bootstrap: bool = True,
+        max_bins: int = 256,
+        random_state: Optional[int] = None,
+        n_jobs: Optional[int] = None,
+    ) -> None:
+        self.n_estimators = n_estimators
+        self.max_depth = max_depth
+        self.min_samples_leaf = min_samples_leaf
+        self.max_features = max_features
+        self.bootstrap = bootstrap
+        self.max_bins = max_bins
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+
+    def _params_json(self) -> str:
+        n_jobs = self.n_jobs
+        return json.dumps(
+            {
+                "forest": {
+                    "n_trees": int(self.n_estimators),
+                    "max_depth": None if self.max_depth is None else int(self.max_depth),
+                    "min_samples_leaf": int(self.min_samples_leaf),
+                    "max_features": _max_features(self.max_features),
+                    "bootstrap": bool(self.bootstrap),
+                    "max_bins": int(self.max_bins),
+                    "seed": _seed(self.random_state),
+                    "n_jobs": _native._get_num_threads() if n_jobs is None or n_jobs < 0 else int(n_jobs),
+                }
+            }
+        )
+
+
+class GradientBoostingRegressor(_TreeRegressor):
+    """Histogram gradient boosting on squared loss (scikit-learn's HistGradientBoostingRegressor
+    algorithm): best-first trees of at most ``max_leaf_nodes`` leaves, early stopping on a
+    ``validation_fraction`` hold-out (on by default; it also makes the intervals honest), the
+    model keeps the iterations up to the best validation loss."""
+
+    _kind = "gbdt"
+
+    def __init__(
+        self,
+        *,
+        learning_rate: float = 0.1,
+        max_iter: int = 500,
+        max_leaf_nodes: Optional[int] = 31,
+        max_depth: Optional[int] = None,
+        min_samples_leaf: int = 20,
+        l2_regularization: float = 0.0,
+        max_bins: int = 256,
+        early_stopping: bool = True,
+        validation_fraction: float = 0.1,
+        n_iter_no_change: int = 10,
+        tol: float = 1e-7,
+        random_state: Optional[int] = None,
+    ) -> None:
+        self.learning_rate = learning_rate
+        self.max_iter = max_iter
+        self.max_leaf_nodes = max_leaf_nodes
+        self.max_depth = max_depth
+        self.min_samples_leaf = min_samples_leaf
+        self.l2_regularization = l2_regularization
+        self.max_bins = max_bins
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.random_state = random_state
+
+    def _params_json(self) -> str:
+        return json.dumps(
+            {
+                "gbdt": {
+                    "max_iter": int(self.max_iter),
+                    "learning_rate": float(self.learning_rate),
+                    "max_leaf_nodes": None if self.max_leaf_nodes is None else int(self.max_leaf_nodes),
+                    "max_depth": None if self.max_depth is None else int(self.max_depth),
+                    "min_samples_leaf": int(self.min_samples_leaf),
+                    "l2": float(self.l2_regularization),
+                    "max_bins": int(self.max_bins),
+                    "early_stopping": bool(self.early_stopping),
+                    "validation_fraction": float(self.validation_fraction),
+                    "n_iter_no_change": int(self.n_iter_no_change),
+                    "tol": float(self.tol),
+                    "seed": _seed(self.random_state),
+                }
+            }
+        )
+
+
+def _native_tables(tables: Mapping[str, Any]) -> Dict[str, Any]:
+    from . import _to_native
+
+    return _to_native(tables)
+
+
+def _webinar_frame(webinar: Any) -> pd.DataFrame:
+    if isinstance(webinar, pd.DataFrame):
+        df = webinar.head(1).copy()
+    elif isinstance(webinar, pd.Series):
+        df = webinar.to_frame().T.reset_index(drop=True)
+    elif isinstance(webinar, Mapping):
+        df = pd.DataFrame([dict(webinar)])
+    else:
+        raise TypeError("webinar must be a dict, a pandas Series or a one-row DataFrame")
+    if "webinar_id" not in df.columns:
+        df["webinar_id"] = "webinar"
+    if "title" not in df.columns:
+        df["title"] = df["webinar_id"].astype(str)
+    if "duration_min" not in df.columns:
+        df["duration_min"] = 60
+    return df
+
+
+def _day(d: Any) -> str:
+    if isinstance(d, (int, np.integer)) and 0 <= int(d) <= 6:
+        return _DAYS[int(d)]
+    s = str(d)
+    for name in _DAYS:
+        if s.lower().startswith(name.lower()):
+            return name
+    from . import ParameterError
+
+    raise ParameterError(f"invalid parameter `days`: {d!r} is not a weekday")
+
+
+def _frame(rows: List[Dict[str, Any]]) -> pd.DataFrame:
+    cols = ["starts_at", "weekday", "hour", "rate", "attendees", "lower", "upper", "confidence",
+            "improvement", "improvement_pct"]
+    df = pd.DataFrame(rows, columns=cols)
+    df["starts_at"] = pd.to_datetime(df["starts_at"], utc=True)
+    return df
+
+
+class DemandModel(Estimator):
+    """Attendance model on ``webinars`` × ``registrations`` (see ``edupulse_core::demand``).
+
+    ``model``: "forest" (interval = spread of the trees) or "gbdt" (zero-width model interval).
+    """
+
+    def __init__(
+        self,
+        *,
+        model: str = "forest",
+        n_estimators: int = 100,
+        min_samples_leaf: int = 20,
+        max_features: Union[None, str, int, float] = 0.5,
+        alpha: float = 0.1,
+        min_category_count: int = 5,
+        random_state: Optional[int] = 42,
+    ) -> None:
+        self.model = model
+        self.n_estimators = n_estimators
+        self.min_samples_leaf = min_samples_leaf
+        self.max_features = max_features
+        self.alpha = alpha
+        self.min_category_count = min_category_count
+        self.random_state = random_state
+
+    def _params_json(self) -> str:
+        if self.model not in ("forest", "gbdt"):
+            from . import ParameterError
+
+            raise ParameterError(f"invalid parameter `model`: {self.model!r} (expected 'forest' or 'gbdt')")
+        return json.dumps(
+            {
+                "model": self.model,
+                "forest": {
+                    "n_trees": int(self.n_estimators),
+                    "min_samples_leaf": int(self.min_samples_leaf),
+                    "max_features": _max_features(self.max_features),
+                    "seed": _seed(self.random_state),
+                },
+                "gbdt": {"min_samples_leaf": int(self.min_samples_leaf) * 2, "learning_rate": 0.05,
+                         "seed": _seed(self.random_state)},
+                "alpha": float(self.alpha),
+                "min_category_count": int(self.min_category_count),
+            }
+        )
+
+    def fit(self, webinars: Any, registrations: Any) -> "DemandModel":
+        """Fit on the data-contract ``webinars`` and ``registrations`` tables; returns ``self``."""
+        native = _native_tables({"webinars": webinars, "registrations": registrations})
+        self._model = _native.NativeDemand.fit(native, self._params_json())
+        self._set_fitted()
+        return self
+
+    def _set_fitted(self) -> None:
+        self.importances_ = dict(self._model.importances())
+
+    def predict(self, df: Any) -> pd.DataFrame:
+        """Forecast of every webinar of ``df`` (a ``webinars`` table) at its planned start:
+        one row per webinar with rate, attendees, lower, upper, confidence."""
+        _check_fitted(self)
+        out = json.loads(self._model.predict(_native_tables({"webinars": df})))
+        rows = [dict(f, webinar_id=i) for i, f in out]
+        frame = _frame(rows)
+        frame.insert(0, "webinar_id", [r["webinar_id"] for r in rows])
+        return frame.drop(columns=["improvement", "improvement_pct"])
+
+    def best_slots(
+        self,
+        webinar: Any,
+        days: Iterable[Any] = ("Mon", "Tue", "Wed", "Thu", "Fri"),
+        hours: Iterable[int] = range(9, 21),
+        top: int = 5,
+        *,
+        others: Any = None,
+        blocked: Optional[Sequence[Any]] = None,
+        min_gap_hours: float = 24.0,
+    ) -> pd.DataFrame:
+        """The ``top`` best free slots of the webinar's planned week, best first, with their
+        improvement over the planned slot (``improvement`` in attendees, ``improvement_pct``
+        relative). ``others``: a ``webinars`` table whose webinars of the same target segment
+        must stay ``min_gap_hours`` away; ``blocked``: start times that are not available.
+        Raises ``ParameterError`` (parameter ``grid``) when no slot is free."""
+        _check_fitted(self)
+        w = _webinar_frame(webinar)
+        params = {
+            "weekdays": [_day(d) for d in days],
+            "hours": [int(h) for h in hours],
+            "blocked": [pd.Timestamp(t, tz="UTC").isoformat() if pd.Timestamp(t).tzinfo is None
+                        else pd.Timestamp(t).tz_convert("UTC").isoformat() for t in (blocked or [])],
+            "min_gap_hours": float(min_gap_hours),
+            "top": int(top),
+        }
+        other = others if others is not None else w.iloc[0:0]
+        r = json.loads(
+            self._model.best_slots(
+                _native_tables({"webinars": w}), _native_tables({"webinars": other}), json.dumps(params)
+            )
+        )
+        return _frame(r["slots"])
+
+    def _state(self) -> Any:
+        return self._model.state()
+
+    def _from_state(self, state: Any) -> None:
+        self._model = _native.NativeDemand.from_state(state)
+        self._set_fitted()

@@ -1,0 +1,300 @@
+//! The daily job's demand step: fit on the webinars that started before `as_of`, then write
+//! `demand_forecasts` rows — the forecast, best slots and rescheduling suggestion of every planned
+//! webinar, a day × hour heatmap and the best slots of next week for the most common target
+//! segments, and next month's suggested calendar — and one notification per rescheduling
+//! suggestion.
+//!
+//! Row keys: `webinar|<id>`, `best|<id>|<rank>`, `reschedule|<id>`,
+//! `heatmap|<target>|<weekday>|<hour>`, `slot|<target>|<rank>`, `calendar|<rank>`. Notifications
+//! are keyed `demand:reschedule:<webinar id>:<planned start>`, so re-runs, and the next days for
+//! the same planned start, never alert twice; moving the webinar starts a new episode.
+
+use super::{CalendarRequest, DemandModel, DemandParams, FittedDemand, SlotParams, Target};
+use crate::error::{CoreError, Result};
+use crate::job::{Step, StepOutput};
+use crate::model::Tables;
+use crate::results::{Notification, ResultRow, Severity};
+use chrono::{DateTime, Datelike, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Name of the result table.
+pub const TABLE: &str = "demand_forecasts";
+
+/// Parameters of the demand step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DemandConfig {
+    /// Run the step.
+    pub enabled: bool,
+    /// Model parameters.
+    pub params: DemandParams,
+    /// Train on webinars of the last `history_days` days before `as_of`.
+    pub history_days: u32,
+    /// Slot grid and constraints.
+    pub slots: SlotParams,
+    /// Suggest rescheduling when the best slot beats the planned one by more than this (0.15 =
+    /// +15 %).
+    pub reschedule_threshold: f64,
+    /// Target segments shown in the heatmap (the most common webinar targets; all registrants
+    /// first).
+    pub heatmap_targets: usize,
+    /// Webinars in next month's suggested calendar (0 = no calendar).
+    pub calendar_webinars: usize,
+}
+
+impl Default for DemandConfig {
+    fn default() -> Self {
+        DemandConfig {
+            enabled: true,
+            params: DemandParams::default(),
+            history_days: 365,
+            slots: SlotParams::default(),
+            reschedule_threshold: 0.15,
+            heatmap_targets: 4,
+            calendar_webinars: 8,
+        }
+    }
+}
+
+impl DemandConfig {
+    /// Check the parameters.
+    pub fn validate(&self) -> Result<()> {
+        self.params.validate()?;
+        self.slots.validate()?;
+        if self.history_days == 0 {
+            return Err(CoreError::param("history_days", "must be ≥ 1"));
+        }
+        if !(self.reschedule_threshold >= 0.0 && self.reschedule_threshold.is_finite()) {
+            return Err(CoreError::param("reschedule_threshold", "must be ≥ 0"));
+        }
+        Ok(())
+    }
+}
+
+/// The demand step of the daily job.
+#[derive(Debug, Clone, Default)]
+pub struct DemandStep {
+    /// Parameters.
+    pub config: DemandConfig,
+}
+
+fn json<T: Serialize>(v: &T) -> serde_json::Value {
+    serde_json::to_value(v).unwrap_or_default()
+}
+
+impl DemandStep {
+    fn forecast(
+        &self,
+        tables: &Tables,
+        as_of: DateTime<Utc>,
+        model: &FittedDemand,
+        out: &mut StepOutput,
+    ) -> Result<serde_json::Value> {
+        let cfg = &self.config;
+        let row = |key: String, data: serde_json::Value| ResultRow {
+            table: TABLE.to_string(),
+            as_of,
+            key,
+            data,
+        };
+        // Planned webinars: forecast, best slots, rescheduling.
+        let planned: Vec<_> = tables
+            .webinars
+            .iter()
+            .filter(|w| w.starts_at > as_of)
+            .collect();
+        for w in &planned {
+            let f = model.predict_webinar(w)?;
+            out.results
+                .push(row(format!("webinar|{}", w.webinar_id), json(&f)));
+            if let Ok(r) = model.best_slots(w, &tables.webinars, &cfg.slots) {
+                for (k, s) in r.slots.iter().enumerate() {
+                    out.results
+                        .push(row(format!("best|{}|{}", w.webinar_id, k + 1), json(s)));
+                }
+            }
+        }
+        let suggestions = model.rescheduling(
+            &tables.webinars,
+            as_of,
+            cfg.reschedule_threshold,
+            &cfg.slots,
+        )?;
+        for s in &suggestions {
+            out.results
+                .push(row(format!("reschedule|{}", s.webinar_id), json(s)));
+            out.notifications.push(Notification {
+                dedupe_key: format!(
+                    "demand:reschedule:{}:{}",
+                    s.webinar_id,
+                    s.planned_at.format("%Y-%m-%dT%H:%M")
+                ),
+                kind: "demand_reschedule".into(),
+                severity: Severity::Low,
+                title: format!(
+                    "Reprogramar «{}»: +{:.0} % asistencia",
+                    s.title,
+                    s.improvement_pct * 100.0
+                ),
+                body: format!(
+                    "Planned {} ({:.1} expected attendees); {} is predicted to draw {:.1} (+{:.0} %).",
+                    s.planned_at.format("%a %Y-%m-%d %H:%M UTC"),
+                    s.planned_attendees,
+                    s.suggested_at.format("%a %Y-%m-%d %H:%M UTC"),
+                    s.suggested_attendees,
+                    s.improvement_pct * 100.0
+                ),
+                payload: json(s),
+                created_at: as_of,
+            });
+        }
+        // Heatmaps and best slots of next week for the most common targets and topic.
+        let mut counts: BTreeMap<Target, usize> = BTreeMap::new();
+        let mut topics: BTreeMap<&str, f64> = BTreeMap::new();
+        let recent = as_of - Duration::days(90);
+        for w in tables.webinars.iter().filter(|w| w.starts_at <= as_of) {
+            let t = Target::of(w);
+            if t != Target::default() {
+                *counts.entry(t).or_default() += 1;
+            }
+            if w.starts_at >= recent {
+                *topics.entry(w.topic.as_str()).or_default() += 1.0;
+            }
+        }
+        let mut targets: Vec<(Target, usize)> = counts.into_iter().collect();
+        targets.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let mut shown = vec![Target::default()];
+        shown.extend(
+            targets
+                .iter()
+                .take(cfg.heatmap_targets.saturating_sub(1))
+                .map(|t| t.0.clone()),
+        );
+        shown.truncate(cfg.heatmap_targets);
+        let mut topic_list: Vec<(String, f64)> =
+            topics.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+        topic_list.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let top_topic = topic_list
+            .first()
+            .map(|t| t.0.clone())
+            .or_else(|| tables.webinars.first().map(|w| w.topic.clone()))
+            .unwrap_or_default();
+        let today = as_of.date_naive();
+        let monday = today + Duration::days(7 - i64::from(today.weekday().num_days_from_monday()));
+        for target in &shown {
+            let key = target.key();
+            let map = model.heatmap(target, &top_topic, monday, &cfg.slots)?;
+            for s in &map {
+                let mut data = json(s);
+                if let Some(o) = data.as_object_mut() {
+                    o.insert("target".into(), json(&key));
+                    o.insert("topic".into(), json(&top_topic));
+                }
+                out.results
+                    .push(row(format!("heatmap|{key}|{}|{}", s.weekday, s.hour), data));
+            }
+            let mut best = map.clone();
+            best.sort_by(|a, b| {
+                b.attendees
+                    .total_cmp(&a.attendees)
+                    .then(a.starts_at.cmp(&b.starts_at))
+            });
+            for (k, s) in best.iter().take(cfg.slots.top).enumerate() {
+                let mut data = json(s);
+                if let Some(o) = data.as_object_mut() {
+                    o.insert("target".into(), json(&key));
+                    o.insert("topic".into(), json(&top_topic));
+                }
+                out.results.push(row(format!("slot|{key}|{}", k + 1), data));
+            }
+        }
+        // Next month's calendar: topics scored by their recent share of webinars.
+        let mut calendar = 0;
+        if cfg.calendar_webinars > 0 && !topic_list.is_empty() {
+            let total: f64 = topic_list.iter().map(|t| t.1).sum();
+            let n_topics = topic_list.len() as f64;
+            let scored: Vec<(String, f64)> = topic_list
+                .iter()
+                .map(|(t, c)| (t.clone(), c / total * n_topics))
+                .collect();
+            let next = if today.month() == 12 {
+                (today.year() + 1, 1)
+            } else {
+                (today.year(), today.month() + 1)
+            };
+            let req = CalendarRequest {
+                year: next.0,
+                month: next.1,
+                topics: scored,
+                targets: shown.clone(),
+                n: cfg.calendar_webinars,
+            };
+            let cal = model.plan_month(
+                &req,
+                &cfg.slots,
+                &planned.iter().map(|w| (*w).clone()).collect::<Vec<_>>(),
+            )?;
+            calendar = cal.len();
+            for (k, e) in cal.iter().enumerate() {
+                let mut data = json(e);
+                if let Some(o) = data.as_object_mut() {
+                    o.insert("target_key".into(), json(&e.target.key()));
+                }
+                out.results.push(row(format!("calendar|{}", k + 1), data));
+            }
+        }
+        Ok(serde_json::json!({
+            "training_rows": model.n_rows,
+            "overall_rate": model.overall_rate,
+            "planned_webinars": planned.len(),
+            "reschedule_suggestions": suggestions.len(),
+            "heatmap_targets": shown.iter().map(Target::key).collect::<Vec<_>>(),
+            "topic": top_topic,
+            "calendar": calendar,
+            "importances": model.importances,
+        }))
+    }
+}
+
+impl Step for DemandStep {
+    fn name(&self) -> &str {
+        "demand"
+    }
+
+    fn run(&self, tables: &Tables, as_of: DateTime<Utc>) -> Result<StepOutput> {
+        let cfg = &self.config;
+        cfg.validate()?;
+        let mut out = StepOutput::default();
+        if !cfg.enabled {
+            out.summary = serde_json::json!({ "enabled": false });
+            return Ok(out);
+        }
+        let from = as_of - Duration::days(i64::from(cfg.history_days));
+        let webinars: Vec<_> = tables
+            .webinars
+            .iter()
+            .filter(|w| w.starts_at >= from && w.starts_at <= as_of)
+            .cloned()
+            .collect();
+        let ids: std::collections::HashSet<&str> =
+            webinars.iter().map(|w| w.webinar_id.as_str()).collect();
+        let regs: Vec<_> = tables
+            .registrations
+            .iter()
+            .filter(|r| ids.contains(r.webinar_id.as_str()))
+            .cloned()
+            .collect();
+        match DemandModel::fit(&webinars, &regs, &cfg.params) {
+            Ok(model) => {
+                out.summary = self.forecast(tables, as_of, &model, &mut out)?;
+            }
+            // Not enough history is not a failure of the run.
+            Err(e @ CoreError::Validation { .. }) => {
+                out.summary = serde_json::json!({ "skipped": e.to_string() });
+            }
+            Err(e) => return Err(e),
+        }
+        Ok(out)
+    }
+}

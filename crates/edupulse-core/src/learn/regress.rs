@@ -1,0 +1,608 @@
+//! The histogram regression-tree grower shared by [`RandomForest`](super::RandomForest) and
+//! [`GradientBoosting`](super::GradientBoosting).
+//!
+//! Rows carry first and second derivatives `g`, `h` of a loss; a node's value is `−G/(H+λ)` and a
+//! split's gain is `G_L²/(H_L+λ) + G_R²/(H_R+λ) − G²/(H+λ)`. With `g = −w·y`, `h = w` and `λ = 0`
+//! this is an ordinary weighted least-squares tree (value = weighted mean, gain = decrease of the
+//! weighted sum of squares), which is what the forest grows; with `g = f − y`, `h = 1` it is a
+//! boosting step on squared loss.
+//!
+//! Features are binned once by [`Binned`] (at most 256 quantile bins; a feature with at most 256
+//! distinct values is binned exactly). Histograms of (G, H, count) per bin are built for the
+//! smaller child only; the larger child's is the parent's minus the smaller's. Nodes grow depth
+//! first when the number of leaves is unbounded, best first (largest gain) when it is bounded.
+
+use super::tree::{Binned, Node, Tree};
+use crate::error::{CoreError, Result};
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+
+/// Pseudo-table name used in validation errors about feature matrices.
+pub(crate) const MATRIX: &str = "X";
+
+/// Check a row-major `n × p` matrix (finite values) and, when given, its targets (finite, `n` of
+/// them). Returns `n`.
+pub(crate) fn check_matrix(x: &[f64], p: usize, y: Option<&[f64]>) -> Result<usize> {
+    if p == 0 {
+        return Err(CoreError::validation(MATRIX, None, None, "no features"));
+    }
+    if !x.len().is_multiple_of(p) {
+        return Err(CoreError::validation(
+            MATRIX,
+            None,
+            None,
+            format!("{} values do not make rows of {p} features", x.len()),
+        ));
+    }
+    let n = x.len() / p;
+    if let Some(k) = x.iter().position(|v| !v.is_finite()) {
+        let what = if x[k].is_nan() { "NaN" } else { "infinite" };
+        return Err(CoreError::validation(
+            MATRIX,
+            Some(k / p + 1),
+            Some(&format!("feature {}", k % p)),
+            format!("{what} value (features must be finite)"),
+        ));
+    }
+    if let Some(y) = y {
+        if y.len() != n {
+            return Err(CoreError::validation(
+                "y",
+                None,
+                None,
+                format!("{} targets for {n} rows", y.len()),
+            ));
+        }
+        if let Some(k) = y.iter().position(|v| !v.is_finite()) {
+            return Err(CoreError::validation(
+                "y",
+                Some(k + 1),
+                Some("y"),
+                "target must be finite",
+            ));
+        }
+        if n == 0 {
+            return Err(CoreError::validation(
+                MATRIX,
+                None,
+                None,
+                "empty training set",
+            ));
+        }
+    }
+    Ok(n)
+}
+
+/// Check the width of a prediction matrix against the fitted number of features.
+pub(crate) fn check_predict(x: &[f64], p: usize, fitted: usize) -> Result<usize> {
+    if p != fitted {
+        return Err(CoreError::validation(
+            MATRIX,
+            None,
+            None,
+            format!("{p} features, the model was fitted on {fitted}"),
+        ));
+    }
+    check_matrix(x, p, None)
+}
+
+/// Parameters of one grown tree.
+#[derive(Debug, Clone)]
+pub(crate) struct GrowParams {
+    pub max_depth: Option<usize>,
+    pub max_leaf_nodes: Option<usize>,
+    pub min_samples_leaf: usize,
+    pub lambda: f64,
+    /// Features examined at each split (≤ p).
+    pub max_features: usize,
+}
+
+/// The binned training matrix in the layout the grower reads (row-major codes, bin offsets).
+pub(crate) struct Grower {
+    n: usize,
+    p: usize,
+    codes: Vec<u8>,
+    offsets: Vec<usize>,
+    /// Smallest and largest training value of every bin (indexed like histograms).
+    bin_min: Vec<f64>,
+    bin_max: Vec<f64>,
+}
+
+#[derive(Clone, Copy, Default)]
+struct Bin {
+    g: f64,
+    h: f64,
+    c: u32,
+}
+
+#[derive(Clone, Copy)]
+struct Split {
+    gain: f64,
+    feature: usize,
+    /// Bins ≤ `bin` go left; `next` is the first bin on the right that has rows.
+    bin: usize,
+    next: usize,
+    gl: f64,
+    hl: f64,
+}
+
+/// Nodes with at most this many rows find their split by sorting rows, not by histograms.
+const SMALL: usize = 12;
+
+/// The running best split of one node.
+struct Search {
+    g: f64,
+    h: f64,
+    count: usize,
+    lambda: f64,
+    parent: f64,
+    msl: usize,
+    best: Option<Split>,
+}
+
+impl Search {
+    fn new(g: f64, h: f64, count: usize, params: &GrowParams) -> Search {
+        Search {
+            g,
+            h,
+            count,
+            lambda: params.lambda,
+            parent: g * g / (h + params.lambda),
+            msl: params.min_samples_leaf.max(1),
+            best: None,
+        }
+    }
+
+    /// Consider the split "bins ≤ bin go left" with left sums `gl`, `hl`, `cl`; returns false
+    /// once the right side is too small for any larger bin.
+    #[inline]
+    fn consider(
+        &mut self,
+        feature: usize,
+        (bin, next): (usize, usize),
+        (gl, hl, cl): (f64, f64, usize),
+    ) -> bool {
+        if cl < self.msl {
+            return true;
+        }
+        if self.count - cl < self.msl {
+            return false;
+        }
+        let (gr, hr) = (self.g - gl, self.h - hl);
+        if hl <= 0.0 || hr <= 0.0 {
+            return true;
+        }
+        let gain = gl * gl / (hl + self.lambda) + gr * gr / (hr + self.lambda) - self.parent;
+        if gain > 1e-10 * self.parent.abs().max(1e-300) && self.best.is_none_or(|s| gain > s.gain) {
+            self.best = Some(Split {
+                gain,
+                feature,
+                bin,
+                next,
+                gl,
+                hl,
+            });
+        }
+        true
+    }
+}
+
+struct Pending {
+    id: usize,
+    start: usize,
+    end: usize,
+    depth: usize,
+    g: f64,
+    h: f64,
+    hist: Option<Vec<Bin>>,
+    split: Option<Split>,
+}
+
+/// A grown tree with the row range of every leaf in the grower's row order.
+pub(crate) struct Grown {
+    pub tree: Tree,
+    /// Gain credited to each feature.
+    pub gains: Vec<f64>,
+    /// (leaf node id, start, end) in `rows`.
+    pub leaves: Vec<(usize, usize, usize)>,
+}
+
+impl Grower {
+    /// Bin a checked row-major `n × p` matrix.
+    pub fn new(x: &[f64], n: usize, p: usize, max_bins: usize) -> Grower {
+        let b = Binned::new(x, n, p, max_bins);
+        let mut codes = vec![0u8; n * p];
+        let mut offsets = Vec::with_capacity(p + 1);
+        let mut off = 0;
+        for j in 0..p {
+            offsets.push(off);
+            off += b.edges(j).len() + 1;
+        }
+        offsets.push(off);
+        let mut bin_min = vec![f64::INFINITY; off];
+        let mut bin_max = vec![f64::NEG_INFINITY; off];
+        for (j, &o) in offsets.iter().take(p).enumerate() {
+            for (i, &c) in b.codes(j).iter().enumerate() {
+                codes[i * p + j] = c;
+                let v = x[i * p + j];
+                let k = o + c as usize;
+                bin_min[k] = bin_min[k].min(v);
+                bin_max[k] = bin_max[k].max(v);
+            }
+        }
+        Grower {
+            n,
+            p,
+            codes,
+            offsets,
+            bin_min,
+            bin_max,
+        }
+    }
+
+    /// Number of rows.
+    pub fn n_rows(&self) -> usize {
+        self.n
+    }
+
+    fn n_bins(&self) -> usize {
+        self.offsets.last().copied().unwrap_or(0)
+    }
+
+    fn hist(&self, g: &[f64], h: &[f64], rows: &[u32]) -> Vec<Bin> {
+        let mut hist = vec![Bin::default(); self.n_bins()];
+        let p = self.p;
+        for &r in rows {
+            let r = r as usize;
+            let (gr, hr) = (g[r], h[r]);
+            let codes = &self.codes[r * p..(r + 1) * p];
+            for (&c, &off) in codes.iter().zip(&self.offsets) {
+                let b = &mut hist[off + c as usize];
+                b.g += gr;
+                b.h += hr;
+                b.c += 1;
+            }
+        }
+        hist
+    }
+
+    /// The best split of a node from its histogram (`Some(hist)`) or, for small nodes, from its
+    /// rows; features are drawn as `params.max_features` asks.
+    #[allow(clippy::too_many_arguments)]
+    fn best_split(
+        &self,
+        hist: Option<&[Bin]>,
+        rows: &[u32],
+        gh: (&[f64], &[f64]),
+        sums: (f64, f64),
+        params: &GrowParams,
+        features: &mut [usize],
+        rng: &mut Option<&mut ChaCha8Rng>,
+    ) -> Option<Split> {
+        let m = params.max_features.clamp(1, self.p);
+        if m < self.p {
+            if let Some(rng) = rng.as_deref_mut() {
+                for k in 0..m {
+                    let pick = rng.gen_range(k..self.p);
+                    features.swap(k, pick);
+                }
+            }
+        }
+        let mut search = Search::new(sums.0, sums.1, rows.len(), params);
+        let mut examined = 0;
+        let mut buf: Vec<(u8, f64, f64)> = Vec::new();
+        for &j in features.iter() {
+            // Like scikit-learn, keep drawing features past `m` while none could split.
+            if examined >= m && search.best.is_some() {
+                break;
+            }
+            if self.offsets[j + 1] - self.offsets[j] < 2 {
+                continue;
+            }
+            examined += 1;
+            match hist {
+                Some(hist) => {
+                    let bins = &hist[self.offsets[j]..self.offsets[j + 1]];
+                    let (mut gl, mut hl, mut cl) = (0.0, 0.0, 0usize);
+                    let mut prev = None;
+                    for (b, bin) in bins.iter().enumerate() {
+                        if bin.c == 0 {
+                            continue;
+                        }
+                        if let Some(pb) = prev {
+                            if !search.consider(j, (pb, b), (gl, hl, cl)) {
+                                break;
+                            }
+                        }
+                        gl += bin.g;
+                        hl += bin.h;
+                        cl += bin.c as usize;
+                        prev = Some(b);
+                    }
+                }
+                None => {
+                    buf.clear();
+                    buf.extend(rows.iter().map(|&r| {
+                        let r = r as usize;
+                        (self.codes[r * self.p + j], gh.0[r], gh.1[r])
+                    }));
+                    buf.sort_unstable_by_key(|v| v.0);
+                    let (mut gl, mut hl) = (0.0, 0.0);
+                    for k in 0..buf.len().saturating_sub(1) {
+                        let (c, gv, hv) = buf[k];
+                        gl += gv;
+                        hl += hv;
+                        let next = buf[k + 1].0;
+                        if next != c
+                            && !search.consider(j, (c as usize, next as usize), (gl, hl, k + 1))
+                        {
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        search.best
+    }
+
+    /// Grow one tree on `rows` (rows with `h > 0`), reordering `rows` so that every leaf owns a
+    /// contiguous range.
+    pub fn grow(
+        &self,
+        g: &[f64],
+        h: &[f64],
+        rows: &mut [u32],
+        params: &GrowParams,
+        mut rng: Option<&mut ChaCha8Rng>,
+    ) -> Grown {
+        let (g0, h0) = rows.iter().fold((0.0, 0.0), |(a, b), &r| {
+            (a + g[r as usize], b + h[r as usize])
+        });
+        let mut tree = Tree {
+            nodes: vec![leaf(g0, h0, params.lambda)],
+        };
+        let mut gains = vec![0.0; self.p];
+        let mut leaves = Vec::new();
+        let mut features: Vec<usize> = (0..self.p).collect();
+        let max_depth = params.max_depth.unwrap_or(usize::MAX);
+        let max_leaves = params.max_leaf_nodes.unwrap_or(usize::MAX).max(1);
+        let can_split = |count: usize, depth: usize| {
+            depth < max_depth && count >= 2 * params.min_samples_leaf.max(1)
+        };
+        let mut pending: Vec<Pending> = Vec::new();
+        let mut root = Pending {
+            id: 0,
+            start: 0,
+            end: rows.len(),
+            depth: 0,
+            g: g0,
+            h: h0,
+            hist: None,
+            split: None,
+        };
+        if can_split(rows.len(), 0) && max_leaves > 1 {
+            let hist = (rows.len() > SMALL).then(|| self.hist(g, h, rows));
+            root.split = self.best_split(
+                hist.as_deref(),
+                rows,
+                (g, h),
+                (g0, h0),
+                params,
+                &mut features,
+                &mut rng,
+            );
+            root.hist = hist;
+        }
+        pending.push(root);
+        let best_first = params.max_leaf_nodes.is_some();
+        let mut n_leaves = 1usize;
+        loop {
+            // Pick the node to expand.
+            let pick = if best_first {
+                if n_leaves >= max_leaves {
+                    None
+                } else {
+                    pending
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(k, n)| n.split.map(|s| (k, s.gain)))
+                        .max_by(|a, b| a.1.total_cmp(&b.1))
+                        .map(|(k, _)| k)
+                }
+            } else {
+                pending.len().checked_sub(1)
+            };
+            let Some(k) = pick else { break };
+            let node = pending.swap_remove(k);
+            let Some(split) = node.split else {
+                leaves.push((node.id, node.start, node.end));
+                continue;
+            };
+            let f = split.feature;
+            let range = &mut rows[node.start..node.end];
+            let mut cut = 0;
+            for r in 0..range.len() {
+                if self.codes[range[r] as usize * self.p + f] as usize <= split.bin {
+                    range.swap(cut, r);
+                    cut += 1;
+                }
+            }
+            let (lrows, rrows) = range.split_at(cut);
+            let (gl, hl) = (split.gl, split.hl);
+            let (gr, hr) = (node.g - gl, node.h - hl);
+            let depth = node.depth + 1;
+            let lid = tree.nodes.len();
+            tree.nodes.push(leaf(gl, hl, params.lambda));
+            tree.nodes.push(leaf(gr, hr, params.lambda));
+            let parent = &mut tree.nodes[node.id];
+            parent.feature = f;
+            // Midway between the largest training value left and the smallest right.
+            parent.threshold = 0.5
+                * (self.bin_max[self.offsets[f] + split.bin]
+                    + self.bin_min[self.offsets[f] + split.next]);
+            parent.left = lid;
+            parent.right = lid + 1;
+            gains[f] += split.gain;
+            n_leaves += 1;
+            let l_split = can_split(lrows.len(), depth);
+            let r_split = can_split(rrows.len(), depth);
+            let left_small = lrows.len() <= rrows.len();
+            let large = if left_small { rrows.len() } else { lrows.len() };
+            let (mut lhist, mut rhist) = (None, None);
+            // Histograms only for children that will search over them (more than SMALL rows).
+            if let Some(mut hist) = node.hist {
+                if large > SMALL && (if left_small { r_split } else { l_split }) {
+                    let small = self.hist(g, h, if left_small { lrows } else { rrows });
+                    for (a, b) in hist.iter_mut().zip(&small) {
+                        a.g -= b.g;
+                        a.h -= b.h;
+                        a.c -= b.c;
+                    }
+                    let small = (!small.is_empty()
+                        && (if left_small { lrows.len() } else { rrows.len() }) > SMALL)
+                        .then_some(small);
+                    if left_small {
+                        lhist = small;
+                        rhist = Some(hist);
+                    } else {
+                        lhist = Some(hist);
+                        rhist = small;
+                    }
+                }
+            }
+            let (ls, rs) = (node.start, node.start + cut);
+            let children = [
+                (lid, ls, rs, gl, hl, l_split, lhist),
+                (lid + 1, rs, node.end, gr, hr, r_split, rhist),
+            ];
+            let mut made = Vec::with_capacity(2);
+            for (id, start, end, cg, ch, ok, hist) in children {
+                let mut child = Pending {
+                    id,
+                    start,
+                    end,
+                    depth,
+                    g: cg,
+                    h: ch,
+                    hist: None,
+                    split: None,
+                };
+                if ok {
+                    child.split = self.best_split(
+                        hist.as_deref(),
+                        &rows[start..end],
+                        (g, h),
+                        (cg, ch),
+                        params,
+                        &mut features,
+                        &mut rng,
+                    );
+                    if child.split.is_some() {
+                        child.hist = hist;
+                    }
+                }
+                made.push(child);
+            }
+            // Depth first: the left child is expanded next.
+            while let Some(c) = made.pop() {
+                pending.push(c);
+            }
+        }
+        for node in pending {
+            leaves.push((node.id, node.start, node.end));
+        }
+        Grown {
+            tree,
+            gains,
+            leaves,
+        }
+    }
+}
+
+fn leaf(g: f64, h: f64, lambda: f64) -> Node {
+    let value = if h + lambda > 0.0 {
+        -g / (h + lambda)
+    } else {
+        0.0
+    };
+    Node {
+        feature: usize::MAX,
+        threshold: 0.0,
+        left: 0,
+        right: 0,
+        value,
+    }
+}
+
+/// Index of the leaf node a row falls into.
+pub(crate) fn leaf_index(tree: &Tree, row: &[f64]) -> usize {
+    let mut i = 0;
+    while let Some(n) = tree.nodes.get(i) {
+        if n.feature == usize::MAX {
+            return i;
+        }
+        let v = row.get(n.feature).copied().unwrap_or(f64::NAN);
+        i = if v <= n.threshold { n.left } else { n.right };
+    }
+    0
+}
+
+/// Normalise non-negative importances to sum 1 (all zero stays all zero).
+pub(crate) fn normalise(v: &mut [f64]) {
+    let s: f64 = v.iter().sum();
+    if s > 0.0 {
+        v.iter_mut().for_each(|x| *x /= s);
+    }
+}
+
+/// Weighted quantile `q` of `(value, weight)` pairs (sorted in place by value).
+pub(crate) fn weighted_quantile(pairs: &mut [(f64, f64)], q: f64) -> f64 {
+    pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let total: f64 = pairs.iter().map(|p| p.1).sum();
+    if pairs.is_empty() || total <= 0.0 {
+        return f64::NAN;
+    }
+    let target = q.clamp(0.0, 1.0) * total;
+    let mut acc = 0.0;
+    for &(v, w) in pairs.iter() {
+        acc += w;
+        if acc >= target - 1e-12 * total {
+            return v;
+        }
+    }
+    pairs.last().map_or(f64::NAN, |p| p.0)
+}
+
+/// Split `0..n` among `threads` workers and run `f(i)` for every `i`, returning results in order.
+pub(crate) fn parallel_map<T: Send>(
+    n: usize,
+    threads: usize,
+    f: impl Fn(usize) -> T + Sync,
+) -> Vec<T> {
+    let threads = threads.clamp(1, n.max(1));
+    if threads == 1 {
+        return (0..n).map(f).collect();
+    }
+    let f = &f;
+    let mut parts: Vec<Vec<(usize, T)>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| s.spawn(move || (t..n).step_by(threads).map(|i| (i, f(i))).collect()))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    let mut out: Vec<(usize, T)> = parts.iter_mut().flat_map(std::mem::take).collect();
+    out.sort_by_key(|p| p.0);
+    out.into_iter().map(|p| p.1).collect()
+}
+
+/// Worker threads for `n_jobs` (0 = all available cores).
+pub(crate) fn threads(n_jobs: usize) -> usize {
+    if n_jobs == 0 {
+        std::thread::available_parallelism().map_or(1, |t| t.get())
+    } else {
+        n_jobs
+    }
+}
