@@ -3,7 +3,9 @@
     ingest ─┬─ kpis ─────────┬─ deliver
             ├─ trends ───────┤
             ├─ churn ────────┤
-            └─ repetition ───┘
+            ├─ repetition ───┤
+            ├─ leads ────────┤
+            └─ demand ───────┘
 
 Every task is idempotent and uses the run's logical date (``ds``) as ``as_of``; each returns a
 small JSON dict for XCom. The task bodies live in ``edupulse_tasks`` (plain functions, no Airflow

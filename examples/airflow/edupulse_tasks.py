@@ -29,13 +29,14 @@ from typing import Any, Dict, List, Optional
 import edupulse
 
 #: The capability steps the DAG runs in parallel after ingest, as ``(task id, job step)``.
-#: Adding a capability is one line here (e.g. ``("demand", "demand")``, ``("leads", "leads")``
-#: once those steps exist in the job); ``kpis`` is the business digest.
+#: Adding a capability is one line here; ``kpis`` is the business digest.
 STEPS: List[tuple] = [
     ("kpis", "kpis"),
     ("trends", "trends"),
     ("churn", "churn"),
     ("repetition", "review_schedule"),
+    ("leads", "leads"),
+    ("demand", "demand"),
 ]
 
 

@@ -53,7 +53,7 @@ def test_tasks_are_idempotent_and_xcom_serialisable(tasks, settings):
     first = run_dag(tasks, settings, AS_OF)
     assert json.loads(json.dumps(first)) == first  # XCom: JSON round trip
     assert first["ingest"]["rows_written"] > 0
-    assert {"kpis", "trends", "churn", "repetition"} <= set(first)
+    assert {"kpis", "trends", "churn", "repetition", "leads", "demand"} <= set(first)
     assert first["churn"]["results"] > 0 and first["churn"]["as_of"] == "2025-12-31T23:59:59Z"
     made = sum(first[t]["new_notifications"] for t, _ in tasks.STEPS)
     assert made > 0
