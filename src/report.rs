@@ -862,6 +862,88 @@ fn column_chart(rows: &[(String, f64)]) -> String {
     s
 }
 
+/// One cell of a weekday × hour heatmap: the value that colours it, its tooltip and its label.
+struct HeatCell {
+    value: f64,
+    title: String,
+    label: String,
+}
+
+/// A weekday × hour heatmap (inline SVG), light yellow (low) to deep blue (high); `cell(i, hour)`
+/// gives the cell of row `i` (`rows[i]` is its label), `None` draws an empty grey cell.
+fn weekday_hour_heatmap(
+    rows: &[String],
+    hours: &[u32],
+    cell_h: f64,
+    cell: impl Fn(usize, u32) -> Option<HeatCell>,
+) -> String {
+    let (cell_w, pad_l, pad_t) = (44.0, 48.0, 22.0);
+    let grid: Vec<Vec<Option<HeatCell>>> = (0..rows.len())
+        .map(|i| hours.iter().map(|&hr| cell(i, hr)).collect())
+        .collect();
+    let (lo, hi) = grid
+        .iter()
+        .flatten()
+        .flatten()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), c| {
+            (lo.min(c.value), hi.max(c.value))
+        });
+    let span = (hi - lo).max(1e-9);
+    let w = pad_l + cell_w * hours.len() as f64 + 4.0;
+    let h = pad_t + cell_h * rows.len() as f64 + 4.0;
+    let mut s = format!(
+        "<svg viewBox=\"0 0 {w} {h}\" width=\"100%\" role=\"img\" xmlns=\"http://www.w3.org/2000/svg\">"
+    );
+    for (j, hour) in hours.iter().enumerate() {
+        let _ = write!(
+            s,
+            "<text x=\"{:.1}\" y=\"14\" text-anchor=\"middle\">{hour:02}h</text>",
+            pad_l + cell_w * (j as f64 + 0.5)
+        );
+    }
+    for (i, (label, cells)) in rows.iter().zip(&grid).enumerate() {
+        let y = pad_t + cell_h * i as f64;
+        let _ = write!(
+            s,
+            "<text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
+            pad_l - 6.0,
+            y + cell_h * 0.65,
+            esc(label)
+        );
+        for (j, c) in cells.iter().enumerate() {
+            let x = pad_l + cell_w * j as f64;
+            let Some(c) = c else {
+                let _ = write!(
+                    s,
+                    "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"#f0f2f5\"/>",
+                    cell_w - 2.0,
+                    cell_h - 2.0
+                );
+                continue;
+            };
+            let t = (c.value - lo) / span;
+            let (r, g, b) = (
+                (255.0 - 224.0 * t) as u8,
+                (237.0 - 150.0 * t) as u8,
+                (160.0 - 20.0 * t) as u8,
+            );
+            let _ = write!(
+                s,
+                "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"rgb({r},{g},{b})\"><title>{}</title></rect><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" style=\"fill:{}\">{}</text>",
+                cell_w - 2.0,
+                cell_h - 2.0,
+                esc(&c.title),
+                x + cell_w * 0.5 - 1.0,
+                y + cell_h * 0.62,
+                if t > 0.6 { "#fff" } else { "#1f2933" },
+                esc(&c.label)
+            );
+        }
+    }
+    s.push_str("</svg>");
+    s
+}
+
 /// Weekday × hour heatmap of predicted attendees (demand forecasts).
 fn demand_heatmap(cells: &[DemandCell]) -> String {
     let mut hours: Vec<u32> = cells.iter().map(|c| c.slot.hour).collect();
@@ -874,148 +956,54 @@ fn demand_heatmap(cells: &[DemandCell]) -> String {
         }
     }
     days.sort_by_key(|d| d.num_days_from_monday());
-    let (cell_w, cell_h, pad_l, pad_t) = (44.0, 26.0, 48.0, 22.0);
-    let (lo, hi) = cells
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), c| {
-            (lo.min(c.slot.attendees), hi.max(c.slot.attendees))
-        });
-    let span = (hi - lo).max(1e-9);
-    let w = pad_l + cell_w * hours.len() as f64 + 4.0;
-    let h = pad_t + cell_h * days.len() as f64 + 4.0;
-    let mut s = format!(
-        "<svg viewBox=\"0 0 {w} {h}\" width=\"100%\" role=\"img\" xmlns=\"http://www.w3.org/2000/svg\">"
-    );
-    for (j, hour) in hours.iter().enumerate() {
-        let _ = write!(
-            s,
-            "<text x=\"{:.1}\" y=\"14\" text-anchor=\"middle\">{hour:02}h</text>",
-            pad_l + cell_w * (j as f64 + 0.5)
-        );
-    }
-    for (i, d) in days.iter().enumerate() {
-        let y = pad_t + cell_h * i as f64;
-        let _ = write!(
-            s,
-            "<text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{d}</text>",
-            pad_l - 6.0,
-            y + cell_h * 0.65
-        );
-        for (j, hour) in hours.iter().enumerate() {
-            let x = pad_l + cell_w * j as f64;
-            if let Some(c) = cells
-                .iter()
-                .find(|c| c.slot.weekday == *d && c.slot.hour == *hour)
-            {
-                let t = (c.slot.attendees - lo) / span;
-                let (r, g, b) = (
-                    (255.0 - 224.0 * t) as u8,
-                    (237.0 - 150.0 * t) as u8,
-                    (160.0 - 20.0 * t) as u8,
-                );
-                let _ = write!(
-                    s,
-                    "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"rgb({r},{g},{b})\"><title>{d} {hour:02}h: {:.1} attendees (90 % {:.1}–{:.1}), rate {:.1} %</title></rect><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" style=\"fill:{}\">{:.1}</text>",
-                    cell_w - 2.0,
-                    cell_h - 2.0,
-                    c.slot.attendees,
-                    c.slot.lower,
-                    c.slot.upper,
-                    c.slot.rate * 100.0,
-                    x + cell_w * 0.5 - 1.0,
-                    y + cell_h * 0.62,
-                    if t > 0.6 { "#fff" } else { "#1f2933" },
-                    c.slot.attendees
-                );
-            }
-        }
-    }
-    s.push_str("</svg>");
-    s
+    let rows: Vec<String> = days.iter().map(|d| d.to_string()).collect();
+    weekday_hour_heatmap(&rows, &hours, 26.0, |i, hour| {
+        let d = days.get(i)?;
+        let c = cells
+            .iter()
+            .find(|c| c.slot.weekday == *d && c.slot.hour == hour)?;
+        Some(HeatCell {
+            value: c.slot.attendees,
+            title: format!(
+                "{d} {hour:02}h: {:.1} attendees (90 % {:.1}–{:.1}), rate {:.1} %",
+                c.slot.attendees,
+                c.slot.lower,
+                c.slot.upper,
+                c.slot.rate * 100.0
+            ),
+            label: format!("{:.1}", c.slot.attendees),
+        })
+    })
 }
 
 /// Weekday × hour heatmap of attendance rates.
 fn heatmap(slots: &[SlotRow]) -> String {
     const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-    let hours: Vec<u32> = {
-        let mut v: Vec<u32> = slots.iter().map(|s| s.hour).collect();
-        v.sort_unstable();
-        v.dedup();
-        v
-    };
-    let days: Vec<u32> = {
-        let mut v: Vec<u32> = slots.iter().map(|s| s.weekday).collect();
-        v.sort_unstable();
-        v.dedup();
-        v
-    };
-    let (cell_w, cell_h, pad_l, pad_t) = (44.0, 28.0, 48.0, 22.0);
-    let (lo, hi) = slots
+    let mut hours: Vec<u32> = slots.iter().map(|s| s.hour).collect();
+    hours.sort_unstable();
+    hours.dedup();
+    let mut days: Vec<u32> = slots.iter().map(|s| s.weekday).collect();
+    days.sort_unstable();
+    days.dedup();
+    let rows: Vec<String> = days
         .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), s| {
-            (lo.min(s.attendance_rate), hi.max(s.attendance_rate))
-        });
-    let span = (hi - lo).max(1e-9);
-    let w = pad_l + cell_w * hours.len() as f64 + 4.0;
-    let h = pad_t + cell_h * days.len() as f64 + 4.0;
-    let mut s = format!(
-        "<svg viewBox=\"0 0 {w} {h}\" width=\"100%\" role=\"img\" xmlns=\"http://www.w3.org/2000/svg\">"
-    );
-    for (j, hour) in hours.iter().enumerate() {
-        let _ = write!(
-            s,
-            "<text x=\"{:.1}\" y=\"14\" text-anchor=\"middle\">{hour:02}h</text>",
-            pad_l + cell_w * (j as f64 + 0.5)
-        );
-    }
-    for (i, d) in days.iter().enumerate() {
-        let y = pad_t + cell_h * i as f64;
-        let _ = write!(
-            s,
-            "<text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
-            pad_l - 6.0,
-            y + cell_h * 0.65,
-            DAYS.get(*d as usize).copied().unwrap_or("?")
-        );
-        for (j, hour) in hours.iter().enumerate() {
-            let x = pad_l + cell_w * j as f64;
-            match slots.iter().find(|s| s.weekday == *d && s.hour == *hour) {
-                Some(slot) => {
-                    let t = (slot.attendance_rate - lo) / span;
-                    // Light yellow (low) to deep blue (high).
-                    let (r, g, b) = (
-                        (255.0 - 224.0 * t) as u8,
-                        (237.0 - 150.0 * t) as u8,
-                        (160.0 - 20.0 * t) as u8,
-                    );
-                    let _ = write!(
-                        s,
-                        "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"rgb({r},{g},{b})\"><title>{} {hour:02}h: {:.1} % of {} registrations, {} webinars</title></rect><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" style=\"fill:{}\">{:.0}</text>",
-                        cell_w - 2.0,
-                        cell_h - 2.0,
-                        DAYS.get(*d as usize).copied().unwrap_or("?"),
-                        slot.attendance_rate * 100.0,
-                        slot.registrations,
-                        slot.webinars,
-                        x + cell_w * 0.5 - 1.0,
-                        y + cell_h * 0.62,
-                        if t > 0.6 { "#fff" } else { "#1f2933" },
-                        slot.attendance_rate * 100.0
-                    );
-                }
-                None => {
-                    let _ = write!(
-                        s,
-                        "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"#f0f2f5\"/>",
-                        cell_w - 2.0,
-                        cell_h - 2.0
-                    );
-                }
-            }
-        }
-    }
-    s.push_str("</svg>");
-    s
+        .map(|d| DAYS.get(*d as usize).copied().unwrap_or("?").to_string())
+        .collect();
+    weekday_hour_heatmap(&rows, &hours, 28.0, |i, hour| {
+        let d = days.get(i)?;
+        let slot = slots.iter().find(|s| s.weekday == *d && s.hour == hour)?;
+        Some(HeatCell {
+            value: slot.attendance_rate,
+            title: format!(
+                "{} {hour:02}h: {:.1} % of {} registrations, {} webinars",
+                rows.get(i).map_or("?", String::as_str),
+                slot.attendance_rate * 100.0,
+                slot.registrations,
+                slot.webinars
+            ),
+            label: format!("{:.0}", slot.attendance_rate * 100.0),
+        })
+    })
 }
 
 /// An inline SVG sparkline of a keyword's weekly series with its change points marked.

@@ -6,9 +6,7 @@ use crate::runtime::block_on;
 use edupulse::core::job::{Job, JobConfig};
 use edupulse::core::model::parse_datetime;
 use edupulse::core::results::RunOutput;
-use edupulse::notify::{
-    ChannelRoute, DispatchConfig, Dispatcher, FileNotifier, Notifier, RateLimit, StdoutNotifier,
-};
+use edupulse::notify::{DispatchConfig, Dispatcher, FileNotifier, Notifier, StdoutNotifier};
 use edupulse::store::IngestReport;
 use edupulse::{Store, TimeRange};
 use pyo3::intern;
@@ -226,7 +224,7 @@ impl NativeStore {
             let store = Arc::clone(&self.inner);
             py.detach(move || -> Result<String, Failure> {
                 let report = block_on(async move {
-                    let d = Dispatcher::new(store, notifiers, local_dispatch_config())
+                    let d = Dispatcher::new(store, notifiers, DispatchConfig::local())
                         .map_err(edupulse::Error::from)?;
                     d.dispatch(chrono::Utc::now())
                         .await
@@ -325,23 +323,6 @@ fn before_step(
         Python::attach(|py| callback.call1(py, (i, n, name)).map(drop))?;
     }
     Ok(())
-}
-
-/// The delivery policy of local runs (as the CLI's): library defaults (push channels at most 5
-/// per hour), except the file inbox, which takes every alert at once.
-fn local_dispatch_config() -> DispatchConfig {
-    let mut cfg = DispatchConfig::default();
-    cfg.routing.channels.insert(
-        "file".to_string(),
-        ChannelRoute {
-            rate_limit: Some(RateLimit {
-                max: 100_000,
-                window_secs: 3600,
-            }),
-            ..ChannelRoute::default()
-        },
-    );
-    cfg
 }
 
 /// The `as_of` of a run: like [`time_arg`], except that a plain date (`YYYY-MM-DD`, or a Python

@@ -10,8 +10,7 @@ use edupulse::core::csvio;
 use edupulse::core::job::JobConfig;
 use edupulse::core::simulate::{simulate, SimConfig};
 use edupulse::notify::{
-    ChannelRoute, DispatchConfig, Dispatcher, FileNotifier, Notifier, NotifyConfig, RateLimit,
-    StdoutNotifier,
+    DispatchConfig, Dispatcher, FileNotifier, Notifier, NotifyConfig, StdoutNotifier,
 };
 use edupulse::report::Report;
 use edupulse::{open_store, Error, Store, StoreError};
@@ -389,24 +388,6 @@ fn progress(msg: &str) -> ProgressBar {
     p
 }
 
-/// The CLI's delivery policy: the library defaults (push channels at most 5 per hour, the source's
-/// rule), except that the local file inbox takes every alert at once — it is the record a person
-/// reads in-app, and holding alerts back from it helps no one.
-fn dispatch_config() -> DispatchConfig {
-    let mut cfg = DispatchConfig::default();
-    cfg.routing.channels.insert(
-        "file".to_string(),
-        ChannelRoute {
-            rate_limit: Some(RateLimit {
-                max: 100_000,
-                window_secs: 3600,
-            }),
-            ..ChannelRoute::default()
-        },
-    );
-    cfg
-}
-
 async fn run(
     store: Arc<dyn Store>,
     as_of: DateTime<Utc>,
@@ -444,7 +425,7 @@ async fn run(
     let delivery = if notifiers.is_empty() {
         json!(null)
     } else {
-        let cfg = settings.notify.apply_to(dispatch_config());
+        let cfg = settings.notify.apply_to(DispatchConfig::local());
         let lease = settings.notify.lease();
         let d = Dispatcher::new(store.clone(), notifiers, cfg)
             .map_err(Error::from)?

@@ -40,6 +40,24 @@ impl DispatchConfig {
         DispatchConfig::default()
     }
 
+    /// The policy of local runs (the CLI's and Python's): the library defaults (push channels at
+    /// most 5 per hour, the source's rule), except that the local `file` inbox takes every alert at
+    /// once — it is the record a person reads in-app, and holding alerts back from it helps no one.
+    pub fn local() -> Self {
+        let mut cfg = DispatchConfig::default();
+        cfg.routing.channels.insert(
+            "file".to_string(),
+            ChannelRoute {
+                rate_limit: Some(RateLimit {
+                    max: 100_000,
+                    window_secs: 3600,
+                }),
+                ..ChannelRoute::default()
+            },
+        );
+        cfg
+    }
+
     /// Check every setting; the error names the bad one.
     pub fn validate(&self) -> Result<(), NotifyError> {
         self.rate_limit.validate("rate_limit")?;
