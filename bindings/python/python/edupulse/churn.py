@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from . import _edupulse as _native
+from . import _interop
 
 __all__ = [
     "BetaGeoModel",
@@ -161,15 +162,28 @@ def summary_from_transactions(
     monetary_value_col: Optional[str] = None,
     observation_period_end: Any = None,
     freq: str = "W",
-) -> pd.DataFrame:
+    *,
+    output: str = "pandas",
+) -> Any:
     """Per-customer frequency, recency, T (and monetary_value) from transactions.
 
     Same-day purchases are collapsed, frequency counts repeat purchase days, times are in ``freq``
     units ("D", "W" = days/7, "M" = days/30, "H"), like ``lifetimes`` with ``freq="D",
     freq_multiplier=7`` for weeks.
+
+    ``df``: pandas, polars, pyarrow or any Arrow stream. ``output``: ``"pandas"`` (default; indexed
+    by customer id, as ``lifetimes``), ``"polars"`` or ``"arrow"`` (the id as the first column).
     """
-    if not isinstance(df, pd.DataFrame):
-        df = df.to_pandas()
+    _interop.check_output(output)
+    df = _interop.to_frame(df, name="transactions")
+    wanted = [customer_id_col, datetime_col] + ([monetary_value_col] if monetary_value_col else [])
+    missing = [c for c in wanted if c not in df.columns]
+    if missing:
+        from . import ValidationError
+
+        raise ValidationError(
+            f"transactions: missing column(s) {', '.join(missing)} (have: {', '.join(map(str, df.columns))})"
+        )
     at = pd.to_datetime(df[datetime_col], utc=True)
     seconds = (at.astype("int64") // 10**9).tolist() if at.dtype.unit == "ns" else (
         at.dt.tz_convert("UTC").map(lambda t: int(t.timestamp())).tolist()
@@ -189,7 +203,7 @@ def summary_from_transactions(
     )
     if monetary_value_col:
         out["monetary_value"] = _out(m)
-    return out
+    return out if output == "pandas" else _interop.output(out.reset_index(), output)
 
 
 def _columns(X: Any, expected: Optional[List[Tuple[str, bool]]] = None) -> List[Tuple[str, bool, Any]]:

@@ -60,7 +60,9 @@ def summary_from_transactions(
     monetary_value_col: Optional[str] = None,
     observation_period_end: Any = None,
     freq: str = "W",
-) -> pd.DataFrame: ...
+    *,
+    output: str = "pandas",
+) -> Any: ...
 
 class ChurnClassifier:
     model: str

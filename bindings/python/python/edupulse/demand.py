@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from . import _edupulse as _native
+from . import _interop
 from ._base import Estimator, RegressorMixin, _check_fitted
 from .churn import _columns, _f64, _out
 
@@ -314,15 +315,17 @@ class DemandModel(Estimator):
     def _set_fitted(self) -> None:
         self.importances_ = dict(self._model.importances())
 
-    def predict(self, df: Any) -> pd.DataFrame:
+    def predict(self, df: Any, *, output: str = "pandas") -> Any:
         """Forecast of every webinar of ``df`` (a ``webinars`` table) at its planned start:
-        one row per webinar with rate, attendees, lower, upper, confidence."""
+        one row per webinar with rate, attendees, lower, upper, confidence. ``output``:
+        ``"pandas"`` (default), ``"polars"`` or ``"arrow"``."""
         _check_fitted(self)
+        _interop.check_output(output)
         out = json.loads(self._model.predict(_native_tables({"webinars": df})))
         rows = [dict(f, webinar_id=i) for i, f in out]
         frame = _frame(rows)
         frame.insert(0, "webinar_id", [r["webinar_id"] for r in rows])
-        return frame.drop(columns=["improvement", "improvement_pct"])
+        return _interop.output(frame.drop(columns=["improvement", "improvement_pct"]), output)
 
     def best_slots(
         self,
@@ -334,13 +337,16 @@ class DemandModel(Estimator):
         others: Any = None,
         blocked: Optional[Sequence[Any]] = None,
         min_gap_hours: float = 24.0,
-    ) -> pd.DataFrame:
+        output: str = "pandas",
+    ) -> Any:
         """The ``top`` best free slots of the webinar's planned week, best first, with their
         improvement over the planned slot (``improvement`` in attendees, ``improvement_pct``
         relative). ``others``: a ``webinars`` table whose webinars of the same target segment
         must stay ``min_gap_hours`` away; ``blocked``: start times that are not available.
-        Raises ``ParameterError`` (parameter ``grid``) when no slot is free."""
+        Raises ``ParameterError`` (parameter ``grid``) when no slot is free. ``output``:
+        ``"pandas"`` (default), ``"polars"`` or ``"arrow"``."""
         _check_fitted(self)
+        _interop.check_output(output)
         w = _webinar_frame(webinar)
         params = {
             "weekdays": [_day(d) for d in days],
@@ -356,7 +362,7 @@ class DemandModel(Estimator):
                 _native_tables({"webinars": w}), _native_tables({"webinars": other}), json.dumps(params)
             )
         )
-        return _frame(r["slots"])
+        return _interop.output(_frame(r["slots"]), output)
 
     def _state(self) -> Any:
         return self._model.state()

@@ -87,14 +87,16 @@ class LeadScorer(Estimator):
         self.is_fitted_ = True
         return self
 
-    def score(self, lead_events: Any, as_of: Any = None) -> pd.DataFrame:  # type: ignore[override]
+    def score(self, lead_events: Any, as_of: Any = None, *, output: str = "pandas") -> Any:  # type: ignore[override]
         """Score every lead with events at ``as_of`` (default: the last event; later events are
         ignored).
 
         ``lead_events``: a pandas/polars/arrow table with ``lead_id``, ``at`` and ``kind`` (DESIGN
         §3). Returns a DataFrame ``lead_id, engagement, score, grade, top_factors`` in ``lead_id``
-        order; ``top_factors`` lists ``(kind, events, points)`` largest first.
+        order; ``top_factors`` lists ``(kind, events, points)`` largest first. ``output``:
+        ``"pandas"`` (default), ``"polars"`` or ``"arrow"``.
         """
+        _interop.check_output(output)
         df = _interop.to_frame(lead_events, name="lead_events")
         missing = [c for c in ("lead_id", "at", "kind") if c not in df.columns]
         if missing:
@@ -108,7 +110,7 @@ class LeadScorer(Estimator):
             self._params_json(),
             None if as_of is None else _instant(as_of),
         )
-        return pd.DataFrame(
+        frame = pd.DataFrame(
             {
                 "lead_id": [r[0] for r in rows],
                 "engagement": np.array([r[1] for r in rows], dtype="float64"),
@@ -117,6 +119,12 @@ class LeadScorer(Estimator):
                 "top_factors": [[(k, int(n), float(p)) for k, n, p in r[4]] for r in rows],
             }
         )
+        if output != "pandas":
+            # Arrow and polars want one type per field: factors become {kind, events, points}.
+            frame["top_factors"] = [
+                [{"kind": k, "events": n, "points": p} for k, n, p in f] for f in frame["top_factors"]
+            ]
+        return _interop.output(frame, output)
 
 
 #: The lead model's classifier defaults (a firmer ridge than the shared default: lead features

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from . import _edupulse as _native
+from . import _interop
 
 __all__ = ["anomaly_scores", "change_points", "detect", "related"]
 
@@ -161,10 +162,21 @@ def _codes(col: Any) -> Tuple[np.ndarray, List[str]]:
     return np.ascontiguousarray(codes), names
 
 
-def detect(df: Any, **params: Any) -> pd.DataFrame:
+def _table(df: Any, name: str) -> Any:
+    """pandas and polars frames as they are; any other table (pyarrow, Arrow PyCapsule, dict of
+    columns) as pandas."""
+    if _is_polars(df) or isinstance(df, pd.DataFrame):
+        return df
+    return _interop.to_frame(df, name=name)
+
+
+def detect(df: Any, *, output: str = "pandas", **params: Any) -> Any:
     """Run the trend detector on long-format data (columns ``keyword``, ``date``, ``volume``;
-    pandas or polars). ``as_of`` (a date; default: the last date) may be given among the params.
-    Returns one row per keyword, sorted by keyword."""
+    pandas, polars, pyarrow or any Arrow stream). ``as_of`` (a date; default: the last date) may
+    be given among the params. Returns one row per keyword, sorted by keyword; ``output``:
+    ``"pandas"`` (default), ``"polars"`` or ``"arrow"``."""
+    _interop.check_output(output)
+    df = _table(df, "keyword_interest")
     as_of = params.pop("as_of", None)
     missing = [c for c in ("keyword", "date", "volume") if c not in df.columns]
     if missing:
@@ -180,10 +192,10 @@ def detect(df: Any, **params: Any) -> pd.DataFrame:
     if as_of is not None:
         as_of_day = int(np.datetime64(pd.Timestamp(as_of).date(), "D").astype(np.int64))
     cols = _native.trends_detect(names, codes, days, vols, as_of_day, params)
-    return pd.DataFrame(cols, columns=_COLUMNS)
+    return _interop.output(pd.DataFrame(cols, columns=_COLUMNS), output)
 
 
-def related(df: Any, **params: Any) -> pd.DataFrame:
+def related(df: Any, *, output: str = "pandas", **params: Any) -> Any:
     """Rising and breakout related queries (the source's "emerging keywords") from a
     related-queries table: columns ``keyword``, ``related``, ``value`` (growth in percent as Google
     Trends reports it, 250 = +250 %; missing = "Breakout" without a figure), optional ``date``
@@ -192,7 +204,10 @@ def related(df: Any, **params: Any) -> pd.DataFrame:
 
     Returns columns ``keyword, related, class, growth_pct, date``: ``class`` is ``breakout``
     (growth > ``breakout_pct``, default 5000) or ``rising`` (≥ ``rising_pct``, default 50);
-    breakouts first, then by growth. Parameters: ``rising_pct``, ``breakout_pct``."""
+    breakouts first, then by growth. Parameters: ``rising_pct``, ``breakout_pct``; ``output``:
+    ``"pandas"`` (default), ``"polars"`` or ``"arrow"``."""
+    _interop.check_output(output)
+    df = _table(df, "related_queries")
     if _is_polars(df):
         df = pd.DataFrame({c: df[c].to_list() for c in df.columns})
     missing = [c for c in ("keyword", "related", "value") if c not in df.columns]
@@ -209,4 +224,4 @@ def related(df: Any, **params: Any) -> pd.DataFrame:
     )
     out = pd.DataFrame(cols, columns=["keyword", "related", "class", "growth_pct", "date"])
     out["date"] = pd.to_datetime(out["date"])
-    return out
+    return _interop.output(out, output)
