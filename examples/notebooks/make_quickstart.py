@@ -68,6 +68,28 @@ forecast = schedule[kind == "forecast"].set_index("date")["due"]
 ax = forecast.plot.bar(figsize=(9, 3), title="Reviews due per day (the first day includes the backlog)")
 plt.show()
 schedule[kind == "concept"].sort_values("lapse_rate", ascending=False)[["card_id", "learners", "lapse_rate", "mean_retention", "stuck"]].head()"""),
+    ("md", """## Leads: who is hot, and what nurtures the rest"""),
+    ("code", """leads = store.results("lead_scores")
+print(leads.groupby("grade")["converted"].agg(["size", "mean"]).rename(columns={"mean": "conversion"}))
+leads[["lead_id", "grade", "engagement", "score", "track", "scorer"]].sort_values("score", ascending=False).head()"""),
+    ("code", """scored = edupulse.leads.LeadScorer(half_life_days=21.0).score(tables["lead_events"], output="polars")
+scored.sort("score", descending=True).head(3)"""),
+    ("md", """## Demand: predicted attendance by day and hour, and the best slots"""),
+    ("code", """forecasts = store.results("demand_forecasts")
+kind = forecasts["key"].str.split("|").str[0]
+heat = forecasts[kind == "heatmap"]
+one = heat[heat["target"] == heat["target"].iloc[0]]          # one target segment ("*" = any)
+grid = one.pivot_table(index="weekday", columns="hour", values="attendees").reindex(["Mon", "Tue", "Wed", "Thu", "Fri"])
+grid.columns = grid.columns.astype(int)
+fig, ax = plt.subplots(figsize=(9, 3))
+im = ax.imshow(grid.values, aspect="auto", cmap="YlGnBu")
+ax.set_yticks(range(len(grid.index)), grid.index)
+ax.set_xticks(range(len(grid.columns)), [f"{h}h" for h in grid.columns])
+ax.set_title(f"Predicted attendees next week: {one['target'].iloc[0]}")
+fig.colorbar(im)
+plt.show()"""),
+    ("code", """model = edupulse.demand.DemandModel(n_estimators=50).fit(tables["webinars"], tables["registrations"])
+model.best_slots(tables["webinars"].iloc[-1], top=3)"""),
     ("md", """## KPIs and alerts; polars and Arrow out"""),
     ("code", """kpis = store.results("kpis")
 print(kpis["dimension"].value_counts().to_dict())

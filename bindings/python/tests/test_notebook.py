@@ -29,7 +29,7 @@ def test_quickstart_executes(tmp_path, monkeypatch):
     errors = [o for c in code for o in c.outputs if o.output_type == "error"]
     assert not errors
     images = [o for c in code for o in c.outputs if "image/png" in o.get("data", {})]
-    assert len(images) >= 3  # trends, churn and review plots were drawn
+    assert len(images) >= 4  # trends, churn, review and demand plots were drawn
     text = "".join(
         o.get("text", "") + json.dumps(o.get("data", {}).get("text/plain", ""))
         for c in code
