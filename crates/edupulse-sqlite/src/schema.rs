@@ -1,7 +1,7 @@
 //! The SQLite schema: DDL generated from the record types, the fixed tables, and the versioned
 //! migrations.
 
-use edupulse_core::model::{visit_tables, ColumnKind, Record, TableVisitor};
+use edupulse_core::model::{ColumnKind, Record};
 use std::fmt::Write as _;
 
 pub(crate) use edupulse_store::sql::{ident, is_key, Migration, TIME_SHADOW};
@@ -57,12 +57,15 @@ fn sql_type(kind: ColumnKind) -> &'static str {
 
 /// `CREATE TABLE` and the time index of one input table (see `edupulse_store::sql`).
 pub(crate) fn create_table_sql<R: Record>() -> String {
-    edupulse_store::sql::create_table_sql::<R>(&edupulse_store::sql::Dialect {
-        column_type: sql_type,
-        shadow_type: "INTEGER",
-        table_options: " WITHOUT ROWID, STRICT",
-    })
+    edupulse_store::sql::create_table_sql::<R>(&DIALECT)
 }
+
+/// This backend's SQL dialect for the input tables' DDL.
+const DIALECT: edupulse_store::sql::Dialect = edupulse_store::sql::Dialect {
+    column_type: sql_type,
+    shadow_type: "INTEGER",
+    table_options: " WITHOUT ROWID, STRICT",
+};
 
 /// The upsert of one input table: parameters are the columns in canonical order, then `_t`.
 /// Only rows that are new or differ in some column count as changes.
@@ -170,21 +173,12 @@ CREATE INDEX IF NOT EXISTS deliveries_by_key ON deliveries (dedupe_key, id);
 "#;
 
 fn schema_v1() -> String {
-    struct Ddl(String);
-    impl TableVisitor for Ddl {
-        type Error = std::convert::Infallible;
-        fn visit<R: Record>(&mut self) -> Result<(), Self::Error> {
-            // v1 is frozen: tables added later are created by their own migration.
-            if R::TABLE != edupulse_core::model::Table::RelatedQueries {
-                self.0.push_str(&create_table_sql::<R>());
-            }
-            Ok(())
-        }
-    }
-    let mut ddl = Ddl(String::new());
-    let _ = visit_tables(&mut ddl);
-    ddl.0.push_str(FIXED_V1);
-    ddl.0
+    // v1 is frozen: tables added later are created by their own migration.
+    let mut ddl = edupulse_store::sql::input_tables_sql(&DIALECT, |t| {
+        t != edupulse_core::model::Table::RelatedQueries
+    });
+    ddl.push_str(FIXED_V1);
+    ddl
 }
 
 #[cfg(test)]

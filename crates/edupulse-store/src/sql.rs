@@ -1,7 +1,7 @@
 //! SQL shared by the SQL backends: identifier quoting and the input tables' DDL, generated from
 //! each record's column contract so SQLite and PostgreSQL can never disagree on a table's shape.
 
-use edupulse_core::model::{ColumnKind, ColumnSpec, Record};
+use edupulse_core::model::{visit_tables, ColumnKind, ColumnSpec, Record, Table, TableVisitor};
 use std::fmt::Write as _;
 
 /// The shadow column holding a row's `Record::time()` as epoch microseconds (floored), indexed
@@ -62,6 +62,32 @@ pub fn create_table_sql<R: Record>(dialect: &Dialect) -> String {
         ident(TIME_SHADOW)
     );
     sql
+}
+
+/// `CREATE TABLE` and the time index of every input table for which `keep` is true, in
+/// [`Table::ALL`] order (a frozen migration keeps out the tables later migrations add).
+pub fn input_tables_sql(dialect: &Dialect, keep: impl Fn(Table) -> bool) -> String {
+    struct Ddl<'a, F> {
+        dialect: &'a Dialect,
+        keep: F,
+        sql: String,
+    }
+    impl<F: Fn(Table) -> bool> TableVisitor for Ddl<'_, F> {
+        type Error = std::convert::Infallible;
+        fn visit<R: Record>(&mut self) -> Result<(), Self::Error> {
+            if (self.keep)(R::TABLE) {
+                self.sql.push_str(&create_table_sql::<R>(self.dialect));
+            }
+            Ok(())
+        }
+    }
+    let mut ddl = Ddl {
+        dialect,
+        keep,
+        sql: String::new(),
+    };
+    let _ = visit_tables(&mut ddl);
+    ddl.sql
 }
 
 /// One schema migration of a SQL backend.
