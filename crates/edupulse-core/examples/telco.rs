@@ -1,17 +1,40 @@
 //! Telco churn evaluation of the shared tabular classifier: stratified 5-fold AUC of logistic
-//! regression and boosted trees on IBM Telco (7,043 customers).
+//! regression, boosted trees and their ensemble (all with default parameters) on IBM Telco
+//! (7,043 customers), over several fold shuffles.
 //!
-//! `cargo run --release -p edupulse-core --example telco [path/to/Telco-Customer-Churn.csv]`
+//! `cargo run --release -p edupulse-core --example telco [path/to/Telco-Customer-Churn.csv]
+//! [--seeds 0,1,2] [--folds folds.csv]`
+//!
+//! `--folds` reads a fold assignment instead (a CSV with a header and one column per shuffle,
+//! one row per customer, folds numbered from 0 — `scripts/telco_peers.py` writes scikit-learn's
+//! `StratifiedKFold` there so both libraries are scored on the very same splits). `ONLY=name`
+//! runs some models (comma-separated); `PARAMS` = JSON of
+//! `ClassifierParams` overrides the defaults; `JSON=1` prints one JSON line per model and shuffle.
 
 use edupulse_core::learn::{
-    cross_validate, BoostParams, ClassifierParams, ColumnData, ModelKind, TabularData, TreeParams,
+    cross_validate_folds, stratified_folds, ClassifierParams, ColumnData, ModelKind, TabularData,
 };
 use std::time::Instant;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let path = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "../shared/data/telco/Telco-Customer-Churn.csv".to_string());
+    let mut path = "../shared/data/telco/Telco-Customer-Churn.csv".to_string();
+    let mut seeds: Vec<u64> = vec![0, 1, 2];
+    let mut folds_file: Option<String> = None;
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--seeds" => {
+                seeds = args
+                    .next()
+                    .ok_or("--seeds needs a value")?
+                    .split(',')
+                    .map(str::parse)
+                    .collect::<Result<_, _>>()?
+            }
+            "--folds" => folds_file = Some(args.next().ok_or("--folds needs a file")?),
+            _ => path = a,
+        }
+    }
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
     let mut data = TabularData::from_csv(&text)?;
     data.remove("customerID");
@@ -19,68 +42,81 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Err("no categorical Churn column".into());
     };
     let y: Vec<bool> = churn.iter().map(|v| v == "Yes").collect();
-    println!(
-        "{} customers, {} columns, churn rate {:.3}",
-        data.n_rows(),
-        data.n_columns(),
-        y.iter().filter(|v| **v).count() as f64 / y.len() as f64
-    );
-    let stumps = BoostParams {
-        n_trees: 400,
-        learning_rate: 0.1,
-        tree: TreeParams {
-            max_depth: 1,
-            min_child_weight: 10.0,
-            ..TreeParams::default()
-        },
+    let json = std::env::var("JSON").is_ok();
+    if !json {
+        println!(
+            "{} customers, {} columns, churn rate {:.3}",
+            data.n_rows(),
+            data.n_columns(),
+            y.iter().filter(|v| **v).count() as f64 / y.len() as f64
+        );
+    }
+    // One fold assignment per shuffle: ours (seeded) or read from the file.
+    let splits: Vec<(String, Vec<usize>)> = match &folds_file {
+        Some(f) => {
+            let text = std::fs::read_to_string(f).map_err(|e| format!("{f}: {e}"))?;
+            let t = TabularData::from_csv(&text)?;
+            t.names()
+                .iter()
+                .zip(t.columns())
+                .map(|(name, c)| match c {
+                    ColumnData::Numeric(v) => {
+                        Ok((name.clone(), v.iter().map(|x| *x as usize).collect()))
+                    }
+                    _ => Err(format!("{f}: column {name} is not numeric")),
+                })
+                .collect::<Result<_, _>>()?
+        }
+        None => seeds
+            .iter()
+            .map(|&s| Ok((format!("seed{s}"), stratified_folds(&y, 5, s)?)))
+            .collect::<Result<_, edupulse_core::CoreError>>()?,
     };
     let only = std::env::var("ONLY").unwrap_or_default();
-    for (name, model, boost) in [
-        ("logistic", ModelKind::Logistic, BoostParams::default()),
-        ("trees", ModelKind::Trees, BoostParams::default()),
-        ("stumps", ModelKind::Trees, stumps),
-    ] {
-        if !only.is_empty() && only != name {
+    for model in [ModelKind::Logistic, ModelKind::Trees, ModelKind::Ensemble] {
+        let name = model.as_str();
+        if !only.is_empty() && !only.split(',').any(|o| o == name) {
             continue;
         }
-        let mut params = ClassifierParams {
-            model,
-            boost,
-            ..ClassifierParams::default()
+        // PARAMS='{"l2": 10}' (JSON of ClassifierParams) overrides defaults, for exploring.
+        let base: ClassifierParams = match std::env::var("PARAMS") {
+            Ok(j) => serde_json::from_str(&j)?,
+            Err(_) => ClassifierParams::default(),
         };
-        // Optional overrides for exploring: TREES=n_trees,learning_rate,max_depth,min_child_weight
-        if let (ModelKind::Trees, Ok(spec)) = (model, std::env::var("TREES")) {
-            let v: Vec<f64> = spec.split(',').filter_map(|x| x.parse().ok()).collect();
-            if v.len() == 4 {
-                params.boost.n_trees = v[0] as usize;
-                params.boost.learning_rate = v[1];
-                params.boost.tree.max_depth = v[2] as usize;
-                params.boost.tree.min_child_weight = v[3];
+        let params = ClassifierParams { model, ..base };
+        let mut means = Vec::new();
+        for (split, folds) in &splits {
+            let t = Instant::now();
+            let r = cross_validate_folds(&data, &y, &params, folds)?;
+            let secs = t.elapsed().as_secs_f64();
+            means.push(r.mean_auc);
+            if json {
+                println!(
+                    "{{\"model\": \"{name}\", \"split\": \"{split}\", \"mean_auc\": {:.6}, \"pooled_auc\": {:.6}, \"log_loss\": {:.6}, \"seconds\": {secs:.3}}}",
+                    r.mean_auc, r.pooled_auc, r.log_loss
+                );
+            } else {
+                println!(
+                    "{name:9} {split:6} 5-fold AUC {:.4} (folds {}) pooled {:.4} log loss {:.4}  [{secs:.2} s]",
+                    r.mean_auc,
+                    r.fold_auc
+                        .iter()
+                        .map(|a| format!("{a:.4}"))
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    r.pooled_auc,
+                    r.log_loss,
+                );
             }
         }
-        if let Ok(v) = std::env::var("BINS") {
-            params.numeric_bins = v.parse()?;
+        if !json {
+            println!(
+                "{name:9} mean over {} shuffles {:.4} (min {:.4})",
+                means.len(),
+                means.iter().sum::<f64>() / means.len() as f64,
+                means.iter().copied().fold(f64::INFINITY, f64::min)
+            );
         }
-        if let Ok(v) = std::env::var("L2") {
-            params.l2 = v.parse()?;
-        }
-        if std::env::var("NO_CALIBRATION").is_ok() {
-            params.calibration_folds = 0;
-        }
-        let t = Instant::now();
-        let r = cross_validate(&data, &y, &params, 5, 0)?;
-        println!(
-            "{name:9} 5-fold AUC {:.4} (folds {}) pooled {:.4} log loss {:.4}  [{:.2} s]",
-            r.mean_auc,
-            r.fold_auc
-                .iter()
-                .map(|a| format!("{a:.4}"))
-                .collect::<Vec<_>>()
-                .join(" "),
-            r.pooled_auc,
-            r.log_loss,
-            t.elapsed().as_secs_f64()
-        );
     }
     Ok(())
 }

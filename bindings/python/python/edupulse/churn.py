@@ -226,8 +226,9 @@ def _columns(X: Any, expected: Optional[List[Tuple[str, bool]]] = None) -> List[
 class ChurnClassifier:
     """Tabular binary classifier over categorical + numeric columns.
 
-    ``model``: "logistic" (L2, Newton) or "trees" (gradient-boosted). Probabilities are calibrated
-    out of fold (Platt). ``explain`` gives each row's top columns with their contribution to the
+    ``model``: "logistic" (L2, Newton), "trees" (gradient-boosted) or "ensemble" (the mean of the
+    calibrated probabilities of a spline-basis logistic and boosted stumps; best AUC). Probabilities
+    are calibrated out of fold (Platt). ``explain`` gives each row's top columns with their contribution to the
     log-odds of class 1. Pickles (its state is JSON).
     """
 

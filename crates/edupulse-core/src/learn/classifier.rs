@@ -1,12 +1,13 @@
 //! The tabular binary classifier shared by churn (risk) and leads (conversion): encoding,
-//! logistic regression or boosted trees, out-of-fold Platt calibration, per-row explanations per
-//! original column, and stratified cross-validated AUC.
+//! logistic regression, boosted trees or their ensemble (the mean of both calibrated
+//! probabilities), out-of-fold Platt calibration, per-row explanations per original column, and
+//! stratified cross-validated AUC.
 
 use super::data::{TabularData, TABLE};
 use super::encode::Encoder;
 use super::logistic::{sigmoid, Logistic};
 use super::metrics::{roc_auc, stratified_folds};
-use super::tree::{BoostParams, Boosted};
+use super::tree::{BoostParams, Boosted, TreeParams};
 use crate::error::{CoreError, Result};
 use serde::{Deserialize, Serialize};
 
@@ -20,15 +21,62 @@ pub enum ModelKind {
     Logistic,
     /// Gradient-boosted trees on log loss.
     Trees,
+    /// The mean of the calibrated probabilities of a logistic regression (on the spline basis of
+    /// [`EnsembleParams::spline_knots`]) and boosted trees ([`EnsembleParams::boost`]), each
+    /// fitted on the same rows; explanations are the mean of both members' contributions.
+    Ensemble,
 }
 
 impl ModelKind {
-    /// Parse `"logistic"` or `"trees"`.
+    /// Parse `"logistic"`, `"trees"` or `"ensemble"`.
     pub fn parse(s: &str) -> Option<ModelKind> {
         match s {
             "logistic" => Some(ModelKind::Logistic),
             "trees" => Some(ModelKind::Trees),
+            "ensemble" => Some(ModelKind::Ensemble),
             _ => None,
+        }
+    }
+
+    /// The name [`ModelKind::parse`] reads.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ModelKind::Logistic => "logistic",
+            ModelKind::Trees => "trees",
+            ModelKind::Ensemble => "ensemble",
+        }
+    }
+}
+
+/// How [`ModelKind::Ensemble`] builds its two members (the other [`ClassifierParams`] — `l2`,
+/// `numeric_bins`, `max_iter`, `tolerance`, `min_category_count`, `calibration_folds`, `seed` —
+/// apply to both as usual).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EnsembleParams {
+    /// Knots of the cubic B-spline basis added per numeric column for the logistic member (0 =
+    /// none).
+    pub spline_knots: usize,
+    /// Boosting parameters of the trees member.
+    pub boost: BoostParams,
+}
+
+impl Default for EnsembleParams {
+    fn default() -> Self {
+        // Smooth bends for the linear member (scikit-learn's `SplineTransformer` default of 5
+        // knots) and additive stumps for the trees: two different views of the same columns
+        // whose errors partly cancel.
+        EnsembleParams {
+            spline_knots: 5,
+            boost: BoostParams {
+                n_trees: 400,
+                learning_rate: 0.1,
+                tree: TreeParams {
+                    max_depth: 1,
+                    min_child_weight: 10.0,
+                    ..TreeParams::default()
+                },
+            },
         }
     }
 }
@@ -50,8 +98,13 @@ pub struct ClassifierParams {
     /// Quantile-bin indicators added per numeric column for the logistic regression (0 = none;
     /// trees split numeric columns themselves and never get them).
     pub numeric_bins: usize,
+    /// Knots of the cubic B-spline basis added per numeric column for the logistic regression (0
+    /// = none; trees never get it).
+    pub spline_knots: usize,
     /// Boosting parameters (for [`ModelKind::Trees`]).
     pub boost: BoostParams,
+    /// The members of [`ModelKind::Ensemble`].
+    pub ensemble: EnsembleParams,
     /// Folds of the out-of-fold Platt calibration; 0 = no calibration.
     pub calibration_folds: usize,
     /// Seed of the fold assignment.
@@ -67,7 +120,9 @@ impl Default for ClassifierParams {
             tolerance: 1e-8,
             min_category_count: 1,
             numeric_bins: 0,
+            spline_knots: 0,
             boost: BoostParams::default(),
+            ensemble: EnsembleParams::default(),
             calibration_folds: 5,
             seed: 42,
         }
@@ -92,13 +147,46 @@ impl ClassifierParams {
                 "must be 0 (off) or ≥ 2",
             ));
         }
-        if self.boost.n_trees == 0 {
-            return Err(CoreError::param("boost.n_trees", "must be ≥ 1"));
+        if self.spline_knots == 1 {
+            return Err(CoreError::param("spline_knots", "must be 0 (none) or ≥ 2"));
         }
-        if !(self.boost.learning_rate > 0.0 && self.boost.learning_rate <= 1.0) {
-            return Err(CoreError::param("boost.learning_rate", "must be in (0, 1]"));
+        if self.ensemble.spline_knots == 1 {
+            return Err(CoreError::param(
+                "ensemble.spline_knots",
+                "must be 0 (none) or ≥ 2",
+            ));
+        }
+        for (name, b) in [
+            ("boost", &self.boost),
+            ("ensemble.boost", &self.ensemble.boost),
+        ] {
+            if b.n_trees == 0 {
+                return Err(CoreError::param(&format!("{name}.n_trees"), "must be ≥ 1"));
+            }
+            if !(b.learning_rate > 0.0 && b.learning_rate <= 1.0) {
+                return Err(CoreError::param(
+                    &format!("{name}.learning_rate"),
+                    "must be in (0, 1]",
+                ));
+            }
         }
         Ok(())
+    }
+
+    /// The parameters of the two members of [`ModelKind::Ensemble`]: a logistic regression with
+    /// the ensemble's spline basis, and trees with the ensemble's boosting parameters.
+    pub fn ensemble_members(&self) -> [ClassifierParams; 2] {
+        let logistic = ClassifierParams {
+            model: ModelKind::Logistic,
+            spline_knots: self.ensemble.spline_knots,
+            ..self.clone()
+        };
+        let trees = ClassifierParams {
+            model: ModelKind::Trees,
+            boost: self.ensemble.boost.clone(),
+            ..self.clone()
+        };
+        [logistic, trees]
     }
 }
 
@@ -110,13 +198,18 @@ pub enum Scorer {
     Logistic(Logistic),
     /// Boosted trees.
     Trees(Boosted),
+    /// The members of an ensemble (each with its own encoder and calibration); the ensemble's
+    /// probability is the mean of theirs.
+    Ensemble(Vec<TabularClassifier>),
 }
 
 impl Scorer {
+    /// Log-odds of one encoded row (0 for an ensemble, which scores raw tables instead).
     fn decision(&self, row: &[f64]) -> f64 {
         match self {
             Scorer::Logistic(m) => m.decision(row),
             Scorer::Trees(m) => m.decision(row),
+            Scorer::Ensemble(_) => 0.0,
         }
     }
 }
@@ -195,6 +288,19 @@ impl TabularClassifier {
     ) -> Result<TabularClassifier> {
         params.validate()?;
         check_labels(y, data.n_rows())?;
+        if params.model == ModelKind::Ensemble {
+            let members = params
+                .ensemble_members()
+                .iter()
+                .map(|p| TabularClassifier::fit(data, y, p))
+                .collect::<Result<Vec<_>>>()?;
+            return Ok(TabularClassifier {
+                params: params.clone(),
+                encoder: Encoder::fit(data, params.min_category_count)?,
+                scorer: Scorer::Ensemble(members),
+                calibration: None,
+            });
+        }
         let (encoder, scorer) = Self::fit_scorer(data, y, params)?;
         let calibration = if params.calibration_folds >= 2 {
             let folds = stratified_folds(y, params.calibration_folds, params.seed)?;
@@ -227,15 +333,15 @@ impl TabularClassifier {
         y: &[bool],
         params: &ClassifierParams,
     ) -> Result<(Encoder, Scorer)> {
-        let bins = match params.model {
-            ModelKind::Logistic => params.numeric_bins,
-            ModelKind::Trees => 0,
+        let (bins, knots) = match params.model {
+            ModelKind::Logistic => (params.numeric_bins, params.spline_knots),
+            _ => (0, 0),
         };
-        let encoder = Encoder::fit_with_bins(data, params.min_category_count, bins)?;
+        let encoder = Encoder::fit_with_basis(data, params.min_category_count, bins, knots)?;
         let x = encoder.transform(data)?;
         let p = encoder.n_features();
         let scorer = match params.model {
-            ModelKind::Logistic => Scorer::Logistic(Logistic::fit(
+            ModelKind::Logistic | ModelKind::Ensemble => Scorer::Logistic(Logistic::fit(
                 &x,
                 p,
                 y,
@@ -249,8 +355,19 @@ impl TabularClassifier {
         Ok((encoder, scorer))
     }
 
-    /// Uncalibrated scores (log-odds) of every row.
+    /// Uncalibrated scores (log-odds) of every row (for an ensemble: the log-odds of its
+    /// probability).
     pub fn decision_function(&self, data: &TabularData) -> Result<Vec<f64>> {
+        if let Scorer::Ensemble(_) = &self.scorer {
+            return Ok(self
+                .predict_proba(data)?
+                .into_iter()
+                .map(|q| {
+                    let q = q.clamp(1e-15, 1.0 - 1e-15);
+                    (q / (1.0 - q)).ln()
+                })
+                .collect());
+        }
         let x = self.encoder.transform(data)?;
         let p = self.encoder.n_features();
         Ok((0..data.n_rows())
@@ -260,6 +377,15 @@ impl TabularClassifier {
 
     /// Calibrated probability of class 1 for every row.
     pub fn predict_proba(&self, data: &TabularData) -> Result<Vec<f64>> {
+        if let Scorer::Ensemble(members) = &self.scorer {
+            let mut mean = vec![0.0; data.n_rows()];
+            for m in members {
+                for (a, q) in mean.iter_mut().zip(m.predict_proba(data)?) {
+                    *a += q / members.len() as f64;
+                }
+            }
+            return Ok(mean);
+        }
         let s = self.decision_function(data)?;
         Ok(s.into_iter()
             .map(|z| match self.calibration {
@@ -271,10 +397,11 @@ impl TabularClassifier {
 
     /// Per-row contributions of every original column to the log-odds, relative to the training
     /// average (logistic: coefficient × (encoded value − training mean), one-hot groups summed;
-    /// trees: path contributions), the `top` largest in absolute value first.
+    /// trees: path contributions; ensemble: the mean of its members' contributions, each scaled
+    /// by its Platt slope so both are on the calibrated log-odds scale), the `top` largest in
+    /// absolute value first.
     pub fn explain(&self, data: &TabularData, top: usize) -> Result<Vec<Vec<Factor>>> {
-        let x = self.encoder.transform(data)?;
-        let p = self.encoder.n_features();
+        let per_col = self.column_contributions(data)?;
         let ncol = self.encoder.columns.len();
         let cols: Vec<_> = self
             .encoder
@@ -286,34 +413,68 @@ impl TabularClassifier {
             })
             .collect::<Result<_>>()?;
         let mut out = Vec::with_capacity(data.n_rows());
-        let mut feat = vec![0.0; p];
-        for i in 0..data.n_rows() {
-            let row = &x[i * p..(i + 1) * p];
-            feat.iter_mut().for_each(|v| *v = 0.0);
-            match &self.scorer {
-                Scorer::Logistic(m) => {
-                    for (j, f) in self.encoder.features.iter().enumerate() {
-                        feat[j] = m.coef[j] * (row[j] - f.mean);
-                    }
-                }
-                Scorer::Trees(m) => {
-                    m.contributions(row, &mut feat);
-                }
-            }
-            let mut per_col = vec![0.0; ncol];
-            for (j, f) in self.encoder.features.iter().enumerate() {
-                per_col[f.source] += feat[j];
-            }
+        for (i, row) in per_col.iter().enumerate() {
             let mut factors: Vec<Factor> = (0..ncol)
-                .map(|c| Factor {
+                .zip(row)
+                .zip(&cols)
+                .map(|((c, w), col)| Factor {
                     column: self.encoder.columns[c].clone(),
-                    value: cols[c].display(i),
-                    contribution: per_col[c],
+                    value: col.display(i),
+                    contribution: *w,
                 })
                 .collect();
             factors.sort_by(|a, b| b.contribution.abs().total_cmp(&a.contribution.abs()));
             factors.truncate(top);
             out.push(factors);
+        }
+        Ok(out)
+    }
+
+    /// Contribution of every original column (in `encoder.columns` order) to each row's log-odds.
+    fn column_contributions(&self, data: &TabularData) -> Result<Vec<Vec<f64>>> {
+        let ncol = self.encoder.columns.len();
+        if let Scorer::Ensemble(members) = &self.scorer {
+            let mut mean = vec![vec![0.0; ncol]; data.n_rows()];
+            for m in members {
+                let slope = m.calibration.map_or(1.0, |c| c.a);
+                let w = slope / members.len() as f64;
+                for (acc, row) in mean.iter_mut().zip(m.column_contributions(data)?) {
+                    // Members were fitted on the same columns, in the same order.
+                    for (a, v) in acc.iter_mut().zip(row) {
+                        *a += w * v;
+                    }
+                }
+            }
+            return Ok(mean);
+        }
+        let x = self.encoder.transform(data)?;
+        let p = self.encoder.n_features();
+        let mut out = Vec::with_capacity(data.n_rows());
+        let mut feat = vec![0.0; p];
+        for row in x.chunks_exact(p.max(1)).take(data.n_rows()) {
+            feat.iter_mut().for_each(|v| *v = 0.0);
+            match &self.scorer {
+                Scorer::Logistic(m) => {
+                    for ((v, f), (c, x)) in feat
+                        .iter_mut()
+                        .zip(&self.encoder.features)
+                        .zip(m.coef.iter().zip(row))
+                    {
+                        *v = c * (x - f.mean);
+                    }
+                }
+                Scorer::Trees(m) => {
+                    m.contributions(row, &mut feat);
+                }
+                Scorer::Ensemble(_) => {}
+            }
+            let mut per_col = vec![0.0; ncol];
+            for (f, v) in self.encoder.features.iter().zip(&feat) {
+                if let Some(c) = per_col.get_mut(f.source) {
+                    *c += v;
+                }
+            }
+            out.push(per_col);
         }
         Ok(out)
     }
@@ -342,11 +503,36 @@ pub fn cross_validate(
 ) -> Result<CvReport> {
     check_labels(y, data.n_rows())?;
     let folds = stratified_folds(y, k, seed)?;
+    cross_validate_folds(data, y, params, &folds)
+}
+
+/// Cross-validation on a given fold assignment (`folds[i]` = the fold of row `i`, folds numbered
+/// from 0; e.g. scikit-learn's, to compare with a peer on the very same splits).
+pub fn cross_validate_folds(
+    data: &TabularData,
+    y: &[bool],
+    params: &ClassifierParams,
+    folds: &[usize],
+) -> Result<CvReport> {
+    check_labels(y, data.n_rows())?;
+    if folds.len() != y.len() {
+        return Err(CoreError::param(
+            "folds",
+            format!("{} fold numbers for {} rows", folds.len(), y.len()),
+        ));
+    }
+    let k = folds.iter().max().map_or(0, |m| m + 1);
+    if k < 2 {
+        return Err(CoreError::param("folds", "must be ≥ 2"));
+    }
     let mut oof = vec![0.0; y.len()];
     let mut fold_auc = Vec::with_capacity(k);
     for f in 0..k {
         let train: Vec<usize> = (0..y.len()).filter(|&i| folds[i] != f).collect();
         let test: Vec<usize> = (0..y.len()).filter(|&i| folds[i] == f).collect();
+        if test.is_empty() {
+            return Err(CoreError::param("folds", format!("fold {f} has no rows")));
+        }
         let ty: Vec<bool> = train.iter().map(|&i| y[i]).collect();
         let model = TabularClassifier::fit(&data.take(&train), &ty, params)?;
         let p = model.predict_proba(&data.take(&test))?;

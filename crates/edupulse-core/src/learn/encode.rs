@@ -7,7 +7,10 @@
 //! Optionally ([`Encoder::fit_with_bins`]) each numeric column also gets one-hot indicators of its
 //! training quantile bins, so that a linear model can bend (a churn rate that falls steeply in
 //! the first months of tenure and then flattens, say); the bin edges are learned on the training
-//! rows only.
+//! rows only. [`Encoder::fit_with_basis`] can add instead (or as well) a cubic B-spline basis of
+//! each numeric column — `knots` uniform knots over the training range, `knots + 2` smooth
+//! features, constant beyond the range (scikit-learn's `SplineTransformer` defaults) — a smooth
+//! bend where bins are steps.
 
 use super::data::{ColumnData, TabularData, TABLE};
 use crate::error::{CoreError, Result};
@@ -33,6 +36,10 @@ pub enum ColumnEncoding {
         /// `v` falls in bin `#{edges < v}`.
         #[serde(default)]
         bin_edges: Vec<f64>,
+        /// Full knot vector of the cubic B-spline basis whose features follow the bins (empty =
+        /// no splines): `knots + 6` uniform knots, three beyond each end of the training range.
+        #[serde(default)]
+        spline_knots: Vec<f64>,
     },
     /// One-hot encoded categorical column.
     Categorical {
@@ -72,6 +79,32 @@ impl Encoder {
     /// Learn the encoding from training data, with up to `bins` quantile-bin indicators per
     /// numeric column (0 or 1 = none; fewer when the column has fewer distinct values).
     pub fn fit_with_bins(data: &TabularData, min_count: usize, bins: usize) -> Result<Encoder> {
+        Self::fit_with_basis(data, min_count, bins, 0)
+    }
+
+    /// Learn the encoding from training data, with up to `bins` quantile-bin indicators and a
+    /// cubic B-spline basis on `knots` uniform knots (0 = none; ≥ 2 otherwise) per numeric
+    /// column. A constant column gets neither.
+    ///
+    /// ```
+    /// use edupulse_core::learn::{Encoder, TabularData};
+    /// let x: Vec<f64> = (0..50).map(f64::from).collect();
+    /// let data = TabularData::new().with_numeric("tenure", &x).unwrap();
+    /// let enc = Encoder::fit_with_basis(&data, 1, 0, 5).unwrap();
+    /// // tenure itself, then 5 + 2 spline features that sum to 1 on every row.
+    /// assert_eq!(enc.n_features(), 8);
+    /// let row = enc.transform(&data).unwrap();
+    /// assert!((row[1..8].iter().sum::<f64>() - 1.0).abs() < 1e-12);
+    /// ```
+    pub fn fit_with_basis(
+        data: &TabularData,
+        min_count: usize,
+        bins: usize,
+        knots: usize,
+    ) -> Result<Encoder> {
+        if knots == 1 {
+            return Err(CoreError::param("spline_knots", "must be 0 (none) or ≥ 2"));
+        }
         if data.n_columns() == 0 || data.n_rows() == 0 {
             return Err(CoreError::validation(
                 TABLE,
@@ -130,11 +163,27 @@ impl Encoder {
                             mean: *c as f64 / v.len() as f64,
                         });
                     }
+                    let spline_knots = uniform_knots(&present, knots);
+                    let ns = n_splines(&spline_knots);
+                    let mut sums = vec![0.0; ns];
+                    let mut basis = vec![0.0; ns];
+                    for x in &present {
+                        bspline(&spline_knots, *x, &mut basis);
+                        sums.iter_mut().zip(&basis).for_each(|(s, b)| *s += b);
+                    }
+                    for (k, s) in sums.iter().enumerate() {
+                        features.push(EncodedFeature {
+                            name: format!("{name}#spline{k}"),
+                            source: ci,
+                            mean: s / v.len() as f64,
+                        });
+                    }
                     encodings.push(ColumnEncoding::Numeric {
                         mean,
                         std,
                         missing_indicator: missing,
                         bin_edges,
+                        spline_knots,
                     });
                 }
                 ColumnData::Categorical(v) => {
@@ -196,26 +245,33 @@ impl Encoder {
                         std,
                         missing_indicator,
                         bin_edges,
+                        spline_knots,
                     },
                     ColumnData::Numeric(v),
                 ) => {
                     let bins_at = offset + 1 + usize::from(*missing_indicator);
-                    for (i, x) in v.iter().enumerate() {
-                        if x.is_finite() {
-                            out[i * p + offset] = (x - mean) / std;
-                            if !bin_edges.is_empty() {
-                                out[i * p + bins_at + bin_of(bin_edges, *x)] = 1.0;
-                            }
-                        } else if *missing_indicator {
-                            out[i * p + offset + 1] = 1.0;
-                        }
-                    }
                     let nb = if bin_edges.is_empty() {
                         0
                     } else {
                         bin_edges.len() + 1
                     };
-                    offset = bins_at + nb;
+                    let splines_at = bins_at + nb;
+                    let ns = n_splines(spline_knots);
+                    for (i, x) in v.iter().enumerate() {
+                        let row = &mut out[i * p..(i + 1) * p];
+                        if x.is_finite() {
+                            row[offset] = (x - mean) / std;
+                            if !bin_edges.is_empty() {
+                                row[bins_at + bin_of(bin_edges, *x)] = 1.0;
+                            }
+                            if ns > 0 {
+                                bspline(spline_knots, *x, &mut row[splines_at..splines_at + ns]);
+                            }
+                        } else if *missing_indicator {
+                            row[offset + 1] = 1.0;
+                        }
+                    }
+                    offset = splines_at + ns;
                 }
                 (ColumnEncoding::Categorical { levels }, ColumnData::Categorical(v)) => {
                     for (i, s) in v.iter().enumerate() {
@@ -274,4 +330,64 @@ fn quantile_edges(values: &[f64], bins: usize) -> Vec<f64> {
         }
     }
     edges
+}
+
+/// Degree of the spline basis.
+const DEGREE: usize = 3;
+
+/// The full knot vector of a cubic B-spline basis on `knots` uniform knots spanning `values`
+/// (empty when `knots` < 2 or the values are constant or absent).
+fn uniform_knots(values: &[f64], knots: usize) -> Vec<f64> {
+    if knots < 2 {
+        return Vec::new();
+    }
+    let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if !(lo.is_finite() && hi.is_finite() && hi > lo) {
+        return Vec::new();
+    }
+    let h = (hi - lo) / (knots - 1) as f64;
+    (0..knots + 2 * DEGREE)
+        .map(|i| lo + (i as f64 - DEGREE as f64) * h)
+        .collect()
+}
+
+/// Number of basis functions of a full knot vector.
+fn n_splines(t: &[f64]) -> usize {
+    t.len().saturating_sub(DEGREE + 1)
+}
+
+/// The cubic B-spline basis at `x` (clamped to the inner knot range: constant extrapolation)
+/// into `out` (`n_splines(t)` values, which sum to 1), by the Cox–de Boor recursion.
+fn bspline(t: &[f64], x: f64, out: &mut [f64]) {
+    let m = n_splines(t);
+    if m == 0 || out.len() < m {
+        return;
+    }
+    let (lo, hi) = (t[DEGREE], t[t.len() - 1 - DEGREE]);
+    let x = x.clamp(lo, hi);
+    // Degree 0: the indicator of the knot interval holding x (the last inner interval is closed).
+    let mut b = vec![0.0; t.len() - 1];
+    let span = t
+        .windows(2)
+        .position(|w| w[0] <= x && x < w[1])
+        .unwrap_or(t.len() - 2 - DEGREE)
+        .min(t.len() - 2 - DEGREE);
+    b[span] = 1.0;
+    for d in 1..=DEGREE {
+        for i in 0..t.len() - 1 - d {
+            let left = if t[i + d] > t[i] {
+                (x - t[i]) / (t[i + d] - t[i]) * b[i]
+            } else {
+                0.0
+            };
+            let right = if t[i + d + 1] > t[i + 1] {
+                (t[i + d + 1] - x) / (t[i + d + 1] - t[i + 1]) * b[i + 1]
+            } else {
+                0.0
+            };
+            b[i] = left + right;
+        }
+    }
+    out[..m].copy_from_slice(&b[..m]);
 }

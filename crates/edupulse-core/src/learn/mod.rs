@@ -39,7 +39,8 @@ mod tabular_reg;
 mod tree;
 
 pub use classifier::{
-    cross_validate, ClassifierParams, CvReport, Factor, ModelKind, Platt, Scorer, TabularClassifier,
+    cross_validate, cross_validate_folds, ClassifierParams, CvReport, EnsembleParams, Factor,
+    ModelKind, Platt, Scorer, TabularClassifier,
 };
 pub use data::{ColumnData, TabularData, TABLE};
 pub use encode::{ColumnEncoding, EncodedFeature, Encoder, OTHER};
