@@ -247,6 +247,35 @@ mod tests {
     }
 
     #[test]
+    fn a_cancelled_classifier_fit_is_an_error_for_both_kinds() {
+        use crate::learn::{
+            ClassifierParams, ColumnData, ModelKind, TabularClassifier, TabularData,
+        };
+        let (x, _, yb) = data();
+        let mut t = TabularData::new();
+        t.push("x", ColumnData::Numeric(x)).unwrap();
+        for model in [ModelKind::Logistic, ModelKind::Trees] {
+            let params = ClassifierParams {
+                model,
+                ..Default::default()
+            };
+            let plain = TabularClassifier::fit(&t, &yb, &params).unwrap();
+            let watch = Arc::new(Tracker::new());
+            let watched =
+                scope(watch.clone(), || TabularClassifier::fit(&t, &yb, &params)).unwrap();
+            assert!(watch.ticks() > 0);
+            assert_eq!(
+                plain.predict_proba(&t).unwrap(),
+                watched.predict_proba(&t).unwrap()
+            );
+            // Boosting rounds cannot fail; the calibration's Newton fit reports the cancel.
+            let stop = Arc::new(StopAfter(Tracker::new(), 3));
+            let err = scope(stop.clone(), || TabularClassifier::fit(&t, &yb, &params)).unwrap_err();
+            assert!(matches!(err, CoreError::Cancelled), "{model:?}: {err}");
+        }
+    }
+
+    #[test]
     fn forest_worker_threads_inherit_the_monitor() {
         use crate::learn::{ForestParams, RandomForest};
         let (x, y, _) = data();
