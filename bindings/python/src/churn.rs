@@ -345,20 +345,23 @@ pub(crate) fn table(
     Ok(t)
 }
 
-/// Fit the tabular classifier; returns its JSON state.
+/// Fit the tabular classifier; returns its JSON state. Ctrl-C stops the fit; `progress` (if
+/// given) is called as `progress(ticks, done, total)` while it runs.
 #[pyfunction]
+#[pyo3(signature = (model, columns, y, params_json=None, progress=None))]
 pub(crate) fn churn_classifier_fit(
     py: Python<'_>,
     model: &str,
     columns: Vec<(String, bool, Bound<'_, PyAny>)>,
     y: Vec<bool>,
     params_json: Option<String>,
+    progress: Option<Bound<'_, PyAny>>,
 ) -> PyResult<String> {
     guard(|| {
         let kind = ModelKind::parse(model).ok_or_else(|| {
             Failure::param(
                 "model",
-                format!("`{model}`: expected \"logistic\" or \"trees\""),
+                format!("`{model}`: expected \"logistic\", \"trees\" or \"ensemble\""),
             )
         })?;
         let mut params: ClassifierParams = match params_json {
@@ -369,7 +372,7 @@ pub(crate) fn churn_classifier_fit(
         };
         params.model = kind;
         let data = table(columns)?;
-        py.detach(move || -> Result<String, Failure> {
+        crate::watch::watched(py, progress.as_ref(), move || -> Result<String, Failure> {
             let m = TabularClassifier::fit(&data, &y, &params)?;
             serde_json::to_string(&m).map_err(|e| Failure::Internal(e.to_string()))
         })

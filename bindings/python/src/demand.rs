@@ -31,14 +31,16 @@ pub struct NativeRegressor {
 #[pymethods]
 impl NativeRegressor {
     /// Fit `kind` ("forest" or "gbdt") on `[(name, numeric, values)]` and float64 targets.
+    /// Ctrl-C stops the fit; `progress(ticks, done, total)` is called while it runs.
     #[staticmethod]
-    #[pyo3(signature = (kind, columns, y, params_json=None))]
+    #[pyo3(signature = (kind, columns, y, params_json=None, progress=None))]
     fn fit(
         py: Python<'_>,
         kind: &str,
         columns: Vec<(String, bool, Bound<'_, PyAny>)>,
         y: F64In<'_>,
         params_json: Option<String>,
+        progress: Option<Bound<'_, PyAny>>,
     ) -> PyResult<NativeRegressor> {
         guard(|| {
             let mut params: RegressorParams = json_param("params", params_json)?;
@@ -54,7 +56,9 @@ impl NativeRegressor {
             };
             let data = table(columns)?;
             let y = floats("y", &y)?;
-            let inner = py.detach(|| TabularRegressor::fit(&data, y, &params))?;
+            let inner = crate::watch::watched(py, progress.as_ref(), || {
+                Ok(TabularRegressor::fit(&data, y, &params)?)
+            })?;
             Ok(NativeRegressor { inner })
         })
     }
@@ -156,17 +160,20 @@ pub struct NativeDemand {
 impl NativeDemand {
     /// Fit on native `{"webinars": ..., "registrations": ...}` columns.
     #[staticmethod]
-    #[pyo3(signature = (native, params_json=None))]
+    /// Ctrl-C stops the fit; `progress(ticks, done, total)` is called while it runs.
+    #[pyo3(signature = (native, params_json=None, progress=None))]
     fn fit(
         py: Python<'_>,
         native: &Bound<'_, PyAny>,
         params_json: Option<String>,
+        progress: Option<Bound<'_, PyAny>>,
     ) -> PyResult<NativeDemand> {
         guard(|| {
             let params: DemandParams = json_param("params", params_json)?;
             let t = tables(native)?;
-            let inner =
-                py.detach(move || DemandModel::fit(&t.webinars, &t.registrations, &params))?;
+            let inner = crate::watch::watched(py, progress.as_ref(), move || {
+                Ok(DemandModel::fit(&t.webinars, &t.registrations, &params)?)
+            })?;
             Ok(NativeDemand { inner })
         })
     }

@@ -21,6 +21,7 @@ mod repetition;
 mod runtime;
 mod store;
 mod trends;
+mod watch;
 
 pub use store::NativeStore;
 

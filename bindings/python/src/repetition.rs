@@ -253,16 +253,21 @@ fn build_log(
 }
 
 /// Fit the 21 parameters to a review log (columns as lists; times in µs since the epoch, UTC).
+/// Ctrl-C stops the fit; `progress(ticks, done, total)` is called while it runs.
 #[pyfunction]
+#[pyo3(signature = (card_id, review_time_us, review_rating, progress=None))]
 pub(crate) fn fsrs_optimize(
     py: Python<'_>,
     card_id: &Bound<'_, PyAny>,
     review_time_us: &Bound<'_, PyAny>,
     review_rating: &Bound<'_, PyAny>,
+    progress: Option<Bound<'_, PyAny>>,
 ) -> PyResult<Vec<f64>> {
     guard(|| {
         let log = review_log(card_id, review_time_us, review_rating)?;
-        let fitted = py.detach(|| fit(&log, &OptimizerParams::default()))?;
+        let fitted = crate::watch::watched(py, progress.as_ref(), || {
+            Ok(fit(&log, &OptimizerParams::default())?)
+        })?;
         Ok(fitted.parameters)
     })
 }
@@ -270,17 +275,18 @@ pub(crate) fn fsrs_optimize(
 /// Score parameters on a review log (srs-benchmark metrics over the test folds of a 5-fold
 /// time-series split): `(log_loss, rmse_bins, auc, n)`.
 #[pyfunction]
-#[pyo3(signature = (card_id, review_time_us, review_rating, parameters=None))]
+#[pyo3(signature = (card_id, review_time_us, review_rating, parameters=None, progress=None))]
 pub(crate) fn fsrs_evaluate(
     py: Python<'_>,
     card_id: &Bound<'_, PyAny>,
     review_time_us: &Bound<'_, PyAny>,
     review_rating: &Bound<'_, PyAny>,
     parameters: Option<Vec<f64>>,
+    progress: Option<Bound<'_, PyAny>>,
 ) -> PyResult<(f64, f64, f64, usize)> {
     guard(|| {
         let log = review_log(card_id, review_time_us, review_rating)?;
-        let m = py.detach(|| -> Result<_, Failure> {
+        let m = crate::watch::watched(py, progress.as_ref(), || -> Result<_, Failure> {
             let p = EvalParams::default();
             let ds = Dataset::new(&log, &p)?;
             Ok(evaluate_fsrs(&ds, parameters.as_deref(), p.n_splits)?)

@@ -159,13 +159,26 @@ def test_pickle_of_another_format_is_refused():
         t.__setstate__(state)
 
 
-def test_module_docstring_example_runs():
+PUBLIC_MODULES = ["edupulse", "edupulse._base", "edupulse.churn", "edupulse.demand", "edupulse.leads",
+                  "edupulse.repetition", "edupulse.trends"]
+
+
+def test_every_public_module_is_doctested():
+    import pkgutil
+
+    public = {f"edupulse.{m.name}" for m in pkgutil.iter_modules(edupulse.__path__) if not m.name.startswith("_")}
+    assert public | {"edupulse", "edupulse._base"} == set(PUBLIC_MODULES)
+
+
+@pytest.mark.parametrize("name", PUBLIC_MODULES)
+def test_docstring_examples_run(name):
+    """Every public module's docstrings carry runnable examples, and they pass."""
     import doctest
+    import importlib
 
-    import edupulse._base
-
-    result = doctest.testmod(edupulse._base)
-    assert result.attempted >= 3 and result.failed == 0
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted >= 3 and result.failed == 0, result
 
 
 def test_mixins_score():

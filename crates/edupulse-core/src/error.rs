@@ -69,6 +69,9 @@ pub enum CoreError {
         /// What happened.
         message: String,
     },
+    /// A long computation was stopped by its [`crate::progress::Monitor`] (e.g. Ctrl-C).
+    #[error("cancelled")]
+    Cancelled,
 }
 
 impl CoreError {

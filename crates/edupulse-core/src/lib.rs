@@ -28,6 +28,7 @@ pub mod leads;
 pub mod learn;
 pub mod model;
 mod num;
+pub mod progress;
 pub mod repetition;
 pub mod results;
 pub mod simulate;

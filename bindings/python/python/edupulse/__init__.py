@@ -17,6 +17,20 @@ naming the table, the 1-based row and the column.
 
 This module only converts DataFrames; parsing, validation, simulation and storage run in Rust
 (``edupulse._edupulse``), with the GIL released.
+
+Example (an in-memory store; ``sqlite://PATH`` or ``postgres://...`` persist)::
+
+    >>> import edupulse
+    >>> tables = edupulse.simulate(students=50, seed=7)
+    >>> edupulse.validate(tables)["students"]
+    50
+    >>> store = edupulse.Store.open("memory://")
+    >>> store.ingest(tables)["written"]["students"]
+    50
+    >>> store.ingest(tables)["written"]["students"]   # idempotent: nothing new the second time
+    0
+    >>> store.counts()["reviews"] == len(tables["reviews"])
+    True
 """
 
 from __future__ import annotations

@@ -17,7 +17,10 @@ The subclass keeps these rules (checked when the class is defined, where they ca
   under their own names (validation happens in ``fit``, in Rust);
 - ``fit`` returns ``self``; fitted attributes end in ``_`` (``params_``, ``n_features_in_``);
 - methods that need a fitted model call ``_check_fitted(self)`` first, which raises
-  ``edupulse.NotFittedError``.
+  ``edupulse.NotFittedError``; reading a fitted attribute (``params_``) before ``fit`` raises it
+  too (it is also an ``AttributeError``, so ``hasattr`` says False);
+- long fits take ``progress=`` (``_watch``): a tqdm bar (or lines on stderr) while the fit runs
+  in Rust with the GIL released; Ctrl-C stops the fit between trees / rounds / iterations.
 
 Example::
 
@@ -39,8 +42,11 @@ Example::
 
 from __future__ import annotations
 
+import contextlib
 import inspect
-from typing import Any, ClassVar, Dict, Iterable, List, Optional, Type, TypeVar
+import sys
+import time
+from typing import Any, Callable, ClassVar, Dict, Iterable, Iterator, List, Optional, Type, TypeVar
 
 from ._edupulse import EdupulseError, ParameterError, __version__
 
@@ -180,6 +186,16 @@ class Estimator:
         """True once ``fit`` has set a fitted attribute (a public name ending in ``_``)."""
         return _has_fitted_attributes(self)
 
+    def __getattr__(self, name: str) -> Any:
+        # Only called for attributes that are not set: a fitted one (``params_``) means "not
+        # fitted yet" (NotFittedError is an AttributeError, so hasattr() still says False).
+        if name.endswith("_") and not name.startswith("_"):
+            raise NotFittedError(
+                f"this {type(self).__name__} instance is not fitted yet: call fit() before "
+                f"reading {name!r}"
+            )
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
     def _state(self) -> Any:
         """The fitted model as bytes (serde from Rust). Called only on fitted estimators.
 
@@ -303,3 +319,47 @@ def _estimator_classes() -> List[Type[Estimator]]:
         out.append(cls)
         todo.extend(cls.__subclasses__())
     return out
+
+
+@contextlib.contextmanager
+def _watch(progress: Any, desc: str) -> Iterator[Optional[Callable[[int, int, int], None]]]:
+    """The ``progress`` callback of a native fit, for ``progress=`` of ``fit``: ``False``/``None``
+    (nothing), ``True`` (a tqdm bar if tqdm is installed, else a line on stderr about once a
+    second) or a callable ``progress(ticks, done, total)``. The native fit calls it about every
+    100 ms with the ticks so far (trees, boosting rounds, iterations, over every stage of the
+    fit) and the ``done``/``total`` of the current stage; Ctrl-C stops the fit either way.
+    """
+    if progress is None or progress is False:
+        yield None
+        return
+    if callable(progress):
+        yield progress
+        return
+    if progress is not True:
+        raise TypeError("progress must be a bool or a callable(ticks, done, total)")
+    try:
+        from . import _tqdm
+
+        tqdm = _tqdm()
+    except ImportError:
+        last = [0.0]
+
+        def line(ticks: int, done: int, total: int) -> None:
+            now = time.monotonic()
+            if now - last[0] >= 1.0:
+                last[0] = now
+                print(f"{desc}: {ticks} steps (stage {done}/{total})", file=sys.stderr, flush=True)
+
+        yield line
+        return
+    bar = tqdm(total=None, desc=desc, unit="step")
+
+    def update(ticks: int, done: int, total: int) -> None:
+        bar.n = ticks
+        bar.set_postfix_str(f"stage {done}/{total}", refresh=False)
+        bar.refresh()
+
+    try:
+        yield update
+    finally:
+        bar.close()

@@ -6,18 +6,43 @@ conventions (and reproduce its CDNOW figures); ``summary_from_transactions`` bui
 calibration, per-row explanations). Everything runs in Rust with the GIL released; this module only
 converts arrays and DataFrames: contiguous float64 arrays (and float64 Series) are read in place,
 other inputs are converted to float64 once; results are numpy arrays that own Rust's buffer.
+
+Example (customers simulated from a Pareto/NBD process over 39 weeks)::
+
+    >>> import numpy as np
+    >>> from edupulse.churn import BetaGeoModel, GammaGammaModel, ParetoNBDModel
+    >>> rng = np.random.default_rng(0)
+    >>> n, T = 500, np.full(500, 39.0)
+    >>> alive_for = np.minimum(rng.exponential(1 / rng.gamma(0.6, 1 / 12.0, n)), T)
+    >>> frequency = rng.poisson(rng.gamma(0.55, 1 / 10.0, n) * alive_for).astype(float)
+    >>> recency = np.where(frequency > 0, alive_for * rng.beta(np.maximum(frequency, 1), 1.0), 0.0)
+    >>> pnbd = ParetoNBDModel().fit(frequency, recency, T)
+    >>> round(pnbd.params_["r"], 2), round(pnbd.params_["alpha"], 1)   # simulated: 0.55, 10
+    (0.53, 10.0)
+    >>> bg = BetaGeoModel().fit(frequency, recency, T)
+    >>> # five repeat purchases, the last one in week 5 vs in week 38: the first has likely left
+    >>> alive = bg.conditional_probability_alive([5, 5], [5.0, 38.0], [39.0, 39.0])
+    >>> bool(alive[0] < 0.5 < alive[1])
+    True
+    >>> spend = rng.gamma(6.0, 1 / rng.gamma(4.0, 1 / 40.0, n))
+    >>> repeat = frequency > 0
+    >>> gg = GammaGammaModel().fit(frequency[repeat], spend[repeat])
+    >>> clv = gg.customer_lifetime_value(bg, frequency, recency, T, spend, time=12)
+    >>> bool((clv >= 0).all())
+    True
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 import pandas as pd
 
 from . import _edupulse as _native
 from . import _interop
+from ._base import ClassifierMixin, Estimator, _check_fitted, _watch
 
 __all__ = [
     "BetaGeoModel",
@@ -41,35 +66,33 @@ def _out(a: np.ndarray, like: Any = None) -> Any:
     return a
 
 
-class _TransactionModel:
+class _TransactionModel(Estimator):
     _kind = ""
     _names: Tuple[str, ...] = ()
 
-    def __init__(self, penalizer_coef: float = 0.0, max_iter: int = 1000, tolerance: float = 1e-9) -> None:
+    def __init__(self, *, penalizer_coef: float = 0.0, max_iter: int = 1000, tolerance: float = 1e-9) -> None:
         self.penalizer_coef = penalizer_coef
         self.max_iter = max_iter
         self.tolerance = tolerance
-        self.params_: Dict[str, float] = {}
-        self.log_likelihood_: float = float("nan")
-        self.standard_errors_: Dict[str, float] = {}
-        self.iterations_: int = 0
 
     def fit(self, frequency: Any, recency: Any, T: Any) -> "_TransactionModel":
+        """Maximum likelihood on each customer's repeat-purchase ``frequency``, ``recency`` (time of
+        the last purchase) and ``T`` (age), in the same time unit; returns ``self``."""
         p, ll, se, it = _native.churn_fit_btyd(
             self._kind, _f64(frequency), _f64(recency), _f64(T),
-            self.max_iter, self.tolerance, self.penalizer_coef,
+            int(self.max_iter), float(self.tolerance), float(self.penalizer_coef),
         )
-        self.params_ = dict(zip(self._names, p))
-        self.standard_errors_ = dict(zip(self._names, se))
-        self.log_likelihood_ = ll
-        self.iterations_ = it
+        self._set_fit(p, ll, se, it)
         return self
 
-    def _p(self) -> List[float]:
-        if not self.params_:
-            from . import EdupulseError
+    def _set_fit(self, p: Sequence[float], ll: float, se: Sequence[float], it: int) -> None:
+        self.params_: Dict[str, float] = dict(zip(self._names, p))
+        self.standard_errors_: Dict[str, float] = dict(zip(self._names, se))
+        self.log_likelihood_: float = float(ll)
+        self.iterations_: int = int(it)
 
-            raise EdupulseError("the model is not fitted: call fit() first")
+    def _p(self) -> List[float]:
+        _check_fitted(self, ["params_"])
         return [self.params_[n] for n in self._names]
 
     def conditional_probability_alive(self, frequency: Any, recency: Any, T: Any) -> Any:
@@ -84,52 +107,75 @@ class _TransactionModel:
         )
         return _out(b, frequency)
 
-    def __repr__(self) -> str:
-        ps = ", ".join(f"{k}={v:.4g}" for k, v in self.params_.items())
-        return f"<{type(self).__name__}: {ps or 'not fitted'}>"
+    def _state(self) -> Any:
+        return _fit_state(self)
+
+    def _from_state(self, state: Any) -> None:
+        d = json.loads(bytes(state).decode())
+        self._set_fit(d["params"], d["log_likelihood"], d["standard_errors"], d["iterations"])
+
+
+def _fit_state(m: Any) -> bytes:
+    """The fitted parameters (in the model's order), log-likelihood, standard errors, iterations
+    as JSON bytes (floats round-trip exactly)."""
+    return json.dumps(
+        {
+            "params": [m.params_[n] for n in m._names],
+            "log_likelihood": m.log_likelihood_,
+            "standard_errors": [m.standard_errors_[n] for n in m._names],
+            "iterations": getattr(m, "iterations_", 0),
+        }
+    ).encode()
 
 
 class BetaGeoModel(_TransactionModel):
-    """BG/NBD (Fader, Hardie & Lee 2005). ``params_``: r, alpha, a, b."""
+    """BG/NBD (Fader, Hardie & Lee 2005). ``params_``: r, alpha, a, b.
+    See the module docstring for an example.
+    """
 
     _kind = "bgnbd"
     _names = ("r", "alpha", "a", "b")
 
 
 class ParetoNBDModel(_TransactionModel):
-    """Pareto/NBD (Schmittlein et al. 1987). ``params_``: r, alpha, s, beta."""
+    """Pareto/NBD (Schmittlein et al. 1987). ``params_``: r, alpha, s, beta.
+    See the module docstring for an example.
+    """
 
     _kind = "pnbd"
     _names = ("r", "alpha", "s", "beta")
 
 
-class GammaGammaModel:
-    """Gamma-Gamma model of average spend. ``params_``: p, q, v."""
+class GammaGammaModel(Estimator):
+    """Gamma-Gamma model of average spend. ``params_``: p, q, v.
+    See the module docstring for an example.
+    """
 
     _names = ("p", "q", "v")
 
-    def __init__(self, penalizer_coef: float = 0.0, max_iter: int = 1000, tolerance: float = 1e-9) -> None:
+    def __init__(self, *, penalizer_coef: float = 0.0, max_iter: int = 1000, tolerance: float = 1e-9) -> None:
         self.penalizer_coef = penalizer_coef
         self.max_iter = max_iter
         self.tolerance = tolerance
-        self.params_: Dict[str, float] = {}
-        self.log_likelihood_: float = float("nan")
-        self.standard_errors_: Dict[str, float] = {}
 
     def fit(self, frequency: Any, monetary_value: Any) -> "GammaGammaModel":
-        p, ll, se, _ = _native.churn_fit_gamma_gamma(
-            _f64(frequency), _f64(monetary_value), self.max_iter, self.tolerance, self.penalizer_coef
+        """Maximum likelihood on repeat customers' ``frequency`` and average ``monetary_value``;
+        returns ``self``."""
+        p, ll, se, it = _native.churn_fit_gamma_gamma(
+            _f64(frequency), _f64(monetary_value), int(self.max_iter), float(self.tolerance),
+            float(self.penalizer_coef),
         )
-        self.params_ = dict(zip(self._names, p))
-        self.standard_errors_ = dict(zip(self._names, se))
-        self.log_likelihood_ = ll
+        self._set_fit(p, ll, se, it)
         return self
 
-    def _p(self) -> List[float]:
-        if not self.params_:
-            from . import EdupulseError
+    def _set_fit(self, p: Sequence[float], ll: float, se: Sequence[float], it: int) -> None:
+        self.params_: Dict[str, float] = dict(zip(self._names, p))
+        self.standard_errors_: Dict[str, float] = dict(zip(self._names, se))
+        self.log_likelihood_: float = float(ll)
+        self.iterations_: int = int(it)
 
-            raise EdupulseError("the model is not fitted: call fit() first")
+    def _p(self) -> List[float]:
+        _check_fitted(self, ["params_"])
         return [self.params_[n] for n in self._names]
 
     def conditional_expected_average_profit(self, frequency: Any, monetary_value: Any) -> Any:
@@ -153,6 +199,13 @@ class GammaGammaModel:
             _f64(monetary_value), int(time), float(discount_rate), freq,
         )
         return _out(b, frequency)
+
+    def _state(self) -> Any:
+        return _fit_state(self)
+
+    def _from_state(self, state: Any) -> None:
+        d = json.loads(bytes(state).decode())
+        self._set_fit(d["params"], d["log_likelihood"], d["standard_errors"], d["iterations"])
 
 
 def summary_from_transactions(
@@ -223,49 +276,70 @@ def _columns(X: Any, expected: Optional[List[Tuple[str, bool]]] = None) -> List[
     return cols
 
 
-class ChurnClassifier:
-    """Tabular binary classifier over categorical + numeric columns.
+def _labels(y: Any) -> Tuple[List[bool], np.ndarray]:
+    """Binary labels as booleans, and ``classes_``: ``[False, True]`` for booleans, ``[0, 1]`` (in
+    y's dtype) for 0/1 numbers. Anything else is a ``ParameterError`` naming ``y``."""
+    yy = np.asarray(y).reshape(-1)
+    if yy.dtype.kind == "b":
+        return [bool(v) for v in yy.tolist()], np.array([False, True])
+    if yy.dtype.kind in "iuf" and np.isin(yy, (0, 1)).all():
+        return [bool(v) for v in yy.tolist()], np.array([0, 1], dtype=yy.dtype)
+    from . import ParameterError
 
-    ``model``: "logistic" (L2, Newton), "trees" (gradient-boosted) or "ensemble" (the mean of the
-    calibrated probabilities of a spline-basis logistic and boosted stumps; best AUC). Probabilities
-    are calibrated out of fold (Platt). ``explain`` gives each row's top columns with their contribution to the
-    log-odds of class 1. Pickles (its state is JSON).
-    """
+    err = ParameterError("invalid parameter `y`: labels must be boolean or 0/1")
+    err.parameter, err.message = "y", "labels must be boolean or 0/1"
+    raise err
 
-    def __init__(self, model: str = "logistic", **params: Any) -> None:
+
+class _TabularClassifier(ClassifierMixin, Estimator):
+    """The shared tabular classifier behind ``ChurnClassifier`` and ``leads.LeadModel``."""
+
+    #: Classifier parameters applied before ``params`` (the lead model's firmer ridge...).
+    _defaults: Dict[str, Any] = {}
+
+    def __init__(self, *, model: str = "logistic", params: Optional[Mapping[str, Any]] = None) -> None:
         self.model = model
         self.params = params
-        self._state: Optional[str] = None
-        self._kinds: Optional[List[Tuple[str, bool]]] = None
 
-    def fit(self, X: Any, y: Any) -> "ChurnClassifier":
-        yy = np.asarray(y)
-        if yy.dtype.kind in "OUS":
-            raise TypeError("y must be boolean or 0/1")
-        labels = [bool(v) for v in yy.reshape(-1).tolist()]
-        params = json.dumps(self.params) if self.params else None
-        self._state = _native.churn_classifier_fit(self.model, _columns(X), labels, params)
-        self._kinds = _native.churn_classifier_columns(self._state)
+    def fit(self, X: Any, y: Any, *, progress: Any = False) -> "_TabularClassifier":
+        """Fit on ``X`` (pandas/polars DataFrame of categorical and numeric columns, or a numpy
+        array) and binary ``y`` (boolean or 0/1); returns ``self``. ``progress=True`` shows a
+        progress bar (tqdm if installed); Ctrl-C stops the fit with ``KeyboardInterrupt``."""
+        labels, classes = _labels(y)
+        p = dict(self._defaults)
+        p.update(dict(self.params or {}))
+        cols = _columns(X)
+        with _watch(progress, f"{type(self).__name__}.fit") as callback:
+            state = _native.churn_classifier_fit(
+                str(self.model), cols, labels, json.dumps(p) if p else None, callback
+            )
+        self._set_fitted(state, classes)
+        self.__dict__.pop("feature_names_in_", None)  # from an earlier fit on a DataFrame
+        if not isinstance(X, np.ndarray):
+            self.feature_names_in_ = np.asarray([c[0] for c in cols], dtype=object)
         return self
 
-    def _need(self) -> str:
-        if self._state is None:
-            from . import EdupulseError
-
-            raise EdupulseError("the classifier is not fitted: call fit() first")
-        return self._state
+    def _set_fitted(self, state: str, classes: np.ndarray) -> None:
+        self.state_ = state
+        self.columns_ = [tuple(c) for c in _native.churn_classifier_columns(state)]
+        self.n_features_in_ = len(self.columns_)
+        self.classes_ = classes
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """n × 2 array: P(class 0), P(class 1)."""
-        p = _out(_native.churn_classifier_predict(self._need(), _columns(X, self._kinds)))
+        _check_fitted(self, ["state_"])
+        p = _out(_native.churn_classifier_predict(self.state_, _columns(X, self.columns_)))
         return np.column_stack([1.0 - p, p])
 
     def predict(self, X: Any) -> np.ndarray:
-        return self.predict_proba(X)[:, 1] > 0.5
+        """The class of each row: ``classes_[1]`` when P(class 1) > 0.5."""
+        return self.classes_[(self.predict_proba(X)[:, 1] > 0.5).astype(np.intp)]
 
     def explain(self, X: Any, top: int = 3) -> pd.DataFrame:
-        """One row per (input row, factor): row, rank, column, value, contribution."""
-        rows = _native.churn_classifier_explain(self._need(), _columns(X, self._kinds), int(top))
+        """One row per (input row, factor): row, rank, column, value, contribution (to the
+        log-odds of class 1)."""
+        _check_fitted(self, ["state_"])
+        rows = _native.churn_classifier_explain(self.state_, _columns(X, self.columns_), int(top))
         recs = [
             {"row": i, "rank": k + 1, "column": c, "value": v, "contribution": w}
             for i, fs in enumerate(rows)
@@ -273,11 +347,48 @@ class ChurnClassifier:
         ]
         return pd.DataFrame(recs, columns=["row", "rank", "column", "value", "contribution"])
 
-    def __getstate__(self) -> Dict[str, Any]:
-        return {"model": self.model, "params": self.params, "state": self._state, "kinds": self._kinds}
+    def _state(self) -> Any:
+        names = getattr(self, "feature_names_in_", None)
+        return json.dumps(
+            {
+                "state": self.state_,
+                "classes": self.classes_.tolist(),
+                "dtype": self.classes_.dtype.str,
+                "names": None if names is None else [str(n) for n in names],
+            }
+        ).encode()
 
-    def __setstate__(self, s: Dict[str, Any]) -> None:
-        self.model = s["model"]
-        self.params = s["params"]
-        self._state = s["state"]
-        self._kinds = s["kinds"]
+    def _from_state(self, state: Any) -> None:
+        d = json.loads(bytes(state).decode())
+        self._set_fitted(d["state"], np.array(d["classes"], dtype=np.dtype(d["dtype"])))
+        if d.get("names") is not None:
+            self.feature_names_in_ = np.asarray(d["names"], dtype=object)
+
+
+class ChurnClassifier(_TabularClassifier):
+    """Tabular binary classifier over categorical + numeric columns.
+
+    ``model``: "logistic" (L2, Newton), "trees" (gradient-boosted) or "ensemble" (the mean of the
+    calibrated probabilities of a spline-basis logistic and boosted stumps; best AUC on Telco); an
+    unknown kind is a ``ParameterError`` from Rust. ``params``:
+    classifier parameters (``l2``, ``max_iter``, ``tolerance``, ``calibration_folds``,
+    ``boost``...). Probabilities are calibrated out of fold (Platt). ``explain`` gives each row's
+    top columns with their contribution to the log-odds of class 1. Pickles (its state is serde
+    JSON from Rust).
+
+    Example::
+
+        >>> import numpy as np, pandas as pd
+        >>> from edupulse.churn import ChurnClassifier
+        >>> rng = np.random.default_rng(0)
+        >>> X = pd.DataFrame({"days_inactive": rng.uniform(0, 60, 300),
+        ...                   "plan": rng.choice(["basic", "pro"], 300)})
+        >>> y = X["days_inactive"] + rng.normal(0, 10, 300) > 30
+        >>> clf = ChurnClassifier(model="logistic").fit(X, y)
+        >>> clf.predict_proba(X).shape
+        (300, 2)
+        >>> clf.explain(X.head(1), top=1)["column"].tolist()
+        ['days_inactive']
+    """
+
+

@@ -32,7 +32,7 @@ import pandas as pd
 
 from . import _edupulse as _native
 from . import _interop
-from ._base import Estimator, RegressorMixin, _check_fitted
+from ._base import Estimator, RegressorMixin, _check_fitted, _watch
 from .churn import _columns, _f64, _out
 
 __all__ = ["DemandModel", "GradientBoostingRegressor", "RandomForestRegressor"]
@@ -66,11 +66,15 @@ class _TreeRegressor(RegressorMixin, Estimator):
     def _params_json(self) -> str:
         raise NotImplementedError
 
-    def fit(self, X: Any, y: Any) -> "_TreeRegressor":
-        """Fit on ``X`` (array or DataFrame) and ``y``; returns ``self``."""
+    def fit(self, X: Any, y: Any, *, progress: Any = False) -> "_TreeRegressor":
+        """Fit on ``X`` (array or DataFrame) and ``y``; returns ``self``. ``progress=True`` shows
+        a progress bar (one step per tree); Ctrl-C stops the fit with ``KeyboardInterrupt``."""
         cols = _columns(X)
         yy = np.asarray(y, dtype="float64").reshape(-1)
-        self._model = _native.NativeRegressor.fit(self._kind, cols, _f64(yy), self._params_json())
+        with _watch(progress, f"{type(self).__name__}.fit") as callback:
+            self._model = _native.NativeRegressor.fit(
+                self._kind, cols, _f64(yy), self._params_json(), callback
+            )
         self._set_fitted(X)
         return self
 
@@ -79,7 +83,9 @@ class _TreeRegressor(RegressorMixin, Estimator):
         self.feature_importances_ = np.asarray(self._model.feature_importances(), dtype=float)
         self.n_features_in_ = len(self._kinds)
         self.n_estimators_ = self._model.n_trees()
-        if X is not None and not isinstance(X, np.ndarray):
+        if isinstance(X, np.ndarray):
+            self.__dict__.pop("feature_names_in_", None)  # from an earlier fit on a DataFrame
+        elif X is not None:
             self.feature_names_in_ = np.asarray([k for k, _ in self._kinds], dtype=object)
 
     def predict(self, X: Any) -> np.ndarray:
@@ -305,10 +311,12 @@ class DemandModel(Estimator):
             }
         )
 
-    def fit(self, webinars: Any, registrations: Any) -> "DemandModel":
-        """Fit on the data-contract ``webinars`` and ``registrations`` tables; returns ``self``."""
+    def fit(self, webinars: Any, registrations: Any, *, progress: Any = False) -> "DemandModel":
+        """Fit on the data-contract ``webinars`` and ``registrations`` tables; returns ``self``.
+        ``progress=True`` shows a progress bar; Ctrl-C stops the fit with ``KeyboardInterrupt``."""
         native = _native_tables({"webinars": webinars, "registrations": registrations})
-        self._model = _native.NativeDemand.fit(native, self._params_json())
+        with _watch(progress, "DemandModel.fit") as callback:
+            self._model = _native.NativeDemand.fit(native, self._params_json(), callback)
         self._set_fitted()
         return self
 

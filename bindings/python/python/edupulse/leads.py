@@ -17,8 +17,8 @@ import pandas as pd
 
 from . import _edupulse as _native
 from . import _interop
-from ._base import ClassifierMixin, Estimator, _check_fitted
-from .churn import _columns, _out
+from ._base import Estimator
+from .churn import _TabularClassifier
 
 __all__ = ["DEFAULT_WEIGHTS", "LeadModel", "LeadScorer"]
 
@@ -54,6 +54,21 @@ class LeadScorer(Estimator):
     ``weights``: points per event kind, merged over :data:`DEFAULT_WEIGHTS` (unknown kinds and
     negative weights raise ``ParameterError``); ``half_life_days`` > 0; grades: hot > ``hot``,
     warm > ``warm`` on the 0–10 engagement scale.
+
+    Example::
+
+        >>> import pandas as pd
+        >>> from edupulse.leads import LeadScorer
+        >>> events = pd.DataFrame({
+        ...     "lead_id": ["ana", "ana", "ana", "ben"],
+        ...     "at": ["2025-03-01T10:00Z", "2025-03-02T10:00Z", "2025-03-02T11:00Z", "2025-01-05T10:00Z"],
+        ...     "kind": ["webinar_attended", "pricing_view", "demo_request", "email_open"],
+        ... })
+        >>> scored = LeadScorer().score(events, as_of="2025-03-03")
+        >>> scored[["lead_id", "grade"]].values.tolist()
+        [['ana', 'hot'], ['ben', 'cold']]
+        >>> scored["top_factors"][0][0][0]       # ana's largest factor: the demo request
+        'demo_request'
     """
 
     def __init__(
@@ -132,58 +147,24 @@ class LeadScorer(Estimator):
 _LEAD_CLASSIFIER = {"l2": 10.0, "max_iter": 200, "tolerance": 1e-6}
 
 
-class LeadModel(ClassifierMixin, Estimator):
+class LeadModel(_TabularClassifier):
     """Conversion model: the shared tabular classifier (``model="logistic"`` or ``"trees"``) on
     categorical and numeric columns (pandas, polars or numpy), calibrated out of fold (Platt),
     with per-row factors. ``params``: classifier parameters overriding the lead defaults
     (``l2``, ``max_iter``, ``tolerance``, ``calibration_folds``, ``boost``...). Pickles.
+
+    Example::
+
+        >>> import numpy as np, pandas as pd
+        >>> from edupulse.leads import LeadModel
+        >>> rng = np.random.default_rng(1)
+        >>> X = pd.DataFrame({"webinar_attended": rng.poisson(1.0, 400),
+        ...                   "source": rng.choice(["ads", "organic"], 400)})
+        >>> y = rng.random(400) < 0.1 + 0.3 * (X["webinar_attended"] > 1)
+        >>> m = LeadModel(model="logistic").fit(X, y)
+        >>> p = m.predict_proba(X)[:, 1]
+        >>> bool(p[X["webinar_attended"] > 1].mean() > p[X["webinar_attended"] <= 1].mean())
+        True
     """
 
-    def __init__(self, *, model: str = "logistic", params: Optional[Mapping[str, Any]] = None) -> None:
-        self.model = model
-        self.params = params
-
-    def fit(self, X: Any, y: Any) -> "LeadModel":
-        yy = np.asarray(y)
-        if yy.dtype.kind in "OUS":
-            raise TypeError("y must be boolean or 0/1")
-        labels = [bool(v) for v in yy.reshape(-1).tolist()]
-        p = dict(_LEAD_CLASSIFIER)
-        p.update(dict(self.params or {}))
-        state = _native.churn_classifier_fit(str(self.model), _columns(X), labels, json.dumps(p))
-        self.state_ = state
-        self.columns_ = _native.churn_classifier_columns(state)
-        self.n_features_in_ = len(self.columns_)
-        self.classes_ = np.array([False, True])
-        return self
-
-    def predict_proba(self, X: Any) -> np.ndarray:
-        """n × 2 array: P(no conversion), P(conversion)."""
-        _check_fitted(self)
-        p = _out(_native.churn_classifier_predict(self.state_, _columns(X, self.columns_)))
-        return np.column_stack([1.0 - p, p])
-
-    def predict(self, X: Any) -> np.ndarray:
-        """Whether P(conversion) > 0.5."""
-        return self.predict_proba(X)[:, 1] > 0.5
-
-    def explain(self, X: Any, top: int = 3) -> pd.DataFrame:
-        """One row per (input row, factor): row, rank, column, value, contribution (log-odds)."""
-        _check_fitted(self)
-        rows = _native.churn_classifier_explain(self.state_, _columns(X, self.columns_), int(top))
-        recs = [
-            {"row": i, "rank": k + 1, "column": c, "value": v, "contribution": w}
-            for i, fs in enumerate(rows)
-            for k, (c, v, w) in enumerate(fs)
-        ]
-        return pd.DataFrame(recs, columns=["row", "rank", "column", "value", "contribution"])
-
-    def _state(self) -> Any:
-        return json.dumps({"state": self.state_, "columns": self.columns_}).encode()
-
-    def _from_state(self, state: Any) -> None:
-        d = json.loads(bytes(state).decode())
-        self.state_ = d["state"]
-        self.columns_ = [tuple(c) for c in d["columns"]]
-        self.n_features_in_ = len(self.columns_)
-        self.classes_ = np.array([False, True])
+    _defaults = _LEAD_CLASSIFIER

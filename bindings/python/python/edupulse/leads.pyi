@@ -5,7 +5,8 @@ from typing import Any, Dict, Mapping, Optional
 import numpy as np
 import pandas as pd
 
-from ._base import ClassifierMixin, Estimator
+from ._base import Estimator
+from .churn import _TabularClassifier
 
 __all__ = ["DEFAULT_WEIGHTS", "LeadModel", "LeadScorer"]
 
@@ -28,15 +29,4 @@ class LeadScorer(Estimator):
     def fit(self, X: Any = None, y: Any = None) -> "LeadScorer": ...
     def score(self, lead_events: Any, as_of: Any = None, *, output: str = "pandas") -> Any: ...
 
-class LeadModel(ClassifierMixin, Estimator):
-    model: str
-    params: Optional[Mapping[str, Any]]
-    state_: str
-    columns_: Any
-    n_features_in_: int
-    classes_: np.ndarray
-    def __init__(self, *, model: str = "logistic", params: Optional[Mapping[str, Any]] = None) -> None: ...
-    def fit(self, X: Any, y: Any) -> "LeadModel": ...
-    def predict_proba(self, X: Any) -> np.ndarray: ...
-    def predict(self, X: Any) -> np.ndarray: ...
-    def explain(self, X: Any, top: int = 3) -> pd.DataFrame: ...
+class LeadModel(_TabularClassifier): ...

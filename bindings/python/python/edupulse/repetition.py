@@ -13,6 +13,21 @@
 The work runs in Rust (``edupulse._edupulse``) with the GIL released; numpy arrays are read in
 place (float64 states, uint8 or int64 ratings, the review log's int64 columns) and the results are
 numpy arrays that own Rust's buffers, so nothing is copied on the way in or out. Bad input raises ``edupulse.ParameterError`` / ``edupulse.ValidationError``.
+
+Example::
+
+    >>> import numpy as np
+    >>> from edupulse.repetition import FSRS
+    >>> FSRS().replay([3, 3, 1, 3], [0, 2, 11, 1]).round(3)
+       stability  difficulty  retrievability  interval
+    0      2.306       2.118             NaN         2
+    1     10.964       2.111           0.909        11
+    2      1.538       7.392           0.900         2
+    3      3.554       7.380           0.927         4
+    >>> s, d, ivl = FSRS().next_states(np.array([np.nan, 10.0]), np.array([np.nan, 5.0]),
+    ...                                np.array([0.0, 10.0]), np.array([3, 3], dtype=np.uint8))
+    >>> ivl.tolist()      # days until the next review: a new card, and a card recalled after 10 days
+    [2.0, 32.0]
 """
 
 from __future__ import annotations
@@ -138,10 +153,14 @@ def _log_columns(review_log: Any) -> Tuple[Any, Any, Any]:
     )
 
 
-def optimize(review_log: Any) -> List[float]:
+def optimize(review_log: Any, *, progress: Any = False) -> List[float]:
     """Fit the 21 FSRS-6 parameters to a review log (columns ``card_id``, ``review_time``,
-    ``review_rating``, sorted by time)."""
-    return _native.fsrs_optimize(*_log_columns(review_log))  # type: ignore[no-any-return]
+    ``review_rating``, sorted by time). ``progress=True`` shows a progress bar (one step per
+    optimiser iteration); Ctrl-C stops the fit with ``KeyboardInterrupt``."""
+    from ._base import _watch
+
+    with _watch(progress, "edupulse.repetition.optimize") as callback:
+        return _native.fsrs_optimize(*_log_columns(review_log), callback)  # type: ignore[no-any-return]
 
 
 def evaluate(review_log: Any, parameters: Optional[Sequence[float]] = None) -> Dict[str, float]:

@@ -9,6 +9,17 @@
 Parameters are keyword arguments overriding the Rust defaults; an unknown or invalid one raises
 ``edupulse.ParameterError`` naming it. Arrays are handed to Rust without a copy when they are
 already contiguous float64 / int64; the GIL is released while Rust works.
+
+Example::
+
+    >>> import numpy as np
+    >>> from edupulse import trends
+    >>> level = np.r_[np.zeros(50), np.full(50, 5.0)] + np.random.default_rng(0).normal(0, 0.5, 100)
+    >>> trends.change_points(level)     # the second segment starts at index 50
+    [50]
+    >>> scores = trends.anomaly_scores(np.r_[np.full(60, 10.0), 40.0])
+    >>> float(scores[-1]), float(scores[:-1].max())
+    (1.0, 0.0)
 """
 
 from __future__ import annotations

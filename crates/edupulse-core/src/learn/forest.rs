@@ -191,7 +191,13 @@ impl RandomForest {
             lambda: 0.0,
             max_features: params.max_features.resolve(p),
         };
+        // Progress: one tick per grown tree; once cancelled, the remaining trees are skipped.
+        let grown_trees = std::sync::atomic::AtomicUsize::new(0);
+        let stop = std::sync::atomic::AtomicBool::new(false);
         let fitted = parallel_map(params.n_trees, threads(params.n_jobs), |t| {
+            if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                return None;
+            }
             let mut rng = ChaCha8Rng::seed_from_u64(params.seed);
             rng.set_stream(t as u64);
             let mut w = vec![0.0f64; grower.n_rows()];
@@ -222,15 +228,24 @@ impl RandomForest {
             }
             let mut gains = grown.gains;
             normalise(&mut gains);
-            (
+            let done = grown_trees.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            if crate::progress::tick(done, params.n_trees).is_err() {
+                stop.store(true, std::sync::atomic::Ordering::Relaxed);
+                return None;
+            }
+            Some((
                 ForestTree {
                     tree: grown.tree,
                     leaf_offsets: offsets,
                     leaf_values: values,
                 },
                 gains,
-            )
+            ))
         });
+        let fitted: Vec<(ForestTree, Vec<f64>)> = fitted
+            .into_iter()
+            .collect::<Option<_>>()
+            .ok_or(CoreError::Cancelled)?;
         let mut importances = vec![0.0; p];
         for (_, gains) in &fitted {
             for (a, b) in importances.iter_mut().zip(gains) {

@@ -211,6 +211,7 @@ impl GradientBoosting {
             let split = tree.nodes.len() > 1;
             trees.push(tree);
             gains_per_tree.push(grown.gains);
+            crate::progress::tick(trees.len(), params.max_iter)?;
             if n_val > 0 {
                 let mut loss = 0.0;
                 if let Some(tree) = trees.last() {

@@ -171,6 +171,7 @@ impl Logistic {
                 max_step = max_step.max((scale * s).abs());
             }
             current = next;
+            crate::progress::tick(it + 1, max_iter)?;
             if beta.iter().any(|b| !b.is_finite()) {
                 return Err(CoreError::convergence(
                     "logistic regression",

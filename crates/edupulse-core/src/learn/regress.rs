@@ -584,9 +584,17 @@ pub(crate) fn parallel_map<T: Send>(
         return (0..n).map(f).collect();
     }
     let f = &f;
+    let monitor = crate::progress::current();
     let mut parts: Vec<Vec<(usize, T)>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
-            .map(|t| s.spawn(move || (t..n).step_by(threads).map(|i| (i, f(i))).collect()))
+            .map(|t| {
+                let monitor = monitor.clone();
+                s.spawn(move || {
+                    crate::progress::inherit(monitor, || {
+                        (t..n).step_by(threads).map(|i| (i, f(i))).collect()
+                    })
+                })
+            })
             .collect();
         handles
             .into_iter()

@@ -287,7 +287,11 @@ impl Boosted {
         let mut h = vec![0.0; n];
         let rows: Vec<usize> = (0..n).collect();
         let mut trees = Vec::with_capacity(params.n_trees);
-        for _ in 0..params.n_trees {
+        for round in 0..params.n_trees {
+            // Cancelled: stop adding rounds; the caller's next fallible step reports it.
+            if crate::progress::tick(round, params.n_trees).is_err() {
+                break;
+            }
             for i in 0..n {
                 let mu = super::logistic::sigmoid(f[i]);
                 g[i] = mu - if y[i] { 1.0 } else { 0.0 };

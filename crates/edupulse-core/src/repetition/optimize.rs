@@ -167,6 +167,7 @@ pub(crate) fn fit_dataset(ds: &Dataset, end: usize, p: &OptimizerParams) -> Resu
         let lr = 0.5
             * p.learning_rate
             * (1.0 + (std::f64::consts::PI * (t - 1) as f64 / p.iterations as f64).cos());
+        crate::progress::tick(t, p.iterations)?;
         for i in 0..NP {
             m[i] = b1 * m[i] + (1.0 - b1) * g[i];
             v[i] = b2 * v[i] + (1.0 - b2) * g[i] * g[i];
