@@ -300,17 +300,29 @@ fn fit_ml<const N: usize>(
         Some((f, grad))
     };
     let theta0 = x0.map(f64::ln);
+    // Data that do not identify the model (typically no evidence of dropout: the likelihood keeps
+    // rising towards a boundary) are the usual cause; a small L2 penalty, as in `lifetimes`, keeps
+    // the parameters finite.
+    let hint = if params.penalizer > 0.0 {
+        String::new()
+    } else {
+        "; the data may not identify the model (e.g. too little evidence of dropout): a small \
+         penalizer (penalizer_coef=0.01, as in lifetimes) keeps the parameters finite"
+            .to_string()
+    };
     let res = minimize(objective, theta0, params.max_iter, params.tolerance).ok_or_else(|| {
         CoreError::convergence(
             model,
-            "the log-likelihood is not finite at the starting point or along the search",
+            format!(
+                "the log-likelihood is not finite at the starting point or along the search{hint}"
+            ),
         )
     })?;
     if !res.converged {
         return Err(CoreError::convergence(
             model,
             format!(
-                "gradient tolerance {} not met after {} iterations",
+                "gradient tolerance {} not met after {} iterations{hint}",
                 params.tolerance, res.iterations
             ),
         ));
@@ -724,6 +736,9 @@ struct PnbdScratch<const N: usize> {
     table: Hyp2f1A1Table,
     ln_a: Vec<Dual<N>>,
     ln_b: Vec<Dual<N>>,
+    /// A series exceeded its term budget: the search has run off towards `s, β → ∞` (or
+    /// `r, α → ∞`), where `z → 1`; the fit stops there with a named error.
+    runaway: bool,
 }
 
 /// The total Pareto/NBD log-likelihood of collapsed customers. The hypergeometric series
@@ -770,7 +785,13 @@ fn pnbd_total<const N: usize>(
                 let (p1, p2) = if tabled {
                     sc.table.eval_pair(rsf, tt, z1, z2)
                 } else {
-                    ln_hyp2f1_c_a1_pair(rsf, tt, z1, z2).ok()?
+                    match ln_hyp2f1_c_a1_pair(rsf, tt, z1, z2) {
+                        Ok(v) => v,
+                        Err(e) => {
+                            sc.runaway |= e == HypError::NoConvergence;
+                            return None;
+                        }
+                    }
                 };
                 log_sub_exp(p1 - rsf * ln_q1, p2 - rsf * ln_q2)
             };
@@ -814,9 +835,24 @@ impl ParetoNbd {
         let rfm = collapse_rfm(frequency, recency, t)?;
         let m = mean_of(t).max(1e-3);
         let scratch = std::cell::RefCell::new(PnbdScratch::default());
-        let (p, info) = fit_ml(Self::NAME, rfm.customers, [1.0, m, 1.0, m], params, |p| {
-            pnbd_total(p, &rfm, &mut scratch.borrow_mut())
-        })?;
+        let fitted = fit_ml(Self::NAME, rfm.customers, [1.0, m, 1.0, m], params, |p| {
+            let mut sc = scratch.borrow_mut();
+            // Once the search has run off to a boundary every later probe is refused at once, so
+            // the fit ends instead of summing ever longer series.
+            if sc.runaway {
+                return None;
+            }
+            pnbd_total(p, &rfm, &mut sc)
+        });
+        if scratch.borrow().runaway {
+            return Err(CoreError::convergence(
+                Self::NAME,
+                "the estimate runs off to a boundary (s, β → ∞ or r, α → ∞: the data show too \
+                 little evidence of dropout to identify the Pareto/NBD); a small penalizer \
+                 (penalizer_coef=0.01, as in lifetimes) keeps the parameters finite, or use BG/NBD",
+            ));
+        }
+        let (p, info) = fitted?;
         Ok(ParetoNbd {
             r: p[0],
             alpha: p[1],

@@ -41,6 +41,18 @@ pub(crate) enum HypError {
     NoConvergence,
 }
 
+/// Most terms a power series of `₂F₁` may take. Near `z = 1` the terms decay like `zⁿ`, so about
+/// `39 / (1 − z)` are needed for full precision: a fit wandering towards a boundary of the
+/// parameter space (Pareto/NBD with `s, β → ∞`: no evidence of dropout) would otherwise spend
+/// minutes per likelihood evaluation. Past the budget the series reports
+/// [`HypError::NoConvergence`] at once (the line search then backs off).
+const SERIES_BUDGET: usize = 200_000;
+
+/// Whether a series with asymptotic term ratio `z` needs more than [`SERIES_BUDGET`] terms.
+fn beyond_budget(z: f64) -> bool {
+    z > 0.0 && -39.2 / z.ln() > SERIES_BUDGET as f64
+}
+
 /// `ln ₂F₁(a, b; c; z)` for `0 ≤ z < 1`, `a, b, c > 0`, by the power series, summed with a
 /// running rescaling so that huge intermediate terms (large `a`, `b`) neither overflow nor lose
 /// precision: all terms are positive, so the sum is exact to rounding. Derivatives (dual numbers)
@@ -50,7 +62,10 @@ pub(crate) fn ln_hyp2f1<T: Real>(a: T, b: T, c: T, z: T) -> Result<T, HypError> 
     if !(0.0..1.0).contains(&zv) || c.val() <= 0.0 || a.val() <= 0.0 || b.val() <= 0.0 {
         return Err(HypError::Domain);
     }
-    const MAX_TERMS: usize = 2_000_000;
+    if beyond_budget(zv) {
+        return Err(HypError::NoConvergence);
+    }
+    const MAX_TERMS: usize = 2 * SERIES_BUDGET;
     // term_n / sum kept relative to exp(offset).
     let mut offset = T::cst(0.0);
     let mut term = T::cst(1.0);
@@ -88,7 +103,10 @@ pub(crate) fn ln_hyp2f1_c_a1<T: Real>(a: T, b: T, z: T) -> Result<T, HypError> {
     if !(0.0..1.0).contains(&zv) || av <= 0.0 || bv <= 0.0 {
         return Err(HypError::Domain);
     }
-    const MAX_TERMS: usize = 2_000_000;
+    if beyond_budget(zv) {
+        return Err(HypError::NoConvergence);
+    }
+    const MAX_TERMS: usize = 2 * SERIES_BUDGET;
     let mut term = 1.0f64;
     let (mut sum, mut sa, mut sb, mut sz) = (1.0f64, 0.0f64, 0.0f64, 0.0f64);
     let (mut la, mut lb) = (0.0f64, 0.0f64); // ∂ ln tₙ / ∂a, ∂b
@@ -142,7 +160,10 @@ pub(crate) fn ln_hyp2f1_c_a1_pair<T: Real>(a: T, b: T, z1: T, z2: T) -> Result<(
     if z1v == 0.0 {
         return Ok((ln_hyp2f1_c_a1(a, b, z1)?, ln_hyp2f1_c_a1(a, b, z2)?));
     }
-    const MAX_TERMS: usize = 2_000_000;
+    if beyond_budget(z1v) {
+        return Err(HypError::NoConvergence);
+    }
+    const MAX_TERMS: usize = 2 * SERIES_BUDGET;
     // Per argument: term, sum, Σ t·∂a, Σ t·∂b, Σ t·n, done.
     let mut acc = [[1.0f64, 1.0, 0.0, 0.0, 0.0]; 2];
     let mut offset = [0.0f64; 2];

@@ -363,3 +363,53 @@ fn bad_input_is_named() {
     .validate()
     .is_err());
 }
+
+/// Simulated purchases with little evidence of dropout push the Pareto/NBD towards s, β → ∞, where
+/// the hypergeometric series needs millions of terms: the fit must end promptly (a fit or a named
+/// convergence error), never spin. (Found from Python: `ParetoNBDModel().fit(...)` on
+/// `simulate(300, seed=1)` did not return.)
+#[test]
+fn pareto_nbd_on_data_without_dropout_ends_promptly() {
+    let t = crate::simulate::simulate(&crate::simulate::SimConfig {
+        students: 300,
+        seed: 1,
+        ..crate::simulate::SimConfig::default()
+    })
+    .unwrap();
+    let ids: Vec<&str> = t.purchases.iter().map(|p| p.customer_id.as_str()).collect();
+    let at: Vec<_> = t.purchases.iter().map(|p| p.at).collect();
+    let s = summary_from_transactions(&ids, &at, None, &SummaryParams::default()).unwrap();
+    let x: Vec<f64> = s.iter().map(|r| r.frequency).collect();
+    let tx: Vec<f64> = s.iter().map(|r| r.recency).collect();
+    let tt: Vec<f64> = s.iter().map(|r| r.t).collect();
+    let t0 = std::time::Instant::now();
+    let r = ParetoNbd::fit(&x, &tx, &tt, &FitParams::default());
+    eprintln!(
+        "pareto/nbd on simulated purchases: {:?} in {:?}",
+        r.as_ref().map(|m| m.params()),
+        t0.elapsed()
+    );
+    match r {
+        Ok(m) => assert!(m.params().iter().all(|v| v.is_finite() && *v > 0.0)),
+        Err(e) => {
+            let msg = e.to_string();
+            assert!(msg.contains("Pareto/NBD"), "{msg}");
+            assert!(
+                msg.contains("penalizer"),
+                "the error says what to do: {msg}"
+            );
+        }
+    }
+    // And with a penalizer (as in `lifetimes`) the parameters stay finite and the fit converges.
+    let m = ParetoNbd::fit(
+        &x,
+        &tx,
+        &tt,
+        &FitParams {
+            penalizer: 0.01,
+            ..FitParams::default()
+        },
+    )
+    .unwrap();
+    assert!(m.params().iter().all(|v| v.is_finite() && *v > 0.0));
+}
