@@ -36,13 +36,34 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .filter_map(edupulse_core::learn::ModelKind::parse)
             .collect();
     }
+    // Tuning knobs: `LEADS_TREES=n_trees,learning_rate,max_depth,min_child_weight`,
+    // `LEADS_ANCHORS=training_anchors,anchor_step_days`.
+    if let Ok(v) = std::env::var("LEADS_TREES") {
+        let v: Vec<f64> = v.split(',').map(str::parse).collect::<Result<_, _>>()?;
+        let b = &mut params.classifier.boost;
+        if let [n, lr, depth, mcw] = v[..] {
+            b.n_trees = n as usize;
+            b.learning_rate = lr;
+            b.tree.max_depth = depth as usize;
+            b.tree.min_child_weight = mcw;
+        }
+    }
+    if let Ok(v) = std::env::var("LEADS_ANCHORS") {
+        let v: Vec<u32> = v.split(',').map(str::parse).collect::<Result<_, _>>()?;
+        if let [n, step] = v[..] {
+            params.training_anchors = n as usize;
+            params.anchor_step_days = step;
+        }
+    }
     let t0 = std::time::Instant::now();
     let mut all: Vec<Evaluation> = Vec::new();
     println!(
         "{leads} simulated leads per seed; horizon {} days; open leads at the snapshot, truth from the simulator",
         params.horizon_days
     );
-    println!("seed  snapshot    open  conv  rules   logistic trees   chosen (scorer, CV AUC)  oracle");
+    println!(
+        "seed  snapshot    open  conv  rules   logistic trees   chosen (scorer, CV AUC)  oracle"
+    );
     for &seed in &seeds {
         let cfg = SimConfig {
             students: 200,
@@ -54,6 +75,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let end = cfg.end_date().and_hms_opt(0, 0, 0).ok_or("date")?.and_utc();
         for &off in &offsets {
             let as_of = end - chrono::Duration::days(i64::from(params.horizon_days) + off);
+            if std::env::var("LEADS_QUICK").is_ok() {
+                quick(&tables, &truth, as_of, &params)?;
+                continue;
+            }
             let e = evaluate(&tables, &truth, as_of, &params, &PointsParams::default())?;
             let auc = |k: &str| {
                 e.learned_auc
@@ -81,6 +106,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             );
             all.push(e);
         }
+    }
+    if all.is_empty() {
+        return Ok(());
     }
     let n = all.len().max(1) as f64;
     let mean = |f: &dyn Fn(&Evaluation) -> f64| all.iter().map(f).sum::<f64>() / n;
@@ -153,5 +181,70 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     println!("elapsed {:.1} s", t0.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// Tuning aid (`LEADS_QUICK=1`): each candidate fitted once, no cross-validation or calibration.
+fn quick(
+    tables: &edupulse_core::model::Tables,
+    truth: &edupulse_core::simulate::GroundTruth,
+    as_of: chrono::DateTime<chrono::Utc>,
+    params: &ModelParams,
+) -> Result<(), Box<dyn std::error::Error>> {
+    use edupulse_core::leads::{snapshot, training_set};
+    use edupulse_core::learn::{roc_auc, ClassifierParams, TabularClassifier};
+    let points = PointsParams::default();
+    let train = training_set(tables, as_of, params, &points)?;
+    let test = snapshot(tables, as_of, params, &points)?;
+    let d = as_of.timestamp();
+    let h = i64::from(params.horizon_days) * 86_400;
+    let y: Vec<bool> = test
+        .ids
+        .iter()
+        .map(|id| {
+            truth
+                .lead(id)
+                .and_then(|t| t.converted_at)
+                .is_some_and(|c| c.timestamp() > d && c.timestamp() <= d + h)
+        })
+        .collect();
+    let mut line = format!(
+        "{} train {} ({} pos) test {} ({} pos) rules {:.4}",
+        as_of.date_naive(),
+        train.labels.len(),
+        train.labels.iter().filter(|v| **v).count(),
+        y.len(),
+        y.iter().filter(|v| **v).count(),
+        roc_auc(&test.engagement, &y)?
+    );
+    let mut ranks: Vec<Vec<f64>> = Vec::new();
+    for &kind in &params.candidates {
+        let cp = ClassifierParams {
+            model: kind,
+            calibration_folds: 0,
+            ..params.classifier.clone()
+        };
+        match TabularClassifier::fit(&train.data, &train.labels, &cp) {
+            Ok(m) => {
+                let s = m.decision_function(&test.data)?;
+                line += &format!(" {kind:?} {:.4}", roc_auc(&s, &y)?);
+                let mut idx: Vec<usize> = (0..s.len()).collect();
+                idx.sort_by(|&a, &b| s[a].total_cmp(&s[b]));
+                let mut r = vec![0.0; s.len()];
+                for (k, &i) in idx.iter().enumerate() {
+                    r[i] = k as f64;
+                }
+                ranks.push(r);
+            }
+            Err(e) => line += &format!(" {kind:?} failed ({e})"),
+        }
+    }
+    if ranks.len() > 1 {
+        let avg: Vec<f64> = (0..y.len())
+            .map(|i| ranks.iter().map(|r| r[i]).sum::<f64>())
+            .collect();
+        line += &format!(" rank-average {:.4}", roc_auc(&avg, &y)?);
+    }
+    println!("{line}");
     Ok(())
 }
