@@ -102,9 +102,13 @@ impl ModelParams {
 
 /// Numeric feature columns, in order (then the categorical `source`, `industry`, `role`).
 ///
-/// Counts per kind in the last 30 days and in total; pricing views and demo requests are counted
-/// together as `high_intent` (a demo request alone is so rare that, standardised, it has extreme
-/// leverage and the shared learner's undamped Newton iteration oscillates on it).
+/// Recency, rates, recent activity (7 / 14 days, the last burst), where the lead stands in its
+/// `open_days` nurture programme, the webinars it registered for that start after the snapshot
+/// (from `registrations` and the `webinars` schedule: count, days to the next, targeting match),
+/// polls, chat and watch share of the webinars that ended, then counts per kind in the last 30
+/// days and in total; pricing views and demo requests are counted together as `high_intent` (a
+/// demo request alone is so rare that, standardised, it has extreme leverage and the shared
+/// learner's undamped Newton iteration oscillates on it; `demo_request_total` is a 0/1 flag).
 pub fn numeric_features() -> Vec<String> {
     let mut v: Vec<String> = vec![
         "age_days".into(),

@@ -223,8 +223,8 @@ fn learned_model_beats_the_rule_on_simulated_truth() {
     let e = evaluate(&t, &g, as_of, &params, &PointsParams::default()).unwrap();
     let learned = e.learned_auc.iter().map(|a| a.1).fold(0.0, f64::max);
     eprintln!(
-        "rules {:.4} learned {:?} chosen {:.4} oracle {:.4} ({} leads, {} conversions)",
-        e.rules_auc, e.learned_auc, e.chosen_auc, e.oracle_auc, e.leads, e.conversions
+        "rules {:.4} learned {:?} chosen {:.4} oracle {:.4} ({} leads, {} conversions), top-decile lift {:.2}",
+        e.rules_auc, e.learned_auc, e.chosen_auc, e.oracle_auc, e.leads, e.conversions, e.lift[0].lift
     );
     assert!(
         learned > e.rules_auc,
@@ -252,9 +252,10 @@ fn learned_model_beats_the_rule_on_simulated_truth() {
 }
 
 /// The AUC floor the learned model must reach on the test simulation (15,000 leads, seed 11). The
-/// issue's target is 0.85; this test's smaller setting measures LEARNED_MEASURED (docs/leads.md),
-/// and the floor sits 0.02 below it so that the test holds the measured level, not the target.
-const AUC_TARGET: f64 = 0.80;
+/// issue's target is 0.85; the prospective 14-day design reaches 0.841 (mean of three seeds, 40,000
+/// leads, docs/leads.md) and this test's smaller setting measures 0.843 (rule 0.810), so the floor
+/// sits 0.02 below the measured level, not at the target.
+const AUC_TARGET: f64 = 0.82;
 
 #[test]
 fn the_step_alerts_once_per_hot_episode_and_nurtures_idempotently() {
