@@ -211,18 +211,20 @@ fn lift_table_counts_deciles() {
 
 #[test]
 fn learned_model_beats_the_rule_on_simulated_truth() {
-    // Debug builds are slow: a smaller simulation and 100 trees (the example runs the defaults).
+    // Debug builds are slow: a smaller simulation, 100 trees and 10 weekly training snapshots
+    // (the example runs the defaults: 20 snapshots, 300 trees, on 40,000 leads and three seeds).
     let (t, g, cfg) = sim(15_000, 11);
     let mut params = ModelParams::default();
     params.classifier.boost.n_trees = 100;
     params.classifier.boost.learning_rate = 0.1;
+    params.training_anchors = 10;
     let end = cfg.end_date().and_hms_opt(0, 0, 0).unwrap().and_utc();
     let as_of = end - Duration::days(i64::from(params.horizon_days));
     let e = evaluate(&t, &g, as_of, &params, &PointsParams::default()).unwrap();
     let learned = e.learned_auc.iter().map(|a| a.1).fold(0.0, f64::max);
     eprintln!(
-        "rules {:.4} learned {learned:.4} oracle {:.4} ({} leads, {} conversions)",
-        e.rules_auc, e.oracle_auc, e.leads, e.conversions
+        "rules {:.4} learned {:?} chosen {:.4} oracle {:.4} ({} leads, {} conversions), top-decile lift {:.2}",
+        e.rules_auc, e.learned_auc, e.chosen_auc, e.oracle_auc, e.leads, e.conversions, e.lift[0].lift
     );
     assert!(
         learned > e.rules_auc,
@@ -234,13 +236,26 @@ fn learned_model_beats_the_rule_on_simulated_truth() {
         "learned AUC {learned} < {AUC_TARGET}"
     );
     assert_ne!(e.choice.used, ScorerUsed::Rules, "{}", e.choice.reason);
-    assert!(e.lift[0].lift > 2.0);
+    // Calibration is monotone: the chosen scorer ranks exactly as its raw model does.
+    let kind = match e.choice.used {
+        ScorerUsed::Trees => crate::learn::ModelKind::Trees,
+        _ => crate::learn::ModelKind::Logistic,
+    };
+    let raw = e.learned_auc.iter().find(|a| a.0 == kind).unwrap().1;
+    assert!(
+        (e.chosen_auc - raw).abs() < 1e-9,
+        "chosen {} vs raw {raw}",
+        e.chosen_auc
+    );
+    assert!(e.chosen_auc > e.rules_auc);
+    assert!(e.lift[0].lift > 3.0, "top-decile lift {}", e.lift[0].lift);
 }
 
-/// The AUC floor the learned model must reach on the test simulation. The target is 0.85;
-/// the prospective 14-day design reaches 0.835–0.84 on 40,000 leads (docs/leads.md), so the test
-/// holds the measured level, not the target.
-const AUC_TARGET: f64 = 0.80;
+/// The AUC floor the learned model must reach on the test simulation (15,000 leads, seed 11). The
+/// issue's target is 0.85; the prospective 14-day design reaches 0.841 (mean of three seeds, 40,000
+/// leads, docs/leads.md) and this test's smaller setting measures 0.843 (rule 0.810), so the floor
+/// sits 0.02 below the measured level, not at the target.
+const AUC_TARGET: f64 = 0.82;
 
 #[test]
 fn the_step_alerts_once_per_hot_episode_and_nurtures_idempotently() {
