@@ -4,6 +4,7 @@
 //! EdupulseError(Exception)
 //! ├── ValidationError   table, row, column, file, message   (CoreError::Validation, StoreError::Validation)
 //! ├── ParameterError    parameter, message                   (CoreError::InvalidParameter)
+//! ├── ConvergenceError  model, message                       (CoreError::Convergence)
 //! ├── StoreError        kind, message                        (StoreError::{Url, Backend, Corrupt, SchemaTooNew})
 //! ├── InternalError     message                              (a Rust panic: a bug in edupulse)
 //! └── NotFittedError    (also ValueError, AttributeError)    (an estimator used before `fit`;
@@ -42,6 +43,13 @@ create_exception!(
 );
 create_exception!(
     edupulse,
+    ConvergenceError,
+    EdupulseError,
+    "An iterative fit (maximum likelihood, Newton...) did not converge, or the data do not \
+     identify the model; `model` names it and `message` says what happened and what helps."
+);
+create_exception!(
+    edupulse,
     StoreError,
     EdupulseError,
     "A store failed: a bad URL, the database, or corrupt data. `kind` is one of 'url', \
@@ -57,13 +65,14 @@ create_exception!(
 /// Give the exception classes their attributes as class attributes defaulting to None, so that
 /// instances raised from Python code (or built by hand) have them too.
 pub(crate) fn init_class_attributes(py: Python<'_>) -> PyResult<()> {
-    let classes: [(Bound<'_, PyType>, &[&str]); 4] = [
+    let classes: [(Bound<'_, PyType>, &[&str]); 5] = [
         (
             py.get_type::<ValidationError>(),
             &["table", "row", "column", "file", "message"],
         ),
         (py.get_type::<ParameterError>(), &["parameter", "message"]),
         (py.get_type::<StoreError>(), &["kind", "message"]),
+        (py.get_type::<ConvergenceError>(), &["model", "message"]),
         (py.get_type::<InternalError>(), &["message"]),
     ];
     for (ty, attrs) in classes {
@@ -211,6 +220,11 @@ pub(crate) fn core_error(py: Python<'_>, e: CoreError) -> PyErr {
                 ("parameter", text(py, name)),
                 ("message", text(py, message)),
             ],
+        ),
+        CoreError::Convergence { model, message } => with_attributes(
+            py,
+            ConvergenceError::new_err(e.to_string()),
+            &[("model", text(py, model)), ("message", text(py, message))],
         ),
         CoreError::Io { .. } => EdupulseError::new_err(e.to_string()),
         _ => EdupulseError::new_err(e.to_string()),

@@ -264,7 +264,7 @@ mod _edupulse {
     use super::demand::{NativeDemand, NativeRegressor};
     #[pymodule_export]
     use super::errors::{
-        EdupulseError, InternalError, ParameterError, StoreError, ValidationError,
+        ConvergenceError, EdupulseError, InternalError, ParameterError, StoreError, ValidationError,
     };
     #[pymodule_export]
     use super::leads::leads_score;

@@ -131,3 +131,16 @@ def test_arrays_in_place_any_dtype_and_layout_same_results():
     assert ref[0] == pytest.approx(0.726609, rel=1e-4)
     with pytest.raises(edupulse.EdupulseError):
         bg.conditional_probability_alive(x, tx[:3], T)
+
+
+def test_pareto_nbd_without_dropout_evidence_is_a_convergence_error_not_a_hang():
+    # Simulated purchases with little dropout push the Pareto/NBD to s, beta -> infinity: the fit
+    # ends at once with a ConvergenceError that names the model and the remedy (a penalizer).
+    s = summary_from_transactions(edupulse.simulate(300, seed=1)["purchases"], "customer_id", "at", "amount")
+    with pytest.raises(edupulse.ConvergenceError) as e:
+        ParetoNBDModel().fit(s["frequency"], s["recency"], s["T"])
+    assert e.value.model == "Pareto/NBD"
+    assert "penalizer" in e.value.message
+    assert isinstance(e.value, edupulse.EdupulseError)
+    m = ParetoNBDModel(penalizer_coef=0.01).fit(s["frequency"], s["recency"], s["T"])
+    assert all(np.isfinite(v) and v > 0 for v in m.params_.values())

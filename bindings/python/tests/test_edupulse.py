@@ -350,6 +350,7 @@ def test_exception_hierarchy():
         edupulse.ValidationError,
         edupulse.ParameterError,
         edupulse.StoreError,
+        edupulse.ConvergenceError,
         edupulse.InternalError,
     ]:
         assert issubclass(cls, edupulse.EdupulseError)

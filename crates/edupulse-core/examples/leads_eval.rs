@@ -196,18 +196,7 @@ fn quick(
     let points = PointsParams::default();
     let train = training_set(tables, as_of, params, &points)?;
     let test = snapshot(tables, as_of, params, &points)?;
-    let d = as_of.timestamp();
-    let h = i64::from(params.horizon_days) * 86_400;
-    let y: Vec<bool> = test
-        .ids
-        .iter()
-        .map(|id| {
-            truth
-                .lead(id)
-                .and_then(|t| t.converted_at)
-                .is_some_and(|c| c.timestamp() > d && c.timestamp() <= d + h)
-        })
-        .collect();
+    let y = edupulse_core::leads::eval::truth_labels(truth, &test.ids, as_of, params.horizon_days);
     let mut line = format!(
         "{} train {} ({} pos) test {} ({} pos) rules {:.4}",
         as_of.date_naive(),

@@ -46,6 +46,7 @@ import pandas as pd
 from . import _edupulse as _native
 from ._edupulse import (
     TABLES,
+    ConvergenceError,
     EdupulseError,
     InternalError,
     ParameterError,
@@ -63,6 +64,7 @@ __all__ = [
     "repetition",
     "trends",
     "TABLES",
+    "ConvergenceError",
     "EdupulseError",
     "InternalError",
     "NotFittedError",

@@ -20,6 +20,7 @@ __all__ = [
     "repetition",
     "trends",
     "TABLES",
+    "ConvergenceError",
     "EdupulseError",
     "InternalError",
     "NotFittedError",
@@ -67,6 +68,12 @@ class ParameterError(EdupulseError):
     """A parameter or option is invalid."""
 
     parameter: Optional[str]
+    message: Optional[str]
+
+class ConvergenceError(EdupulseError):
+    """An iterative fit did not converge, or the data do not identify the model."""
+
+    model: Optional[str]
     message: Optional[str]
 
 class StoreError(EdupulseError):

@@ -14,6 +14,7 @@ __all__ = [
     "churn_predict_btyd",
     "churn_summary",
     "leads_score",
+    "ConvergenceError",
     "EdupulseError",
     "InternalError",
     "ParameterError",
@@ -60,6 +61,10 @@ class ValidationError(EdupulseError):
 
 class ParameterError(EdupulseError):
     parameter: Optional[str]
+    message: Optional[str]
+
+class ConvergenceError(EdupulseError):
+    model: Optional[str]
     message: Optional[str]
 
 class StoreError(EdupulseError):

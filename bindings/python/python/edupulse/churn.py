@@ -66,24 +66,15 @@ def _out(a: np.ndarray, like: Any = None) -> Any:
     return a
 
 
-class _TransactionModel(Estimator):
-    _kind = ""
+class _MaximumLikelihood(Estimator):
+    """What the three maximum-likelihood models share: hyperparameters, fitted attributes."""
+
     _names: Tuple[str, ...] = ()
 
     def __init__(self, *, penalizer_coef: float = 0.0, max_iter: int = 1000, tolerance: float = 1e-9) -> None:
         self.penalizer_coef = penalizer_coef
         self.max_iter = max_iter
         self.tolerance = tolerance
-
-    def fit(self, frequency: Any, recency: Any, T: Any) -> "_TransactionModel":
-        """Maximum likelihood on each customer's repeat-purchase ``frequency``, ``recency`` (time of
-        the last purchase) and ``T`` (age), in the same time unit; returns ``self``."""
-        p, ll, se, it = _native.churn_fit_btyd(
-            self._kind, _f64(frequency), _f64(recency), _f64(T),
-            int(self.max_iter), float(self.tolerance), float(self.penalizer_coef),
-        )
-        self._set_fit(p, ll, se, it)
-        return self
 
     def _set_fit(self, p: Sequence[float], ll: float, se: Sequence[float], it: int) -> None:
         self.params_: Dict[str, float] = dict(zip(self._names, p))
@@ -94,6 +85,20 @@ class _TransactionModel(Estimator):
     def _p(self) -> List[float]:
         _check_fitted(self, ["params_"])
         return [self.params_[n] for n in self._names]
+
+
+class _TransactionModel(_MaximumLikelihood):
+    _kind = ""
+
+    def fit(self, frequency: Any, recency: Any, T: Any) -> "_TransactionModel":
+        """Maximum likelihood on each customer's repeat-purchase ``frequency``, ``recency`` (time of
+        the last purchase) and ``T`` (age), in the same time unit; returns ``self``."""
+        p, ll, se, it = _native.churn_fit_btyd(
+            self._kind, _f64(frequency), _f64(recency), _f64(T),
+            int(self.max_iter), float(self.tolerance), float(self.penalizer_coef),
+        )
+        self._set_fit(p, ll, se, it)
+        return self
 
     def conditional_probability_alive(self, frequency: Any, recency: Any, T: Any) -> Any:
         """P(alive) of each customer."""
@@ -146,17 +151,12 @@ class ParetoNBDModel(_TransactionModel):
     _names = ("r", "alpha", "s", "beta")
 
 
-class GammaGammaModel(Estimator):
+class GammaGammaModel(_MaximumLikelihood):
     """Gamma-Gamma model of average spend. ``params_``: p, q, v.
     See the module docstring for an example.
     """
 
     _names = ("p", "q", "v")
-
-    def __init__(self, *, penalizer_coef: float = 0.0, max_iter: int = 1000, tolerance: float = 1e-9) -> None:
-        self.penalizer_coef = penalizer_coef
-        self.max_iter = max_iter
-        self.tolerance = tolerance
 
     def fit(self, frequency: Any, monetary_value: Any) -> "GammaGammaModel":
         """Maximum likelihood on repeat customers' ``frequency`` and average ``monetary_value``;
@@ -167,16 +167,6 @@ class GammaGammaModel(Estimator):
         )
         self._set_fit(p, ll, se, it)
         return self
-
-    def _set_fit(self, p: Sequence[float], ll: float, se: Sequence[float], it: int) -> None:
-        self.params_: Dict[str, float] = dict(zip(self._names, p))
-        self.standard_errors_: Dict[str, float] = dict(zip(self._names, se))
-        self.log_likelihood_: float = float(ll)
-        self.iterations_: int = int(it)
-
-    def _p(self) -> List[float]:
-        _check_fitted(self, ["params_"])
-        return [self.params_[n] for n in self._names]
 
     def conditional_expected_average_profit(self, frequency: Any, monetary_value: Any) -> Any:
         """Expected average spend per transaction of each customer."""

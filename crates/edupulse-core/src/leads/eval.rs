@@ -56,6 +56,26 @@ pub fn lift_table(scores: &[f64], y: &[bool]) -> Result<Vec<LiftRow>> {
     Ok(out)
 }
 
+/// The outcome of each lead in `ids` from the simulator's truth: converted in
+/// `(as_of, as_of + horizon_days]`.
+pub fn truth_labels(
+    truth: &GroundTruth,
+    ids: &[String],
+    as_of: DateTime<Utc>,
+    horizon_days: u32,
+) -> Vec<bool> {
+    let d = as_of.timestamp();
+    let h = i64::from(horizon_days) * 86_400;
+    ids.iter()
+        .map(|id| {
+            truth
+                .lead(id)
+                .and_then(|t| t.converted_at)
+                .is_some_and(|c| c.timestamp() > d && c.timestamp() <= d + h)
+        })
+        .collect()
+}
+
 /// What [`evaluate`] measured.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Evaluation {
@@ -97,18 +117,8 @@ pub fn evaluate(
     let d = as_of.timestamp();
     let train = training_of(&hs, d, params, &scorer)?;
     let test = snapshot_of(&hs, d, params, &scorer)?;
-    let h = i64::from(params.horizon_days) * 86_400;
     // Labels from the truth (the same as the purchase events, but from the simulator's record).
-    let y: Vec<bool> = test
-        .ids
-        .iter()
-        .map(|id| {
-            truth
-                .lead(id)
-                .and_then(|t| t.converted_at)
-                .is_some_and(|c| c.timestamp() > d && c.timestamp() <= d + h)
-        })
-        .collect();
+    let y = truth_labels(truth, &test.ids, as_of, params.horizon_days);
     let oracle: Vec<f64> = test
         .ids
         .iter()
