@@ -394,3 +394,27 @@ fn telco_ensemble_beats_its_members_on_a_held_out_fold() {
     assert!(auc > mean, "{auc} {member_auc:?}");
     assert!(auc >= 0.85, "{auc}");
 }
+
+/// Small data (143 rows: the root's Hessian sum is below twice the default `min_child_weight`)
+/// must still give a model that ranks, not a silent constant (found from Python: a 143-row
+/// `ChurnClassifier(model="trees")` scored every row the same).
+#[test]
+fn trees_on_small_data_are_not_a_constant() {
+    let (data, y, truth) = synthetic(143, 11);
+    let m = TabularClassifier::fit(
+        &data,
+        &y,
+        &ClassifierParams {
+            model: ModelKind::Trees,
+            ..ClassifierParams::default()
+        },
+    )
+    .unwrap();
+    let p = m.predict_proba(&data).unwrap();
+    let spread = p.iter().cloned().fold(f64::NEG_INFINITY, f64::max)
+        - p.iter().cloned().fold(f64::INFINITY, f64::min);
+    assert!(spread > 0.1, "probabilities span only {spread}");
+    let auc = roc_auc(&p, &y).unwrap();
+    let oracle = roc_auc(&truth, &y).unwrap();
+    assert!(auc > 0.75 && oracle > 0.75, "auc {auc}, oracle {oracle}");
+}

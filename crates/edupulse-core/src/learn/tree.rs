@@ -286,6 +286,15 @@ impl Boosted {
         let mut g = vec![0.0; n];
         let mut h = vec![0.0; n];
         let rows: Vec<usize> = (0..n).collect();
+        // On small data the root's Hessian sum (n·p·(1−p)) can be below twice `min_child_weight`:
+        // no split would ever be allowed and the model would silently be a constant. There the
+        // minimum is capped at a quarter of the root's Hessian (so a split is always possible);
+        // data large enough for the configured minimum are unaffected.
+        let root_hessian = n as f64 * rate * (1.0 - rate);
+        let tree_params = TreeParams {
+            min_child_weight: params.tree.min_child_weight.min(root_hessian / 4.0),
+            ..params.tree.clone()
+        };
         let mut trees = Vec::with_capacity(params.n_trees);
         for round in 0..params.n_trees {
             // Cancelled: stop adding rounds; the caller's next fallible step reports it.
@@ -297,7 +306,7 @@ impl Boosted {
                 g[i] = mu - if y[i] { 1.0 } else { 0.0 };
                 h[i] = (mu * (1.0 - mu)).max(1e-12);
             }
-            let t = Tree::fit(&data, &g, &h, &rows, &params.tree);
+            let t = Tree::fit(&data, &g, &h, &rows, &tree_params);
             for i in 0..n {
                 f[i] += params.learning_rate * t.predict(&x[i * p..(i + 1) * p]);
             }
