@@ -188,18 +188,10 @@ def test_fits_in_worker_threads_are_not_interrupted_by_polling():
     assert out["m"].n_estimators_ == 10
 
 
-def test_fsrs_optimize_reports_each_iteration_and_keeps_its_result():
+def test_fsrs_optimize_reports_each_iteration_and_keeps_its_result(small_review_log):
     from edupulse.repetition import optimize
 
-    t0 = pd.Timestamp("2024-01-01T10:00:00Z")
-    rows = []
-    for c in range(40):
-        day = c % 5
-        for k, r in enumerate([3, 3, 1, 3, 3]):
-            rows.append((f"c{c}", t0 + pd.Timedelta(days=day), r))
-            day += 1 + 2 * k
-    log = pd.DataFrame(rows, columns=["card_id", "review_time", "review_rating"])
-    log = log.sort_values("review_time", kind="stable").reset_index(drop=True)
+    log = small_review_log
     rec = Recorder()
     watched = optimize(log, progress=rec)
     assert rec.calls[-1] == (100, 100, 100)  # 100 Adam iterations (the optimiser's default)

@@ -84,16 +84,8 @@ def test_bad_input_raises_named_errors():
         FSRS(desired_retention=1.5)
 
 
-def test_optimize_and_evaluate_on_a_small_log():
-    t0 = pd.Timestamp("2024-01-01T10:00:00Z")
-    rows = []
-    for c in range(40):
-        day = c % 5
-        for k, r in enumerate([3, 3, 1, 3, 3]):
-            rows.append((f"c{c}", t0 + pd.Timedelta(days=day), r))
-            day += 1 + 2 * k
-    log = pd.DataFrame(rows, columns=["card_id", "review_time", "review_rating"])
-    log = log.sort_values("review_time", kind="stable").reset_index(drop=True)
+def test_optimize_and_evaluate_on_a_small_log(small_review_log):
+    log = small_review_log
     params = optimize(log)
     assert len(params) == 21 and all(np.isfinite(params))
     m = evaluate(log, params)
