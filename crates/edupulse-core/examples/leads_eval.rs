@@ -62,7 +62,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         params.horizon_days
     );
     println!(
-        "seed  snapshot    open  conv  rules   logistic trees   chosen (scorer, CV AUC)  oracle"
+        "seed  snapshot    open  conv  rules   logistic trees   chosen (scorer, CV AUC)  intent  oracle"
     );
     for &seed in &seeds {
         let cfg = SimConfig {
@@ -93,7 +93,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .map(|a| a.1)
                 .fold(f64::NAN, f64::max);
             println!(
-                "{seed:<5} {} {:>5} {:>5}  {:.4}  {}   {}  {:.4} ({}, {cv:.4})  {:.4}",
+                "{seed:<5} {} {:>5} {:>5}  {:.4}  {}   {}  {:.4} ({}, {cv:.4})  {:.4}  {:.4}",
                 as_of.date_naive(),
                 e.leads,
                 e.conversions,
@@ -102,6 +102,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 auc("trees"),
                 e.chosen_auc,
                 e.choice.used.as_str(),
+                e.intent_oracle_auc,
                 e.oracle_auc
             );
             all.push(e);
@@ -129,12 +130,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     };
     println!(
-        "mean  ({} evaluations)         {:.4}  {}   {}  {:.4}                     {:.4}",
+        "mean  ({} evaluations)         {:.4}  {}   {}  {:.4}                     {:.4}  {:.4}",
         all.len(),
         mean(&|e| e.rules_auc),
         kind_mean("logistic"),
         kind_mean("trees"),
         mean(&|e| e.chosen_auc),
+        mean(&|e| e.intent_oracle_auc),
         mean(&|e| e.oracle_auc)
     );
     println!(
@@ -228,6 +230,8 @@ fn quick(
             Err(e) => line += &format!(" {kind:?} failed ({e})"),
         }
     }
+    let intent = edupulse_core::leads::eval::intent_oracle(truth, &train, &test, &y, params)?;
+    line += &format!(" intent-oracle {intent:.4}");
     if ranks.len() > 1 {
         let avg: Vec<f64> = (0..y.len())
             .map(|i| ranks.iter().map(|r| r[i]).sum::<f64>())

@@ -61,9 +61,12 @@ fn best_slots_are_truly_good_and_predictions_track_the_truth() {
         let m = DemandModel::fit(
             &t.webinars,
             &t.registrations,
+            // The default forest (100 trees): with 40, the forest's pick for `docente` is truly
+            // #14 on this seed. Across seeds 11–16 the picks are in the true top 5 in 10 of 18
+            // cases for each learner (docs/benchmarks.md): this test guards seed 11, not a bound.
             &DemandParams {
                 model: kind,
-                ..fast()
+                ..DemandParams::default()
             },
         )
         .unwrap();

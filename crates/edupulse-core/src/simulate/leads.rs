@@ -42,12 +42,32 @@ pub struct LeadEventCounts {
     pub demo: u32,
 }
 
+impl LeadEventCounts {
+    /// Counts one event of `kind`; `true` when it is one of the counted kinds.
+    fn count(&mut self, kind: LeadEventKind) -> bool {
+        let n = match kind {
+            LeadEventKind::EmailClick => &mut self.clicks,
+            LeadEventKind::WebinarRegistered => &mut self.registered,
+            LeadEventKind::WebinarAttended => &mut self.attended,
+            LeadEventKind::QuestionAsked => &mut self.questions,
+            LeadEventKind::PricingView => &mut self.pricing,
+            LeadEventKind::DemoRequest => &mut self.demo,
+            _ => return false,
+        };
+        *n += 1;
+        true
+    }
+}
+
 /// The true probability that a lead with latent `intent` (0–1) and these events converts:
 /// `σ(−4.6 + 1.2·intent + 0.30·min(clicks, 4) + 0.15·min(registered, 3) + 0.70·min(attended, 2)
 /// + 0.45·min(questions, 3) + 0.60·min(pricing, 3) + 1.50·min(demo, 1))`.
 ///
-/// The simulator draws every lead's conversion as Bernoulli of this propensity; the purchase comes
-/// a few days after the lead's last engaged event (and is only recorded inside the window).
+/// The simulator makes it the lead's probability of converting, causally: at creation the lead
+/// buys with the propensity of no events, and after each event that raises the propensity from
+/// `p` to `p'` it buys with probability `(p' − p) / (1 − p)`, so that P(bought by then) is the
+/// propensity of the events so far. The purchase comes a couple of days after the triggering
+/// event (and is only recorded inside the window); nurturing stops there.
 pub fn conversion_propensity(intent: f64, c: &LeadEventCounts) -> f64 {
     let logit = -4.6
         + 1.2 * intent
@@ -235,30 +255,63 @@ pub(crate) fn generate(ctx: &Ctx<'_>, range: std::ops::Range<usize>) -> LeadsOut
         ev.sort_by_key(|e| (e.0, e.1));
         let mut c = LeadEventCounts::default();
         for e in ev.iter() {
-            match e.1 {
-                LeadEventKind::EmailClick => c.clicks += 1,
-                LeadEventKind::WebinarRegistered => c.registered += 1,
-                LeadEventKind::WebinarAttended => c.attended += 1,
-                LeadEventKind::QuestionAsked => c.questions += 1,
-                LeadEventKind::PricingView => c.pricing += 1,
-                LeadEventKind::DemoRequest => c.demo += 1,
-                _ => {}
-            }
+            c.count(e.1);
         }
         let propensity = conversion_propensity(intent, &c);
-        // The purchase follows the last engaged (non-open) event by a couple of days.
+        // The decision is causal: the lead may buy at its creation (with the propensity of no
+        // events) and then after each event that raises the propensity, with the chance that
+        // takes P(bought by now) from the propensity before the event to the one after it. So
+        // P(converts) is `propensity` (of all the window's events), but only events up to the
+        // trigger decide *when*: the purchase follows the triggering event by a couple of days.
+        let mut anchor = None;
+        let mut seen = LeadEventCounts::default();
+        let mut p_before = conversion_propensity(intent, &seen);
+        if bernoulli(&mut rng, p_before) {
+            anchor = Some(created);
+        } else {
+            for e in ev.iter() {
+                if !seen.count(e.1) {
+                    continue;
+                }
+                let p = conversion_propensity(intent, &seen);
+                if p > p_before {
+                    if bernoulli(&mut rng, (p - p_before) / (1.0 - p_before)) {
+                        anchor = Some(e.0);
+                        break;
+                    }
+                    p_before = p;
+                }
+            }
+        }
         let mut purchase: Option<(i64, f64)> = None;
-        if bernoulli(&mut rng, propensity) {
-            let anchor = ev
-                .iter()
-                .rev()
-                .find(|e| e.1 != LeadEventKind::EmailOpen)
-                .map_or(created, |e| e.0);
+        if let Some(anchor) = anchor {
             let at = anchor + 300 + exponential(&mut rng, 2.0 * DAY as f64) as i64;
             let amount = PRICES[pick_weighted(&mut rng, &PRICES, |p| p.1)].0;
             if at < ctx.end {
-                // Nurturing stops at the purchase: later opens never happen.
+                // Nurturing stops at the purchase: later events (and the registrations they
+                // belong to) never happen.
                 ev.retain(|e| e.0 <= at);
+                let mut kept = vec![false; regs.len()];
+                for k in ev.iter().filter_map(|e| e.3) {
+                    if let Some(x) = kept.get_mut(k) {
+                        *x = true;
+                    }
+                }
+                let mut k = 0;
+                regs.retain(|_| {
+                    k += 1;
+                    kept.get(k - 1).copied().unwrap_or(false)
+                });
+                // Re-index the registrations the remaining events point to.
+                let mut new_index = Vec::with_capacity(kept.len());
+                let mut n = 0;
+                for &x in &kept {
+                    new_index.push(n);
+                    n += usize::from(x);
+                }
+                for e in ev.iter_mut() {
+                    e.3 = e.3.and_then(|k| new_index.get(k).copied());
+                }
                 ev.push((at, LeadEventKind::Purchase, Some(amount), None));
                 purchase = Some((at, amount));
             }

@@ -29,8 +29,11 @@
 //!   repeat), cut at churn; converting leads buy once.
 //! - **leads** / **lead_events** — leads from webinar, ads, organic, referral and LinkedIn, with a
 //!   latent intent that drives email opens and clicks, webinar registration and attendance,
-//!   questions, pricing views and demo requests; conversion (a `purchase` event) is drawn from
-//!   [`conversion_propensity`] of those events. No event precedes its lead's `created_at`.
+//!   questions, pricing views and demo requests; conversion (a `purchase` event) is causal: at
+//!   creation and after each event that raises [`conversion_propensity`], the lead buys with the
+//!   chance that lifts P(bought) to the new propensity, a couple of days after that event. So
+//!   P(converts) is the propensity of the window's events, and only the past decides when. No
+//!   event precedes its lead's `created_at`.
 //! - **reviews** — a share of the students review a few dozen flashcards; outcomes follow the
 //!   forgetting curve of [`MemoryModel`] (`R = (1 + t/(9S))^−1`, stability growing on success),
 //!   ratings 1–4, intervals growing as cards are learned.

@@ -633,3 +633,34 @@ fn config_is_validated_and_deserialises_with_defaults() {
     let back: GroundTruth = serde_json::from_str(&json).unwrap();
     assert_eq!(back.students.len(), 3000);
 }
+
+#[test]
+fn lead_conversion_rate_is_the_mean_propensity() {
+    // The causal draw (a chance after each event that raises the propensity) must keep
+    // P(converts) = the propensity of the window's events: check it on the leads whose 90-day
+    // window and a fortnight for the purchase lie inside the history.
+    let (t, truth) = run();
+    let end = ts_of_date(truth.end_date);
+    let created: HashMap<&str, i64> = t
+        .leads
+        .iter()
+        .map(|l| (l.lead_id.as_str(), l.created_at.timestamp()))
+        .collect();
+    let done: Vec<&LeadTruth> = truth
+        .leads
+        .iter()
+        .filter(|l| created[l.lead_id.as_str()] + 104 * 86_400 < end)
+        .collect();
+    let n = done.len() as f64;
+    assert!(n > 1000.0, "{n} leads");
+    let rate = done.iter().filter(|l| l.converted).count() as f64 / n;
+    let p: f64 = done.iter().map(|l| l.conversion_propensity).sum::<f64>() / n;
+    let se = done
+        .iter()
+        .map(|l| l.conversion_propensity * (1.0 - l.conversion_propensity))
+        .sum::<f64>()
+        .sqrt()
+        / n;
+    eprintln!("{n} leads: conversion rate {rate:.4}, mean propensity {p:.4} (se {se:.4})");
+    assert!((rate - p).abs() < 4.0 * se, "rate {rate} vs propensity {p}");
+}
