@@ -169,24 +169,20 @@ pub(crate) fn generate(ctx: &Ctx<'_>, range: std::ops::Range<usize>) -> LeadsOut
                        regs: &mut Vec<Registration>| {
             let q = q_at(w.start);
             let o = attend(rng, w, &seg, q);
-            ev.push((
-                reg_at,
-                LeadEventKind::WebinarRegistered,
-                None,
-                Some(regs.len()),
-            ));
+            let k = Some(regs.len());
+            ev.push((reg_at, LeadEventKind::WebinarRegistered, None, k));
             regs.push(registration_row(w, &id, &seg, reg_at, &o));
             if o.attended {
                 ev.push((
                     w.start + rng.gen_range(0..300),
                     LeadEventKind::WebinarAttended,
                     Some(o.minutes),
-                    None,
+                    k,
                 ));
                 let span = (o.minutes * 60.0) as i64;
                 for _ in 0..o.questions {
                     let at = w.start + 300 + rng.gen_range(0..span.max(1));
-                    ev.push((at, LeadEventKind::QuestionAsked, None, None));
+                    ev.push((at, LeadEventKind::QuestionAsked, None, k));
                 }
                 if bernoulli(rng, 0.15 + 0.5 * q) {
                     let at = w.start + i64::from(w.duration_min) * 60 + rng.gen_range(60..2 * DAY);
@@ -288,15 +284,24 @@ pub(crate) fn generate(ctx: &Ctx<'_>, range: std::ops::Range<usize>) -> LeadsOut
             let at = anchor + 300 + exponential(&mut rng, 2.0 * DAY as f64) as i64;
             let amount = PRICES[pick_weighted(&mut rng, &PRICES, |p| p.1)].0;
             if at < ctx.end {
-                // Nurturing stops at the purchase: later events (and the registrations they
-                // belong to) never happen.
-                ev.retain(|e| e.0 <= at);
+                // Nurturing stops at the purchase: later events never happen, and neither do
+                // registrations after it; a webinar the lead registered for before buying is
+                // still attended as its registration row says.
                 let mut kept = vec![false; regs.len()];
-                for k in ev.iter().filter_map(|e| e.3) {
-                    if let Some(x) = kept.get_mut(k) {
-                        *x = true;
+                for e in ev.iter() {
+                    if let (LeadEventKind::WebinarRegistered, Some(x)) =
+                        (e.1, e.3.and_then(|k| kept.get_mut(k)))
+                    {
+                        *x = e.0 <= at;
                     }
                 }
+                ev.retain(|e| {
+                    e.0 <= at
+                        || (matches!(
+                            e.1,
+                            LeadEventKind::WebinarAttended | LeadEventKind::QuestionAsked
+                        ) && e.3.and_then(|k| kept.get(k).copied()).unwrap_or(false))
+                });
                 let mut k = 0;
                 regs.retain(|_| {
                     k += 1;
@@ -320,7 +325,9 @@ pub(crate) fn generate(ctx: &Ctx<'_>, range: std::ops::Range<usize>) -> LeadsOut
         make_times_distinct(&mut ev, |e| &mut e.0);
         let mut converted_at = None;
         for e in ev.iter() {
-            if let Some(r) = e.3.and_then(|k| regs.get_mut(k)) {
+            if let (LeadEventKind::WebinarRegistered, Some(r)) =
+                (e.1, e.3.and_then(|k| regs.get_mut(k)))
+            {
                 r.registered_at = ts(e.0);
             }
             if e.1 == LeadEventKind::Purchase {

@@ -664,3 +664,80 @@ fn lead_conversion_rate_is_the_mean_propensity() {
     eprintln!("{n} leads: conversion rate {rate:.4}, mean propensity {p:.4} (se {se:.4})");
     assert!((rate - p).abs() < 4.0 * se, "rate {rate} vs propensity {p}");
 }
+
+#[test]
+fn lead_registrations_and_lead_events_agree() {
+    // Every lead registration has its `webinar_registered` event at `registered_at`; an attended
+    // one has a `webinar_attended` event within 5 minutes of the start and as many
+    // `question_asked` events during the webinar as its `questions` — also for a lead that
+    // bought before the webinar (the purchase stops nurturing, not a webinar it registered for).
+    let (t, _) = run();
+    let starts: HashMap<&str, i64> = t
+        .webinars
+        .iter()
+        .map(|w| (w.webinar_id.as_str(), w.starts_at.timestamp()))
+        .collect();
+    let mut events: HashMap<&str, Vec<(i64, LeadEventKind)>> = HashMap::new();
+    for e in &t.lead_events {
+        events
+            .entry(e.lead_id.as_str())
+            .or_default()
+            .push((e.at.timestamp(), e.kind));
+    }
+    let purchased: HashMap<&str, i64> = t
+        .lead_events
+        .iter()
+        .filter(|e| e.kind == LeadEventKind::Purchase)
+        .map(|e| (e.lead_id.as_str(), e.at.timestamp()))
+        .collect();
+    let (mut checked, mut after_purchase) = (0, 0);
+    for r in t
+        .registrations
+        .iter()
+        .filter(|r| r.person_id.starts_with('l'))
+    {
+        let ev = events
+            .get(r.person_id.as_str())
+            .map_or(&[][..], Vec::as_slice);
+        let reg = r.registered_at.timestamp();
+        assert!(
+            ev.contains(&(reg, LeadEventKind::WebinarRegistered)),
+            "{} {}: no registration event",
+            r.person_id,
+            r.webinar_id
+        );
+        let start = starts[r.webinar_id.as_str()];
+        let attended = ev
+            .iter()
+            .filter(|e| {
+                e.1 == LeadEventKind::WebinarAttended && (start..start + 301).contains(&e.0)
+            })
+            .count();
+        assert_eq!(
+            attended,
+            usize::from(r.attended),
+            "{} {}",
+            r.person_id,
+            r.webinar_id
+        );
+        if r.attended {
+            checked += 1;
+            after_purchase += usize::from(
+                purchased
+                    .get(r.person_id.as_str())
+                    .is_some_and(|&p| p < start),
+            );
+        }
+    }
+    let attended_events = t
+        .lead_events
+        .iter()
+        .filter(|e| e.kind == LeadEventKind::WebinarAttended)
+        .count();
+    assert_eq!(
+        attended_events, checked,
+        "attended events without an attended registration"
+    );
+    assert!(checked > 100, "{checked}");
+    eprintln!("{checked} attended lead registrations, {after_purchase} after the lead's purchase");
+}
