@@ -138,6 +138,16 @@ def test_demand_model_predicts_and_ranks_slots(business):
     assert len(m.best_slots(new, top=3)) == 3
 
 
+def test_gbdt_demand_model_has_bootstrap_intervals_and_pickles(business):
+    w, r = business["webinars"], business["registrations"]
+    m = DemandModel(model="gbdt").fit(w, r)
+    pred = m.predict(w.head(10))
+    assert ((pred["lower"] <= pred["attendees"]) & (pred["attendees"] <= pred["upper"])).all()
+    assert (pred["upper"] > pred["lower"]).all()  # not the old zero-width interval
+    back = pickle.loads(pickle.dumps(m))
+    pd.testing.assert_frame_equal(back.predict(w.head(5)), m.predict(w.head(5)))
+
+
 def test_demand_bad_input(business):
     w, r = business["webinars"], business["registrations"]
     with pytest.raises(edupulse.ValidationError, match="empty training set"):

@@ -268,7 +268,8 @@ def _frame(rows: List[Dict[str, Any]]) -> pd.DataFrame:
 class DemandModel(Estimator):
     """Attendance model on ``webinars`` × ``registrations`` (see ``edupulse_core::demand``).
 
-    ``model``: "forest" (interval = spread of the trees) or "gbdt" (zero-width model interval).
+    ``model``: "forest" (interval = spread of the trees) or "gbdt" (interval = spread of 30 GBDTs
+    refitted on bootstrap resamples of the webinars).
     """
 
     def __init__(

@@ -5,7 +5,8 @@
 //! - the attendance rate of a registrant of segment (industry, role, company size) for a webinar
 //!   on a topic at a weekday, hour and month ([`FittedDemand::predict_rates`]), from a random
 //!   forest (the source's choice; interval = quantiles of the per-tree predictions) or
-//!   gradient-boosted trees (no model interval);
+//!   gradient-boosted trees (interval = quantiles over GBDTs refitted on bootstrap resamples of
+//!   the webinars, `gbdt_replicates`);
 //! - a webinar's expected attendees: the rate averaged over the registrant mix of its target
 //!   segment, times its expected registrations ([`FittedDemand::predict_webinar`]);
 //! - the best slots for a webinar over a grid (default Mon–Fri × 9–20 h of the planned week),
@@ -56,7 +57,7 @@ pub enum DemandModelKind {
     /// Random forest (interval from the spread of the trees).
     #[default]
     Forest,
-    /// Gradient-boosted trees (point predictions; zero-width model interval).
+    /// Gradient-boosted trees (interval from bootstrap replicates, `gbdt_replicates`).
     Gbdt,
 }
 
@@ -87,6 +88,9 @@ pub struct DemandParams {
     pub prior_strength: f64,
     /// Miscoverage of intervals (0.1 → 90 % intervals).
     pub alpha: f64,
+    /// GBDT only: bootstrap replicates (webinars resampled with replacement, one GBDT each)
+    /// whose spread gives the rate's interval; 0 = point predictions with a zero-width interval.
+    pub gbdt_replicates: usize,
     /// Segments kept in a target's registrant mix (the most frequent ones).
     pub mix_size: usize,
 }
@@ -110,6 +114,7 @@ impl Default for DemandParams {
             prior_strength: 20.0,
             alpha: 0.1,
             mix_size: 20,
+            gbdt_replicates: 30,
         }
     }
 }
@@ -333,7 +338,13 @@ pub struct DemandModel;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 enum Learner {
     Forest(RandomForest),
+    /// A GBDT without replicates (zero-width intervals).
     Gbdt(GradientBoosting),
+    /// A GBDT and its bootstrap replicates (the interval comes from their spread).
+    GbdtBootstrap {
+        model: GradientBoosting,
+        replicates: Vec<GradientBoosting>,
+    },
 }
 
 /// A fitted demand model.
@@ -524,6 +535,94 @@ fn shrink(a: f64, n: f64, prior: f64, m: f64) -> f64 {
     (a + m * prior) / (n + m)
 }
 
+/// The webinar of each row of [`training_table`] (same filter and order), as a group index.
+fn webinar_of_rows(
+    webinars: &[Webinar],
+    registrations: &[Registration],
+    until: Option<DateTime<Utc>>,
+) -> Vec<usize> {
+    let by_id: HashMap<&str, &Webinar> = webinars
+        .iter()
+        .filter(|w| until.is_none_or(|u| w.starts_at < u))
+        .map(|w| (w.webinar_id.as_str(), w))
+        .collect();
+    let mut rows: Vec<(DateTime<Utc>, &str, &str)> = registrations
+        .iter()
+        .filter_map(|r| {
+            by_id
+                .get(r.webinar_id.as_str())
+                .map(|w| (w.starts_at, r.webinar_id.as_str(), r.person_id.as_str()))
+        })
+        .collect();
+    rows.sort();
+    let mut ids: HashMap<&str, usize> = HashMap::new();
+    rows.iter()
+        .map(|r| {
+            let n = ids.len();
+            *ids.entry(r.1).or_insert(n)
+        })
+        .collect()
+}
+
+/// GBDTs fitted on bootstrap resamples of the webinars (a webinar's registrations stay together:
+/// they share its slot, topic and audience), in parallel.
+fn gbdt_replicates(
+    x: &[f64],
+    p: usize,
+    y: &[f64],
+    groups: &[usize],
+    params: &DemandParams,
+) -> Result<Vec<GradientBoosting>> {
+    use rand::{Rng, SeedableRng};
+    let n_groups = groups.iter().max().map_or(0, |m| m + 1);
+    let mut rows_of: Vec<Vec<usize>> = vec![Vec::new(); n_groups];
+    for (i, &g) in groups.iter().enumerate() {
+        if let Some(r) = rows_of.get_mut(g) {
+            r.push(i);
+        }
+    }
+    let fit_one = |b: usize| -> Result<GradientBoosting> {
+        let seed = params.gbdt.seed.wrapping_add(1 + b as u64);
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        let (mut xb, mut yb) = (Vec::with_capacity(x.len()), Vec::with_capacity(y.len()));
+        for _ in 0..n_groups {
+            for &i in rows_of
+                .get(rng.gen_range(0..n_groups))
+                .map_or(&[][..], Vec::as_slice)
+            {
+                xb.extend_from_slice(x.get(i * p..(i + 1) * p).unwrap_or(&[]));
+                yb.push(y.get(i).copied().unwrap_or(0.0));
+            }
+        }
+        let gp = GbdtParams {
+            seed,
+            ..params.gbdt.clone()
+        };
+        GradientBoosting::fit(&xb, p, &yb, &gp)
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let reps = params.gbdt_replicates;
+    let mut out: Vec<Option<Result<GradientBoosting>>> = (0..reps).map(|_| None).collect();
+    let chunk = reps.div_ceil(threads.max(1)).max(1);
+    let monitor = crate::progress::current();
+    std::thread::scope(|s| {
+        for (c, slot) in out.chunks_mut(chunk).enumerate() {
+            let (fit_one, monitor) = (&fit_one, monitor.clone());
+            // Workers watch the caller's progress monitor, so Ctrl-C stops them too.
+            s.spawn(move || {
+                crate::progress::inherit(monitor, || {
+                    for (k, o) in slot.iter_mut().enumerate() {
+                        *o = Some(fit_one(c * chunk + k));
+                    }
+                })
+            });
+        }
+    });
+    out.into_iter()
+        .map(|o| o.unwrap_or_else(|| Err(CoreError::param("gbdt_replicates", "not fitted"))))
+        .collect()
+}
+
 impl DemandModel {
     /// Fit on every webinar that has started (all of `webinars` whose registrations are given)
     /// and its registrations.
@@ -552,12 +651,21 @@ impl DemandModel {
         let x = encoder.transform(&table)?;
         let p = encoder.n_features();
         let learner = match params.model {
-            DemandModelKind::Gbdt => Learner::Gbdt(GradientBoosting::fit(&x, p, &y, &params.gbdt)?),
+            DemandModelKind::Gbdt => {
+                let model = GradientBoosting::fit(&x, p, &y, &params.gbdt)?;
+                if params.gbdt_replicates == 0 {
+                    Learner::Gbdt(model)
+                } else {
+                    let groups = webinar_of_rows(webinars, registrations, until);
+                    let replicates = gbdt_replicates(&x, p, &y, &groups, params)?;
+                    Learner::GbdtBootstrap { model, replicates }
+                }
+            }
             _ => Learner::Forest(RandomForest::fit(&x, p, &y, &params.forest)?),
         };
         let imp = match &learner {
             Learner::Forest(f) => &f.feature_importances,
-            Learner::Gbdt(g) => &g.feature_importances,
+            Learner::Gbdt(g) | Learner::GbdtBootstrap { model: g, .. } => &g.feature_importances,
         };
         let mut per_col = vec![0.0; encoder.columns.len()];
         for (f, v) in encoder.features.iter().zip(imp) {
@@ -678,6 +786,16 @@ impl FittedDemand {
                 Ok((mean, Some(per_tree)))
             }
             Learner::Gbdt(g) => Ok((g.predict(&x, p)?, None)),
+            Learner::GbdtBootstrap { model, replicates } => {
+                let point = model.predict(&x, p)?;
+                let mut per_row = vec![Vec::with_capacity(replicates.len()); point.len()];
+                for r in replicates {
+                    for (row, v) in per_row.iter_mut().zip(r.predict(&x, p)?) {
+                        row.push(v);
+                    }
+                }
+                Ok((point, Some(per_row)))
+            }
         }
     }
 
@@ -691,7 +809,8 @@ impl FittedDemand {
     }
 
     /// Attendance rates for registrant segments at topics and start times, with intervals
-    /// (forest: `alpha/2` and `1−alpha/2` quantiles of the per-tree rates; GBDT: zero width).
+    /// (forest: `alpha/2` and `1−alpha/2` quantiles of the per-tree rates; GBDT: the same
+    /// quantiles over its bootstrap replicates, zero width when `gbdt_replicates` is 0).
     /// Unseen categories fall into the `other` bucket learned from rare training categories.
     pub fn predict_rates(&self, queries: &[RateQuery]) -> Result<Vec<RateForecast>> {
         let (mean, per_tree) = self.raw(queries)?;

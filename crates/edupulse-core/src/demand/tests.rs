@@ -381,3 +381,50 @@ fn daily_step_writes_forecasts_and_deduplicated_reschedule_alerts() {
         .count();
     assert_eq!(sugg, a.notifications.len());
 }
+
+#[test]
+fn gbdt_intervals_come_from_bootstrap_replicates_and_cover_the_truth() {
+    // The boosted model's interval is the spread of GBDTs refitted on resampled webinars: not zero
+    // width, around the point, and covering the simulator's true rate about as often as the
+    // forest's does.
+    let t = tables(3000);
+    let params = SlotParams::default();
+    let monday = NaiveDate::from_ymd_opt(2025, 6, 2).unwrap();
+    let target = Target {
+        role: Some("docente".into()),
+        ..Target::default()
+    };
+    for kind in [DemandModelKind::Forest, DemandModelKind::Gbdt] {
+        let m = DemandModel::fit(
+            &t.webinars,
+            &t.registrations,
+            &DemandParams {
+                model: kind,
+                ..DemandParams::default()
+            },
+        )
+        .unwrap();
+        let f = m.heatmap(&target, "agentes_ia", monday, &params).unwrap();
+        let widths: Vec<f64> = f.iter().map(|s| s.upper - s.lower).collect();
+        let hits = f
+            .iter()
+            .filter(|s| {
+                // Attendee bounds back to rates: attendees = rate × registrants.
+                let registrants = s.attendees / s.rate;
+                let r = true_rate(&m, &target, "agentes_ia", s.starts_at);
+                s.lower / registrants <= r && r <= s.upper / registrants
+            })
+            .count();
+        let mean_width = widths.iter().sum::<f64>() / widths.len() as f64;
+        println!("{kind:?}: mean attendee interval width {mean_width:.2}, true rate covered in {hits} of {}", f.len());
+        assert!(f
+            .iter()
+            .all(|s| s.lower <= s.attendees && s.attendees <= s.upper));
+        assert!(
+            widths.iter().all(|w| *w > 0.0),
+            "{kind:?}: a zero-width interval"
+        );
+        // 90 % intervals: at least three quarters of the 60 slots cover the true rate.
+        assert!(hits >= 45, "{kind:?}: {hits} of 60");
+    }
+}
