@@ -49,6 +49,23 @@ fn true_rate(m: &FittedDemand, target: &Target, topic: &str, t: DateTime<Utc>) -
         .sum()
 }
 
+/// Both learners with their default parameters, fitted on `t`.
+fn default_models(t: &Tables) -> Vec<(DemandModelKind, FittedDemand)> {
+    [DemandModelKind::Forest, DemandModelKind::Gbdt]
+        .into_iter()
+        .map(|kind| {
+            let params = DemandParams {
+                model: kind,
+                ..DemandParams::default()
+            };
+            (
+                kind,
+                DemandModel::fit(&t.webinars, &t.registrations, &params).unwrap(),
+            )
+        })
+        .collect()
+}
+
 #[test]
 fn best_slots_are_truly_good_and_predictions_track_the_truth() {
     let t = tables(3000);
@@ -57,19 +74,10 @@ fn best_slots_are_truly_good_and_predictions_track_the_truth() {
         t.webinars.len(),
         t.registrations.len()
     );
-    for kind in [DemandModelKind::Forest, DemandModelKind::Gbdt] {
-        let m = DemandModel::fit(
-            &t.webinars,
-            &t.registrations,
-            // The default forest (100 trees): with 40, the forest's pick for `docente` is truly
-            // #14 on this seed. Across seeds 11–16 the picks are in the true top 5 in 10 of 18
-            // cases for each learner (docs/benchmarks.md): this test guards seed 11, not a bound.
-            &DemandParams {
-                model: kind,
-                ..DemandParams::default()
-            },
-        )
-        .unwrap();
+    // The default forest (100 trees): with 40, the forest's pick for `docente` is truly #14 on
+    // this seed. Across seeds 11–16 the picks are in the true top 5 in 10 of 18 cases for each
+    // learner (docs/benchmarks.md): this test guards seed 11, not a bound.
+    for (kind, m) in default_models(&t) {
         let params = SlotParams::default();
         let monday = NaiveDate::from_ymd_opt(2025, 6, 2).unwrap();
         let grid = params.grid(monday);
@@ -394,16 +402,7 @@ fn gbdt_intervals_come_from_bootstrap_replicates_and_cover_the_truth() {
         role: Some("docente".into()),
         ..Target::default()
     };
-    for kind in [DemandModelKind::Forest, DemandModelKind::Gbdt] {
-        let m = DemandModel::fit(
-            &t.webinars,
-            &t.registrations,
-            &DemandParams {
-                model: kind,
-                ..DemandParams::default()
-            },
-        )
-        .unwrap();
+    for (kind, m) in default_models(&t) {
         let f = m.heatmap(&target, "agentes_ia", monday, &params).unwrap();
         let widths: Vec<f64> = f.iter().map(|s| s.upper - s.lower).collect();
         let hits = f
