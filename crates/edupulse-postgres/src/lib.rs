@@ -63,6 +63,9 @@ const CHUNK_ROWS: usize = 5_000;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The advisory lock key serialising migrations ("edupulse" in ASCII, truncated).
 const MIGRATION_LOCK: i64 = 0x6564_7570_756c_7365;
+/// The advisory lock key serialising the creation of a `?schema=` schema (not the migration key:
+/// a migration holds that one while its pool may open further connections).
+const SCHEMA_LOCK: i64 = MIGRATION_LOCK + 1;
 
 /// A store in a PostgreSQL database. Cheap to share (`Arc<dyn Store>`); all methods take `&self`.
 pub struct PostgresStore {
@@ -379,13 +382,28 @@ impl Inner {
             }
         };
         if let Some(schema) = &self.schema {
-            client
-                .batch_execute(&format!(
-                    "CREATE SCHEMA IF NOT EXISTS {s}; SET search_path TO {s}",
-                    s = schema::ident(schema)
-                ))
+            // `CREATE SCHEMA IF NOT EXISTS` is not safe against itself: two connections creating
+            // the same schema at once can both pass the check and one fails on the catalogue's
+            // unique index. So look first (no lock in the common case) and create under an
+            // advisory lock only when it is missing.
+            let exists: bool = client
+                .query_one(
+                    "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)",
+                    &[schema],
+                )
                 .await
-                .map_err(self.be())?;
+                .map_err(self.be())?
+                .get(0);
+            let s = schema::ident(schema);
+            let sql = if exists {
+                format!("SET search_path TO {s}")
+            } else {
+                format!(
+                    "BEGIN; SELECT pg_advisory_xact_lock({SCHEMA_LOCK}); \
+                     CREATE SCHEMA IF NOT EXISTS {s}; COMMIT; SET search_path TO {s}"
+                )
+            };
+            client.batch_execute(&sql).await.map_err(self.be())?;
         }
         Ok(Conn {
             client: Some(client),

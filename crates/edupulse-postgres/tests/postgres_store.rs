@@ -105,12 +105,18 @@ async fn injection_text_round_trips_and_tables_survive() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_opens_migrate_once() {
+    // Several processes opening one new schema at once: each must create the schema and migrate
+    // without tripping over the others (a plain `CREATE SCHEMA IF NOT EXISTS` races).
     let (url, _server) = test_url();
     let url = with_schema(&url, &unique_schema("mig"));
+    let n = 24;
+    let start = std::sync::Arc::new(tokio::sync::Barrier::new(n));
     let mut tasks = Vec::new();
-    for _ in 0..4 {
+    for _ in 0..n {
         let url = url.clone();
+        let start = start.clone();
         tasks.push(tokio::spawn(async move {
+            start.wait().await;
             let s = PostgresStore::connect(&url).await.unwrap();
             s.schema_version().await
         }));
