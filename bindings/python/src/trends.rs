@@ -134,7 +134,7 @@ fn trend_columns<'py>(py: Python<'py>, out: &[KeywordTrend]) -> PyResult<Bound<'
     col!("baseline_mean", |t| t.baseline_mean);
     col!("n_points", |t| t.n_points);
     col!("deseasonalised", |t| t.deseasonalised);
-    col!("as_of", |t| t.as_of.to_string());
+    col!("day", |t| t.day.to_string());
     Ok(d)
 }
 

@@ -9,15 +9,16 @@ use crate::churn::{ChurnConfig, ChurnStep};
 use crate::error::Result;
 use crate::kpi::{self, KpiConfig};
 use crate::model::Tables;
-use crate::results::{Notification, ResultRow, RunOutput};
+use crate::results::{Notification, ResultSet, RunOutput, StepFailure};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// What one step produced.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct StepOutput {
-    /// Result rows (their `as_of` must be the run's).
-    pub results: Vec<ResultRow>,
+    /// Result tables (their `as_of` must be the run's). A step returns a set for every table it
+    /// owns, empty or not, so a re-run replaces what an earlier run of the same `as_of` wrote.
+    pub results: Vec<ResultSet>,
     /// Notifications for the outbox.
     pub notifications: Vec<Notification>,
     /// A short JSON summary of the step.
@@ -155,18 +156,7 @@ impl Job {
     /// # Ok::<(), edupulse_core::CoreError>(())
     /// ```
     pub fn only(self, names: &[&str]) -> Result<Job> {
-        if let Some(unknown) = names
-            .iter()
-            .find(|n| !self.steps.iter().any(|s| s.name() == **n))
-        {
-            return Err(crate::CoreError::param(
-                "steps",
-                format!(
-                    "unknown step `{unknown}` (expected one of: {})",
-                    self.step_names().join(", ")
-                ),
-            ));
-        }
+        self.check_names(names)?;
         let steps = self
             .steps
             .into_iter()
@@ -175,40 +165,193 @@ impl Job {
         Ok(Job { steps })
     }
 
-    /// Run every step; `progress(i, n, name)` is called before step `i` of `n`.
+    /// Run every step; `progress(i, n, name)` is called before step `i` of `n`. A step that
+    /// fails is recorded in [`RunOutput::failed`] (the other steps still run); see
+    /// [`Job::run_with`].
     pub fn run(
         &self,
         tables: &Tables,
         as_of: DateTime<Utc>,
         mut progress: impl FnMut(usize, usize, &str),
     ) -> Result<RunOutput> {
+        self.run_with(
+            tables,
+            as_of,
+            RunOptions {
+                progress: Some(&mut progress),
+                ..RunOptions::default()
+            },
+        )
+    }
+
+    /// Run the steps chosen by `options` (all by default).
+    ///
+    /// A step that returns an error does not stop the run: its tables are left as they were,
+    /// the failure is listed in [`RunOutput::failed`] and in the summary (`"ok": false`,
+    /// `"failed_steps"`), and an operator notification (kind `run_failed`, severity high,
+    /// deduplicated per `as_of` and step) goes to the outbox. Cancellation
+    /// ([`RunOptions::cancel`], checked before each step) is the exception: the run stops with
+    /// [`CoreError::Cancelled`](crate::CoreError::Cancelled) and nothing is written.
+    ///
+    /// ```
+    /// use edupulse_core::job::{Job, JobConfig, RunOptions};
+    /// use edupulse_core::simulate::{simulate, SimConfig};
+    /// let sim = SimConfig { students: 40, seed: 3, ..SimConfig::default() };
+    /// let tables = simulate(&sim)?;
+    /// let as_of = edupulse_core::model::date_to_datetime(sim.end_date());
+    /// let job = Job::new(&JobConfig::default())?;
+    /// let run = job.run_with(&tables, as_of, RunOptions::steps(&["kpis"]))?;
+    /// assert!(run.failed.is_empty());
+    /// assert!(run.results.iter().all(|r| r.spec.step == "kpis"));
+    /// # Ok::<(), edupulse_core::CoreError>(())
+    /// ```
+    pub fn run_with(
+        &self,
+        tables: &Tables,
+        as_of: DateTime<Utc>,
+        mut options: RunOptions<'_>,
+    ) -> Result<RunOutput> {
+        let chosen: Vec<&dyn Step> = match &options.steps {
+            Some(names) => {
+                let names: Vec<&str> = names.iter().map(String::as_str).collect();
+                self.check_names(&names)?;
+                self.steps
+                    .iter()
+                    .filter(|s| names.contains(&s.name()))
+                    .map(|s| s.as_ref())
+                    .collect()
+            }
+            None => self.steps.iter().map(|s| s.as_ref()).collect(),
+        };
         let mut out = RunOutput {
             as_of,
             results: Vec::new(),
             notifications: Vec::new(),
             summary: serde_json::json!({}),
+            failed: Vec::new(),
         };
         let mut steps = serde_json::Map::new();
-        for (i, step) in self.steps.iter().enumerate() {
-            progress(i, self.steps.len(), step.name());
-            let s = step.run(tables, as_of)?;
-            steps.insert(
-                step.name().to_string(),
-                serde_json::json!({
-                    "results": s.results.len(),
-                    "notifications": s.notifications.len(),
-                    "summary": s.summary,
-                }),
-            );
-            out.results.extend(s.results);
-            out.notifications.extend(s.notifications);
+        let n = chosen.len();
+        for (i, step) in chosen.iter().enumerate() {
+            if options.cancel.is_some_and(|c| c()) {
+                return Err(crate::CoreError::Cancelled);
+            }
+            if let Some(p) = options.progress.as_mut() {
+                p(i, n, step.name());
+            }
+            match step.run(tables, as_of) {
+                Ok(s) => {
+                    let rows: usize = s.results.iter().map(|r| r.rows.len()).sum();
+                    steps.insert(
+                        step.name().to_string(),
+                        serde_json::json!({
+                            "ok": true,
+                            "results": rows,
+                            "notifications": s.notifications.len(),
+                            "summary": s.summary,
+                        }),
+                    );
+                    out.results.extend(s.results);
+                    out.notifications.extend(s.notifications);
+                }
+                Err(crate::CoreError::Cancelled) => return Err(crate::CoreError::Cancelled),
+                Err(e) => {
+                    let failure = StepFailure {
+                        step: step.name().to_string(),
+                        error: e.to_string(),
+                    };
+                    steps.insert(
+                        step.name().to_string(),
+                        serde_json::json!({ "ok": false, "error": failure.error }),
+                    );
+                    out.notifications.push(failure.notification(as_of));
+                    out.failed.push(failure);
+                }
+            }
         }
-        out.summary = serde_json::json!({
-            "as_of": crate::model::format_datetime(&as_of),
-            "steps": steps,
-            "results": out.results.len(),
-            "notifications": out.notifications.len(),
-        });
+        if options.cancel.is_some_and(|c| c()) {
+            return Err(crate::CoreError::Cancelled);
+        }
+        if let Some(p) = options.progress.as_mut() {
+            p(n, n, "write");
+        }
+        out.summary = run_summary(as_of, steps);
         Ok(out)
+    }
+
+    fn check_names(&self, names: &[&str]) -> Result<()> {
+        match names
+            .iter()
+            .find(|n| !self.steps.iter().any(|s| s.name() == **n))
+        {
+            Some(unknown) => Err(crate::CoreError::param(
+                "steps",
+                format!(
+                    "unknown step `{unknown}` (expected one of: {})",
+                    self.step_names().join(", ")
+                ),
+            )),
+            None => Ok(()),
+        }
+    }
+}
+
+/// The run summary from the per-step summaries (`{"ok", "results", "notifications",
+/// "summary"}` or `{"ok": false, "error"}` each): `as_of`, `ok` (every step succeeded),
+/// `failed_steps`, the steps, and the totals.
+pub fn run_summary(
+    as_of: DateTime<Utc>,
+    steps: serde_json::Map<String, serde_json::Value>,
+) -> serde_json::Value {
+    let count = |field: &str| -> u64 {
+        steps
+            .values()
+            .filter_map(|s| s.get(field).and_then(serde_json::Value::as_u64))
+            .sum()
+    };
+    let failed: Vec<&String> = steps
+        .iter()
+        .filter(|(_, s)| s.get("ok").and_then(serde_json::Value::as_bool) == Some(false))
+        .map(|(k, _)| k)
+        .collect();
+    serde_json::json!({
+        "as_of": crate::model::format_datetime(&as_of),
+        "ok": failed.is_empty(),
+        "failed_steps": failed,
+        "results": count("results"),
+        "notifications": count("notifications"),
+        "steps": steps,
+    })
+}
+
+/// How to run the job: which steps, with what progress callback, and how to cancel.
+#[derive(Default)]
+pub struct RunOptions<'a> {
+    /// Run only these steps (in the job's order); `None`: every step. An unknown name is an
+    /// [`InvalidParameter`](crate::CoreError::InvalidParameter) error on `steps`.
+    pub steps: Option<Vec<String>>,
+    /// Called before step `i` of `n` with its name, and with `(n, n, "write")` at the end.
+    pub progress: Option<&'a mut dyn FnMut(usize, usize, &str)>,
+    /// Polled before each step: `true` stops the run with `Cancelled` (nothing is written).
+    pub cancel: Option<&'a dyn Fn() -> bool>,
+}
+
+impl std::fmt::Debug for RunOptions<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunOptions")
+            .field("steps", &self.steps)
+            .field("progress", &self.progress.is_some())
+            .field("cancel", &self.cancel.is_some())
+            .finish()
+    }
+}
+
+impl RunOptions<'_> {
+    /// Only the steps named.
+    pub fn steps(names: &[&str]) -> RunOptions<'static> {
+        RunOptions {
+            steps: Some(names.iter().map(|s| s.to_string()).collect()),
+            ..RunOptions::default()
+        }
     }
 }

@@ -14,7 +14,7 @@
 
 use crate::error::{CoreError, Result};
 use crate::model::{ActivityKind, LeadEventKind, Tables};
-use crate::results::{Notification, ResultRow, Severity};
+use crate::results::{Notification, ResultSet, Severity};
 use chrono::{DateTime, Datelike, Duration, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -57,55 +57,86 @@ impl KpiConfig {
     }
 }
 
-/// One segment of the funnel.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FunnelRow {
-    /// `industry`, `role`, `company_size`, or `all`.
-    pub dimension: String,
-    /// The segment value (`all` for the total).
-    pub segment: String,
-    /// Registrations.
-    pub registrations: u64,
-    /// Registrations that attended.
-    pub attended: u64,
-    /// Registrants who converted.
-    pub converted: u64,
-    /// attended / registrations.
-    pub attendance_rate: f64,
-    /// converted / registrations.
-    pub conversion_rate: f64,
-    /// Converted attendees / attendees.
-    pub attendee_conversion_rate: f64,
+crate::result_table! {
+    /// One segment of the funnel.
+    #[table = "kpi_funnel", step = "kpis", key = [dimension, segment]]
+    pub struct FunnelRow {
+        /// `industry`, `role`, `company_size`, or `all`.
+        pub dimension: String,
+        /// The segment value (`all` for the total).
+        pub segment: String,
+        /// Registrations.
+        pub registrations: u64,
+        /// Registrations that attended.
+        pub attended: u64,
+        /// Registrants who converted.
+        pub converted: u64,
+        /// attended / registrations.
+        pub attendance_rate: f64,
+        /// converted / registrations.
+        pub conversion_rate: f64,
+        /// Converted attendees / attendees.
+        pub attendee_conversion_rate: f64,
+    }
 }
 
-/// Attendance of webinars starting on one weekday and hour (UTC).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SlotRow {
-    /// 0 = Monday … 6 = Sunday.
-    pub weekday: u32,
-    /// Hour of day, 0–23.
-    pub hour: u32,
-    /// Webinars in the slot.
-    pub webinars: u64,
-    /// Registrations.
-    pub registrations: u64,
-    /// Attended.
-    pub attended: u64,
-    /// attended / registrations.
-    pub attendance_rate: f64,
+crate::result_table! {
+    /// Attendance of webinars starting on one weekday and hour (UTC).
+    #[table = "kpi_slots", step = "kpis", key = [weekday, hour]]
+    pub struct SlotRow {
+        /// 0 = Monday … 6 = Sunday.
+        pub weekday: u32,
+        /// Hour of day, 0–23.
+        pub hour: u32,
+        /// Webinars in the slot.
+        pub webinars: u64,
+        /// Registrations.
+        pub registrations: u64,
+        /// Attended.
+        pub attended: u64,
+        /// attended / registrations.
+        pub attendance_rate: f64,
+    }
 }
 
-/// Revenue of one calendar month.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct MonthRevenue {
-    /// `YYYY-MM`.
-    pub month: String,
-    /// Sum of amounts.
-    pub revenue: f64,
-    /// Number of purchases.
-    pub purchases: u64,
-    /// Distinct customers.
-    pub customers: u64,
+crate::result_table! {
+    /// Revenue of one calendar month.
+    #[table = "kpi_revenue", step = "kpis", key = [month]]
+    pub struct MonthRevenue {
+        /// `YYYY-MM`.
+        pub month: String,
+        /// Sum of amounts.
+        pub revenue: f64,
+        /// Number of purchases.
+        pub purchases: u64,
+        /// Distinct customers.
+        pub customers: u64,
+    }
+}
+
+crate::result_table! {
+    /// The headline KPIs of one run (one row per run).
+    #[table = "kpi_summary", step = "kpis", key = []]
+    pub struct KpiSummary {
+        /// Students enrolled at `as_of`.
+        pub students: u64,
+        /// Students with activity in the 7 days before `as_of`.
+        pub active_students_7d: u64,
+        /// Students with activity in the 30 days before `as_of`.
+        pub active_students_30d: u64,
+        /// Students with a certificate.
+        pub completed_students: u64,
+        /// completed / students.
+        pub completion_rate: f64,
+        /// Attendance rate of registrations for webinars in the last 30 days (NULL if none).
+        pub attendance_rate_last_30d: Option<f64>,
+        /// The same for the 30 days before.
+        pub attendance_rate_prev_30d: Option<f64>,
+        /// Registrations behind the last-30-day rate.
+        pub registrations_last_30d: u64,
+        /// Registrations behind the previous-30-day rate.
+        pub registrations_prev_30d: u64,
+    }
 }
 
 /// The KPIs of one run.
@@ -328,48 +359,30 @@ pub fn compute(tables: &Tables, as_of: DateTime<Utc>, cfg: &KpiConfig) -> Result
 }
 
 impl Kpis {
-    /// The result rows of the `kpis` table: one `summary` row and one row per funnel segment,
-    /// slot and month.
-    pub fn to_results(&self) -> Vec<ResultRow> {
-        let row = |key: String, data: serde_json::Value| ResultRow {
-            table: "kpis".to_string(),
-            as_of: self.as_of,
-            key,
-            data,
-        };
-        let mut out = vec![row(
-            "summary".to_string(),
-            serde_json::json!({
-                "students": self.students,
-                "active_students_7d": self.active_students_7d,
-                "active_students_30d": self.active_students_30d,
-                "completed_students": self.completed_students,
-                "completion_rate": self.completion_rate,
-                "attendance_rate_last_30d": self.attendance_rate_last_30d,
-                "attendance_rate_prev_30d": self.attendance_rate_prev_30d,
-                "registrations_last_30d": self.registrations_last_30d,
-                "registrations_prev_30d": self.registrations_prev_30d,
-            }),
-        )];
-        for f in &self.funnel {
-            out.push(row(
-                format!("funnel|{}|{}", f.dimension, f.segment),
-                serde_json::to_value(f).unwrap_or_default(),
-            ));
+    /// The KPI summary row of this run.
+    pub fn summary_row(&self) -> KpiSummary {
+        KpiSummary {
+            students: self.students,
+            active_students_7d: self.active_students_7d,
+            active_students_30d: self.active_students_30d,
+            completed_students: self.completed_students,
+            completion_rate: self.completion_rate,
+            attendance_rate_last_30d: self.attendance_rate_last_30d,
+            attendance_rate_prev_30d: self.attendance_rate_prev_30d,
+            registrations_last_30d: self.registrations_last_30d,
+            registrations_prev_30d: self.registrations_prev_30d,
         }
-        for s in &self.slots {
-            out.push(row(
-                format!("slot|{}|{:02}", s.weekday, s.hour),
-                serde_json::to_value(s).unwrap_or_default(),
-            ));
-        }
-        for m in &self.revenue_by_month {
-            out.push(row(
-                format!("revenue|{}", m.month),
-                serde_json::to_value(m).unwrap_or_default(),
-            ));
-        }
-        out
+    }
+
+    /// The result tables of the KPI step: `kpi_summary`, `kpi_funnel`, `kpi_slots` and
+    /// `kpi_revenue`.
+    pub fn to_results(&self) -> Vec<ResultSet> {
+        vec![
+            ResultSet::of(self.as_of, &[self.summary_row()]),
+            ResultSet::of(self.as_of, &self.funnel),
+            ResultSet::of(self.as_of, &self.slots),
+            ResultSet::of(self.as_of, &self.revenue_by_month),
+        ]
     }
 
     /// Notifications raised by the KPIs: the attendance-drop alert (at most one per ISO week, by

@@ -26,7 +26,9 @@ pub use url::StoreUrl;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use edupulse_core::model::{Table, Tables};
-use edupulse_core::results::{DeliveryAttempt, OutboxItem, ResultRow, RunOutput, RunRecord};
+use edupulse_core::results::{
+    DeliveryAttempt, OutboxItem, ResultSet, ResultSpec, ResultTable, RunOutput, RunRecord,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -97,22 +99,22 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         Ok(out)
     }
 
-    /// Row counts of every table the store holds: the input tables, `results`, `runs` and
-    /// `notifications` (the outbox).
+    /// Row counts of every table the store holds: the input tables, every result table of the
+    /// [catalog](edupulse_core::results::catalog) (all runs), `runs` and `notifications` (the
+    /// outbox).
     async fn counts(&self) -> StoreResult<BTreeMap<String, u64>>;
 
-    /// Write a run atomically: its result rows (replacing, per result table, the rows of the same
-    /// `as_of`), its notifications into the outbox (ignoring keys already there), and its run
-    /// record. If any part fails, nothing of it is written.
+    /// Write a run atomically: its result sets (each replacing the rows its table had for the
+    /// same `as_of`; tables without a set are left alone), its notifications into the outbox
+    /// (ignoring keys already there), and its run record. If any part fails, nothing of it is
+    /// written. A set that breaks its table's spec ([`check_run`]) is a
+    /// [`StoreError::Validation`].
     async fn write_run(&self, run: &RunOutput) -> StoreResult<()>;
 
     /// Rows of a result table, for one `as_of` or (with `None`) the latest `as_of` that has rows,
-    /// sorted by key. An unknown table gives no rows.
-    async fn results(
-        &self,
-        table: &str,
-        as_of: Option<DateTime<Utc>>,
-    ) -> StoreResult<Vec<ResultRow>>;
+    /// sorted by the table's key (an empty set when there are none). An unknown table is a
+    /// [`StoreError::Validation`] error on `table` listing the known ones.
+    async fn results(&self, table: &str, as_of: Option<DateTime<Utc>>) -> StoreResult<ResultSet>;
 
     /// Every run record (one per `as_of`; a re-run replaces it), oldest `as_of` first.
     async fn runs(&self) -> StoreResult<Vec<RunRecord>>;
@@ -177,6 +179,60 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         let _ = worker;
         Ok(())
     }
+}
+
+/// Typed rows of result table `T` for one `as_of` or (with `None`) the latest run that has rows.
+///
+pub async fn typed_results<T: ResultTable>(
+    store: &dyn Store,
+    as_of: Option<DateTime<Utc>>,
+) -> StoreResult<Vec<T>> {
+    Ok(store.results(T::SPEC.name, as_of).await?.decode::<T>()?)
+}
+
+/// The spec of result table `name`, or the named error listing the known ones.
+pub fn result_spec(name: &str) -> StoreResult<&'static ResultSpec> {
+    edupulse_core::results::spec(name)
+        .ok_or_else(|| StoreError::Validation(edupulse_core::results::unknown_table(name)))
+}
+
+/// Check a run before writing it: every set has the run's `as_of`, is a table of the catalog,
+/// fits its spec ([`ResultSet::check`]), and appears once.
+pub fn check_run(run: &RunOutput) -> StoreResult<()> {
+    let mut seen = std::collections::HashSet::new();
+    for set in &run.results {
+        result_spec(set.spec.name)?;
+        if set.as_of != run.as_of {
+            return Err(StoreError::Validation(edupulse_core::CoreError::validation(
+                set.spec.name,
+                None,
+                Some("as_of"),
+                "a result set's as_of differs from its run's",
+            )));
+        }
+        if !seen.insert(set.spec.name) {
+            return Err(StoreError::Validation(edupulse_core::CoreError::validation(
+                set.spec.name,
+                None,
+                None,
+                "two result sets for one table in one run",
+            )));
+        }
+        set.check()?;
+    }
+    Ok(())
+}
+
+/// Sort a set's rows by its key columns (text forms), the order every backend returns.
+pub fn sort_by_key(set: &mut ResultSet) {
+    let mut keyed: Vec<(String, Vec<edupulse_core::model::Value>)> = (0..set.rows.len())
+        .map(|i| (set.key_of(i), Vec::new()))
+        .collect();
+    for (k, row) in keyed.iter_mut().zip(std::mem::take(&mut set.rows)) {
+        k.1 = row;
+    }
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    set.rows = keyed.into_iter().map(|(_, r)| r).collect();
 }
 
 /// Open a store from a URL: `memory://` here; other schemes through the facade crate

@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use edupulse_core::model::{visit_tables, Record, Table, TableVisitor, Tables};
 use edupulse_core::results::{
-    DeliveryAttempt, OutboxItem, OutboxStatus, ResultRow, RunOutput, RunRecord,
+    DeliveryAttempt, OutboxItem, OutboxStatus, ResultSet, RunOutput, RunRecord,
 };
 use edupulse_core::CoreError;
 use std::any::Any;
@@ -23,8 +23,8 @@ const BACKEND: &str = "memory";
 type Rows<R> = BTreeMap<String, R>;
 type AnyRows = Arc<dyn Any + Send + Sync>;
 
-/// Result rows: table → as_of → key → row.
-type Results = BTreeMap<String, BTreeMap<DateTime<Utc>, BTreeMap<String, ResultRow>>>;
+/// Result sets: table → as_of → the run's set.
+type Results = BTreeMap<&'static str, BTreeMap<DateTime<Utc>, ResultSet>>;
 
 #[derive(Debug, Clone, Default)]
 struct Outbox {
@@ -239,13 +239,13 @@ impl Store for MemoryStore {
         };
         visit_tables(&mut v)?;
         let mut out = v.out;
-        let results: usize = state
-            .results
-            .values()
-            .flat_map(|by_as_of| by_as_of.values())
-            .map(BTreeMap::len)
-            .sum();
-        out.insert("results".to_string(), results as u64);
+        for spec in edupulse_core::results::catalog() {
+            let n: usize = state
+                .results
+                .get(spec.name)
+                .map_or(0, |by| by.values().map(|s| s.rows.len()).sum());
+            out.insert(spec.name.to_string(), n as u64);
+        }
         out.insert("runs".to_string(), state.runs.len() as u64);
         out.insert("notifications".to_string(), state.outbox.items.len() as u64);
         Ok(out)
@@ -253,6 +253,7 @@ impl Store for MemoryStore {
 
     async fn write_run(&self, run: &RunOutput) -> StoreResult<()> {
         // Validate before touching anything (the SQL backends fail inside their transaction).
+        crate::check_run(run)?;
         for (i, n) in run.notifications.iter().enumerate() {
             if n.dedupe_key.is_empty() {
                 return Err(StoreError::Validation(CoreError::validation(
@@ -264,22 +265,16 @@ impl Store for MemoryStore {
             }
         }
         self.write(|state| {
-            // Group the run's rows by (table, as_of); each group replaces what was there.
-            let mut groups: BTreeMap<(&str, DateTime<Utc>), BTreeMap<String, ResultRow>> =
-                BTreeMap::new();
-            for r in &run.results {
-                groups
-                    .entry((r.table.as_str(), r.as_of))
-                    .or_default()
-                    .insert(r.key.clone(), r.clone());
-            }
-            if !groups.is_empty() {
+            // Each set replaces what its table had for the run's `as_of`.
+            if !run.results.is_empty() {
                 let results = Arc::make_mut(&mut state.results);
-                for ((table, as_of), rows) in groups {
+                for set in &run.results {
+                    let mut set = set.clone();
+                    crate::sort_by_key(&mut set);
                     results
-                        .entry(table.to_string())
+                        .entry(set.spec.name)
                         .or_default()
-                        .insert(as_of, rows);
+                        .insert(set.as_of, set);
                 }
             }
             if !run.notifications.is_empty() {
@@ -317,22 +312,16 @@ impl Store for MemoryStore {
         })
     }
 
-    async fn results(
-        &self,
-        table: &str,
-        as_of: Option<DateTime<Utc>>,
-    ) -> StoreResult<Vec<ResultRow>> {
+    async fn results(&self, table: &str, as_of: Option<DateTime<Utc>>) -> StoreResult<ResultSet> {
+        let spec = crate::result_spec(table)?;
         let state = self.snapshot()?;
-        let Some(by_as_of) = state.results.get(table) else {
-            return Ok(Vec::new());
-        };
-        let rows = match as_of {
+        let found = state.results.get(spec.name).and_then(|by_as_of| match as_of {
             Some(t) => by_as_of.get(&t),
-            None => by_as_of.values().rev().find(|rows| !rows.is_empty()),
-        };
-        Ok(rows
-            .map(|r| r.values().cloned().collect())
-            .unwrap_or_default())
+            None => by_as_of.values().rev().find(|s| !s.rows.is_empty()),
+        });
+        Ok(found.cloned().unwrap_or_else(|| {
+            ResultSet::empty(spec, as_of.unwrap_or(chrono::DateTime::UNIX_EPOCH))
+        }))
     }
 
     async fn runs(&self) -> StoreResult<Vec<RunRecord>> {

@@ -93,7 +93,7 @@ def anomaly_scores(values: np.ndarray, timestamps: Any = None, **params: Any) ->
 _COLUMNS = [
     "keyword", "decision", "alert", "episode", "growth", "growth_rule", "slope_per_week",
     "p_value", "robust_z", "score", "level_change", "change_points", "cusum_start",
-    "current_mean", "baseline_mean", "n_points", "deseasonalised", "as_of",
+    "current_mean", "baseline_mean", "n_points", "deseasonalised", "day",
 ]
 
 

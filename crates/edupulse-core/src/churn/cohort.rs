@@ -110,23 +110,28 @@ pub fn survival_at(curve: &[KmPoint], t: f64) -> f64 {
         .map_or(1.0, |p| p.survival)
 }
 
-/// One signup cohort.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CohortRow {
-    /// Cohort month, `YYYY-MM`.
-    pub cohort: String,
-    /// Students who signed up that month.
-    pub students: usize,
-    /// Kaplan-Meier survival after `k + 1` calendar months since signup, for each calendar
-    /// month `k` from the signup month to the month of the date.
-    pub km_survival: Vec<f64>,
-    /// Share of the cohort with any activity in calendar month `k` after the signup month
-    /// (`k = 0`: the signup month; the last entry is the month in progress).
-    pub retention: Vec<f64>,
-    /// Cumulative revenue per student up to the end of calendar month `k` after the signup month.
-    pub revenue_per_student: Vec<f64>,
-    /// Revenue per student to date (observed LTV).
-    pub ltv_observed: f64,
+crate::result_table! {
+    /// One signup cohort.
+    #[table = "churn_cohorts", step = "churn", key = [cohort]]
+    pub struct CohortRow {
+        /// Cohort month, `YYYY-MM`.
+        pub cohort: String,
+        /// Students who signed up that month.
+        pub students: usize,
+        /// Kaplan-Meier survival after `k + 1` calendar months since signup, for each calendar
+        /// month `k` from the signup month to the month of the date.
+        pub km_survival: Vec<f64>,
+        /// Share of the cohort with any activity in calendar month `k` after the signup month
+        /// (`k = 0`: the signup month; the last entry is the month in progress).
+        pub retention: Vec<f64>,
+        /// Cumulative revenue per student up to the end of calendar month `k` after the signup month.
+        pub revenue_per_student: Vec<f64>,
+        /// Revenue per student to date (observed LTV).
+        pub ltv_observed: f64,
+        /// Predicted lifetime value per student of the cohort (BG/NBD × Gamma-Gamma over the
+        /// CLV horizon; NULL when the purchase models could not be fitted).
+        pub clv_predicted_per_student: Option<f64>,
+    }
 }
 
 /// Cohort analysis as of `as_of`.
@@ -238,6 +243,7 @@ pub fn cohorts(
                 })
                 .collect(),
             ltv_observed: total_revenue / n,
+            clv_predicted_per_student: None,
         });
     }
     Ok(out)

@@ -129,6 +129,8 @@ pub enum Intervention {
     Discount,
 }
 
+crate::text_result_field!(RiskLevel, Intervention);
+
 impl Intervention {
     /// The intervention for a feature column.
     pub fn for_column(column: &str) -> Intervention {

@@ -6,12 +6,12 @@
 
 use super::btyd::{customer_lifetime_value, BetaGeo, FitParams, GammaGamma, TimeUnit};
 use super::cohort::cohorts;
-use super::risk::{RiskLevel, RiskModel, RiskParams};
+use super::risk::{ChurnScore, Intervention, RiskLevel, RiskModel, RiskParams, ScoredFactor};
 use super::summary::{summary_from_transactions, SummaryParams};
 use crate::error::Result;
 use crate::job::{Step, StepOutput};
 use crate::model::Tables;
-use crate::results::{Notification, ResultRow, Severity};
+use crate::results::{Notification, ResultSet, Severity};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -134,6 +134,85 @@ pub fn purchase_values(
     Ok((bg, gg, out))
 }
 
+crate::result_table! {
+    /// One student's churn risk, with their purchase value when the purchase models could be
+    /// fitted.
+    #[table = "churn_scores", step = "churn", key = [student_id]]
+    pub struct ChurnScoreRow {
+        /// Student id.
+        pub student_id: String,
+        /// Calibrated probability of no activity in the next `horizon_days`.
+        pub probability: f64,
+        /// Risk level: Alto (> 0.7), Medio (> 0.4) or Bajo.
+        pub risk_level: RiskLevel,
+        /// Factors pushing the risk up (largest first), each with its intervention.
+        pub factors: Vec<ScoredFactor>,
+        /// The intervention for the leading factor.
+        pub intervention: Option<Intervention>,
+        /// Days since the student's last activity.
+        pub days_since_last_activity: f64,
+        /// Date (YYYY-MM-DD) of the last activity: identifies the at-risk episode.
+        pub episode: String,
+        /// BG/NBD probability that the student is still a buying customer (NULL: no purchase
+        /// model or no purchases).
+        pub p_alive: Option<f64>,
+        /// Expected repeat purchases in the CLV horizon.
+        pub expected_purchases: Option<f64>,
+        /// Customer lifetime value over the horizon (BG/NBD × Gamma-Gamma, discounted).
+        pub clv: Option<f64>,
+    }
+}
+
+impl ChurnScoreRow {
+    /// A score joined to the student's purchase value, if any.
+    pub fn new(s: &ChurnScore, value: Option<&PurchaseValue>) -> ChurnScoreRow {
+        ChurnScoreRow {
+            student_id: s.student_id.clone(),
+            probability: s.probability,
+            risk_level: s.risk_level,
+            factors: s.factors.clone(),
+            intervention: s.intervention,
+            days_since_last_activity: s.days_since_last_activity,
+            episode: s.episode.clone(),
+            p_alive: value.map(|v| v.p_alive),
+            expected_purchases: value.map(|v| v.expected_purchases),
+            clv: value.map(|v| v.clv),
+        }
+    }
+}
+
+crate::result_table! {
+    /// The models behind one churn run (one row per run): the purchase models' parameters and the
+    /// risk model's training set, or why a model could not be fitted.
+    #[table = "churn_models", step = "churn", key = []]
+    pub struct ChurnModelRow {
+        /// BG/NBD r.
+        pub bg_r: Option<f64>,
+        /// BG/NBD α.
+        pub bg_alpha: Option<f64>,
+        /// BG/NBD a.
+        pub bg_a: Option<f64>,
+        /// BG/NBD b.
+        pub bg_b: Option<f64>,
+        /// Gamma-Gamma p.
+        pub gg_p: Option<f64>,
+        /// Gamma-Gamma q.
+        pub gg_q: Option<f64>,
+        /// Gamma-Gamma γ.
+        pub gg_gamma: Option<f64>,
+        /// Customers the purchase models were fitted on.
+        pub customers: Option<u64>,
+        /// Why the purchase models were not fitted (NULL when they were, or when disabled).
+        pub btyd_error: Option<String>,
+        /// Rows the risk model was trained on.
+        pub training_rows: Option<u64>,
+        /// Share of training rows that churned.
+        pub training_churn_rate: Option<f64>,
+        /// Why no risk model was trained (too little history); NULL when it was.
+        pub risk_error: Option<String>,
+    }
+}
+
 impl Step for ChurnStep {
     fn name(&self) -> &str {
         "churn"
@@ -142,35 +221,51 @@ impl Step for ChurnStep {
     fn run(&self, tables: &Tables, as_of: DateTime<Utc>) -> Result<StepOutput> {
         let cfg = &self.config;
         cfg.validate()?;
-        let mut results = Vec::new();
         let mut notifications = Vec::new();
         let mut summary = serde_json::Map::new();
-        let row = |table: &str, key: String, data: serde_json::Value| ResultRow {
-            table: table.to_string(),
-            as_of,
-            key,
-            data,
+        let mut models = ChurnModelRow {
+            bg_r: None,
+            bg_alpha: None,
+            bg_a: None,
+            bg_b: None,
+            gg_p: None,
+            gg_q: None,
+            gg_gamma: None,
+            customers: None,
+            btyd_error: None,
+            training_rows: None,
+            training_churn_rate: None,
+            risk_error: None,
         };
-        // Purchases: BTYD models.
+        // Purchases: BTYD models. Too few repeat buyers is a normal state of a young business:
+        // the run goes on without values and says why in `churn_models.btyd_error`.
         let mut values = HashMap::new();
         if cfg.btyd {
             match purchase_values(tables, as_of, cfg) {
                 Ok((bg, gg, v)) => {
-                    let models = serde_json::json!({ "bg_nbd": bg, "gamma_gamma": gg, "customers": v.len() });
                     summary.insert("btyd".into(), serde_json::json!({
                         "r": bg.r, "alpha": bg.alpha, "a": bg.a, "b": bg.b, "p": gg.p, "q": gg.q, "gamma": gg.gamma,
                     }));
-                    results.push(row("churn_models", "btyd".into(), models));
+                    models.bg_r = Some(bg.r);
+                    models.bg_alpha = Some(bg.alpha);
+                    models.bg_a = Some(bg.a);
+                    models.bg_b = Some(bg.b);
+                    models.gg_p = Some(gg.p);
+                    models.gg_q = Some(gg.q);
+                    models.gg_gamma = Some(gg.gamma);
+                    models.customers = Some(v.len() as u64);
                     values = v;
                 }
                 Err(e) => {
                     summary.insert("btyd_error".into(), serde_json::json!(e.to_string()));
+                    models.btyd_error = Some(e.to_string());
                 }
             }
         }
-        // Activity: risk scores.
+        // Activity: risk scores. Too little history is reported in `churn_models.risk_error`;
+        // any other failure (a fit that breaks on the data) fails the step, so the run says so.
         let mut levels: HashMap<&str, usize> = HashMap::new();
-        let mut scored = 0usize;
+        let mut rows = Vec::new();
         match RiskModel::fit(tables, as_of, &cfg.risk) {
             Ok(model) => {
                 summary.insert(
@@ -181,20 +276,12 @@ impl Step for ChurnStep {
                     "training_churn_rate".into(),
                     serde_json::json!(model.training_churn_rate),
                 );
+                models.training_rows = Some(model.training_rows as u64);
+                models.training_churn_rate = Some(model.training_churn_rate);
                 let scores = model.score(tables, as_of)?;
-                scored = scores.len();
                 for s in &scores {
                     *levels.entry(s.risk_level.as_str()).or_default() += 1;
-                    let mut data = serde_json::to_value(s).unwrap_or_default();
-                    if let (Some(obj), Some(v)) = (data.as_object_mut(), values.get(&s.student_id))
-                    {
-                        obj.insert("p_alive".into(), serde_json::json!(v.p_alive));
-                        obj.insert(
-                            "expected_purchases".into(),
-                            serde_json::json!(v.expected_purchases),
-                        );
-                        obj.insert("clv".into(), serde_json::json!(v.clv));
-                    }
+                    let row = ChurnScoreRow::new(s, values.get(&s.student_id));
                     if s.risk_level == RiskLevel::Alto {
                         let why: Vec<String> = s
                             .factors
@@ -220,41 +307,45 @@ impl Step for ChurnStep {
                                 why.join("; "),
                                 s.intervention.map_or("—", |i| i.label())
                             ),
-                            payload: data.clone(),
+                            payload: serde_json::to_value(&row).unwrap_or_default(),
                             created_at: as_of,
                         });
                     }
-                    results.push(row("churn_scores", s.student_id.clone(), data));
+                    rows.push(row);
                 }
             }
-            Err(e) => {
+            Err(e @ crate::CoreError::Validation { .. }) => {
                 summary.insert("risk_error".into(), serde_json::json!(e.to_string()));
+                models.risk_error = Some(e.to_string());
             }
+            Err(e) => return Err(e),
         }
         // Cohorts.
-        let cohort_rows = cohorts(tables, as_of, cfg.risk.horizon_days)?;
-        // Summed in student order, so the result is bit-for-bit reproducible.
-        let mut clv_sum: HashMap<String, f64> = HashMap::new();
-        for s in &tables.students {
-            if let Some(v) = values.get(&s.student_id) {
-                *clv_sum
-                    .entry(s.enrolled_at.format("%Y-%m").to_string())
-                    .or_default() += v.clv;
+        let mut cohort_rows = cohorts(tables, as_of, cfg.risk.horizon_days)?;
+        if !values.is_empty() {
+            // Summed in student order, so the result is bit-for-bit reproducible.
+            let mut clv_sum: HashMap<String, f64> = HashMap::new();
+            for s in &tables.students {
+                if let Some(v) = values.get(&s.student_id) {
+                    *clv_sum
+                        .entry(s.enrolled_at.format("%Y-%m").to_string())
+                        .or_default() += v.clv;
+                }
+            }
+            for c in &mut cohort_rows {
+                let clv = clv_sum.get(&c.cohort).copied().unwrap_or(0.0);
+                c.clv_predicted_per_student = Some(clv / c.students.max(1) as f64);
             }
         }
-        for c in &cohort_rows {
-            let mut data = serde_json::to_value(c).unwrap_or_default();
-            if let Some(obj) = data.as_object_mut() {
-                let clv = clv_sum.get(&c.cohort).copied().unwrap_or(0.0) / c.students.max(1) as f64;
-                obj.insert("clv_predicted_per_student".into(), serde_json::json!(clv));
-            }
-            results.push(row("churn_cohorts", c.cohort.clone(), data));
-        }
-        summary.insert("scored".into(), serde_json::json!(scored));
+        summary.insert("scored".into(), serde_json::json!(rows.len()));
         summary.insert("risk_levels".into(), serde_json::json!(levels));
         summary.insert("cohorts".into(), serde_json::json!(cohort_rows.len()));
         Ok(StepOutput {
-            results,
+            results: vec![
+                ResultSet::of(as_of, &rows),
+                ResultSet::of(as_of, &[models]),
+                ResultSet::of(as_of, &cohort_rows),
+            ],
             notifications,
             summary: serde_json::Value::Object(summary),
         })

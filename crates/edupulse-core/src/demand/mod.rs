@@ -36,8 +36,12 @@
 //! ```
 
 mod plan;
+pub mod rows;
 pub mod step;
 pub use plan::{CalendarEntry, CalendarRequest, Reschedule};
+pub use rows::{
+    BestSlotRow, PlannedWebinarRow, SegmentBestSlotRow, SlotHeatmapRow, WebinarForecastRow,
+};
 pub use step::{DemandConfig, DemandStep};
 
 use crate::error::{CoreError, Result};

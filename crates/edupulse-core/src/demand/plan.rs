@@ -39,23 +39,25 @@ pub struct CalendarRequest {
     pub n: usize,
 }
 
-/// A rescheduling suggestion.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Reschedule {
-    /// Webinar id.
-    pub webinar_id: String,
-    /// Title.
-    pub title: String,
-    /// Planned start.
-    pub planned_at: DateTime<Utc>,
-    /// Predicted attendees at the planned start.
-    pub planned_attendees: f64,
-    /// Suggested start.
-    pub suggested_at: DateTime<Utc>,
-    /// Predicted attendees at the suggested start.
-    pub suggested_attendees: f64,
-    /// Relative improvement (0.2 = +20 %).
-    pub improvement_pct: f64,
+crate::result_table! {
+    /// A rescheduling suggestion.
+    #[table = "reschedule_suggestions", step = "demand", key = [webinar_id]]
+    pub struct Reschedule {
+        /// Webinar id.
+        pub webinar_id: String,
+        /// Title.
+        pub title: String,
+        /// Planned start.
+        pub planned_at: DateTime<Utc>,
+        /// Predicted attendees at the planned start.
+        pub planned_attendees: f64,
+        /// Suggested start.
+        pub suggested_at: DateTime<Utc>,
+        /// Predicted attendees at the suggested start.
+        pub suggested_attendees: f64,
+        /// Relative improvement (0.2 = +20 %).
+        pub improvement_pct: f64,
+    }
 }
 
 impl FittedDemand {

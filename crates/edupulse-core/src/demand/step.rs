@@ -1,25 +1,23 @@
-//! The daily job's demand step: fit on the webinars that started before `as_of`, then write
-//! `demand_forecasts` rows — the forecast, best slots and rescheduling suggestion of every planned
-//! webinar, a day × hour heatmap and the best slots of next week for the most common target
-//! segments, and next month's suggested calendar — and one notification per rescheduling
-//! suggestion.
+//! The daily job's demand step: fit on the webinars that started before `as_of`, then write the
+//! forecast, best slots and rescheduling suggestion of every planned webinar, a day × hour heatmap
+//! and the best slots of next week for the most common target segments, and next month's
+//! suggested calendar (one result table each, see [`super::rows`]) — and one notification per
+//! rescheduling suggestion.
 //!
-//! Row keys: `webinar|<id>`, `best|<id>|<rank>`, `reschedule|<id>`,
-//! `heatmap|<target>|<weekday>|<hour>`, `slot|<target>|<rank>`, `calendar|<rank>`. Notifications
-//! are keyed `demand:reschedule:<webinar id>:<planned start>`, so re-runs, and the next days for
+//! Notifications are keyed `demand:reschedule:<webinar id>:<planned start>`, so re-runs, and the next days for
 //! the same planned start, never alert twice; moving the webinar starts a new episode.
 
+use super::rows::{
+    BestSlotRow, PlannedWebinarRow, SegmentBestSlotRow, SlotHeatmapRow, WebinarForecastRow,
+};
 use super::{CalendarRequest, DemandModel, DemandParams, FittedDemand, SlotParams, Target};
 use crate::error::{CoreError, Result};
 use crate::job::{Step, StepOutput};
 use crate::model::Tables;
-use crate::results::{Notification, ResultRow, Severity};
+use crate::results::{Notification, ResultSet, Severity};
 use chrono::{DateTime, Datelike, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-
-/// Name of the result table.
-pub const TABLE: &str = "demand_forecasts";
 
 /// Parameters of the demand step.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -92,12 +90,8 @@ impl DemandStep {
         out: &mut StepOutput,
     ) -> Result<serde_json::Value> {
         let cfg = &self.config;
-        let row = |key: String, data: serde_json::Value| ResultRow {
-            table: TABLE.to_string(),
-            as_of,
-            key,
-            data,
-        };
+        let (mut forecasts, mut best_rows, mut heat_rows, mut segment_rows, mut calendar_rows) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
         // Planned webinars: forecast, best slots, rescheduling.
         let planned: Vec<_> = tables
             .webinars
@@ -106,12 +100,10 @@ impl DemandStep {
             .collect();
         for w in &planned {
             let f = model.predict_webinar(w)?;
-            out.results
-                .push(row(format!("webinar|{}", w.webinar_id), json(&f)));
+            forecasts.push(WebinarForecastRow::new(w, &f));
             if let Ok(r) = model.best_slots(w, &tables.webinars, &cfg.slots) {
                 for (k, s) in r.slots.iter().enumerate() {
-                    out.results
-                        .push(row(format!("best|{}|{}", w.webinar_id, k + 1), json(s)));
+                    best_rows.push(BestSlotRow::new(&w.webinar_id, k + 1, s));
                 }
             }
         }
@@ -122,8 +114,6 @@ impl DemandStep {
             &cfg.slots,
         )?;
         for s in &suggestions {
-            out.results
-                .push(row(format!("reschedule|{}", s.webinar_id), json(s)));
             out.notifications.push(Notification {
                 dedupe_key: format!(
                     "demand:reschedule:{}:{}",
@@ -186,13 +176,7 @@ impl DemandStep {
             let key = target.key();
             let map = model.heatmap(target, &top_topic, monday, &cfg.slots)?;
             for s in &map {
-                let mut data = json(s);
-                if let Some(o) = data.as_object_mut() {
-                    o.insert("target".into(), json(&key));
-                    o.insert("topic".into(), json(&top_topic));
-                }
-                out.results
-                    .push(row(format!("heatmap|{key}|{}|{}", s.weekday, s.hour), data));
+                heat_rows.push(SlotHeatmapRow::new(&key, &top_topic, s));
             }
             let mut best = map.clone();
             best.sort_by(|a, b| {
@@ -201,12 +185,7 @@ impl DemandStep {
                     .then(a.starts_at.cmp(&b.starts_at))
             });
             for (k, s) in best.iter().take(cfg.slots.top).enumerate() {
-                let mut data = json(s);
-                if let Some(o) = data.as_object_mut() {
-                    o.insert("target".into(), json(&key));
-                    o.insert("topic".into(), json(&top_topic));
-                }
-                out.results.push(row(format!("slot|{key}|{}", k + 1), data));
+                segment_rows.push(SegmentBestSlotRow::new(&key, k + 1, &top_topic, s));
             }
         }
         // Next month's calendar: topics scored by their recent share of webinars.
@@ -237,13 +216,17 @@ impl DemandStep {
             )?;
             calendar = cal.len();
             for (k, e) in cal.iter().enumerate() {
-                let mut data = json(e);
-                if let Some(o) = data.as_object_mut() {
-                    o.insert("target_key".into(), json(&e.target.key()));
-                }
-                out.results.push(row(format!("calendar|{}", k + 1), data));
+                calendar_rows.push(PlannedWebinarRow::new(k + 1, e));
             }
         }
+        out.results = vec![
+            ResultSet::of(as_of, &forecasts),
+            ResultSet::of(as_of, &best_rows),
+            ResultSet::of(as_of, &suggestions),
+            ResultSet::of(as_of, &heat_rows),
+            ResultSet::of(as_of, &segment_rows),
+            ResultSet::of(as_of, &calendar_rows),
+        ];
         Ok(serde_json::json!({
             "training_rows": model.n_rows,
             "overall_rate": model.overall_rate,

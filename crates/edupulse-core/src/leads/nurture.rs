@@ -23,6 +23,8 @@ pub enum Track {
     ReEngagement,
 }
 
+crate::text_result_field!(Track);
+
 impl Track {
     /// The track of a grade.
     pub fn of(grade: Grade) -> Track {
@@ -43,33 +45,35 @@ impl Track {
     }
 }
 
-/// One nurture decision.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct NurtureDecision {
-    /// Lead id.
-    pub lead_id: String,
-    /// Webinar id.
-    pub webinar_id: String,
-    /// The track.
-    pub track: Track,
-    /// Grade at the end of the webinar.
-    pub grade: Grade,
-    /// Engagement (0–10) at the end of the webinar.
-    pub engagement: f64,
-    /// When the webinar ended (the decision time).
-    pub decided_at: DateTime<Utc>,
-    /// Whether the lead attended.
-    pub attended: bool,
-    /// Personalisation: the lead's name (a student's name with the same email, else the email's
-    /// local part).
-    pub name: String,
-    /// Personalisation: the lead's email.
-    pub email: String,
-    /// Personalisation: the webinar's title.
-    pub webinar_title: String,
-    /// Personalisation: topics of the webinars the lead registered for up to this one, most
-    /// recent first, distinct.
-    pub topics: Vec<String>,
+crate::result_table! {
+    /// One nurture decision.
+    #[table = "lead_nurture", step = "leads", key = [lead_id, webinar_id]]
+    pub struct NurtureDecision {
+        /// Lead id.
+        pub lead_id: String,
+        /// Webinar id.
+        pub webinar_id: String,
+        /// The track.
+        pub track: Track,
+        /// Grade at the end of the webinar.
+        pub grade: Grade,
+        /// Engagement (0–10) at the end of the webinar.
+        pub engagement: f64,
+        /// When the webinar ended (the decision time).
+        pub decided_at: DateTime<Utc>,
+        /// Whether the lead attended.
+        pub attended: bool,
+        /// Personalisation: the lead's name (a student's name with the same email, else the email's
+        /// local part).
+        pub name: String,
+        /// Personalisation: the lead's email.
+        pub email: String,
+        /// Personalisation: the webinar's title.
+        pub webinar_title: String,
+        /// Personalisation: topics of the webinars the lead registered for up to this one, most
+        /// recent first, distinct.
+        pub topics: Vec<String>,
+    }
 }
 
 /// The decisions for every (lead, webinar) registration whose webinar ended in

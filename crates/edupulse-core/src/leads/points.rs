@@ -137,6 +137,8 @@ pub enum Grade {
     Hot,
 }
 
+crate::text_result_field!(Grade);
+
 impl Grade {
     /// Text form (`hot`, `warm`, `cold`).
     pub fn as_str(self) -> &'static str {

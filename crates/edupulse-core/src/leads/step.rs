@@ -15,7 +15,7 @@ use super::points::{Grade, LeadScorer, PointsParams};
 use crate::error::{CoreError, Result};
 use crate::job::{Step, StepOutput};
 use crate::model::{format_datetime, Tables};
-use crate::results::{Notification, ResultRow, Severity};
+use crate::results::{Notification, ResultSet, Severity};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -64,31 +64,56 @@ impl LeadsConfig {
     }
 }
 
-/// One row of `lead_scores`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct LeadScoreRow {
-    /// Lead id.
-    pub lead_id: String,
-    /// Engagement 0–10 (points rule).
-    pub engagement: f64,
-    /// Grade (points rule thresholds).
-    pub grade: Grade,
-    /// Score 0–100 of the chosen scorer (rule: 10 × engagement; learned: 100 × probability).
-    pub score: f64,
-    /// Calibrated conversion probability within the horizon (learned model only).
-    pub probability: Option<f64>,
-    /// `rules`, `logistic` or `trees`.
-    pub scorer: String,
-    /// Top factors (learned: columns of the model; rule: event kinds).
-    pub factors: Vec<crate::learn::Factor>,
-    /// The nurture track of the grade.
-    pub track: Track,
-    /// Start of the current hot episode.
-    pub hot_since: Option<DateTime<Utc>>,
-    /// Whether the lead has purchased.
-    pub converted: bool,
-    /// First-touch source.
-    pub source: String,
+crate::result_table! {
+    /// One row of `lead_scores`.
+    #[table = "lead_scores", step = "leads", key = [lead_id]]
+    pub struct LeadScoreRow {
+        /// Lead id.
+        pub lead_id: String,
+        /// Engagement 0–10 (points rule).
+        pub engagement: f64,
+        /// Grade (points rule thresholds).
+        pub grade: Grade,
+        /// Score 0–100 of the chosen scorer (rule: 10 × engagement; learned: 100 × probability).
+        pub score: f64,
+        /// Calibrated conversion probability within the horizon (learned model only).
+        pub probability: Option<f64>,
+        /// `rules`, `logistic` or `trees`.
+        pub scorer: String,
+        /// Top factors (learned: columns of the model; rule: event kinds).
+        pub factors: Vec<crate::learn::Factor>,
+        /// The nurture track of the grade.
+        pub track: Track,
+        /// Start of the current hot episode.
+        pub hot_since: Option<DateTime<Utc>>,
+        /// Whether the lead has purchased.
+        pub converted: bool,
+        /// First-touch source.
+        pub source: String,
+    }
+}
+
+crate::result_table! {
+    /// Which scorer the leads run used and why (one row per run).
+    #[table = "lead_model", step = "leads", key = []]
+    pub struct LeadModelRow {
+        /// `rules`, `logistic` or `trees`.
+        pub used: String,
+        /// Why, in words (NULL when learning is switched off).
+        pub reason: Option<String>,
+        /// Training rows (lead × snapshot) of the learned candidates.
+        pub training_rows: Option<u64>,
+        /// Converting training rows.
+        pub positives: Option<u64>,
+        /// AUC of the points rule on the training rows.
+        pub rules_auc: Option<f64>,
+        /// Cross-validated AUC of each learned candidate, `[[kind, auc], …]`.
+        pub candidate_auc: Option<serde_json::Value>,
+        /// Lead events dropped because they happened before the lead was created.
+        pub dropped_before_created: u64,
+        /// Lead events of leads not in `leads`.
+        pub unknown_lead_events: u64,
+    }
 }
 
 /// The leads step.
@@ -107,14 +132,8 @@ impl Step for LeadsStep {
         let cfg = &self.config;
         cfg.validate()?;
         let scorer = LeadScorer::new(cfg.points.clone())?;
-        let mut results = Vec::new();
+        let mut rows = Vec::new();
         let mut notifications = Vec::new();
-        let row = |table: &str, key: String, data: serde_json::Value| ResultRow {
-            table: table.to_string(),
-            as_of,
-            key,
-            data,
-        };
         let leads: Vec<(String, DateTime<Utc>)> = tables
             .leads
             .iter()
@@ -142,16 +161,18 @@ impl Step for LeadsStep {
             .as_ref()
             .map_or("rules", |c| c.used.as_str())
             .to_string();
-        results.push(row(
-            "lead_model",
-            "choice".into(),
-            serde_json::json!({
-                "used": used,
-                "choice": choice,
-                "dropped_before_created": batch.dropped_before_created,
-                "unknown_lead_events": batch.unknown_lead,
-            }),
-        ));
+        let model_row = LeadModelRow {
+            used: used.clone(),
+            reason: choice.as_ref().map(|c| c.reason.clone()),
+            training_rows: choice.as_ref().map(|c| c.training_rows as u64),
+            positives: choice.as_ref().map(|c| c.positives as u64),
+            rules_auc: choice.as_ref().and_then(|c| c.rules_auc),
+            candidate_auc: choice
+                .as_ref()
+                .and_then(|c| serde_json::to_value(&c.candidate_auc).ok()),
+            dropped_before_created: batch.dropped_before_created as u64,
+            unknown_lead_events: batch.unknown_lead as u64,
+        };
         let source: HashMap<&str, &str> = tables
             .leads
             .iter()
@@ -182,7 +203,6 @@ impl Step for LeadsStep {
                 converted: s.converted,
                 source: source.get(s.lead_id.as_str()).unwrap_or(&"").to_string(),
             };
-            let data = serde_json::to_value(&r).unwrap_or_default();
             if let (Some(since), false) = (s.hot_since, s.converted) {
                 if since > lookback {
                     let why: Vec<String> = r
@@ -205,26 +225,25 @@ impl Step for LeadsStep {
                             why.join("; "),
                             r.track.as_str()
                         ),
-                        payload: data.clone(),
+                        payload: serde_json::to_value(&r).unwrap_or_default(),
                         created_at: as_of,
                     });
                 }
             }
-            results.push(row("lead_scores", s.lead_id.clone(), data));
+            rows.push(r);
         }
         let since = as_of - chrono::Duration::days(i64::from(cfg.nurture_window_days));
         let decisions = nurture_decisions(tables, &scorer, since, as_of);
         let mut tracks: BTreeMap<&str, usize> = BTreeMap::new();
         for n in &decisions {
             *tracks.entry(n.track.as_str()).or_default() += 1;
-            results.push(row(
-                "lead_nurture",
-                format!("{}:{}", n.lead_id, n.webinar_id),
-                serde_json::to_value(n).unwrap_or_default(),
-            ));
         }
         Ok(StepOutput {
-            results,
+            results: vec![
+                ResultSet::of(as_of, &rows),
+                ResultSet::of(as_of, &decisions),
+                ResultSet::of(as_of, &[model_row]),
+            ],
             notifications,
             summary: serde_json::json!({
                 "scored": batch.scores.len(),

@@ -19,6 +19,25 @@ pub enum ColumnKind {
     DateTime,
     /// A calendar date (ISO 8601).
     Date,
+    /// A structured value (a list or an object), stored as JSON (`jsonb` on PostgreSQL). Only
+    /// result tables have such columns (e.g. a score's top factors).
+    Json,
+}
+
+impl ColumnKind {
+    /// The lower-case name used in schemas and docs (`text`, `float`, `int`, `bool`,
+    /// `datetime`, `date`, `json`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ColumnKind::Text => "text",
+            ColumnKind::Float => "float",
+            ColumnKind::Int => "int",
+            ColumnKind::Bool => "bool",
+            ColumnKind::DateTime => "datetime",
+            ColumnKind::Date => "date",
+            ColumnKind::Json => "json",
+        }
+    }
 }
 
 /// One column of a table.
@@ -50,6 +69,8 @@ pub enum Value {
     DateTime(DateTime<Utc>),
     /// Date.
     Date(NaiveDate),
+    /// A structured value (list or object).
+    Json(serde_json::Value),
 }
 
 impl Value {
@@ -63,6 +84,7 @@ impl Value {
             Value::Bool(b) => Some(b.to_string()),
             Value::DateTime(t) => Some(format_datetime(t)),
             Value::Date(d) => Some(d.format("%Y-%m-%d").to_string()),
+            Value::Json(v) => Some(v.to_string()),
         }
     }
 }

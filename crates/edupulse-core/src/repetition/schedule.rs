@@ -9,8 +9,8 @@ use super::fsrs::{Fsrs, FsrsParams, MemoryState, Rating};
 use crate::error::{CoreError, Result};
 use crate::job::{Step, StepOutput};
 use crate::model::{format_datetime, Review, Tables};
-use crate::results::{Notification, ResultRow, Severity};
-use chrono::{DateTime, Duration, Utc};
+use crate::results::{Notification, ResultSet, Severity};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -96,46 +96,50 @@ pub struct CardStatus {
     pub lapses: u32,
 }
 
-/// A learner's schedule.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct LearnerSchedule {
-    /// Learner.
-    pub student_id: String,
-    /// Cards studied.
-    pub cards: usize,
-    /// Cards due at `as_of`.
-    pub due_now: usize,
-    /// Today's queue (due cards, most forgotten first, within the daily limit).
-    pub queue: Vec<String>,
-    /// Cards due within 7 days (including those due now).
-    pub due_7d: usize,
-    /// When to remind the learner: `as_of` if something is due, else the earliest due time.
-    pub next_reminder: Option<DateTime<Utc>>,
-    /// Mean retrievability of the learner's cards at `as_of`.
-    pub mean_retention: f64,
-    /// Cards the learner is stuck on.
-    pub stuck_cards: Vec<String>,
-    /// Whether the learner is stuck.
-    pub stuck: bool,
+crate::result_table! {
+    /// A learner's schedule.
+    #[table = "review_learners", step = "review_schedule", key = [student_id]]
+    pub struct LearnerSchedule {
+        /// Learner.
+        pub student_id: String,
+        /// Cards studied.
+        pub cards: usize,
+        /// Cards due at `as_of`.
+        pub due_now: usize,
+        /// Today's queue (due cards, most forgotten first, within the daily limit).
+        pub queue: Vec<String>,
+        /// Cards due within 7 days (including those due now).
+        pub due_7d: usize,
+        /// When to remind the learner: `as_of` if something is due, else the earliest due time.
+        pub next_reminder: Option<DateTime<Utc>>,
+        /// Mean retrievability of the learner's cards at `as_of`.
+        pub mean_retention: f64,
+        /// Cards the learner is stuck on.
+        pub stuck_cards: Vec<String>,
+        /// Whether the learner is stuck.
+        pub stuck: bool,
+    }
 }
 
-/// A concept (card) across learners.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ConceptStats {
-    /// Card id.
-    pub card_id: String,
-    /// Learners who studied it.
-    pub learners: usize,
-    /// Mean FSRS difficulty (1–10).
-    pub mean_difficulty: f64,
-    /// Mean retrievability at `as_of`.
-    pub mean_retention: f64,
-    /// Lapses per non-first review.
-    pub lapse_rate: f64,
-    /// Learners stuck on it.
-    pub stuck_learners: usize,
-    /// Whether the concept is stuck.
-    pub stuck: bool,
+crate::result_table! {
+    /// A concept (card) across learners.
+    #[table = "review_concepts", step = "review_schedule", key = [card_id]]
+    pub struct ConceptStats {
+        /// Card id.
+        pub card_id: String,
+        /// Learners who studied it.
+        pub learners: usize,
+        /// Mean FSRS difficulty (1–10).
+        pub mean_difficulty: f64,
+        /// Mean retrievability at `as_of`.
+        pub mean_retention: f64,
+        /// Lapses per non-first review.
+        pub lapse_rate: f64,
+        /// Learners stuck on it.
+        pub stuck_learners: usize,
+        /// Whether the concept is stuck.
+        pub stuck: bool,
+    }
 }
 
 /// Everything the schedule decides.
@@ -150,7 +154,37 @@ pub struct ReviewSchedule {
     /// Per concept.
     pub concepts: Vec<ConceptStats>,
     /// Reviews due per day from `as_of`'s day (overdue on the first day).
-    pub forecast: Vec<(String, u32)>,
+    pub forecast: Vec<ReviewForecastDay>,
+}
+
+crate::result_table! {
+    /// Reviews due on one day of the forecast window.
+    #[table = "review_forecast", step = "review_schedule", key = [date]]
+    pub struct ReviewForecastDay {
+        /// The day (UTC); the first day also counts the overdue reviews.
+        pub date: NaiveDate,
+        /// Reviews due that day.
+        pub due: u32,
+    }
+}
+
+crate::result_table! {
+    /// The spaced-repetition headline of one run (one row per run).
+    #[table = "review_summary", step = "review_schedule", key = []]
+    pub struct ReviewSummary {
+        /// Learners with at least one review.
+        pub learners: u64,
+        /// Learner–card pairs.
+        pub cards: u64,
+        /// Cards due at `as_of`, over all learners.
+        pub due_now: u64,
+        /// Learners flagged stuck.
+        pub stuck_learners: u64,
+        /// Concepts flagged stuck.
+        pub stuck_concepts: u64,
+        /// Mean retrievability of every card at `as_of` (0 without cards).
+        pub mean_retention: f64,
+    }
 }
 
 const DAY: i64 = 86_400;
@@ -280,7 +314,10 @@ pub fn review_schedule(
         .enumerate()
         .map(|(k, n)| {
             let d = as_of + Duration::days(k as i64);
-            (d.format("%Y-%m-%d").to_string(), n)
+            ReviewForecastDay {
+                date: d.date_naive(),
+                due: n,
+            }
         })
         .collect();
     Ok(ReviewSchedule {
@@ -293,49 +330,36 @@ pub fn review_schedule(
 }
 
 impl ReviewSchedule {
-    /// Rows of the `review_schedule` result table: `learner|<id>`, `concept|<id>`,
-    /// `forecast|<date>` and `summary`.
-    pub fn to_results(&self) -> Vec<ResultRow> {
-        let row = |key: String, data: serde_json::Value| ResultRow {
-            table: "review_schedule".to_string(),
-            as_of: self.as_of,
-            key,
-            data,
-        };
-        let mut out = vec![row("summary".to_string(), self.summary())];
-        for l in &self.learners {
-            out.push(row(
-                format!("learner|{}", l.student_id),
-                serde_json::to_value(l).unwrap_or_default(),
-            ));
+    /// The headline numbers.
+    pub fn summary_row(&self) -> ReviewSummary {
+        ReviewSummary {
+            learners: self.learners.len() as u64,
+            cards: self.cards.len() as u64,
+            due_now: self.learners.iter().map(|l| l.due_now as u64).sum(),
+            stuck_learners: self.learners.iter().filter(|l| l.stuck).count() as u64,
+            stuck_concepts: self.concepts.iter().filter(|c| c.stuck).count() as u64,
+            mean_retention: if self.cards.is_empty() {
+                0.0
+            } else {
+                self.cards.iter().map(|c| c.retrievability).sum::<f64>() / self.cards.len() as f64
+            },
         }
-        for c in &self.concepts {
-            out.push(row(
-                format!("concept|{}", c.card_id),
-                serde_json::to_value(c).unwrap_or_default(),
-            ));
-        }
-        for (d, n) in &self.forecast {
-            out.push(row(
-                format!("forecast|{d}"),
-                serde_json::json!({"date": d, "due": n}),
-            ));
-        }
-        out
+    }
+
+    /// The result tables: `review_summary`, `review_learners`, `review_concepts` and
+    /// `review_forecast`.
+    pub fn to_results(&self) -> Vec<ResultSet> {
+        vec![
+            ResultSet::of(self.as_of, &[self.summary_row()]),
+            ResultSet::of(self.as_of, &self.learners),
+            ResultSet::of(self.as_of, &self.concepts),
+            ResultSet::of(self.as_of, &self.forecast),
+        ]
     }
 
     /// A JSON summary.
     pub fn summary(&self) -> serde_json::Value {
-        serde_json::json!({
-            "learners": self.learners.len(),
-            "cards": self.cards.len(),
-            "due_now": self.learners.iter().map(|l| l.due_now).sum::<usize>(),
-            "stuck_learners": self.learners.iter().filter(|l| l.stuck).count(),
-            "stuck_concepts": self.concepts.iter().filter(|c| c.stuck).count(),
-            "mean_retention": if self.cards.is_empty() { 0.0 } else {
-                self.cards.iter().map(|c| c.retrievability).sum::<f64>() / self.cards.len() as f64
-            },
-        })
+        serde_json::to_value(self.summary_row()).unwrap_or_default()
     }
 
     /// Alerts: one per stuck concept and one per stuck learner. The dedupe key names the concept or
@@ -486,7 +510,7 @@ mod tests {
             Some(hard_a.due + Duration::hours(1))
         );
         assert_eq!(s.learners[0].queue[0], "hard");
-        let total: u32 = s.forecast.iter().map(|x| x.1).sum();
+        let total: u32 = s.forecast.iter().map(|x| x.due).sum();
         assert!(total as usize <= s.cards.len());
     }
 

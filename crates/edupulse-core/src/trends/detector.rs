@@ -202,6 +202,8 @@ pub enum Decision {
     InsufficientData,
 }
 
+crate::text_result_field!(Decision);
+
 impl Decision {
     /// Text form.
     pub fn as_str(self) -> &'static str {
@@ -214,53 +216,54 @@ impl Decision {
     }
 }
 
-/// The detector's result for one keyword.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct KeywordTrend {
-    /// The keyword.
-    pub keyword: String,
-    /// The last day taken into account.
-    pub as_of: NaiveDate,
-    /// Observations used (finite, at or before `as_of`, duplicates merged).
-    pub n_points: usize,
-    /// Mean of the current window (`None` when it has no data).
-    pub current_mean: Option<f64>,
-    /// Mean of the baseline window (`None` when it has no data).
-    pub baseline_mean: Option<f64>,
-    /// `current / baseline − 1` (`None` when undefined: no data or a zero baseline).
-    pub growth: Option<f64>,
-    /// The source's rule: `growth ≥ growth_alert`.
-    pub growth_rule: bool,
-    /// Robust z of the current week against the baseline weeks (log scale, deseasonalised when
-    /// possible).
-    pub robust_z: f64,
-    /// Sen's slope of the weekly log series: relative change per week (0.02 = +2 %/week).
-    pub slope_per_week: f64,
-    /// Mann-Kendall two-sided p-value.
-    pub p_value: f64,
-    /// Level of the last `level_weeks` over the first `level_weeks` of the trend window, − 1.
-    pub level_change: f64,
-    /// Start dates of the weekly buckets where a new regime begins (within the trend window).
-    pub change_points: Vec<NaiveDate>,
-    /// Start of the sustained shift found by the CUSUM in the direction of the level change (the
-    /// week after its statistic was last 0 before the alarm); `None` without an alarm.
-    #[serde(default)]
-    pub cusum_start: Option<NaiveDate>,
-    /// Whether the yearly cycle was removed (≥ 2 years of weeks).
-    pub deseasonalised: bool,
-    /// The decision.
-    pub decision: Decision,
-    /// Alert score (see the module doc).
-    pub score: f64,
-    /// Alert severity, `None` when no alert.
-    pub alert: Option<Severity>,
-    /// The episode of the alert (ISO week of the start of the rise, e.g. `2025-W22`).
-    pub episode: Option<String>,
-    /// Weekly values (bucket means, oldest first; NaN-free: empty weeks are interpolated) for
-    /// charts.
-    pub weekly: Vec<f64>,
-    /// Start date of the first weekly bucket.
-    pub weekly_start: Option<NaiveDate>,
+crate::result_table! {
+    /// The detector's result for one keyword.
+    #[table = "trend_alerts", step = "trends", key = [keyword]]
+    pub struct KeywordTrend {
+        /// The keyword.
+        pub keyword: String,
+        /// The last day taken into account (the run's day).
+        pub day: NaiveDate,
+        /// Observations used (finite, at or before `as_of`, duplicates merged).
+        pub n_points: usize,
+        /// Mean of the current window (`None` when it has no data).
+        pub current_mean: Option<f64>,
+        /// Mean of the baseline window (`None` when it has no data).
+        pub baseline_mean: Option<f64>,
+        /// `current / baseline − 1` (`None` when undefined: no data or a zero baseline).
+        pub growth: Option<f64>,
+        /// The source's rule: `growth ≥ growth_alert`.
+        pub growth_rule: bool,
+        /// Robust z of the current week against the baseline weeks (log scale, deseasonalised when
+        /// possible).
+        pub robust_z: f64,
+        /// Sen's slope of the weekly log series: relative change per week (0.02 = +2 %/week).
+        pub slope_per_week: f64,
+        /// Mann-Kendall two-sided p-value.
+        pub p_value: f64,
+        /// Level of the last `level_weeks` over the first `level_weeks` of the trend window, − 1.
+        pub level_change: f64,
+        /// Start dates of the weekly buckets where a new regime begins (within the trend window).
+        pub change_points: Vec<NaiveDate>,
+        /// Start of the sustained shift found by the CUSUM in the direction of the level change (the
+        /// week after its statistic was last 0 before the alarm); `None` without an alarm.
+        pub cusum_start: Option<NaiveDate>,
+        /// Whether the yearly cycle was removed (≥ 2 years of weeks).
+        pub deseasonalised: bool,
+        /// The decision.
+        pub decision: Decision,
+        /// Alert score (see the module doc).
+        pub score: f64,
+        /// Alert severity, `None` when no alert.
+        pub alert: Option<Severity>,
+        /// The episode of the alert (ISO week of the start of the rise, e.g. `2025-W22`).
+        pub episode: Option<String>,
+        /// Weekly values (bucket means, oldest first; NaN-free: empty weeks are interpolated) for
+        /// charts.
+        pub weekly: Vec<f64>,
+        /// Start date of the first weekly bucket.
+        pub weekly_start: Option<NaiveDate>,
+    }
 }
 
 /// Reusable buffers of the detector.
@@ -386,7 +389,7 @@ impl TrendDetector {
             as_of.checked_sub_days(Days::new((last_sun + 7 * n_weeks as i64 - 1).max(0) as u64));
         let mut out = KeywordTrend {
             keyword: keyword.to_string(),
-            as_of,
+            day: as_of,
             n_points,
             current_mean,
             baseline_mean,

@@ -63,19 +63,23 @@ pub enum Emergence {
     Rising,
 }
 
-/// An emerging related query.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct EmergingQuery {
-    /// The tracked keyword.
-    pub keyword: String,
-    /// The related query.
-    pub related: String,
-    /// Growth in percent (`None` for a breakout without a figure).
-    pub growth_pct: Option<f64>,
-    /// Breakout or rising.
-    pub class: Emergence,
-    /// The date of the report it comes from.
-    pub date: NaiveDate,
+crate::text_result_field!(Emergence);
+
+crate::result_table! {
+    /// An emerging related query.
+    #[table = "emerging_queries", step = "trends", key = [keyword, related]]
+    pub struct EmergingQuery {
+        /// The tracked keyword.
+        pub keyword: String,
+        /// The related query.
+        pub related: String,
+        /// Growth in percent (`None` for a breakout without a figure).
+        pub growth_pct: Option<f64>,
+        /// Breakout or rising.
+        pub class: Emergence,
+        /// The date of the report it comes from.
+        pub date: NaiveDate,
+    }
 }
 
 impl Emergence {

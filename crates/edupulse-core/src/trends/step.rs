@@ -19,24 +19,24 @@
 //! share the key.
 
 use super::anomaly::{anomaly_z, score_of_z, severity_of_score, AnomalyParams};
-use super::related::{emerging_queries, Emergence, RelatedParams};
-use super::{detect_keywords, TrendDetector, TrendParams};
+use super::related::{emerging_queries, Emergence, EmergingQuery, RelatedParams};
+use super::{detect_keywords, KeywordTrend, TrendDetector, TrendParams};
 use crate::error::Result;
 use crate::job::{Step, StepOutput};
 use crate::model::Tables;
 use crate::results::Severity;
-use crate::results::{Notification, ResultRow};
+use crate::results::{Notification, ResultSet, ResultTable};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 /// The result table of the step.
-pub const TABLE: &str = "trend_alerts";
+pub const TABLE: &str = KeywordTrend::SPEC.name;
 
 /// The result table of the metric anomaly scores.
-pub const METRICS_TABLE: &str = "metric_anomalies";
+pub const METRICS_TABLE: &str = MetricAnomaly::SPEC.name;
 
 /// The result table of the emerging (rising / breakout) related queries.
-pub const RELATED_TABLE: &str = "emerging_queries";
+pub const RELATED_TABLE: &str = EmergingQuery::SPEC.name;
 
 /// Parameters of the trends step.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -89,35 +89,37 @@ pub struct TrendsStep {
     pub params: TrendsConfig,
 }
 
-/// The anomaly result of one business metric (a `metric_anomalies` row).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct MetricAnomaly {
-    /// Metric name (`registrations`, `attendance_rate`, `signups`, `purchases`, `revenue`).
-    pub metric: String,
-    /// The run's day.
-    pub date: NaiveDate,
-    /// The day of the last point (the run's day for daily counts; the last webinar day for
-    /// `attendance_rate`).
-    pub last_date: NaiveDate,
-    /// Value of the last point.
-    pub value: f64,
-    /// Anomaly score of the last point in [0, 1].
-    pub score: f64,
-    /// Signed z of the last point (positive: above the forecast).
-    pub z: f64,
-    /// Severity of the last point (`None` below medium).
-    pub severity: Option<Severity>,
-    /// When the last point is flagged: the first point of the trailing run of flagged points
-    /// (severity ≥ medium), the episode of the alert.
-    pub episode: Option<NaiveDate>,
-    /// Points in the series.
-    pub days: usize,
-    /// The last points (at most `metric_history`) for charts: dates, values and signed z.
-    pub history_dates: Vec<NaiveDate>,
-    /// Values of `history_dates`.
-    pub history_values: Vec<f64>,
-    /// Signed z of `history_dates`.
-    pub history_z: Vec<f64>,
+crate::result_table! {
+    /// The anomaly result of one business metric (a `metric_anomalies` row).
+    #[table = "metric_anomalies", step = "trends", key = [metric]]
+    pub struct MetricAnomaly {
+        /// Metric name (`registrations`, `attendance_rate`, `signups`, `purchases`, `revenue`).
+        pub metric: String,
+        /// The run's day.
+        pub date: NaiveDate,
+        /// The day of the last point (the run's day for daily counts; the last webinar day for
+        /// `attendance_rate`).
+        pub last_date: NaiveDate,
+        /// Value of the last point.
+        pub value: f64,
+        /// Anomaly score of the last point in [0, 1].
+        pub score: f64,
+        /// Signed z of the last point (positive: above the forecast).
+        pub z: f64,
+        /// Severity of the last point (`None` below medium).
+        pub severity: Option<Severity>,
+        /// When the last point is flagged: the first point of the trailing run of flagged points
+        /// (severity ≥ medium), the episode of the alert.
+        pub episode: Option<NaiveDate>,
+        /// Points in the series.
+        pub days: usize,
+        /// The last points (at most `metric_history`) for charts: dates, values and signed z.
+        pub history_dates: Vec<NaiveDate>,
+        /// Values of `history_dates`.
+        pub history_values: Vec<f64>,
+        /// Signed z of `history_dates`.
+        pub history_z: Vec<f64>,
+    }
 }
 
 /// Score the series `(dates, values)` (sorted, one point per date) and find the episode of the
@@ -261,15 +263,6 @@ impl Step for TrendsStep {
                 super::Decision::Falling => falling += 1,
                 _ => {}
             }
-            let data = serde_json::to_value(t).map_err(|e| {
-                crate::error::CoreError::param("trend_alerts", format!("serialise: {e}"))
-            })?;
-            out.results.push(ResultRow {
-                table: TABLE.to_string(),
-                as_of,
-                key: t.keyword.clone(),
-                data,
-            });
             if let (Some(sev), Some(ep)) = (t.alert, &t.episode) {
                 let growth = t
                     .growth
@@ -299,6 +292,7 @@ impl Step for TrendsStep {
                 });
             }
         }
+        out.results.push(ResultSet::of(as_of, &trends));
         let keyword_alerts = out.notifications.len();
         // Business metrics, up to the run's day.
         let day = as_of.date_naive();
@@ -325,24 +319,18 @@ impl Step for TrendsStep {
             ),
         ];
         let mut metric_alerts = 0;
+        let mut anomalies = Vec::new();
         for (name, (ds, vs)) in &metrics {
             let Some((row, note)) = metric_anomaly(name, ds, vs, day, &self.params, as_of)? else {
                 continue;
             };
-            let data = serde_json::to_value(&row).map_err(|e| {
-                crate::error::CoreError::param(METRICS_TABLE, format!("serialise: {e}"))
-            })?;
-            out.results.push(ResultRow {
-                table: METRICS_TABLE.to_string(),
-                as_of,
-                key: (*name).to_string(),
-                data,
-            });
+            anomalies.push(row);
             if let Some(n) = note {
                 metric_alerts += 1;
                 out.notifications.push(n);
             }
         }
+        out.results.push(ResultSet::of(as_of, &anomalies));
         // Emerging related queries: each keyword's latest report within the age limit.
         let first_day = day
             .checked_sub_days(chrono::Days::new(u64::from(
@@ -358,15 +346,6 @@ impl Step for TrendsStep {
         let emerging = emerging_queries(&recent, &self.params.related)?;
         let mut breakouts = 0;
         for q in &emerging {
-            let data = serde_json::to_value(q).map_err(|e| {
-                crate::error::CoreError::param(RELATED_TABLE, format!("serialise: {e}"))
-            })?;
-            out.results.push(ResultRow {
-                table: RELATED_TABLE.to_string(),
-                as_of,
-                key: format!("{}\u{1f}{}", q.keyword, q.related),
-                data,
-            });
             if q.class == Emergence::Breakout {
                 breakouts += 1;
                 let growth = q
@@ -392,6 +371,7 @@ impl Step for TrendsStep {
                 });
             }
         }
+        out.results.push(ResultSet::of(as_of, &emerging));
         out.summary = serde_json::json!({
             "emerging_queries": emerging.len(),
             "breakouts": breakouts,

@@ -1,24 +1,22 @@
-//! What a run of the daily job produces: result rows, notifications for the outbox, and the run
-//! record. Pure data, shared by the store, the notifier and the CLI.
+//! What a run of the daily job produces: typed result tables ([`ResultSet`] of a
+//! [`ResultTable`] row type), notifications for the outbox, and the run record. Pure data, shared
+//! by the store, the notifier, the report and the CLI.
+//!
+//! Every result table is declared once, with [`result_table!`](crate::result_table), next to the
+//! capability that computes it; [`catalog`] lists them all.
+
+mod catalog;
+pub mod legacy;
+mod table;
+
+pub use catalog::{catalog, spec, unknown_table};
+pub use table::{
+    from_json_value, json_value, spec_of, ResultColumn, ResultField, ResultSet, ResultSpec,
+    ResultTable,
+};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-
-/// One row of a result table (`kpis`, `trend_alerts`, `churn_scores`, ...).
-///
-/// Results are documents keyed by `(table, as_of, key)`: a capability adds a result table without a
-/// store migration, and re-running the same `as_of` replaces the rows instead of adding to them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ResultRow {
-    /// Result table name.
-    pub table: String,
-    /// The run's `as_of` time.
-    pub as_of: DateTime<Utc>,
-    /// Natural key within the table and run (e.g. a student id, or `segment|metric`).
-    pub key: String,
-    /// The row itself, a JSON object.
-    pub data: serde_json::Value,
-}
 
 /// How urgent a notification is; routing depends on it.
 #[derive(
@@ -82,17 +80,55 @@ pub struct Notification {
 }
 
 /// Everything one run of the job writes, atomically.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RunOutput {
     /// The run's `as_of`.
     pub as_of: DateTime<Utc>,
-    /// Result rows. For every result table named here, the run's rows replace the rows that table
-    /// had for the same `as_of`.
-    pub results: Vec<ResultRow>,
+    /// Result tables. For every table with a set here (empty or not), the run's rows replace the
+    /// rows that table had for the same `as_of`; the other tables are left as they are.
+    pub results: Vec<ResultSet>,
     /// Notifications for the outbox (deduplicated by key).
     pub notifications: Vec<Notification>,
     /// A JSON summary of the run.
     pub summary: serde_json::Value,
+    /// The steps that failed (their tables were left as they were).
+    pub failed: Vec<StepFailure>,
+}
+
+impl RunOutput {
+    /// Whether every step succeeded.
+    pub fn ok(&self) -> bool {
+        self.failed.is_empty()
+    }
+}
+
+/// A step of a run that failed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepFailure {
+    /// The step's name.
+    pub step: String,
+    /// The error, in words.
+    pub error: String,
+}
+
+impl StepFailure {
+    /// The operator notification for this failure: kind `run_failed`, severity high, one per
+    /// `as_of` and step (a re-run that fails the same way does not alert twice).
+    pub fn notification(&self, as_of: DateTime<Utc>) -> Notification {
+        let day = crate::model::format_datetime(&as_of);
+        Notification {
+            dedupe_key: format!("run:failed:{day}:{}", self.step),
+            kind: "run_failed".to_string(),
+            severity: Severity::High,
+            title: format!("edupulse: step `{}` failed ({day})", self.step),
+            body: format!(
+                "The `{}` step of the run as of {day} failed and wrote nothing: {}. The other steps' results were written.",
+                self.step, self.error
+            ),
+            payload: serde_json::json!({ "step": self.step, "error": self.error, "as_of": day }),
+            created_at: as_of,
+        }
+    }
 }
 
 /// Delivery state of an outbox row.
