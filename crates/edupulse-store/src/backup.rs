@@ -1,34 +1,24 @@
 //! Portable backups: every table of a store, in the stored text forms both SQL backends share,
 //! as one JSON document per line (restorable into SQLite or PostgreSQL).
 //!
-//! The file is a header line (`{"format":"edupulse-backup","version":1,…}`), then one line per
-//! row: `{"table":"students","row":{…}}` for input tables (the record's fields) and
-//! `{"table":"results","row":{…}}`, `runs`, `notifications`, `deliveries` for the fixed tables
-//! (their columns as stored). [`Store::export_fixed`](crate::Store::export_fixed) and
+//! The file is a header line (`{"format":"edupulse-backup","version":2,…}`), then one line per
+//! row: `{"table":"students","row":{…}}` for input tables (the record's fields),
+//! `{"table":"results","row":{"table":"churn_scores","as_of":…,"rows":[[…],…]}}` for each result
+//! set (one line per result table and `as_of`: the serde form of
+//! [`ResultSet`], values in the table's column order), and `runs`, `notifications`,
+//! `deliveries` for the other fixed tables (their columns as stored). Version 1 files (results
+//! as JSON documents, before typed result tables) are not read by this release. [`Store::export_fixed`](crate::Store::export_fixed) and
 //! [`Store::import_fixed`](crate::Store::import_fixed) move the fixed tables; the input tables go
 //! through [`Store::read_all`](crate::Store::read_all) and [`Store::ingest`](crate::Store::ingest).
 
+use edupulse_core::results::legacy::LegacyRow;
+use edupulse_core::results::ResultSet;
 use serde::{Deserialize, Serialize};
 
 /// The backup format name in the header line.
 pub const FORMAT: &str = "edupulse-backup";
 /// The backup format version this build writes and reads.
-pub const VERSION: u32 = 1;
-
-/// A `results` row as stored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ResultRecord {
-    /// Result table name.
-    pub table_name: String,
-    /// The run's `as_of` (fixed-width RFC 3339).
-    pub as_of: String,
-    /// `as_of` in epoch microseconds.
-    pub as_of_us: i64,
-    /// Row key.
-    pub key: String,
-    /// Row data (JSON text).
-    pub data: String,
-}
+pub const VERSION: u32 = 2;
 
 /// A `runs` row as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -90,10 +80,16 @@ pub struct DeliveryRow {
 }
 
 /// The fixed (non-input) tables of a store.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct FixedTables {
-    /// `results`, ordered by (table_name, as_of, key).
-    pub results: Vec<ResultRecord>,
+    /// Every result table's rows: one set per (table, `as_of`) that has rows, ordered by table
+    /// (catalog order) then `as_of`, rows sorted by key ([`crate::sort_by_key`]). Importing a set
+    /// replaces its table's rows of that `as_of`.
+    pub results: Vec<ResultSet>,
+    /// Rows of the pre-typed `results` table that the typed-results migration did not recognise
+    /// (tables of custom steps), kept in `legacy_results`; ordered by (table, `as_of`, key).
+    #[serde(default)]
+    pub legacy_results: Vec<LegacyRow>,
     /// `runs`, ordered by as_of.
     pub runs: Vec<RunRow>,
     /// `notifications`, ordered by seq.

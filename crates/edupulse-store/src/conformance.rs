@@ -21,13 +21,17 @@
 
 use crate::{IngestReport, Store, StoreResult, TimeRange};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use edupulse_core::churn::step::ChurnScoreRow;
+use edupulse_core::kpi::{FunnelRow, KpiSummary};
 use edupulse_core::model::{
     parse_datetime, visit_tables, Activity, ActivityKind, KeywordInterest, Lead, LeadEvent,
     LeadEventKind, Purchase, Record, Registration, RelatedKind, RelatedQuery, Review, Student,
     Table, TableVisitor, Tables, Webinar,
 };
+use edupulse_core::model::{ColumnKind, Value};
 use edupulse_core::results::{
-    DeliveryAttempt, Notification, OutboxStatus, ResultRow, RunOutput, Severity,
+    catalog, spec_of, DeliveryAttempt, Notification, OutboxStatus, ResultSet, ResultSpec,
+    ResultTable, RunOutput, Severity,
 };
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -62,6 +66,10 @@ where
     case!(sub_second_time_ranges);
     case!(write_run_replaces_results_of_the_same_as_of);
     case!(results_without_as_of_returns_the_latest);
+    case!(unknown_result_table_is_a_named_error);
+    case!(every_result_table_round_trips_exactly);
+    case!(typed_results_decode_rows);
+    case!(invalid_result_sets_write_nothing);
     case!(notifications_are_deduplicated);
     case!(outbox_is_atomic_with_results);
     case!(record_delivery_transitions);
@@ -355,18 +363,113 @@ fn notification(key: &str, title: &str, created_at: DateTime<Utc>) -> Notificati
     }
 }
 
-fn result_row(table: &str, as_of: DateTime<Utc>, key: &str, v: serde_json::Value) -> ResultRow {
-    ResultRow {
-        table: table.into(),
-        as_of,
-        key: key.into(),
-        data: v,
+/// A funnel row (`kpi_funnel`, key `(dimension, segment)`) with `registrations = n`.
+pub fn funnel(dimension: &str, segment: &str, n: u64) -> FunnelRow {
+    FunnelRow {
+        dimension: dimension.into(),
+        segment: segment.into(),
+        registrations: n,
+        attended: n / 2,
+        converted: n / 4,
+        attendance_rate: 0.1 + 0.2,
+        conversion_rate: n as f64 / 3.0,
+        attendee_conversion_rate: -0.0,
     }
+}
+
+/// A churn score row (`churn_scores`, key `student_id`), purchase values `NULL`.
+pub fn churn_score(student_id: &str, probability: f64) -> ChurnScoreRow {
+    ChurnScoreRow {
+        student_id: student_id.into(),
+        probability,
+        risk_level: edupulse_core::churn::risk::RiskLevel::of(probability, 0.7, 0.4),
+        factors: Vec::new(),
+        intervention: None,
+        days_since_last_activity: 12.5,
+        episode: "2024-04-20".into(),
+        p_alive: None,
+        expected_purchases: Some(1.25),
+        clv: None,
+    }
+}
+
+/// The set of `rows` as of `as_of`, sorted by key (the order stores return).
+pub fn set_of<T: ResultTable>(as_of: DateTime<Utc>, rows: &[T]) -> ResultSet {
+    let mut set = ResultSet::of(as_of, rows);
+    crate::sort_by_key(&mut set);
+    set
+}
+
+/// `n` rows (one for a table without key columns) of `spec` exercising every column kind:
+/// unicode and SQL-injection text, awkward floats, large integers, both booleans, dates,
+/// microsecond-precision instants (the precision every backend keeps), nested JSON, and `NULL`
+/// in every nullable column of every other row. Sorted by key.
+pub fn synthetic_set(spec: &'static ResultSpec, as_of: DateTime<Utc>, n: usize) -> ResultSet {
+    let n = if spec.key.is_empty() { 1 } else { n };
+    let t0 = ts("2024-03-31T23:59:59.123456Z");
+    let rows = (0..n)
+        .map(|i| {
+            spec.columns
+                .iter()
+                .enumerate()
+                .map(|(c, col)| {
+                    let is_key = spec.key.contains(&col.name);
+                    if col.nullable && !is_key && (i + c) % 2 == 1 {
+                        return Value::Null;
+                    }
+                    let k = i as i64;
+                    match col.kind {
+                        ColumnKind::Text => Value::Text(match i % 3 {
+                            0 => format!("{UNICODE} {i}"),
+                            1 => format!("{INJECTION} {i}"),
+                            _ => format!("plain-{i}"),
+                        }),
+                        ColumnKind::Float => Value::Float(match i % 3 {
+                            0 => 0.1 + 0.2,
+                            1 => -1e-300,
+                            _ => 1234567.890625 * (k as f64 + 1.0),
+                        }),
+                        ColumnKind::Int => Value::Int(if i % 2 == 0 { k } else { i64::MAX - k }),
+                        ColumnKind::Bool => Value::Bool(i % 2 == 0),
+                        ColumnKind::DateTime => {
+                            Value::DateTime(t0 + Duration::microseconds(k * 1_000_001))
+                        }
+                        ColumnKind::Date => Value::Date(day("2024-02-28") + Duration::days(k)),
+                        ColumnKind::Json => Value::Json(json!({
+                            "list": [1, 2.5, "x", null, true],
+                            "text": format!("{UNICODE} {INJECTION}"),
+                            "nested": {"i": k, "f": 0.1 + 0.2, "empty": []},
+                        })),
+                        // A kind added later: extend this generator.
+                        _ => Value::Null,
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    let mut set = ResultSet { spec, as_of, rows };
+    crate::sort_by_key(&mut set);
+    set
+}
+
+fn no_rows(store: &dyn Store, table: &str, as_of: Option<DateTime<Utc>>, set: &ResultSet) {
+    assert!(
+        set.rows.is_empty(),
+        "[{}] results({table}, {as_of:?}) should have no rows, got {:?}",
+        store.describe(),
+        set.rows
+    );
+    assert_eq!(
+        set.spec.name,
+        table,
+        "[{}] results({table})",
+        store.describe()
+    );
 }
 
 fn run(
     as_of: DateTime<Utc>,
-    results: Vec<ResultRow>,
+    results: Vec<ResultSet>,
     notifications: Vec<Notification>,
 ) -> RunOutput {
     RunOutput {
@@ -374,6 +477,7 @@ fn run(
         results,
         notifications,
         summary: json!({"as_of": as_of.to_rfc3339(), "note": UNICODE}),
+        failed: Vec::new(),
     }
 }
 
@@ -393,17 +497,22 @@ pub async fn schema_version_is_positive(store: Arc<dyn Store>) {
     assert!(all.is_empty(), "[{}] a fresh store has rows", s.describe());
     assert!(ok(s, "runs", store.runs().await).is_empty());
     assert!(ok(s, "outbox", store.outbox(false).await).is_empty());
-    assert!(ok(s, "results", store.results("kpis", None).await).is_empty());
+    let none = ok(s, "results", store.results("kpi_summary", None).await);
+    no_rows(s, "kpi_summary", None, &none);
 }
 
-/// `counts()` lists the nine input tables plus `results`, `runs` and `notifications`.
+/// `counts()` lists the nine input tables, every result table of the catalog, `runs` and
+/// `notifications`.
 pub async fn counts_list_every_table(store: Arc<dyn Store>) {
     let s = &*store;
     let mut want: BTreeMap<String, u64> = Table::ALL
         .iter()
         .map(|t| (t.name().to_string(), 0))
         .collect();
-    for extra in ["results", "runs", "notifications"] {
+    for spec in catalog() {
+        want.insert(spec.name.to_string(), 0);
+    }
+    for extra in ["runs", "notifications"] {
         want.insert(extra.to_string(), 0);
     }
     let counts = ok(s, "counts", store.counts().await);
@@ -419,15 +528,17 @@ pub async fn counts_list_every_table(store: Arc<dyn Store>) {
             .write_run(&run(
                 t0,
                 vec![
-                    result_row("kpis", t0, "a", json!(1)),
-                    result_row("kpis", t0, "b", json!(2)),
+                    ResultSet::of(t0, &[funnel("all", "all", 10), funnel("role", "CTO", 2)]),
+                    ResultSet::of(t0, &[churn_score("s1", 0.9)]),
+                    ResultSet::empty(spec_of::<KpiSummary>(), t0),
                 ],
                 vec![notification("n1", "t", t0)],
             ))
             .await,
     );
     want.extend(names_of_counts(&batch));
-    want.insert("results".into(), 2);
+    want.insert("kpi_funnel".into(), 2);
+    want.insert("churn_scores".into(), 1);
     want.insert("runs".into(), 1);
     want.insert("notifications".into(), 1);
     let counts = ok(s, "counts", store.counts().await);
@@ -758,7 +869,8 @@ pub async fn sub_second_time_ranges(store: Arc<dyn Store>) {
     }
 }
 
-/// `write_run` replaces the rows of the same `(table, as_of)`; other `as_of`s and tables stay.
+/// `write_run` replaces the rows of the same `(table, as_of)`; other `as_of`s and tables stay;
+/// an empty set clears its table's rows of that `as_of`.
 pub async fn write_run_replaces_results_of_the_same_as_of(store: Arc<dyn Store>) {
     let s = &*store;
     let a = ts("2024-05-01T00:00:00Z");
@@ -770,9 +882,11 @@ pub async fn write_run_replaces_results_of_the_same_as_of(store: Arc<dyn Store>)
             .write_run(&run(
                 a,
                 vec![
-                    result_row("kpis", a, "k1", json!({"v": 1, "name": UNICODE})),
-                    result_row("kpis", a, "k2", json!({"v": 2})),
-                    result_row("churn_scores", a, "s1", json!({"p": 0.25})),
+                    ResultSet::of(
+                        a,
+                        &[funnel("industry", UNICODE, 1), funnel("industry", "k2", 2)],
+                    ),
+                    ResultSet::of(a, &[churn_score("s1", 0.25)]),
                 ],
                 vec![],
             ))
@@ -784,43 +898,49 @@ pub async fn write_run_replaces_results_of_the_same_as_of(store: Arc<dyn Store>)
         store
             .write_run(&run(
                 b,
-                vec![result_row("kpis", b, "k1", json!({"v": 10}))],
+                vec![ResultSet::of(b, &[funnel("industry", UNICODE, 10)])],
                 vec![],
             ))
             .await,
     );
-    // Re-run A: k1 changes, k2 vanishes, k3 appears; churn_scores is not part of it.
+    // Re-run A: one row changes, k2 vanishes, k3 appears; churn_scores is not part of it.
     let rerun = run(
         a,
-        vec![
-            result_row("kpis", a, "k3", json!({"v": 3, "s": INJECTION})),
-            result_row("kpis", a, "k1", json!({"v": 100})),
-        ],
+        vec![ResultSet::of(
+            a,
+            &[
+                funnel("industry", INJECTION, 3),
+                funnel("industry", UNICODE, 100),
+            ],
+        )],
         vec![],
     );
     ok(s, "write_run A again", store.write_run(&rerun).await);
 
-    let kpis_a = ok(s, "results", store.results("kpis", Some(a)).await);
+    let funnel_a = ok(s, "results", store.results("kpi_funnel", Some(a)).await);
     assert_eq!(
-        kpis_a,
-        vec![
-            result_row("kpis", a, "k1", json!({"v": 100})),
-            result_row("kpis", a, "k3", json!({"v": 3, "s": INJECTION})),
-        ],
-        "[{}] kpis of A after re-running A (stale k2 must vanish, rows sorted by key)",
+        funnel_a,
+        set_of(
+            a,
+            &[
+                funnel("industry", INJECTION, 3),
+                funnel("industry", UNICODE, 100)
+            ]
+        ),
+        "[{}] kpi_funnel of A after re-running A (stale k2 must vanish, rows sorted by key)",
         s.describe()
     );
-    let kpis_b = ok(s, "results", store.results("kpis", Some(b)).await);
+    let funnel_b = ok(s, "results", store.results("kpi_funnel", Some(b)).await);
     assert_eq!(
-        kpis_b,
-        vec![result_row("kpis", b, "k1", json!({"v": 10}))],
-        "[{}] kpis of B must be untouched by a re-run of A",
+        funnel_b,
+        set_of(b, &[funnel("industry", UNICODE, 10)]),
+        "[{}] kpi_funnel of B must be untouched by a re-run of A",
         s.describe()
     );
     let churn_a = ok(s, "results", store.results("churn_scores", Some(a)).await);
     assert_eq!(
         churn_a,
-        vec![result_row("churn_scores", a, "s1", json!({"p": 0.25}))],
+        set_of(a, &[churn_score("s1", 0.25)]),
         "[{}] a result table the re-run does not name keeps its rows",
         s.describe()
     );
@@ -839,15 +959,35 @@ pub async fn write_run_replaces_results_of_the_same_as_of(store: Arc<dyn Store>)
     );
     let counts = ok(s, "counts", store.counts().await);
     assert_eq!(
-        counts.get("results"),
-        Some(&4),
-        "[{}] results count",
+        (counts.get("kpi_funnel"), counts.get("churn_scores")),
+        (Some(&3), Some(&1)),
+        "[{}] result counts",
         s.describe()
     );
     assert_eq!(
         counts.get("runs"),
         Some(&2),
         "[{}] runs count",
+        s.describe()
+    );
+    // An empty set clears the table's rows of that as_of (and only those).
+    ok(
+        s,
+        "write_run A with an empty churn set",
+        store
+            .write_run(&run(
+                a,
+                vec![ResultSet::empty(spec_of::<ChurnScoreRow>(), a)],
+                vec![],
+            ))
+            .await,
+    );
+    let churn_a = ok(s, "results", store.results("churn_scores", Some(a)).await);
+    no_rows(s, "churn_scores", Some(a), &churn_a);
+    assert_eq!(
+        ok(s, "results", store.results("kpi_funnel", Some(a)).await),
+        funnel_a,
+        "[{}] an empty churn set leaves kpi_funnel alone",
         s.describe()
     );
 }
@@ -858,6 +998,7 @@ pub async fn results_without_as_of_returns_the_latest(store: Arc<dyn Store>) {
     let a = ts("2024-05-01T00:00:00Z");
     let b = ts("2024-05-03T00:00:00Z");
     let c = ts("2024-05-04T00:00:00Z");
+    let d = ts("2024-05-05T00:00:00Z");
     // Written out of order on purpose.
     ok(
         s,
@@ -865,10 +1006,10 @@ pub async fn results_without_as_of_returns_the_latest(store: Arc<dyn Store>) {
         store
             .write_run(&run(
                 b,
-                vec![
-                    result_row("kpis", b, "z", json!("b-z")),
-                    result_row("kpis", b, "a", json!("b-a")),
-                ],
+                vec![ResultSet::of(
+                    b,
+                    &[funnel("z", "z", 1), funnel("a", "a", 2)],
+                )],
                 vec![],
             ))
             .await,
@@ -879,7 +1020,7 @@ pub async fn results_without_as_of_returns_the_latest(store: Arc<dyn Store>) {
         store
             .write_run(&run(
                 a,
-                vec![result_row("kpis", a, "x", json!("a-x"))],
+                vec![ResultSet::of(a, &[funnel("x", "x", 3)])],
                 vec![],
             ))
             .await,
@@ -888,32 +1029,232 @@ pub async fn results_without_as_of_returns_the_latest(store: Arc<dyn Store>) {
         s,
         "write_run C",
         store
-            .write_run(&run(c, vec![result_row("leads", c, "l", json!(1))], vec![]))
+            .write_run(&run(
+                c,
+                vec![ResultSet::of(c, &[churn_score("l", 0.1)])],
+                vec![],
+            ))
             .await,
     );
-    let latest = ok(s, "results", store.results("kpis", None).await);
+    // A later run whose funnel set is empty does not hide B's rows.
+    ok(
+        s,
+        "write_run D",
+        store
+            .write_run(&run(
+                d,
+                vec![ResultSet::empty(spec_of::<FunnelRow>(), d)],
+                vec![],
+            ))
+            .await,
+    );
+    let latest = ok(s, "results", store.results("kpi_funnel", None).await);
     assert_eq!(
         latest,
-        vec![
-            result_row("kpis", b, "a", json!("b-a")),
-            result_row("kpis", b, "z", json!("b-z")),
-        ],
-        "[{}] results(kpis, None) must be the rows of the latest as_of with kpis",
+        set_of(b, &[funnel("a", "a", 2), funnel("z", "z", 1)]),
+        "[{}] results(kpi_funnel, None) must be the rows of the latest as_of with rows",
         s.describe()
     );
-    let none = ok(s, "results", store.results("no_such_table", None).await);
-    assert!(none.is_empty(), "[{}] unknown result table", s.describe());
-    let none = ok(s, "results", store.results("kpis", Some(c)).await);
-    assert!(
-        none.is_empty(),
-        "[{}] as_of without kpis rows",
+    let none = ok(s, "results", store.results("kpi_funnel", Some(c)).await);
+    no_rows(s, "kpi_funnel", Some(c), &none);
+    assert_eq!(
+        none.as_of,
+        c,
+        "[{}] an empty set keeps the as_of asked for",
         s.describe()
     );
+    let none = ok(s, "results", store.results("kpi_summary", None).await);
+    no_rows(s, "kpi_summary", None, &none);
     let runs = ok(s, "runs", store.runs().await);
     assert_eq!(
         runs.iter().map(|r| r.as_of).collect::<Vec<_>>(),
-        vec![a, b, c],
+        vec![a, b, c, d],
         "[{}] runs oldest first",
+        s.describe()
+    );
+}
+
+/// `results` on a table the catalog does not know is a validation error on `table` that names
+/// the table and lists the known ones (never an empty set).
+pub async fn unknown_result_table_is_a_named_error(store: Arc<dyn Store>) {
+    let s = &*store;
+    for name in ["no_such_table", "churn_score", "kpis", "", INJECTION] {
+        match store.results(name, None).await {
+            Err(crate::StoreError::Validation(e)) => {
+                let m = e.to_string();
+                assert!(
+                    m.contains(&format!("`{name}`")) && m.contains("churn_scores"),
+                    "[{}] unknown table {name:?}: the error must name it and list the known \
+                     tables: {m}",
+                    s.describe()
+                );
+            }
+            other => panic!(
+                "[{}] results({name:?}) must be a validation error, got {other:?}",
+                s.describe()
+            ),
+        }
+    }
+    assert!(
+        store
+            .results("nope", Some(ts("2024-05-01T00:00:00Z")))
+            .await
+            .is_err(),
+        "[{}] unknown table with an as_of",
+        s.describe()
+    );
+}
+
+/// Every table of the catalog, written with values of every column kind (JSON, instants, dates,
+/// booleans, `NULL`s, unicode), reads back exactly, at two `as_of`s.
+pub async fn every_result_table_round_trips_exactly(store: Arc<dyn Store>) {
+    let s = &*store;
+    let a = ts("2024-05-01T06:00:00.5Z");
+    let b = ts("2024-05-02T06:00:00Z");
+    for as_of in [a, b] {
+        let sets: Vec<ResultSet> = catalog()
+            .iter()
+            .map(|spec| synthetic_set(spec, as_of, 3))
+            .collect();
+        ok(
+            s,
+            "write_run",
+            store.write_run(&run(as_of, sets, vec![])).await,
+        );
+    }
+    for spec in catalog() {
+        for (as_of, asked) in [(a, Some(a)), (b, Some(b)), (b, None)] {
+            let got = ok(s, "results", store.results(spec.name, asked).await);
+            let want = synthetic_set(spec, as_of, 3);
+            assert_eq!(
+                got,
+                want,
+                "[{}] results({}, {asked:?}) must read back what was written",
+                s.describe(),
+                spec.name
+            );
+        }
+    }
+    let counts = ok(s, "counts", store.counts().await);
+    for spec in catalog() {
+        let per_run = if spec.key.is_empty() { 1 } else { 3 };
+        assert_eq!(
+            counts.get(spec.name),
+            Some(&(2 * per_run)),
+            "[{}] counts[{}]",
+            s.describe(),
+            spec.name
+        );
+    }
+}
+
+/// [`crate::typed_results`] decodes the stored rows into the row type.
+pub async fn typed_results_decode_rows(store: Arc<dyn Store>) {
+    let s = &*store;
+    let a = ts("2024-05-01T00:00:00Z");
+    let summary = KpiSummary {
+        students: 120,
+        active_students_7d: 40,
+        active_students_30d: 80,
+        completed_students: 9,
+        completion_rate: 9.0 / 120.0,
+        attendance_rate_last_30d: Some(0.1 + 0.2),
+        attendance_rate_prev_30d: None,
+        registrations_last_30d: 31,
+        registrations_prev_30d: 0,
+    };
+    let scores = vec![churn_score("s2", 0.75), churn_score(UNICODE, 0.1)];
+    ok(
+        s,
+        "write_run",
+        store
+            .write_run(&run(
+                a,
+                vec![
+                    ResultSet::of(a, std::slice::from_ref(&summary)),
+                    ResultSet::of(a, &scores),
+                ],
+                vec![],
+            ))
+            .await,
+    );
+    let got: Vec<KpiSummary> = ok(s, "typed_results", crate::typed_results(s, None).await);
+    assert_eq!(got, vec![summary], "[{}] typed kpi_summary", s.describe());
+    let mut got: Vec<ChurnScoreRow> =
+        ok(s, "typed_results", crate::typed_results(s, Some(a)).await);
+    got.sort_by(|x, y| x.student_id.cmp(&y.student_id));
+    let mut want = scores;
+    want.sort_by(|x, y| x.student_id.cmp(&y.student_id));
+    assert_eq!(got, want, "[{}] typed churn_scores", s.describe());
+    let none: Vec<FunnelRow> = ok(s, "typed_results", crate::typed_results(s, None).await);
+    assert!(
+        none.is_empty(),
+        "[{}] typed results of an empty table",
+        s.describe()
+    );
+}
+
+/// A run with a set that breaks its table's spec (a value of the wrong kind, `NULL` in a
+/// non-nullable column, a duplicate key, an `as_of` that is not the run's, a table the catalog
+/// does not know) is a validation error and writes nothing.
+pub async fn invalid_result_sets_write_nothing(store: Arc<dyn Store>) {
+    let s = &*store;
+    let a = ts("2024-05-01T00:00:00Z");
+    let good = run(
+        a,
+        vec![ResultSet::of(a, &[funnel("all", "all", 5)])],
+        vec![],
+    );
+    ok(s, "write_run", store.write_run(&good).await);
+    let before = ok(s, "counts", store.counts().await);
+    let before_runs = ok(s, "runs", store.runs().await);
+
+    let mut wrong_kind = ResultSet::of(a, &[funnel("all", "all", 6)]);
+    wrong_kind.rows[0][2] = Value::Text("6".into());
+    let mut null_key = ResultSet::of(a, &[funnel("x", "y", 6)]);
+    null_key.rows[0][0] = Value::Null;
+    let dup = ResultSet::of(a, &[funnel("d", "d", 1), funnel("d", "d", 2)]);
+    let other_as_of = ResultSet::of(ts("2024-05-02T00:00:00Z"), &[funnel("o", "o", 1)]);
+    let unknown: &'static ResultSpec = Box::leak(Box::new(ResultSpec {
+        name: "alerts",
+        ..FunnelRow::SPEC
+    }));
+    let unknown = ResultSet {
+        spec: unknown,
+        as_of: a,
+        rows: vec![],
+    };
+    for (what, bad) in [
+        ("a value of the wrong kind", wrong_kind),
+        ("NULL in a key column", null_key),
+        ("a duplicate key", dup),
+        ("another as_of", other_as_of),
+        ("an unknown table", unknown),
+    ] {
+        let r = store
+            .write_run(&run(
+                a,
+                vec![ResultSet::of(a, &[churn_score("s1", 0.5)]), bad],
+                vec![notification(&format!("bad:{what}"), what, a)],
+            ))
+            .await;
+        assert!(
+            matches!(r, Err(crate::StoreError::Validation(_))),
+            "[{}] a run with {what} must be a validation error, got {r:?}",
+            s.describe()
+        );
+        assert_eq!(
+            ok(s, "counts", store.counts().await),
+            before,
+            "[{}] counts after a run with {what}",
+            s.describe()
+        );
+        assert_eq!(ok(s, "runs", store.runs().await), before_runs);
+    }
+    assert_eq!(
+        ok(s, "results", store.results("kpi_funnel", Some(a)).await),
+        set_of(a, &[funnel("all", "all", 5)]),
+        "[{}] rows after rejected runs",
         s.describe()
     );
 }
@@ -979,10 +1320,10 @@ pub async fn outbox_is_atomic_with_results(store: Arc<dyn Store>) {
     let b = ts("2024-05-02T00:00:00Z");
     let good = run(
         a,
-        vec![
-            result_row("kpis", a, "k1", json!(1)),
-            result_row("kpis", a, "k2", json!(2)),
-        ],
+        vec![ResultSet::of(
+            a,
+            &[funnel("k", "1", 1), funnel("k", "2", 2)],
+        )],
         vec![notification("n-a", "a", a)],
     );
     ok(s, "write_run A", store.write_run(&good).await);
@@ -993,8 +1334,8 @@ pub async fn outbox_is_atomic_with_results(store: Arc<dyn Store>) {
     let bad_new = run(
         b,
         vec![
-            result_row("kpis", b, "k1", json!(10)),
-            result_row("alerts", b, "x", json!(11)),
+            ResultSet::of(b, &[funnel("k", "1", 10)]),
+            ResultSet::of(b, &[churn_score("x", 0.5)]),
         ],
         vec![
             notification("n-b1", "b1", b),
@@ -1004,7 +1345,7 @@ pub async fn outbox_is_atomic_with_results(store: Arc<dyn Store>) {
     );
     let bad_rerun = run(
         a,
-        vec![result_row("kpis", a, "k9", json!(9))],
+        vec![ResultSet::of(a, &[funnel("k", "9", 9)])],
         vec![notification("n-a2", "a2", a), notification("", "bad", a)],
     );
     for (what, bad) in [("new as_of", bad_new), ("re-run of an as_of", bad_rerun)] {
@@ -1032,11 +1373,13 @@ pub async fn outbox_is_atomic_with_results(store: Arc<dyn Store>) {
             "[{}] outbox after a failed write_run ({what})",
             s.describe()
         );
-        assert!(ok(s, "results", store.results("kpis", Some(b)).await).is_empty());
-        assert!(ok(s, "results", store.results("alerts", None).await).is_empty());
+        let none = ok(s, "results", store.results("kpi_funnel", Some(b)).await);
+        no_rows(s, "kpi_funnel", Some(b), &none);
+        let none = ok(s, "results", store.results("churn_scores", None).await);
+        no_rows(s, "churn_scores", None, &none);
         assert_eq!(
-            ok(s, "results", store.results("kpis", Some(a)).await),
-            good.results,
+            ok(s, "results", store.results("kpi_funnel", Some(a)).await),
+            set_of(a, &[funnel("k", "1", 1), funnel("k", "2", 2)]),
             "[{}] results of A after a failed write_run ({what})",
             s.describe()
         );
