@@ -25,6 +25,7 @@
 //! ```
 #![warn(missing_docs)]
 
+mod results;
 mod schema;
 
 use async_trait::async_trait;
@@ -33,11 +34,11 @@ use edupulse_core::model::{
     parse_datetime, visit_tables, Record, Table, TableVisitor, Tables, Value,
 };
 use edupulse_core::results::{
-    DeliveryAttempt, Notification, OutboxItem, OutboxStatus, ResultRow, RunOutput, RunRecord,
+    DeliveryAttempt, Notification, OutboxItem, OutboxStatus, ResultSet, RunOutput, RunRecord,
     Severity,
 };
 use edupulse_core::CoreError;
-use edupulse_store::backup::{DeliveryRow, FixedTables, NotificationRow, ResultRecord, RunRow};
+use edupulse_store::backup::{DeliveryRow, FixedTables, NotificationRow, RunRow};
 use edupulse_store::{IngestReport, Store, StoreError, StoreResult, TimeRange};
 use rusqlite::types::ValueRef;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
@@ -225,12 +226,18 @@ fn migrate(conn: &mut Connection, backend: &str) -> StoreResult<u32> {
     }
     for m in schema::MIGRATIONS.iter().filter(|m| m.version > current) {
         tx.execute_batch(&(m.sql)()).map_err(be)?;
+        if m.version == schema::TYPED_RESULTS {
+            results::migrate_legacy(&tx, backend)?;
+        }
         tx.execute(
             "INSERT INTO schema_migrations (version, description, applied_at) VALUES (?1, ?2, ?3)",
             params![m.version, m.description, fixed_time(&Utc::now())],
         )
         .map_err(be)?;
     }
+    // Result tables a later release added to the catalog are created here; existing ones must
+    // have this release's columns.
+    results::ensure_tables(&tx, backend)?;
     tx.pragma_update(None, "user_version", supported.max(current))
         .map_err(be)?;
     tx.commit().map_err(be)?;
@@ -340,11 +347,10 @@ impl Inner {
             // One read transaction: every count comes from the same snapshot.
             let tx = conn.transaction().map_err(self.be())?;
             let mut out = BTreeMap::new();
-            let names =
-                Table::ALL
-                    .iter()
-                    .map(|t| t.name())
-                    .chain(["results", "runs", "notifications"]);
+            let names = Table::ALL
+                .iter()
+                .map(|t| t.name())
+                .chain(["runs", "notifications"]);
             for name in names {
                 let n: i64 = tx
                     .query_row(
@@ -355,6 +361,7 @@ impl Inner {
                     .map_err(self.be())?;
                 out.insert(name.to_string(), u64::try_from(n).unwrap_or(0));
             }
+            out.extend(results::counts(&tx, &self.backend)?);
             tx.commit().map_err(self.be())?;
             Ok(out)
         })
@@ -363,6 +370,7 @@ impl Inner {
     // --- runs and results -------------------------------------------------------------------
 
     fn write_run(&self, run: &RunOutput) -> StoreResult<()> {
+        edupulse_store::check_run(run)?;
         let be = self.be();
         let json = |v: &serde_json::Value| {
             serde_json::to_string(v).map_err(|e| backend_error(&self.backend, e))
@@ -372,37 +380,9 @@ impl Inner {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(&be)?;
         {
-            // 1. Results: each (table, as_of) of the run replaces what was there.
-            let mut groups: BTreeMap<(&str, String), Vec<&ResultRow>> = BTreeMap::new();
-            for r in &run.results {
-                groups
-                    .entry((r.table.as_str(), fixed_time(&r.as_of)))
-                    .or_default()
-                    .push(r);
-            }
-            let mut delete = tx
-                .prepare_cached("DELETE FROM results WHERE table_name = ?1 AND as_of = ?2")
-                .map_err(&be)?;
-            let mut insert = tx
-                .prepare_cached(
-                    "INSERT INTO results (table_name, as_of, as_of_us, key, data)
-                     VALUES (?1, ?2, ?3, ?4, ?5)
-                     ON CONFLICT (table_name, as_of, key) DO UPDATE SET data = excluded.data",
-                )
-                .map_err(&be)?;
-            for ((table, as_of), rows) in &groups {
-                delete.execute(params![table, as_of]).map_err(&be)?;
-                for r in rows {
-                    insert
-                        .execute(params![
-                            table,
-                            as_of,
-                            micros(&r.as_of),
-                            r.key,
-                            json(&r.data)?
-                        ])
-                        .map_err(&be)?;
-                }
+            // 1. Results: each set replaces what its table had for the run's as_of.
+            for set in &run.results {
+                results::write_set(&tx, set, &self.backend)?;
             }
             // 2. The outbox: keys already there are ignored. The CHECK constraint on dedupe_key
             //    fails here, inside the transaction, for an empty key (`ON CONFLICT DO NOTHING`
@@ -447,53 +427,13 @@ impl Inner {
         Ok(())
     }
 
-    fn results(&self, table: &str, as_of: Option<DateTime<Utc>>) -> StoreResult<Vec<ResultRow>> {
+    fn results(&self, table: &str, as_of: Option<DateTime<Utc>>) -> StoreResult<ResultSet> {
+        let spec = edupulse_store::result_spec(table)?;
         self.with_reader(|conn| {
-            let be = self.be();
-            let tx = conn.transaction().map_err(&be)?;
-            let as_of = match as_of {
-                Some(t) => Some(fixed_time(&t)),
-                None => tx
-                    .query_row(
-                        "SELECT as_of FROM results WHERE table_name = ?1
-                         ORDER BY as_of_us DESC, as_of DESC LIMIT 1",
-                        [table],
-                        |r| r.get::<_, String>(0),
-                    )
-                    .optional()
-                    .map_err(&be)?,
-            };
-            let Some(as_of) = as_of else {
-                return Ok(Vec::new());
-            };
-            let mut stmt = tx
-                .prepare_cached(
-                    "SELECT as_of, key, data FROM results
-                     WHERE table_name = ?1 AND as_of = ?2 ORDER BY key",
-                )
-                .map_err(&be)?;
-            let rows = stmt
-                .query_map(params![table, as_of], |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                    ))
-                })
-                .map_err(&be)?;
-            let mut out = Vec::new();
-            for row in rows {
-                let (as_of, key, data) = row.map_err(&be)?;
-                out.push(ResultRow {
-                    table: table.to_string(),
-                    as_of: Inner::parse_time("results", &as_of)?,
-                    key,
-                    data: Inner::parse_json("results", &data)?,
-                });
-            }
-            drop(stmt);
-            tx.commit().map_err(&be)?;
-            Ok(out)
+            let tx = conn.transaction().map_err(self.be())?;
+            let set = results::read_set(&tx, spec, as_of, &self.backend)?;
+            tx.commit().map_err(self.be())?;
+            Ok(set)
         })
     }
 
@@ -719,26 +659,8 @@ impl Inner {
             let tx = conn.transaction().map_err(&be)?;
             let mut out = FixedTables::default();
             {
-                let mut st = tx
-                    .prepare(
-                        "SELECT table_name, as_of, as_of_us, key, data FROM results
-                         ORDER BY table_name, as_of, key",
-                    )
-                    .map_err(&be)?;
-                let rows = st
-                    .query_map([], |r| {
-                        Ok(ResultRecord {
-                            table_name: r.get(0)?,
-                            as_of: r.get(1)?,
-                            as_of_us: r.get(2)?,
-                            key: r.get(3)?,
-                            data: r.get(4)?,
-                        })
-                    })
-                    .map_err(&be)?;
-                for r in rows {
-                    out.results.push(r.map_err(&be)?);
-                }
+                out.results = results::read_all_sets(&tx, &self.backend)?;
+                out.legacy_results = results::read_legacy(&tx, &self.backend)?;
                 let mut st = tx
                     .prepare("SELECT as_of, as_of_us, written_at, summary FROM runs ORDER BY as_of")
                     .map_err(&be)?;
@@ -817,18 +739,12 @@ impl Inner {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(&be)?;
         {
-            let mut st = tx
-                .prepare(
-                    "INSERT INTO results (table_name, as_of, as_of_us, key, data)
-                     VALUES (?1, ?2, ?3, ?4, ?5)
-                     ON CONFLICT (table_name, as_of, key) DO UPDATE SET data = excluded.data,
-                         as_of_us = excluded.as_of_us",
-                )
-                .map_err(&be)?;
-            for r in &t.results {
-                st.execute(params![r.table_name, r.as_of, r.as_of_us, r.key, r.data])
-                    .map_err(&be)?;
+            for set in &t.results {
+                edupulse_store::result_spec(set.spec.name)?;
+                set.check()?;
+                results::write_set(&tx, set, &self.backend)?;
             }
+            results::write_legacy(&tx, &t.legacy_results, &self.backend)?;
             let mut st = tx
                 .prepare(
                     "INSERT INTO runs (as_of, as_of_us, written_at, summary) VALUES (?1, ?2, ?3, ?4)
@@ -984,10 +900,23 @@ fn bind(
         Value::Float(x) => stmt.raw_bind_parameter(idx, *x),
         Value::Int(i) => stmt.raw_bind_parameter(idx, *i),
         Value::Bool(b) => stmt.raw_bind_parameter(idx, i64::from(*b)),
-        Value::DateTime(_) | Value::Date(_) => {
+        Value::DateTime(_) | Value::Date(_) | Value::Json(_) => {
             stmt.raw_bind_parameter(idx, v.to_text().unwrap_or_default())
         }
     }
+}
+
+/// Every row of one input table, read on `conn` (e.g. inside a migration's transaction).
+pub(crate) fn read_on(conn: &Connection, table: Table, backend: &str) -> StoreResult<Tables> {
+    let mut v = Read {
+        conn,
+        table,
+        range: TimeRange::ALL,
+        out: Tables::default(),
+        backend,
+    };
+    visit_tables(&mut v)?;
+    Ok(v.out)
 }
 
 /// Reads one table (chosen by `table`).
@@ -1078,11 +1007,7 @@ impl Store for SqliteStore {
         self.blocking(move |inner| inner.write_run(&run)).await
     }
 
-    async fn results(
-        &self,
-        table: &str,
-        as_of: Option<DateTime<Utc>>,
-    ) -> StoreResult<Vec<ResultRow>> {
+    async fn results(&self, table: &str, as_of: Option<DateTime<Utc>>) -> StoreResult<ResultSet> {
         let table = table.to_string();
         self.blocking(move |inner| inner.results(&table, as_of))
             .await
@@ -1133,5 +1058,164 @@ impl Store for SqliteStore {
         let channel = channel.to_string();
         self.blocking(move |inner| inner.delivered_since(&channel, since))
             .await
+    }
+}
+
+#[cfg(test)]
+mod upgrade_tests {
+    //! Upgrading a store written by the release before typed result tables (schema v3).
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use super::*;
+    use edupulse_core::results::legacy::LegacyRow;
+    use edupulse_store::conformance;
+
+    /// A database at schema v3 (the previous release) holding `old` in `results` and `webinars`.
+    fn old_store(path: &Path, old: &[LegacyRow], webinars: &Tables) {
+        let mut conn = Connection::open(path).unwrap();
+        let tx = conn.transaction().unwrap();
+        tx.execute_batch(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY,
+             description TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT;",
+        )
+        .unwrap();
+        for m in schema::MIGRATIONS
+            .iter()
+            .filter(|m| m.version < schema::TYPED_RESULTS)
+        {
+            tx.execute_batch(&(m.sql)()).unwrap();
+            tx.execute(
+                "INSERT INTO schema_migrations VALUES (?1, ?2, 'then')",
+                params![m.version, m.description],
+            )
+            .unwrap();
+        }
+        let mut up = Upsert {
+            tx: &tx,
+            batch: webinars,
+            report: IngestReport::default(),
+            backend: "test",
+        };
+        visit_tables(&mut up).unwrap();
+        for r in old {
+            tx.execute(
+                "INSERT INTO results (table_name, as_of, as_of_us, key, data)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    r.table,
+                    fixed_time(&r.as_of),
+                    micros(&r.as_of),
+                    r.key,
+                    r.data.to_string()
+                ],
+            )
+            .unwrap();
+        }
+        tx.commit().unwrap();
+    }
+
+    fn schema_dump(path: &Path) -> Vec<(String, i64)> {
+        let conn = Connection::open(path).unwrap();
+        let mut st = conn
+            .prepare("SELECT name, (SELECT COUNT(*) FROM schema_migrations) FROM sqlite_master ORDER BY name")
+            .unwrap();
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_v3_store_is_upgraded_and_every_old_result_is_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        let old = conformance::legacy_fixture();
+        let webinars = Tables {
+            webinars: vec![conformance::legacy_fixture_webinar()],
+            ..Tables::default()
+        };
+        old_store(&path, &old, &webinars);
+        let store = SqliteStore::open(&path).unwrap();
+        assert_eq!(
+            store.schema_version().await.unwrap(),
+            SqliteStore::supported_schema_version()
+        );
+        conformance::assert_legacy_migrated(&store, &old, &webinars.webinars).await;
+        assert_eq!(
+            store.read_all(TimeRange::ALL).await.unwrap(),
+            webinars,
+            "input tables untouched"
+        );
+        drop(store);
+        // The issue's acceptance query, in plain SQL on the file.
+        let conn = Connection::open(&path).unwrap();
+        let mut st = conn
+            .prepare("SELECT risk_level, count(*) FROM churn_scores_latest GROUP BY 1 ORDER BY 1")
+            .unwrap();
+        let levels: Vec<(String, i64)> = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let scores = old.iter().filter(|r| r.table == "churn_scores").count() as i64;
+        assert_eq!(
+            levels.iter().map(|l| l.1).sum::<i64>(),
+            scores,
+            "{levels:?}"
+        );
+        let gone: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM sqlite_master WHERE name = 'results'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(gone, 0, "the old results table is dropped");
+        // Reopening is a no-op.
+        let store = SqliteStore::open(&path).unwrap();
+        conformance::assert_legacy_migrated(&store, &old, &webinars.webinars).await;
+    }
+
+    #[tokio::test]
+    async fn a_bad_old_row_stops_the_upgrade_and_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bad.db");
+        let mut old = conformance::legacy_fixture();
+        let i = old.iter().position(|r| r.table == "churn_scores").unwrap();
+        old[i].data = serde_json::json!({"student_id": 7});
+        old_store(&path, &old, &Tables::default());
+        let before = schema_dump(&path);
+        let err = SqliteStore::open(&path).unwrap_err();
+        assert!(err.to_string().contains("churn_scores"), "{err}");
+        assert_eq!(schema_dump(&path), before, "nothing touched");
+    }
+
+    #[test]
+    fn a_result_table_with_other_columns_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("drift.db");
+        drop(SqliteStore::open(&path).unwrap());
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch("DROP VIEW kpi_summary_latest; DROP TABLE kpi_summary; CREATE TABLE kpi_summary (as_of TEXT NOT NULL PRIMARY KEY, students INTEGER NOT NULL);")
+            .unwrap();
+        drop(conn);
+        let err = SqliteStore::open(&path).unwrap_err().to_string();
+        assert!(
+            err.contains("`kpi_summary`") && err.contains("completion_rate"),
+            "{err}"
+        );
+        // A table the catalog gained later is created on open (here: one dropped by hand).
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "DROP TABLE kpi_summary; DROP VIEW churn_scores_latest; DROP TABLE churn_scores;",
+        )
+        .unwrap();
+        drop(conn);
+        drop(SqliteStore::open(&path).unwrap());
+        let conn = Connection::open(&path).unwrap();
+        let n: i64 = conn
+            .query_row("SELECT COUNT(*) FROM churn_scores_latest", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 0);
     }
 }

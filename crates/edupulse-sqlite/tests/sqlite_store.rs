@@ -1,7 +1,7 @@
 //! The SQLite backend: the conformance suite, persistence across reopen, migrations.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use edupulse_core::results::{Notification, ResultRow, RunOutput, Severity};
+use edupulse_core::results::{Notification, ResultSet, RunOutput, Severity};
 use edupulse_sqlite::SqliteStore;
 use edupulse_store::conformance::{self, sample_batch, ts};
 use edupulse_store::{Store, StoreError, TimeRange};
@@ -39,12 +39,13 @@ fn sample_run() -> RunOutput {
     let as_of = ts("2024-05-01T00:00:00Z");
     RunOutput {
         as_of,
-        results: vec![ResultRow {
-            table: "kpis".into(),
+        results: vec![ResultSet::of(
             as_of,
-            key: "revenue".into(),
-            data: json!({"value": 0.1 + 0.2}),
-        }],
+            &[
+                conformance::churn_score("s1", 0.8),
+                conformance::churn_score("s2", 0.1),
+            ],
+        )],
         notifications: vec![Notification {
             dedupe_key: "k".into(),
             kind: "kpi_alert".into(),
@@ -55,6 +56,7 @@ fn sample_run() -> RunOutput {
             created_at: as_of,
         }],
         summary: json!({"ok": true}),
+        failed: vec![],
     }
 }
 
@@ -71,7 +73,10 @@ async fn reopening_a_file_gives_back_the_same_data() {
     }
     let store = SqliteStore::open(&path).unwrap();
     assert_eq!(store.read_all(TimeRange::ALL).await.unwrap(), batch);
-    assert_eq!(store.results("kpis", None).await.unwrap(), run.results);
+    assert_eq!(
+        store.results("churn_scores", None).await.unwrap(),
+        run.results[0]
+    );
     let outbox = store.outbox(true).await.unwrap();
     assert_eq!(outbox.len(), 1);
     assert_eq!(outbox[0].notification, run.notifications[0]);
@@ -125,6 +130,16 @@ async fn a_newer_schema_is_refused() {
         [future],
     )
     .unwrap();
+    let dump = |conn: &rusqlite::Connection| -> Vec<(String, String)> {
+        let mut st = conn
+            .prepare("SELECT name, COALESCE(sql, '') FROM sqlite_master ORDER BY name")
+            .unwrap();
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    let before = dump(&conn);
     drop(conn);
     match SqliteStore::open(&path) {
         Err(StoreError::SchemaTooNew { found, supported }) => {
@@ -133,6 +148,8 @@ async fn a_newer_schema_is_refused() {
         }
         other => panic!("expected SchemaTooNew, got {other:?}"),
     }
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    assert_eq!(dump(&conn), before, "a newer store is not touched");
 }
 
 #[tokio::test]
@@ -190,6 +207,7 @@ async fn two_stores_on_one_file_never_claim_the_same_row() {
         results: vec![],
         notifications: notes,
         summary: json!({}),
+        failed: vec![],
     })
     .await
     .unwrap();

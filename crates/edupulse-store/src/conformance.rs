@@ -1868,3 +1868,125 @@ pub async fn claims_are_exclusive_until_the_lease_expires(store: Arc<dyn Store>)
     }
     assert_eq!(seen.len(), notes.len() + 1);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Upgrading a store written before typed result tables
+
+/// Rows of the old `results` table as the previous release wrote them (`edupulse demo` of the
+/// release before typed results, trimmed, plus the shapes that demo did not produce: a planned
+/// webinar's forecast, best slots and rescheduling, the purchase models, a second `as_of`, and a
+/// custom step's table this release does not know). Read from
+/// `crates/edupulse-store/tests/data/legacy_results.jsonl`.
+pub fn legacy_fixture() -> Vec<edupulse_core::results::legacy::LegacyRow> {
+    #[derive(serde::Deserialize)]
+    struct Old {
+        table_name: String,
+        as_of: String,
+        key: String,
+        data: serde_json::Value,
+    }
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/legacy_results.jsonl"
+    );
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let o: Old = serde_json::from_str(l).unwrap_or_else(|e| panic!("{path}: {e}: {l}"));
+            edupulse_core::results::legacy::LegacyRow {
+                table: o.table_name,
+                as_of: ts(&o.as_of),
+                key: o.key,
+                data: o.data,
+            }
+        })
+        .collect()
+}
+
+/// The webinar the fixture's planned-webinar rows refer to (`w9001`), to store before upgrading.
+pub fn legacy_fixture_webinar() -> Webinar {
+    Webinar {
+        webinar_id: "w9001".into(),
+        title: format!("IA generativa para empresas {UNICODE}"),
+        topic: "ia_generativa".into(),
+        starts_at: ts("2026-01-09T10:00:00Z"),
+        duration_min: 60,
+        industry: Some("tecnología".into()),
+        role: None,
+        company_size: None,
+    }
+}
+
+/// After opening a store that held `old` in its old `results` table (and `webinars` in its
+/// input tables): every row is in its typed table (what
+/// [`legacy::convert`](edupulse_core::results::legacy::convert) makes of them), nothing more,
+/// and the rows of unknown tables are kept in `legacy_results` (seen through
+/// [`Store::export_fixed`]).
+pub async fn assert_legacy_migrated(
+    store: &dyn Store,
+    old: &[edupulse_core::results::legacy::LegacyRow],
+    webinars: &[Webinar],
+) {
+    let s = store;
+    let want = edupulse_core::results::legacy::convert(old, webinars)
+        .unwrap_or_else(|e| panic!("the fixture does not convert: {e}"));
+    let mut per_table: BTreeMap<String, u64> = BTreeMap::new();
+    for set in &want.sets {
+        let mut set = set.clone();
+        crate::sort_by_key(&mut set);
+        let got = ok(
+            s,
+            "results",
+            store.results(set.spec.name, Some(set.as_of)).await,
+        );
+        assert_eq!(
+            got,
+            set,
+            "[{}] migrated rows of {} as of {}",
+            s.describe(),
+            set.spec.name,
+            set.as_of
+        );
+        *per_table.entry(set.spec.name.to_string()).or_default() += set.rows.len() as u64;
+    }
+    let converted: u64 = per_table.values().sum();
+    assert_eq!(
+        converted as usize + want.unknown.len(),
+        old.len(),
+        "[{}] every old row is either typed or kept",
+        s.describe()
+    );
+    let counts = ok(s, "counts", store.counts().await);
+    for spec in catalog() {
+        assert_eq!(
+            counts.get(spec.name).copied().unwrap_or(0),
+            per_table.get(spec.name).copied().unwrap_or(0),
+            "[{}] counts[{}] after the upgrade",
+            s.describe(),
+            spec.name
+        );
+    }
+    assert!(
+        !counts.contains_key("results"),
+        "[{}] the old results table is gone",
+        s.describe()
+    );
+    let fixed = ok(s, "export_fixed", store.export_fixed().await);
+    assert_eq!(
+        fixed.legacy_results,
+        want.unknown,
+        "[{}] rows of unknown tables kept in legacy_results",
+        s.describe()
+    );
+    if let Some(w) = webinars.iter().find(|w| w.webinar_id == "w9001") {
+        let f: Vec<edupulse_core::demand::rows::WebinarForecastRow> =
+            ok(s, "typed_results", crate::typed_results(s, None).await);
+        assert!(
+            f.iter()
+                .any(|r| r.webinar_id == w.webinar_id && r.title == w.title),
+            "[{}] the stored webinar's title joins its old forecast: {f:?}",
+            s.describe()
+        );
+    }
+}
