@@ -1,10 +1,14 @@
 //! The daily job end to end on a store: load the input tables, run the pure job of
 //! [`edupulse_core::job`], and write its results and notifications in one transaction.
 //! Delivering the notifications is the dispatcher's work ([`edupulse_notify`]).
+//!
+//! One run API for every caller: the CLI (`edupulse run --steps churn,leads`), Python
+//! (`Store.run(steps=[...])`, one Airflow task per step) and Rust all call [`run_daily_with`].
 
 use crate::Error;
 use chrono::{DateTime, Utc};
-use edupulse_core::job::{Job, JobConfig};
+use edupulse_core::job::{run_summary, Job, JobConfig};
+pub use edupulse_core::job::RunOptions;
 use edupulse_core::results::RunOutput;
 use edupulse_store::{IngestReport, Store, TimeRange};
 use std::path::Path;
@@ -20,16 +24,74 @@ pub async fn ingest_dir(store: &dyn Store, dir: &Path) -> Result<IngestReport, E
 /// (results, outbox notifications, run record) atomically. Re-running the same `as_of` replaces
 /// its results and adds no notification already in the outbox.
 ///
-/// `progress(i, n, step)` is called before each step.
+/// `progress(i, n, step)` is called before each step. Same as [`run_daily_with`] with every
+/// step.
 pub async fn run_daily(
     store: &dyn Store,
     as_of: DateTime<Utc>,
     config: &JobConfig,
-    progress: impl FnMut(usize, usize, &str),
+    mut progress: impl FnMut(usize, usize, &str),
+) -> Result<RunOutput, Error> {
+    run_daily_with(
+        store,
+        as_of,
+        config,
+        RunOptions {
+            progress: Some(&mut progress),
+            ..RunOptions::default()
+        },
+    )
+    .await
+}
+
+/// Run the steps chosen by `options` (all by default) as of `as_of` and write the run
+/// atomically.
+///
+/// - **Partial runs** (`options.steps`, e.g. one Airflow task per step) replace only the chosen
+///   steps' tables; the run record of that `as_of` keeps the summaries other steps wrote.
+/// - **A failing step** does not stop the others: their results are written, the run's summary
+///   says `"ok": false` with `"failed_steps"`, [`RunOutput::failed`] lists them, and an operator
+///   notification (kind `run_failed`) goes through the outbox. Check [`RunOutput::ok`].
+/// - **Cancelling** (`options.cancel`) stops before the next step and writes nothing.
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// use edupulse::core::job::JobConfig;
+/// use edupulse::core::simulate::{simulate, SimConfig};
+/// use edupulse::job::{run_daily_with, RunOptions};
+/// let store = edupulse::open_store("memory://").await?;
+/// let sim = SimConfig { students: 60, seed: 2, ..SimConfig::default() };
+/// store.ingest(&simulate(&sim)?).await?;
+/// let as_of = edupulse::core::model::end_of_day(sim.end_date());
+/// let run = run_daily_with(store.as_ref(), as_of, &JobConfig::default(),
+///                          RunOptions::steps(&["kpis", "churn"])).await?;
+/// assert!(run.ok());
+/// assert_eq!(run.summary["steps"].as_object().unwrap().len(), 2);
+/// # Ok::<(), edupulse::Error>(())
+/// # }).unwrap();
+/// ```
+pub async fn run_daily_with(
+    store: &dyn Store,
+    as_of: DateTime<Utc>,
+    config: &JobConfig,
+    options: RunOptions<'_>,
 ) -> Result<RunOutput, Error> {
     let job = Job::new(config)?;
+    let partial = options.steps.is_some();
     let tables = store.read_all(TimeRange::ALL).await?;
-    let run = job.run(&tables, as_of, progress)?;
+    let mut run = job.run_with(&tables, as_of, options)?;
+    if partial {
+        // Keep the summaries other steps wrote for the same `as_of` in the run record.
+        let mut steps = run.summary["steps"].as_object().cloned().unwrap_or_default();
+        if let Some(prev) = store.runs().await?.iter().find(|r| r.as_of == as_of) {
+            if let Some(serde_json::Value::Object(old)) = prev.summary.get("steps") {
+                for (k, v) in old {
+                    steps.entry(k.clone()).or_insert_with(|| v.clone());
+                }
+            }
+        }
+        run.summary = run_summary(as_of, steps);
+    }
     store.write_run(&run).await?;
     Ok(run)
 }

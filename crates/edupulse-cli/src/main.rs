@@ -2,9 +2,10 @@
 //! notifications and write the report. The last line printed on stdout is always a JSON summary.
 //!
 //! Exit codes: 0 success, 1 bad input (the message names file, row and column), 2 any other
-//! failure.
+//! failure, 3 a run where some steps failed (the other steps' results were written; the summary
+//! lists `failed_steps`).
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
 use edupulse::core::csvio;
 use edupulse::core::job::JobConfig;
@@ -78,7 +79,14 @@ enum Command {
         /// docs/configuration.md), or a `.json` job configuration. Default: `$EDUPULSE_CONFIG`.
         #[arg(long)]
         config: Option<PathBuf>,
+        /// Run only these steps, comma-separated (e.g. `churn,leads`); their tables are
+        /// replaced, the others' are kept. Default: every step.
+        #[arg(long, value_delimiter = ',')]
+        steps: Option<Vec<String>>,
     },
+    /// List every result table with its columns, types and docs (JSON; docs/results.md is the
+    /// same list as Markdown).
+    Schema,
     /// Write every table of a store to a portable backup file (JSON lines).
     Backup {
         /// Store URL.
@@ -186,9 +194,22 @@ fn main() {
     let result = rt.block_on(dispatch(cli.command));
     match result {
         Ok(mut summary) => {
-            summary["ok"] = json!(true);
+            let failed = summary["failed_steps"]
+                .as_array()
+                .map_or(0, |steps| steps.len());
+            summary["ok"] = json!(failed == 0);
             summary["seconds"] = json!((started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0);
+            if failed > 0 {
+                summary["exit_code"] = json!(3);
+                eprintln!(
+                    "error: {failed} step(s) failed: {}; the other steps' results were written",
+                    summary["failed_steps"]
+                );
+            }
             println!("{summary}");
+            if failed > 0 {
+                std::process::exit(3);
+            }
         }
         Err(f) => {
             eprintln!("error: {}", f.message);
@@ -238,6 +259,7 @@ async fn dispatch(cmd: Command) -> Result<serde_json::Value, Failure> {
             notify_file,
             notify_stdout,
             config,
+            steps,
         } => {
             let as_of = parse_as_of(&as_of)?;
             let settings = load_settings(config)?;
@@ -249,9 +271,25 @@ async fn dispatch(cmd: Command) -> Result<serde_json::Value, Failure> {
                 &settings,
                 notify_file.as_deref(),
                 notify_stdout,
+                steps,
             )
             .await
         }
+        Command::Schema => Ok(json!({
+            "command": "schema",
+            "tables": edupulse::core::results::catalog().iter().map(|s| json!({
+                "table": s.name,
+                "step": s.step,
+                "doc": s.doc.trim(),
+                "key": s.key,
+                "columns": s.columns.iter().map(|c| json!({
+                    "name": c.name,
+                    "type": c.kind.name(),
+                    "nullable": c.nullable,
+                    "doc": c.doc.trim(),
+                })).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+        })),
         Command::Report { store, out, as_of } => {
             let as_of = as_of.as_deref().map(parse_as_of).transpose()?;
             let store = open_store(&store).await?;
@@ -350,16 +388,10 @@ fn hide_values(text: &str) -> String {
     edupulse::notify::redact(&out)
 }
 
-/// `YYYY-MM-DD` means the end of that day (23:59:59 UTC); an RFC 3339 instant is taken as is.
+/// `YYYY-MM-DD` means the end of that day (23:59:59 UTC); an RFC 3339 instant is taken as is
+/// ([`edupulse::core::model::parse_as_of`]).
 fn parse_as_of(s: &str) -> Result<DateTime<Utc>, Failure> {
-    if let Ok(d) = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
-        return Ok(end_of_day(d));
-    }
-    edupulse::core::model::parse_datetime(s).map_err(|e| bad_input(format!("--as-of: {e}")))
-}
-
-fn end_of_day(d: NaiveDate) -> DateTime<Utc> {
-    edupulse::core::model::date_to_datetime(d) + chrono::Duration::seconds(86_399)
+    edupulse::core::model::parse_as_of(s).map_err(|e| bad_input(format!("--as-of: {e}")))
 }
 
 /// `notifications.jsonl` beside a SQLite file.
@@ -394,6 +426,7 @@ async fn run(
     settings: &Settings,
     notify_file: Option<&Path>,
     notify_stdout: bool,
+    steps: Option<Vec<String>>,
 ) -> Result<serde_json::Value, Failure> {
     // Build the channels first: a bad webhook setting fails before the job runs.
     let webhooks = settings
@@ -401,10 +434,15 @@ async fn run(
         .webhooks(|k| std::env::var(k).ok())
         .map_err(|e| bad_input(e.to_string()))?;
     let p = progress("run");
-    let out = edupulse::run_daily(store.as_ref(), as_of, &settings.job, |i, n, step| {
-        p.set_message(format!("run: step {}/{n} {step}", i + 1));
-    })
-    .await?;
+    let mut on_step = |i: usize, n: usize, step: &str| {
+        p.set_message(format!("run: step {}/{n} {step}", (i + 1).min(n)));
+    };
+    let options = edupulse::job::RunOptions {
+        steps,
+        progress: Some(&mut on_step),
+        ..Default::default()
+    };
+    let out = edupulse::job::run_daily_with(store.as_ref(), as_of, &settings.job, options).await?;
     p.set_message("deliver notifications");
     let mut notifiers: Vec<Arc<dyn Notifier>> = Vec::new();
     if let Some(f) = notify_file {
@@ -439,6 +477,7 @@ async fn run(
         "store": store.describe(),
         "as_of": as_of,
         "run": out.summary,
+        "failed_steps": out.failed,
         "delivery": delivery,
         "notify_file": notify_file,
         "webhooks": hooks,
@@ -479,6 +518,7 @@ async fn demo(
         &load_settings(None)?,
         Some(&notify_file),
         false,
+        None,
     )
     .await?;
     let report = Report::build(store.as_ref(), Some(as_of)).await?;
@@ -490,6 +530,7 @@ async fn demo(
         "as_of": as_of,
         "ingest": {"received": ingest.received, "written": ingest.written},
         "run": run_summary["run"],
+        "failed_steps": run_summary["failed_steps"],
         "delivery": run_summary["delivery"],
         "notifications": notify_file,
         "report": {"html": html_path, "json": json_path},

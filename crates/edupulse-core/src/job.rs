@@ -25,6 +25,13 @@ pub struct StepOutput {
     pub summary: serde_json::Value,
 }
 
+impl StepOutput {
+    /// The typed rows of result table `T` in this output (none if the step wrote no set of it).
+    pub fn rows<T: crate::results::ResultTable>(&self) -> Result<Vec<T>> {
+        crate::results::rows_of(&self.results)
+    }
+}
+
 /// One step of the daily job: pure, deterministic in its inputs.
 pub trait Step: Send + Sync {
     /// Short name (used in summaries and progress).
@@ -65,7 +72,7 @@ impl Step for KpiStep {
 
 /// Parameters of the daily job.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct JobConfig {
     /// KPI step parameters.
     pub kpi: KpiConfig,

@@ -21,7 +21,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Parameters of the KPI step.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct KpiConfig {
     /// A registrant converts if they purchase within this many days after the webinar starts.
     pub conversion_window_days: u32,

@@ -28,7 +28,7 @@ pub const RFM_TABLE: &str = "rfm";
 
 /// Parameters of a maximum-likelihood fit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct FitParams {
     /// Maximum BFGS iterations before the fit is reported as not converged.
     pub max_iter: usize,

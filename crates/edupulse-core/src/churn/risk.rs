@@ -22,7 +22,7 @@ const DAY: i64 = 86_400;
 
 /// Parameters of the risk model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct RiskParams {
     /// A student has churned when they do nothing for this many days (the label's horizon).
     pub horizon_days: u32,

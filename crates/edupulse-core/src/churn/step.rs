@@ -18,7 +18,7 @@ use std::collections::HashMap;
 
 /// Parameters of the churn step.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct ChurnConfig {
     /// The activity risk model.
     pub risk: RiskParams,

@@ -17,7 +17,7 @@ use std::collections::HashMap;
 
 /// Parameters of [`summary_from_transactions`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct SummaryParams {
     /// Unit of `recency` and `T`.
     pub unit: TimeUnit,

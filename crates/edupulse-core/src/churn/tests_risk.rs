@@ -108,21 +108,15 @@ fn churn_step_is_deterministic_and_alerts_once_per_episode() {
     let a = step.run(&tables, end).unwrap();
     let b = step.run(&tables, end).unwrap();
     assert_eq!(a, b);
-    let scores: Vec<_> = a
-        .results
-        .iter()
-        .filter(|r| r.table == "churn_scores")
-        .collect();
+    let scores: Vec<crate::churn::step::ChurnScoreRow> = a.rows().unwrap();
     assert!(!scores.is_empty());
-    assert!(a.results.iter().any(|r| r.table == "churn_cohorts"));
-    assert!(
-        a.results.iter().any(|r| r.table == "churn_models"),
-        "{}",
-        a.summary
-    );
+    assert!(!a.rows::<crate::churn::cohort::CohortRow>().unwrap().is_empty());
+    let models: Vec<crate::churn::step::ChurnModelRow> = a.rows().unwrap();
+    assert_eq!(models.len(), 1, "{}", a.summary);
+    assert!(models[0].bg_r.is_some(), "{}", a.summary);
     let alto = scores
         .iter()
-        .filter(|r| r.data["risk_level"] == "Alto")
+        .filter(|r| r.risk_level == crate::churn::RiskLevel::Alto)
         .count();
     assert_eq!(alto, a.notifications.len());
     // The next day, a student still silent keeps the same episode key: no new alert identity.

@@ -78,7 +78,7 @@ impl DemandModelKind {
 
 /// Parameters of [`DemandModel::fit`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct DemandParams {
     /// The learner.
     pub model: DemandModelKind,
@@ -246,7 +246,7 @@ pub struct SlotRanking {
 
 /// The candidate grid and constraints of the slot optimiser.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct SlotParams {
     /// Weekdays of the grid.
     pub weekdays: Vec<Weekday>,

@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 
 /// Parameters of the demand step.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct DemandConfig {
     /// Run the step.
     pub enabled: bool,

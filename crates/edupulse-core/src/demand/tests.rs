@@ -360,16 +360,17 @@ fn daily_step_writes_forecasts_and_deduplicated_reschedule_alerts() {
     let b = step.run(&t, as_of).unwrap();
     assert_eq!(a, b, "deterministic");
     let id = &t.webinars[k].webinar_id;
-    assert!(a.results.iter().any(|r| r.key == format!("webinar|{id}")));
+    let forecasts: Vec<super::WebinarForecastRow> = a.rows().unwrap();
+    assert!(forecasts.iter().any(|r| &r.webinar_id == id));
+    let heat: Vec<super::SlotHeatmapRow> = a.rows().unwrap();
+    assert!(heat.iter().any(|r| r.target == "*/*/*"));
+    let cal: Vec<super::PlannedWebinarRow> = a.rows().unwrap();
+    assert_eq!(cal.first().map(|c| c.rank), Some(1));
+    assert_eq!(a.results.len(), 6);
     assert!(a
         .results
         .iter()
-        .any(|r| r.key.starts_with("heatmap|*/*/*|")));
-    assert!(a.results.iter().any(|r| r.key == "calendar|1"));
-    assert!(a
-        .results
-        .iter()
-        .all(|r| r.table == "demand_forecasts" && r.as_of == as_of));
+        .all(|r| r.spec.step == "demand" && r.as_of == as_of));
     let n = a
         .notifications
         .iter()
@@ -382,11 +383,7 @@ fn daily_step_writes_forecasts_and_deduplicated_reschedule_alerts() {
     let c = step.run(&t, as_of + Duration::days(1)).unwrap();
     assert!(c.notifications.iter().any(|m| m.dedupe_key == n.dedupe_key));
     // Every suggestion has a notification and vice versa.
-    let sugg = a
-        .results
-        .iter()
-        .filter(|r| r.key.starts_with("reschedule|"))
-        .count();
+    let sugg = a.rows::<super::Reschedule>().unwrap().len();
     assert_eq!(sugg, a.notifications.len());
 }
 

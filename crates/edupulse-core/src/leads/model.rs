@@ -25,7 +25,7 @@ const DAY: i64 = 86_400;
 
 /// Parameters of the learned model and of the choice.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct ModelParams {
     /// Label horizon: a purchase within this many days after the snapshot.
     pub horizon_days: u32,

@@ -35,7 +35,7 @@ pub const DEFAULT_WEIGHTS: [(LeadEventKind, f64); 8] = [
 
 /// Parameters of the points rule.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct PointsParams {
     /// Points per event kind (the text form of [`LeadEventKind`]); kinds absent from the map earn
     /// nothing. Every key must be a known kind and every weight finite and ≥ 0.

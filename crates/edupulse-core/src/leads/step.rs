@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, HashMap};
 
 /// Parameters of the leads step.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct LeadsConfig {
     /// The points rule.
     pub points: PointsParams,

@@ -280,10 +280,10 @@ fn the_step_alerts_once_per_hot_episode_and_nurtures_idempotently() {
     let b = step.run(&t, d1 + Duration::days(1)).unwrap();
     let scores =
         |o: &crate::job::StepOutput| -> std::collections::HashMap<String, serde_json::Value> {
-            o.results
-                .iter()
-                .filter(|r| r.table == "lead_scores")
-                .map(|r| (r.key.clone(), r.data.clone()))
+            o.rows::<super::step::LeadScoreRow>()
+                .unwrap()
+                .into_iter()
+                .map(|r| (r.lead_id.clone(), serde_json::to_value(&r).unwrap()))
                 .collect()
         };
     let (s1, s2) = (scores(&a), scores(&b));
@@ -302,19 +302,21 @@ fn the_step_alerts_once_per_hot_episode_and_nurtures_idempotently() {
     // Nurture: one decision per (lead, webinar); the same pair decides the same on a later run.
     let nurture =
         |o: &crate::job::StepOutput| -> std::collections::HashMap<String, serde_json::Value> {
-            o.results
-                .iter()
-                .filter(|r| r.table == "lead_nurture")
-                .map(|r| (r.key.clone(), r.data.clone()))
+            o.rows::<super::nurture::NurtureDecision>()
+                .unwrap()
+                .into_iter()
+                .map(|r| {
+                    let key = format!("{}:{}", r.lead_id, r.webinar_id);
+                    (key, serde_json::to_value(&r).unwrap())
+                })
                 .collect()
         };
     let (n1, n2) = (nurture(&a), nurture(&b));
     assert!(!n1.is_empty());
     let n_rows = a
-        .results
-        .iter()
-        .filter(|r| r.table == "lead_nurture")
-        .count();
+        .rows::<super::nurture::NurtureDecision>()
+        .unwrap()
+        .len();
     assert_eq!(n_rows, n1.len(), "one decision per lead and webinar");
     let mut shared = 0;
     for (k, v) in &n1 {

@@ -52,7 +52,7 @@ impl ModelKind {
 /// `numeric_bins`, `max_iter`, `tolerance`, `min_category_count`, `calibration_folds`, `seed` —
 /// apply to both as usual).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct EnsembleParams {
     /// Knots of the cubic B-spline basis added per numeric column for the logistic member (0 =
     /// none).
@@ -83,7 +83,7 @@ impl Default for EnsembleParams {
 
 /// Parameters of [`TabularClassifier::fit`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct ClassifierParams {
     /// Model family.
     pub model: ModelKind,

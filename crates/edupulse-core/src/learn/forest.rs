@@ -59,7 +59,7 @@ impl MaxFeatures {
 
 /// Parameters of [`RandomForest::fit`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct ForestParams {
     /// Number of trees.
     pub n_trees: usize,

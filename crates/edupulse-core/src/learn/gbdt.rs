@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 
 /// Parameters of [`GradientBoosting::fit`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct GbdtParams {
     /// Maximum boosting iterations (trees).
     pub max_iter: usize,

@@ -24,7 +24,7 @@ pub enum RegressorKind {
 
 /// Parameters of [`TabularRegressor::fit`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct RegressorParams {
     /// The ensemble.
     pub kind: RegressorKind,

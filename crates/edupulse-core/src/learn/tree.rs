@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 /// Parameters of one tree.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct TreeParams {
     /// Maximum depth (root = 0).
     pub max_depth: usize,
@@ -243,7 +243,7 @@ impl Tree {
 
 /// Parameters of gradient boosting.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct BoostParams {
     /// Number of trees.
     pub n_trees: usize,

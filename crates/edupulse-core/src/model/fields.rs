@@ -138,6 +138,27 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
         .map_err(|_| format!("`{s}` is not a date (expected YYYY-MM-DD)"))
 }
 
+/// The last second of a date, 23:59:59 UTC: what a bare date means as a run's `as_of`.
+pub fn end_of_day(d: NaiveDate) -> DateTime<Utc> {
+    date_to_datetime(d) + chrono::Duration::seconds(86_399)
+}
+
+/// A run's `as_of`: a bare date (`YYYY-MM-DD`) means the **end** of that day, 23:59:59 UTC (so
+/// the run sees that whole day); anything else is parsed as an instant by [`parse_datetime`].
+/// The CLI, the Python binding and the Rust API all use this one rule.
+///
+/// ```
+/// use edupulse_core::model::parse_as_of;
+/// assert_eq!(parse_as_of("2025-12-31").unwrap().to_rfc3339(), "2025-12-31T23:59:59+00:00");
+/// assert_eq!(parse_as_of("2025-12-31T10:00:00Z").unwrap().to_rfc3339(), "2025-12-31T10:00:00+00:00");
+/// ```
+pub fn parse_as_of(s: &str) -> Result<DateTime<Utc>, String> {
+    match NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
+        Ok(d) => Ok(end_of_day(d)),
+        Err(_) => parse_datetime(s),
+    }
+}
+
 /// Midnight UTC of a date.
 pub fn date_to_datetime(d: NaiveDate) -> DateTime<Utc> {
     Utc.from_utc_datetime(&d.and_time(chrono::NaiveTime::MIN))

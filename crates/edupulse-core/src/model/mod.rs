@@ -10,7 +10,8 @@ mod fields;
 mod records;
 
 pub use fields::{
-    date_to_datetime, format_datetime, parse_count, parse_date, parse_datetime, parse_f64,
+    date_to_datetime, end_of_day, format_datetime, parse_as_of, parse_count, parse_date,
+    parse_datetime, parse_f64,
     AsInstant, ColumnKind, ColumnSpec, FieldType, Value,
 };
 pub use records::*;

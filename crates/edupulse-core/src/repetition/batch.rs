@@ -304,7 +304,7 @@ pub struct CardTable {
 
 /// Parameters of the due queue.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct QueueParams {
     /// Most reviews per learner per day.
     pub daily_limit: usize,

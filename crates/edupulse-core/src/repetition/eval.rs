@@ -67,7 +67,7 @@ pub fn read_review_log(path: &std::path::Path) -> Result<Vec<LogReview>> {
 
 /// Parameters of the evaluation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct EvalParams {
     /// Folds of the time-series split (≥ 2).
     pub n_splits: usize,

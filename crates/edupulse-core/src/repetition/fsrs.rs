@@ -109,7 +109,7 @@ pub struct MemoryState {
 
 /// Parameters of FSRS-6 scheduling.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct FsrsParams {
     /// The 21 model parameters `w0..w20`.
     pub parameters: Vec<f64>,

@@ -27,7 +27,7 @@ const PARAMS_STDDEV: [f64; NP] = [
 
 /// Parameters of the fit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct OptimizerParams {
     /// Adam steps (full batch).
     pub iterations: usize,

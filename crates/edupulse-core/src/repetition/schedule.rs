@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 
 /// Parameters of the review schedule.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct ScheduleParams {
     /// FSRS-6 settings (parameters, desired retention, maximum interval).
     pub fsrs: FsrsParams,

@@ -70,6 +70,66 @@ pub fn unknown_table(name: &str) -> CoreError {
     )
 }
 
+/// `docs/results.md`: every result table with its key and columns (SQL types on SQLite and
+/// PostgreSQL, nullability, doc), generated from the catalog.
+pub fn markdown() -> String {
+    use std::fmt::Write as _;
+    let mut out = String::from(
+        "# Result tables\n\n\
+         <!-- Generated from the result catalog (`edupulse_core::results::catalog`) by\n\
+         `EDUPULSE_UPDATE_DOCS=1 cargo test -p edupulse-core --lib results`; do not edit. -->\n\n\
+         Every step of the daily job writes typed tables. Each row carries `as_of`, the time of the\n\
+         run that wrote it (`timestamptz` on PostgreSQL; RFC 3339 text on SQLite); re-running an\n\
+         `as_of` replaces that run's rows. Each table `T` has a view `T_latest` with the rows of its\n\
+         most recent `as_of`, e.g.\n\n\
+         ```sql\nselect risk_level, count(*) from churn_scores_latest group by 1;\n```\n\n\
+         Column types: `text`, `float` (double precision), `int` (bigint), `bool`, `datetime`\n\
+         (timestamptz), `date`, `json` (jsonb on PostgreSQL, JSON text on SQLite). The same list is\n\
+         printed by `edupulse schema` and returned by `edupulse.result_tables()`.\n\n",
+    );
+    let _ = writeln!(out, "| table | step | key | what one row is |");
+    let _ = writeln!(out, "|---|---|---|---|");
+    for s in catalog() {
+        let key = if s.key.is_empty() {
+            "(one row per run)".to_string()
+        } else {
+            s.key.join(", ")
+        };
+        let _ = writeln!(
+            out,
+            "| [`{0}`](#{0}) | {1} | {key} | {2} |",
+            s.name,
+            s.step,
+            one_line(s.doc)
+        );
+    }
+    for s in catalog() {
+        let _ = write!(out, "\n## {}\n\n{}\n\n", s.name, one_line(s.doc));
+        let _ = writeln!(out, "| column | type | null | description |");
+        let _ = writeln!(out, "|---|---|---|---|");
+        let _ = writeln!(
+            out,
+            "| `as_of` | datetime | no | The time of the run that wrote the row. |"
+        );
+        for c in s.columns {
+            let key = if s.key.contains(&c.name) { " (key)" } else { "" };
+            let _ = writeln!(
+                out,
+                "| `{}`{key} | {} | {} | {} |",
+                c.name,
+                c.kind.name(),
+                if c.nullable { "yes" } else { "no" },
+                one_line(c.doc).replace('|', "\\|")
+            );
+        }
+    }
+    out
+}
+
+fn one_line(doc: &str) -> String {
+    doc.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,5 +157,21 @@ mod tests {
         assert!(unknown_table("churn_score")
             .to_string()
             .contains("churn_scores"));
+    }
+
+    /// docs/results.md is generated from the catalog; regenerate it with
+    /// `EDUPULSE_UPDATE_DOCS=1 cargo test -p edupulse-core --lib results`.
+    #[test]
+    fn docs_results_md_is_up_to_date() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/results.md");
+        let want = markdown();
+        if std::env::var_os("EDUPULSE_UPDATE_DOCS").is_some() {
+            std::fs::write(path, &want).unwrap();
+        }
+        let have = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            have == want,
+            "docs/results.md is stale: run `EDUPULSE_UPDATE_DOCS=1 cargo test -p edupulse-core --lib results`"
+        );
     }
 }

@@ -95,7 +95,20 @@ pub struct RunOutput {
     pub failed: Vec<StepFailure>,
 }
 
+/// The typed rows of table `T` among `sets` (none if there is no set of it).
+pub fn rows_of<T: ResultTable>(sets: &[ResultSet]) -> crate::error::Result<Vec<T>> {
+    match sets.iter().find(|s| s.spec.name == T::SPEC.name) {
+        Some(s) => s.decode::<T>(),
+        None => Ok(Vec::new()),
+    }
+}
+
 impl RunOutput {
+    /// The typed rows of result table `T` in this run (none if it wrote no set of it).
+    pub fn rows<T: ResultTable>(&self) -> crate::error::Result<Vec<T>> {
+        rows_of(&self.results)
+    }
+
     /// Whether every step succeeded.
     pub fn ok(&self) -> bool {
         self.failed.is_empty()

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 /// Parameters of the streaming anomaly detector.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct AnomalyParams {
     /// Smoothing of the level, per point (0, 1] (default 0.1).
     pub level_alpha: f64,

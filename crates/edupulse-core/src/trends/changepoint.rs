@@ -57,7 +57,7 @@ impl CostModel {
 
 /// Parameters of the change-point detector.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct ChangePointParams {
     /// Segment model.
     pub cost: CostModel,

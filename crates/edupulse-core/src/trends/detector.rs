@@ -55,7 +55,7 @@ use serde::{Deserialize, Serialize};
 
 /// Parameters of the trend detector.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct TrendParams {
     /// Days in the current window (default 7: the last week).
     pub current_days: u32,

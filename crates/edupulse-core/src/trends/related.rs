@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 /// Parameters of the related-queries classifier.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct RelatedParams {
     /// Minimum growth (percent) of a rising query (default 50).
     pub rising_pct: f64,

@@ -40,7 +40,7 @@ pub const RELATED_TABLE: &str = EmergingQuery::SPEC.name;
 
 /// Parameters of the trends step.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct TrendsConfig {
     /// Keyword trend detector.
     pub keywords: TrendParams,

@@ -157,15 +157,9 @@ fn step_writes_rows_and_stable_alert_keys() {
     let as_of = end.and_hms_opt(23, 59, 59).unwrap().and_utc();
     let a = step.run(&tables, as_of).unwrap();
     let b = step.run(&tables, as_of).unwrap();
-    let n_kw = a.results.iter().filter(|r| r.table == step::TABLE).count();
+    let n_kw = a.rows::<KeywordTrend>().unwrap().len();
     assert_eq!(n_kw, 14);
-    assert_eq!(
-        a.results
-            .iter()
-            .filter(|r| r.table == step::METRICS_TABLE)
-            .count(),
-        5
-    );
+    assert_eq!(a.rows::<step::MetricAnomaly>().unwrap().len(), 5);
     let keys = |o: &crate::job::StepOutput| {
         o.notifications
             .iter()
@@ -173,9 +167,9 @@ fn step_writes_rows_and_stable_alert_keys() {
             .collect::<Vec<_>>()
     };
     assert_eq!(keys(&a), keys(&b));
-    for r in a.results.iter().filter(|r| r.table == step::TABLE) {
-        let t: KeywordTrend = serde_json::from_value(r.data.clone()).unwrap();
-        assert_eq!(t.keyword, r.key);
+    let set = a.results.iter().find(|r| r.spec.name == step::TABLE).unwrap();
+    for (i, t) in set.decode::<KeywordTrend>().unwrap().iter().enumerate() {
+        assert_eq!(t.keyword, set.key_of(i));
     }
 }
 
@@ -286,12 +280,7 @@ fn simulated_breakout_queries_alert_once_from_their_first_report() {
         let key = format!("related:breakout:{}:{q}", k.keyword);
         let keys_on = |d: NaiveDate| {
             let o = step.run(&tables, at(d)).unwrap();
-            let rows: Vec<related::EmergingQuery> = o
-                .results
-                .iter()
-                .filter(|r| r.table == step::RELATED_TABLE)
-                .map(|r| serde_json::from_value(r.data.clone()).unwrap())
-                .collect();
+            let rows: Vec<related::EmergingQuery> = o.rows().unwrap();
             let keys: Vec<String> = o
                 .notifications
                 .iter()
