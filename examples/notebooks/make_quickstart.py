@@ -62,12 +62,11 @@ p = clf.predict_proba(X)[:, 1]
 print(f"{len(X)} students, churn rate {y.mean():.2f}; mean P(churn) churned {p[y].mean():.2f} vs stayed {p[~y].mean():.2f}")
 clf.explain(X.head(3), top=2)"""),
     ("md", """## Spaced repetition: what is due, and which concepts are stuck"""),
-    ("code", """schedule = store.results("review_schedule")
-kind = schedule["key"].str.split("|").str[0]           # forecast, concept, learner, summary rows
-forecast = schedule[kind == "forecast"].set_index("date")["due"]
+    ("code", """forecast = store.results("review_forecast").set_index("date")["due"]
 ax = forecast.plot.bar(figsize=(9, 3), title="Reviews due per day (the first day includes the backlog)")
 plt.show()
-schedule[kind == "concept"].sort_values("lapse_rate", ascending=False)[["card_id", "learners", "lapse_rate", "mean_retention", "stuck"]].head()"""),
+concepts = store.results("review_concepts")
+concepts.sort_values("lapse_rate", ascending=False)[["card_id", "learners", "lapse_rate", "mean_retention", "stuck"]].head()"""),
     ("md", """## Leads: who is hot, and what nurtures the rest"""),
     ("code", """leads = store.results("lead_scores")
 print(leads.groupby("grade")["converted"].agg(["size", "mean"]).rename(columns={"mean": "conversion"}))
@@ -75,12 +74,10 @@ leads[["lead_id", "grade", "engagement", "score", "track", "scorer"]].sort_value
     ("code", """scored = edupulse.leads.LeadScorer(half_life_days=21.0).score(tables["lead_events"], output="polars")
 scored.sort("score", descending=True).head(3)"""),
     ("md", """## Demand: predicted attendance by day and hour, and the best slots"""),
-    ("code", """forecasts = store.results("demand_forecasts")
-kind = forecasts["key"].str.split("|").str[0]
-heat = forecasts[kind == "heatmap"]
+    ("code", """heat = store.results("slot_heatmap")
 one = heat[heat["target"] == heat["target"].iloc[0]]          # one target segment ("*" = any)
-grid = one.pivot_table(index="weekday", columns="hour", values="attendees").reindex(["Mon", "Tue", "Wed", "Thu", "Fri"])
-grid.columns = grid.columns.astype(int)
+grid = one.pivot_table(index="weekday", columns="hour", values="attendees")  # 0 = Monday
+grid.index = [["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][d] for d in grid.index]
 fig, ax = plt.subplots(figsize=(9, 3))
 im = ax.imshow(grid.values, aspect="auto", cmap="YlGnBu")
 ax.set_yticks(range(len(grid.index)), grid.index)
@@ -91,8 +88,8 @@ plt.show()"""),
     ("code", """model = edupulse.demand.DemandModel(n_estimators=50).fit(tables["webinars"], tables["registrations"])
 model.best_slots(tables["webinars"].iloc[-1], top=3)"""),
     ("md", """## KPIs and alerts; polars and Arrow out"""),
-    ("code", """kpis = store.results("kpis")
-print(kpis["dimension"].value_counts().to_dict())
+    ("code", """funnel = store.results("kpi_funnel")
+print(funnel["dimension"].value_counts().to_dict())
 store.outbox()[:1]"""),
     ("code", """reviews = store.table("reviews", output="polars")   # or output="arrow"
 reviews.head(3)"""),

@@ -62,6 +62,7 @@ pub(crate) fn kind_name(kind: ColumnKind) -> &'static str {
         ColumnKind::Bool => "bool",
         ColumnKind::DateTime => "datetime",
         ColumnKind::Date => "date",
+        ColumnKind::Json => "json",
         _ => "text",
     }
 }
@@ -298,7 +299,59 @@ fn value_to_py(py: Python<'_>, v: Value) -> PyResult<Bound<'_, PyAny>> {
             Some(s) => PyString::new(py, &s).into_any(),
             None => py.None().into_bound(py),
         },
+        Value::Json(j) => json_to_py(py, &j)?,
     })
+}
+
+/// A JSON value as the Python object `json.loads` would give (dict, list, str, float, int,
+/// bool, None).
+pub(crate) fn json_to_py<'py>(py: Python<'py>, v: &serde_json::Value) -> PyResult<Bound<'py, PyAny>> {
+    use serde_json::Value as J;
+    Ok(match v {
+        J::Null => py.None().into_bound(py),
+        J::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
+        J::Number(n) => match n.as_i64() {
+            Some(i) => i.into_pyobject(py)?.into_any(),
+            None => PyFloat::new(py, n.as_f64().unwrap_or(f64::NAN)).into_any(),
+        },
+        J::String(s) => PyString::new(py, s).into_any(),
+        J::Array(items) => {
+            let items = items
+                .iter()
+                .map(|x| json_to_py(py, x))
+                .collect::<PyResult<Vec<_>>>()?;
+            PyList::new(py, items)?.into_any()
+        }
+        J::Object(map) => {
+            let d = PyDict::new(py);
+            for (k, x) in map {
+                d.set_item(k, json_to_py(py, x)?)?;
+            }
+            d.into_any()
+        }
+    })
+}
+
+/// A result set as `{"as_of": [...], column: [...], ...}` (needs the GIL).
+pub(crate) fn result_set_to_py<'py>(
+    py: Python<'py>,
+    set: edupulse::core::results::ResultSet,
+) -> PyResult<Bound<'py, PyDict>> {
+    let dict = PyDict::new(py);
+    let as_of = edupulse::core::model::format_datetime(&set.as_of);
+    let n = set.rows.len();
+    dict.set_item("as_of", PyList::new(py, vec![as_of; n])?)?;
+    let mut columns: Vec<Vec<Bound<'py, PyAny>>> =
+        set.spec.columns.iter().map(|_| Vec::with_capacity(n)).collect();
+    for row in set.rows {
+        for (col, v) in columns.iter_mut().zip(row) {
+            col.push(value_to_py(py, v)?);
+        }
+    }
+    for (spec, values) in set.spec.columns.iter().zip(columns) {
+        dict.set_item(spec.name, PyList::new(py, values)?)?;
+    }
+    Ok(dict)
 }
 
 /// Build `{column: list}` from column data (needs the GIL).

@@ -214,6 +214,38 @@ fn column_specs(table: &str) -> PyResult<Vec<(&'static str, &'static str, bool)>
     })
 }
 
+/// Every result table of the daily job: `(table, step, doc, key, [(column, kind, nullable, doc)])`
+/// in step order (kind: `text`, `float`, `int`, `bool`, `datetime`, `date`, `json`).
+#[pyfunction]
+#[allow(clippy::type_complexity)]
+fn result_tables() -> Vec<(
+    &'static str,
+    &'static str,
+    String,
+    Vec<&'static str>,
+    Vec<(&'static str, &'static str, bool, String)>,
+)> {
+    edupulse::core::results::catalog()
+        .iter()
+        .map(|s| {
+            (
+                s.name,
+                s.step,
+                one_line(s.doc),
+                s.key.to_vec(),
+                s.columns
+                    .iter()
+                    .map(|c| (c.name, c.kind.name(), c.nullable, one_line(c.doc)))
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+fn one_line(doc: &str) -> String {
+    doc.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Cap the worker threads edupulse starts in this process (see `edupulse.set_num_threads`).
 #[pyfunction(name = "_set_num_threads")]
 fn set_num_threads(n: usize) -> PyResult<()> {
@@ -277,7 +309,9 @@ mod _edupulse {
         trends_anomaly_scores, trends_change_points, trends_detect, trends_related,
     };
     #[pymodule_export]
-    use super::{column_specs, columns, panic_for_tests, simulate, validate, NativeStore};
+    use super::{
+        column_specs, columns, panic_for_tests, result_tables, simulate, validate, NativeStore,
+    };
     #[pymodule_export]
     use super::{get_num_threads, set_num_threads, write_csv_dir};
     use pyo3::prelude::*;

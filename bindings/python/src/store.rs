@@ -1,11 +1,13 @@
 //! `NativeStore`: an edupulse store opened from a URL, wrapped by `edupulse.Store`.
 
-use crate::convert::{collect_columns, columns_to_py, extract_tables, parse_tables, table_named};
+use crate::convert::{
+    collect_columns, columns_to_py, extract_tables, parse_tables, result_set_to_py, table_named,
+};
 use crate::errors::{guard, Failure};
 use crate::runtime::block_on;
-use edupulse::core::job::{Job, JobConfig};
+use edupulse::core::job::JobConfig;
+use edupulse::job::{run_daily_with, RunOptions};
 use edupulse::core::model::parse_datetime;
-use edupulse::core::results::RunOutput;
 use edupulse::notify::{DispatchConfig, Dispatcher, FileNotifier, Notifier, StdoutNotifier};
 use edupulse::store::IngestReport;
 use edupulse::{Store, TimeRange};
@@ -114,12 +116,15 @@ impl NativeStore {
     }
 
     /// Run the daily job (or the `steps` named) as of `as_of` and write its results,
-    /// notifications and run record atomically; returns the run record's JSON summary (for a
-    /// partial run, it keeps the summaries other steps wrote for the same `as_of`).
+    /// notifications and run record atomically, through `edupulse::job::run_daily_with` (the
+    /// same run as the CLI's); returns the run record's JSON summary (for a partial run, it keeps
+    /// the summaries other steps wrote for the same `as_of`). A step that fails does not stop the
+    /// others: the summary has `"ok": false` and `"failed_steps"`.
     ///
-    /// `config` is a `JobConfig` as JSON (None: defaults). The steps run one after the other with
-    /// the GIL released; before each, `progress(i, n, name)` is called (if given) and Ctrl-C is
-    /// polled, so a long run stops at the next step with `KeyboardInterrupt` and writes nothing.
+    /// `config` is a `JobConfig` as JSON (None: defaults; an unknown key is a `ParameterError`).
+    /// The steps run one after the other with the GIL released; before each, `progress(i, n,
+    /// name)` is called (if given) and Ctrl-C is polled, so a long run stops at the next step
+    /// with `KeyboardInterrupt` and writes nothing.
     #[pyo3(signature = (as_of, config=None, steps=None, progress=None))]
     fn run(
         &self,
@@ -136,66 +141,28 @@ impl NativeStore {
                     .map_err(|e| Failure::param("config", e.to_string()))?,
                 None => JobConfig::default(),
             };
-            let job = Job::new(&config)?;
-            let names: Vec<String> = match &steps {
-                Some(wanted) => {
-                    let wanted: Vec<&str> = wanted.iter().map(String::as_str).collect();
-                    job.only(&wanted)?
-                        .step_names()
-                        .iter()
-                        .map(|s| s.to_string())
-                        .collect()
-                }
-                None => job.step_names().iter().map(|s| s.to_string()).collect(),
-            };
+            config.validate()?;
             let store = Arc::clone(&self.inner);
             let summary = py.detach(move || -> Result<String, Failure> {
-                let tables = block_on(store.read_all(TimeRange::ALL))??;
-                let mut run = RunOutput {
-                    as_of,
-                    results: Vec::new(),
-                    notifications: Vec::new(),
-                    summary: serde_json::json!({}),
-                };
-                let mut summaries = serde_json::Map::new();
-                let n = names.len();
-                for (i, name) in names.iter().enumerate() {
-                    before_step(progress.as_ref(), i, n, name)?;
-                    let one = Job::new(&config)?.only(&[name.as_str()])?;
-                    let out = one.run(&tables, as_of, |_, _, _| {})?;
-                    if let Some(s) = out.summary.get("steps").and_then(|s| s.get(name)) {
-                        summaries.insert(name.clone(), s.clone());
-                    }
-                    run.results.extend(out.results);
-                    run.notifications.extend(out.notifications);
-                }
-                before_step(progress.as_ref(), n, n, "write")?;
-                if steps.is_some() {
-                    // A partial run (one task per step): keep the other steps' summaries of the
-                    // same `as_of` in the run record.
-                    let previous = block_on(store.runs())??;
-                    if let Some(prev) = previous.iter().find(|r| r.as_of == as_of) {
-                        if let Some(serde_json::Value::Object(old)) = prev.summary.get("steps") {
-                            for (k, v) in old {
-                                summaries.entry(k.clone()).or_insert_with(|| v.clone());
-                            }
+                let stop: std::cell::RefCell<Option<Failure>> = std::cell::RefCell::new(None);
+                let mut on_step = |i: usize, n: usize, name: &str| {
+                    if stop.borrow().is_none() {
+                        if let Err(e) = before_step(progress.as_ref(), i, n, name) {
+                            *stop.borrow_mut() = Some(e);
                         }
                     }
-                }
-                let count = |field: &str| -> u64 {
-                    summaries
-                        .values()
-                        .filter_map(|s| s.get(field).and_then(serde_json::Value::as_u64))
-                        .sum()
                 };
-                let (results, notifications) = (count("results"), count("notifications"));
-                run.summary = serde_json::json!({
-                    "as_of": edupulse::core::model::format_datetime(&as_of),
-                    "steps": summaries,
-                    "results": results,
-                    "notifications": notifications,
-                });
-                block_on(store.write_run(&run))??;
+                let cancel = || stop.borrow().is_some();
+                let options = RunOptions {
+                    steps,
+                    progress: Some(&mut on_step),
+                    cancel: Some(&cancel),
+                };
+                let result = block_on(run_daily_with(store.as_ref(), as_of, &config, options))?;
+                if let Some(e) = stop.borrow_mut().take() {
+                    return Err(e);
+                }
+                let run = result?;
                 serde_json::to_string(&run.summary).map_err(|e| Failure::Internal(e.to_string()))
             })?;
             Ok(summary)
@@ -235,15 +202,16 @@ impl NativeStore {
         })
     }
 
-    /// Rows of result table `table` for `as_of` (None: the latest run that has rows), as a
-    /// JSON list of `{"key", "as_of", **data}`.
+    /// Rows of result table `table` for `as_of` (None: the latest run that has rows) as
+    /// `{"as_of": [...], column: [...]}` in the table's column order (see `result_tables()`).
+    /// An unknown table is a `ParameterError` listing the known ones.
     #[pyo3(signature = (table, as_of=None))]
-    fn results(
+    fn results<'py>(
         &self,
-        py: Python<'_>,
+        py: Python<'py>,
         table: &str,
         as_of: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<String> {
+    ) -> PyResult<Bound<'py, PyDict>> {
         guard(|| {
             let as_of = match as_of.filter(|v| !v.is_none()) {
                 Some(v) => Some(as_of_arg(v)?),
@@ -251,29 +219,8 @@ impl NativeStore {
             };
             let store = Arc::clone(&self.inner);
             let table = table.to_string();
-            py.detach(move || -> Result<String, Failure> {
-                let rows = block_on(store.results(&table, as_of))??;
-                let out: Vec<serde_json::Value> = rows
-                    .into_iter()
-                    .map(|r| {
-                        let mut obj = serde_json::Map::new();
-                        obj.insert("key".into(), r.key.into());
-                        obj.insert(
-                            "as_of".into(),
-                            edupulse::core::model::format_datetime(&r.as_of).into(),
-                        );
-                        if let serde_json::Value::Object(data) = r.data {
-                            for (k, v) in data {
-                                obj.entry(k).or_insert(v);
-                            }
-                        } else {
-                            obj.insert("value".into(), r.data);
-                        }
-                        serde_json::Value::Object(obj)
-                    })
-                    .collect();
-                serde_json::to_string(&out).map_err(|e| Failure::Internal(e.to_string()))
-            })
+            let set = py.detach(move || block_on(store.results(&table, as_of)))??;
+            Ok(result_set_to_py(py, set)?)
         })
     }
 

@@ -61,7 +61,7 @@ def test_tasks_are_idempotent_and_xcom_serialisable(tasks, settings):
     counts = store.counts()
     inbox = Path(settings.inbox).read_text()
     assert len(inbox.splitlines()) == made
-    results = {t: store.results(t) for t in ["churn_scores", "review_schedule", "trend_alerts"]}
+    results = {t: store.results(t) for t in ["churn_scores", "review_learners", "trend_alerts"]}
 
     second = run_dag(tasks, settings, AS_OF)
     assert second["ingest"]["rows_written"] == 0

@@ -56,8 +56,10 @@ def test_results_frame_matches_the_summary(store):
     scores = store.results("churn_scores")
     step = summary["steps"]["churn"]
     assert len(scores) == step["summary"]["scored"]
-    assert {"key", "as_of", "risk_level"} <= set(scores.columns)
-    assert scores["as_of"].dt.tz is not None
+    assert list(scores.columns[:2]) == ["as_of", "student_id"]
+    assert str(scores["as_of"].dtype) == "datetime64[ns, UTC]"
+    assert scores["probability"].dtype == "float64" and scores["clv"].dtype == "float64"
+    assert isinstance(scores["factors"].iloc[0], list)
     assert (scores["as_of"] == scores["as_of"].iloc[0]).all()
     counts = scores["risk_level"].value_counts().to_dict()
     assert counts == {k: v for k, v in step["summary"]["risk_levels"].items() if v}
@@ -74,7 +76,7 @@ def test_steps_one_at_a_time_equal_the_whole_run(business, tmp_path):
     for step in ["kpis", "review_schedule", "trends", "churn", "leads", "demand"]:
         parts.run(AS_OF, steps=[step])
     assert parts.counts() == whole.counts()
-    for table in ["churn_scores", "review_schedule", "trend_alerts"]:
+    for table in ["churn_scores", "review_learners", "trend_alerts", "best_slots"]:
         a, b = whole.results(table), parts.results(table)
         assert a.equals(b), table
     # the run record keeps every step's summary
@@ -247,3 +249,19 @@ def test_two_threads_at_once_are_faster_than_one_after_the_other():
     if par >= 0.85 * seq and os.getloadavg()[0] > len(os.sched_getaffinity(0)) - 0.5:
         pytest.skip(f"machine busy (load {os.getloadavg()[0]:.1f}): {par:.2f}s vs {seq:.2f}s")
     assert par < 0.85 * seq, (par, seq)
+
+
+def test_result_tables_are_typed_and_an_unknown_table_is_named(store):
+    store.run(AS_OF, steps=["kpis", "demand"])
+    tables = {t["table"]: t for t in edupulse.result_tables()}
+    assert {"churn_scores", "kpi_funnel", "best_slots", "planned_calendar"} <= set(tables)
+    funnel = store.results("kpi_funnel")
+    assert list(funnel.columns) == ["as_of"] + [c["name"] for c in tables["kpi_funnel"]["columns"]]
+    assert funnel["registrations"].dtype == "int64"
+    heat = store.results("slot_heatmap")
+    assert len(heat) > 0 and str(heat["starts_at"].dtype) == "datetime64[ns, UTC]"
+    with pytest.raises(edupulse.ParameterError) as err:
+        store.results("churn_score")
+    assert "churn_scores" in str(err.value)
+    with pytest.raises(edupulse.ParameterError):
+        store.run(AS_OF, config={"churn": {"risk": {"horizon_dayz": 30}}})

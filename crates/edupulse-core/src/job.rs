@@ -240,11 +240,11 @@ impl Job {
         let mut steps = serde_json::Map::new();
         let n = chosen.len();
         for (i, step) in chosen.iter().enumerate() {
-            if options.cancel.is_some_and(|c| c()) {
-                return Err(crate::CoreError::Cancelled);
-            }
             if let Some(p) = options.progress.as_mut() {
                 p(i, n, step.name());
+            }
+            if options.cancel.is_some_and(|c| c()) {
+                return Err(crate::CoreError::Cancelled);
             }
             match step.run(tables, as_of) {
                 Ok(s) => {
@@ -276,11 +276,11 @@ impl Job {
                 }
             }
         }
-        if options.cancel.is_some_and(|c| c()) {
-            return Err(crate::CoreError::Cancelled);
-        }
         if let Some(p) = options.progress.as_mut() {
             p(n, n, "write");
+        }
+        if options.cancel.is_some_and(|c| c()) {
+            return Err(crate::CoreError::Cancelled);
         }
         out.summary = run_summary(as_of, steps);
         Ok(out)
@@ -339,7 +339,8 @@ pub struct RunOptions<'a> {
     pub steps: Option<Vec<String>>,
     /// Called before step `i` of `n` with its name, and with `(n, n, "write")` at the end.
     pub progress: Option<&'a mut dyn FnMut(usize, usize, &str)>,
-    /// Polled before each step: `true` stops the run with `Cancelled` (nothing is written).
+    /// Polled before each step (after its progress call) and before the write: `true` stops the
+    /// run with `Cancelled` (nothing is written).
     pub cancel: Option<&'a dyn Fn() -> bool>,
 }
 

@@ -79,6 +79,7 @@ __all__ = [
     "simulate",
     "validate",
     "write_csv_dir",
+    "result_tables",
 ]
 
 # pandas 3 has a string dtype with NaN for missing values; pandas 2's `str` dtype would turn None
@@ -243,16 +244,16 @@ class Store:
         return json.loads(self._native.deliver(path, stdout))
 
     def results(self, table: str, as_of: Optional[Any] = None, *, output: str = "pandas") -> Any:
-        """Rows of result table ``table`` (``churn_scores``, ``trend_alerts``, ...) for ``as_of``
-        (None: the latest run that has rows): ``key``, ``as_of`` and the row's fields."""
+        """Rows of result table ``table`` (``churn_scores``, ``best_slots``, ... — see
+        :func:`result_tables`) for ``as_of`` (None: the latest run that has rows).
+
+        Columns are ``as_of`` then the table's columns, typed from its spec: times
+        ``datetime64[ns, UTC]``, dates ``datetime64``, floats ``float64``, integers ``int64``
+        (``Int64`` when nullable), booleans ``bool`` (``boolean``), JSON columns Python objects.
+        An unknown table raises :class:`ParameterError` naming the known ones."""
         _interop.check_output(output)
-        rows = json.loads(self._native.results(table, as_of))
-        frame = pd.DataFrame(rows)
-        first = [c for c in ("key", "as_of") if c in frame.columns]
-        frame = frame[first + [c for c in frame.columns if c not in first]]
-        if "as_of" in frame.columns:
-            frame["as_of"] = pd.to_datetime(frame["as_of"], utc=True, format="ISO8601")
-        return _interop.output(frame, output)
+        cols = self._native.results(table, as_of)
+        return _interop.output(_result_frame(table, cols), output)
 
     def outbox(self, *, pending_only: bool = False) -> List[Dict[str, Any]]:
         """The notification outbox, oldest first (dicts with ``notification``, ``status``...)."""
@@ -379,9 +380,43 @@ def _validation_error(table: str, column: Optional[str], message: str) -> Valida
 
 def _to_frame(table: str, cols: Dict[str, list]) -> pd.DataFrame:
     """A DataFrame from native column lists, with dtypes chosen by each column's kind."""
+    return _typed_frame(cols, _native.column_specs(table))
+
+
+def _result_frame(table: str, cols: Dict[str, list]) -> pd.DataFrame:
+    """A result table's DataFrame: ``as_of`` and the spec's columns, typed."""
+    spec = next(t for t in _native.result_tables() if t[0] == table)
+    columns = [("as_of", "datetime", True)] + [(c[0], c[1], not c[2]) for c in spec[4]]
+    return _typed_frame(cols, columns)
+
+
+def result_tables() -> List[Dict[str, Any]]:
+    """Every result table of the daily job, in step order: ``table``, ``step``, ``doc``, ``key``
+    and ``columns`` (each ``name``, ``type``, ``nullable``, ``doc``). Every table also has
+    ``as_of`` first. The same list as ``edupulse schema`` and docs/results.md."""
+    return [
+        {
+            "table": name,
+            "step": step,
+            "doc": doc,
+            "key": list(key),
+            "columns": [
+                {"name": c, "type": kind, "nullable": nullable, "doc": cdoc}
+                for c, kind, nullable, cdoc in columns
+            ],
+        }
+        for name, step, doc, key, columns in _native.result_tables()
+    ]
+
+
+def _typed_frame(cols: Dict[str, list], specs: Any) -> pd.DataFrame:
+    """A DataFrame from column lists and ``(name, kind, required)`` specs."""
     data: Dict[str, pd.Series] = {}
-    for name, kind, required in _native.column_specs(table):
+    for name, kind, required in specs:
         values = cols[name]
+        if kind == "json":
+            data[name] = pd.Series(values, dtype=object)
+            continue
         if kind == "datetime":
             series = pd.to_datetime(pd.Series(values, dtype=object), utc=True, format="ISO8601")
         elif kind == "date":

@@ -89,6 +89,7 @@ class InternalError(EdupulseError):
     message: Optional[str]
 
 def columns(table: str) -> List[str]: ...
+def result_tables() -> List[Dict[str, Any]]: ...
 @overload
 def simulate(
     students: int = 1000, seed: int = 42, *, output: Literal["pandas"] = "pandas", **options: Any
