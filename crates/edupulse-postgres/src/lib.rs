@@ -33,6 +33,7 @@
 //! ```
 #![warn(missing_docs)]
 
+mod results;
 mod schema;
 pub mod testing;
 
@@ -42,18 +43,18 @@ use edupulse_core::model::{
     parse_datetime, visit_tables, ColumnKind, Record, Table, TableVisitor, Tables, Value,
 };
 use edupulse_core::results::{
-    DeliveryAttempt, Notification, OutboxItem, OutboxStatus, ResultRow, RunOutput, RunRecord,
+    DeliveryAttempt, Notification, OutboxItem, OutboxStatus, ResultSet, RunOutput, RunRecord,
     Severity,
 };
 use edupulse_core::CoreError;
-use edupulse_store::backup::{DeliveryRow, FixedTables, NotificationRow, ResultRecord, RunRow};
+use edupulse_store::backup::{DeliveryRow, FixedTables, NotificationRow, RunRow};
 use edupulse_store::url::PostgresUrl;
 use edupulse_store::{IngestReport, Store, StoreError, StoreResult, StoreUrl, TimeRange};
 use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio_postgres::types::ToSql;
-use tokio_postgres::{Client, NoTls};
+use tokio_postgres::{Client, GenericClient, NoTls};
 
 /// Idle connections kept open.
 const MAX_IDLE: usize = 4;
@@ -450,6 +451,9 @@ impl Inner {
         }
         for m in schema::MIGRATIONS.iter().filter(|m| m.version > current) {
             tx.batch_execute(&(m.sql)()).await.map_err(&be)?;
+            if m.version == schema::TYPED_RESULTS {
+                results::migrate_legacy(&tx, &self.backend).await?;
+            }
             tx.execute(
                 "INSERT INTO schema_migrations (version, description, applied_at)
                  VALUES ($1, $2, $3)",
@@ -462,6 +466,9 @@ impl Inner {
             .await
             .map_err(&be)?;
         }
+        // Result tables a later release added to the catalog are created here; existing ones
+        // must have this release's columns.
+        results::ensure_tables(&tx, &self.backend).await?;
         tx.commit().await.map_err(&be)?;
         Ok(supported.max(current))
     }
@@ -720,6 +727,59 @@ async fn attach_deliveries(
     Ok(())
 }
 
+/// Rows of one input table in `range`, read with `client` (a connection, or a transaction such
+/// as a migration's), sorted by natural key.
+pub(crate) async fn read_on(
+    client: &impl GenericClient,
+    table: Table,
+    range: TimeRange,
+    backend: &str,
+) -> StoreResult<Tables> {
+    let be = |e: tokio_postgres::Error| backend_error(backend, pg_message(&e));
+    let mut sel = SelectOf {
+        table,
+        sql: String::new(),
+        kinds: Vec::new(),
+        decode: None,
+    };
+    let _ = visit_tables(&mut sel);
+    let Some(decode) = sel.decode else {
+        return Ok(Tables::default());
+    };
+    let name = table.name();
+    let start = range.start.map(|t| t.timestamp_micros());
+    let end = range.end.map(|t| t.timestamp_micros());
+    let rows = client.query(&sel.sql, &[&start, &end]).await.map_err(&be)?;
+    let mut out = Tables::default();
+    let mut texts: Vec<Option<String>> = Vec::with_capacity(sel.kinds.len());
+    let get_err = |e: tokio_postgres::Error| corrupt(name, pg_message(&e));
+    for row in &rows {
+        texts.clear();
+        for (i, kind) in sel.kinds.iter().enumerate() {
+            let text = match kind {
+                ColumnKind::Float => row
+                    .try_get::<_, Option<f64>>(i)
+                    .map_err(get_err)?
+                    .map(|x| format!("{x}")),
+                ColumnKind::Int => row
+                    .try_get::<_, Option<i64>>(i)
+                    .map_err(get_err)?
+                    .map(|x| x.to_string()),
+                ColumnKind::Bool => row
+                    .try_get::<_, Option<bool>>(i)
+                    .map_err(get_err)?
+                    .map(|x| x.to_string()),
+                _ => row.try_get::<_, Option<String>>(i).map_err(get_err)?,
+            };
+            texts.push(text);
+        }
+        let fields: Vec<Option<&str>> = texts.iter().map(|t| t.as_deref()).collect();
+        decode(&fields, range, &mut out).map_err(|m| corrupt(name, m))?;
+    }
+    sort_rows(table, &mut out);
+    Ok(out)
+}
+
 #[async_trait]
 impl Store for PostgresStore {
     fn describe(&self) -> String {
@@ -763,51 +823,8 @@ impl Store for PostgresStore {
     }
 
     async fn read(&self, table: Table, range: TimeRange) -> StoreResult<Tables> {
-        let inner = &self.inner;
-        let be = inner.be();
-        let mut sel = SelectOf {
-            table,
-            sql: String::new(),
-            kinds: Vec::new(),
-            decode: None,
-        };
-        let _ = visit_tables(&mut sel);
-        let Some(decode) = sel.decode else {
-            return Ok(Tables::default());
-        };
-        let name = table.name();
-        let start = range.start.map(|t| t.timestamp_micros());
-        let end = range.end.map(|t| t.timestamp_micros());
-        let conn = inner.conn().await?;
-        let rows = conn.query(&sel.sql, &[&start, &end]).await.map_err(&be)?;
-        let mut out = Tables::default();
-        let mut texts: Vec<Option<String>> = Vec::with_capacity(sel.kinds.len());
-        let get_err = |e: tokio_postgres::Error| corrupt(name, pg_message(&e));
-        for row in &rows {
-            texts.clear();
-            for (i, kind) in sel.kinds.iter().enumerate() {
-                let text = match kind {
-                    ColumnKind::Float => row
-                        .try_get::<_, Option<f64>>(i)
-                        .map_err(get_err)?
-                        .map(|x| format!("{x}")),
-                    ColumnKind::Int => row
-                        .try_get::<_, Option<i64>>(i)
-                        .map_err(get_err)?
-                        .map(|x| x.to_string()),
-                    ColumnKind::Bool => row
-                        .try_get::<_, Option<bool>>(i)
-                        .map_err(get_err)?
-                        .map(|x| x.to_string()),
-                    _ => row.try_get::<_, Option<String>>(i).map_err(get_err)?,
-                };
-                texts.push(text);
-            }
-            let fields: Vec<Option<&str>> = texts.iter().map(|t| t.as_deref()).collect();
-            decode(&fields, range, &mut out).map_err(|m| corrupt(name, m))?;
-        }
-        sort_rows(table, &mut out);
-        Ok(out)
+        let conn = self.inner.conn().await?;
+        read_on(&*conn, table, range, &self.inner.backend).await
     }
 
     async fn counts(&self) -> StoreResult<BTreeMap<String, u64>> {
@@ -816,7 +833,8 @@ impl Store for PostgresStore {
         let names: Vec<&str> = Table::ALL
             .iter()
             .map(|t| t.name())
-            .chain(["results", "runs", "notifications"])
+            .chain(["runs", "notifications"])
+            .chain(edupulse_core::results::catalog().iter().map(|s| s.name))
             .collect();
         // One statement: every count comes from the same snapshot.
         let sql = names
@@ -843,42 +861,12 @@ impl Store for PostgresStore {
         let json = |v: &serde_json::Value| {
             serde_json::to_string(v).map_err(|e| backend_error(&inner.backend, e.to_string()))
         };
-        let mut groups: BTreeMap<(&str, String), Vec<&ResultRow>> = BTreeMap::new();
-        for r in &run.results {
-            groups
-                .entry((r.table.as_str(), fixed_time(&r.as_of)))
-                .or_default()
-                .push(r);
-        }
+        edupulse_store::check_run(run)?;
         let mut conn = inner.conn().await?;
         let tx = conn.transaction().await.map_err(&be)?;
-        // 1. Results: each (table, as_of) of the run replaces what was there.
-        let delete = tx
-            .prepare("DELETE FROM results WHERE table_name = $1 AND as_of = $2")
-            .await
-            .map_err(&be)?;
-        let insert = tx
-            .prepare(
-                "INSERT INTO results (table_name, as_of, as_of_us, key, data)
-                 SELECT $1, $2, $3, k, d FROM unnest($4::text[], $5::text[]) AS u(k, d)
-                 ON CONFLICT (table_name, as_of, key) DO UPDATE SET data = EXCLUDED.data",
-            )
-            .await
-            .map_err(&be)?;
-        for ((table, as_of), rows) in &groups {
-            tx.execute(&delete, &[table, as_of]).await.map_err(&be)?;
-            let Some(first) = rows.first() else { continue };
-            // Later rows with the same key win, as with sequential upserts.
-            let mut by_key: BTreeMap<&str, String> = BTreeMap::new();
-            for r in rows {
-                by_key.insert(r.key.as_str(), json(&r.data)?);
-            }
-            let keys: Vec<&str> = by_key.keys().copied().collect();
-            let data: Vec<&str> = by_key.values().map(String::as_str).collect();
-            let us = micros(&first.as_of);
-            tx.execute(&insert, &[table, as_of, &us, &keys, &data])
-                .await
-                .map_err(&be)?;
+        // 1. Results: each set replaces what its table had for the run's as_of.
+        for set in &run.results {
+            results::write_set(&tx, set, &inner.backend).await?;
         }
         // 2. The outbox: keys already there are ignored; the CHECK on dedupe_key fails the
         //    whole transaction for an empty key.
@@ -925,58 +913,11 @@ impl Store for PostgresStore {
         Ok(())
     }
 
-    async fn results(
-        &self,
-        table: &str,
-        as_of: Option<DateTime<Utc>>,
-    ) -> StoreResult<Vec<ResultRow>> {
+    async fn results(&self, table: &str, as_of: Option<DateTime<Utc>>) -> StoreResult<ResultSet> {
+        let spec = edupulse_store::result_spec(table)?;
         let inner = &self.inner;
-        let be = inner.be();
-        let mut conn = inner.conn().await?;
-        let tx = conn
-            .build_transaction()
-            .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
-            .read_only(true)
-            .start()
-            .await
-            .map_err(&be)?;
-        let as_of = match as_of {
-            Some(t) => Some(fixed_time(&t)),
-            None => tx
-                .query_opt(
-                    "SELECT as_of FROM results WHERE table_name = $1
-                     ORDER BY as_of_us DESC, as_of DESC LIMIT 1",
-                    &[&table],
-                )
-                .await
-                .map_err(&be)?
-                .map(|r| r.get::<_, String>(0)),
-        };
-        let Some(as_of) = as_of else {
-            return Ok(Vec::new());
-        };
-        let rows = tx
-            .query(
-                "SELECT as_of, key, data FROM results
-                 WHERE table_name = $1 AND as_of = $2 ORDER BY key COLLATE \"C\"",
-                &[&table, &as_of],
-            )
-            .await
-            .map_err(&be)?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in rows {
-            let as_of: String = r.try_get(0).map_err(&be)?;
-            let key: String = r.try_get(1).map_err(&be)?;
-            let data: String = r.try_get(2).map_err(&be)?;
-            out.push(ResultRow {
-                table: table.to_string(),
-                as_of: parse_time("results", &as_of)?,
-                key,
-                data: parse_json("results", &data)?,
-            });
-        }
-        tx.commit().await.map_err(&be)?;
-        Ok(out)
+        let conn = inner.conn().await?;
+        results::read_set(&*conn, spec, as_of, &inner.backend).await
     }
 
     async fn runs(&self) -> StoreResult<Vec<RunRecord>> {
@@ -1103,23 +1044,8 @@ impl Store for PostgresStore {
             .await
             .map_err(&be)?;
         let mut out = FixedTables::default();
-        for r in tx
-            .query(
-                "SELECT table_name, as_of, as_of_us, key, data FROM results
-                 ORDER BY table_name COLLATE \"C\", as_of COLLATE \"C\", key COLLATE \"C\"",
-                &[],
-            )
-            .await
-            .map_err(&be)?
-        {
-            out.results.push(ResultRecord {
-                table_name: r.try_get(0).map_err(&be)?,
-                as_of: r.try_get(1).map_err(&be)?,
-                as_of_us: r.try_get(2).map_err(&be)?,
-                key: r.try_get(3).map_err(&be)?,
-                data: r.try_get(4).map_err(&be)?,
-            });
-        }
+        out.results = results::read_all_sets(&tx, &inner.backend).await?;
+        out.legacy_results = results::read_legacy(&tx, &inner.backend).await?;
         for r in tx
             .query(
                 "SELECT as_of, as_of_us, written_at, summary FROM runs
@@ -1185,23 +1111,12 @@ impl Store for PostgresStore {
         let be = inner.be();
         let mut conn = inner.conn().await?;
         let tx = conn.transaction().await.map_err(&be)?;
-        let st = tx
-            .prepare(
-                "INSERT INTO results (table_name, as_of, as_of_us, key, data)
-                 VALUES ($1, $2, $3, $4, $5)
-                 ON CONFLICT (table_name, as_of, key) DO UPDATE SET data = EXCLUDED.data,
-                     as_of_us = EXCLUDED.as_of_us",
-            )
-            .await
-            .map_err(&be)?;
-        for r in &t.results {
-            tx.execute(
-                &st,
-                &[&r.table_name, &r.as_of, &r.as_of_us, &r.key, &r.data],
-            )
-            .await
-            .map_err(&be)?;
+        for set in &t.results {
+            edupulse_store::result_spec(set.spec.name)?;
+            set.check()?;
+            results::write_set(&tx, set, &inner.backend).await?;
         }
+        results::write_legacy(&tx, &t.legacy_results, &inner.backend).await?;
         let st = tx
             .prepare(
                 "INSERT INTO runs (as_of, as_of_us, written_at, summary) VALUES ($1, $2, $3, $4)
@@ -1366,5 +1281,264 @@ impl Store for PostgresStore {
             .map_err(inner.be())?
             .get(0);
         Ok(u64::try_from(n).unwrap_or(0))
+    }
+}
+
+#[cfg(test)]
+mod upgrade_tests {
+    //! Upgrading a store written by the release before typed result tables (schema v3), and
+    //! refusing one written by a newer release.
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use super::*;
+    use crate::testing::{test_url, unique_schema, with_schema};
+    use edupulse_core::results::legacy::LegacyRow;
+    use edupulse_store::conformance;
+
+    /// A raw client on `url` (no edupulse migration) with `search_path` set to `schema`.
+    async fn raw(url: &str, schema: &str) -> Client {
+        let config: tokio_postgres::Config = url.parse().unwrap();
+        let (client, conn) = config.connect(NoTls).await.unwrap();
+        tokio::spawn(async move {
+            let _ = conn.await;
+        });
+        let s = schema::ident(schema);
+        client
+            .batch_execute(&format!(
+                "CREATE SCHEMA IF NOT EXISTS {s}; SET search_path TO {s}"
+            ))
+            .await
+            .unwrap();
+        client
+    }
+
+    /// Schema `schema` at v3 (the previous release) holding `old` in `results` and `webinars`.
+    async fn old_store(url: &str, schema: &str, old: &[LegacyRow], webinars: &Tables) {
+        let mut client = raw(url, schema).await;
+        let tx = client.transaction().await.unwrap();
+        tx.batch_execute(
+            "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY,
+             description TEXT NOT NULL, applied_at TEXT NOT NULL)",
+        )
+        .await
+        .unwrap();
+        for m in schema::MIGRATIONS
+            .iter()
+            .filter(|m| m.version < schema::TYPED_RESULTS)
+        {
+            tx.batch_execute(&(m.sql)()).await.unwrap();
+            tx.execute(
+                "INSERT INTO schema_migrations VALUES ($1, $2, 'then')",
+                &[&i64::from(m.version), &m.description],
+            )
+            .await
+            .unwrap();
+        }
+        let mut prep = Prepare {
+            batch: webinars,
+            plans: Vec::new(),
+        };
+        visit_tables(&mut prep).unwrap();
+        for (_, sql, chunks) in &prep.plans {
+            for (cols, _) in chunks {
+                let params: Vec<&(dyn ToSql + Sync)> = cols.iter().map(Column::as_param).collect();
+                tx.execute(sql.as_str(), &params).await.unwrap();
+            }
+        }
+        for r in old {
+            tx.execute(
+                "INSERT INTO results (table_name, as_of, as_of_us, key, data)
+                 VALUES ($1, $2, $3, $4, $5)",
+                &[
+                    &r.table,
+                    &fixed_time(&r.as_of),
+                    &micros(&r.as_of),
+                    &r.key,
+                    &r.data.to_string(),
+                ],
+            )
+            .await
+            .unwrap();
+        }
+        tx.commit().await.unwrap();
+    }
+
+    /// Tables, views and columns of `schema`, and its migrations.
+    async fn dump(url: &str, schema: &str) -> Vec<String> {
+        let client = raw(url, schema).await;
+        let mut out: Vec<String> = client
+            .query(
+                "SELECT table_name::text || '.' || column_name::text || ' ' || data_type::text
+                 FROM information_schema.columns WHERE table_schema = $1
+                 ORDER BY 1",
+                &[&schema],
+            )
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        for r in client
+            .query(
+                "SELECT version::text FROM schema_migrations ORDER BY version",
+                &[],
+            )
+            .await
+            .unwrap()
+        {
+            out.push(format!("migration {}", r.get::<_, String>(0)));
+        }
+        out
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_v3_store_is_upgraded_and_every_old_result_is_found() {
+        let (url, _server) = test_url();
+        let schema = unique_schema("upgrade");
+        let old = conformance::legacy_fixture();
+        let webinars = Tables {
+            webinars: vec![conformance::legacy_fixture_webinar()],
+            ..Tables::default()
+        };
+        old_store(&url, &schema, &old, &webinars).await;
+        let store = PostgresStore::connect(&with_schema(&url, &schema))
+            .await
+            .unwrap();
+        assert_eq!(
+            store.schema_version().await.unwrap(),
+            PostgresStore::supported_schema_version()
+        );
+        conformance::assert_legacy_migrated(&store, &old, &webinars.webinars).await;
+        assert_eq!(store.read_all(TimeRange::ALL).await.unwrap(), webinars);
+        // The issue's acceptance: plain SQL on the view; `as_of` is a timestamptz.
+        let client = raw(&url, &schema).await;
+        let levels = client
+            .query(
+                "SELECT risk_level, count(*) FROM churn_scores_latest GROUP BY 1",
+                &[],
+            )
+            .await
+            .unwrap();
+        let scores = old.iter().filter(|r| r.table == "churn_scores").count() as i64;
+        assert_eq!(
+            levels.iter().map(|r| r.get::<_, i64>(1)).sum::<i64>(),
+            scores
+        );
+        let ty: String = client
+            .query_one(
+                "SELECT data_type::text FROM information_schema.columns
+                 WHERE table_schema = $1 AND table_name = 'churn_scores' AND column_name = 'as_of'",
+                &[&schema],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(ty, "timestamp with time zone");
+        let comment: Option<String> = client
+            .query_one("SELECT col_description('churn_scores'::regclass, 3)", &[])
+            .await
+            .unwrap()
+            .get(0);
+        assert!(
+            comment
+                .unwrap_or_default()
+                .starts_with("Calibrated probability"),
+            "column comments carry the docs"
+        );
+        let gone: bool = client
+            .query_one("SELECT to_regclass('results') IS NULL", &[])
+            .await
+            .unwrap()
+            .get(0);
+        assert!(gone, "the old results table is dropped");
+        // Reopening is a no-op.
+        let again = PostgresStore::connect(&with_schema(&url, &schema))
+            .await
+            .unwrap();
+        conformance::assert_legacy_migrated(&again, &old, &webinars.webinars).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_bad_old_row_stops_the_upgrade_and_changes_nothing() {
+        let (url, _server) = test_url();
+        let schema = unique_schema("badup");
+        let mut old = conformance::legacy_fixture();
+        let i = old.iter().position(|r| r.table == "churn_scores").unwrap();
+        old[i].data = serde_json::json!({"student_id": 7});
+        old_store(&url, &schema, &old, &Tables::default()).await;
+        let before = dump(&url, &schema).await;
+        let err = PostgresStore::connect(&with_schema(&url, &schema))
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("churn_scores"), "{err}");
+        assert_eq!(dump(&url, &schema).await, before, "nothing touched");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_newer_schema_is_refused_and_untouched() {
+        let (url, _server) = test_url();
+        let schema = unique_schema("newer");
+        let url_s = with_schema(&url, &schema);
+        drop(PostgresStore::connect(&url_s).await.unwrap());
+        let future = PostgresStore::supported_schema_version() + 1;
+        let client = raw(&url, &schema).await;
+        client
+            .execute(
+                "INSERT INTO schema_migrations VALUES ($1, 'future', 'x')",
+                &[&i64::from(future)],
+            )
+            .await
+            .unwrap();
+        // The future release changed a result table; we must not "fix" it.
+        client
+            .batch_execute(
+                "DROP VIEW kpi_summary_latest; ALTER TABLE kpi_summary DROP COLUMN students",
+            )
+            .await
+            .unwrap();
+        let before = dump(&url, &schema).await;
+        match PostgresStore::connect(&url_s).await {
+            Err(StoreError::SchemaTooNew { found, supported }) => {
+                assert_eq!(found, future);
+                assert_eq!(supported, PostgresStore::supported_schema_version());
+            }
+            other => panic!("expected SchemaTooNew, got {other:?}"),
+        }
+        assert_eq!(dump(&url, &schema).await, before, "nothing touched");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_result_table_with_other_columns_is_a_clear_error() {
+        let (url, _server) = test_url();
+        let schema = unique_schema("drift");
+        let url_s = with_schema(&url, &schema);
+        drop(PostgresStore::connect(&url_s).await.unwrap());
+        let client = raw(&url, &schema).await;
+        client
+            .batch_execute(
+                "DROP VIEW kpi_summary_latest; ALTER TABLE kpi_summary DROP COLUMN students",
+            )
+            .await
+            .unwrap();
+        let err = PostgresStore::connect(&url_s)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("`kpi_summary`") && err.contains("students"),
+            "{err}"
+        );
+        // A table the catalog gained later is created on open (here: one dropped by hand).
+        client
+            .batch_execute("DROP TABLE kpi_summary CASCADE; DROP TABLE churn_scores CASCADE")
+            .await
+            .unwrap();
+        drop(PostgresStore::connect(&url_s).await.unwrap());
+        let n: i64 = client
+            .query_one("SELECT count(*) FROM churn_scores_latest", &[])
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(n, 0);
     }
 }

@@ -23,7 +23,24 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         description: "related_queries input table",
         sql: schema_v3,
     },
+    Migration {
+        version: TYPED_RESULTS,
+        description: "typed result tables: the JSON `results` rows moved into one table per \
+                      result type (unknown ones kept in `legacy_results`), `results` dropped",
+        sql: schema_v4,
+    },
 ];
+
+/// The version of the typed-results migration. Its work is done in Rust, in the migration's
+/// transaction (`results::migrate_legacy`): read every row of the old `results` table, convert
+/// them with `edupulse_core::results::legacy::convert`, write the typed tables, keep the rows of
+/// unknown tables in `legacy_results`, drop `results`.
+pub(crate) const TYPED_RESULTS: u32 = 4;
+
+/// v4: no SQL of its own (see [`TYPED_RESULTS`]).
+fn schema_v4() -> String {
+    String::new()
+}
 
 /// v3: the `related_queries` input table (Google Trends' rising / top related queries).
 fn schema_v3() -> String {

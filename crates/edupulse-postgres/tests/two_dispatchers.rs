@@ -57,6 +57,7 @@ async fn two_concurrent_dispatchers_never_deliver_twice() {
         results: vec![],
         notifications: notes.clone(),
         summary: json!({}),
+        failed: vec![],
     })
     .await
     .unwrap();
@@ -147,6 +148,7 @@ async fn a_dispatch_longer_than_its_lease_keeps_its_rows() {
         results: vec![],
         notifications: notes.clone(),
         summary: json!({}),
+        failed: vec![],
     })
     .await
     .unwrap();
