@@ -1043,9 +1043,11 @@ impl Store for PostgresStore {
             .start()
             .await
             .map_err(&be)?;
-        let mut out = FixedTables::default();
-        out.results = results::read_all_sets(&tx, &inner.backend).await?;
-        out.legacy_results = results::read_legacy(&tx, &inner.backend).await?;
+        let mut out = FixedTables {
+            results: results::read_all_sets(&tx, &inner.backend).await?,
+            legacy_results: results::read_legacy(&tx, &inner.backend).await?,
+            ..FixedTables::default()
+        };
         for r in tx
             .query(
                 "SELECT as_of, as_of_us, written_at, summary FROM runs
