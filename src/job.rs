@@ -76,7 +76,17 @@ pub async fn run_daily_with(
     config: &JobConfig,
     options: RunOptions<'_>,
 ) -> Result<RunOutput, Error> {
-    let job = Job::new(config)?;
+    run_job(store, &Job::new(config)?, as_of, options).await
+}
+
+/// [`run_daily_with`] for any [`Job`], e.g. the standard steps plus your own
+/// ([`Job::with_steps`]): read the input tables, run, write the run atomically.
+pub async fn run_job(
+    store: &dyn Store,
+    job: &Job,
+    as_of: DateTime<Utc>,
+    options: RunOptions<'_>,
+) -> Result<RunOutput, Error> {
     let partial = options.steps.is_some();
     let tables = store.read_all(TimeRange::ALL).await?;
     let mut run = job.run_with(&tables, as_of, options)?;

@@ -69,7 +69,7 @@ pub mod backup;
 pub mod job;
 pub mod report;
 
-pub use job::{ingest_dir, run_daily};
+pub use job::{ingest_dir, run_daily, run_daily_with, run_job, RunOptions};
 
 /// The README's Rust examples, compiled and run as doctests.
 #[doc = include_str!("../README.md")]

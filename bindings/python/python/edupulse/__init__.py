@@ -71,6 +71,7 @@ __all__ = [
     "ParameterError",
     "Store",
     "StoreError",
+    "StepFailedError",
     "ValidationError",
     "__version__",
     "columns",
@@ -207,6 +208,7 @@ class Store:
         steps: Optional[Sequence[str]] = None,
         config: Optional[Mapping[str, Any]] = None,
         progress: Any = False,
+        raise_on_failure: bool = False,
     ) -> Dict[str, Any]:
         """Run the daily job as of ``as_of`` and write its results and notifications.
 
@@ -221,6 +223,11 @@ class Store:
         callable is called as ``progress(i, n, step)``. Runs with the GIL released; Ctrl-C stops
         it before the next step (``KeyboardInterrupt``) and nothing is written.
         Returns the run's JSON summary as a dict.
+
+        A step that fails does not stop the others: their results are written, the summary has
+        ``"ok": False`` and ``"failed_steps"``, and an operator notification goes to the outbox.
+        With ``raise_on_failure=True`` such a run raises :class:`StepFailedError` (carrying the
+        summary) instead of returning — what an Airflow task wants to fail the task.
         """
         callback, close = _progress(progress, "edupulse run")
         try:
@@ -232,7 +239,10 @@ class Store:
             )
         finally:
             close()
-        return json.loads(text)
+        summary = json.loads(text)
+        if raise_on_failure and not summary.get("ok", True):
+            raise StepFailedError(summary)
+        return summary
 
     def deliver(self, file: Optional[Any] = None, *, stdout: bool = False) -> Dict[str, Any]:
         """Deliver pending notifications: appended as JSON lines to ``file`` and/or printed.
@@ -388,6 +398,19 @@ def _result_frame(table: str, cols: Dict[str, list]) -> pd.DataFrame:
     spec = next(t for t in _native.result_tables() if t[0] == table)
     columns = [("as_of", "datetime", True)] + [(c[0], c[1], not c[2]) for c in spec[4]]
     return _typed_frame(cols, columns)
+
+
+class StepFailedError(EdupulseError):
+    """Some steps of a run failed (``Store.run(raise_on_failure=True)``); the other steps'
+    results were written. ``failed_steps`` names them, ``summary`` is the run's summary."""
+
+    def __init__(self, summary: Dict[str, Any]) -> None:
+        self.summary = summary
+        self.failed_steps: List[str] = list(summary.get("failed_steps", []))
+        errors = "; ".join(
+            f"{name}: {summary['steps'][name].get('error', '?')}" for name in self.failed_steps
+        )
+        super().__init__(f"{len(self.failed_steps)} step(s) failed: {errors}")
 
 
 def result_tables() -> List[Dict[str, Any]]:

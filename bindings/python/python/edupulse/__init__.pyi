@@ -27,6 +27,7 @@ __all__ = [
     "ParameterError",
     "Store",
     "StoreError",
+    "StepFailedError",
     "ValidationError",
     "__version__",
     "columns",
@@ -35,6 +36,7 @@ __all__ = [
     "simulate",
     "validate",
     "write_csv_dir",
+    "result_tables",
 ]
 
 __version__: str
@@ -90,6 +92,11 @@ class InternalError(EdupulseError):
 
 def columns(table: str) -> List[str]: ...
 def result_tables() -> List[Dict[str, Any]]: ...
+
+class StepFailedError(EdupulseError):
+    summary: Dict[str, Any]
+    failed_steps: List[str]
+    def __init__(self, summary: Dict[str, Any]) -> None: ...
 @overload
 def simulate(
     students: int = 1000, seed: int = 42, *, output: Literal["pandas"] = "pandas", **options: Any
@@ -134,6 +141,7 @@ class Store:
         steps: Optional[Sequence[str]] = None,
         config: Optional[Mapping[str, Any]] = None,
         progress: Union[bool, Callable[[int, int, str], Any]] = False,
+        raise_on_failure: bool = False,
     ) -> Dict[str, Any]: ...
     def deliver(
         self, file: Optional[Union[str, "os.PathLike[str]"]] = None, *, stdout: bool = False

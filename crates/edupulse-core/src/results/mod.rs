@@ -9,7 +9,7 @@ mod catalog;
 pub mod legacy;
 mod table;
 
-pub use catalog::{catalog, spec, unknown_table};
+pub use catalog::{catalog, markdown, spec, unknown_table};
 pub use table::{
     from_json_value, json_value, spec_of, ResultColumn, ResultField, ResultSet, ResultSpec,
     ResultTable,
