@@ -167,3 +167,74 @@ fn run_needs_a_valid_date_and_report_needs_a_run() {
     let out = edupulse(&["ingest", "--store", "ftp://x", tmp.path().to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
 }
+
+/// The acceptance check: after a demo, plain SQL on the `_latest` view gives the risk
+/// levels the JSON summary reports; `run --steps` replaces only those steps' tables; `schema`
+/// lists every table with typed columns.
+#[test]
+fn results_are_typed_sql_tables_and_partial_runs_keep_the_rest() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    let d = dir.to_str().unwrap();
+    let out = edupulse(&["demo", "--dir", d, "--students", "250", "--seed", "9"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let s = summary(&out);
+    let levels = s["run"]["steps"]["churn"]["summary"]["risk_levels"]
+        .as_object()
+        .unwrap()
+        .clone();
+    let db = rusqlite::Connection::open(dir.join("edupulse.db")).unwrap();
+    let mut stmt = db
+        .prepare("select risk_level, count(*) from churn_scores_latest group by 1")
+        .unwrap();
+    let got: std::collections::BTreeMap<String, u64> = stmt
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let want: std::collections::BTreeMap<String, u64> = levels
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_u64().unwrap()))
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    assert_eq!(got, want);
+    let probability: f64 = db
+        .query_row("select avg(probability) from churn_scores_latest", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert!(probability > 0.0 && probability < 1.0);
+
+    // A partial run: only the KPI tables are rewritten; the rest stay.
+    let url = format!("sqlite://{}", dir.join("edupulse.db").display());
+    let as_of = s["as_of"].as_str().unwrap().to_string();
+    let count = |table: &str| -> i64 {
+        db.query_row(&format!("select count(*) from {table}"), [], |r| r.get(0))
+            .unwrap()
+    };
+    let before = (count("churn_scores"), count("kpi_funnel"));
+    let part = edupulse(&["run", "--store", &url, "--as-of", &as_of, "--steps", "kpis"]);
+    assert!(part.status.success(), "{}", String::from_utf8_lossy(&part.stderr));
+    let p = summary(&part);
+    assert_eq!(p["ok"], true);
+    assert_eq!(p["run"]["steps"].as_object().unwrap().len(), 6, "summaries kept");
+    assert_eq!((count("churn_scores"), count("kpi_funnel")), before);
+    let bad = edupulse(&["run", "--store", &url, "--as-of", &as_of, "--steps", "kpis,astrology"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("astrology"));
+
+    let schema = summary(&edupulse(&["schema"]));
+    let tables = schema["tables"].as_array().unwrap();
+    let scores = tables
+        .iter()
+        .find(|t| t["table"] == "churn_scores")
+        .unwrap();
+    let prob = scores["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "probability")
+        .unwrap();
+    assert_eq!(prob["type"], "float");
+    assert!(tables.len() >= 20);
+}
