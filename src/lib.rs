@@ -25,6 +25,9 @@
 #![warn(missing_docs)]
 
 pub use edupulse_core as core;
+/// The learning engine: encoding, logistic regression, forests, GBDT, the boosted classifier,
+/// numeric kernels and the thread budget.
+pub use edupulse_learn as learn;
 pub use edupulse_notify as notify;
 pub use edupulse_store as store;
 pub use edupulse_store::{Store, StoreError, StoreUrl, TimeRange};

@@ -103,6 +103,12 @@ impl From<CoreError> for Failure {
     }
 }
 
+impl From<edupulse::learn::LearnError> for Failure {
+    fn from(e: edupulse::learn::LearnError) -> Self {
+        Failure::Core(CoreError::from(e))
+    }
+}
+
 impl From<StoreFailure> for Failure {
     fn from(e: StoreFailure) -> Self {
         Failure::Store(e)

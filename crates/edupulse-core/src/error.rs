@@ -128,3 +128,22 @@ impl CoreError {
 
 /// Result alias of the core crate.
 pub type Result<T, E = CoreError> = std::result::Result<T, E>;
+
+impl From<edupulse_learn::LearnError> for CoreError {
+    fn from(e: edupulse_learn::LearnError) -> Self {
+        use edupulse_learn::LearnError as L;
+        match e {
+            L::Validation { location, message } => CoreError::validation(
+                &location.table,
+                location.row,
+                location.column.as_deref(),
+                message,
+            ),
+            L::InvalidParameter { name, message } => CoreError::InvalidParameter { name, message },
+            L::Convergence { model, message } => CoreError::Convergence { model, message },
+            L::Cancelled => CoreError::Cancelled,
+            // `LearnError` is non-exhaustive (and has a `linfa` variant behind a feature).
+            other => CoreError::param("model", other.to_string()),
+        }
+    }
+}

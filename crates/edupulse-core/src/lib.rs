@@ -25,10 +25,13 @@ pub mod error;
 pub mod job;
 pub mod kpi;
 pub mod leads;
-pub mod learn;
+/// The learning engine (the `edupulse-learn` crate): every `edupulse_core::learn::X` path is
+/// `edupulse_learn::X`.
+pub use edupulse_learn as learn;
 pub mod model;
-mod num;
-pub mod progress;
+use edupulse_learn::num;
+/// Progress and cancellation of long fits (from `edupulse-learn`).
+pub use edupulse_learn::progress;
 pub mod repetition;
 pub mod results;
 pub mod simulate;

@@ -36,7 +36,3 @@ pub use summary::{summary_from_transactions, CustomerSummary, SummaryParams};
 mod tests;
 #[cfg(test)]
 mod tests_risk;
-#[cfg(test)]
-pub(crate) mod tests_support {
-    pub(crate) use super::tests::shared_data;
-}

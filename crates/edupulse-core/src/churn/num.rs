@@ -1,12 +1,12 @@
 //! Numerical building blocks of the buy-till-you-die models: the Gauss hypergeometric function
-//! `₂F₁` as a rescaled power series and a BFGS minimiser with a Wolfe line search (`ln Γ`,
-//! digamma and the dual numbers are in `crate::num`).
+//! `₂F₁` as a rescaled power series (`ln Γ`, digamma, the dual numbers and the BFGS minimiser are
+//! generic: they live in `edupulse_learn::num`).
 //!
 //! Everything is `f64`; nothing here allocates per evaluation.
 
 #![allow(clippy::needless_range_loop)] // small dense matrices read best indexed
 
-pub(crate) use crate::num::{ln_gamma, Dual, Real};
+pub(crate) use crate::num::{invert_spd, ln_gamma, minimize, Dual, Real};
 
 /// `ln(eᵃ + eᵇ)`.
 pub(crate) fn log_add_exp<T: Real>(a: T, b: T) -> T {
@@ -308,189 +308,6 @@ impl Hyp2f1A1Table {
     }
 }
 
-/// Outcome of [`minimize`].
-#[derive(Debug, Clone)]
-pub(crate) struct MinResult<const N: usize> {
-    /// The minimiser.
-    pub x: [f64; N],
-    /// Iterations used.
-    pub iterations: usize,
-    /// Whether the gradient tolerance was met.
-    pub converged: bool,
-}
-
-/// Minimise `f` (value and gradient) with BFGS and a Wolfe line search from `x0`.
-/// `f` returns `None` where the objective is not finite (the line search backs off).
-pub(crate) fn minimize<const N: usize>(
-    mut f: impl FnMut(&[f64; N]) -> Option<(f64, [f64; N])>,
-    x0: [f64; N],
-    max_iter: usize,
-    gtol: f64,
-) -> Option<MinResult<N>> {
-    let mut x = x0;
-    let (mut fx, mut g) = f(&x)?;
-    let mut h = [[0.0; N]; N];
-    for (i, row) in h.iter_mut().enumerate() {
-        row[i] = 1.0;
-    }
-    let norm = |g: &[f64; N]| g.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-    for it in 0..max_iter {
-        if norm(&g) < gtol {
-            return Some(MinResult {
-                x,
-                iterations: it,
-                converged: true,
-            });
-        }
-        let mut p = [0.0; N];
-        for i in 0..N {
-            p[i] = -(0..N).map(|j| h[i][j] * g[j]).sum::<f64>();
-        }
-        let mut slope: f64 = p.iter().zip(&g).map(|(a, b)| a * b).sum();
-        if slope >= 0.0 {
-            // Not a descent direction: reset to steepest descent.
-            for (i, row) in h.iter_mut().enumerate() {
-                *row = [0.0; N];
-                row[i] = 1.0;
-            }
-            p = g.map(|v| -v);
-            slope = -g.iter().map(|v| v * v).sum::<f64>();
-        }
-        // Never move a (log-)parameter by more than MAX_MOVE in one step: far probes cost much
-        // (slowly converging series) and teach nothing.
-        const MAX_MOVE: f64 = 1.0;
-        let max_step = MAX_MOVE / norm(&p).max(1e-300);
-        let mut step = max_step.min(1.0);
-        // Wolfe line search (bracketing by bisection / expansion).
-        let (c1, c2) = (1e-4, 0.9);
-        // Near the minimum, decreases of f fall below its rounding error; there the sufficient
-        // decrease test is replaced by Hager & Zhang's approximate Wolfe conditions (f may not
-        // rise by more than `f_eps`, the directional derivative must have flattened), so the
-        // exact gradient keeps driving the search instead of bisecting on noise.
-        let f_eps = 1e-12 * fx.abs();
-        let (mut lo, mut hi) = (0.0f64, f64::INFINITY);
-        let mut accepted = None;
-        for _ in 0..60 {
-            let mut xn = x;
-            for i in 0..N {
-                xn[i] += step * p[i];
-            }
-            match f(&xn) {
-                Some((fnew, gnew))
-                    if fnew <= fx + c1 * step * slope
-                        || (fnew <= fx + f_eps
-                            && gnew.iter().zip(&p).map(|(a, b)| a * b).sum::<f64>()
-                                <= (2.0 * c1 - 1.0) * slope) =>
-                {
-                    let dslope: f64 = gnew.iter().zip(&p).map(|(a, b)| a * b).sum();
-                    if dslope < c2 * slope {
-                        lo = step;
-                        accepted = Some((xn, fnew, gnew));
-                        step = if hi.is_finite() {
-                            0.5 * (lo + hi)
-                        } else if step >= max_step {
-                            break;
-                        } else {
-                            (2.0 * step).min(max_step)
-                        };
-                        continue;
-                    }
-                    accepted = Some((xn, fnew, gnew));
-                    break;
-                }
-                _ => {
-                    hi = step;
-                    step = 0.5 * (lo + hi);
-                }
-            }
-        }
-        let (xn, fnew, gnew) = accepted?;
-        let mut s = [0.0; N];
-        let mut y = [0.0; N];
-        for i in 0..N {
-            s[i] = xn[i] - x[i];
-            y[i] = gnew[i] - g[i];
-        }
-        let sy: f64 = s.iter().zip(&y).map(|(a, b)| a * b).sum();
-        if sy > 1e-300 {
-            if it == 0 {
-                // Scale the initial inverse Hessian (Nocedal & Wright 6.20).
-                let yy: f64 = y.iter().map(|v| v * v).sum();
-                let k = sy / yy;
-                for (i, row) in h.iter_mut().enumerate() {
-                    *row = [0.0; N];
-                    row[i] = k;
-                }
-            }
-            let rho = 1.0 / sy;
-            let mut hy = [0.0; N];
-            for i in 0..N {
-                hy[i] = (0..N).map(|j| h[i][j] * y[j]).sum();
-            }
-            let yhy: f64 = y.iter().zip(&hy).map(|(a, b)| a * b).sum();
-            for i in 0..N {
-                for j in 0..N {
-                    h[i][j] += -rho * (hy[i] * s[j] + s[i] * hy[j])
-                        + (rho * rho * yhy + rho) * s[i] * s[j];
-                }
-            }
-        }
-        let df = (fx - fnew).abs();
-        x = xn;
-        fx = fnew;
-        g = gnew;
-        if df == 0.0 && norm(&g) < gtol * 1e3 {
-            return Some(MinResult {
-                x,
-                iterations: it + 1,
-                converged: true,
-            });
-        }
-    }
-    Some(MinResult {
-        x,
-        iterations: max_iter,
-        converged: norm(&g) < gtol,
-    })
-}
-
-/// Invert a small symmetric positive-definite matrix (Gauss-Jordan with pivoting). `None` when
-/// singular or not positive definite.
-pub(crate) fn invert_spd<const N: usize>(m: [[f64; N]; N]) -> Option<[[f64; N]; N]> {
-    let mut a = m;
-    let mut inv = [[0.0; N]; N];
-    for (i, row) in inv.iter_mut().enumerate() {
-        row[i] = 1.0;
-    }
-    for col in 0..N {
-        let piv = (col..N).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))?;
-        if a[piv][col].abs() < 1e-300 {
-            return None;
-        }
-        a.swap(col, piv);
-        inv.swap(col, piv);
-        let d = a[col][col];
-        for j in 0..N {
-            a[col][j] /= d;
-            inv[col][j] /= d;
-        }
-        for i in 0..N {
-            if i != col {
-                let f = a[i][col];
-                for j in 0..N {
-                    a[i][j] -= f * a[col][j];
-                    inv[i][j] -= f * inv[col][j];
-                }
-            }
-        }
-    }
-    if (0..N).all(|i| inv[i][i] > 0.0 && inv[i][i].is_finite()) {
-        Some(inv)
-    } else {
-        None
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -633,25 +450,5 @@ mod tests {
         let mut t = Hyp2f1A1Table::default();
         assert!(!t.fill(1.0, 1.0, 1.0));
         assert!(!t.fill(1.0, 1e6, 0.999_999));
-    }
-
-    #[test]
-    fn bfgs_minimises_rosenbrock() {
-        let r = minimize(
-            |x: &[f64; 2]| {
-                let f = (1.0 - x[0]).powi(2) + 100.0 * (x[1] - x[0] * x[0]).powi(2);
-                let g = [
-                    -2.0 * (1.0 - x[0]) - 400.0 * x[0] * (x[1] - x[0] * x[0]),
-                    200.0 * (x[1] - x[0] * x[0]),
-                ];
-                Some((f, g))
-            },
-            [-1.2, 1.0],
-            500,
-            1e-10,
-        )
-        .unwrap();
-        assert!(r.converged);
-        assert!((r.x[0] - 1.0).abs() < 1e-6 && (r.x[1] - 1.0).abs() < 1e-6);
     }
 }

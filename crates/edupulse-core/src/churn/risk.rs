@@ -78,7 +78,7 @@ impl RiskParams {
         if !(0.0 < self.medio && self.medio < self.alto && self.alto < 1.0) {
             return Err(CoreError::param("alto", "need 0 < medio < alto < 1"));
         }
-        self.classifier.validate()
+        Ok(self.classifier.validate()?)
     }
 }
 

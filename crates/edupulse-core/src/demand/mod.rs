@@ -602,7 +602,7 @@ fn gbdt_replicates(
             seed,
             ..params.gbdt.clone()
         };
-        GradientBoosting::fit(&xb, p, &yb, &gp)
+        Ok(GradientBoosting::fit(&xb, p, &yb, &gp)?)
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let reps = params.gbdt_replicates;

@@ -187,5 +187,5 @@ pub fn intent_oracle(
         ..params.classifier.clone()
     };
     let m = TabularClassifier::fit(&with_intent(train)?, &train.labels, &cp)?;
-    roc_auc(&m.decision_function(&with_intent(test)?)?, y)
+    Ok(roc_auc(&m.decision_function(&with_intent(test)?)?, y)?)
 }

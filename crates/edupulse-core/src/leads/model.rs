@@ -96,7 +96,7 @@ impl ModelParams {
         if !self.min_auc_gain.is_finite() {
             return Err(CoreError::param("min_auc_gain", "must be finite"));
         }
-        self.classifier.validate()
+        Ok(self.classifier.validate()?)
     }
 }
 

@@ -313,10 +313,7 @@ fn the_step_alerts_once_per_hot_episode_and_nurtures_idempotently() {
         };
     let (n1, n2) = (nurture(&a), nurture(&b));
     assert!(!n1.is_empty());
-    let n_rows = a
-        .rows::<super::nurture::NurtureDecision>()
-        .unwrap()
-        .len();
+    let n_rows = a.rows::<super::nurture::NurtureDecision>().unwrap().len();
     assert_eq!(n_rows, n1.len(), "one decision per lead and webinar");
     let mut shared = 0;
     for (k, v) in &n1 {

@@ -477,7 +477,8 @@ impl From<ResultSet> for ResultSetWire {
 impl TryFrom<ResultSetWire> for ResultSet {
     type Error = String;
     fn try_from(w: ResultSetWire) -> std::result::Result<Self, String> {
-        let spec = super::spec(&w.table).ok_or_else(|| super::unknown_table(&w.table).to_string())?;
+        let spec =
+            super::spec(&w.table).ok_or_else(|| super::unknown_table(&w.table).to_string())?;
         let rows = w
             .rows
             .into_iter()
@@ -579,7 +580,11 @@ mod tests {
         assert_eq!(TestRow::SPEC.columns[0].doc.trim(), "Id.");
         let mut dup = set.clone();
         dup.rows[1][0] = Value::Text("a".into());
-        assert!(dup.check().unwrap_err().to_string().contains("duplicate key"));
+        assert!(dup
+            .check()
+            .unwrap_err()
+            .to_string()
+            .contains("duplicate key"));
         let mut bad = set.clone();
         bad.rows[0][2] = Value::Text("3".into());
         let e = bad.check().unwrap_err().to_string();

@@ -15,7 +15,7 @@
 use super::forest::{check_alpha, PredictionInterval};
 use super::regress::{check_matrix, check_predict, normalise, GrowParams, Grower};
 use super::tree::Tree;
-use crate::error::{CoreError, Result};
+use crate::error::{LearnError, Result};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -75,34 +75,37 @@ impl GbdtParams {
     /// Check the parameters.
     pub fn validate(&self) -> Result<()> {
         if self.max_iter == 0 {
-            return Err(CoreError::param("max_iter", "must be ≥ 1"));
+            return Err(LearnError::param("max_iter", "must be ≥ 1"));
         }
         if !(self.learning_rate > 0.0 && self.learning_rate <= 1.0) {
-            return Err(CoreError::param("learning_rate", "must be in (0, 1]"));
+            return Err(LearnError::param("learning_rate", "must be in (0, 1]"));
         }
         if self.max_leaf_nodes.is_some_and(|m| m < 2) {
-            return Err(CoreError::param("max_leaf_nodes", "must be ≥ 2 (or None)"));
+            return Err(LearnError::param("max_leaf_nodes", "must be ≥ 2 (or None)"));
         }
         if self.max_depth == Some(0) {
-            return Err(CoreError::param("max_depth", "must be ≥ 1 (or None)"));
+            return Err(LearnError::param("max_depth", "must be ≥ 1 (or None)"));
         }
         if self.min_samples_leaf == 0 {
-            return Err(CoreError::param("min_samples_leaf", "must be ≥ 1"));
+            return Err(LearnError::param("min_samples_leaf", "must be ≥ 1"));
         }
         if !(self.l2 >= 0.0 && self.l2.is_finite()) {
-            return Err(CoreError::param("l2", "must be ≥ 0"));
+            return Err(LearnError::param("l2", "must be ≥ 0"));
         }
         if !(2..=256).contains(&self.max_bins) {
-            return Err(CoreError::param("max_bins", "must be in 2..=256"));
+            return Err(LearnError::param("max_bins", "must be in 2..=256"));
         }
         if !(self.validation_fraction > 0.0 && self.validation_fraction < 1.0) {
-            return Err(CoreError::param("validation_fraction", "must be in (0, 1)"));
+            return Err(LearnError::param(
+                "validation_fraction",
+                "must be in (0, 1)",
+            ));
         }
         if self.n_iter_no_change == 0 {
-            return Err(CoreError::param("n_iter_no_change", "must be ≥ 1"));
+            return Err(LearnError::param("n_iter_no_change", "must be ≥ 1"));
         }
         if !(self.tol >= 0.0 && self.tol.is_finite()) {
-            return Err(CoreError::param("tol", "must be ≥ 0"));
+            return Err(LearnError::param("tol", "must be ≥ 0"));
         }
         Ok(())
     }
@@ -147,7 +150,7 @@ impl GradientBoosting {
     /// constant target gives a model that predicts it (trees without splits).
     ///
     /// ```
-    /// use edupulse_core::learn::{GbdtParams, GradientBoosting};
+    /// use edupulse_learn::{GbdtParams, GradientBoosting};
     /// let x: Vec<f64> = (0..400).map(|i| (i % 40) as f64).collect();
     /// let y: Vec<f64> = x.iter().map(|v| v * 2.0).collect();
     /// let m = GradientBoosting::fit(&x, 1, &y, &GbdtParams::default()).unwrap();

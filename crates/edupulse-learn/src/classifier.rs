@@ -8,7 +8,7 @@ use super::encode::Encoder;
 use super::logistic::{sigmoid, Logistic};
 use super::metrics::{roc_auc, stratified_folds};
 use super::tree::{BoostParams, Boosted, TreeParams};
-use crate::error::{CoreError, Result};
+use crate::error::{LearnError, Result};
 use serde::{Deserialize, Serialize};
 
 /// Which model family.
@@ -133,25 +133,25 @@ impl ClassifierParams {
     /// Check the parameters.
     pub fn validate(&self) -> Result<()> {
         if !(self.l2 >= 0.0 && self.l2.is_finite()) {
-            return Err(CoreError::param("l2", "must be ≥ 0"));
+            return Err(LearnError::param("l2", "must be ≥ 0"));
         }
         if self.max_iter == 0 {
-            return Err(CoreError::param("max_iter", "must be ≥ 1"));
+            return Err(LearnError::param("max_iter", "must be ≥ 1"));
         }
         if self.tolerance.is_nan() || self.tolerance <= 0.0 {
-            return Err(CoreError::param("tolerance", "must be > 0"));
+            return Err(LearnError::param("tolerance", "must be > 0"));
         }
         if self.calibration_folds == 1 {
-            return Err(CoreError::param(
+            return Err(LearnError::param(
                 "calibration_folds",
                 "must be 0 (off) or ≥ 2",
             ));
         }
         if self.spline_knots == 1 {
-            return Err(CoreError::param("spline_knots", "must be 0 (none) or ≥ 2"));
+            return Err(LearnError::param("spline_knots", "must be 0 (none) or ≥ 2"));
         }
         if self.ensemble.spline_knots == 1 {
-            return Err(CoreError::param(
+            return Err(LearnError::param(
                 "ensemble.spline_knots",
                 "must be 0 (none) or ≥ 2",
             ));
@@ -161,10 +161,10 @@ impl ClassifierParams {
             ("ensemble.boost", &self.ensemble.boost),
         ] {
             if b.n_trees == 0 {
-                return Err(CoreError::param(&format!("{name}.n_trees"), "must be ≥ 1"));
+                return Err(LearnError::param(&format!("{name}.n_trees"), "must be ≥ 1"));
             }
             if !(b.learning_rate > 0.0 && b.learning_rate <= 1.0) {
-                return Err(CoreError::param(
+                return Err(LearnError::param(
                     &format!("{name}.learning_rate"),
                     "must be in (0, 1]",
                 ));
@@ -250,7 +250,7 @@ pub struct TabularClassifier {
 
 fn check_labels(y: &[bool], n: usize) -> Result<()> {
     if y.len() != n {
-        return Err(CoreError::validation(
+        return Err(LearnError::validation(
             TABLE,
             None,
             Some("label"),
@@ -259,7 +259,7 @@ fn check_labels(y: &[bool], n: usize) -> Result<()> {
     }
     let pos = y.iter().filter(|v| **v).count();
     if pos == 0 || pos == n {
-        return Err(CoreError::validation(
+        return Err(LearnError::validation(
             TABLE,
             None,
             Some("label"),
@@ -409,7 +409,7 @@ impl TabularClassifier {
             .iter()
             .map(|c| {
                 data.column(c)
-                    .ok_or_else(|| CoreError::validation(TABLE, None, Some(c), "column missing"))
+                    .ok_or_else(|| LearnError::validation(TABLE, None, Some(c), "column missing"))
             })
             .collect::<Result<_>>()?;
         let mut out = Vec::with_capacity(data.n_rows());
@@ -516,14 +516,14 @@ pub fn cross_validate_folds(
 ) -> Result<CvReport> {
     check_labels(y, data.n_rows())?;
     if folds.len() != y.len() {
-        return Err(CoreError::param(
+        return Err(LearnError::param(
             "folds",
             format!("{} fold numbers for {} rows", folds.len(), y.len()),
         ));
     }
     let k = folds.iter().max().map_or(0, |m| m + 1);
     if k < 2 {
-        return Err(CoreError::param("folds", "must be ≥ 2"));
+        return Err(LearnError::param("folds", "must be ≥ 2"));
     }
     let mut oof = vec![0.0; y.len()];
     let mut fold_auc = Vec::with_capacity(k);
@@ -531,7 +531,7 @@ pub fn cross_validate_folds(
         let train: Vec<usize> = (0..y.len()).filter(|&i| folds[i] != f).collect();
         let test: Vec<usize> = (0..y.len()).filter(|&i| folds[i] == f).collect();
         if test.is_empty() {
-            return Err(CoreError::param("folds", format!("fold {f} has no rows")));
+            return Err(LearnError::param("folds", format!("fold {f} has no rows")));
         }
         let ty: Vec<bool> = train.iter().map(|&i| y[i]).collect();
         let model = TabularClassifier::fit(&data.take(&train), &ty, params)?;

@@ -13,7 +13,7 @@
 //! bend where bins are steps.
 
 use super::data::{ColumnData, TabularData, TABLE};
-use crate::error::{CoreError, Result};
+use crate::error::{LearnError, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -87,7 +87,7 @@ impl Encoder {
     /// column. A constant column gets neither.
     ///
     /// ```
-    /// use edupulse_core::learn::{Encoder, TabularData};
+    /// use edupulse_learn::{Encoder, TabularData};
     /// let x: Vec<f64> = (0..50).map(f64::from).collect();
     /// let data = TabularData::new().with_numeric("tenure", &x).unwrap();
     /// let enc = Encoder::fit_with_basis(&data, 1, 0, 5).unwrap();
@@ -103,10 +103,10 @@ impl Encoder {
         knots: usize,
     ) -> Result<Encoder> {
         if knots == 1 {
-            return Err(CoreError::param("spline_knots", "must be 0 (none) or ≥ 2"));
+            return Err(LearnError::param("spline_knots", "must be 0 (none) or ≥ 2"));
         }
         if data.n_columns() == 0 || data.n_rows() == 0 {
-            return Err(CoreError::validation(
+            return Err(LearnError::validation(
                 TABLE,
                 None,
                 None,
@@ -237,7 +237,7 @@ impl Encoder {
         for (name, enc) in self.columns.iter().zip(&self.encodings) {
             let col = data
                 .column(name)
-                .ok_or_else(|| CoreError::validation(TABLE, None, Some(name), "column missing"))?;
+                .ok_or_else(|| LearnError::validation(TABLE, None, Some(name), "column missing"))?;
             match (enc, col) {
                 (
                     ColumnEncoding::Numeric {
@@ -283,7 +283,7 @@ impl Encoder {
                     offset += levels.len() + 1;
                 }
                 (ColumnEncoding::Numeric { .. }, _) => {
-                    return Err(CoreError::validation(
+                    return Err(LearnError::validation(
                         TABLE,
                         None,
                         Some(name),
@@ -291,7 +291,7 @@ impl Encoder {
                     ))
                 }
                 (ColumnEncoding::Categorical { .. }, _) => {
-                    return Err(CoreError::validation(
+                    return Err(LearnError::validation(
                         TABLE,
                         None,
                         Some(name),

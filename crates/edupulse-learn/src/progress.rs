@@ -4,7 +4,7 @@
 //! Decides nothing about the data: it lets a caller watch a long computation and stop it. The
 //! fits keep their signatures; a caller who wants progress or a way to stop runs the fit inside
 //! [`scope`] with a [`Monitor`]. The fit's loops call [`tick`] between units of work (a tree, a
-//! boosting round, an iteration); the monitor returns [`CoreError::Cancelled`] to stop, and the
+//! boosting round, an iteration); the monitor returns [`LearnError::Cancelled`] to stop, and the
 //! fit returns that error. Without a scope, [`tick`] does nothing and costs one thread-local read.
 //!
 //! The monitor is installed per thread; the learner's own worker threads inherit the monitor of
@@ -14,9 +14,9 @@
 //!
 //! ```
 //! use std::sync::Arc;
-//! use edupulse_core::learn::{ForestParams, RandomForest};
-//! use edupulse_core::progress::{self, Tracker};
-//! use edupulse_core::CoreError;
+//! use edupulse_learn::{ForestParams, RandomForest};
+//! use edupulse_learn::progress::{self, Tracker};
+//! use edupulse_learn::LearnError;
 //!
 //! let x: Vec<f64> = (0..200).map(|i| (i % 20) as f64).collect();
 //! let y: Vec<f64> = x.iter().map(|v| v * 2.0).collect();
@@ -28,14 +28,14 @@
 //! assert_eq!(forest.trees.len(), 8);
 //! assert_eq!(tracker.ticks(), 8);
 //!
-//! // Stop: a cancelled tracker makes the fit return `CoreError::Cancelled`.
+//! // Stop: a cancelled tracker makes the fit return `LearnError::Cancelled`.
 //! let stop = Arc::new(Tracker::new());
 //! stop.cancel();
 //! let err = progress::scope(stop, || RandomForest::fit(&x, 1, &y, &params)).unwrap_err();
-//! assert!(matches!(err, CoreError::Cancelled));
+//! assert!(matches!(err, LearnError::Cancelled));
 //! ```
 
-use crate::{CoreError, Result};
+use crate::error::{LearnError, Result};
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -45,7 +45,7 @@ pub trait Monitor: Send + Sync {
     /// `done` of `total` units of the current stage are finished (a stage is one loop: the trees
     /// of a forest, the rounds of one boosting fit, the iterations of one Newton fit; a fit with
     /// cross-validation runs several stages, each counting from 0). Return
-    /// `Err(CoreError::Cancelled)` to stop the computation. Called from any of the fit's threads.
+    /// `Err(LearnError::Cancelled)` to stop the computation. Called from any of the fit's threads.
     fn tick(&self, done: usize, total: usize) -> Result<()>;
 }
 
@@ -61,7 +61,7 @@ impl Monitor for NoMonitor {
 
 /// A thread-safe monitor made of counters: how many ticks so far, the last `done`/`total`, and a
 /// cancellation flag another thread may set with [`Tracker::cancel`]. Once cancelled, every later
-/// tick returns [`CoreError::Cancelled`].
+/// tick returns [`LearnError::Cancelled`].
 #[derive(Debug, Default)]
 pub struct Tracker {
     ticks: AtomicU64,
@@ -106,7 +106,7 @@ impl Monitor for Tracker {
         self.done.store(done, Ordering::Relaxed);
         self.total.store(total, Ordering::Relaxed);
         if self.is_cancelled() {
-            Err(CoreError::Cancelled)
+            Err(LearnError::Cancelled)
         } else {
             Ok(())
         }
@@ -161,7 +161,7 @@ pub fn tick(done: usize, total: usize) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::learn::{GbdtParams, GradientBoosting, Logistic};
+    use crate::{GbdtParams, GradientBoosting, Logistic};
 
     fn data() -> (Vec<f64>, Vec<f64>, Vec<bool>) {
         let x: Vec<f64> = (0..400).map(|i| ((i * 7) % 40) as f64).collect();
@@ -230,7 +230,7 @@ mod tests {
             ..Default::default()
         };
         let err = scope(stop.clone(), || GradientBoosting::fit(&x, 1, &y, &params)).unwrap_err();
-        assert!(matches!(err, CoreError::Cancelled), "{err}");
+        assert!(matches!(err, LearnError::Cancelled), "{err}");
         assert_eq!(
             stop.0.ticks(),
             3,
@@ -242,15 +242,13 @@ mod tests {
             Logistic::fit(&x, 1, &yb, None, 1.0, 100, 0.0)
         })
         .unwrap_err();
-        assert!(matches!(err, CoreError::Cancelled), "{err}");
+        assert!(matches!(err, LearnError::Cancelled), "{err}");
         assert_eq!(stop.0.ticks(), 2);
     }
 
     #[test]
     fn a_cancelled_classifier_fit_is_an_error_for_both_kinds() {
-        use crate::learn::{
-            ClassifierParams, ColumnData, ModelKind, TabularClassifier, TabularData,
-        };
+        use crate::{ClassifierParams, ColumnData, ModelKind, TabularClassifier, TabularData};
         let (x, _, yb) = data();
         let mut t = TabularData::new();
         t.push("x", ColumnData::Numeric(x)).unwrap();
@@ -271,13 +269,13 @@ mod tests {
             // Boosting rounds cannot fail; the calibration's Newton fit reports the cancel.
             let stop = Arc::new(StopAfter(Tracker::new(), 3));
             let err = scope(stop.clone(), || TabularClassifier::fit(&t, &yb, &params)).unwrap_err();
-            assert!(matches!(err, CoreError::Cancelled), "{model:?}: {err}");
+            assert!(matches!(err, LearnError::Cancelled), "{model:?}: {err}");
         }
     }
 
     #[test]
     fn forest_worker_threads_inherit_the_monitor() {
-        use crate::learn::{ForestParams, RandomForest};
+        use crate::{ForestParams, RandomForest};
         let (x, y, _) = data();
         let params = ForestParams {
             n_trees: 12,
@@ -290,7 +288,7 @@ mod tests {
         assert_eq!(t.ticks(), 12);
         let stop = Arc::new(StopAfter(Tracker::new(), 2));
         let err = scope(stop.clone(), || RandomForest::fit(&x, 1, &y, &params)).unwrap_err();
-        assert!(matches!(err, CoreError::Cancelled));
+        assert!(matches!(err, LearnError::Cancelled));
         assert!(stop.0.ticks() < 12, "{} trees grown", stop.0.ticks());
     }
 }

@@ -146,7 +146,7 @@ fn unseen_categories_missing_values_and_bad_labels() {
 /// Read ../shared/data/telco into a table and labels: customerID dropped, Churn Yes/No the target,
 /// TotalCharges blanks missing.
 pub(crate) fn telco() -> Option<(TabularData, Vec<bool>)> {
-    let p = crate::churn::tests_support::shared_data("telco/Telco-Customer-Churn.csv")?;
+    let p = crate::test_support::shared_data("telco/Telco-Customer-Churn.csv")?;
     let text = std::fs::read_to_string(p).ok()?;
     let mut t = TabularData::from_csv(&text).unwrap();
     t.remove("customerID");

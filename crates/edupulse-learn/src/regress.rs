@@ -13,7 +13,7 @@
 //! first when the number of leaves is unbounded, best first (largest gain) when it is bounded.
 
 use super::tree::{Binned, Node, Tree};
-use crate::error::{CoreError, Result};
+use crate::error::{LearnError, Result};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
@@ -24,10 +24,10 @@ pub(crate) const MATRIX: &str = "X";
 /// them). Returns `n`.
 pub(crate) fn check_matrix(x: &[f64], p: usize, y: Option<&[f64]>) -> Result<usize> {
     if p == 0 {
-        return Err(CoreError::validation(MATRIX, None, None, "no features"));
+        return Err(LearnError::validation(MATRIX, None, None, "no features"));
     }
     if !x.len().is_multiple_of(p) {
-        return Err(CoreError::validation(
+        return Err(LearnError::validation(
             MATRIX,
             None,
             None,
@@ -37,7 +37,7 @@ pub(crate) fn check_matrix(x: &[f64], p: usize, y: Option<&[f64]>) -> Result<usi
     let n = x.len() / p;
     if let Some(k) = x.iter().position(|v| !v.is_finite()) {
         let what = if x[k].is_nan() { "NaN" } else { "infinite" };
-        return Err(CoreError::validation(
+        return Err(LearnError::validation(
             MATRIX,
             Some(k / p + 1),
             Some(&format!("feature {}", k % p)),
@@ -46,7 +46,7 @@ pub(crate) fn check_matrix(x: &[f64], p: usize, y: Option<&[f64]>) -> Result<usi
     }
     if let Some(y) = y {
         if y.len() != n {
-            return Err(CoreError::validation(
+            return Err(LearnError::validation(
                 "y",
                 None,
                 None,
@@ -54,7 +54,7 @@ pub(crate) fn check_matrix(x: &[f64], p: usize, y: Option<&[f64]>) -> Result<usi
             ));
         }
         if let Some(k) = y.iter().position(|v| !v.is_finite()) {
-            return Err(CoreError::validation(
+            return Err(LearnError::validation(
                 "y",
                 Some(k + 1),
                 Some("y"),
@@ -62,7 +62,7 @@ pub(crate) fn check_matrix(x: &[f64], p: usize, y: Option<&[f64]>) -> Result<usi
             ));
         }
         if n == 0 {
-            return Err(CoreError::validation(
+            return Err(LearnError::validation(
                 MATRIX,
                 None,
                 None,
@@ -76,7 +76,7 @@ pub(crate) fn check_matrix(x: &[f64], p: usize, y: Option<&[f64]>) -> Result<usi
 /// Check the width of a prediction matrix against the fitted number of features.
 pub(crate) fn check_predict(x: &[f64], p: usize, fitted: usize) -> Result<usize> {
     if p != fitted {
-        return Err(CoreError::validation(
+        return Err(LearnError::validation(
             MATRIX,
             None,
             None,

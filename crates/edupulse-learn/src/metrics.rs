@@ -1,6 +1,6 @@
 //! Evaluation: ROC AUC, log loss and stratified k-fold assignment.
 
-use crate::error::{CoreError, Result};
+use crate::error::{LearnError, Result};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -9,18 +9,18 @@ use rand_chacha::ChaCha8Rng;
 /// lengths differ, a score is not finite, or one class is absent.
 pub fn roc_auc(scores: &[f64], y: &[bool]) -> Result<f64> {
     if scores.len() != y.len() {
-        return Err(CoreError::param(
+        return Err(LearnError::param(
             "scores",
             format!("{} scores for {} labels", scores.len(), y.len()),
         ));
     }
     if scores.iter().any(|s| !s.is_finite()) {
-        return Err(CoreError::param("scores", "a score is not finite"));
+        return Err(LearnError::param("scores", "a score is not finite"));
     }
     let pos = y.iter().filter(|v| **v).count();
     let neg = y.len() - pos;
     if pos == 0 || neg == 0 {
-        return Err(CoreError::param("y", "AUC needs both classes"));
+        return Err(LearnError::param("y", "AUC needs both classes"));
     }
     let mut idx: Vec<usize> = (0..scores.len()).collect();
     idx.sort_by(|&a, &b| scores[a].total_cmp(&scores[b]));
@@ -64,14 +64,14 @@ pub fn log_loss(p: &[f64], y: &[bool]) -> f64 {
 /// Stratified fold of each row (0..k): each class is shuffled (seeded) and dealt round-robin.
 pub fn stratified_folds(y: &[bool], k: usize, seed: u64) -> Result<Vec<usize>> {
     if k < 2 {
-        return Err(CoreError::param("folds", "must be ≥ 2"));
+        return Err(LearnError::param("folds", "must be ≥ 2"));
     }
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut fold = vec![0usize; y.len()];
     for (offset, class) in [true, false].into_iter().enumerate() {
         let mut idx: Vec<usize> = (0..y.len()).filter(|&i| y[i] == class).collect();
         if idx.len() < k {
-            return Err(CoreError::param(
+            return Err(LearnError::param(
                 "folds",
                 format!("{k} folds but only {} rows of class {class}", idx.len()),
             ));

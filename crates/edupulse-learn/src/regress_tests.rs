@@ -1,5 +1,5 @@
 use super::*;
-use crate::error::CoreError;
+use crate::error::LearnError;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -324,7 +324,7 @@ fn bad_input_is_a_named_error() {
         ),
     ] {
         match RandomForest::fit(&[1.0], 1, &[1.0], &params) {
-            Err(CoreError::InvalidParameter { name: n, .. }) => assert_eq!(n, name),
+            Err(LearnError::InvalidParameter { name: n, .. }) => assert_eq!(n, name),
             other => panic!("{other:?}"),
         }
     }
@@ -359,7 +359,7 @@ fn bad_input_is_a_named_error() {
         ),
     ] {
         match GradientBoosting::fit(&[1.0], 1, &[1.0], &params) {
-            Err(CoreError::InvalidParameter { name: n, .. }) => assert_eq!(n, name),
+            Err(LearnError::InvalidParameter { name: n, .. }) => assert_eq!(n, name),
             other => panic!("{other:?}"),
         }
     }

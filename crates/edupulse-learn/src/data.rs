@@ -1,7 +1,7 @@
 //! Tabular data: named columns, each numeric (`f64`, NaN = missing) or categorical (strings,
 //! empty = missing), all of one length.
 
-use crate::error::{CoreError, Result};
+use crate::error::{LearnError, Result};
 use serde::{Deserialize, Serialize};
 
 /// Pseudo-table name used in validation errors about tabular inputs.
@@ -65,7 +65,7 @@ impl TabularData {
     /// Add a column (the name must be new, the length that of the other columns).
     pub fn push(&mut self, name: &str, column: ColumnData) -> Result<()> {
         if self.names.iter().any(|n| n == name) {
-            return Err(CoreError::validation(
+            return Err(LearnError::validation(
                 TABLE,
                 None,
                 Some(name),
@@ -74,7 +74,7 @@ impl TabularData {
         }
         if let Some(first) = self.columns.first() {
             if first.len() != column.len() {
-                return Err(CoreError::validation(
+                return Err(LearnError::validation(
                     TABLE,
                     None,
                     Some(name),
@@ -88,7 +88,7 @@ impl TabularData {
         }
         if let ColumnData::Numeric(v) = &column {
             if let Some(i) = v.iter().position(|x| x.is_infinite()) {
-                return Err(CoreError::validation(
+                return Err(LearnError::validation(
                     TABLE,
                     Some(i + 1),
                     Some(name),
@@ -163,16 +163,16 @@ impl TabularData {
             .from_reader(text.as_bytes());
         let headers: Vec<String> = rdr
             .headers()
-            .map_err(|e| CoreError::validation(TABLE, None, None, e.to_string()))?
+            .map_err(|e| LearnError::validation(TABLE, None, None, e.to_string()))?
             .iter()
             .map(|h| h.trim().to_string())
             .collect();
         let mut raw: Vec<Vec<String>> = vec![Vec::new(); headers.len()];
         for (i, rec) in rdr.records().enumerate() {
             let rec =
-                rec.map_err(|e| CoreError::validation(TABLE, Some(i + 1), None, e.to_string()))?;
+                rec.map_err(|e| LearnError::validation(TABLE, Some(i + 1), None, e.to_string()))?;
             if rec.len() != headers.len() {
-                return Err(CoreError::validation(
+                return Err(LearnError::validation(
                     TABLE,
                     Some(i + 1),
                     None,

@@ -19,7 +19,7 @@ use super::regress::{
     GrowParams, Grower,
 };
 use super::tree::Tree;
-use crate::error::{CoreError, Result};
+use crate::error::{LearnError, Result};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
@@ -98,23 +98,23 @@ impl ForestParams {
     /// Check the parameters.
     pub fn validate(&self) -> Result<()> {
         if self.n_trees == 0 {
-            return Err(CoreError::param("n_trees", "must be ≥ 1"));
+            return Err(LearnError::param("n_trees", "must be ≥ 1"));
         }
         if self.max_depth == Some(0) {
-            return Err(CoreError::param("max_depth", "must be ≥ 1 (or None)"));
+            return Err(LearnError::param("max_depth", "must be ≥ 1 (or None)"));
         }
         if self.min_samples_leaf == 0 {
-            return Err(CoreError::param("min_samples_leaf", "must be ≥ 1"));
+            return Err(LearnError::param("min_samples_leaf", "must be ≥ 1"));
         }
         if !(2..=256).contains(&self.max_bins) {
-            return Err(CoreError::param("max_bins", "must be in 2..=256"));
+            return Err(LearnError::param("max_bins", "must be in 2..=256"));
         }
         match self.max_features {
-            MaxFeatures::Fraction(f) if !(f > 0.0 && f <= 1.0) => Err(CoreError::param(
+            MaxFeatures::Fraction(f) if !(f > 0.0 && f <= 1.0) => Err(LearnError::param(
                 "max_features",
                 "a fraction must be in (0, 1]",
             )),
-            MaxFeatures::Count(0) => Err(CoreError::param("max_features", "must be ≥ 1")),
+            MaxFeatures::Count(0) => Err(LearnError::param("max_features", "must be ≥ 1")),
             _ => Ok(()),
         }
     }
@@ -173,7 +173,7 @@ impl RandomForest {
     /// interval of zero width.
     ///
     /// ```
-    /// use edupulse_core::learn::{ForestParams, RandomForest};
+    /// use edupulse_learn::{ForestParams, RandomForest};
     /// let x: Vec<f64> = (0..200).map(|i| (i % 20) as f64).collect();
     /// let y: Vec<f64> = x.iter().map(|v| if *v < 10.0 { 1.0 } else { 5.0 }).collect();
     /// let f = RandomForest::fit(&x, 1, &y, &ForestParams { n_trees: 10, ..Default::default() }).unwrap();
@@ -245,7 +245,7 @@ impl RandomForest {
         let fitted: Vec<(ForestTree, Vec<f64>)> = fitted
             .into_iter()
             .collect::<Option<_>>()
-            .ok_or(CoreError::Cancelled)?;
+            .ok_or(LearnError::Cancelled)?;
         let mut importances = vec![0.0; p];
         for (_, gains) in &fitted {
             for (a, b) in importances.iter_mut().zip(gains) {
@@ -283,7 +283,7 @@ impl RandomForest {
     pub fn predict_quantiles(&self, x: &[f64], p: usize, qs: &[f64]) -> Result<Vec<Vec<f64>>> {
         check_predict(x, p, self.n_features)?;
         if let Some(q) = qs.iter().find(|q| !(0.0..=1.0).contains(*q)) {
-            return Err(CoreError::param(
+            return Err(LearnError::param(
                 "quantile",
                 format!("{q} is not in [0, 1]"),
             ));
@@ -335,6 +335,6 @@ pub(crate) fn check_alpha(alpha: f64) -> Result<()> {
     if alpha > 0.0 && alpha < 1.0 {
         Ok(())
     } else {
-        Err(CoreError::param("alpha", "must be in (0, 1)"))
+        Err(LearnError::param("alpha", "must be in (0, 1)"))
     }
 }

@@ -1,3 +1,12 @@
+//! # edupulse-learn
+//!
+//! The learning engine of edupulse: every model the capabilities fit is built here, over plain
+//! slices (row-major `n × p` matrices) and named-column tables. It decides nothing about the
+//! business; it turns features and targets into fitted models, predictions, intervals and
+//! explanations. Also here: the numeric kernels ([`num`]: ln Γ, digamma, dual numbers, BFGS), the
+//! progress/cancellation hooks of long fits ([`progress`]) and the process-wide thread budget
+//! ([`parallel`]).
+//!
 //! The shared tabular learner: one binary classifier over named categorical and numeric columns,
 //! used by churn (risk of leaving) and leads (conversion).
 //!
@@ -17,7 +26,7 @@
 //!   histogram grower over [`Binned`] features.
 //!
 //! ```
-//! use edupulse_core::learn::{ClassifierParams, TabularClassifier, TabularData};
+//! use edupulse_learn::{ClassifierParams, TabularClassifier, TabularData};
 //! let x: Vec<f64> = (0..40).map(|i| i as f64).collect();
 //! let plan: Vec<&str> = (0..40).map(|i| if i % 3 == 0 { "basic" } else { "pro" }).collect();
 //! let y: Vec<bool> = (0..40).map(|i| i % 7 < 3 || i > 30).collect();
@@ -29,13 +38,18 @@
 //! assert_eq!(why[0].len(), 1);
 //! ```
 
+#![warn(missing_docs)]
+
 mod classifier;
 mod data;
 mod encode;
+pub mod error;
 mod forest;
 mod gbdt;
 mod logistic;
 mod metrics;
+pub mod num;
+pub mod progress;
 mod regress;
 mod tabular_reg;
 mod tree;
@@ -46,6 +60,7 @@ pub use classifier::{
 };
 pub use data::{ColumnData, TabularData, TABLE};
 pub use encode::{ColumnEncoding, EncodedFeature, Encoder, OTHER};
+pub use error::{LearnError, Location, Result};
 pub use forest::{ForestParams, ForestTree, MaxFeatures, PredictionInterval, RandomForest};
 pub use gbdt::{GbdtParams, GradientBoosting, IntervalSource};
 pub use logistic::Logistic;
@@ -55,5 +70,7 @@ pub use tree::{Binned, BoostParams, Boosted, Node, Tree, TreeParams};
 
 #[cfg(test)]
 mod regress_tests;
+#[cfg(test)]
+mod test_support;
 #[cfg(test)]
 mod tests;

@@ -7,7 +7,7 @@ use super::data::TabularData;
 use super::encode::Encoder;
 use super::forest::{ForestParams, PredictionInterval, RandomForest};
 use super::gbdt::{GbdtParams, GradientBoosting};
-use crate::error::{CoreError, Result};
+use crate::error::{LearnError, Result};
 use serde::{Deserialize, Serialize};
 
 /// Which ensemble.
@@ -75,7 +75,7 @@ impl TabularRegressor {
     /// NaN numeric values are missing values.
     ///
     /// ```
-    /// use edupulse_core::learn::{RegressorParams, TabularData, TabularRegressor};
+    /// use edupulse_learn::{RegressorParams, TabularData, TabularRegressor};
     /// let hour: Vec<f64> = (0..60).map(|i| (i % 12) as f64).collect();
     /// let day: Vec<&str> = (0..60).map(|i| if i % 2 == 0 { "mon" } else { "tue" }).collect();
     /// let y: Vec<f64> = (0..60).map(|i| (i % 12) as f64 + if i % 2 == 0 { 0.0 } else { 5.0 }).collect();
@@ -90,7 +90,7 @@ impl TabularRegressor {
     ) -> Result<TabularRegressor> {
         params.validate()?;
         if data.n_rows() == 0 {
-            return Err(CoreError::validation(
+            return Err(LearnError::validation(
                 super::data::TABLE,
                 None,
                 None,
@@ -98,7 +98,7 @@ impl TabularRegressor {
             ));
         }
         if y.len() != data.n_rows() {
-            return Err(CoreError::validation(
+            return Err(LearnError::validation(
                 "y",
                 None,
                 None,

@@ -3,7 +3,7 @@
 //! converges in a handful of iterations to machine precision, non-convergence is detected and
 //! reported, and no `ndarray` type leaks into the public API (DESIGN §4).
 
-use crate::error::{CoreError, Result};
+use crate::error::{LearnError, Result};
 use serde::{Deserialize, Serialize};
 
 /// A fitted logistic regression on encoded features.
@@ -78,7 +78,7 @@ impl Logistic {
     ) -> Result<Logistic> {
         let n = y.len();
         if x.len() != n * p {
-            return Err(CoreError::param(
+            return Err(LearnError::param(
                 "x",
                 format!("{} values is not {n} × {p}", x.len()),
             ));
@@ -148,8 +148,9 @@ impl Logistic {
             for a in 0..m {
                 h[a * m + a] += 1e-10;
             }
-            let step = cholesky_solve(&h, &g, m)
-                .ok_or_else(|| CoreError::convergence("logistic regression", "singular Hessian"))?;
+            let step = cholesky_solve(&h, &g, m).ok_or_else(|| {
+                LearnError::convergence("logistic regression", "singular Hessian")
+            })?;
             // Newton with step halving: a full step can overshoot (rare standardised features
             // make the Hessian nearly singular and plain Newton oscillate for ever), so the step
             // is halved until the penalised objective does not increase.
@@ -173,7 +174,7 @@ impl Logistic {
             current = next;
             crate::progress::tick(it + 1, max_iter)?;
             if beta.iter().any(|b| !b.is_finite()) {
-                return Err(CoreError::convergence(
+                return Err(LearnError::convergence(
                     "logistic regression",
                     "coefficients diverged",
                 ));
@@ -186,7 +187,7 @@ impl Logistic {
                 });
             }
         }
-        Err(CoreError::convergence(
+        Err(LearnError::convergence(
             "logistic regression",
             format!(
                 "no convergence after {max_iter} Newton iterations (separable data? raise `l2`)"
