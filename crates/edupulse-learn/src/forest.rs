@@ -190,6 +190,7 @@ impl RandomForest {
             min_samples_leaf: params.min_samples_leaf,
             lambda: 0.0,
             max_features: params.max_features.resolve(p),
+            min_child_weight: 0.0,
         };
         // Progress: one tick per grown tree; once cancelled, the remaining trees are skipped.
         let grown_trees = std::sync::atomic::AtomicUsize::new(0);

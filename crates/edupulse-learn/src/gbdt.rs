@@ -13,7 +13,10 @@
 //! that are too narrow; [`GradientBoosting::interval_source`] says which was used.
 
 use super::forest::{check_alpha, PredictionInterval};
-use super::regress::{check_matrix, check_predict, normalise, GrowParams, Grower};
+use super::regress::{
+    boost_round, check_matrix, check_predict, normalise, GrowParams, Grower, Objective,
+    SquaredError,
+};
 use super::tree::Tree;
 use crate::error::{LearnError, Result};
 use rand::seq::SliceRandom;
@@ -179,37 +182,37 @@ impl GradientBoosting {
         let yt: Vec<f64> = train_idx.iter().map(|&i| y[i]).collect();
         let nt = yt.len();
         let grower = Grower::new(&xt, nt, p, params.max_bins);
-        let baseline = yt.iter().sum::<f64>() / nt.max(1) as f64;
+        let baseline = SquaredError.baseline(&yt);
         let gp = GrowParams {
             max_depth: params.max_depth,
             max_leaf_nodes: params.max_leaf_nodes,
             min_samples_leaf: params.min_samples_leaf,
             lambda: params.l2,
             max_features: p,
+            min_child_weight: 0.0,
         };
         let mut f = vec![baseline; nt];
         let mut fv: Vec<f64> = vec![baseline; n_val];
-        let h = vec![1.0; nt];
+        let mut h = vec![1.0; nt];
         let mut g = vec![0.0; nt];
         let mut trees: Vec<Tree> = Vec::new();
         let mut gains_per_tree: Vec<Vec<f64>> = Vec::new();
         let mut val_loss: Vec<f64> = Vec::new();
         let mut rows: Vec<u32> = (0..nt as u32).collect();
         for _ in 0..params.max_iter {
-            for i in 0..nt {
-                g[i] = f[i] - yt[i];
-            }
-            let grown = grower.grow(&g, &h, &mut rows, &gp, None);
+            let grown = boost_round(
+                &grower,
+                &SquaredError,
+                &yt,
+                &mut f,
+                (&mut g, &mut h),
+                &mut rows,
+                &gp,
+                params.learning_rate,
+            );
             let mut tree = grown.tree;
             for node in &mut tree.nodes {
                 node.value *= params.learning_rate;
-            }
-            // Training predictions from the leaf ranges (no tree walk needed).
-            for &(id, a, b) in &grown.leaves {
-                let v = tree.nodes[id].value;
-                for &r in &rows[a..b] {
-                    f[r as usize] += v;
-                }
             }
             let split = tree.nodes.len() > 1;
             trees.push(tree);

@@ -65,6 +65,7 @@ pub use forest::{ForestParams, ForestTree, MaxFeatures, PredictionInterval, Rand
 pub use gbdt::{GbdtParams, GradientBoosting, IntervalSource};
 pub use logistic::Logistic;
 pub use metrics::{log_loss, roc_auc, stratified_folds};
+pub use regress::{LogLoss, Objective, SquaredError};
 pub use tabular_reg::{Ensemble, RegressorKind, RegressorParams, TabularRegressor};
 pub use tree::{Binned, BoostParams, Boosted, Node, Tree, TreeParams};
 

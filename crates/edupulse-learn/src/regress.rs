@@ -1,5 +1,10 @@
-//! The histogram regression-tree grower shared by [`RandomForest`](super::RandomForest) and
-//! [`GradientBoosting`](super::GradientBoosting).
+//! The one histogram tree grower of the crate: it grows the trees of
+//! [`RandomForest`](super::RandomForest), [`GradientBoosting`](super::GradientBoosting) and the
+//! classifier's [`Boosted`](super::Boosted) trees.
+//!
+//! It decides, for one tree, which feature and threshold split each node and the value of every
+//! leaf, from binned features and per-row loss derivatives supplied by an [`Objective`]
+//! ([`SquaredError`] for regression, [`LogLoss`] for the boosted classifier).
 //!
 //! Rows carry first and second derivatives `g`, `h` of a loss; a node's value is `−G/(H+λ)` and a
 //! split's gain is `G_L²/(H_L+λ) + G_R²/(H_R+λ) − G²/(H+λ)`. With `g = −w·y`, `h = w` and `λ = 0`
@@ -11,9 +16,12 @@
 //! distinct values is binned exactly). Histograms of (G, H, count) per bin are built for the
 //! smaller child only; the larger child's is the parent's minus the smaller's. Nodes grow depth
 //! first when the number of leaves is unbounded, best first (largest gain) when it is bounded.
+//! `max_features` features are drawn (without replacement) at each split when fewer than all.
+//! A child needs `min_samples_leaf` rows and a Hessian sum of at least `min_child_weight`.
 
 use super::tree::{Binned, Node, Tree};
 use crate::error::{LearnError, Result};
+use crate::logistic::sigmoid;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
@@ -95,6 +103,52 @@ pub(crate) struct GrowParams {
     pub lambda: f64,
     /// Features examined at each split (≤ p).
     pub max_features: usize,
+    /// Minimum Hessian sum in each child (0 = no minimum).
+    pub min_child_weight: f64,
+}
+
+/// A twice-differentiable loss the boosted trees descend: per-row first and second derivatives
+/// of the loss at the current raw scores.
+pub trait Objective {
+    /// The constant raw score before any tree (the loss minimiser over all rows).
+    fn baseline(&self, y: &[f64]) -> f64;
+    /// Derivatives `g[i]`, `h[i]` of the loss of row `i` at raw score `f[i]` (`h > 0`).
+    fn gradients(&self, y: &[f64], f: &[f64], g: &mut [f64], h: &mut [f64]);
+}
+
+/// Squared error `½(f − y)²`: `g = f − y`, `h = 1`; the baseline is the mean.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SquaredError;
+
+impl Objective for SquaredError {
+    fn baseline(&self, y: &[f64]) -> f64 {
+        y.iter().sum::<f64>() / y.len().max(1) as f64
+    }
+    fn gradients(&self, y: &[f64], f: &[f64], g: &mut [f64], h: &mut [f64]) {
+        for (((g, h), f), y) in g.iter_mut().zip(h.iter_mut()).zip(f).zip(y) {
+            *g = f - y;
+            *h = 1.0;
+        }
+    }
+}
+
+/// Binary log loss on log-odds scores, targets 0 or 1: `g = σ(f) − y`, `h = σ(f)(1 − σ(f))`; the
+/// baseline is the log-odds of the positive rate.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LogLoss;
+
+impl Objective for LogLoss {
+    fn baseline(&self, y: &[f64]) -> f64 {
+        let rate = (y.iter().sum::<f64>() / y.len().max(1) as f64).clamp(1e-6, 1.0 - 1e-6);
+        (rate / (1.0 - rate)).ln()
+    }
+    fn gradients(&self, y: &[f64], f: &[f64], g: &mut [f64], h: &mut [f64]) {
+        for (((g, h), f), y) in g.iter_mut().zip(h.iter_mut()).zip(f).zip(y) {
+            let mu = sigmoid(*f);
+            *g = mu - y;
+            *h = (mu * (1.0 - mu)).max(1e-12);
+        }
+    }
 }
 
 /// The binned training matrix in the layout the grower reads (row-major codes, bin offsets).
@@ -137,6 +191,7 @@ struct Search {
     lambda: f64,
     parent: f64,
     msl: usize,
+    mcw: f64,
     best: Option<Split>,
 }
 
@@ -149,6 +204,7 @@ impl Search {
             lambda: params.lambda,
             parent: g * g / (h + params.lambda),
             msl: params.min_samples_leaf.max(1),
+            mcw: params.min_child_weight.max(0.0),
             best: None,
         }
     }
@@ -169,7 +225,11 @@ impl Search {
             return false;
         }
         let (gr, hr) = (self.g - gl, self.h - hl);
-        if hl <= 0.0 || hr <= 0.0 {
+        // Hessians are non-negative: once the right side is too light, larger bins are too.
+        if hr < self.mcw {
+            return false;
+        }
+        if hl <= 0.0 || hr <= 0.0 || hl < self.mcw {
             return true;
         }
         let gain = gl * gl / (hl + self.lambda) + gr * gr / (hr + self.lambda) - self.parent;
@@ -366,8 +426,9 @@ impl Grower {
         let mut features: Vec<usize> = (0..self.p).collect();
         let max_depth = params.max_depth.unwrap_or(usize::MAX);
         let max_leaves = params.max_leaf_nodes.unwrap_or(usize::MAX).max(1);
-        let can_split = |count: usize, depth: usize| {
-            depth < max_depth && count >= 2 * params.min_samples_leaf.max(1)
+        let mcw = params.min_child_weight.max(0.0);
+        let can_split = |count: usize, h: f64, depth: usize| {
+            depth < max_depth && count >= 2 * params.min_samples_leaf.max(1) && h >= 2.0 * mcw
         };
         let mut pending: Vec<Pending> = Vec::new();
         let mut root = Pending {
@@ -380,7 +441,7 @@ impl Grower {
             hist: None,
             split: None,
         };
-        if can_split(rows.len(), 0) && max_leaves > 1 {
+        if can_split(rows.len(), h0, 0) && max_leaves > 1 {
             let hist = (rows.len() > SMALL).then(|| self.hist(g, h, rows));
             root.split = self.best_split(
                 hist.as_deref(),
@@ -444,8 +505,8 @@ impl Grower {
             parent.right = lid + 1;
             gains[f] += split.gain;
             n_leaves += 1;
-            let l_split = can_split(lrows.len(), depth);
-            let r_split = can_split(rrows.len(), depth);
+            let l_split = can_split(lrows.len(), hl, depth);
+            let r_split = can_split(rrows.len(), hr, depth);
             let left_small = lrows.len() <= rrows.len();
             let large = if left_small { rrows.len() } else { lrows.len() };
             let (mut lhist, mut rhist) = (None, None);
@@ -517,6 +578,31 @@ impl Grower {
             leaves,
         }
     }
+}
+
+/// One boosting round: derivatives of `objective` at the scores `f`, a tree grown on them over
+/// `rows`, and `f` moved by `learning_rate` × the tree's leaf values (from the leaf ranges, no
+/// tree walk). `g`, `h` are scratch buffers of `f`'s length.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn boost_round(
+    grower: &Grower,
+    objective: &dyn Objective,
+    y: &[f64],
+    f: &mut [f64],
+    (g, h): (&mut [f64], &mut [f64]),
+    rows: &mut [u32],
+    params: &GrowParams,
+    learning_rate: f64,
+) -> Grown {
+    objective.gradients(y, f, g, h);
+    let grown = grower.grow(g, h, rows, params, None);
+    for &(id, a, b) in &grown.leaves {
+        let v = learning_rate * grown.tree.nodes.get(id).map_or(0.0, |n| n.value);
+        for &r in &rows[a..b] {
+            f[r as usize] += v;
+        }
+    }
+    grown
 }
 
 fn leaf(g: f64, h: f64, lambda: f64) -> Node {

@@ -1,10 +1,11 @@
-//! Generic histogram-based regression trees fitted to first and second derivatives of a loss
-//! (XGBoost-style leaf weights `−G/(H+λ)`), and gradient boosting over them.
+//! The fitted tree ([`Tree`], [`Node`]), the quantile binning of features ([`Binned`]) and the
+//! classifier's gradient boosting on log loss ([`Boosted`]).
 //!
-//! With squared loss (`g = prediction − y`, `h = 1`) a tree is an ordinary regression tree (the
-//! demand capability's forests can use it); with log loss it is a boosting step of a classifier.
-//! Features are binned once into at most `max_bins` quantile bins.
+//! Trees are grown by the crate's one histogram grower (`regress`) with XGBoost-style leaf
+//! weights `−G/(H+λ)`; here they are boosting steps of a classifier on the [`LogLoss`]
+//! objective. Features are binned once into at most `max_bins` quantile bins.
 
+use crate::regress::{boost_round, GrowParams, Grower, LogLoss, Objective};
 use serde::{Deserialize, Serialize};
 
 /// Parameters of one tree.
@@ -119,92 +120,6 @@ pub struct Tree {
 }
 
 impl Tree {
-    /// Fit to derivatives `g`, `h` on the rows `rows` of `data`.
-    pub fn fit(data: &Binned, g: &[f64], h: &[f64], rows: &[usize], params: &TreeParams) -> Tree {
-        let mut tree = Tree { nodes: Vec::new() };
-        let mut rows = rows.to_vec();
-        tree.grow(data, g, h, &mut rows, 0, params);
-        tree
-    }
-
-    fn grow(
-        &mut self,
-        data: &Binned,
-        g: &[f64],
-        h: &[f64],
-        rows: &mut [usize],
-        depth: usize,
-        params: &TreeParams,
-    ) -> usize {
-        let (gs, hs) = rows
-            .iter()
-            .fold((0.0, 0.0), |(a, b), &i| (a + g[i], b + h[i]));
-        let value = -gs / (hs + params.lambda);
-        let id = self.nodes.len();
-        self.nodes.push(Node {
-            feature: usize::MAX,
-            threshold: 0.0,
-            left: 0,
-            right: 0,
-            value,
-        });
-        if depth >= params.max_depth || hs < 2.0 * params.min_child_weight {
-            return id;
-        }
-        let parent = gs * gs / (hs + params.lambda);
-        let mut best: Option<(f64, usize, usize)> = None; // gain, feature, bin
-        let mut hist_g = [0.0f64; 256];
-        let mut hist_h = [0.0f64; 256];
-        for j in 0..data.p {
-            let nb = data.edges[j].len() + 1;
-            if nb < 2 {
-                continue;
-            }
-            hist_g[..nb].iter_mut().for_each(|v| *v = 0.0);
-            hist_h[..nb].iter_mut().for_each(|v| *v = 0.0);
-            let codes = &data.codes[j * data.n..(j + 1) * data.n];
-            for &i in rows.iter() {
-                let c = codes[i] as usize;
-                hist_g[c] += g[i];
-                hist_h[c] += h[i];
-            }
-            let (mut gl, mut hl) = (0.0, 0.0);
-            for b in 0..nb - 1 {
-                gl += hist_g[b];
-                hl += hist_h[b];
-                let (gr, hr) = (gs - gl, hs - hl);
-                if hl < params.min_child_weight || hr < params.min_child_weight {
-                    continue;
-                }
-                let gain = gl * gl / (hl + params.lambda) + gr * gr / (hr + params.lambda) - parent;
-                if gain > 1e-12 && best.is_none_or(|(bg, _, _)| gain > bg) {
-                    best = Some((gain, j, b));
-                }
-            }
-        }
-        let Some((_, j, b)) = best else {
-            return id;
-        };
-        let codes = &data.codes[j * data.n..(j + 1) * data.n];
-        // Partition rows in place: bin ≤ b left.
-        let mut k = 0;
-        for r in 0..rows.len() {
-            if codes[rows[r]] as usize <= b {
-                rows.swap(k, r);
-                k += 1;
-            }
-        }
-        let (left_rows, right_rows) = rows.split_at_mut(k);
-        let left = self.grow(data, g, h, left_rows, depth + 1, params);
-        let right = self.grow(data, g, h, right_rows, depth + 1, params);
-        let node = &mut self.nodes[id];
-        node.feature = j;
-        node.threshold = data.edges[j][b];
-        node.left = left;
-        node.right = right;
-        id
-    }
-
     /// Prediction for one row.
     pub fn predict(&self, row: &[f64]) -> f64 {
         let mut i = 0;
@@ -275,25 +190,30 @@ pub struct Boosted {
 }
 
 impl Boosted {
-    /// Fit on a row-major `n × p` matrix.
+    /// Fit on a row-major `n × p` matrix (the grower with the [`LogLoss`] objective, depth-first
+    /// to `max_depth`, every feature at every split).
     pub fn fit_logloss(x: &[f64], p: usize, y: &[bool], params: &BoostParams) -> Boosted {
         let n = y.len();
-        let data = Binned::new(x, n, p, params.tree.max_bins);
-        let pos = y.iter().filter(|v| **v).count() as f64;
-        let rate = (pos / n.max(1) as f64).clamp(1e-6, 1.0 - 1e-6);
-        let base = (rate / (1.0 - rate)).ln();
+        let yf: Vec<f64> = y.iter().map(|&v| if v { 1.0 } else { 0.0 }).collect();
+        let base = LogLoss.baseline(&yf);
         let mut f = vec![base; n];
         let mut g = vec![0.0; n];
         let mut h = vec![0.0; n];
-        let rows: Vec<usize> = (0..n).collect();
+        let grower = Grower::new(x, n, p, params.tree.max_bins);
+        let mut rows: Vec<u32> = (0..n as u32).collect();
         // On small data the root's Hessian sum (n·p·(1−p)) can be below twice `min_child_weight`:
         // no split would ever be allowed and the model would silently be a constant. There the
         // minimum is capped at a quarter of the root's Hessian (so a split is always possible);
         // data large enough for the configured minimum are unaffected.
+        let rate = 1.0 / (1.0 + (-base).exp());
         let root_hessian = n as f64 * rate * (1.0 - rate);
-        let tree_params = TreeParams {
+        let gp = GrowParams {
+            max_depth: Some(params.tree.max_depth),
+            max_leaf_nodes: None,
+            min_samples_leaf: 1,
+            lambda: params.tree.lambda,
+            max_features: p,
             min_child_weight: params.tree.min_child_weight.min(root_hessian / 4.0),
-            ..params.tree.clone()
         };
         let mut trees = Vec::with_capacity(params.n_trees);
         for round in 0..params.n_trees {
@@ -301,16 +221,17 @@ impl Boosted {
             if crate::progress::tick(round, params.n_trees).is_err() {
                 break;
             }
-            for i in 0..n {
-                let mu = super::logistic::sigmoid(f[i]);
-                g[i] = mu - if y[i] { 1.0 } else { 0.0 };
-                h[i] = (mu * (1.0 - mu)).max(1e-12);
-            }
-            let t = Tree::fit(&data, &g, &h, &rows, &tree_params);
-            for i in 0..n {
-                f[i] += params.learning_rate * t.predict(&x[i * p..(i + 1) * p]);
-            }
-            trees.push(t);
+            let grown = boost_round(
+                &grower,
+                &LogLoss,
+                &yf,
+                &mut f,
+                (&mut g, &mut h),
+                &mut rows,
+                &gp,
+                params.learning_rate,
+            );
+            trees.push(grown.tree);
         }
         Boosted {
             base,
