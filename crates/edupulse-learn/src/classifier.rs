@@ -4,8 +4,8 @@
 //! stratified cross-validated AUC.
 
 use super::data::{TabularData, TABLE};
-use super::encode::Encoder;
-use super::logistic::{sigmoid, Logistic};
+use super::encode::{Encoder, EncoderParams};
+use super::logistic::{sigmoid, Logistic, LogisticParams};
 use super::metrics::{roc_auc, stratified_folds};
 use super::tree::{BoostParams, Boosted, TreeParams};
 use crate::error::{LearnError, Result};
@@ -272,7 +272,16 @@ fn check_labels(y: &[bool], n: usize) -> Result<()> {
 fn fit_platt(scores: &[f64], y: &[bool]) -> Result<Platt> {
     // Two-parameter logistic regression of y on the score.
     let x: Vec<f64> = scores.to_vec();
-    let m = Logistic::fit(&x, 1, y, None, 1e-6, 100, 1e-10)?;
+    let m = Logistic::fit(
+        &x,
+        1,
+        y,
+        &LogisticParams {
+            l2: 1e-6,
+            max_iter: 100,
+            tolerance: 1e-10,
+        },
+    )?;
     Ok(Platt {
         a: m.coef[0],
         b: m.intercept,
@@ -296,7 +305,7 @@ impl TabularClassifier {
                 .collect::<Result<Vec<_>>>()?;
             return Ok(TabularClassifier {
                 params: params.clone(),
-                encoder: Encoder::fit(data, params.min_category_count)?,
+                encoder: Encoder::fit(data, &EncoderParams::categories(params.min_category_count))?,
                 scorer: Scorer::Ensemble(members),
                 calibration: None,
             });
@@ -337,7 +346,14 @@ impl TabularClassifier {
             ModelKind::Logistic => (params.numeric_bins, params.spline_knots),
             _ => (0, 0),
         };
-        let encoder = Encoder::fit_with_basis(data, params.min_category_count, bins, knots)?;
+        let encoder = Encoder::fit(
+            data,
+            &EncoderParams {
+                min_category_count: params.min_category_count,
+                numeric_bins: bins,
+                spline_knots: knots,
+            },
+        )?;
         let x = encoder.transform(data)?;
         let p = encoder.n_features();
         let scorer = match params.model {
@@ -345,10 +361,11 @@ impl TabularClassifier {
                 &x,
                 p,
                 y,
-                None,
-                params.l2,
-                params.max_iter,
-                params.tolerance,
+                &LogisticParams {
+                    l2: params.l2,
+                    max_iter: params.max_iter,
+                    tolerance: params.tolerance,
+                },
             )?),
             ModelKind::Trees => Scorer::Trees(Boosted::fit_logloss(&x, p, y, &params.boost)),
         };

@@ -4,10 +4,10 @@
 //! bucket that also receives categories never seen in training. Each encoded feature remembers
 //! the original column it came from, so explanations can be summed back per column.
 //!
-//! Optionally ([`Encoder::fit_with_bins`]) each numeric column also gets one-hot indicators of its
+//! Optionally ([`EncoderParams::numeric_bins`]) each numeric column also gets one-hot indicators of its
 //! training quantile bins, so that a linear model can bend (a churn rate that falls steeply in
 //! the first months of tenure and then flattens, say); the bin edges are learned on the training
-//! rows only. [`Encoder::fit_with_basis`] can add instead (or as well) a cubic B-spline basis of
+//! rows only. [`EncoderParams::spline_knots`] can add instead (or as well) a cubic B-spline basis of
 //! each numeric column — `knots` uniform knots over the training range, `knots + 2` smooth
 //! features, constant beyond the range (scikit-learn's `SplineTransformer` defaults) — a smooth
 //! bend where bins are steps.
@@ -70,41 +70,71 @@ pub struct Encoder {
     pub features: Vec<EncodedFeature>,
 }
 
+/// Parameters of [`Encoder::fit`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EncoderParams {
+    /// Categories seen fewer times share the `other` bucket (0 or 1 = every category).
+    pub min_category_count: usize,
+    /// Up to this many quantile-bin indicators per numeric column (0 or 1 = none; fewer when the
+    /// column has fewer distinct values).
+    pub numeric_bins: usize,
+    /// A cubic B-spline basis on this many uniform knots per numeric column (0 = none; ≥ 2
+    /// otherwise).
+    pub spline_knots: usize,
+}
+
+impl Default for EncoderParams {
+    fn default() -> Self {
+        EncoderParams {
+            min_category_count: 1,
+            numeric_bins: 0,
+            spline_knots: 0,
+        }
+    }
+}
+
+impl EncoderParams {
+    /// Only the rare-category threshold (no bins, no splines).
+    pub fn categories(min_category_count: usize) -> EncoderParams {
+        EncoderParams {
+            min_category_count,
+            ..EncoderParams::default()
+        }
+    }
+
+    /// Check the parameters (errors name the field).
+    pub fn validate(&self) -> Result<()> {
+        if self.spline_knots == 1 {
+            return Err(LearnError::param("spline_knots", "must be 0 (none) or ≥ 2"));
+        }
+        Ok(())
+    }
+}
+
 impl Encoder {
-    /// Learn the encoding from training data.
-    pub fn fit(data: &TabularData, min_count: usize) -> Result<Encoder> {
-        Self::fit_with_bins(data, min_count, 0)
-    }
-
-    /// Learn the encoding from training data, with up to `bins` quantile-bin indicators per
-    /// numeric column (0 or 1 = none; fewer when the column has fewer distinct values).
-    pub fn fit_with_bins(data: &TabularData, min_count: usize, bins: usize) -> Result<Encoder> {
-        Self::fit_with_basis(data, min_count, bins, 0)
-    }
-
-    /// Learn the encoding from training data, with up to `bins` quantile-bin indicators and a
-    /// cubic B-spline basis on `knots` uniform knots (0 = none; ≥ 2 otherwise) per numeric
-    /// column. A constant column gets neither.
+    /// Learn the encoding from training data: standardisation, one-hot with an `other` bucket,
+    /// missing indicators, and the optional quantile bins and spline basis of `params`. A
+    /// constant column gets neither bins nor splines.
     ///
     /// ```
-    /// use edupulse_learn::{Encoder, TabularData};
+    /// use edupulse_learn::{Encoder, EncoderParams, TabularData};
     /// let x: Vec<f64> = (0..50).map(f64::from).collect();
     /// let data = TabularData::new().with_numeric("tenure", &x).unwrap();
-    /// let enc = Encoder::fit_with_basis(&data, 1, 0, 5).unwrap();
+    /// let params = EncoderParams { spline_knots: 5, ..Default::default() };
+    /// let enc = Encoder::fit(&data, &params).unwrap();
     /// // tenure itself, then 5 + 2 spline features that sum to 1 on every row.
     /// assert_eq!(enc.n_features(), 8);
     /// let row = enc.transform(&data).unwrap();
     /// assert!((row[1..8].iter().sum::<f64>() - 1.0).abs() < 1e-12);
     /// ```
-    pub fn fit_with_basis(
-        data: &TabularData,
-        min_count: usize,
-        bins: usize,
-        knots: usize,
-    ) -> Result<Encoder> {
-        if knots == 1 {
-            return Err(LearnError::param("spline_knots", "must be 0 (none) or ≥ 2"));
-        }
+    pub fn fit(data: &TabularData, params: &EncoderParams) -> Result<Encoder> {
+        params.validate()?;
+        let (min_count, bins, knots) = (
+            params.min_category_count,
+            params.numeric_bins,
+            params.spline_knots,
+        );
         if data.n_columns() == 0 || data.n_rows() == 0 {
             return Err(LearnError::validation(
                 TABLE,

@@ -59,11 +59,11 @@ pub use classifier::{
     ModelKind, Platt, Scorer, TabularClassifier,
 };
 pub use data::{ColumnData, TabularData, TABLE};
-pub use encode::{ColumnEncoding, EncodedFeature, Encoder, OTHER};
+pub use encode::{ColumnEncoding, EncodedFeature, Encoder, EncoderParams, OTHER};
 pub use error::{LearnError, Location, Result};
 pub use forest::{ForestParams, ForestTree, MaxFeatures, PredictionInterval, RandomForest};
 pub use gbdt::{GbdtParams, GradientBoosting, IntervalSource};
-pub use logistic::Logistic;
+pub use logistic::{Logistic, LogisticParams};
 pub use metrics::{log_loss, roc_auc, stratified_folds};
 pub use regress::{LogLoss, Objective, SquaredError};
 pub use tabular_reg::{Ensemble, RegressorKind, RegressorParams, TabularRegressor};

@@ -6,6 +6,44 @@
 use crate::error::{LearnError, Result};
 use serde::{Deserialize, Serialize};
 
+/// Parameters of [`Logistic::fit`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogisticParams {
+    /// L2 penalty on the coefficients (the intercept is not penalised).
+    pub l2: f64,
+    /// Maximum Newton iterations.
+    pub max_iter: usize,
+    /// Convergence tolerance on the Newton step (0 = run all `max_iter` iterations).
+    pub tolerance: f64,
+}
+
+impl Default for LogisticParams {
+    fn default() -> Self {
+        LogisticParams {
+            l2: 1.0,
+            max_iter: 100,
+            tolerance: 1e-8,
+        }
+    }
+}
+
+impl LogisticParams {
+    /// Check the parameters (errors name the field).
+    pub fn validate(&self) -> Result<()> {
+        if !(self.l2 >= 0.0 && self.l2.is_finite()) {
+            return Err(LearnError::param("l2", "must be ≥ 0"));
+        }
+        if self.max_iter == 0 {
+            return Err(LearnError::param("max_iter", "must be ≥ 1"));
+        }
+        if !(self.tolerance >= 0.0) {
+            return Err(LearnError::param("tolerance", "must be ≥ 0"));
+        }
+        Ok(())
+    }
+}
+
 /// A fitted logistic regression on encoded features.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Logistic {
@@ -65,18 +103,42 @@ pub(crate) fn cholesky_solve(a: &[f64], b: &[f64], m: usize) -> Option<Vec<f64>>
 }
 
 impl Logistic {
-    /// Fit on a row-major `n × p` matrix `x` with labels `y` and optional sample weights,
-    /// minimising `Σ wᵢ·logloss + l2/2·‖β‖²`.
-    pub fn fit(
+    /// Fit on a row-major `n × p` matrix `x` with labels `y`, minimising
+    /// `Σ logloss + l2/2·‖β‖²`.
+    ///
+    /// ```
+    /// use edupulse_learn::{Logistic, LogisticParams};
+    /// let x: Vec<f64> = (0..100).map(|i| i as f64 / 10.0).collect();
+    /// let y: Vec<bool> = (0..100).map(|i| (i * 7) % 10 < i / 10).collect();
+    /// let m = Logistic::fit(&x, 1, &y, &LogisticParams::default()).unwrap();
+    /// let p = m.predict_proba(&[0.0, 9.9], 1).unwrap();
+    /// assert!(p[0] < 0.5 && p[1] > 0.5);
+    /// ```
+    pub fn fit(x: &[f64], p: usize, y: &[bool], params: &LogisticParams) -> Result<Logistic> {
+        Self::fit_weighted(x, p, y, None, params)
+    }
+
+    /// [`Logistic::fit`] with optional sample weights: minimises `Σ wᵢ·logloss + l2/2·‖β‖²`.
+    pub fn fit_weighted(
         x: &[f64],
         p: usize,
         y: &[bool],
         weights: Option<&[f64]>,
-        l2: f64,
-        max_iter: usize,
-        tol: f64,
+        params: &LogisticParams,
     ) -> Result<Logistic> {
+        params.validate()?;
+        let (l2, max_iter, tol) = (params.l2, params.max_iter, params.tolerance);
         let n = y.len();
+        if let Some(w) = weights {
+            if w.len() != n {
+                return Err(LearnError::validation(
+                    "weights",
+                    None,
+                    None,
+                    format!("{} weights for {n} rows", w.len()),
+                ));
+            }
+        }
         if x.len() != n * p {
             return Err(LearnError::param(
                 "x",
@@ -197,6 +259,38 @@ impl Logistic {
 
     /// The linear predictor (log-odds) of one encoded row.
     pub fn decision(&self, row: &[f64]) -> f64 {
+        self.decision_row(row)
+    }
+
+    /// Probabilities of class 1 for the rows of a row-major matrix with `p` columns.
+    pub fn predict_proba(&self, x: &[f64], p: usize) -> Result<Vec<f64>> {
+        if p != self.coef.len() || !x.len().is_multiple_of(p.max(1)) {
+            return Err(LearnError::validation(
+                "X",
+                None,
+                None,
+                format!(
+                    "{} values in rows of {p} features, the model was fitted on {}",
+                    x.len(),
+                    self.coef.len()
+                ),
+            ));
+        }
+        Ok(x.chunks_exact(p.max(1))
+            .map(|r| sigmoid(self.decision_row(r)))
+            .collect())
+    }
+
+    /// Predicted classes (probability ≥ 0.5) for the rows of a row-major matrix.
+    pub fn predict(&self, x: &[f64], p: usize) -> Result<Vec<bool>> {
+        Ok(self
+            .predict_proba(x, p)?
+            .into_iter()
+            .map(|q| q >= 0.5)
+            .collect())
+    }
+
+    fn decision_row(&self, row: &[f64]) -> f64 {
         self.intercept + row.iter().zip(&self.coef).map(|(a, b)| a * b).sum::<f64>()
     }
 }

@@ -239,7 +239,15 @@ mod tests {
 
         let stop = Arc::new(StopAfter(Tracker::new(), 2));
         let err = scope(stop.clone(), || {
-            Logistic::fit(&x, 1, &yb, None, 1.0, 100, 0.0)
+            Logistic::fit(
+                &x,
+                1,
+                &yb,
+                &crate::LogisticParams {
+                    tolerance: 0.0,
+                    ..Default::default()
+                },
+            )
         })
         .unwrap_err();
         assert!(matches!(err, LearnError::Cancelled), "{err}");

@@ -4,7 +4,7 @@
 //! Python `RandomForestRegressor` / `GradientBoostingRegressor` fit on DataFrames and arrays.
 
 use super::data::TabularData;
-use super::encode::Encoder;
+use super::encode::{Encoder, EncoderParams};
 use super::forest::{ForestParams, PredictionInterval, RandomForest};
 use super::gbdt::{GbdtParams, GradientBoosting};
 use crate::error::{LearnError, Result};
@@ -105,7 +105,7 @@ impl TabularRegressor {
                 format!("{} targets for {} rows", y.len(), data.n_rows()),
             ));
         }
-        let encoder = Encoder::fit(data, params.min_category_count)?;
+        let encoder = Encoder::fit(data, &EncoderParams::categories(params.min_category_count))?;
         let x = encoder.transform(data)?;
         let p = encoder.n_features();
         let model = match params.kind {

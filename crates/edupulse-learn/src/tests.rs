@@ -194,7 +194,14 @@ fn numeric_bins_let_the_logistic_bend() {
     }
     let mut data = TabularData::new();
     data.push("z", ColumnData::Numeric(z.clone())).unwrap();
-    let enc = Encoder::fit_with_bins(&data, 1, 5).unwrap();
+    let enc = Encoder::fit(
+        &data,
+        &EncoderParams {
+            numeric_bins: 5,
+            ..Default::default()
+        },
+    )
+    .unwrap();
     // z itself, then 5 equal-frequency bins; each row is in exactly one.
     assert_eq!(enc.n_features(), 6);
     assert_eq!(enc.features[3].name, "z#bin2");
@@ -228,7 +235,14 @@ fn spline_basis_is_a_partition_of_unity_and_bends_the_logistic() {
     let z: Vec<f64> = (0..200).map(|i| i as f64 / 10.0).collect();
     let mut data = TabularData::new();
     data.push("z", ColumnData::Numeric(z.clone())).unwrap();
-    let enc = Encoder::fit_with_basis(&data, 1, 0, 5).unwrap();
+    let enc = Encoder::fit(
+        &data,
+        &EncoderParams {
+            spline_knots: 5,
+            ..Default::default()
+        },
+    )
+    .unwrap();
     // z, then knots + 2 = 7 cubic B-splines.
     assert_eq!(enc.n_features(), 8);
     assert_eq!(enc.features[7].name, "z#spline6");
@@ -252,7 +266,14 @@ fn spline_basis_is_a_partition_of_unity_and_bends_the_logistic() {
     // Constant beyond the training range.
     assert_eq!(xa[9..16], xa[17..24]);
     assert_eq!(xa[25..32], xa[33..40]);
-    assert!(Encoder::fit_with_basis(&data, 1, 0, 1).is_err());
+    assert!(Encoder::fit(
+        &data,
+        &EncoderParams {
+            spline_knots: 1,
+            ..Default::default()
+        }
+    )
+    .is_err());
     // A U-shaped risk: no straight line fits it, the spline basis does.
     let mut rng = ChaCha8Rng::seed_from_u64(9);
     let (mut u, mut y) = (Vec::new(), Vec::new());

@@ -651,7 +651,10 @@ impl DemandModel {
     ) -> Result<FittedDemand> {
         params.validate()?;
         let (table, y) = training_table(webinars, registrations, until, params.prior_strength)?;
-        let encoder = Encoder::fit(&table, params.min_category_count)?;
+        let encoder = Encoder::fit(
+            &table,
+            &crate::learn::EncoderParams::categories(params.min_category_count),
+        )?;
         let x = encoder.transform(&table)?;
         let p = encoder.n_features();
         let learner = match params.model {
