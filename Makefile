@@ -59,6 +59,7 @@ develop: venv
 # installs (Debian package, if missing), starts in a temp dir and stops afterwards.
 test-rust:
 	scripts/with-postgres.sh cargo test --workspace --exclude edupulse-python
+	cargo test -p edupulse-learn --features linfa
 
 # pytest, then mypy's stubtest: the .pyi stubs must match what the package really exports.
 test-python: develop

@@ -24,6 +24,8 @@ pub(crate) fn set_num_threads(n: usize) -> Result<(), Failure> {
         ));
     }
     NUM_THREADS.store(n, Ordering::Relaxed);
+    // The one thread budget of every parallel loop (forests, FSRS batches, demand replicates...).
+    edupulse::learn::parallel::set_num_threads(n);
     Ok(())
 }
 

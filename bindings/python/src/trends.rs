@@ -159,7 +159,7 @@ pub(crate) fn trends_detect<'py>(
         let c = slice(&codes, "keyword")?;
         let d = slice(&days, "date")?;
         let v = slice(&volumes, "volume")?;
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let threads = edupulse::learn::parallel::num_threads();
         Ok(py.detach(|| detect_grouped(&names, c, d, v, as_of, &det, threads))?)
     })?;
     trend_columns(py, &out)

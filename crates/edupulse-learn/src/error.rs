@@ -60,6 +60,11 @@ pub enum LearnError {
     /// A long fit was stopped by its [`crate::progress::Monitor`].
     #[error("cancelled")]
     Cancelled,
+    /// An error raised by linfa (feature `linfa`), e.g. a dataset whose targets do not match its
+    /// records.
+    #[cfg(feature = "linfa")]
+    #[error("linfa: {0}")]
+    Linfa(String),
 }
 
 impl LearnError {
@@ -102,6 +107,13 @@ impl LearnError {
             LearnError::Validation { location, .. } => Some(location),
             _ => None,
         }
+    }
+}
+
+#[cfg(feature = "linfa")]
+impl From<linfa::Error> for LearnError {
+    fn from(e: linfa::Error) -> Self {
+        LearnError::Linfa(e.to_string())
     }
 }
 

@@ -15,8 +15,7 @@
 //! prediction.
 
 use super::regress::{
-    check_matrix, check_predict, leaf_index, normalise, parallel_map, threads, weighted_quantile,
-    GrowParams, Grower,
+    check_matrix, check_predict, leaf_index, normalise, weighted_quantile, GrowParams, Grower,
 };
 use super::tree::Tree;
 use crate::error::{LearnError, Result};
@@ -75,7 +74,7 @@ pub struct ForestParams {
     pub max_bins: usize,
     /// Seed of the bootstrap samples and feature draws.
     pub seed: u64,
-    /// Worker threads (0 = all available cores).
+    /// Worker threads (0 = the process budget, [`crate::parallel::num_threads`]; never more).
     pub n_jobs: usize,
 }
 
@@ -195,7 +194,7 @@ impl RandomForest {
         // Progress: one tick per grown tree; once cancelled, the remaining trees are skipped.
         let grown_trees = std::sync::atomic::AtomicUsize::new(0);
         let stop = std::sync::atomic::AtomicBool::new(false);
-        let fitted = parallel_map(params.n_trees, threads(params.n_jobs), |t| {
+        let fitted = crate::parallel::map_with(params.n_jobs, params.n_trees, |t| {
             if stop.load(std::sync::atomic::Ordering::Relaxed) {
                 return None;
             }

@@ -46,9 +46,12 @@ mod encode;
 pub mod error;
 mod forest;
 mod gbdt;
+#[cfg(feature = "linfa")]
+pub mod linfa_impl;
 mod logistic;
 mod metrics;
 pub mod num;
+pub mod parallel;
 pub mod progress;
 mod regress;
 mod tabular_reg;

@@ -37,7 +37,7 @@ impl LogisticParams {
         if self.max_iter == 0 {
             return Err(LearnError::param("max_iter", "must be ≥ 1"));
         }
-        if !(self.tolerance >= 0.0) {
+        if self.tolerance.is_nan() || self.tolerance < 0.0 {
             return Err(LearnError::param("tolerance", "must be ≥ 0"));
         }
         Ok(())

@@ -569,7 +569,7 @@ fn webinar_of_rows(
 }
 
 /// GBDTs fitted on bootstrap resamples of the webinars (a webinar's registrations stay together:
-/// they share its slot, topic and audience), in parallel.
+/// they share its slot, topic and audience), in parallel on the thread budget.
 fn gbdt_replicates(
     x: &[f64],
     p: usize,
@@ -604,26 +604,10 @@ fn gbdt_replicates(
         };
         Ok(GradientBoosting::fit(&xb, p, &yb, &gp)?)
     };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let reps = params.gbdt_replicates;
-    let mut out: Vec<Option<Result<GradientBoosting>>> = (0..reps).map(|_| None).collect();
-    let chunk = reps.div_ceil(threads.max(1)).max(1);
-    let monitor = crate::progress::current();
-    std::thread::scope(|s| {
-        for (c, slot) in out.chunks_mut(chunk).enumerate() {
-            let (fit_one, monitor) = (&fit_one, monitor.clone());
-            // Workers watch the caller's progress monitor, so Ctrl-C stops them too.
-            s.spawn(move || {
-                crate::progress::inherit(monitor, || {
-                    for (k, o) in slot.iter_mut().enumerate() {
-                        *o = Some(fit_one(c * chunk + k));
-                    }
-                })
-            });
-        }
-    });
-    out.into_iter()
-        .map(|o| o.unwrap_or_else(|| Err(CoreError::param("gbdt_replicates", "not fitted"))))
+    // On the thread budget (edupulse_learn::parallel); workers watch the caller's progress
+    // monitor, so Ctrl-C stops them too.
+    crate::learn::parallel::map(params.gbdt_replicates, fit_one)
+        .into_iter()
         .collect()
 }
 

@@ -33,41 +33,29 @@ pub fn next_states_into(
         out_interval.len(),
     )?;
     let n = stability.len();
-    // Large batches are split over the machine's cores (scoped threads, no shared state).
+    // Large batches are split over the thread budget (edupulse_learn::parallel), one contiguous
+    // chunk per thread, no shared state.
     let threads = if n >= PARALLEL_MIN_CARDS {
-        std::thread::available_parallelism().map_or(1, |t| t.get())
+        crate::learn::parallel::threads_for(0, n)
     } else {
         1
     };
-    if threads <= 1 {
-        next_states_unchecked(
-            fsrs,
-            stability,
-            difficulty,
-            elapsed_days,
-            rating,
-            out_stability,
-            out_difficulty,
-            out_interval,
+    let chunk = n.div_ceil(threads.max(1)).max(1);
+    let chunks: Vec<_> = out_stability
+        .chunks_mut(chunk)
+        .zip(out_difficulty.chunks_mut(chunk))
+        .zip(out_interval.chunks_mut(chunk))
+        .enumerate()
+        .collect();
+    crate::learn::parallel::for_each(threads, chunks, |(k, ((os, od), oi))| {
+        let r = k * chunk..(k * chunk + os.len());
+        let (s, d, t, g) = (
+            &stability[r.clone()],
+            &difficulty[r.clone()],
+            &elapsed_days[r.clone()],
+            &rating[r],
         );
-        return Ok(());
-    }
-    let chunk = n.div_ceil(threads);
-    std::thread::scope(|scope| {
-        let outs = out_stability
-            .chunks_mut(chunk)
-            .zip(out_difficulty.chunks_mut(chunk))
-            .zip(out_interval.chunks_mut(chunk));
-        for (k, ((os, od), oi)) in outs.enumerate() {
-            let r = k * chunk..(k * chunk + os.len());
-            let (s, d, t, g) = (
-                &stability[r.clone()],
-                &difficulty[r.clone()],
-                &elapsed_days[r.clone()],
-                &rating[r],
-            );
-            scope.spawn(move || next_states_unchecked(fsrs, s, d, t, g, os, od, oi));
-        }
+        next_states_unchecked(fsrs, s, d, t, g, os, od, oi);
     });
     Ok(())
 }

@@ -104,7 +104,7 @@ fn nll_of_cards(ds: &Dataset, wd: &[Dual; NP], end: usize, cards: std::ops::Rang
 
 /// Mean log loss over items `0..end` and its gradient (plus the regulariser). Cards are
 /// independent, so a large training set is cut into two halves of about equal review counts,
-/// one per thread; the cut depends on the data only, so every machine gets the same sums.
+/// one per thread of the budget (`edupulse_learn::parallel`); the cut depends on the data only, so every machine gets the same sums.
 fn loss_and_grad(ds: &Dataset, w: &[f64; NP], end: usize, reg: f64) -> (f64, [f64; NP]) {
     let wd: [Dual; NP] = std::array::from_fn(|i| Dual::var(w[i], i));
     let nc = ds.cards.len();
@@ -122,15 +122,10 @@ fn loss_and_grad(ds: &Dataset, w: &[f64; NP], end: usize, reg: f64) -> (f64, [f6
                 break;
             }
         }
-        let (a, b) = std::thread::scope(|sc| {
-            let h = sc.spawn(|| nll_of_cards(ds, &wd, end, 0..cut));
-            let b = nll_of_cards(ds, &wd, end, cut..nc);
-            // Should the helper thread fail, its half is computed here instead.
-            let a = h
-                .join()
-                .unwrap_or_else(|_| nll_of_cards(ds, &wd, end, 0..cut));
-            (a, b)
-        });
+        let (a, b) = crate::learn::parallel::join(
+            || nll_of_cards(ds, &wd, end, 0..cut),
+            || nll_of_cards(ds, &wd, end, cut..nc),
+        );
         a + b
     } else {
         nll_of_cards(ds, &wd, end, 0..nc)

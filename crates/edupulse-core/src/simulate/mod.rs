@@ -425,14 +425,10 @@ pub fn simulate_with_truth(cfg: &SimConfig) -> Result<(Tables, GroundTruth)> {
 /// per-table routine.
 fn validate(tables: &mut Tables) -> Result<()> {
     let mut activity = std::mem::take(&mut tables.activity);
-    let (rest, act) = std::thread::scope(|s| {
-        let h = s.spawn(|| crate::model::dedupe_rows(&mut activity));
-        let rest = tables.validate();
-        (
-            rest,
-            h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
-        )
-    });
+    let (act, rest) = crate::learn::parallel::join(
+        || crate::model::dedupe_rows(&mut activity),
+        || tables.validate(),
+    );
     tables.activity = activity;
     rest.and(act)
 }
@@ -561,27 +557,21 @@ pub(crate) struct Ctx<'a> {
     pub memory: &'a MemoryModel,
 }
 
-/// Run `f` over contiguous ranges of `0..n` on all cores; results in range order, so the output
+/// Run `f` over contiguous ranges of `0..n` on the thread budget (`edupulse_learn::parallel`); results in range order, so the output
 /// does not depend on the number of threads.
 fn par_ranges<T: Send>(n: usize, f: impl Fn(Range<usize>) -> T + Sync) -> Vec<T> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |t| t.get())
-        .min(32);
-    let chunks = if n < 2_000 { 1 } else { threads };
+    // Below 2,000 items one range; above, one per thread of the budget (at most 32).
+    let chunks = if n < 2_000 {
+        1
+    } else {
+        crate::learn::parallel::threads_for(32, n)
+    };
     let size = n.div_ceil(chunks).max(1);
     let ranges: Vec<Range<usize>> = (0..chunks)
         .map(|c| (c * size).min(n)..((c + 1) * size).min(n))
         .collect();
-    if chunks == 1 {
-        return ranges.into_iter().map(&f).collect();
-    }
-    let f = &f;
-    std::thread::scope(|s| {
-        let handles: Vec<_> = ranges.into_iter().map(|r| s.spawn(move || f(r))).collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
+    crate::learn::parallel::map_with(chunks, ranges.len(), |k| {
+        f(ranges.get(k).cloned().unwrap_or(0..0))
     })
 }
 

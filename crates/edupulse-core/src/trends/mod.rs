@@ -138,22 +138,17 @@ pub fn detect_grouped(
             .map(|&i| detector.detect_with(&names[i], &pts[start[i]..start[i + 1]], as_of, &mut ws))
             .collect()
     };
-    let threads = threads.clamp(1, 64).min(k.max(1));
+    // At most `threads`, and never more than the process budget (edupulse_learn::parallel).
+    let threads = crate::learn::parallel::threads_for(threads.clamp(1, 64), k);
     if threads == 1 {
         return run(&order);
     }
     let size = k.div_ceil(threads);
-    let run = &run;
-    let parts: Vec<Result<Vec<KeywordTrend>>> = std::thread::scope(|s| {
-        let handles: Vec<_> = order
-            .chunks(size)
-            .map(|chunk| s.spawn(move || run(chunk)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    });
+    let chunks: Vec<&[usize]> = order.chunks(size).collect();
+    let parts: Vec<Result<Vec<KeywordTrend>>> =
+        crate::learn::parallel::map_with(threads, chunks.len(), |c| {
+            run(chunks.get(c).copied().unwrap_or(&[]))
+        });
     let mut out = Vec::with_capacity(k);
     for p in parts {
         out.extend(p?);
