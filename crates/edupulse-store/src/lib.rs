@@ -203,20 +203,24 @@ pub fn check_run(run: &RunOutput) -> StoreResult<()> {
     for set in &run.results {
         result_spec(set.spec.name)?;
         if set.as_of != run.as_of {
-            return Err(StoreError::Validation(edupulse_core::CoreError::validation(
-                set.spec.name,
-                None,
-                Some("as_of"),
-                "a result set's as_of differs from its run's",
-            )));
+            return Err(StoreError::Validation(
+                edupulse_core::CoreError::validation(
+                    set.spec.name,
+                    None,
+                    Some("as_of"),
+                    "a result set's as_of differs from its run's",
+                ),
+            ));
         }
         if !seen.insert(set.spec.name) {
-            return Err(StoreError::Validation(edupulse_core::CoreError::validation(
-                set.spec.name,
-                None,
-                None,
-                "two result sets for one table in one run",
-            )));
+            return Err(StoreError::Validation(
+                edupulse_core::CoreError::validation(
+                    set.spec.name,
+                    None,
+                    None,
+                    "two result sets for one table in one run",
+                ),
+            ));
         }
         set.check()?;
     }

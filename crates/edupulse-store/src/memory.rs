@@ -315,10 +315,13 @@ impl Store for MemoryStore {
     async fn results(&self, table: &str, as_of: Option<DateTime<Utc>>) -> StoreResult<ResultSet> {
         let spec = crate::result_spec(table)?;
         let state = self.snapshot()?;
-        let found = state.results.get(spec.name).and_then(|by_as_of| match as_of {
-            Some(t) => by_as_of.get(&t),
-            None => by_as_of.values().rev().find(|s| !s.rows.is_empty()),
-        });
+        let found = state
+            .results
+            .get(spec.name)
+            .and_then(|by_as_of| match as_of {
+                Some(t) => by_as_of.get(&t),
+                None => by_as_of.values().rev().find(|s| !s.rows.is_empty()),
+            });
         Ok(found.cloned().unwrap_or_else(|| {
             ResultSet::empty(spec, as_of.unwrap_or(chrono::DateTime::UNIX_EPOCH))
         }))
