@@ -13,7 +13,7 @@ use edupulse::core::simulate::{simulate, SimConfig};
 use edupulse::notify::{
     DispatchConfig, Dispatcher, FileNotifier, Notifier, NotifyConfig, StdoutNotifier,
 };
-use edupulse::report::Report;
+use edupulse::report::{Lang, Report};
 use edupulse::{open_store, Error, Store, StoreError};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
@@ -116,6 +116,9 @@ enum Command {
         /// The run to report on (default: the latest).
         #[arg(long)]
         as_of: Option<String>,
+        /// Language of report.html: `es` (Spanish, the default) or `en`.
+        #[arg(long, default_value = "es")]
+        lang: String,
     },
 }
 
@@ -130,6 +133,16 @@ struct Settings {
     job: JobConfig,
     /// Webhooks, rate limits, retries, routing.
     notify: NotifyConfig,
+    /// The report (`[report] lang = "es"`).
+    report: ReportSettings,
+}
+
+/// The `[report]` table of the configuration file.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct ReportSettings {
+    /// Language of report.html: `es` (the default) or `en`.
+    lang: Lang,
 }
 
 /// A failure with its exit code.
@@ -290,14 +303,28 @@ async fn dispatch(cmd: Command) -> Result<serde_json::Value, Failure> {
                 })).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
         })),
-        Command::Report { store, out, as_of } => {
+        Command::Report {
+            store,
+            out,
+            as_of,
+            lang,
+        } => {
+            let lang: Lang = lang
+                .parse()
+                .map_err(|e: edupulse::report::Error| bad_input(e.to_string()))?;
             let as_of = as_of.as_deref().map(parse_as_of).transpose()?;
             let store = open_store(&store).await?;
-            let report = Report::build(store.as_ref(), as_of).await?;
-            let (json_path, html_path) = report.write(&out)?;
-            Ok(
-                json!({"command": "report", "as_of": report.as_of, "json": json_path, "html": html_path}),
-            )
+            let report = Report::build(store.as_ref(), as_of)
+                .await
+                .map_err(Error::from)?;
+            let written = report.write(&out, lang).map_err(Error::from)?;
+            Ok(json!({
+                "command": "report",
+                "as_of": report.as_of,
+                "lang": lang,
+                "json": written.json,
+                "html": written.html,
+            }))
         }
     }
 }
@@ -512,17 +539,22 @@ async fn demo(
     let as_of =
         edupulse::core::model::date_to_datetime(cfg.end_date()) - chrono::Duration::seconds(1);
     let notify_file = dir.join("notifications.jsonl");
+    let settings = load_settings(None)?;
     let run_summary = run(
         store.clone(),
         as_of,
-        &load_settings(None)?,
+        &settings,
         Some(&notify_file),
         false,
         None,
     )
     .await?;
-    let report = Report::build(store.as_ref(), Some(as_of)).await?;
-    let (json_path, html_path) = report.write(dir)?;
+    let report = Report::build(store.as_ref(), Some(as_of))
+        .await
+        .map_err(Error::from)?;
+    let written = report
+        .write(dir, settings.report.lang)
+        .map_err(Error::from)?;
     Ok(json!({
         "command": "demo",
         "dir": dir,
@@ -533,8 +565,8 @@ async fn demo(
         "failed_steps": run_summary["failed_steps"],
         "delivery": run_summary["delivery"],
         "notifications": notify_file,
-        "report": {"html": html_path, "json": json_path},
-        "counts": report.counts,
+        "report": {"html": written.html, "json": written.json, "lang": settings.report.lang},
+        "counts": report.outbox.counts,
     }))
 }
 

@@ -49,12 +49,37 @@ fn demo_writes_everything_and_a_rerun_changes_nothing() {
     }
     let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
     assert!(
-        html.contains("<svg") && html.contains("Funnel"),
-        "report has no charts"
+        html.contains("<html lang=\"es\">") && html.contains("<svg") && html.contains("Embudo"),
+        "the demo's report is not the Spanish one with charts"
     );
     let report: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap();
-    assert!(report["funnel"].as_array().is_some_and(|f| !f.is_empty()));
+    assert!(report["kpis"]["funnel"]
+        .as_array()
+        .is_some_and(|f| !f.is_empty()));
+    // The same run in English, and a language the report does not speak.
+    let url = format!("sqlite://{}", dir.join("edupulse.db").display());
+    let en_dir = tmp.path().join("en");
+    let en = edupulse(&[
+        "report",
+        "--store",
+        &url,
+        "--out",
+        en_dir.to_str().unwrap(),
+        "--lang",
+        "en",
+    ]);
+    assert!(
+        en.status.success(),
+        "{}",
+        String::from_utf8_lossy(&en.stderr)
+    );
+    assert_eq!(summary(&en)["lang"], "en");
+    let html = std::fs::read_to_string(en_dir.join("report.html")).unwrap();
+    assert!(html.contains("<html lang=\"en\">") && html.contains("Funnel"));
+    let fr = edupulse(&["report", "--store", &url, "--out", d, "--lang", "fr"]);
+    assert_eq!(fr.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&fr.stderr).contains("`es` or `en`"));
     let sent = lines(&dir.join("notifications.jsonl"));
     assert!(!sent.is_empty(), "the demo delivered no notification");
     assert!(s1["counts"]["students"].as_u64().unwrap() == 300);
@@ -177,7 +202,11 @@ fn results_are_typed_sql_tables_and_partial_runs_keep_the_rest() {
     let dir = tmp.path().join("demo");
     let d = dir.to_str().unwrap();
     let out = edupulse(&["demo", "--dir", d, "--students", "250", "--seed", "9"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let s = summary(&out);
     let levels = s["run"]["steps"]["churn"]["summary"]["risk_levels"]
         .as_object()
@@ -188,7 +217,9 @@ fn results_are_typed_sql_tables_and_partial_runs_keep_the_rest() {
         .prepare("select risk_level, count(*) from churn_scores_latest group by 1")
         .unwrap();
     let got: std::collections::BTreeMap<String, u64> = stmt
-        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))
+        .query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+        })
         .unwrap()
         .map(Result::unwrap)
         .collect();
@@ -199,9 +230,11 @@ fn results_are_typed_sql_tables_and_partial_runs_keep_the_rest() {
         .collect();
     assert_eq!(got, want);
     let probability: f64 = db
-        .query_row("select avg(probability) from churn_scores_latest", [], |r| {
-            r.get(0)
-        })
+        .query_row(
+            "select avg(probability) from churn_scores_latest",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert!(probability > 0.0 && probability < 1.0);
 
@@ -214,12 +247,28 @@ fn results_are_typed_sql_tables_and_partial_runs_keep_the_rest() {
     };
     let before = (count("churn_scores"), count("kpi_funnel"));
     let part = edupulse(&["run", "--store", &url, "--as-of", &as_of, "--steps", "kpis"]);
-    assert!(part.status.success(), "{}", String::from_utf8_lossy(&part.stderr));
+    assert!(
+        part.status.success(),
+        "{}",
+        String::from_utf8_lossy(&part.stderr)
+    );
     let p = summary(&part);
     assert_eq!(p["ok"], true);
-    assert_eq!(p["run"]["steps"].as_object().unwrap().len(), 6, "summaries kept");
+    assert_eq!(
+        p["run"]["steps"].as_object().unwrap().len(),
+        6,
+        "summaries kept"
+    );
     assert_eq!((count("churn_scores"), count("kpi_funnel")), before);
-    let bad = edupulse(&["run", "--store", &url, "--as-of", &as_of, "--steps", "kpis,astrology"]);
+    let bad = edupulse(&[
+        "run",
+        "--store",
+        &url,
+        "--as-of",
+        &as_of,
+        "--steps",
+        "kpis,astrology",
+    ]);
     assert_eq!(bad.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("astrology"));
 
