@@ -430,7 +430,12 @@ async fn run(
         let d = Dispatcher::new(store.clone(), notifiers, cfg)
             .map_err(Error::from)?
             .with_lease(lease)
-            .with_max_wait(lease);
+            .with_max_wait(lease)
+            .with_heartbeat(settings.notify.heartbeat())
+            .with_notice({
+                let p = p.clone();
+                move |line: &str| p.suspend(|| eprintln!("edupulse: {line}"))
+            });
         json!(d.dispatch(Utc::now()).await.map_err(Error::from)?)
     };
     p.finish_and_clear();

@@ -23,7 +23,22 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         description: "related_queries input table",
         sql: schema_v3,
     },
+    Migration {
+        version: 4,
+        description: "outbox claim holders (host, pid) and heartbeats",
+        sql: schema_v4,
+    },
 ];
+
+/// v4: a claim records the claimant's host name and process id and its latest heartbeat, so a
+/// dispatcher can tell a dead holder (its process is gone, or its heartbeat is stale) from a
+/// live one without waiting out the lease.
+fn schema_v4() -> String {
+    "ALTER TABLE notifications ADD COLUMN IF NOT EXISTS claim_host TEXT;
+     ALTER TABLE notifications ADD COLUMN IF NOT EXISTS claim_pid BIGINT;
+     ALTER TABLE notifications ADD COLUMN IF NOT EXISTS heartbeat_us BIGINT;"
+        .to_string()
+}
 
 /// v3: the `related_queries` input table (Google Trends' rising / top related queries).
 fn schema_v3() -> String {
