@@ -100,6 +100,14 @@ pub struct DispatchReport {
     pub retried_later: u64,
     /// Failed deliveries given up on (permanent error or attempts exhausted): the row is `Failed`.
     pub failed: u64,
+    /// Deliveries refused for our credentials (HTTP 401 / 403, a configuration error): the row
+    /// stays pending, untouched, and the channel gets nothing more in this run.
+    #[serde(default)]
+    pub unauthorized: u64,
+    /// Configuration errors met while delivering (one line per channel, e.g. a webhook that
+    /// refused our secret), also said through the dispatcher's notice (stderr by default).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub config_errors: Vec<String>,
     /// The same counts, per channel name (every configured channel appears).
     pub channels: BTreeMap<String, ChannelReport>,
 }
@@ -117,6 +125,9 @@ pub struct ChannelReport {
     pub retried_later: u64,
     /// Failures given up on.
     pub failed: u64,
+    /// Deliveries refused for our credentials (configuration error; rows stay pending).
+    #[serde(default)]
+    pub unauthorized: u64,
 }
 
 #[derive(Clone, Copy)]
@@ -126,6 +137,7 @@ enum Outcome {
     Deferred,
     RetriedLater,
     Failed,
+    Unauthorized,
 }
 
 impl DispatchReport {
@@ -137,6 +149,7 @@ impl DispatchReport {
             Outcome::Deferred => (&mut self.deferred, &mut c.deferred),
             Outcome::RetriedLater => (&mut self.retried_later, &mut c.retried_later),
             Outcome::Failed => (&mut self.failed, &mut c.failed),
+            Outcome::Unauthorized => (&mut self.unauthorized, &mut c.unauthorized),
         };
         *total += 1;
         *per += 1;
@@ -537,6 +550,15 @@ impl Dispatcher {
                     if completes {
                         report.completed += 1;
                     }
+                }
+                Err(e) if e.is_unauthorized() => {
+                    // A configuration error, not the alert's: leave the row pending and
+                    // untouched, skip the channel for the rest of the run, and say so.
+                    state.paused[i] = true;
+                    report.count(name, Outcome::Unauthorized);
+                    let line = redact(&e.to_string());
+                    (self.notice)(&line);
+                    report.config_errors.push(line);
                 }
                 Err(e) => {
                     if e.is_retryable() {

@@ -396,7 +396,7 @@ impl WebhookConfig {
         let hook = WebhookNotifier::with_timeout(&self.name, url.expose(), self.kind, timeout)?;
         Ok(match (secret, &self.header) {
             (Some(s), Some(h)) => hook.with_secret_header(h, s.expose())?,
-            (Some(s), None) => hook.with_bearer_token(s.expose()),
+            (Some(s), None) => hook.with_bearer_token(s.expose())?,
             (None, _) => hook,
         })
     }
