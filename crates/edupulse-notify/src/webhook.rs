@@ -74,15 +74,22 @@ pub fn severity_colour(severity: Severity) -> &'static str {
 pub fn webhook_body(notification: &Notification, format: WebhookFormat) -> serde_json::Value {
     match format {
         WebhookFormat::Slack => {
+            // Every text is escaped as Slack documents (`&`, `<`, `>`), so a keyword such as
+            // `<!channel>` or `<https://evil|clic>` shows as typed instead of pinging everyone or
+            // disguising a link. Truncation counts the escaped text and never cuts an entity.
             let sev = notification.severity.as_str().to_ascii_uppercase();
-            let text = format!("[{sev}] {}", notification.title);
+            let raw = format!("[{sev}] {}", notification.title);
+            let text = slack_escape(&raw);
+            let context = format!(
+                "{} · {} · {}",
+                notification.kind,
+                notification.dedupe_key,
+                notification.created_at.to_rfc3339()
+            );
             let blocks = json!([
-                {"type": "header", "text": {"type": "plain_text", "text": truncate(&text, 150)}},
-                {"type": "section", "text": {"type": "mrkdwn", "text": truncate(&notification.body, 3000)}},
-                {"type": "context", "elements": [{"type": "mrkdwn", "text": format!(
-                    "{} · {} · {}", notification.kind, notification.dedupe_key,
-                    notification.created_at.to_rfc3339()
-                )}]}
+                {"type": "header", "text": {"type": "plain_text", "text": escape_truncate(&raw, 150)}},
+                {"type": "section", "text": {"type": "mrkdwn", "text": escape_truncate(&notification.body, 3000)}},
+                {"type": "context", "elements": [{"type": "mrkdwn", "text": escape_truncate(&context, 3000)}]}
             ]);
             json!({
                 "text": text,
@@ -104,14 +111,42 @@ pub fn webhook_body(notification: &Notification, format: WebhookFormat) -> serde
     }
 }
 
-fn truncate(text: &str, max_chars: usize) -> String {
-    if text.chars().count() <= max_chars {
-        text.to_string()
-    } else {
-        let mut s: String = text.chars().take(max_chars.saturating_sub(1)).collect();
-        s.push('…');
-        s
+/// Escape text for Slack as Slack documents: `&` → `&amp;`, `<` → `&lt;`, `>` → `&gt;` (so user
+/// data cannot form `<!channel>` mentions or `<url|label>` links). Other characters, mrkdwn
+/// emphasis included, are left alone.
+pub fn slack_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            _ => out.push(c),
+        }
     }
+    out
+}
+
+/// [`slack_escape`] then at most `max_chars` characters (an ellipsis marks a cut), never
+/// cutting through an entity.
+fn escape_truncate(text: &str, max_chars: usize) -> String {
+    let escaped = slack_escape(text);
+    if escaped.chars().count() <= max_chars {
+        return escaped;
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let piece = slack_escape(c.encode_utf8(&mut [0u8; 4]));
+        let n = piece.chars().count();
+        if used + n > max_chars.saturating_sub(1) {
+            break;
+        }
+        out.push_str(&piece);
+        used += n;
+    }
+    out.push('…');
+    out
 }
 
 /// Delivers notifications by HTTP POST. See the [module docs](self).

@@ -562,3 +562,66 @@ async fn idempotency_key_header_is_ascii() {
     assert!(got.idempotency_raw.is_ascii(), "{:?}", got.idempotency_raw);
     assert_eq!(got.idempotency_key, "trend:dise%C3%B1o %C2%ABIA%C2%BB");
 }
+
+/// Issue 24 (4): user data in a Slack message is escaped (`&`, `<`, `>`) in every text field:
+/// the fallback text, the header, the body and the context (kind, dedupe key).
+#[test]
+fn slack_messages_escape_markup_in_every_field() {
+    use edupulse_notify::webhook::slack_escape;
+    assert_eq!(slack_escape("a & <b> c"), "a &amp; &lt;b&gt; c");
+    let evil = "<!channel> <https://evil.example|clic> & co";
+    let n = Notification {
+        dedupe_key: format!("trend:{evil}"),
+        kind: "trend<!here>".to_string(),
+        severity: Severity::Critical,
+        title: format!("Keyword {evil} is rising"),
+        body: format!("*{evil}* sube un 80 %"),
+        payload: json!({"keyword": evil}),
+        created_at: Utc.with_ymd_and_hms(2024, 5, 1, 6, 0, 0).unwrap(),
+    };
+    let body = webhook_body(&n, WebhookFormat::Slack);
+    // Every string in the message: none holds a raw `<` or `>`, and every `&` is an entity.
+    fn strings(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::String(s) => out.push(s.clone()),
+            serde_json::Value::Array(a) => a.iter().for_each(|x| strings(x, out)),
+            serde_json::Value::Object(o) => o.values().for_each(|x| strings(x, out)),
+            _ => {}
+        }
+    }
+    let mut all = Vec::new();
+    strings(&body, &mut all);
+    let mut escaped_fields = 0;
+    for s in &all {
+        assert!(
+            !s.contains('<') && !s.contains('>'),
+            "unescaped markup: {s}"
+        );
+        let amps = s.matches('&').count();
+        let entities =
+            s.matches("&amp;").count() + s.matches("&lt;").count() + s.matches("&gt;").count();
+        assert_eq!(amps, entities, "bare `&` in {s}");
+        if s.contains("&lt;!channel&gt;") {
+            escaped_fields += 1;
+        }
+    }
+    // text, fallback, and header/section/context twice (blocks and attachment blocks).
+    assert!(escaped_fields >= 8, "{escaped_fields}: {all:?}");
+    assert_eq!(
+        body["blocks"][2]["elements"][0]["text"]
+            .as_str()
+            .unwrap()
+            .matches("&lt;!here&gt;")
+            .count(),
+        1
+    );
+    // Truncation never cuts an entity.
+    let long = Notification {
+        title: "<".repeat(200),
+        ..n
+    };
+    let body = webhook_body(&long, WebhookFormat::Slack);
+    let header = body["blocks"][0]["text"]["text"].as_str().unwrap();
+    assert!(header.chars().count() <= 150, "{header}");
+    assert!(header.trim_end_matches('…').ends_with("&lt;"), "{header}");
+}
