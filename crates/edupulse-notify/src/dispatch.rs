@@ -162,6 +162,9 @@ struct RunState {
     budget: Vec<Option<u64>>,
     /// The channel failed retryably in this run: leave its other rows for later.
     paused: Vec<bool>,
+    /// Slots of the channel's budget reserved for pending critical rows that still need it
+    /// (due or waiting for a retry): only criticals may use them.
+    reserved: Vec<u64>,
 }
 
 impl Dispatcher {
@@ -443,11 +446,36 @@ impl Dispatcher {
             }
             due.push(item);
         }
-        // Critical first; within a severity the store's order (oldest first). The sort is stable.
-        due.sort_by_key(|item| Reverse(item.notification.severity));
+        // Critical first; within a severity the oldest first (`created_at`, then the store's
+        // order: the sort is stable).
+        due.sort_by_key(|item| {
+            (
+                Reverse(item.notification.severity),
+                item.notification.created_at,
+            )
+        });
+        // Every pending critical row a channel still lacks reserves one slot of that channel's
+        // budget, also while it waits for a retry, so high / medium / low rows cannot use up
+        // the slots criticals need.
+        let mut reserved = vec![0u64; self.notifiers.len()];
+        for item in pending.iter().filter(|item| {
+            item.status == OutboxStatus::Pending && item.notification.severity == Severity::Critical
+        }) {
+            for (i, n) in self.notifiers.iter().enumerate() {
+                if self
+                    .cfg
+                    .routing
+                    .routes(n.name(), n.kind(), Severity::Critical)
+                    && !item.delivered_to.iter().any(|c| c == n.name())
+                {
+                    reserved[i] += 1;
+                }
+            }
+        }
         let mut state = RunState {
             budget: vec![None; self.notifiers.len()],
             paused: vec![false; self.notifiers.len()],
+            reserved,
         };
         for item in due {
             // The heartbeat renews the claim; if it was lost anyway (this dispatcher stalled
@@ -525,13 +553,22 @@ impl Dispatcher {
                     b
                 }
             };
-            if budget == 0 {
+            let critical = note.severity == Severity::Critical;
+            let usable = if critical {
+                budget
+            } else {
+                budget.saturating_sub(state.reserved[i])
+            };
+            if usable == 0 {
                 report.count(name, Outcome::RateLimited);
                 continue;
             }
             match self.send_one(i, note).await {
                 Ok(()) => {
                     state.budget[i] = Some(budget - 1);
+                    if critical {
+                        state.reserved[i] = state.reserved[i].saturating_sub(1);
+                    }
                     have.insert(name);
                     let completes = targets
                         .iter()
@@ -604,6 +641,14 @@ impl Dispatcher {
             let outcome = if record.retry_at.is_some() {
                 Outcome::RetriedLater
             } else {
+                // The row is `Failed` now: a critical one no longer holds its slots.
+                if note.severity == Severity::Critical {
+                    for (i, n) in self.notifiers.iter().enumerate() {
+                        if n.name() == record.channel {
+                            state.reserved[i] = state.reserved[i].saturating_sub(1);
+                        }
+                    }
+                }
                 Outcome::Failed
             };
             report.count(&record.channel, outcome);

@@ -24,12 +24,15 @@
 //!    remote channels take severities at or above their `min_severity` (default `Medium`), never
 //!    `Low`. Channels in the row's `delivered_to` already have it and are skipped;
 //! 3. **in which order** — critical rows first, then high, medium, low; oldest first within a
-//!    severity, so the rate budget goes to what matters most;
+//!    severity (`created_at`), so the rate budget goes to what matters most;
 //! 4. **rate limit** — a channel makes at most [`RateLimit::max`] deliveries (default 5) per
 //!    rolling [`RateLimit::window`] (default 1 h). The budget is counted from the store
 //!    ([`Store::delivered_since`](edupulse_store::Store::delivered_since)`(channel, now − window)`),
 //!    so it holds across runs and processes. A row over budget stays pending, untouched: it is not
-//!    a failure and does not use up an attempt (`rate_limited`);
+//!    a failure and does not use up an attempt (`rate_limited`). **Criticals keep their slots**:
+//!    every pending critical row a channel still lacks — due, or waiting for a retry — reserves
+//!    one slot of that channel's budget, which only criticals may use; high, medium and low rows
+//!    share what is left;
 //! 5. **send and record** — each delivery is recorded with
 //!    [`Store::record_delivery`](edupulse_store::Store::record_delivery) right after it returns.
 //!    A success adds the channel to `delivered_to`, and the row becomes `Sent` (`completes`) once
