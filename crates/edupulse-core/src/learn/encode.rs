@@ -250,8 +250,14 @@ impl Encoder {
                     for (i, x) in v.iter().enumerate() {
                         let row = &mut out[i * p..(i + 1) * p];
                         if x.is_finite() {
-                            // Divided first: no overflow however large x and the mean are.
-                            row[offset] = x / std - mean / std;
+                            let z = (x - mean) / std;
+                            // Divided first when the difference overflows (values near
+                            // ±f64::MAX): finite however large x and the mean are.
+                            row[offset] = if z.is_finite() {
+                                z
+                            } else {
+                                x / std - mean / std
+                            };
                             if !bin_edges.is_empty() {
                                 row[bins_at + bin_of(bin_edges, *x)] = 1.0;
                             }
@@ -335,6 +341,14 @@ pub(crate) fn scaled_mean_std(values: &[f64]) -> (f64, f64) {
         return (0.0, 1.0);
     }
     let n = values.len() as f64;
+    // The plain formulas whenever they stay finite (the usual case; bit-for-bit as before).
+    let mean = values.iter().sum::<f64>() / n;
+    if mean.is_finite() {
+        let var = values.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / n;
+        if var.is_finite() {
+            return (mean, if var > 0.0 { var.sqrt() } else { 1.0 });
+        }
+    }
     let scale = values.iter().fold(0.0f64, |m, x| m.max(x.abs()));
     if !(scale > 0.0 && scale.is_finite()) {
         return (0.0, 1.0);
@@ -364,8 +378,11 @@ fn uniform_knots(values: &[f64], knots: usize) -> Vec<f64> {
     if !(lo.is_finite() && hi.is_finite() && hi > lo) {
         return Vec::new();
     }
-    // Half-range first: `hi − lo` overflows when both are near ±f64::MAX.
-    let h = (hi / 2.0 - lo / 2.0) / (knots - 1) as f64 * 2.0;
+    let mut h = (hi - lo) / (knots - 1) as f64;
+    if !h.is_finite() {
+        // Half-range first: `hi − lo` overflows when both are near ±f64::MAX.
+        h = (hi / 2.0 - lo / 2.0) / (knots - 1) as f64 * 2.0;
+    }
     if !h.is_finite() {
         return Vec::new();
     }
