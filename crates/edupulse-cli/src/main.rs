@@ -57,6 +57,11 @@ enum Command {
         store: String,
         /// Folder holding `<table>.csv` files.
         dir: PathBuf,
+        /// Raise or lower the ceiling of a numeric column: `COLUMN=MAX` or `TABLE.COLUMN=MAX`
+        /// (e.g. `purchases.amount=1e15`); repeatable. Defaults: amount, volume, value 1e12;
+        /// minutes_watched 1e6.
+        #[arg(long = "max-value", value_name = "COLUMN=MAX")]
+        max_value: Vec<String>,
     },
     /// Run the daily job as of a date and deliver its notifications.
     Run {
@@ -255,10 +260,15 @@ async fn dispatch(cmd: Command) -> Result<serde_json::Value, Failure> {
                 json!({"command": "restore", "store": store.describe(), "in": input, "rows": counts, "counts": store.counts().await?}),
             )
         }
-        Command::Ingest { store, dir } => {
+        Command::Ingest {
+            store,
+            dir,
+            max_value,
+        } => {
+            let limits = parse_limits(&max_value)?;
             let store = open_store(&store).await?;
             let p = progress("ingest");
-            let tables = csvio::read_dir(&dir)?;
+            let tables = csvio::read_dir_with(&dir, &limits)?;
             p.set_message(format!("ingest: {} rows", tables.total_rows()));
             let report = store.ingest(&tables).await?;
             p.finish_and_clear();
@@ -433,6 +443,25 @@ fn default_notify_file(url: &str) -> Option<PathBuf> {
     }
 }
 
+/// `--max-value COLUMN=MAX` options over the default ceilings.
+fn parse_limits(options: &[String]) -> Result<edupulse::core::model::Limits, Failure> {
+    let mut limits = edupulse::core::model::Limits::default();
+    for o in options {
+        let parsed = o
+            .split_once('=')
+            .and_then(|(c, v)| Some((c.trim(), v.trim().parse::<f64>().ok()?)));
+        let Some((column, max)) = parsed.filter(|(c, _)| !c.is_empty()) else {
+            return Err(bad_input(format!(
+                "invalid parameter `--max-value`: `{o}` is not COLUMN=NUMBER"
+            )));
+        };
+        limits
+            .set(column, max)
+            .map_err(|e| bad_input(e.to_string()))?;
+    }
+    Ok(limits)
+}
+
 fn progress(msg: &str) -> ProgressBar {
     let p = ProgressBar::new_spinner();
     if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
@@ -495,7 +524,12 @@ async fn run(
         let d = Dispatcher::new(store.clone(), notifiers, cfg)
             .map_err(Error::from)?
             .with_lease(lease)
-            .with_max_wait(lease);
+            .with_max_wait(lease)
+            .with_heartbeat(settings.notify.heartbeat())
+            .with_notice({
+                let p = p.clone();
+                move |line: &str| p.suspend(|| eprintln!("edupulse: {line}"))
+            });
         json!(d.dispatch(Utc::now()).await.map_err(Error::from)?)
     };
     p.finish_and_clear();
@@ -574,6 +608,26 @@ async fn demo(
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
+
+    #[test]
+    fn max_value_options_set_ceilings_and_bad_ones_name_the_option() {
+        let Ok(l) = parse_limits(&["purchases.amount=1e15".into(), "volume = inf".into()]) else {
+            panic!("valid options refused");
+        };
+        assert_eq!(l.ceiling("purchases", "amount"), Some(1e15));
+        assert_eq!(l.ceiling("activity", "value"), Some(1e12));
+        assert_eq!(l.ceiling("keyword_interest", "volume"), Some(f64::INFINITY));
+        for bad in ["amount", "=5", "amount=abc", "amount=-1"] {
+            let Err(e) = parse_limits(&[bad.into()]) else {
+                panic!("{bad} accepted");
+            };
+            assert!(
+                e.message.contains("max-value") || e.message.contains("limits.amount"),
+                "{}",
+                e.message
+            );
+        }
+    }
 
     /// The TOML blocks of a Markdown file.
     fn toml_blocks(md: &str) -> Vec<String> {
