@@ -7,8 +7,8 @@
 
 use crate::Error;
 use chrono::{DateTime, Utc};
-use edupulse_core::job::{run_summary, Job, JobConfig};
 pub use edupulse_core::job::RunOptions;
+use edupulse_core::job::{run_summary, Job, JobConfig};
 use edupulse_core::results::RunOutput;
 use edupulse_store::{IngestReport, Store, TimeRange};
 use std::path::Path;
@@ -92,7 +92,10 @@ pub async fn run_job(
     let mut run = job.run_with(&tables, as_of, options)?;
     if partial {
         // Keep the summaries other steps wrote for the same `as_of` in the run record.
-        let mut steps = run.summary["steps"].as_object().cloned().unwrap_or_default();
+        let mut steps = run.summary["steps"]
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
         if let Some(prev) = store.runs().await?.iter().find(|r| r.as_of == as_of) {
             if let Some(serde_json::Value::Object(old)) = prev.summary.get("steps") {
                 for (k, v) in old {

@@ -134,10 +134,7 @@ async fn cancelling_writes_nothing() {
     )
     .await
     .unwrap_err();
-    assert!(matches!(
-        err,
-        edupulse::Error::Core(CoreError::Cancelled)
-    ));
+    assert!(matches!(err, edupulse::Error::Core(CoreError::Cancelled)));
     assert_eq!(seen, vec![(0, "kpis".to_string())]);
     assert_eq!(store.counts().await.unwrap(), before);
     assert!(store.runs().await.unwrap().is_empty());

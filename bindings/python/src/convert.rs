@@ -305,7 +305,10 @@ fn value_to_py(py: Python<'_>, v: Value) -> PyResult<Bound<'_, PyAny>> {
 
 /// A JSON value as the Python object `json.loads` would give (dict, list, str, float, int,
 /// bool, None).
-pub(crate) fn json_to_py<'py>(py: Python<'py>, v: &serde_json::Value) -> PyResult<Bound<'py, PyAny>> {
+pub(crate) fn json_to_py<'py>(
+    py: Python<'py>,
+    v: &serde_json::Value,
+) -> PyResult<Bound<'py, PyAny>> {
     use serde_json::Value as J;
     Ok(match v {
         J::Null => py.None().into_bound(py),
@@ -341,8 +344,12 @@ pub(crate) fn result_set_to_py<'py>(
     let as_of = edupulse::core::model::format_datetime(&set.as_of);
     let n = set.rows.len();
     dict.set_item("as_of", PyList::new(py, vec![as_of; n])?)?;
-    let mut columns: Vec<Vec<Bound<'py, PyAny>>> =
-        set.spec.columns.iter().map(|_| Vec::with_capacity(n)).collect();
+    let mut columns: Vec<Vec<Bound<'py, PyAny>>> = set
+        .spec
+        .columns
+        .iter()
+        .map(|_| Vec::with_capacity(n))
+        .collect();
     for row in set.rows {
         for (col, v) in columns.iter_mut().zip(row) {
             col.push(value_to_py(py, v)?);

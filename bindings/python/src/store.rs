@@ -6,8 +6,8 @@ use crate::convert::{
 use crate::errors::{guard, Failure};
 use crate::runtime::block_on;
 use edupulse::core::job::JobConfig;
-use edupulse::job::{run_daily_with, RunOptions};
 use edupulse::core::model::parse_datetime;
+use edupulse::job::{run_daily_with, RunOptions};
 use edupulse::notify::{DispatchConfig, Dispatcher, FileNotifier, Notifier, StdoutNotifier};
 use edupulse::store::IngestReport;
 use edupulse::{Store, TimeRange};

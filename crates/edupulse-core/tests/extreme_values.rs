@@ -34,8 +34,8 @@ fn run(tables: &Tables) -> (BTreeMap<String, usize>, serde_json::Value) {
         .unwrap();
     let out = job.run(tables, as_of(), |_, _, _| {}).unwrap();
     let mut n = BTreeMap::new();
-    for r in &out.results {
-        *n.entry(r.table.clone()).or_insert(0) += 1;
+    for set in &out.results {
+        *n.entry(set.spec.name.to_string()).or_insert(0) += set.rows.len();
     }
     (n, out.summary)
 }

@@ -45,6 +45,7 @@ async fn store_with(notes: Vec<Notification>) -> Arc<dyn Store> {
             results: Vec::new(),
             notifications: notes,
             summary: serde_json::json!({}),
+            failed: vec![],
         })
         .await
         .unwrap();
@@ -187,6 +188,7 @@ async fn delivers_to_a_file_once_and_only_once() {
             results: Vec::new(),
             notifications: vec![note("a", Severity::Low)],
             summary: serde_json::json!({}),
+            failed: vec![],
         })
         .await
         .unwrap();

@@ -40,6 +40,7 @@ async fn held_by(dir: &std::path::Path, holder: &Claimant, beat: DateTime<Utc>) 
             results: Vec::new(),
             notifications: vec![note("a"), note("b"), note("c")],
             summary: serde_json::json!({}),
+            failed: vec![],
         })
         .await
         .unwrap();
@@ -171,6 +172,7 @@ async fn a_delivering_dispatcher_keeps_its_heartbeat_fresh() {
             results: Vec::new(),
             notifications: vec![note("slow")],
             summary: serde_json::json!({}),
+            failed: vec![],
         })
         .await
         .unwrap();

@@ -342,6 +342,7 @@ async fn store_with(keys: &[&str]) -> Arc<dyn Store> {
             results: vec![],
             notifications: keys.iter().map(|k| note(k, Severity::High)).collect(),
             summary: json!({}),
+            failed: vec![],
         })
         .await
         .unwrap();
@@ -502,6 +503,7 @@ async fn http_401_and_403_keep_the_alert_pending_and_are_reported() {
                 results: vec![],
                 notifications: vec![note("a", Severity::High), note("b", Severity::High)],
                 summary: json!({}),
+                failed: vec![],
             })
             .await
             .unwrap();

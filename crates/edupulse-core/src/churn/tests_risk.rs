@@ -110,7 +110,10 @@ fn churn_step_is_deterministic_and_alerts_once_per_episode() {
     assert_eq!(a, b);
     let scores: Vec<crate::churn::step::ChurnScoreRow> = a.rows().unwrap();
     assert!(!scores.is_empty());
-    assert!(!a.rows::<crate::churn::cohort::CohortRow>().unwrap().is_empty());
+    assert!(!a
+        .rows::<crate::churn::cohort::CohortRow>()
+        .unwrap()
+        .is_empty());
     let models: Vec<crate::churn::step::ChurnModelRow> = a.rows().unwrap();
     assert_eq!(models.len(), 1, "{}", a.summary);
     assert!(models[0].bg_r.is_some(), "{}", a.summary);

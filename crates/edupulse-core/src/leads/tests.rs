@@ -313,10 +313,7 @@ fn the_step_alerts_once_per_hot_episode_and_nurtures_idempotently() {
         };
     let (n1, n2) = (nurture(&a), nurture(&b));
     assert!(!n1.is_empty());
-    let n_rows = a
-        .rows::<super::nurture::NurtureDecision>()
-        .unwrap()
-        .len();
+    let n_rows = a.rows::<super::nurture::NurtureDecision>().unwrap().len();
     assert_eq!(n_rows, n1.len(), "one decision per lead and webinar");
     let mut shared = 0;
     for (k, v) in &n1 {
@@ -383,16 +380,16 @@ fn backfill_runs_do_not_score_leads_created_after_as_of() {
         "the test needs leads created after as_of"
     );
     let out = LeadsStep::default().run(&t, as_of).unwrap();
-    let scored: Vec<&str> = out
-        .results
-        .iter()
-        .filter(|r| r.table != "lead_model")
-        .filter_map(|r| r.data.get("lead_id").and_then(|v| v.as_str()))
+    let scored: Vec<String> = out
+        .rows::<super::step::LeadScoreRow>()
+        .unwrap()
+        .into_iter()
+        .map(|r| r.lead_id)
         .collect();
     assert!(!scored.is_empty());
     for id in scored {
         assert!(
-            !later.contains(id),
+            !later.contains(id.as_str()),
             "lead {id} created after as_of was scored"
         );
     }

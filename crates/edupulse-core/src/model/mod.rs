@@ -11,8 +11,7 @@ mod records;
 
 pub use fields::{
     date_to_datetime, end_of_day, format_datetime, parse_as_of, parse_count, parse_date,
-    parse_datetime, parse_f64,
-    AsInstant, ColumnKind, ColumnSpec, FieldType, Value,
+    parse_datetime, parse_f64, AsInstant, ColumnKind, ColumnSpec, FieldType, Value,
 };
 pub use records::*;
 

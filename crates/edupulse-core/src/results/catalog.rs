@@ -12,7 +12,9 @@ use crate::error::CoreError;
 use crate::kpi::{FunnelRow, KpiSummary, MonthRevenue, SlotRow};
 use crate::leads::nurture::NurtureDecision;
 use crate::leads::step::{LeadModelRow, LeadScoreRow};
-use crate::repetition::schedule::{ConceptStats, LearnerSchedule, ReviewForecastDay, ReviewSummary};
+use crate::repetition::schedule::{
+    ConceptStats, LearnerSchedule, ReviewForecastDay, ReviewSummary,
+};
 use crate::trends::related::EmergingQuery;
 use crate::trends::step::MetricAnomaly;
 use crate::trends::KeywordTrend;
@@ -112,7 +114,11 @@ pub fn markdown() -> String {
             "| `as_of` | datetime | no | The time of the run that wrote the row. |"
         );
         for c in s.columns {
-            let key = if s.key.contains(&c.name) { " (key)" } else { "" };
+            let key = if s.key.contains(&c.name) {
+                " (key)"
+            } else {
+                ""
+            };
             let _ = writeln!(
                 out,
                 "| `{}`{key} | {} | {} | {} |",
@@ -150,7 +156,12 @@ mod tests {
             for k in s.key {
                 let c = s.column(k).unwrap_or_else(|| panic!("{}: key {k}", s.name));
                 assert!(!c.nullable, "{}: key column {k} is nullable", s.name);
-                assert_ne!(c.kind, ColumnKind::Json, "{}: key column {k} is JSON", s.name);
+                assert_ne!(
+                    c.kind,
+                    ColumnKind::Json,
+                    "{}: key column {k} is JSON",
+                    s.name
+                );
             }
             assert!(spec(s.name).is_some());
         }

@@ -17,7 +17,9 @@ use crate::kpi::{FunnelRow, KpiSummary, MonthRevenue, SlotRow};
 use crate::leads::nurture::NurtureDecision;
 use crate::leads::step::{LeadModelRow, LeadScoreRow};
 use crate::model::Webinar;
-use crate::repetition::schedule::{ConceptStats, LearnerSchedule, ReviewForecastDay, ReviewSummary};
+use crate::repetition::schedule::{
+    ConceptStats, LearnerSchedule, ReviewForecastDay, ReviewSummary,
+};
 use crate::trends::related::EmergingQuery;
 use crate::trends::step::MetricAnomaly;
 use crate::trends::KeywordTrend;
@@ -95,8 +97,10 @@ fn rank_of(r: &LegacyRow, part: Option<&str>) -> Result<usize> {
 /// Errors: a row of a known table whose document does not fit its shape (named by table, key
 /// and `as_of`): the migration then stops and changes nothing.
 pub fn convert(rows: &[LegacyRow], webinars: &[Webinar]) -> Result<Converted> {
-    let by_id: BTreeMap<&str, &Webinar> =
-        webinars.iter().map(|w| (w.webinar_id.as_str(), w)).collect();
+    let by_id: BTreeMap<&str, &Webinar> = webinars
+        .iter()
+        .map(|w| (w.webinar_id.as_str(), w))
+        .collect();
     let mut g = Groups::default();
     let mut unknown = Vec::new();
     for r in rows {
@@ -109,9 +113,7 @@ pub fn convert(rows: &[LegacyRow], webinars: &[Webinar]) -> Result<Converted> {
             ("kpis", "slot") => g.push(a, &decode::<SlotRow>(r, d.clone())?),
             ("kpis", "revenue") => g.push(a, &decode::<MonthRevenue>(r, d.clone())?),
             ("review_schedule", "summary") => g.push(a, &decode::<ReviewSummary>(r, d.clone())?),
-            ("review_schedule", "learner") => {
-                g.push(a, &decode::<LearnerSchedule>(r, d.clone())?)
-            }
+            ("review_schedule", "learner") => g.push(a, &decode::<LearnerSchedule>(r, d.clone())?),
             ("review_schedule", "concept") => g.push(a, &decode::<ConceptStats>(r, d.clone())?),
             ("review_schedule", "forecast") => {
                 g.push(a, &decode::<ReviewForecastDay>(r, d.clone())?)

@@ -167,7 +167,11 @@ fn step_writes_rows_and_stable_alert_keys() {
             .collect::<Vec<_>>()
     };
     assert_eq!(keys(&a), keys(&b));
-    let set = a.results.iter().find(|r| r.spec.name == step::TABLE).unwrap();
+    let set = a
+        .results
+        .iter()
+        .find(|r| r.spec.name == step::TABLE)
+        .unwrap();
     for (i, t) in set.decode::<KeywordTrend>().unwrap().iter().enumerate() {
         assert_eq!(t.keyword, set.key_of(i));
     }
