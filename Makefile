@@ -56,9 +56,11 @@ develop: venv
 		--manifest-path bindings/python/Cargo.toml
 
 # The PostgreSQL tests run against a throw-away server on loopback that scripts/with-postgres.sh
-# installs (Debian package, if missing), starts in a temp dir and stops afterwards.
+# installs (Debian package, if missing), starts in a temp dir and stops afterwards. The report's
+# browser test (crates/edupulse-report/tests/browser.rs) opens the demo report in headless
+# Chromium, which scripts/with-chromium.sh installs (Debian package `chromium`) when missing.
 test-rust:
-	scripts/with-postgres.sh cargo test --workspace --exclude edupulse-python
+	scripts/with-postgres.sh scripts/with-chromium.sh cargo test --workspace --exclude edupulse-python
 	cargo test -p edupulse-learn --features linfa
 
 # pytest, then mypy's stubtest: the .pyi stubs must match what the package really exports.

@@ -53,7 +53,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     let report = edupulse::report::Report::build(store.as_ref(), Some(as_of)).await?;
-    let (json, html) = report.write(&dir)?;
-    println!("report: {} and {}", html.display(), json.display());
+    let written = report.write(&dir, edupulse::report::Lang::Es)?;
+    println!(
+        "report: {} and {}",
+        written.html.display(),
+        written.json.display()
+    );
     Ok(())
 }

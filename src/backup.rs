@@ -3,8 +3,10 @@
 //!
 //! Format (JSON lines, see [`edupulse_store::backup`]): a header line, one line per input row
 //! (`{"table":"students","row":{"student_id":"s1",…}}` with the canonical text of each column,
-//! as in CSV files), then the fixed tables as stored (`results`, `runs`, `notifications`,
-//! `deliveries`). The file is written to a temporary name and renamed, so a crash never leaves a
+//! as in CSV files), then the fixed tables as stored: one `results` line per typed result set
+//! (table, `as_of`, rows), the `legacy_results` rows a custom step left from before typed results,
+//! then `runs`, `notifications` and `deliveries`. Counts are rows per table (result sets counted
+//! by their rows under their table's name). The file is written to a temporary name and renamed, so a crash never leaves a
 //! half-written backup under the final name.
 //!
 //! Restoring upserts the input tables in one transaction, then writes the fixed tables in a
@@ -12,6 +14,7 @@
 
 use crate::Error;
 use edupulse_core::model::{visit_tables, Record, Table, TableVisitor, Tables};
+use edupulse_core::results::ResultSet;
 use edupulse_core::CoreError;
 use edupulse_store::backup::{FixedTables, FORMAT, VERSION};
 use edupulse_store::{Store, StoreError, TimeRange};
@@ -81,8 +84,12 @@ pub async fn backup(store: &dyn Store, out: &Path) -> Result<BackupCounts, Error
     let push = |lines: &mut Vec<Json>, table: &str, v: Result<Json, serde_json::Error>| {
         v.map(|row| lines.push(json!({"table": table, "row": row})))
     };
-    for r in &fixed.results {
-        push(&mut lines, "results", serde_json::to_value(r)).map_err(|e| io_err(out, e))?;
+    for set in &fixed.results {
+        push(&mut lines, "results", serde_json::to_value(set)).map_err(|e| io_err(out, e))?;
+        *counts.entry(set.spec.name.to_string()).or_insert(0) += set.rows.len() as u64;
+    }
+    for r in &fixed.legacy_results {
+        push(&mut lines, "legacy_results", serde_json::to_value(r)).map_err(|e| io_err(out, e))?;
     }
     for r in &fixed.runs {
         push(&mut lines, "runs", serde_json::to_value(r)).map_err(|e| io_err(out, e))?;
@@ -93,7 +100,9 @@ pub async fn backup(store: &dyn Store, out: &Path) -> Result<BackupCounts, Error
     for r in &fixed.deliveries {
         push(&mut lines, "deliveries", serde_json::to_value(r)).map_err(|e| io_err(out, e))?;
     }
-    counts.insert("results".into(), fixed.results.len() as u64);
+    if !fixed.legacy_results.is_empty() {
+        counts.insert("legacy_results".into(), fixed.legacy_results.len() as u64);
+    }
     counts.insert("runs".into(), fixed.runs.len() as u64);
     counts.insert("notifications".into(), fixed.notifications.len() as u64);
     counts.insert("deliveries".into(), fixed.deliveries.len() as u64);
@@ -151,7 +160,17 @@ pub async fn restore(store: &dyn Store, input: &Path) -> Result<BackupCounts, Er
         let row = v.get("row").cloned().unwrap_or(Json::Null);
         let de = |e: serde_json::Error| bad_file(input, lineno, format!("{table}: {e}"));
         match table.as_str() {
-            "results" => fixed.results.push(serde_json::from_value(row).map_err(de)?),
+            "results" => {
+                let set: ResultSet = serde_json::from_value(row).map_err(de)?;
+                set.check()
+                    .map_err(|e| bad_file(input, lineno, format!("results: {e}")))?;
+                *counts.entry(set.spec.name.to_string()).or_insert(0) += set.rows.len() as u64;
+                fixed.results.push(set);
+                continue;
+            }
+            "legacy_results" => fixed
+                .legacy_results
+                .push(serde_json::from_value(row).map_err(de)?),
             "runs" => fixed.runs.push(serde_json::from_value(row).map_err(de)?),
             "notifications" => fixed
                 .notifications

@@ -9,6 +9,7 @@
 //! - [`core`] — the domain model and the analytics (pure, synchronous);
 //! - [`store`] — the async [`Store`] trait and the in-memory backend;
 //! - [`notify`] — the outbox dispatcher and notifiers;
+//! - [`report`] — the HTML/JSON report of a run, in Spanish or English (`edupulse-report`);
 //! - [`open_store`] — `memory://`, `sqlite://PATH` (feature `sqlite`, on by default),
 //!   `postgres://user:password@host:port/db` (feature `postgres`, on by default).
 //!
@@ -29,6 +30,7 @@ pub use edupulse_core as core;
 /// numeric kernels and the thread budget.
 pub use edupulse_learn as learn;
 pub use edupulse_notify as notify;
+pub use edupulse_report as report;
 pub use edupulse_store as store;
 pub use edupulse_store::{Store, StoreError, StoreUrl, TimeRange};
 
@@ -47,6 +49,9 @@ pub enum Error {
     /// Delivering notifications failed.
     #[error(transparent)]
     Notify(#[from] edupulse_notify::NotifyError),
+    /// Building or writing the report failed (no such run, a file that cannot be written).
+    #[error(transparent)]
+    Report(#[from] edupulse_report::Error),
 }
 
 /// Open a store from a URL: `memory://`, `sqlite://PATH` (the file is created and migrated if
@@ -70,7 +75,6 @@ pub async fn open_store(url: &str) -> Result<Arc<dyn Store>, StoreError> {
 
 pub mod backup;
 pub mod job;
-pub mod report;
 
 pub use job::{ingest_dir, run_daily, run_daily_with, run_job, RunOptions};
 

@@ -40,7 +40,7 @@ async fn sqlite_to_file_to_postgres_keeps_every_table() {
     let out = dir.path().join("backup.jsonl");
     let written = backup::backup(src.as_ref(), &out).await.unwrap();
     assert!(
-        written["results"] > 0 && written["students"] == 120,
+        written["churn_scores"] > 0 && written["students"] == 120,
         "{written:?}"
     );
 

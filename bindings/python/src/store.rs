@@ -236,6 +236,58 @@ impl NativeStore {
         })
     }
 
+    /// Write the report of the run at `as_of` (the latest when None; a bare date is the end of
+    /// that day) in `lang` (`es` or `en`): `path` is a folder (report.html and report.json are
+    /// written in it) or a `.html` file (the JSON goes beside it). Returns the HTML file's path.
+    #[pyo3(signature = (path, lang="es", as_of=None))]
+    fn report(
+        &self,
+        py: Python<'_>,
+        path: PathBuf,
+        lang: &str,
+        as_of: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<String> {
+        use edupulse::report::{Error as ReportError, Lang, Report};
+        guard(|| {
+            let lang: Lang = lang
+                .parse()
+                .map_err(|e: ReportError| Failure::param("lang", e.to_string()))?;
+            let as_of = as_of.filter(|v| !v.is_none()).map(as_of_arg).transpose()?;
+            let store = Arc::clone(&self.inner);
+            py.detach(move || -> Result<String, Failure> {
+                let report_failure = |e: ReportError| match e {
+                    ReportError::Store(e) => Failure::Store(e),
+                    ReportError::Core(e) => Failure::Core(e),
+                    other => Failure::from(edupulse::Error::from(other)),
+                };
+                let report =
+                    block_on(Report::build(store.as_ref(), as_of))?.map_err(report_failure)?;
+                let is_file = path.extension().is_some_and(|e| {
+                    e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm")
+                });
+                let html = if is_file {
+                    let io = |p: &std::path::Path, e: std::io::Error| {
+                        report_failure(ReportError::Io {
+                            path: p.display().to_string(),
+                            message: e.to_string(),
+                        })
+                    };
+                    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                        std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+                    }
+                    let json = path.with_extension("json");
+                    std::fs::write(&json, report.to_json().map_err(report_failure)?)
+                        .map_err(|e| io(&json, e))?;
+                    std::fs::write(&path, report.to_html(lang)).map_err(|e| io(&path, e))?;
+                    path
+                } else {
+                    report.write(&path, lang).map_err(report_failure)?.html
+                };
+                Ok(html.display().to_string())
+            })
+        })
+    }
+
     /// Every run record (oldest `as_of` first) as a JSON list.
     fn runs(&self, py: Python<'_>) -> PyResult<String> {
         guard(|| {

@@ -13,7 +13,7 @@ use edupulse::core::simulate::{simulate, SimConfig};
 use edupulse::notify::{
     DispatchConfig, Dispatcher, FileNotifier, Notifier, NotifyConfig, StdoutNotifier,
 };
-use edupulse::report::Report;
+use edupulse::report::{Lang, Report};
 use edupulse::{open_store, Error, Store, StoreError};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
@@ -57,6 +57,11 @@ enum Command {
         store: String,
         /// Folder holding `<table>.csv` files.
         dir: PathBuf,
+        /// Raise or lower the ceiling of a numeric column: `COLUMN=MAX` or `TABLE.COLUMN=MAX`
+        /// (e.g. `purchases.amount=1e15`); repeatable. Defaults: amount, volume, value 1e12;
+        /// minutes_watched 1e6.
+        #[arg(long = "max-value", value_name = "COLUMN=MAX")]
+        max_value: Vec<String>,
     },
     /// Run the daily job as of a date and deliver its notifications.
     Run {
@@ -116,6 +121,9 @@ enum Command {
         /// The run to report on (default: the latest).
         #[arg(long)]
         as_of: Option<String>,
+        /// Language of report.html: `es` (Spanish, the default) or `en`.
+        #[arg(long, default_value = "es")]
+        lang: String,
     },
 }
 
@@ -130,6 +138,16 @@ struct Settings {
     job: JobConfig,
     /// Webhooks, rate limits, retries, routing.
     notify: NotifyConfig,
+    /// The report (`[report] lang = "es"`).
+    report: ReportSettings,
+}
+
+/// The `[report]` table of the configuration file.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct ReportSettings {
+    /// Language of report.html: `es` (the default) or `en`.
+    lang: Lang,
 }
 
 /// A failure with its exit code.
@@ -242,10 +260,15 @@ async fn dispatch(cmd: Command) -> Result<serde_json::Value, Failure> {
                 json!({"command": "restore", "store": store.describe(), "in": input, "rows": counts, "counts": store.counts().await?}),
             )
         }
-        Command::Ingest { store, dir } => {
+        Command::Ingest {
+            store,
+            dir,
+            max_value,
+        } => {
+            let limits = parse_limits(&max_value)?;
             let store = open_store(&store).await?;
             let p = progress("ingest");
-            let tables = csvio::read_dir(&dir)?;
+            let tables = csvio::read_dir_with(&dir, &limits)?;
             p.set_message(format!("ingest: {} rows", tables.total_rows()));
             let report = store.ingest(&tables).await?;
             p.finish_and_clear();
@@ -290,14 +313,28 @@ async fn dispatch(cmd: Command) -> Result<serde_json::Value, Failure> {
                 })).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
         })),
-        Command::Report { store, out, as_of } => {
+        Command::Report {
+            store,
+            out,
+            as_of,
+            lang,
+        } => {
+            let lang: Lang = lang
+                .parse()
+                .map_err(|e: edupulse::report::Error| bad_input(e.to_string()))?;
             let as_of = as_of.as_deref().map(parse_as_of).transpose()?;
             let store = open_store(&store).await?;
-            let report = Report::build(store.as_ref(), as_of).await?;
-            let (json_path, html_path) = report.write(&out)?;
-            Ok(
-                json!({"command": "report", "as_of": report.as_of, "json": json_path, "html": html_path}),
-            )
+            let report = Report::build(store.as_ref(), as_of)
+                .await
+                .map_err(Error::from)?;
+            let written = report.write(&out, lang).map_err(Error::from)?;
+            Ok(json!({
+                "command": "report",
+                "as_of": report.as_of,
+                "lang": lang,
+                "json": written.json,
+                "html": written.html,
+            }))
         }
     }
 }
@@ -406,6 +443,25 @@ fn default_notify_file(url: &str) -> Option<PathBuf> {
     }
 }
 
+/// `--max-value COLUMN=MAX` options over the default ceilings.
+fn parse_limits(options: &[String]) -> Result<edupulse::core::model::Limits, Failure> {
+    let mut limits = edupulse::core::model::Limits::default();
+    for o in options {
+        let parsed = o
+            .split_once('=')
+            .and_then(|(c, v)| Some((c.trim(), v.trim().parse::<f64>().ok()?)));
+        let Some((column, max)) = parsed.filter(|(c, _)| !c.is_empty()) else {
+            return Err(bad_input(format!(
+                "invalid parameter `--max-value`: `{o}` is not COLUMN=NUMBER"
+            )));
+        };
+        limits
+            .set(column, max)
+            .map_err(|e| bad_input(e.to_string()))?;
+    }
+    Ok(limits)
+}
+
 fn progress(msg: &str) -> ProgressBar {
     let p = ProgressBar::new_spinner();
     if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
@@ -468,7 +524,12 @@ async fn run(
         let d = Dispatcher::new(store.clone(), notifiers, cfg)
             .map_err(Error::from)?
             .with_lease(lease)
-            .with_max_wait(lease);
+            .with_max_wait(lease)
+            .with_heartbeat(settings.notify.heartbeat())
+            .with_notice({
+                let p = p.clone();
+                move |line: &str| p.suspend(|| eprintln!("edupulse: {line}"))
+            });
         json!(d.dispatch(Utc::now()).await.map_err(Error::from)?)
     };
     p.finish_and_clear();
@@ -512,17 +573,22 @@ async fn demo(
     let as_of =
         edupulse::core::model::date_to_datetime(cfg.end_date()) - chrono::Duration::seconds(1);
     let notify_file = dir.join("notifications.jsonl");
+    let settings = load_settings(None)?;
     let run_summary = run(
         store.clone(),
         as_of,
-        &load_settings(None)?,
+        &settings,
         Some(&notify_file),
         false,
         None,
     )
     .await?;
-    let report = Report::build(store.as_ref(), Some(as_of)).await?;
-    let (json_path, html_path) = report.write(dir)?;
+    let report = Report::build(store.as_ref(), Some(as_of))
+        .await
+        .map_err(Error::from)?;
+    let written = report
+        .write(dir, settings.report.lang)
+        .map_err(Error::from)?;
     Ok(json!({
         "command": "demo",
         "dir": dir,
@@ -533,8 +599,8 @@ async fn demo(
         "failed_steps": run_summary["failed_steps"],
         "delivery": run_summary["delivery"],
         "notifications": notify_file,
-        "report": {"html": html_path, "json": json_path},
-        "counts": report.counts,
+        "report": {"html": written.html, "json": written.json, "lang": settings.report.lang},
+        "counts": report.outbox.counts,
     }))
 }
 
@@ -542,6 +608,26 @@ async fn demo(
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
+
+    #[test]
+    fn max_value_options_set_ceilings_and_bad_ones_name_the_option() {
+        let Ok(l) = parse_limits(&["purchases.amount=1e15".into(), "volume = inf".into()]) else {
+            panic!("valid options refused");
+        };
+        assert_eq!(l.ceiling("purchases", "amount"), Some(1e15));
+        assert_eq!(l.ceiling("activity", "value"), Some(1e12));
+        assert_eq!(l.ceiling("keyword_interest", "volume"), Some(f64::INFINITY));
+        for bad in ["amount", "=5", "amount=abc", "amount=-1"] {
+            let Err(e) = parse_limits(&[bad.into()]) else {
+                panic!("{bad} accepted");
+            };
+            assert!(
+                e.message.contains("max-value") || e.message.contains("limits.amount"),
+                "{}",
+                e.message
+            );
+        }
+    }
 
     /// The TOML blocks of a Markdown file.
     fn toml_blocks(md: &str) -> Vec<String> {

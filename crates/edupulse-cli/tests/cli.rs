@@ -49,12 +49,37 @@ fn demo_writes_everything_and_a_rerun_changes_nothing() {
     }
     let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
     assert!(
-        html.contains("<svg") && html.contains("Funnel"),
-        "report has no charts"
+        html.contains("<html lang=\"es\">") && html.contains("<svg") && html.contains("Embudo"),
+        "the demo's report is not the Spanish one with charts"
     );
     let report: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap();
-    assert!(report["funnel"].as_array().is_some_and(|f| !f.is_empty()));
+    assert!(report["kpis"]["funnel"]
+        .as_array()
+        .is_some_and(|f| !f.is_empty()));
+    // The same run in English, and a language the report does not speak.
+    let url = format!("sqlite://{}", dir.join("edupulse.db").display());
+    let en_dir = tmp.path().join("en");
+    let en = edupulse(&[
+        "report",
+        "--store",
+        &url,
+        "--out",
+        en_dir.to_str().unwrap(),
+        "--lang",
+        "en",
+    ]);
+    assert!(
+        en.status.success(),
+        "{}",
+        String::from_utf8_lossy(&en.stderr)
+    );
+    assert_eq!(summary(&en)["lang"], "en");
+    let html = std::fs::read_to_string(en_dir.join("report.html")).unwrap();
+    assert!(html.contains("<html lang=\"en\">") && html.contains("Funnel"));
+    let fr = edupulse(&["report", "--store", &url, "--out", d, "--lang", "fr"]);
+    assert_eq!(fr.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&fr.stderr).contains("`es` or `en`"));
     let sent = lines(&dir.join("notifications.jsonl"));
     assert!(!sent.is_empty(), "the demo delivered no notification");
     assert!(s1["counts"]["students"].as_u64().unwrap() == 300);

@@ -845,3 +845,59 @@ fn sigkill_during_dispatch_loses_nothing_on_postgres() {
     let url = with_schema(&url, &unique_schema("killrun"));
     sigkill_during_dispatch_loses_nothing(&url, &data, dir.path());
 }
+
+/// Issue 24 (1): `edupulse run` killed with SIGKILL while it delivers, under the default 600 s
+/// lease: the next run on the same host sees that the holder's process is gone and takes its
+/// rows over at once (it used to wait out the whole lease, silently), and says so on stderr.
+#[test]
+fn sigkill_during_dispatch_next_run_takes_over_without_waiting_out_the_lease() {
+    if !Path::new("/proc/self").exists() {
+        eprintln!("skipped: no /proc to tell whether a process is alive");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    write_data(&data, 400);
+    let url = format!("sqlite://{}", dir.path().join("kill600.db").display());
+    let out = edupulse(&["ingest", "--store", &url, data.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", shown(&out));
+    let config = dir.path().join("edupulse.toml");
+    std::fs::write(
+        &config,
+        "[notify.channels.webhook]\nlocal = true\n\
+         rate_limit = { max = 100000, window_secs = 3600 }\n",
+    )
+    .unwrap();
+    let hook = Hook::start();
+    hook.set(200, 300);
+    let cfg = ["--config", config.to_str().unwrap()];
+    let mut child = spawn_run(&url, &hook, &cfg);
+    let t0 = Instant::now();
+    while hook.requests() < 3 {
+        assert!(t0.elapsed().as_secs() < 120, "the run sent nothing");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap(); // SIGKILL, mid-dispatch: its claim has ~600 s left
+    child.wait().unwrap();
+    hook.set(200, 0);
+    let started = Instant::now();
+    let o = spawn_run(&url, &hook, &cfg).wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", shown(&o));
+    assert!(
+        started.elapsed().as_secs() < 60,
+        "the next run waited {:?} for a dead process",
+        started.elapsed()
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("taking over") && stderr.contains("is gone"),
+        "{stderr}"
+    );
+    let outbox = outbox(&url);
+    let accepted = hook.accepted();
+    assert_eq!(
+        accepted.keys().collect::<Vec<_>>(),
+        outbox.keys().collect::<Vec<_>>(),
+        "every alert arrived"
+    );
+}

@@ -72,6 +72,11 @@ pub fn read_table<R: Record>(path: &Path) -> Result<Vec<R>> {
 /// Tables without a file are left empty. A `.csv` file whose stem is not a table name is an error
 /// (a typo would otherwise be silently ignored), and so is a folder with no table file at all.
 pub fn read_dir(dir: &Path) -> Result<Tables> {
+    read_dir_with(dir, &crate::model::Limits::default())
+}
+
+/// [`read_dir`] validating numeric columns against `limits` instead of the default ceilings.
+pub fn read_dir_with(dir: &Path, limits: &crate::model::Limits) -> Result<Tables> {
     let entries = std::fs::read_dir(dir).map_err(|e| io_err(dir, e))?;
     let mut found = 0usize;
     for entry in entries {
@@ -112,7 +117,7 @@ pub fn read_dir(dir: &Path) -> Result<Tables> {
     let mut r = Reader(dir, Tables::default());
     visit_tables(&mut r)?;
     let mut tables = r.1;
-    tables.validate()?;
+    tables.validate_with(limits)?;
     Ok(tables)
 }
 

@@ -331,6 +331,9 @@ pub fn run_summary(
     })
 }
 
+/// A progress callback: `(step index, step count, step name)`.
+pub type ProgressFn<'a> = &'a mut dyn FnMut(usize, usize, &str);
+
 /// How to run the job: which steps, with what progress callback, and how to cancel.
 #[derive(Default)]
 pub struct RunOptions<'a> {
@@ -338,7 +341,7 @@ pub struct RunOptions<'a> {
     /// [`InvalidParameter`](crate::CoreError::InvalidParameter) error on `steps`.
     pub steps: Option<Vec<String>>,
     /// Called before step `i` of `n` with its name, and with `(n, n, "write")` at the end.
-    pub progress: Option<&'a mut dyn FnMut(usize, usize, &str)>,
+    pub progress: Option<ProgressFn<'a>>,
     /// Polled before each step (after its progress call) and before the write: `true` stops the
     /// run with `Cancelled` (nothing is written).
     pub cancel: Option<&'a dyn Fn() -> bool>,

@@ -150,17 +150,7 @@ impl Encoder {
                 ColumnData::Numeric(v) => {
                     let present: Vec<f64> = v.iter().copied().filter(|x| x.is_finite()).collect();
                     let n = present.len() as f64;
-                    let mean = if present.is_empty() {
-                        0.0
-                    } else {
-                        present.iter().sum::<f64>() / n
-                    };
-                    let var = if present.is_empty() {
-                        0.0
-                    } else {
-                        present.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / n
-                    };
-                    let std = if var > 0.0 { var.sqrt() } else { 1.0 };
+                    let (mean, std) = scaled_mean_std(&present);
                     let missing = present.len() < v.len();
                     features.push(EncodedFeature {
                         name: name.clone(),
@@ -290,7 +280,14 @@ impl Encoder {
                     for (i, x) in v.iter().enumerate() {
                         let row = &mut out[i * p..(i + 1) * p];
                         if x.is_finite() {
-                            row[offset] = (x - mean) / std;
+                            let z = (x - mean) / std;
+                            // Divided first when the difference overflows (values near
+                            // ±f64::MAX): finite however large x and the mean are.
+                            row[offset] = if z.is_finite() {
+                                z
+                            } else {
+                                x / std - mean / std
+                            };
                             if !bin_edges.is_empty() {
                                 row[bins_at + bin_of(bin_edges, *x)] = 1.0;
                             }
@@ -365,6 +362,41 @@ fn quantile_edges(values: &[f64], bins: usize) -> Vec<f64> {
 /// Degree of the spline basis.
 const DEGREE: usize = 3;
 
+/// Mean and standard deviation (1 when there is no spread) of finite `values`, computed on
+/// values divided by their largest magnitude so neither the sum nor the squares can overflow
+/// (values near `f64::MAX` are accepted at ingest when the ceiling is lifted). The deviation
+/// saturates at `f64::MAX`.
+pub(crate) fn scaled_mean_std(values: &[f64]) -> (f64, f64) {
+    if values.is_empty() {
+        return (0.0, 1.0);
+    }
+    let n = values.len() as f64;
+    // The plain formulas whenever they stay finite (the usual case; bit-for-bit as before).
+    let mean = values.iter().sum::<f64>() / n;
+    if mean.is_finite() {
+        let var = values.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / n;
+        if var.is_finite() {
+            return (mean, if var > 0.0 { var.sqrt() } else { 1.0 });
+        }
+    }
+    let scale = values.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+    if !(scale > 0.0 && scale.is_finite()) {
+        return (0.0, 1.0);
+    }
+    let mean_s = values.iter().map(|x| x / scale).sum::<f64>() / n;
+    let var_s = values
+        .iter()
+        .map(|x| (x / scale - mean_s) * (x / scale - mean_s))
+        .sum::<f64>()
+        / n;
+    let std = if var_s > 0.0 {
+        (var_s.sqrt() * scale).min(f64::MAX)
+    } else {
+        1.0
+    };
+    (mean_s * scale, std)
+}
+
 /// The full knot vector of a cubic B-spline basis on `knots` uniform knots spanning `values`
 /// (empty when `knots` < 2 or the values are constant or absent).
 fn uniform_knots(values: &[f64], knots: usize) -> Vec<f64> {
@@ -376,7 +408,14 @@ fn uniform_knots(values: &[f64], knots: usize) -> Vec<f64> {
     if !(lo.is_finite() && hi.is_finite() && hi > lo) {
         return Vec::new();
     }
-    let h = (hi - lo) / (knots - 1) as f64;
+    let mut h = (hi - lo) / (knots - 1) as f64;
+    if !h.is_finite() {
+        // Half-range first: `hi − lo` overflows when both are near ±f64::MAX.
+        h = (hi / 2.0 - lo / 2.0) / (knots - 1) as f64 * 2.0;
+    }
+    if !h.is_finite() {
+        return Vec::new();
+    }
     (0..knots + 2 * DEGREE)
         .map(|i| lo + (i as f64 - DEGREE as f64) * h)
         .collect()

@@ -4,7 +4,7 @@ use crate::error::redact;
 use crate::{DispatchConfig, Notifier, NotifyError};
 use chrono::{DateTime, TimeDelta, Utc};
 use edupulse_core::results::{DeliveryAttempt, Notification, OutboxItem, OutboxStatus, Severity};
-use edupulse_store::Store;
+use edupulse_store::{ClaimHolder, Claimant, Store};
 use serde::{Deserialize, Serialize};
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, HashSet};
@@ -24,11 +24,27 @@ pub struct Dispatcher {
     lease: std::time::Duration,
     /// How long to wait for another dispatcher of the same store to finish.
     max_wait: std::time::Duration,
+    /// How often a delivering dispatcher renews its heartbeat (and its claim).
+    heartbeat: std::time::Duration,
+    /// This process's host name (recorded with claims; `None` when unknown).
+    host: Option<String>,
+    /// Told when this dispatcher waits for another one, takes a dead one's rows over, or gives up
+    /// waiting (default: a line on stderr).
+    notice: Arc<dyn Fn(&str) + Send + Sync>,
 }
 
 /// The default lease of a dispatcher's claim on outbox rows: if a dispatcher dies, its rows are
 /// taken over by another after this long.
 pub const DEFAULT_LEASE: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// How often a delivering dispatcher renews its heartbeat by default. Another dispatcher presumes
+/// it dead when its heartbeat is older than [`STALE_HEARTBEATS`] intervals (60 s by default), far
+/// sooner than the lease.
+pub const DEFAULT_HEARTBEAT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// A claim whose heartbeat is older than this many heartbeat intervals belongs to a dead
+/// dispatcher (its rows are taken over).
+pub const STALE_HEARTBEATS: u32 = 6;
 
 /// How often a dispatcher waiting for another one checks whether the outbox is free.
 const WAIT_POLL: std::time::Duration = std::time::Duration::from_millis(200);
@@ -58,6 +74,14 @@ pub struct DispatchReport {
     /// stopped delivering (the rows are the other's now).
     #[serde(default)]
     pub lost_claim: bool,
+    /// Why this dispatcher had to wait for another one (who held the outbox, until when, its
+    /// last heartbeat); `None` when it did not wait.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wait_reason: Option<String>,
+    /// Dead dispatchers whose claims this one took over, each with the reason (its process is
+    /// gone, or its heartbeat is stale).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub took_over: Vec<String>,
     /// Rows skipped because their `next_attempt_at` is still in the future.
     pub not_due: u64,
     /// Rows no configured channel is left to deliver to (no channel takes their severity, or
@@ -76,6 +100,14 @@ pub struct DispatchReport {
     pub retried_later: u64,
     /// Failed deliveries given up on (permanent error or attempts exhausted): the row is `Failed`.
     pub failed: u64,
+    /// Deliveries refused for our credentials (HTTP 401 / 403, a configuration error): the row
+    /// stays pending, untouched, and the channel gets nothing more in this run.
+    #[serde(default)]
+    pub unauthorized: u64,
+    /// Configuration errors met while delivering (one line per channel, e.g. a webhook that
+    /// refused our secret), also said through the dispatcher's notice (stderr by default).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub config_errors: Vec<String>,
     /// The same counts, per channel name (every configured channel appears).
     pub channels: BTreeMap<String, ChannelReport>,
 }
@@ -93,6 +125,9 @@ pub struct ChannelReport {
     pub retried_later: u64,
     /// Failures given up on.
     pub failed: u64,
+    /// Deliveries refused for our credentials (configuration error; rows stay pending).
+    #[serde(default)]
+    pub unauthorized: u64,
 }
 
 #[derive(Clone, Copy)]
@@ -102,6 +137,7 @@ enum Outcome {
     Deferred,
     RetriedLater,
     Failed,
+    Unauthorized,
 }
 
 impl DispatchReport {
@@ -113,6 +149,7 @@ impl DispatchReport {
             Outcome::Deferred => (&mut self.deferred, &mut c.deferred),
             Outcome::RetriedLater => (&mut self.retried_later, &mut c.retried_later),
             Outcome::Failed => (&mut self.failed, &mut c.failed),
+            Outcome::Unauthorized => (&mut self.unauthorized, &mut c.unauthorized),
         };
         *total += 1;
         *per += 1;
@@ -125,6 +162,9 @@ struct RunState {
     budget: Vec<Option<u64>>,
     /// The channel failed retryably in this run: leave its other rows for later.
     paused: Vec<bool>,
+    /// Slots of the channel's budget reserved for pending critical rows that still need it
+    /// (due or waiting for a retry): only criticals may use them.
+    reserved: Vec<u64>,
 }
 
 impl Dispatcher {
@@ -164,6 +204,7 @@ impl Dispatcher {
             .retry
             .jitter_seed
             .unwrap_or_else(|| std::collections::hash_map::RandomState::new().hash_one(0u64));
+        let host = crate::liveness::host_name();
         let worker = format!(
             "pid{}-{:016x}",
             std::process::id(),
@@ -177,7 +218,67 @@ impl Dispatcher {
             worker,
             lease: DEFAULT_LEASE,
             max_wait: DEFAULT_LEASE,
+            heartbeat: DEFAULT_HEARTBEAT,
+            host,
+            notice: Arc::new(|line: &str| eprintln!("edupulse: {line}")),
         })
+    }
+
+    /// Set how often this dispatcher renews its heartbeat while delivering (default
+    /// [`DEFAULT_HEARTBEAT`]; at least 1 ms). Others presume it dead when its heartbeat is older
+    /// than [`STALE_HEARTBEATS`] intervals.
+    pub fn with_heartbeat(mut self, heartbeat: std::time::Duration) -> Self {
+        self.heartbeat = heartbeat.max(std::time::Duration::from_millis(1));
+        self
+    }
+
+    /// Where to say that this dispatcher waits for another one (and why), takes a dead one's
+    /// rows over, or gives up waiting. Default: a line on stderr. Waiting is never silent: the
+    /// same text is in [`DispatchReport::wait_reason`] and [`DispatchReport::took_over`].
+    pub fn with_notice(mut self, notice: impl Fn(&str) + Send + Sync + 'static) -> Self {
+        self.notice = Arc::new(notice);
+        self
+    }
+
+    /// Override the host name recorded with claims (default: this machine's; tests use it to
+    /// play a dispatcher of another host).
+    pub fn with_host(mut self, host: Option<String>) -> Self {
+        self.host = host;
+        self
+    }
+
+    fn claimant(&self) -> Claimant {
+        Claimant {
+            worker: self.worker.clone(),
+            host: self.host.clone(),
+            pid: Some(std::process::id()),
+        }
+    }
+
+    /// Why `holder` is presumed dead at `at`, or `None` if it may be alive: on this host, its
+    /// process is gone; anywhere, its heartbeat is older than [`STALE_HEARTBEATS`] intervals.
+    fn dead_reason(&self, holder: &ClaimHolder, at: DateTime<Utc>) -> Option<String> {
+        if let (Some(host), Some(mine), Some(pid)) = (&holder.host, &self.host, holder.pid) {
+            if host == mine
+                && pid != std::process::id()
+                && crate::liveness::process_alive(pid) == Some(false)
+            {
+                return Some(format!("its process {pid} on this host is gone"));
+            }
+        }
+        let stale = self.heartbeat.saturating_mul(STALE_HEARTBEATS);
+        let stale = TimeDelta::from_std(stale).unwrap_or(TimeDelta::MAX);
+        if let Some(beat) = holder.heartbeat_at {
+            let silent = at.signed_duration_since(beat);
+            if silent > stale {
+                return Some(format!(
+                    "no heartbeat for {} s (dead after {} s)",
+                    silent.num_seconds(),
+                    stale.num_seconds()
+                ));
+            }
+        }
+        None
     }
 
     /// Set how long [`Dispatcher::dispatch`] waits for another dispatcher of the same store to
@@ -237,21 +338,69 @@ impl Dispatcher {
         // Claim the rows (on shared stores one dispatcher at a time: the others wait), deliver,
         // and give the claims back whatever happened.
         let started = std::time::Instant::now();
+        let claimant = self.claimant();
+        let mut released: HashSet<String> = HashSet::new();
         let mut slept = false;
         let pending = loop {
             let waited = started.elapsed();
             let at = add(now, waited);
             let claimed = self
                 .store
-                .claim_outbox(&self.worker, at, self.lease)
+                .claim_outbox_as(&claimant, at, self.lease)
                 .await?;
-            // Nothing claimed while rows are pending: another dispatcher holds them. Wait for
-            // it (its claims expire after its lease if it died).
-            if !claimed.is_empty()
-                || waited >= self.max_wait
-                || self.store.outbox(true).await?.is_empty()
-            {
+            // Nothing claimed while rows are pending: another dispatcher holds them.
+            if !claimed.is_empty() || self.store.outbox(true).await?.is_empty() {
                 break claimed;
+            }
+            // A dead holder (process gone on this host, or a stale heartbeat) loses its rows
+            // at once; a live one is waited for, saying so.
+            let holders = self.store.claim_holders(at).await?;
+            let mut took_over = false;
+            for h in holders.iter().filter(|h| h.worker != self.worker) {
+                if released.contains(&h.worker) {
+                    continue;
+                }
+                if let Some(why) = self.dead_reason(h, at) {
+                    released.insert(h.worker.clone());
+                    self.store.release_claims(&h.worker).await?;
+                    let line = format!("dispatcher {} is dead: {why}", describe_holder(h));
+                    (self.notice)(&format!("taking over its outbox rows: {line}"));
+                    report.took_over.push(line);
+                    took_over = true;
+                }
+            }
+            if took_over {
+                continue;
+            }
+            if waited >= self.max_wait {
+                let line = format!(
+                    "gave up after {} s waiting for another dispatcher; the pending alerts are \
+                     left for the next run",
+                    waited.as_secs()
+                );
+                (self.notice)(&line);
+                report.wait_reason = Some(match report.wait_reason.take() {
+                    Some(why) => format!("{why}; {line}"),
+                    None => line,
+                });
+                break claimed;
+            }
+            if report.wait_reason.is_none() {
+                let why = match holders.iter().find(|h| h.worker != self.worker) {
+                    Some(h) => format!(
+                        "dispatcher {} holds the outbox until {} (last heartbeat {})",
+                        describe_holder(h),
+                        h.claimed_until.to_rfc3339(),
+                        h.heartbeat_at
+                            .map_or_else(|| "never".to_string(), |t| t.to_rfc3339())
+                    ),
+                    None => "another dispatcher holds the outbox".to_string(),
+                };
+                (self.notice)(&format!(
+                    "waiting up to {} s to deliver alerts: {why}",
+                    self.max_wait.as_secs()
+                ));
+                report.wait_reason = Some(why);
             }
             tokio::time::sleep(WAIT_POLL).await;
             slept = true;
@@ -259,7 +408,19 @@ impl Dispatcher {
         if slept {
             report.waited_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         }
-        let result = self.deliver_pending(&pending, now, started, report).await;
+        let lost = std::sync::atomic::AtomicBool::new(false);
+        let result = if pending.is_empty() {
+            Ok(report)
+        } else {
+            // Deliver while a heartbeat renews the claim (also during a long send), so others
+            // know this dispatcher is alive; if the claim is lost, stop at the next row.
+            let deliver = self.deliver_pending(&pending, now, &lost, report);
+            let beat = self.beat(now, started, &lost);
+            tokio::select! {
+                r = deliver => r,
+                () = beat => unreachable_heartbeat(),
+            }
+        };
         let released = self.store.release_claims(&self.worker).await;
         let report = result?;
         released?;
@@ -270,7 +431,7 @@ impl Dispatcher {
         &self,
         pending: &[OutboxItem],
         now: DateTime<Utc>,
-        started: std::time::Instant,
+        lost: &std::sync::atomic::AtomicBool,
         mut report: DispatchReport,
     ) -> Result<DispatchReport, NotifyError> {
         report.pending = pending.len() as u64;
@@ -285,32 +446,70 @@ impl Dispatcher {
             }
             due.push(item);
         }
-        // Critical first; within a severity the store's order (oldest first). The sort is stable.
-        due.sort_by_key(|item| Reverse(item.notification.severity));
+        // Critical first; within a severity the oldest first (`created_at`, then the store's
+        // order: the sort is stable).
+        due.sort_by_key(|item| {
+            (
+                Reverse(item.notification.severity),
+                item.notification.created_at,
+            )
+        });
+        // Every pending critical row a channel still lacks reserves one slot of that channel's
+        // budget, also while it waits for a retry, so high / medium / low rows cannot use up
+        // the slots criticals need.
+        let mut reserved = vec![0u64; self.notifiers.len()];
+        for item in pending.iter().filter(|item| {
+            item.status == OutboxStatus::Pending && item.notification.severity == Severity::Critical
+        }) {
+            for (i, n) in self.notifiers.iter().enumerate() {
+                if self
+                    .cfg
+                    .routing
+                    .routes(n.name(), n.kind(), Severity::Critical)
+                    && !item.delivered_to.iter().any(|c| c == n.name())
+                {
+                    reserved[i] += 1;
+                }
+            }
+        }
         let mut state = RunState {
             budget: vec![None; self.notifiers.len()],
             paused: vec![false; self.notifiers.len()],
+            reserved,
         };
-        let mut claimed_at = std::time::Instant::now();
         for item in due {
-            // A long dispatch renews its claim every half lease, so no other dispatcher takes
-            // the rows over while this one still delivers them. If the claim was lost anyway
-            // (this dispatcher stalled past its lease and another took over), stop here.
-            if claimed_at.elapsed() >= self.lease / 2 {
-                let at = add(now, started.elapsed());
-                let held = self
-                    .store
-                    .claim_outbox(&self.worker, at, self.lease)
-                    .await?;
-                claimed_at = std::time::Instant::now();
-                if held.is_empty() {
-                    report.lost_claim = true;
-                    break;
-                }
+            // The heartbeat renews the claim; if it was lost anyway (this dispatcher stalled
+            // and another presumed it dead and took over), stop here.
+            if lost.load(std::sync::atomic::Ordering::SeqCst) {
+                report.lost_claim = true;
+                break;
             }
             self.deliver_row(item, now, &mut state, &mut report).await?;
         }
         Ok(report)
+    }
+
+    /// Renew the heartbeat (and the claim) every heartbeat interval, forever; sets `lost` when
+    /// the store says another dispatcher took the rows over. A failed renewal is retried at the
+    /// next beat (a delivery's own store calls report store failures).
+    async fn beat(
+        &self,
+        now: DateTime<Utc>,
+        started: std::time::Instant,
+        lost: &std::sync::atomic::AtomicBool,
+    ) {
+        // Several beats per lease, even with a short lease.
+        let every = self
+            .heartbeat
+            .min(self.lease / 3)
+            .max(std::time::Duration::from_millis(1));
+        loop {
+            tokio::time::sleep(every).await;
+            let at = add(now, started.elapsed());
+            if let Ok(false) = self.store.heartbeat(&self.worker, at, self.lease).await {
+                lost.store(true, std::sync::atomic::Ordering::SeqCst);
+            }
+        }
     }
 
     /// Deliver one due row to the channels that still lack it.
@@ -354,13 +553,22 @@ impl Dispatcher {
                     b
                 }
             };
-            if budget == 0 {
+            let critical = note.severity == Severity::Critical;
+            let usable = if critical {
+                budget
+            } else {
+                budget.saturating_sub(state.reserved[i])
+            };
+            if usable == 0 {
                 report.count(name, Outcome::RateLimited);
                 continue;
             }
             match self.send_one(i, note).await {
                 Ok(()) => {
                     state.budget[i] = Some(budget - 1);
+                    if critical {
+                        state.reserved[i] = state.reserved[i].saturating_sub(1);
+                    }
                     have.insert(name);
                     let completes = targets
                         .iter()
@@ -379,6 +587,15 @@ impl Dispatcher {
                     if completes {
                         report.completed += 1;
                     }
+                }
+                Err(e) if e.is_unauthorized() => {
+                    // A configuration error, not the alert's: leave the row pending and
+                    // untouched, skip the channel for the rest of the run, and say so.
+                    state.paused[i] = true;
+                    report.count(name, Outcome::Unauthorized);
+                    let line = redact(&e.to_string());
+                    (self.notice)(&line);
+                    report.config_errors.push(line);
                 }
                 Err(e) => {
                     if e.is_retryable() {
@@ -424,6 +641,14 @@ impl Dispatcher {
             let outcome = if record.retry_at.is_some() {
                 Outcome::RetriedLater
             } else {
+                // The row is `Failed` now: a critical one no longer holds its slots.
+                if note.severity == Severity::Critical {
+                    for (i, n) in self.notifiers.iter().enumerate() {
+                        if n.name() == record.channel {
+                            state.reserved[i] = state.reserved[i].saturating_sub(1);
+                        }
+                    }
+                }
                 Outcome::Failed
             };
             report.count(&record.channel, outcome);
@@ -468,6 +693,26 @@ impl Dispatcher {
         let x = splitmix64(h);
         (x >> 11) as f64 / (1u64 << 53) as f64
     }
+}
+
+/// The heartbeat loop never ends; `select!` needs a value of its type.
+fn unreachable_heartbeat() -> Result<DispatchReport, NotifyError> {
+    Err(NotifyError::config(
+        "dispatcher",
+        "the heartbeat loop ended (a bug)",
+    ))
+}
+
+/// A claim holder as shown in notices: worker id, host and pid when known.
+fn describe_holder(h: &ClaimHolder) -> String {
+    let mut out = h.worker.clone();
+    match (&h.host, h.pid) {
+        (Some(host), Some(pid)) => out.push_str(&format!(" (host {host}, pid {pid})")),
+        (Some(host), None) => out.push_str(&format!(" (host {host})")),
+        (None, Some(pid)) => out.push_str(&format!(" (pid {pid})")),
+        (None, None) => {}
+    }
+    out
 }
 
 /// `now + wait`, saturating at the largest representable time.

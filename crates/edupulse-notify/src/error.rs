@@ -35,6 +35,16 @@ pub enum NotifyError {
         /// What happened (no secrets).
         message: String,
     },
+    /// The channel refused our credentials (HTTP 401 / 403): a configuration error (a missing or
+    /// wrong secret), not the alert's fault. The dispatcher leaves the alert pending, untouched
+    /// (no attempt used up), skips the channel for the rest of the run and reports it.
+    #[error("channel `{channel}`: {message} (configuration error; the alert stays pending)")]
+    Unauthorized {
+        /// The channel's safe label.
+        channel: String,
+        /// What happened (no secrets).
+        message: String,
+    },
     /// The dispatcher's configuration or set of notifiers is invalid.
     #[error("invalid notify configuration `{name}`: {message}")]
     Config {
@@ -49,6 +59,19 @@ pub enum NotifyError {
 }
 
 impl NotifyError {
+    /// Credentials refused by `channel` (see [`NotifyError::Unauthorized`]).
+    pub fn unauthorized(channel: impl Into<String>, message: impl Into<String>) -> Self {
+        NotifyError::Unauthorized {
+            channel: channel.into(),
+            message: message.into(),
+        }
+    }
+
+    /// Whether this is a refusal of our credentials ([`NotifyError::Unauthorized`]).
+    pub fn is_unauthorized(&self) -> bool {
+        matches!(self, NotifyError::Unauthorized { .. })
+    }
+
     /// A retryable delivery failure on `channel`.
     pub fn retryable(channel: impl Into<String>, message: impl Into<String>) -> Self {
         NotifyError::Retryable {
@@ -98,9 +121,9 @@ impl NotifyError {
     /// The channel a delivery error is about.
     pub fn channel(&self) -> Option<&str> {
         match self {
-            NotifyError::Retryable { channel, .. } | NotifyError::Permanent { channel, .. } => {
-                Some(channel)
-            }
+            NotifyError::Retryable { channel, .. }
+            | NotifyError::Permanent { channel, .. }
+            | NotifyError::Unauthorized { channel, .. } => Some(channel),
             _ => None,
         }
     }

@@ -10,8 +10,12 @@
 //! ([`edupulse_store::Store::claim_outbox`], oldest first; on a store shared by several processes
 //! — a SQLite file, PostgreSQL — one dispatcher at a time holds the claim for a lease and the
 //! others wait for it, so two dispatchers never send one row twice and a channel's rate limit
-//! holds across processes; a long dispatch renews its claim every half lease, and a dead
-//! dispatcher's rows are taken over when its lease expires),
+//! holds across processes; a delivering dispatcher renews a heartbeat every
+//! [`DEFAULT_HEARTBEAT`] (10 s), also during a long send. A dispatcher that finds the outbox held
+//! takes the holder's rows over at once when the holder is dead — on the same host its process is
+//! gone, or its heartbeat is older than [`STALE_HEARTBEATS`] intervals (60 s) — and otherwise
+//! waits, saying on stderr (or [`Dispatcher::with_notice`]) whom it waits for and why; an old
+//! claim without heartbeat is taken over when its lease expires),
 //! releases the claims at the end, and for each row:
 //! 1. **due?** — a row whose `next_attempt_at` is after `now` is waiting for a retry and is left
 //!    alone (`not_due`);
@@ -20,12 +24,15 @@
 //!    remote channels take severities at or above their `min_severity` (default `Medium`), never
 //!    `Low`. Channels in the row's `delivered_to` already have it and are skipped;
 //! 3. **in which order** — critical rows first, then high, medium, low; oldest first within a
-//!    severity, so the rate budget goes to what matters most;
+//!    severity (`created_at`), so the rate budget goes to what matters most;
 //! 4. **rate limit** — a channel makes at most [`RateLimit::max`] deliveries (default 5) per
 //!    rolling [`RateLimit::window`] (default 1 h). The budget is counted from the store
 //!    ([`Store::delivered_since`](edupulse_store::Store::delivered_since)`(channel, now − window)`),
 //!    so it holds across runs and processes. A row over budget stays pending, untouched: it is not
-//!    a failure and does not use up an attempt (`rate_limited`);
+//!    a failure and does not use up an attempt (`rate_limited`). **Criticals keep their slots**:
+//!    every pending critical row a channel still lacks — due, or waiting for a retry — reserves
+//!    one slot of that channel's budget, which only criticals may use; high, medium and low rows
+//!    share what is left;
 //! 5. **send and record** — each delivery is recorded with
 //!    [`Store::record_delivery`](edupulse_store::Store::record_delivery) right after it returns.
 //!    A success adds the channel to `delivered_to`, and the row becomes `Sent` (`completes`) once
@@ -69,13 +76,16 @@ mod config;
 mod dispatch;
 mod error;
 mod file;
+mod liveness;
 mod notifier;
 pub mod settings;
 mod stdout;
 pub mod webhook;
 
 pub use config::{ChannelRoute, DispatchConfig, RateLimit, RetryPolicy, Routing};
-pub use dispatch::{ChannelReport, DispatchReport, Dispatcher, DEFAULT_LEASE};
+pub use dispatch::{
+    ChannelReport, DispatchReport, Dispatcher, DEFAULT_HEARTBEAT, DEFAULT_LEASE, STALE_HEARTBEATS,
+};
 pub use error::{redact, NotifyError};
 pub use file::{read_delivered, FileNotifier};
 pub use notifier::{ChannelKind, DeliveredNotification, Notifier};

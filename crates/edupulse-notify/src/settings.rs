@@ -182,10 +182,13 @@ pub struct NotifyConfig {
     pub remote_min_severity: Option<Severity>,
     /// Routing rules of any channel (`file`, `stdout`, a webhook) by name.
     pub channels: BTreeMap<String, ChannelRoute>,
-    /// How long a dispatcher's claim on the outbox lasts, in seconds (default 600): when a
-    /// dispatcher dies mid-way, the next one takes its rows over after this long (and waits at
-    /// most this long for a live one). It must exceed the longest dispatch.
+    /// How long a dispatcher's claim on the outbox lasts, in seconds (default 600), renewed by
+    /// its heartbeat; the longest another dispatcher waits for a live one. A dead one is
+    /// detected sooner (its process is gone, or its heartbeat is stale).
     pub lease_secs: Option<u64>,
+    /// How often a delivering dispatcher renews its heartbeat, in seconds (default 10); others
+    /// presume it dead when its heartbeat is older than 6 intervals (60 s by default).
+    pub heartbeat_secs: Option<u64>,
 }
 
 impl NotifyConfig {
@@ -268,6 +271,24 @@ impl NotifyConfig {
                 ));
             }
         }
+        if self.heartbeat_secs == Some(0) {
+            return Err(NotifyError::config(
+                "notify.heartbeat_secs",
+                "must be at least 1",
+            ));
+        }
+        if let (Some(beat), lease) = (self.heartbeat_secs, self.lease().as_secs()) {
+            if beat.saturating_mul(u64::from(crate::STALE_HEARTBEATS)) >= lease {
+                return Err(NotifyError::config(
+                    "notify.heartbeat_secs",
+                    format!(
+                        "must be less than lease_secs / {} ({lease} s / {})",
+                        crate::STALE_HEARTBEATS,
+                        crate::STALE_HEARTBEATS
+                    ),
+                ));
+            }
+        }
         if self.lease_secs == Some(0) {
             return Err(NotifyError::config(
                 "notify.lease_secs",
@@ -281,6 +302,12 @@ impl NotifyConfig {
     pub fn lease(&self) -> Duration {
         self.lease_secs
             .map_or(crate::DEFAULT_LEASE, Duration::from_secs)
+    }
+
+    /// The dispatcher's heartbeat ([`crate::DEFAULT_HEARTBEAT`] unless `heartbeat_secs` is set).
+    pub fn heartbeat(&self) -> Duration {
+        self.heartbeat_secs
+            .map_or(crate::DEFAULT_HEARTBEAT, Duration::from_secs)
     }
 
     /// `base` with this file's settings laid over it: the defaults, the `[notify.channels]`
@@ -369,7 +396,7 @@ impl WebhookConfig {
         let hook = WebhookNotifier::with_timeout(&self.name, url.expose(), self.kind, timeout)?;
         Ok(match (secret, &self.header) {
             (Some(s), Some(h)) => hook.with_secret_header(h, s.expose())?,
-            (Some(s), None) => hook.with_bearer_token(s.expose()),
+            (Some(s), None) => hook.with_bearer_token(s.expose())?,
             (None, _) => hook,
         })
     }

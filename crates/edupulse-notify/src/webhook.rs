@@ -6,12 +6,19 @@
 //!   come from the environment or a config file ([`crate::settings`]); they are never printed:
 //!   `Debug` shows the channel name only, the token's header value is marked sensitive, and error
 //!   messages name the channel (a safe label), the host and the HTTP status, never the URL.
-//! - **Idempotency**: every request carries `Idempotency-Key: <dedupe_key>`, so a receiver that
-//!   honours it drops the duplicate an at-least-once redelivery may cause.
+//! - **Idempotency**: every request carries `Idempotency-Key: <dedupe_key>` (percent-encoded
+//!   where it is not visible ASCII: [`idempotency_key`]), so a receiver that honours it drops the
+//!   duplicate an at-least-once redelivery may cause.
+//! - **Credentials refused**: HTTP 401 and 403 are [`NotifyError::Unauthorized`], a
+//!   configuration error: the alert stays pending (no attempt used up) and the dispatcher reports
+//!   it, instead of failing the alert for good.
+//! - **Slack markup**: every text of a Slack message escapes `&`, `<`, `>` as `&amp;`, `&lt;`,
+//!   `&gt;` ([`slack_escape`]), so a keyword like `<!channel>` cannot ping a channel or disguise a
+//!   link.
 //! - **Failures**: a timeout (default 10 s), a connection error, HTTP 408, 429 or 5xx are
 //!   retryable; a 429's `Retry-After` (seconds or an HTTP date) is passed to the dispatcher, which
 //!   waits at least that long (its exponential backoff with jitter is [`crate::RetryPolicy`]);
-//!   other 4xx answers are permanent (the payload or the URL is wrong). After
+//!   other 4xx answers (but 401 / 403) are permanent (the payload or the URL is wrong). After
 //!   `RetryPolicy::max_attempts` failures the outbox row is `Failed` with its last error.
 
 use crate::{ChannelKind, Notifier, NotifyError};
@@ -67,15 +74,22 @@ pub fn severity_colour(severity: Severity) -> &'static str {
 pub fn webhook_body(notification: &Notification, format: WebhookFormat) -> serde_json::Value {
     match format {
         WebhookFormat::Slack => {
+            // Every text is escaped as Slack documents (`&`, `<`, `>`), so a keyword such as
+            // `<!channel>` or `<https://evil|clic>` shows as typed instead of pinging everyone or
+            // disguising a link. Truncation counts the escaped text and never cuts an entity.
             let sev = notification.severity.as_str().to_ascii_uppercase();
-            let text = format!("[{sev}] {}", notification.title);
+            let raw = format!("[{sev}] {}", notification.title);
+            let text = slack_escape(&raw);
+            let context = format!(
+                "{} · {} · {}",
+                notification.kind,
+                notification.dedupe_key,
+                notification.created_at.to_rfc3339()
+            );
             let blocks = json!([
-                {"type": "header", "text": {"type": "plain_text", "text": truncate(&text, 150)}},
-                {"type": "section", "text": {"type": "mrkdwn", "text": truncate(&notification.body, 3000)}},
-                {"type": "context", "elements": [{"type": "mrkdwn", "text": format!(
-                    "{} · {} · {}", notification.kind, notification.dedupe_key,
-                    notification.created_at.to_rfc3339()
-                )}]}
+                {"type": "header", "text": {"type": "plain_text", "text": escape_truncate(&raw, 150)}},
+                {"type": "section", "text": {"type": "mrkdwn", "text": escape_truncate(&notification.body, 3000)}},
+                {"type": "context", "elements": [{"type": "mrkdwn", "text": escape_truncate(&context, 3000)}]}
             ]);
             json!({
                 "text": text,
@@ -97,14 +111,42 @@ pub fn webhook_body(notification: &Notification, format: WebhookFormat) -> serde
     }
 }
 
-fn truncate(text: &str, max_chars: usize) -> String {
-    if text.chars().count() <= max_chars {
-        text.to_string()
-    } else {
-        let mut s: String = text.chars().take(max_chars.saturating_sub(1)).collect();
-        s.push('…');
-        s
+/// Escape text for Slack as Slack documents: `&` → `&amp;`, `<` → `&lt;`, `>` → `&gt;` (so user
+/// data cannot form `<!channel>` mentions or `<url|label>` links). Other characters, mrkdwn
+/// emphasis included, are left alone.
+pub fn slack_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            _ => out.push(c),
+        }
     }
+    out
+}
+
+/// [`slack_escape`] then at most `max_chars` characters (an ellipsis marks a cut), never
+/// cutting through an entity.
+fn escape_truncate(text: &str, max_chars: usize) -> String {
+    let escaped = slack_escape(text);
+    if escaped.chars().count() <= max_chars {
+        return escaped;
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let piece = slack_escape(c.encode_utf8(&mut [0u8; 4]));
+        let n = piece.chars().count();
+        if used + n > max_chars.saturating_sub(1) {
+            break;
+        }
+        out.push_str(&piece);
+        used += n;
+    }
+    out.push('…');
+    out
 }
 
 /// Delivers notifications by HTTP POST. See the [module docs](self).
@@ -189,14 +231,23 @@ impl WebhookNotifier {
     }
 
     /// Send `Authorization: Bearer <token>` with every request (for generic webhooks).
-    /// A token that is not a valid header value is ignored.
-    pub fn with_bearer_token(mut self, token: impl Into<String>) -> Self {
-        let value = format!("Bearer {}", token.into());
-        if let Ok(mut v) = reqwest::header::HeaderValue::from_str(&value) {
-            v.set_sensitive(true);
-            self.secret = Some((reqwest::header::AUTHORIZATION, v));
+    ///
+    /// Surrounding whitespace (e.g. the trailing newline of a secret read from a file) is
+    /// trimmed; a token that is empty or still holds a control character or non-ASCII text is a
+    /// [`NotifyError::Config`] naming the channel's secret, never its value (it used to be
+    /// dropped silently, and the requests went out without `Authorization`).
+    pub fn with_bearer_token(mut self, token: impl Into<String>) -> Result<Self, NotifyError> {
+        let token = token.into();
+        if token.trim().is_empty() {
+            return Err(NotifyError::config(
+                format!("webhook `{}` secret", self.name),
+                "is empty",
+            ));
         }
-        self
+        let mut value = secret_header_value(&self.name, &format!("Bearer {}", token.trim()))?;
+        value.set_sensitive(true);
+        self.secret = Some((reqwest::header::AUTHORIZATION, value));
+        Ok(self)
     }
 
     /// Send `header: secret` with every request (e.g. `X-Api-Key`), the value marked sensitive.
@@ -210,12 +261,13 @@ impl WebhookNotifier {
                     "is not a valid HTTP header name",
                 )
             })?;
-        let mut value = reqwest::header::HeaderValue::from_str(secret.trim()).map_err(|_| {
-            NotifyError::config(
+        if secret.trim().is_empty() {
+            return Err(NotifyError::config(
                 format!("webhook `{}` secret", self.name),
-                "is not a valid header value (value not shown)",
-            )
-        })?;
+                "is empty",
+            ));
+        }
+        let mut value = secret_header_value(&self.name, secret.trim())?;
         value.set_sensitive(true);
         self.secret = Some((name, value));
         Ok(self)
@@ -238,6 +290,47 @@ impl WebhookNotifier {
     pub fn host(&self) -> &str {
         self.url.host_str().unwrap_or("")
     }
+}
+
+/// A secret as a header value: visible ASCII and spaces only (after trimming), else a named
+/// configuration error that never shows the value.
+fn secret_header_value(
+    channel: &str,
+    text: &str,
+) -> Result<reqwest::header::HeaderValue, NotifyError> {
+    let bad = |why: &str| {
+        NotifyError::config(
+            format!("webhook `{channel}` secret"),
+            format!("{why} (value not shown)"),
+        )
+    };
+    if text.chars().any(char::is_control) {
+        return Err(bad(
+            "contains a control character (a newline or tab inside it?)",
+        ));
+    }
+    if !text.is_ascii() {
+        return Err(bad("contains non-ASCII characters"));
+    }
+    reqwest::header::HeaderValue::from_str(text).map_err(|_| bad("is not a valid header value"))
+}
+
+/// The `Idempotency-Key` header value of a dedupe key. HTTP header values must be ASCII, so
+/// every byte outside printable ASCII (space to `~`) is percent-encoded (`%C3%B1` for `ñ`), and
+/// so are `%` itself and a leading or trailing space (HTTP would trim it). Injective: distinct
+/// keys stay distinct. A printable-ASCII key without `%` and without outer spaces is sent as is.
+pub fn idempotency_key(dedupe_key: &str) -> String {
+    let bytes = dedupe_key.as_bytes();
+    let mut out = String::with_capacity(bytes.len());
+    for (i, &b) in bytes.iter().enumerate() {
+        let outer_space = b == b' ' && (i == 0 || i + 1 == bytes.len());
+        if (0x20..=0x7e).contains(&b) && b != b'%' && !outer_space {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// A `Retry-After` value: delay-seconds or an HTTP date.
@@ -266,7 +359,7 @@ impl Notifier for WebhookNotifier {
         let mut req = self
             .client
             .post(self.url.clone())
-            .header("Idempotency-Key", &notification.dedupe_key)
+            .header("Idempotency-Key", idempotency_key(&notification.dedupe_key))
             .json(&body);
         if let Some((name, value)) = &self.secret {
             req = req.header(name.clone(), value.clone());
@@ -302,6 +395,16 @@ impl Notifier for WebhookNotifier {
                 Some(h) => err.with_retry_after(h),
                 None => err,
             });
+        }
+        if code == 401 || code == 403 {
+            // Our credentials were refused: a configuration problem (a missing or wrong secret),
+            // not the alert's. It stays pending, untouched, until the secret is fixed.
+            return Err(NotifyError::unauthorized(
+                &self.name,
+                format!(
+                    "{message}: the receiver refused our credentials; check this webhook's secret"
+                ),
+            ));
         }
         if code == 408 || status.is_server_error() {
             return Err(NotifyError::retryable(&self.name, message));

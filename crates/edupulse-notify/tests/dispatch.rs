@@ -45,6 +45,7 @@ async fn store_with(notes: Vec<Notification>) -> Arc<dyn Store> {
             results: Vec::new(),
             notifications: notes,
             summary: serde_json::json!({}),
+            failed: vec![],
         })
         .await
         .unwrap();
@@ -187,6 +188,7 @@ async fn delivers_to_a_file_once_and_only_once() {
             results: Vec::new(),
             notifications: vec![note("a", Severity::Low)],
             summary: serde_json::json!({}),
+            failed: vec![],
         })
         .await
         .unwrap();
@@ -586,4 +588,47 @@ fn dispatcher_rejects_bad_channel_sets() {
     let mut cfg = DispatchConfig::default();
     cfg.rate_limit.max = 0;
     assert!(Dispatcher::new(store, Vec::new(), cfg).is_err());
+}
+
+/// Issue 24 (5): a critical alert waiting for a retry keeps its slot of the channel's budget:
+/// high and medium alerts due meanwhile cannot use it up, so when the critical is due again it
+/// goes out at once (it used to be rate-limited for the rest of the window).
+#[tokio::test]
+async fn criticals_in_backoff_keep_their_slots_in_the_rate_limit() {
+    let mut notes = vec![note("crit", Severity::Critical)];
+    notes.extend((0..4).map(|i| note(&format!("high{i}"), Severity::High)));
+    notes.extend((0..4).map(|i| note(&format!("med{i}"), Severity::Medium)));
+    let store = store_with(notes).await;
+    // 5 per hour; the first send (the critical, sent first) fails and is retried after 60 s.
+    let ch = Arc::new(Scripted::new("hook", ChannelKind::Webhook).failing(1));
+    let d = dispatcher(&store, vec![ch.clone()], DispatchConfig::default());
+    let r = d.dispatch(t0()).await.unwrap();
+    assert_eq!((r.retried_later, r.delivered), (1, 0), "{r:?}");
+    // 30 s later the critical is in backoff; the others may use the budget but its slot.
+    let r = d.dispatch(t0() + TimeDelta::seconds(30)).await.unwrap();
+    assert_eq!(r.not_due, 1, "{r:?}");
+    assert_eq!(
+        r.delivered, 4,
+        "one slot stays reserved for the critical: {r:?}"
+    );
+    assert_eq!(ch.got(), ["high0", "high1", "high2", "high3"]);
+    // Due again within the hour: it gets its slot.
+    let r = d.dispatch(t0() + mins(5)).await.unwrap();
+    assert_eq!(r.delivered, 1, "{r:?}");
+    assert_eq!(row(&store, "crit").await.status, OutboxStatus::Sent);
+    assert_eq!(ch.got().last().map(String::as_str), Some("crit"));
+}
+
+/// Issue 24 (5): within a severity the oldest alert goes first, whatever the store's order.
+#[tokio::test]
+async fn within_a_severity_the_oldest_goes_first() {
+    let mut newer = note("newer", Severity::High);
+    newer.created_at = t0();
+    let mut older = note("older", Severity::High);
+    older.created_at = t0() - mins(60);
+    let store = store_with(vec![newer, older, note("crit", Severity::Critical)]).await;
+    let ch = Arc::new(Scripted::new("hook", ChannelKind::Webhook));
+    let d = dispatcher(&store, vec![ch.clone()], DispatchConfig::default());
+    d.dispatch(t0()).await.unwrap();
+    assert_eq!(ch.got(), ["crit", "older", "newer"]);
 }

@@ -24,6 +24,8 @@ enum Answer {
     TooMany(u64),
     ServerError,
     BadRequest,
+    /// 401 or 403.
+    Refused(u16),
     Hang,
 }
 
@@ -31,6 +33,10 @@ enum Answer {
 #[derive(Debug, Clone)]
 struct Received {
     idempotency_key: String,
+    /// The raw bytes of the `Idempotency-Key` header.
+    idempotency_raw: Vec<u8>,
+    /// The `Authorization` header ("" when absent).
+    authorization: String,
     path: String,
     body: serde_json::Value,
 }
@@ -108,6 +114,22 @@ impl TestServer {
                                 .then(|| v.trim().to_string())
                         })
                         .unwrap_or_default();
+                    let header = |name: &str| {
+                        head.lines().find_map(|l| {
+                            let (k, v) = l.split_once(':')?;
+                            k.eq_ignore_ascii_case(name).then(|| v.trim().to_string())
+                        })
+                    };
+                    let authorization = header("authorization").unwrap_or_default();
+                    let idempotency_raw = buf[..head_end]
+                        .split(|&b| b == b'\n')
+                        .find_map(|l| {
+                            let lower = l.to_ascii_lowercase();
+                            lower
+                                .starts_with(b"idempotency-key:")
+                                .then(|| l[16..].trim_ascii().to_vec())
+                        })
+                        .unwrap_or_default();
                     let answer = {
                         let mut s = st.lock().unwrap();
                         s.requests += 1;
@@ -115,6 +137,8 @@ impl TestServer {
                         if a == Answer::Ok {
                             s.accepted.push(Received {
                                 idempotency_key: key,
+                                idempotency_raw,
+                                authorization,
                                 path,
                                 body: serde_json::from_slice(&buf[head_end..head_end + len])
                                     .unwrap_or(json!(null)),
@@ -133,6 +157,9 @@ impl TestServer {
                         }
                         Answer::BadRequest => {
                             "HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n".to_string()
+                        }
+                        Answer::Refused(code) => {
+                            format!("HTTP/1.1 {code} Refused\r\ncontent-length: 0\r\n\r\n")
                         }
                         Answer::Hang => {
                             tokio::time::sleep(Duration::from_secs(3600)).await;
@@ -219,7 +246,8 @@ async fn generic_json_format_carries_the_notification() {
     let server = TestServer::start(Answer::Ok).await;
     let hook = WebhookNotifier::new("ops", &server.url(), WebhookFormat::Json)
         .unwrap()
-        .with_bearer_token("tok-SECRETtoken123");
+        .with_bearer_token("tok-SECRETtoken123")
+        .unwrap();
     let n = note("k1", Severity::High);
     hook.send(&n).await.unwrap();
     let body = &server.accepted()[0].body;
@@ -314,6 +342,7 @@ async fn store_with(keys: &[&str]) -> Arc<dyn Store> {
             results: vec![],
             notifications: keys.iter().map(|k| note(k, Severity::High)).collect(),
             summary: json!({}),
+            failed: vec![],
         })
         .await
         .unwrap();
@@ -410,4 +439,191 @@ async fn a_429_defers_by_retry_after_and_repeated_failures_end_failed() {
     assert_eq!(all[0].attempts, 3);
     assert!(all[0].last_error.as_deref().unwrap().contains("500"));
     assert!(server.accepted().is_empty());
+}
+
+/// Issue 24 (3): a secret with a trailing newline (as `$(cat token-file)` or a secrets mount
+/// gives it) is trimmed and sent — it used to be dropped silently, the alerts went out without
+/// `Authorization`, and the receiver's 401 failed them for good.
+#[tokio::test]
+async fn a_secret_with_a_trailing_newline_is_trimmed_and_sent() {
+    let server = TestServer::start(Answer::Ok).await;
+    let mut cfg = edupulse_notify::NotifyConfig::default();
+    cfg.apply_env(|k| match k {
+        "EDUPULSE_WEBHOOK_URL" => Some(server.url()),
+        "EDUPULSE_WEBHOOK_FORMAT" => Some("json".to_string()),
+        "EDUPULSE_WEBHOOK_SECRET" => Some("tok-SECRETtoken123\n".to_string()),
+        _ => None,
+    })
+    .unwrap();
+    let hooks = cfg.webhooks(|_| None).unwrap();
+    assert_eq!(hooks.len(), 1);
+    hooks[0].send(&note("k", Severity::High)).await.unwrap();
+    assert_eq!(
+        server.accepted()[0].authorization,
+        "Bearer tok-SECRETtoken123"
+    );
+    // The same with a custom header.
+    let hook = WebhookNotifier::new("crm", &server.url(), WebhookFormat::Json)
+        .unwrap()
+        .with_secret_header("X-Api-Key", "  tok-SECRETtoken123\r\n")
+        .unwrap();
+    hook.send(&note("k2", Severity::High)).await.unwrap();
+}
+
+/// Issue 24 (3): a secret with a control character inside is a named configuration error that
+/// never shows the value.
+#[test]
+fn a_secret_with_interior_control_characters_is_a_named_error() {
+    for bad in ["tok-SECRET\ntoken123", "tok-SECRET\ttoken123", "   \n"] {
+        let hook =
+            WebhookNotifier::new("crm", "https://crm.example.com/h", WebhookFormat::Json).unwrap();
+        let e = hook.with_bearer_token(bad).unwrap_err();
+        assert!(matches!(e, NotifyError::Config { .. }), "{e}");
+        assert!(e.to_string().contains("webhook `crm` secret"), "{e}");
+        assert!(!e.to_string().contains("SECRET"), "{e}");
+        let hook =
+            WebhookNotifier::new("crm", "https://crm.example.com/h", WebhookFormat::Json).unwrap();
+        let e = hook.with_secret_header("X-Api-Key", bad).unwrap_err();
+        assert!(e.to_string().contains("webhook `crm` secret"), "{e}");
+    }
+}
+
+/// Issue 24 (3): HTTP 401 / 403 is a configuration error: the alert stays pending (no attempt
+/// used up, not `Failed`), the report and the notice say so, and once the secret is fixed the
+/// next dispatch delivers it.
+#[tokio::test]
+async fn http_401_and_403_keep_the_alert_pending_and_are_reported() {
+    for code in [401, 403] {
+        let server = TestServer::start(Answer::Refused(code)).await;
+        let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+        let t0 = Utc.with_ymd_and_hms(2024, 5, 1, 6, 0, 0).unwrap();
+        store
+            .write_run(&RunOutput {
+                as_of: t0,
+                results: vec![],
+                notifications: vec![note("a", Severity::High), note("b", Severity::High)],
+                summary: json!({}),
+                failed: vec![],
+            })
+            .await
+            .unwrap();
+        let hook = WebhookNotifier::new("crm", &server.url(), WebhookFormat::Json).unwrap();
+        let e = hook.send(&note("x", Severity::High)).await.unwrap_err();
+        assert!(e.is_unauthorized() && !e.is_retryable(), "{e}");
+        assert_no_secret(&e.to_string());
+        let notices = Arc::new(Mutex::new(Vec::<String>::new()));
+        let sink = notices.clone();
+        let d = Dispatcher::new(
+            store.clone(),
+            vec![Arc::new(hook)],
+            DispatchConfig::default(),
+        )
+        .unwrap()
+        .with_notice(move |l| sink.lock().unwrap().push(l.to_string()));
+        let r = d.dispatch(t0).await.unwrap();
+        assert_eq!((r.unauthorized, r.failed, r.delivered), (1, 0, 0), "{r:?}");
+        assert_eq!(
+            r.deferred, 1,
+            "the channel is left alone for the run: {r:?}"
+        );
+        assert_eq!(r.channels["crm"].unauthorized, 1);
+        assert_eq!(r.config_errors.len(), 1, "{r:?}");
+        assert!(r.config_errors[0].contains(&code.to_string()), "{r:?}");
+        assert_no_secret(&r.config_errors[0]);
+        assert!(notices.lock().unwrap()[0].contains("credentials"));
+        for item in store.outbox(false).await.unwrap() {
+            assert_eq!(item.status, OutboxStatus::Pending, "{item:?}");
+            assert_eq!(item.attempts, 0, "{item:?}");
+        }
+        // The secret is fixed: the next run delivers both.
+        server.set_default(Answer::Ok);
+        let r = d.dispatch(t0 + CDuration::minutes(1)).await.unwrap();
+        assert_eq!(r.delivered, 2, "{r:?}");
+    }
+}
+
+/// Issue 24 (6): the `Idempotency-Key` header is ASCII: a dedupe key with non-ASCII text is
+/// percent-encoded (it used to go out as raw UTF-8 bytes), an ASCII one unchanged.
+#[tokio::test]
+async fn idempotency_key_header_is_ascii() {
+    use edupulse_notify::webhook::idempotency_key;
+    assert_eq!(
+        idempotency_key("trend:curso-IA:2024-W18"),
+        "trend:curso-IA:2024-W18"
+    );
+    assert_eq!(idempotency_key("Ñandú 50%"), "%C3%91and%C3%BA 50%25");
+    assert_eq!(idempotency_key(" a b "), "%20a b%20");
+    assert_ne!(idempotency_key("a%20b"), idempotency_key("a b"));
+    assert_eq!(idempotency_key("k\0x"), "k%00x");
+    let server = TestServer::start(Answer::Ok).await;
+    let hook = WebhookNotifier::new("crm", &server.url(), WebhookFormat::Json).unwrap();
+    hook.send(&note("trend:diseño «IA»", Severity::High))
+        .await
+        .unwrap();
+    let got = &server.accepted()[0];
+    assert!(got.idempotency_raw.is_ascii(), "{:?}", got.idempotency_raw);
+    assert_eq!(got.idempotency_key, "trend:dise%C3%B1o %C2%ABIA%C2%BB");
+}
+
+/// Issue 24 (4): user data in a Slack message is escaped (`&`, `<`, `>`) in every text field:
+/// the fallback text, the header, the body and the context (kind, dedupe key).
+#[test]
+fn slack_messages_escape_markup_in_every_field() {
+    use edupulse_notify::webhook::slack_escape;
+    assert_eq!(slack_escape("a & <b> c"), "a &amp; &lt;b&gt; c");
+    let evil = "<!channel> <https://evil.example|clic> & co";
+    let n = Notification {
+        dedupe_key: format!("trend:{evil}"),
+        kind: "trend<!here>".to_string(),
+        severity: Severity::Critical,
+        title: format!("Keyword {evil} is rising"),
+        body: format!("*{evil}* sube un 80 %"),
+        payload: json!({"keyword": evil}),
+        created_at: Utc.with_ymd_and_hms(2024, 5, 1, 6, 0, 0).unwrap(),
+    };
+    let body = webhook_body(&n, WebhookFormat::Slack);
+    // Every string in the message: none holds a raw `<` or `>`, and every `&` is an entity.
+    fn strings(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::String(s) => out.push(s.clone()),
+            serde_json::Value::Array(a) => a.iter().for_each(|x| strings(x, out)),
+            serde_json::Value::Object(o) => o.values().for_each(|x| strings(x, out)),
+            _ => {}
+        }
+    }
+    let mut all = Vec::new();
+    strings(&body, &mut all);
+    let mut escaped_fields = 0;
+    for s in &all {
+        assert!(
+            !s.contains('<') && !s.contains('>'),
+            "unescaped markup: {s}"
+        );
+        let amps = s.matches('&').count();
+        let entities =
+            s.matches("&amp;").count() + s.matches("&lt;").count() + s.matches("&gt;").count();
+        assert_eq!(amps, entities, "bare `&` in {s}");
+        if s.contains("&lt;!channel&gt;") {
+            escaped_fields += 1;
+        }
+    }
+    // text, fallback, and header/section/context twice (blocks and attachment blocks).
+    assert!(escaped_fields >= 8, "{escaped_fields}: {all:?}");
+    assert_eq!(
+        body["blocks"][2]["elements"][0]["text"]
+            .as_str()
+            .unwrap()
+            .matches("&lt;!here&gt;")
+            .count(),
+        1
+    );
+    // Truncation never cuts an entity.
+    let long = Notification {
+        title: "<".repeat(200),
+        ..n
+    };
+    let body = webhook_body(&long, WebhookFormat::Slack);
+    let header = body["blocks"][0]["text"]["text"].as_str().unwrap();
+    assert!(header.chars().count() <= 150, "{header}");
+    assert!(header.trim_end_matches('…').ends_with("&lt;"), "{header}");
 }

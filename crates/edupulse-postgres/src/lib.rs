@@ -49,7 +49,9 @@ use edupulse_core::results::{
 use edupulse_core::CoreError;
 use edupulse_store::backup::{DeliveryRow, FixedTables, NotificationRow, RunRow};
 use edupulse_store::url::PostgresUrl;
-use edupulse_store::{IngestReport, Store, StoreError, StoreResult, StoreUrl, TimeRange};
+use edupulse_store::{
+    ClaimHolder, Claimant, IngestReport, Store, StoreError, StoreResult, StoreUrl, TimeRange,
+};
 use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -1196,6 +1198,83 @@ impl Store for PostgresStore {
         now: DateTime<Utc>,
         lease: Duration,
     ) -> StoreResult<Vec<OutboxItem>> {
+        self.claim_outbox_as(&Claimant::new(worker), now, lease)
+            .await
+    }
+
+    async fn heartbeat(
+        &self,
+        worker: &str,
+        now: DateTime<Utc>,
+        lease: Duration,
+    ) -> StoreResult<bool> {
+        let inner = &self.inner;
+        let be = inner.be();
+        let now_us = micros(&now);
+        let until = now_us.saturating_add(i64::try_from(lease.as_micros()).unwrap_or(i64::MAX));
+        let conn = inner.conn().await?;
+        let held: bool = conn
+            .query_one(
+                "WITH beat AS (
+                     UPDATE notifications SET heartbeat_us = $2, claimed_until_us = $3
+                     WHERE claimed_by = $1 RETURNING status)
+                 SELECT EXISTS (SELECT 1 FROM beat WHERE status = 'pending')",
+                &[&worker, &now_us, &until],
+            )
+            .await
+            .map_err(&be)?
+            .get(0);
+        Ok(held)
+    }
+
+    async fn claim_holders(&self, now: DateTime<Utc>) -> StoreResult<Vec<ClaimHolder>> {
+        let inner = &self.inner;
+        let be = inner.be();
+        let now_us = micros(&now);
+        let conn = inner.conn().await?;
+        let rows = conn
+            .query(
+                "SELECT claimed_by, claim_host, claim_pid, MAX(claimed_until_us),
+                        MAX(heartbeat_us)
+                 FROM notifications
+                 WHERE status = 'pending' AND claimed_by IS NOT NULL AND claimed_until_us > $1
+                 GROUP BY claimed_by, claim_host, claim_pid
+                 ORDER BY claimed_by",
+                &[&now_us],
+            )
+            .await
+            .map_err(&be)?;
+        let at = |us: i64| {
+            DateTime::<Utc>::from_timestamp_micros(us).unwrap_or(if us < 0 {
+                DateTime::<Utc>::MIN_UTC
+            } else {
+                DateTime::<Utc>::MAX_UTC
+            })
+        };
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let pid: Option<i64> = r.try_get(2).map_err(&be)?;
+            let until: i64 = r.try_get(3).map_err(&be)?;
+            let beat: Option<i64> = r.try_get(4).map_err(&be)?;
+            out.push(ClaimHolder {
+                worker: r.try_get(0).map_err(&be)?,
+                host: r.try_get(1).map_err(&be)?,
+                pid: pid.and_then(|p| u32::try_from(p).ok()),
+                claimed_until: at(until),
+                heartbeat_at: beat.map(at),
+            });
+        }
+        Ok(out)
+    }
+
+    async fn claim_outbox_as(
+        &self,
+        claimant: &Claimant,
+        now: DateTime<Utc>,
+        lease: Duration,
+    ) -> StoreResult<Vec<OutboxItem>> {
+        let worker = claimant.worker.as_str();
+        let pid = claimant.pid.map(i64::from);
         let inner = &self.inner;
         let be = inner.be();
         let lease_us = i64::try_from(lease.as_micros()).unwrap_or(i64::MAX);
@@ -1226,7 +1305,8 @@ impl Store for PostgresStore {
         // worker claimed (and committed) no longer matches the filter.
         let claimed = tx
             .query(
-                "UPDATE notifications SET claimed_by = $1, claimed_until_us = $2
+                "UPDATE notifications SET claimed_by = $1, claimed_until_us = $2,
+                        claim_host = $4, claim_pid = $5, heartbeat_us = $3
                  WHERE seq IN (
                      SELECT seq FROM notifications
                      WHERE status = 'pending'
@@ -1234,7 +1314,7 @@ impl Store for PostgresStore {
                      ORDER BY seq
                      FOR UPDATE SKIP LOCKED)
                  RETURNING seq",
-                &[&worker, &until, &now_us],
+                &[&worker, &until, &now_us, &claimant.host, &pid],
             )
             .await
             .map_err(&be)?;
@@ -1261,7 +1341,8 @@ impl Store for PostgresStore {
         let inner = &self.inner;
         let conn = inner.conn().await?;
         conn.execute(
-            "UPDATE notifications SET claimed_by = NULL, claimed_until_us = NULL
+            "UPDATE notifications SET claimed_by = NULL, claimed_until_us = NULL,
+                    claim_host = NULL, claim_pid = NULL, heartbeat_us = NULL
              WHERE claimed_by = $1",
             &[&worker],
         )

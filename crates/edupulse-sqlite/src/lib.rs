@@ -39,7 +39,9 @@ use edupulse_core::results::{
 };
 use edupulse_core::CoreError;
 use edupulse_store::backup::{DeliveryRow, FixedTables, NotificationRow, RunRow};
-use edupulse_store::{IngestReport, Store, StoreError, StoreResult, TimeRange};
+use edupulse_store::{
+    ClaimHolder, Claimant, IngestReport, Store, StoreError, StoreResult, TimeRange,
+};
 use rusqlite::types::ValueRef;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 use std::collections::BTreeMap;
@@ -255,6 +257,15 @@ fn fixed_time(t: &DateTime<Utc>) -> String {
 /// Epoch microseconds, floored (fits `i64` over chrono's whole range).
 fn micros(t: &DateTime<Utc>) -> i64 {
     t.timestamp_micros()
+}
+
+/// The instant of epoch microseconds (saturating at chrono's range).
+fn from_micros(us: i64) -> DateTime<Utc> {
+    DateTime::<Utc>::from_timestamp_micros(us).unwrap_or(if us < 0 {
+        DateTime::<Utc>::MIN_UTC
+    } else {
+        DateTime::<Utc>::MAX_UTC
+    })
 }
 
 impl Inner {
@@ -476,14 +487,16 @@ impl Inner {
     /// Claim every pending row for `lease`, unless another worker holds an unexpired claim (then
     /// nothing: one dispatcher at a time, see `Store::claim_outbox`); then return the rows this
     /// worker holds. The claim is one `IMMEDIATE` transaction, so SQLite's write lock makes the
-    /// check and the claim atomic across processes.
+    /// check and the claim atomic across processes. The claimant's host and pid are recorded,
+    /// and `now` as its heartbeat.
     fn claim_outbox(
         &self,
-        worker: &str,
+        claimant: &Claimant,
         now: DateTime<Utc>,
         lease: std::time::Duration,
     ) -> StoreResult<Vec<OutboxItem>> {
         let be = self.be();
+        let worker = claimant.worker.as_str();
         let now_us = micros(&now);
         let until = now_us.saturating_add(i64::try_from(lease.as_micros()).unwrap_or(i64::MAX));
         {
@@ -505,10 +518,11 @@ impl Inner {
                 return Ok(Vec::new());
             }
             tx.execute(
-                "UPDATE notifications SET claimed_by = ?1, claimed_until_us = ?2
+                "UPDATE notifications SET claimed_by = ?1, claimed_until_us = ?2,
+                        claim_host = ?4, claim_pid = ?5, heartbeat_us = ?3
                  WHERE status = 'pending'
                    AND (claimed_by IS NULL OR claimed_by = ?1 OR claimed_until_us <= ?3)",
-                params![worker, until, now_us],
+                params![worker, until, now_us, claimant.host, claimant.pid],
             )
             .map_err(&be)?;
             tx.commit().map_err(&be)?;
@@ -516,11 +530,75 @@ impl Inner {
         self.outbox_where(true, Some(worker))
     }
 
+    fn heartbeat(
+        &self,
+        worker: &str,
+        now: DateTime<Utc>,
+        lease: std::time::Duration,
+    ) -> StoreResult<bool> {
+        let be = self.be();
+        let now_us = micros(&now);
+        let until = now_us.saturating_add(i64::try_from(lease.as_micros()).unwrap_or(i64::MAX));
+        let mut conn = self.writer()?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(&be)?;
+        tx.execute(
+            "UPDATE notifications SET heartbeat_us = ?2, claimed_until_us = ?3
+             WHERE claimed_by = ?1",
+            params![worker, now_us, until],
+        )
+        .map_err(&be)?;
+        let held: bool = tx
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM notifications
+                 WHERE status = 'pending' AND claimed_by = ?1)",
+                params![worker],
+                |r| r.get(0),
+            )
+            .map_err(&be)?;
+        tx.commit().map_err(&be)?;
+        Ok(held)
+    }
+
+    fn claim_holders(&self, now: DateTime<Utc>) -> StoreResult<Vec<ClaimHolder>> {
+        let now_us = micros(&now);
+        self.with_reader(|conn| {
+            let be = self.be();
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT claimed_by, claim_host, claim_pid, MAX(claimed_until_us),
+                            MAX(heartbeat_us)
+                     FROM notifications
+                     WHERE status = 'pending' AND claimed_by IS NOT NULL
+                       AND claimed_until_us > ?1
+                     GROUP BY claimed_by, claim_host, claim_pid
+                     ORDER BY claimed_by",
+                )
+                .map_err(&be)?;
+            let mut rows = stmt.query(params![now_us]).map_err(&be)?;
+            let mut out = Vec::new();
+            while let Some(r) = rows.next().map_err(&be)? {
+                let until: i64 = r.get(3).map_err(&be)?;
+                let beat: Option<i64> = r.get(4).map_err(&be)?;
+                out.push(ClaimHolder {
+                    worker: r.get(0).map_err(&be)?,
+                    host: r.get(1).map_err(&be)?,
+                    pid: r.get(2).map_err(&be)?,
+                    claimed_until: from_micros(until),
+                    heartbeat_at: beat.map(from_micros),
+                });
+            }
+            Ok(out)
+        })
+    }
+
     fn release_claims(&self, worker: &str) -> StoreResult<()> {
         let be = self.be();
         let conn = self.writer()?;
         conn.execute(
-            "UPDATE notifications SET claimed_by = NULL, claimed_until_us = NULL
+            "UPDATE notifications SET claimed_by = NULL, claimed_until_us = NULL,
+                    claim_host = NULL, claim_pid = NULL, heartbeat_us = NULL
              WHERE claimed_by = ?1",
             params![worker],
         )
@@ -1027,9 +1105,34 @@ impl Store for SqliteStore {
         now: DateTime<Utc>,
         lease: std::time::Duration,
     ) -> StoreResult<Vec<OutboxItem>> {
-        let worker = worker.to_string();
-        self.blocking(move |inner| inner.claim_outbox(&worker, now, lease))
+        self.claim_outbox_as(&Claimant::new(worker), now, lease)
             .await
+    }
+
+    async fn claim_outbox_as(
+        &self,
+        claimant: &Claimant,
+        now: DateTime<Utc>,
+        lease: std::time::Duration,
+    ) -> StoreResult<Vec<OutboxItem>> {
+        let claimant = claimant.clone();
+        self.blocking(move |inner| inner.claim_outbox(&claimant, now, lease))
+            .await
+    }
+
+    async fn heartbeat(
+        &self,
+        worker: &str,
+        now: DateTime<Utc>,
+        lease: std::time::Duration,
+    ) -> StoreResult<bool> {
+        let worker = worker.to_string();
+        self.blocking(move |inner| inner.heartbeat(&worker, now, lease))
+            .await
+    }
+
+    async fn claim_holders(&self, now: DateTime<Utc>) -> StoreResult<Vec<ClaimHolder>> {
+        self.blocking(move |inner| inner.claim_holders(now)).await
     }
 
     async fn release_claims(&self, worker: &str) -> StoreResult<()> {

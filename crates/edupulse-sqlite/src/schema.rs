@@ -32,6 +32,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
                       result type (unknown ones kept in `legacy_results`), `results` dropped",
         sql: schema_v4,
     },
+    Migration {
+        version: 5,
+        description: "outbox claim holders (host, pid) and heartbeats",
+        sql: schema_v5,
+    },
 ];
 
 /// The version of the typed-results migration. Its work is done in Rust, in the migration's
@@ -43,6 +48,16 @@ pub(crate) const TYPED_RESULTS: u32 = 4;
 /// v4: no SQL of its own (see [`TYPED_RESULTS`]).
 fn schema_v4() -> String {
     String::new()
+}
+
+/// v5: a claim records the claimant's host name and process id and its latest heartbeat, so a
+/// dispatcher can tell a dead holder (its process is gone, or its heartbeat is stale) from a
+/// live one without waiting out the lease.
+fn schema_v5() -> String {
+    "ALTER TABLE notifications ADD COLUMN claim_host TEXT;\n\
+     ALTER TABLE notifications ADD COLUMN claim_pid INTEGER;\n\
+     ALTER TABLE notifications ADD COLUMN heartbeat_us INTEGER;\n"
+        .to_string()
 }
 
 /// v3: the `related_queries` input table (Google Trends' rising / top related queries).

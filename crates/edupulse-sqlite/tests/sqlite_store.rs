@@ -176,9 +176,11 @@ fn works_without_an_async_runtime_for_open() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sqlite_claims_are_exclusive() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("claims.db");
+    // A fresh file per case (each case expects an empty store).
+    let n = std::sync::atomic::AtomicUsize::new(0);
     conformance::run_shared(|| {
-        let path = path.clone();
+        let i = n.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path = dir.path().join(format!("claims{i}.db"));
         async move { Arc::new(SqliteStore::open(path).unwrap()) as Arc<dyn Store> }
     })
     .await;

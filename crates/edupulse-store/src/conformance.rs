@@ -19,7 +19,7 @@
     clippy::missing_panics_doc
 )]
 
-use crate::{IngestReport, Store, StoreResult, TimeRange};
+use crate::{ClaimHolder, Claimant, IngestReport, Store, StoreResult, TimeRange};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use edupulse_core::churn::step::ChurnScoreRow;
 use edupulse_core::kpi::{FunnelRow, KpiSummary};
@@ -91,6 +91,12 @@ where
         store.describe()
     );
     claims_are_exclusive_until_the_lease_expires(store).await;
+    let store = make().await;
+    eprintln!(
+        "conformance: a_dead_holders_claims_are_taken_over_before_the_lease on {}",
+        store.describe()
+    );
+    a_dead_holders_claims_are_taken_over_before_the_lease(store).await;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1989,4 +1995,122 @@ pub async fn assert_legacy_migrated(
             s.describe()
         );
     }
+}
+
+/// Shared stores: a claim records its holder's host, pid and heartbeat ([`Store::claim_holders`]);
+/// heartbeats extend it; a dispatcher that judges the holder dead (its process is gone, or its
+/// heartbeat is stale) takes its rows over at once with `release_claims` + `claim_outbox_as`,
+/// long before the lease expires, and the dead holder's next heartbeat reports the loss.
+pub async fn a_dead_holders_claims_are_taken_over_before_the_lease(store: Arc<dyn Store>) {
+    let s = &*store;
+    let a = ts("2024-05-01T00:00:00Z");
+    let sec = Duration::seconds;
+    let notes: Vec<Notification> = (0..3)
+        .map(|i| notification(&format!("dead:{i}"), "x", a))
+        .collect();
+    ok(
+        s,
+        "write_run",
+        store.write_run(&run(a, vec![], notes)).await,
+    );
+    let lease = std::time::Duration::from_secs(600);
+    let w1 = Claimant {
+        worker: "w1".to_string(),
+        host: Some(UNICODE.to_string()),
+        pid: Some(4_000_000_000),
+    };
+    let first = ok(s, "claim w1", store.claim_outbox_as(&w1, a, lease).await);
+    assert_eq!(first.len(), 3, "[{}] w1 claims every row", s.describe());
+    let holders = ok(s, "claim_holders", store.claim_holders(a + sec(1)).await);
+    assert_eq!(
+        holders,
+        vec![ClaimHolder {
+            worker: "w1".to_string(),
+            host: Some(UNICODE.to_string()),
+            pid: Some(4_000_000_000),
+            claimed_until: a + sec(600),
+            heartbeat_at: Some(a),
+        }],
+        "[{}] the holder's host, pid, lease and heartbeat are recorded",
+        s.describe()
+    );
+    // A heartbeat extends the claim and is visible to others.
+    assert!(
+        ok(
+            s,
+            "heartbeat w1",
+            store.heartbeat("w1", a + sec(30), lease).await
+        ),
+        "[{}] w1 still holds its rows",
+        s.describe()
+    );
+    let holders = ok(s, "claim_holders", store.claim_holders(a + sec(31)).await);
+    assert_eq!(holders.len(), 1);
+    assert_eq!(holders[0].heartbeat_at, Some(a + sec(30)));
+    assert_eq!(holders[0].claimed_until, a + sec(630));
+    // w1 dies. Its lease is still live: a plain claim gets nothing...
+    let w2 = Claimant {
+        worker: "w2".to_string(),
+        host: Some("host-b".to_string()),
+        pid: Some(7),
+    };
+    let blocked = ok(
+        s,
+        "claim w2",
+        store.claim_outbox_as(&w2, a + sec(40), lease).await,
+    );
+    assert!(blocked.is_empty(), "[{}] w1's lease is live", s.describe());
+    // ...but w2, having judged w1 dead, takes its rows over at once.
+    ok(s, "release w1 (dead)", store.release_claims("w1").await);
+    let taken = ok(
+        s,
+        "take over",
+        store.claim_outbox_as(&w2, a + sec(40), lease).await,
+    );
+    assert_eq!(
+        taken.len(),
+        3,
+        "[{}] a dead holder's rows are taken over before its lease expires",
+        s.describe()
+    );
+    let holders = ok(s, "claim_holders", store.claim_holders(a + sec(41)).await);
+    assert_eq!(holders.len(), 1, "[{}] one holder: w2", s.describe());
+    assert_eq!(holders[0].worker, "w2");
+    assert_eq!(holders[0].host.as_deref(), Some("host-b"));
+    assert_eq!(holders[0].pid, Some(7));
+    // Were w1 alive after all, its next heartbeat says it lost the rows (and changes nothing).
+    assert!(
+        !ok(
+            s,
+            "heartbeat w1 late",
+            store.heartbeat("w1", a + sec(50), lease).await
+        ),
+        "[{}] the old holder learns it lost its claim",
+        s.describe()
+    );
+    let holders = ok(s, "claim_holders", store.claim_holders(a + sec(51)).await);
+    assert_eq!(holders.len(), 1);
+    assert_eq!(holders[0].worker, "w2");
+    // Expired claims are not listed.
+    let gone = ok(
+        s,
+        "claim_holders later",
+        store.claim_holders(a + sec(40 + 601)).await,
+    );
+    assert!(
+        gone.is_empty(),
+        "[{}] expired claims are not live",
+        s.describe()
+    );
+    ok(s, "release w2", store.release_claims("w2").await);
+    let none = ok(
+        s,
+        "claim_holders after release",
+        store.claim_holders(a + sec(42)).await,
+    );
+    assert!(
+        none.is_empty(),
+        "[{}] released claims are gone",
+        s.describe()
+    );
 }

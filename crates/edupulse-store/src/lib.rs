@@ -54,6 +54,43 @@ impl TimeRange {
     }
 }
 
+/// Who claims outbox rows (see [`Store::claim_outbox_as`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claimant {
+    /// The dispatcher's unique worker id.
+    pub worker: String,
+    /// The host name of its process, when known.
+    pub host: Option<String>,
+    /// Its process id on that host, when known.
+    pub pid: Option<u32>,
+}
+
+impl Claimant {
+    /// A claimant known by its worker id alone (no host, no pid).
+    pub fn new(worker: impl Into<String>) -> Claimant {
+        Claimant {
+            worker: worker.into(),
+            host: None,
+            pid: None,
+        }
+    }
+}
+
+/// A live claim on the outbox (see [`Store::claim_holders`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimHolder {
+    /// The holder's worker id.
+    pub worker: String,
+    /// The host name it recorded, if any.
+    pub host: Option<String>,
+    /// The process id it recorded, if any.
+    pub pid: Option<u32>,
+    /// When its claim expires (the latest over its rows).
+    pub claimed_until: DateTime<Utc>,
+    /// Its latest heartbeat (claims written before heartbeats existed have none).
+    pub heartbeat_at: Option<DateTime<Utc>>,
+}
+
 /// What an ingest did, per table. Both maps list every input table, zeros included.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IngestReport {
@@ -140,7 +177,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// one row twice, and a channel's rate limit, counted from [`Store::delivered_since`], holds
     /// across processes. A dispatcher that gets nothing while [`Store::outbox`]`(true)` is not
     /// empty waits for the other to [release](Store::release_claims). If a worker dies, its
-    /// claims expire after `lease` and another worker takes the rows over.
+    /// claims expire after `lease` and another worker takes the rows over; sooner when another
+    /// judges it dead from [`Store::claim_holders`] (its process gone, its heartbeat stale) and
+    /// releases its claims.
     ///
     /// The default implementation (single-process stores: memory) claims nothing and returns
     /// the pending rows; the backends that several processes can share (SQLite files,
@@ -153,6 +192,46 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     ) -> StoreResult<Vec<OutboxItem>> {
         let _ = (worker, now, lease);
         self.outbox(true).await
+    }
+
+    /// [`Store::claim_outbox`] recording who claims: `claimant.worker` as the worker id, plus its
+    /// host name and process id (so a dispatcher on the same host can tell that the holder's
+    /// process is gone), and `now` as its first [heartbeat](Store::heartbeat).
+    ///
+    /// The default (stores that keep no claims) is [`Store::claim_outbox`] with the worker id.
+    async fn claim_outbox_as(
+        &self,
+        claimant: &Claimant,
+        now: DateTime<Utc>,
+        lease: std::time::Duration,
+    ) -> StoreResult<Vec<OutboxItem>> {
+        self.claim_outbox(&claimant.worker, now, lease).await
+    }
+
+    /// `worker` is alive at `now`: record the heartbeat on its claims and extend them to
+    /// `now + lease`. Returns whether `worker` still holds a claim on some pending row (`false`:
+    /// another dispatcher took its rows over, and it should stop delivering).
+    ///
+    /// The default (stores that keep no claims) records nothing and returns `true`.
+    async fn heartbeat(
+        &self,
+        worker: &str,
+        now: DateTime<Utc>,
+        lease: std::time::Duration,
+    ) -> StoreResult<bool> {
+        let _ = (worker, now, lease);
+        Ok(true)
+    }
+
+    /// The unexpired claims on pending outbox rows at `now`, one per worker (sorted by worker
+    /// id): who holds them, until when, and its latest heartbeat. A dispatcher that finds the
+    /// outbox held uses this to tell a live holder (wait) from a dead one (take its rows over
+    /// with [`Store::release_claims`] and claim them).
+    ///
+    /// The default (stores that keep no claims) returns nothing.
+    async fn claim_holders(&self, now: DateTime<Utc>) -> StoreResult<Vec<ClaimHolder>> {
+        let _ = now;
+        Ok(Vec::new())
     }
 
     /// Every row of the fixed tables (results, runs, outbox, deliveries) in their stored form,

@@ -273,6 +273,16 @@ class Store:
         """Every run record, oldest ``as_of`` first (``as_of``, ``written_at``, ``summary``)."""
         return json.loads(self._native.runs())
 
+    def report(self, path: Any, lang: str = "es", as_of: Optional[Any] = None) -> str:
+        """Write the report of the run at ``as_of`` (None: the latest run; a bare date means the
+        end of that day, UTC) and return the path of its HTML page.
+
+        ``path`` is a folder (``report.html`` and ``report.json`` are written in it, created if
+        needed) or a ``.html`` file (the JSON goes beside it). ``lang`` is ``"es"`` (Spanish, the
+        default) or ``"en"``; another raises :class:`ParameterError`. A store without that run
+        raises :class:`EdupulseError`."""
+        return self._native.report(os.fspath(path), lang, as_of)
+
     def __repr__(self) -> str:
         return f"edupulse.Store({self.url!r})"
 

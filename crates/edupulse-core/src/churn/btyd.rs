@@ -1026,6 +1026,9 @@ fn check_spend(row: usize, x: f64, m: f64) -> Result<()> {
     Ok(())
 }
 
+/// Average spends above this are fitted in rescaled units (see [`GammaGamma::fit`]).
+const LARGE_SPEND: f64 = 1e9;
+
 impl GammaGamma {
     const NAME: &'static str = "Gamma-Gamma";
 
@@ -1046,15 +1049,35 @@ impl GammaGamma {
         monetary_value: &[f64],
         params: &FitParams,
     ) -> Result<GammaGamma> {
-        let rows = collapse_spend(frequency, monetary_value)?;
-        let m0 = mean_of(monetary_value).max(1e-6);
+        // The model is scale-equivariant (spend × c ⇒ γ × c, p and q unchanged): very large
+        // spends are fitted in units of `scale` so the likelihood stays finite, and γ is scaled
+        // back (saturating at f64::MAX).
+        let largest = monetary_value
+            .iter()
+            .copied()
+            .filter(|m| m.is_finite())
+            .fold(0.0f64, f64::max);
+        let scale = if largest > LARGE_SPEND {
+            largest / LARGE_SPEND
+        } else {
+            1.0
+        };
+        let scaled: Vec<f64>;
+        let spend = if scale > 1.0 {
+            scaled = monetary_value.iter().map(|m| m / scale).collect();
+            &scaled[..]
+        } else {
+            monetary_value
+        };
+        let rows = collapse_spend(frequency, spend)?;
+        let m0 = mean_of(spend).max(1e-6);
         let (p, info) = fit_ml(Self::NAME, frequency.len(), [1.0, 1.0, m0], params, |p| {
             gg_total(p, &rows)
         })?;
         Ok(GammaGamma {
             p: p[0],
             q: p[1],
-            gamma: p[2],
+            gamma: (p[2] * scale).min(f64::MAX),
             fit: Some(info),
         })
     }
@@ -1067,7 +1090,14 @@ impl GammaGamma {
     /// Expected average spend per transaction of a customer with `x` repeat purchases of average
     /// value `m` (the population mean `pγ/(q−1)` when `x = 0`).
     pub fn conditional_expected_average_spend(&self, x: f64, m: f64) -> f64 {
-        self.p * (self.gamma + x * m) / (self.p * x + self.q - 1.0)
+        // Weights first: `γ + x·m` overflows for spends near f64::MAX; saturates at f64::MAX.
+        let d = self.p * x + self.q - 1.0;
+        let v = (self.p / d) * self.gamma + (self.p * x / d) * m;
+        if v == f64::INFINITY {
+            f64::MAX
+        } else {
+            v
+        }
     }
 
     /// [`Self::conditional_expected_average_spend`] over slices (frequency ≥ 0 integer, spend ≥ 0).
@@ -1137,7 +1167,8 @@ pub fn customer_lifetime_value(
                 clv += spend_v[i] * (e - prev) / (1.0 + discount_rate).powi(month as i32);
                 prev = e;
             }
-            finite("customer_lifetime_value", clv)
+            // Saturating: spends near f64::MAX make CLV as large as a float goes.
+            finite("customer_lifetime_value", clv.min(f64::MAX))
         })
         .collect()
 }

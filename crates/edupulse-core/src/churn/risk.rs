@@ -280,7 +280,12 @@ fn features(e: &Events, d: i64) -> [f64; 17] {
         community,
         (kind_total(ActivityKind::Certificate) > 0.0) as u8 as f64,
         np as f64,
-        e.purchases[..np].iter().map(|p| p.1).sum(),
+        // Saturating: two purchases near `f64::MAX` must not make the feature infinite.
+        e.purchases[..np]
+            .iter()
+            .map(|p| p.1)
+            .sum::<f64>()
+            .min(f64::MAX),
     ]
 }
 

@@ -401,10 +401,17 @@ pub(crate) fn group_events(
     if let Some(leads) = leads {
         g.ids.reserve(leads.len());
         for (id, created) in leads {
-            if !pos.contains_key(id.as_str()) {
-                pos.insert(id.as_str(), (g.ids.len(), created.timestamp()));
-                g.ids.push(id.clone());
+            if pos.contains_key(id.as_str()) {
+                continue;
             }
+            if created.timestamp() > until {
+                // Created after `as_of` (a backfill run): not scored. Its events up to `as_of`
+                // predate its creation and are dropped as such below.
+                pos.insert(id.as_str(), (usize::MAX, created.timestamp()));
+                continue;
+            }
+            pos.insert(id.as_str(), (g.ids.len(), created.timestamp()));
+            g.ids.push(id.clone());
         }
         g.timelines = vec![Vec::new(); g.ids.len()];
     }

@@ -335,6 +335,62 @@ fn the_step_alerts_once_per_hot_episode_and_nurtures_idempotently() {
         assert!(!v["webinar_title"].as_str().unwrap().is_empty());
         assert!(!v["topics"].as_array().unwrap().is_empty());
     }
-    // Every lead is scored once, with a track.
-    assert_eq!(s1.len(), t.leads.len());
+    // Every lead created by the run's date is scored once, with a track (later ones are not).
+    let created = t.leads.iter().filter(|l| l.created_at <= d1).count();
+    assert!(created < t.leads.len(), "some leads are created after d1");
+    assert_eq!(s1.len(), created);
+}
+
+/// Issue 24 (6): a backfill run (as of a past date) scores only the leads created by then; a lead
+/// created later is left out (it used to be scored, cold, with no events), and its events before
+/// `as_of` count as before its creation.
+#[test]
+fn backfill_runs_do_not_score_leads_created_after_as_of() {
+    let s = LeadScorer::new(PointsParams::default()).unwrap();
+    let leads = vec![
+        ("old".to_string(), t0()),
+        ("future".to_string(), t0() + Duration::days(30)),
+    ];
+    let events = vec![
+        ev("old", 1.0, K::EmailOpen),
+        ev("future", 2.0, K::EmailOpen),
+    ];
+    let b = s
+        .score(&events, Some(&leads), t0() + Duration::days(5))
+        .unwrap();
+    let ids: Vec<&str> = b.scores.iter().map(|x| x.lead_id.as_str()).collect();
+    assert_eq!(ids, ["old"]);
+    assert_eq!(b.dropped_before_created, 1);
+    assert_eq!(b.unknown_lead, 0);
+
+    // Through the step, on simulated data, as of the middle of the history.
+    let (t, _, cfg) = sim(300, 11);
+    let as_of = (cfg.start + Duration::days(i64::from(cfg.days) / 2))
+        .and_hms_opt(0, 0, 0)
+        .unwrap()
+        .and_utc();
+    let later: std::collections::HashSet<&str> = t
+        .leads
+        .iter()
+        .filter(|l| l.created_at > as_of)
+        .map(|l| l.lead_id.as_str())
+        .collect();
+    assert!(
+        !later.is_empty(),
+        "the test needs leads created after as_of"
+    );
+    let out = LeadsStep::default().run(&t, as_of).unwrap();
+    let scored: Vec<String> = out
+        .rows::<super::step::LeadScoreRow>()
+        .unwrap()
+        .into_iter()
+        .map(|r| r.lead_id)
+        .collect();
+    assert!(!scored.is_empty());
+    for id in scored {
+        assert!(
+            !later.contains(id.as_str()),
+            "lead {id} created after as_of was scored"
+        );
+    }
 }

@@ -309,19 +309,26 @@ impl Tables {
         self.total_rows() == 0
     }
 
-    /// Validate every row (domain checks) and the batch as a whole: two rows with the same natural
-    /// key and different values are an error naming the second row; identical duplicates are
-    /// collapsed to one. Rows are then sorted by key, so equal batches compare equal.
+    /// Validate every row (domain checks, the default [`Limits`]) and the batch as a whole: two
+    /// rows with the same natural key and different values are an error naming the second row;
+    /// identical duplicates are collapsed to one. Rows are then sorted by key, so equal batches
+    /// compare equal.
     pub fn validate(&mut self) -> Result<()> {
-        struct V<'a>(&'a mut Tables);
+        self.validate_with(&Limits::default())
+    }
+
+    /// [`Tables::validate`] with the given ceilings on numeric columns.
+    pub fn validate_with(&mut self, limits: &Limits) -> Result<()> {
+        struct V<'a>(&'a mut Tables, &'a Limits);
         impl TableVisitor for V<'_> {
             type Error = CoreError;
             fn visit<R: Record>(&mut self) -> Result<()> {
                 let rows = R::rows_mut(self.0);
-                dedupe_rows(rows)
+                dedupe_rows_with(rows, self.1)
             }
         }
-        visit_tables(&mut V(self))
+        let mut v = V(self, limits);
+        visit_tables(&mut v)
     }
 
     /// Append every row of `other` (no validation; call [`Tables::validate`] after).
@@ -339,12 +346,113 @@ impl Tables {
     }
 }
 
-/// Check rows of one table, drop identical duplicates, reject conflicting ones, sort by key.
+/// The largest magnitude ingest accepts in a numeric column: anything beyond is a
+/// [`CoreError::Validation`] naming the table, the row and the column. Implausible values
+/// (`1e308` purchases) would otherwise pass and overflow the analytics downstream.
+///
+/// Defaults ([`Limits::default`]): `amount`, `volume` and `value` (every table) |x| ≤ 1e12;
+/// `minutes_watched` ≤ 1e6. Integer columns (`duration_min`, `questions`, `polls`,
+/// `chat_messages`, `duration_ms`, `rating`) are bounded by their type. Set a ceiling for one
+/// column everywhere (`"amount"`) or in one table (`"purchases.amount"`, which wins).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Limits {
+    /// Column (`"amount"`) or `"table.column"` → the largest accepted |value|.
+    pub max_abs: BTreeMap<String, f64>,
+}
+
+/// The default ceiling of `amount`, `volume` and `value` columns.
+pub const DEFAULT_MAX_ABS: f64 = 1e12;
+
+/// The default ceiling of `registrations.minutes_watched`.
+pub const DEFAULT_MAX_MINUTES_WATCHED: f64 = 1e6;
+
+impl Default for Limits {
+    fn default() -> Self {
+        let max_abs = [
+            ("amount", DEFAULT_MAX_ABS),
+            ("volume", DEFAULT_MAX_ABS),
+            ("value", DEFAULT_MAX_ABS),
+            ("minutes_watched", DEFAULT_MAX_MINUTES_WATCHED),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        Limits { max_abs }
+    }
+}
+
+impl Limits {
+    /// Set the ceiling of `column` (`"amount"`) or `"table.column"`; it must be a positive
+    /// number (`f64::INFINITY` lifts the ceiling).
+    pub fn set(&mut self, column: &str, max_abs: f64) -> Result<()> {
+        if max_abs.is_nan() || max_abs <= 0.0 {
+            return Err(CoreError::InvalidParameter {
+                name: format!("limits.{column}"),
+                message: format!("{max_abs} is not a positive ceiling"),
+            });
+        }
+        self.max_abs.insert(column.to_string(), max_abs);
+        Ok(())
+    }
+
+    /// The ceiling of `column` in `table`, if any.
+    pub fn ceiling(&self, table: &str, column: &str) -> Option<f64> {
+        self.max_abs
+            .get(&format!("{table}.{column}"))
+            .or_else(|| self.max_abs.get(column))
+            .copied()
+    }
+}
+
+/// Checks every record gets beyond its own: numeric magnitudes within `limits`, and no NUL
+/// character in any text (PostgreSQL cannot store one, so a SQLite store holding it could never
+/// be restored there).
+fn check_values<R: Record>(r: &R, limits: &Limits) -> std::result::Result<(), (String, String)> {
+    let table = R::TABLE.name();
+    for (spec, value) in R::columns().iter().zip(r.to_values()) {
+        match value {
+            Value::Float(x) => {
+                if let Some(max) = limits.ceiling(table, spec.name) {
+                    if x.abs() > max {
+                        return Err((
+                            spec.name.to_string(),
+                            format!(
+                                "{x} is implausibly large (|value| > {max:e}, the ceiling of \
+                                 `{table}.{}`; raise it with limits if it is real)",
+                                spec.name
+                            ),
+                        ));
+                    }
+                }
+            }
+            Value::Text(t) if t.contains('\0') => {
+                return Err((
+                    spec.name.to_string(),
+                    "contains a NUL character (\\0), which PostgreSQL cannot store".to_string(),
+                ));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Check rows of one table, drop identical duplicates, reject conflicting ones, sort by key
+/// (default [`Limits`]).
 pub fn dedupe_rows<R: Record>(rows: &mut Vec<R>) -> Result<()> {
+    dedupe_rows_with(rows, &Limits::default())
+}
+
+/// [`dedupe_rows`] with the given ceilings.
+pub fn dedupe_rows_with<R: Record>(rows: &mut Vec<R>, limits: &Limits) -> Result<()> {
     let table = R::TABLE.name();
     for (i, r) in rows.iter().enumerate() {
         r.check()
             .map_err(|(col, msg)| CoreError::validation(table, Some(i + 1), Some(col), msg))?;
+        check_values(r, limits).map_err(|(col, msg)| {
+            CoreError::validation(table, Some(i + 1), Some(col.as_str()), msg)
+        })?;
     }
     // Each key is built once; a stable sort puts equal keys together in input order.
     let keys: Vec<String> = rows.iter().map(Record::key).collect();

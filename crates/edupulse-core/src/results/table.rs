@@ -457,11 +457,14 @@ impl ResultSet {
     }
 }
 
+/// The serde form of a [`ResultSet`]. Rows travel as plain JSON and are typed by the table's
+/// column kinds on the way back (an untagged [`Value`] would read every number as a float, losing
+/// integers above 2^53).
 #[derive(Serialize, Deserialize)]
 struct ResultSetWire {
     table: String,
     as_of: DateTime<Utc>,
-    rows: Vec<Vec<Value>>,
+    rows: Vec<Vec<serde_json::Value>>,
 }
 
 impl From<ResultSet> for ResultSetWire {
@@ -469,7 +472,15 @@ impl From<ResultSet> for ResultSetWire {
         ResultSetWire {
             table: s.spec.name.to_string(),
             as_of: s.as_of,
-            rows: s.rows,
+            rows: s
+                .rows
+                .iter()
+                .map(|r| {
+                    r.iter()
+                        .map(|v| serde_json::to_value(v).unwrap_or(serde_json::Value::Null))
+                        .collect()
+                })
+                .collect(),
         }
     }
 }
@@ -485,7 +496,7 @@ impl TryFrom<ResultSetWire> for ResultSet {
             .map(|r| {
                 r.into_iter()
                     .zip(spec.columns)
-                    .map(|(v, c)| retype(v, c.kind))
+                    .map(|(v, c)| from_json(v, c.kind))
                     .collect()
             })
             .collect();
@@ -494,6 +505,24 @@ impl TryFrom<ResultSetWire> for ResultSet {
             as_of: w.as_of,
             rows,
         })
+    }
+}
+
+/// A JSON value brought to a column's kind (integers stay exact in integer columns).
+fn from_json(j: serde_json::Value, kind: ColumnKind) -> Value {
+    use serde_json::Value as J;
+    match (kind, j) {
+        (_, J::Null) => Value::Null,
+        (ColumnKind::Int, J::Number(n)) if n.is_i64() => Value::Int(n.as_i64().unwrap_or(0)),
+        (ColumnKind::Int, J::Number(n)) if n.is_u64() => {
+            Value::Int(i64::try_from(n.as_u64().unwrap_or(0)).unwrap_or(i64::MAX))
+        }
+        (ColumnKind::Float, J::Number(n)) => n.as_f64().map_or(Value::Null, Value::Float),
+        (ColumnKind::Json, j) => Value::Json(j),
+        (kind, j) => retype(
+            serde_json::from_value(j.clone()).unwrap_or(Value::Json(j)),
+            kind,
+        ),
     }
 }
 

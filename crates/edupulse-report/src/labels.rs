@@ -1,0 +1,208 @@
+//! Every fixed text of the HTML report, in Spanish and English, declared side by side so that
+//! neither language can miss one. `{}` in a text is filled in order by [`fill`](crate::lang::fill).
+//! Names of enum values (decisions, grades, weekdays…) are methods of [`Lang`](crate::Lang).
+
+macro_rules! labels {
+    ($( $name:ident : $es:literal , $en:literal ; )+) => {
+        /// The fixed texts of the report in one language (see [`ES`] and [`EN`]).
+        #[derive(Debug)]
+        pub struct Labels {
+            $(
+                #[doc = concat!("English: \"", $en, "\"; Spanish: \"", $es, "\".")]
+                pub $name: &'static str,
+            )+
+        }
+
+        /// The Spanish texts.
+        pub static ES: Labels = Labels { $( $name: $es, )+ };
+
+        /// The English texts.
+        pub static EN: Labels = Labels { $( $name: $en, )+ };
+    };
+}
+
+labels! {
+    // Page.
+    page_title: "edupulse · informe del {}", "edupulse · report of {}";
+    report_as_of: "Informe a fecha de", "Report as of";
+    run_failed: "Esta ejecución tuvo pasos fallidos: {}. Sus secciones muestran lo que quedó guardado.",
+        "This run had failed steps: {}. Their sections show what was stored.";
+    hover_hint: "Pase el cursor sobre un gráfico para ver los valores.", "Hover a chart for its values.";
+    none: "—", "—";
+
+    // KPI tiles.
+    tile_students: "Estudiantes", "Students";
+    tile_active_7d: "Activos (7 días)", "Active (7 days)";
+    tile_active_30d: "Activos (30 días)", "Active (30 days)";
+    tile_completion: "Tasa de finalización", "Completion rate";
+    tile_attendance_30d: "Asistencia (30 días)", "Attendance (30 days)";
+    tile_revenue_last_month: "Ingresos, último mes", "Revenue, last month";
+
+    // Funnel.
+    funnel_title: "Embudo: registro → asistencia → conversión",
+        "Funnel: registration → attendance → conversion";
+    funnel_registered: "Registrados", "Registered";
+    funnel_attended: "Asistieron", "Attended";
+    funnel_converted: "Convirtieron", "Converted";
+    funnel_rate_by: "Tasa de asistencia por {}", "Attendance rate by {}";
+    col_dimension: "dimensión", "dimension";
+    col_segment: "segmento", "segment";
+    col_registered: "registrados", "registered";
+    col_attended: "asistieron", "attended";
+    col_converted: "convirtieron", "converted";
+    col_attendance: "asistencia", "attendance";
+    col_conversion: "conversión", "conversion";
+    dim_industry: "sector", "industry";
+    dim_role: "rol", "role";
+    dim_company_size: "tamaño de empresa", "company size";
+    dim_all: "total", "all";
+    kpis_empty: "Esta ejecución no tiene KPI (el paso kpis no se ejecutó o falló).",
+        "This run has no KPIs (the kpis step did not run or failed).";
+
+    // Slots and revenue.
+    slots_title: "Tasa de asistencia por día y hora (UTC)", "Attendance rate by day and hour (UTC)";
+    slots_cell: "{} {}h: {} de {} registros, {} webinars", "{} {}h: {} of {} registrations, {} webinars";
+    slots_empty: "Aún no hay webinars con registros.", "No webinars with registrations yet.";
+    revenue_title: "Ingresos por mes", "Revenue by month";
+    revenue_empty: "Aún no hay compras.", "No purchases yet.";
+
+    // Keyword trends.
+    trends_title: "Tendencias de palabras clave", "Keyword trends";
+    trends_intro: "Interés semanal (semanas completas); las marcas rojas señalan puntos de cambio. Al alza = una subida significativa y sostenida (Mann-Kendall; un punto de cambio o una alarma CUSUM; nivel +50 %) o un salto (+50 % sobre la base de 12 semanas con z robusto ≥ 3).",
+        "Weekly interest (complete weeks); red ticks mark change points. Rising = a significant, sustained rise (Mann-Kendall; a change point or a CUSUM alarm; level +50 %) or a breakout (+50 % on the 12-week baseline with robust z ≥ 3).";
+    col_keyword: "palabra clave", "keyword";
+    col_weekly_interest: "interés semanal", "weekly interest";
+    col_decision: "decisión", "decision";
+    col_alert: "alerta", "alert";
+    col_vs_baseline: "última semana vs. base", "last week vs baseline";
+    col_level_change: "cambio de nivel", "level change";
+    col_slope: "pendiente / semana", "slope / week";
+    col_p_value: "valor p", "p-value";
+    col_robust_z: "z robusto", "robust z";
+    change_point: "punto de cambio {}", "change point {}";
+    trends_empty: "No hay series de interés de palabras clave en esta ejecución.",
+        "No keyword interest series in this run.";
+
+    // Related queries.
+    related_title: "Consultas relacionadas emergentes", "Emerging related queries";
+    related_intro: "Del último informe de consultas relacionadas de cada palabra clave: aumento puntual = crecimiento de más del 5000 % (la regla de Google; se avisa una vez por consulta), en aumento = +50 % o más.",
+        "From each keyword's latest related-queries report: breakout = growth above 5000 % (Google's rule; alerted once per query), rising = +50 % or more.";
+    col_related: "consulta relacionada", "related query";
+    col_class: "clase", "class";
+    col_growth: "crecimiento", "growth";
+    col_report_date: "informe", "report";
+    growth_over: "> 5000 %", "> 5000%";
+    related_empty: "Ninguna consulta relacionada está en aumento.", "No related query is rising.";
+
+    // Metric anomalies.
+    metrics_title: "Métricas de negocio: anomalías", "Business metrics: anomalies";
+    metrics_intro: "Cada punto se compara con una previsión hecha solo con los puntos anteriores (nivel + patrón semanal); los puntos rojos son inusuales (|z| > 1,5: media, > 2 alta, > 3 crítica). Se avisa una vez por métrica y episodio (una racha de puntos inusuales).",
+        "Each point is scored against a forecast from the points before it only (level + weekday pattern); red dots mark unusual points (|z| > 1.5: medium, > 2 high, > 3 critical). An alert is sent once per metric and episode (a run of unusual points).";
+    col_metric: "métrica", "metric";
+    col_recent_points: "puntos recientes", "recent points";
+    col_last_point: "último punto", "last point";
+    col_value: "valor", "value";
+    col_z: "z", "z";
+    col_severity: "gravedad", "severity";
+    col_unusual_since: "inusual desde", "unusual since";
+    metrics_empty: "No hay métricas de negocio con historia suficiente.",
+        "No business metric has enough history.";
+
+    // Churn.
+    churn_title: "Riesgo de abandono y valor de vida", "Churn risk and lifetime value";
+    churn_distribution: "Distribución del riesgo ({} estudiantes actuales)",
+        "Risk distribution ({} current students)";
+    churn_at_risk: "En riesgo: a quién contactar", "At risk: who to contact";
+    churn_none_at_risk: "Ningún estudiante tiene riesgo medio o alto.", "No student is at medium or high risk.";
+    col_student: "estudiante", "student";
+    col_p_churn: "P(abandono)", "P(churn)";
+    col_level: "nivel", "level";
+    col_top_factors: "principales factores", "top factors";
+    col_intervention: "intervención", "intervention";
+    col_p_alive: "P(activo) compras", "P(alive) purchases";
+    col_clv: "CLV 12 meses", "CLV 12 months";
+    churn_curves: "Curvas de retención (Kaplan-Meier, por cohorte de alta)",
+        "Retention curves (Kaplan-Meier, by signup cohort)";
+    months_since_signup: "meses desde el alta", "months since signup";
+    churn_matrix: "Matriz de retención (% activos, meses desde el alta)",
+        "Retention matrix (% active, months since signup)";
+    col_cohort: "cohorte", "cohort";
+    col_students: "estudiantes", "students";
+    churn_ltv: "Valor de vida por estudiante y cohorte (ingresos hasta hoy; CLV BG/NBD × Gamma-Gamma de los próximos 12 meses)",
+        "Lifetime value per student by cohort (revenue to date; BG/NBD × Gamma-Gamma CLV of the next 12 months)";
+    ltv_observed: "{} observado", "{} observed";
+    ltv_predicted: "{} +12 meses previsto", "{} +12 months predicted";
+    churn_model_error: "Modelo no disponible: {}", "Model not available: {}";
+    churn_empty: "Esta ejecución no tiene puntuaciones de abandono.", "This run has no churn scores.";
+
+    // Leads.
+    leads_title: "Leads", "Leads";
+    leads_grades: "Distribución por calificación ({} leads)", "Grade distribution ({} leads)";
+    leads_conversion: "Conversión por calificación (proporción que compró)",
+        "Conversion by grade (share that purchased)";
+    leads_scorer: "Puntuaciones de <b>{}</b>: {}.", "Scores from <b>{}</b>: {}.";
+    leads_scorer_no_reason: "el modelo aprendido está desactivado", "the learned model is off";
+    leads_hot: "Leads calientes: a quién debe llamar ventas", "Hot leads: who sales should call";
+    leads_no_hot: "Ningún lead caliente sin convertir.", "No hot lead left to convert.";
+    col_lead: "lead", "lead";
+    col_engagement: "interacción", "engagement";
+    col_score: "puntuación", "score";
+    col_source: "origen", "source";
+    col_hot_since: "caliente desde", "hot since";
+    col_track: "seguimiento", "track";
+    leads_empty: "Esta ejecución no tiene puntuaciones de leads.", "This run has no lead scores.";
+
+    // Demand.
+    demand_title: "Demanda: asistencia prevista y mejores horarios",
+        "Demand: predicted attendance and the best slots";
+    demand_intro: "Asistentes previstos de un webinar la próxima semana por día y hora (UTC), por segmento objetivo (bosque aleatorio sobre segmento, tema, día, hora, mes, antelación y asistencia previa; pase el cursor por una celda para ver el intervalo del 90 %).",
+        "Predicted attendees of a webinar next week by day and hour (UTC), per target segment (random forest over segment, topic, weekday, hour, month, lead time and previous attendance; hover a cell for the 90 % interval).";
+    demand_cell: "{} {}h: {} asistentes (90 %: {}–{}), tasa {}", "{} {}h: {} attendees (90%: {}–{}), rate {}";
+    demand_best: "Mejores horarios:", "Best slots:";
+    demand_forecasts: "Previsión de los webinars planificados", "Forecast of the planned webinars";
+    col_webinar: "webinar", "webinar";
+    col_start: "inicio (UTC)", "start (UTC)";
+    col_target: "segmento objetivo", "target";
+    col_topic: "tema", "topic";
+    col_predicted: "asistentes previstos", "predicted attendees";
+    col_interval: "intervalo 90 %", "90% interval";
+    demand_reschedule: "Sugerencias de reprogramación", "Rescheduling suggestions";
+    demand_no_reschedule: "Ningún webinar planificado ganaría más del umbral al cambiar de horario.",
+        "No planned webinar would gain more than the threshold by moving.";
+    col_planned: "planificado", "planned";
+    col_attendees: "asistentes", "attendees";
+    col_suggested: "sugerido", "suggested";
+    col_gain: "mejora", "gain";
+    demand_calendar: "Calendario sugerido para el próximo mes", "Suggested calendar for next month";
+    col_trend_score: "puntuación de tendencia", "trend score";
+    all_registrants: "todos los inscritos", "all registrants";
+    demand_empty: "Esta ejecución no tiene previsiones de demanda.", "This run has no demand forecasts.";
+
+    // Spaced repetition.
+    rep_title: "Repaso espaciado", "Spaced repetition";
+    rep_summary: "{} estudiantes, {} tarjetas, {} repasos pendientes ahora, retención media {}, {} conceptos atascados, {} estudiantes atascados.",
+        "{} learners, {} cards, {} reviews due now, mean retention {}, {} stuck concepts, {} stuck learners.";
+    rep_forecast: "Previsión de carga (repasos pendientes por día; los atrasados, el primer día)",
+        "Workload forecast (reviews due per day; overdue on the first day)";
+    rep_retention: "Retención por concepto (las más bajas primero)", "Retention by concept (lowest first)";
+    rep_stuck: "Conceptos atascados", "Stuck concepts";
+    col_concept: "concepto", "concept";
+    col_learners: "estudiantes", "learners";
+    col_stuck_learners: "estudiantes atascados", "stuck learners";
+    col_lapse_rate: "tasa de olvido", "lapse rate";
+    col_difficulty: "dificultad media", "mean difficulty";
+    col_retention: "retención media", "mean retention";
+    rep_empty: "Esta ejecución no tiene repasos programados.", "This run has no review schedule.";
+
+    // Notifications and the store.
+    outbox_title: "Notificaciones ({})", "Notifications ({})";
+    outbox_note: "Las 50 más recientes.", "The 50 most recent.";
+    col_created: "creada", "created";
+    col_title: "título", "title";
+    col_status: "estado", "status";
+    col_delivered_to: "entregada a", "delivered to";
+    outbox_empty: "No hay notificaciones.", "No notifications.";
+    store_title: "Almacén", "Store";
+    col_table: "tabla", "table";
+    col_rows: "filas", "rows";
+}

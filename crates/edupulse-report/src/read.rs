@@ -1,0 +1,367 @@
+//! The read model: one struct per section of the report, each filled from the typed rows of the
+//! run's result tables ([`typed_results`]) and sorted for reading. No JSON is parsed here.
+
+use crate::Error;
+use chrono::{DateTime, Utc};
+use edupulse_core::churn::step::{ChurnModelRow, ChurnScoreRow};
+use edupulse_core::churn::CohortRow;
+use edupulse_core::demand::rows::{
+    PlannedWebinarRow, SegmentBestSlotRow, SlotHeatmapRow, WebinarForecastRow,
+};
+use edupulse_core::demand::Reschedule;
+use edupulse_core::kpi::{FunnelRow, KpiSummary, MonthRevenue, SlotRow};
+use edupulse_core::leads::step::LeadModelRow;
+use edupulse_core::leads::{Grade, LeadScoreRow};
+use edupulse_core::repetition::schedule::{ConceptStats, ReviewForecastDay, ReviewSummary};
+use edupulse_core::results::{OutboxItem, ResultTable};
+use edupulse_core::trends::step::MetricAnomaly;
+use edupulse_core::trends::{Decision, EmergingQuery, KeywordTrend};
+use edupulse_store::{typed_results, Store};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Headline KPIs, the funnel, attendance by slot and revenue by month (`kpi_*` tables).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct KpiSection {
+    /// The `kpi_summary` row, when the run has one.
+    pub summary: Option<KpiSummary>,
+    /// `kpi_funnel`: `all` first, then by dimension and segment.
+    pub funnel: Vec<FunnelRow>,
+    /// `kpi_slots`, by weekday and hour.
+    pub slots: Vec<SlotRow>,
+    /// `kpi_revenue`, oldest month first.
+    pub revenue: Vec<MonthRevenue>,
+}
+
+impl KpiSection {
+    async fn read(store: &dyn Store, as_of: DateTime<Utc>) -> Result<KpiSection, Error> {
+        let mut s = KpiSection {
+            summary: typed_results::<KpiSummary>(store, Some(as_of))
+                .await?
+                .into_iter()
+                .next(),
+            funnel: typed_results(store, Some(as_of)).await?,
+            slots: typed_results(store, Some(as_of)).await?,
+            revenue: typed_results(store, Some(as_of)).await?,
+        };
+        s.funnel.sort_by(|a, b| {
+            (a.dimension != "all", &a.dimension, &a.segment).cmp(&(
+                b.dimension != "all",
+                &b.dimension,
+                &b.segment,
+            ))
+        });
+        s.slots.sort_by_key(|r| (r.weekday, r.hour));
+        s.revenue.sort_by(|a, b| a.month.cmp(&b.month));
+        Ok(s)
+    }
+}
+
+/// Keyword trends, emerging related queries and business-metric anomalies.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TrendsSection {
+    /// `trend_alerts`: alerting first, then rising, then by keyword.
+    pub keywords: Vec<KeywordTrend>,
+    /// `emerging_queries`: breakouts first, then by keyword and query.
+    pub emerging: Vec<EmergingQuery>,
+    /// `metric_anomalies`, by metric name.
+    pub metrics: Vec<MetricAnomaly>,
+}
+
+impl TrendsSection {
+    async fn read(store: &dyn Store, as_of: DateTime<Utc>) -> Result<TrendsSection, Error> {
+        let mut s = TrendsSection {
+            keywords: typed_results(store, Some(as_of)).await?,
+            emerging: typed_results(store, Some(as_of)).await?,
+            metrics: typed_results(store, Some(as_of)).await?,
+        };
+        s.keywords.sort_by(|a, b| {
+            (
+                a.alert.is_none(),
+                a.decision != Decision::Rising,
+                &a.keyword,
+            )
+                .cmp(&(
+                    b.alert.is_none(),
+                    b.decision != Decision::Rising,
+                    &b.keyword,
+                ))
+        });
+        s.emerging.sort_by(|a, b| {
+            (a.class, &a.keyword, &a.related).cmp(&(b.class, &b.keyword, &b.related))
+        });
+        s.metrics.sort_by(|a, b| a.metric.cmp(&b.metric));
+        Ok(s)
+    }
+}
+
+/// Churn risk scores, signup cohorts and the fitted models' summary.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ChurnSection {
+    /// `churn_scores`, highest probability first.
+    pub scores: Vec<ChurnScoreRow>,
+    /// `churn_cohorts`, oldest cohort first.
+    pub cohorts: Vec<CohortRow>,
+    /// The `churn_models` row, when the run has one.
+    pub model: Option<ChurnModelRow>,
+}
+
+impl ChurnSection {
+    async fn read(store: &dyn Store, as_of: DateTime<Utc>) -> Result<ChurnSection, Error> {
+        let mut s = ChurnSection {
+            scores: typed_results(store, Some(as_of)).await?,
+            cohorts: typed_results(store, Some(as_of)).await?,
+            model: typed_results::<ChurnModelRow>(store, Some(as_of))
+                .await?
+                .into_iter()
+                .next(),
+        };
+        s.scores.sort_by(|a, b| {
+            b.probability
+                .total_cmp(&a.probability)
+                .then_with(|| a.student_id.cmp(&b.student_id))
+        });
+        s.cohorts.sort_by(|a, b| a.cohort.cmp(&b.cohort));
+        Ok(s)
+    }
+}
+
+/// Leads and conversions of one grade.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct GradeCount {
+    /// The grade.
+    pub grade: Grade,
+    /// Leads of the grade.
+    pub leads: usize,
+    /// Of them, leads that purchased.
+    pub converted: usize,
+}
+
+impl GradeCount {
+    /// converted / leads (0 without leads).
+    pub fn conversion(&self) -> f64 {
+        self.converted as f64 / self.leads.max(1) as f64
+    }
+}
+
+/// Lead grades, conversion by grade, the scorer used and the hot list.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LeadsSection {
+    /// Leads scored in the run.
+    pub total: usize,
+    /// Hot, warm and cold, in that order.
+    pub grades: Vec<GradeCount>,
+    /// The `lead_model` row: which scorer and why.
+    pub model: Option<LeadModelRow>,
+    /// Hot leads not yet converted, highest score first (at most [`LeadsSection::HOT_LIST`]).
+    pub hot: Vec<LeadScoreRow>,
+}
+
+impl LeadsSection {
+    /// Length of the hot list.
+    pub const HOT_LIST: usize = 25;
+
+    async fn read(store: &dyn Store, as_of: DateTime<Utc>) -> Result<LeadsSection, Error> {
+        let rows: Vec<LeadScoreRow> = typed_results(store, Some(as_of)).await?;
+        let grades = [Grade::Hot, Grade::Warm, Grade::Cold]
+            .into_iter()
+            .map(|g| GradeCount {
+                grade: g,
+                leads: rows.iter().filter(|r| r.grade == g).count(),
+                converted: rows.iter().filter(|r| r.grade == g && r.converted).count(),
+            })
+            .collect();
+        let total = rows.len();
+        let mut hot: Vec<LeadScoreRow> = rows
+            .into_iter()
+            .filter(|r| r.grade == Grade::Hot && !r.converted)
+            .collect();
+        hot.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then_with(|| a.lead_id.cmp(&b.lead_id))
+        });
+        hot.truncate(Self::HOT_LIST);
+        Ok(LeadsSection {
+            total,
+            grades,
+            model: typed_results::<LeadModelRow>(store, Some(as_of))
+                .await?
+                .into_iter()
+                .next(),
+            hot,
+        })
+    }
+}
+
+/// Demand forecasts: heatmaps and best slots per target segment, the planned webinars'
+/// forecasts, rescheduling suggestions and next month's calendar.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DemandSection {
+    /// `slot_heatmap`, by target, weekday and hour.
+    pub heatmap: Vec<SlotHeatmapRow>,
+    /// `segment_best_slots`, by target and rank.
+    pub best: Vec<SegmentBestSlotRow>,
+    /// `webinar_forecasts`, by start time.
+    pub forecasts: Vec<WebinarForecastRow>,
+    /// `reschedule_suggestions`, largest improvement first.
+    pub reschedule: Vec<Reschedule>,
+    /// `planned_calendar`, by start time.
+    pub calendar: Vec<PlannedWebinarRow>,
+}
+
+impl DemandSection {
+    async fn read(store: &dyn Store, as_of: DateTime<Utc>) -> Result<DemandSection, Error> {
+        let mut s = DemandSection {
+            heatmap: typed_results(store, Some(as_of)).await?,
+            best: typed_results(store, Some(as_of)).await?,
+            forecasts: typed_results(store, Some(as_of)).await?,
+            reschedule: typed_results(store, Some(as_of)).await?,
+            calendar: typed_results(store, Some(as_of)).await?,
+        };
+        s.heatmap
+            .sort_by(|a, b| (&a.target, a.weekday, a.hour).cmp(&(&b.target, b.weekday, b.hour)));
+        s.best
+            .sort_by(|a, b| (&a.target, a.rank).cmp(&(&b.target, b.rank)));
+        s.forecasts
+            .sort_by(|a, b| (a.starts_at, &a.webinar_id).cmp(&(b.starts_at, &b.webinar_id)));
+        s.reschedule.sort_by(|a, b| {
+            b.improvement_pct
+                .total_cmp(&a.improvement_pct)
+                .then_with(|| a.webinar_id.cmp(&b.webinar_id))
+        });
+        s.calendar.sort_by_key(|c| (c.starts_at, c.rank));
+        Ok(s)
+    }
+
+    /// The targets of the heatmap, in order, each with its cells.
+    pub fn heatmaps(&self) -> BTreeMap<&str, Vec<&SlotHeatmapRow>> {
+        let mut m: BTreeMap<&str, Vec<&SlotHeatmapRow>> = BTreeMap::new();
+        for c in &self.heatmap {
+            m.entry(c.target.as_str()).or_default().push(c);
+        }
+        m
+    }
+}
+
+/// Spaced repetition: the summary, the workload forecast and the concepts.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RepetitionSection {
+    /// The `review_summary` row, when the run has one.
+    pub summary: Option<ReviewSummary>,
+    /// `review_forecast`, by date.
+    pub forecast: Vec<ReviewForecastDay>,
+    /// `review_concepts`, lowest mean retention first.
+    pub concepts: Vec<ConceptStats>,
+}
+
+impl RepetitionSection {
+    async fn read(store: &dyn Store, as_of: DateTime<Utc>) -> Result<RepetitionSection, Error> {
+        let mut s = RepetitionSection {
+            summary: typed_results::<ReviewSummary>(store, Some(as_of))
+                .await?
+                .into_iter()
+                .next(),
+            forecast: typed_results(store, Some(as_of)).await?,
+            concepts: typed_results(store, Some(as_of)).await?,
+        };
+        s.forecast.sort_by_key(|f| f.date);
+        s.concepts.sort_by(|a, b| {
+            a.mean_retention
+                .total_cmp(&b.mean_retention)
+                .then_with(|| a.card_id.cmp(&b.card_id))
+        });
+        Ok(s)
+    }
+}
+
+/// The outbox and the size of every store table.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct OutboxSection {
+    /// Every notification, oldest first.
+    pub notifications: Vec<OutboxItem>,
+    /// Rows of every store table.
+    pub counts: BTreeMap<String, u64>,
+}
+
+impl OutboxSection {
+    async fn read(store: &dyn Store) -> Result<OutboxSection, Error> {
+        let mut notifications = store.outbox(false).await?;
+        notifications.sort_by_key(|n| n.notification.created_at);
+        Ok(OutboxSection {
+            notifications,
+            counts: store.counts().await?,
+        })
+    }
+}
+
+/// Everything the report shows, as data: `report.json` is this struct.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// The run reported on.
+    pub as_of: DateTime<Utc>,
+    /// Steps of the run that failed (their sections show what was stored before).
+    pub failed_steps: Vec<String>,
+    /// KPIs.
+    pub kpis: KpiSection,
+    /// Trends.
+    pub trends: TrendsSection,
+    /// Churn.
+    pub churn: ChurnSection,
+    /// Leads.
+    pub leads: LeadsSection,
+    /// Demand.
+    pub demand: DemandSection,
+    /// Spaced repetition.
+    pub repetition: RepetitionSection,
+    /// Notifications and store counts.
+    pub outbox: OutboxSection,
+}
+
+impl Report {
+    /// Read the report of the run at `as_of` (the latest run when `None`) from `store`.
+    ///
+    /// The run is found in the store's run records; a store without one for `as_of` (but with
+    /// KPI rows, e.g. migrated from an old release) is read from its `kpi_summary` table.
+    /// No such run is [`Error::NoRun`].
+    pub async fn build(store: &dyn Store, as_of: Option<DateTime<Utc>>) -> Result<Report, Error> {
+        let runs = store.runs().await?;
+        let record = match as_of {
+            Some(t) => runs.iter().find(|r| r.as_of == t),
+            None => runs.iter().max_by_key(|r| r.as_of),
+        };
+        let as_of = match record {
+            Some(r) => r.as_of,
+            None => {
+                let set = store.results(KpiSummary::SPEC.name, as_of).await?;
+                if set.rows.is_empty() {
+                    return Err(Error::NoRun {
+                        store: store.describe(),
+                        as_of,
+                    });
+                }
+                set.as_of
+            }
+        };
+        let failed_steps = record
+            .and_then(|r| r.summary.get("failed_steps"))
+            .and_then(serde_json::Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(Report {
+            as_of,
+            failed_steps,
+            kpis: KpiSection::read(store, as_of).await?,
+            trends: TrendsSection::read(store, as_of).await?,
+            churn: ChurnSection::read(store, as_of).await?,
+            leads: LeadsSection::read(store, as_of).await?,
+            demand: DemandSection::read(store, as_of).await?,
+            repetition: RepetitionSection::read(store, as_of).await?,
+            outbox: OutboxSection::read(store).await?,
+        })
+    }
+}

@@ -1,0 +1,9 @@
+//! One module per section of the page; each appends its `<section>` elements to the page.
+
+pub mod churn;
+pub mod demand;
+pub mod kpis;
+pub mod leads;
+pub mod outbox;
+pub mod repetition;
+pub mod trends;
