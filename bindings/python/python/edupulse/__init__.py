@@ -451,9 +451,13 @@ def _typed_frame(cols: Dict[str, list], specs: Any) -> pd.DataFrame:
             data[name] = pd.Series(values, dtype=object)
             continue
         if kind == "datetime":
-            series = pd.to_datetime(pd.Series(values, dtype=object), utc=True, format="ISO8601")
+            series = pd.to_datetime(
+                pd.Series(values, dtype=object), utc=True, format="ISO8601"
+            ).dt.as_unit("ns")
         elif kind == "date":
-            series = pd.to_datetime(pd.Series(values, dtype=object), format="ISO8601")
+            series = pd.to_datetime(pd.Series(values, dtype=object), format="ISO8601").dt.as_unit(
+                "ns"
+            )
         elif kind == "int":
             series = pd.Series(values, dtype="int64" if required else "Int64")
         elif kind == "float":

@@ -21,6 +21,7 @@ __all__ = [
     "StoreError",
     "ValidationError",
     "column_specs",
+    "result_tables",
     "columns",
     "_panic_for_tests",
     "_set_num_threads",
