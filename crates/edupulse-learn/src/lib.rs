@@ -69,7 +69,9 @@ pub use gbdt::{GbdtParams, GradientBoosting, IntervalSource};
 pub use logistic::{Logistic, LogisticParams};
 pub use metrics::{log_loss, roc_auc, stratified_folds};
 pub use regress::{LogLoss, Objective, SquaredError};
-pub use tabular_reg::{Ensemble, RegressorKind, RegressorParams, TabularRegressor};
+pub use tabular_reg::{
+    spread_quantiles, Ensemble, MemberPredictions, RegressorKind, RegressorParams, TabularRegressor,
+};
 pub use tree::{Binned, BoostParams, Boosted, Node, Tree, TreeParams};
 
 #[cfg(test)]

@@ -3,10 +3,12 @@
 //!
 //! Decides, from `webinars` × `registrations` (DESIGN §3):
 //! - the attendance rate of a registrant of segment (industry, role, company size) for a webinar
-//!   on a topic at a weekday, hour and month ([`FittedDemand::predict_rates`]), from a random
-//!   forest (the source's choice; interval = quantiles of the per-tree predictions) or
-//!   gradient-boosted trees (interval = quantiles over GBDTs refitted on bootstrap resamples of
-//!   the webinars, `gbdt_replicates`);
+//!   on a topic at a weekday, hour and month ([`FittedDemand::predict_rates`]), from a
+//!   [`TabularRegressor`] (the same pipeline the Python regressors fit): a random forest (the
+//!   source's choice) or gradient-boosted trees, with the regressor's interval for the
+//!   conditional mean ([`TabularRegressor::predict_mean_interval`]: quantiles of the per-tree
+//!   predictions, or over GBDTs refitted on bootstrap resamples of the webinars,
+//!   `gbdt_replicates`) — a rate's uncertainty, not a 0/1 outcome's prediction interval;
 //! - a webinar's expected attendees: the rate averaged over the registrant mix of its target
 //!   segment, times its expected registrations ([`FittedDemand::predict_webinar`]);
 //! - the best slots for a webinar over a grid (default Mon–Fri × 9–20 h of the planned week),
@@ -46,7 +48,8 @@ pub use step::{DemandConfig, DemandStep};
 
 use crate::error::{CoreError, Result};
 use crate::learn::{
-    ColumnData, Encoder, ForestParams, GbdtParams, GradientBoosting, RandomForest, TabularData,
+    spread_quantiles, ColumnData, ForestParams, GbdtParams, MemberPredictions, RegressorKind,
+    RegressorParams, TabularData, TabularRegressor,
 };
 use crate::model::{Registration, Webinar};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Timelike, Utc, Weekday};
@@ -138,6 +141,23 @@ impl DemandParams {
             return Err(CoreError::param("mix_size", "must be ≥ 1"));
         }
         Ok(())
+    }
+
+    /// The parameters of the [`TabularRegressor`] behind the rate (the learner, its
+    /// parameters, the `other` bucket and, for the GBDT, its bootstrap replicates).
+    pub fn regressor_params(&self) -> RegressorParams {
+        let gbdt = self.model == DemandModelKind::Gbdt;
+        RegressorParams {
+            kind: if gbdt {
+                RegressorKind::Gbdt
+            } else {
+                RegressorKind::Forest
+            },
+            forest: self.forest.clone(),
+            gbdt: self.gbdt.clone(),
+            min_category_count: self.min_category_count,
+            replicates: if gbdt { self.gbdt_replicates } else { 0 },
+        }
     }
 }
 
@@ -339,26 +359,15 @@ impl SlotParams {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DemandModel;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-enum Learner {
-    Forest(RandomForest),
-    /// A GBDT without replicates (zero-width intervals).
-    Gbdt(GradientBoosting),
-    /// A GBDT and its bootstrap replicates (the interval comes from their spread).
-    GbdtBootstrap {
-        model: GradientBoosting,
-        replicates: Vec<GradientBoosting>,
-    },
-}
-
 /// A fitted demand model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FittedDemand {
     /// Parameters it was fitted with.
     pub params: DemandParams,
-    /// The feature encoder.
-    pub encoder: Encoder,
-    learner: Learner,
+    /// The rate model: encoder and forest or GBDT (with its bootstrap replicates), whose
+    /// [`predict_mean_interval`](TabularRegressor::predict_mean_interval) semantics give the
+    /// rate's interval.
+    pub regressor: TabularRegressor,
     /// Attended and registrations per `industry/role` over the whole history.
     history: BTreeMap<String, (f64, f64)>,
     /// Overall attendance rate of the history.
@@ -378,9 +387,6 @@ pub struct FittedDemand {
 }
 
 const ALL: &str = "*/*/*";
-
-/// Mean rates per row and, for a forest, every tree's rate per row.
-type Raw = (Vec<f64>, Option<Vec<Vec<f64>>>);
 
 fn seg_key(industry: &str, role: &str) -> String {
     format!("{industry}/{role}")
@@ -568,49 +574,6 @@ fn webinar_of_rows(
         .collect()
 }
 
-/// GBDTs fitted on bootstrap resamples of the webinars (a webinar's registrations stay together:
-/// they share its slot, topic and audience), in parallel on the thread budget.
-fn gbdt_replicates(
-    x: &[f64],
-    p: usize,
-    y: &[f64],
-    groups: &[usize],
-    params: &DemandParams,
-) -> Result<Vec<GradientBoosting>> {
-    use rand::{Rng, SeedableRng};
-    let n_groups = groups.iter().max().map_or(0, |m| m + 1);
-    let mut rows_of: Vec<Vec<usize>> = vec![Vec::new(); n_groups];
-    for (i, &g) in groups.iter().enumerate() {
-        if let Some(r) = rows_of.get_mut(g) {
-            r.push(i);
-        }
-    }
-    let fit_one = |b: usize| -> Result<GradientBoosting> {
-        let seed = params.gbdt.seed.wrapping_add(1 + b as u64);
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-        let (mut xb, mut yb) = (Vec::with_capacity(x.len()), Vec::with_capacity(y.len()));
-        for _ in 0..n_groups {
-            for &i in rows_of
-                .get(rng.gen_range(0..n_groups))
-                .map_or(&[][..], Vec::as_slice)
-            {
-                xb.extend_from_slice(x.get(i * p..(i + 1) * p).unwrap_or(&[]));
-                yb.push(y.get(i).copied().unwrap_or(0.0));
-            }
-        }
-        let gp = GbdtParams {
-            seed,
-            ..params.gbdt.clone()
-        };
-        Ok(GradientBoosting::fit(&xb, p, &yb, &gp)?)
-    };
-    // On the thread budget (edupulse_learn::parallel); workers watch the caller's progress
-    // monitor, so Ctrl-C stops them too.
-    crate::learn::parallel::map(params.gbdt_replicates, fit_one)
-        .into_iter()
-        .collect()
-}
-
 impl DemandModel {
     /// Fit on every webinar that has started (all of `webinars` whose registrations are given)
     /// and its registrations.
@@ -635,36 +598,18 @@ impl DemandModel {
     ) -> Result<FittedDemand> {
         params.validate()?;
         let (table, y) = training_table(webinars, registrations, until, params.prior_strength)?;
-        let encoder = Encoder::fit(
-            &table,
-            &crate::learn::EncoderParams::categories(params.min_category_count),
-        )?;
-        let x = encoder.transform(&table)?;
-        let p = encoder.n_features();
-        let learner = match params.model {
-            DemandModelKind::Gbdt => {
-                let model = GradientBoosting::fit(&x, p, &y, &params.gbdt)?;
-                if params.gbdt_replicates == 0 {
-                    Learner::Gbdt(model)
-                } else {
-                    let groups = webinar_of_rows(webinars, registrations, until);
-                    let replicates = gbdt_replicates(&x, p, &y, &groups, params)?;
-                    Learner::GbdtBootstrap { model, replicates }
-                }
-            }
-            _ => Learner::Forest(RandomForest::fit(&x, p, &y, &params.forest)?),
-        };
-        let imp = match &learner {
-            Learner::Forest(f) => &f.feature_importances,
-            Learner::Gbdt(g) | Learner::GbdtBootstrap { model: g, .. } => &g.feature_importances,
-        };
-        let mut per_col = vec![0.0; encoder.columns.len()];
-        for (f, v) in encoder.features.iter().zip(imp) {
-            if let Some(c) = per_col.get_mut(f.source) {
-                *c += v;
-            }
-        }
-        let importances = encoder.columns.iter().cloned().zip(per_col).collect();
+        // A webinar's registrations stay together in the GBDT's bootstrap resamples: they
+        // share its slot, topic and audience.
+        let groups = webinar_of_rows(webinars, registrations, until);
+        let regressor =
+            TabularRegressor::fit_grouped(&table, &y, Some(&groups), &params.regressor_params())?;
+        let importances = regressor
+            .encoder
+            .columns
+            .iter()
+            .cloned()
+            .zip(regressor.feature_importances.iter().copied())
+            .collect();
         // History for prediction-time features, mixes and registrant counts.
         let past: HashMap<&str, &Webinar> = webinars
             .iter()
@@ -734,8 +679,7 @@ impl DemandModel {
             .collect();
         Ok(FittedDemand {
             params: params.clone(),
-            encoder,
-            learner,
+            regressor,
             history,
             overall_rate: if reg > 0.0 { att / reg } else { 0.0 },
             lead_days,
@@ -758,45 +702,18 @@ impl FittedDemand {
         shrink(a, n, self.overall_rate, self.params.prior_strength)
     }
 
-    /// Per-row rates and, for the forest, per-tree rates.
-    fn raw(&self, queries: &[RateQuery]) -> Result<Raw> {
+    /// Per-row rates and the ensemble members' rates (trees or bootstrap replicates).
+    fn raw(&self, queries: &[RateQuery]) -> Result<MemberPredictions> {
         let mut cols = Columns::new();
         for q in queries {
             let prev = self.prev_rate(&q.segment);
             cols.push(&q.segment, &q.topic, q.starts_at, self.lead_days, prev);
         }
-        let x = self.encoder.transform(&cols.table()?)?;
-        let p = self.encoder.n_features();
-        match &self.learner {
-            Learner::Forest(f) => {
-                let per_tree = f.tree_predictions(&x, p)?;
-                let mean = per_tree
-                    .iter()
-                    .map(|t| t.iter().sum::<f64>() / t.len().max(1) as f64)
-                    .collect();
-                Ok((mean, Some(per_tree)))
-            }
-            Learner::Gbdt(g) => Ok((g.predict(&x, p)?, None)),
-            Learner::GbdtBootstrap { model, replicates } => {
-                let point = model.predict(&x, p)?;
-                let mut per_row = vec![Vec::with_capacity(replicates.len()); point.len()];
-                for r in replicates {
-                    for (row, v) in per_row.iter_mut().zip(r.predict(&x, p)?) {
-                        row.push(v);
-                    }
-                }
-                Ok((point, Some(per_row)))
-            }
-        }
+        Ok(self.regressor.member_predictions(&cols.table()?)?)
     }
 
-    fn interval(&self, mut per_tree: Vec<f64>) -> (f64, f64) {
-        per_tree.sort_by(f64::total_cmp);
-        let q = |a: f64| {
-            let k = ((per_tree.len() as f64 - 1.0) * a).round() as usize;
-            per_tree.get(k).copied().unwrap_or(f64::NAN)
-        };
-        (q(self.params.alpha / 2.0), q(1.0 - self.params.alpha / 2.0))
+    fn interval(&self, members: Vec<f64>) -> (f64, f64) {
+        spread_quantiles(members, self.params.alpha)
     }
 
     /// Attendance rates for registrant segments at topics and start times, with intervals
@@ -804,7 +721,10 @@ impl FittedDemand {
     /// quantiles over its bootstrap replicates, zero width when `gbdt_replicates` is 0).
     /// Unseen categories fall into the `other` bucket learned from rare training categories.
     pub fn predict_rates(&self, queries: &[RateQuery]) -> Result<Vec<RateForecast>> {
-        let (mean, per_tree) = self.raw(queries)?;
+        let MemberPredictions {
+            point: mean,
+            members: per_tree,
+        } = self.raw(queries)?;
         Ok(mean
             .iter()
             .enumerate()
@@ -859,7 +779,10 @@ impl FittedDemand {
                 });
             }
         }
-        let (mean, per_tree) = self.raw(&queries)?;
+        let MemberPredictions {
+            point: mean,
+            members: per_tree,
+        } = self.raw(&queries)?;
         let k = mix.len().max(1);
         let mut out = Vec::with_capacity(times.len());
         for (ti, t) in times.iter().enumerate() {
