@@ -373,6 +373,46 @@ impl Fsrs {
         Ok(Self::build(params, w))
     }
 
+    /// Fit the 21 parameters to a review log (sorted by time) with
+    /// [`optimize::fit`](super::optimize::fit) and return the scheduler using them, with the
+    /// scheduling settings (desired retention, maximum interval, fuzz…) of `settings` — the
+    /// estimator shape every learner follows (`XParams` → `X::fit` → predictions). The fit's
+    /// report (training log loss, review count) is [`optimize::fit`](super::optimize::fit)'s
+    /// [`FittedFsrs`](super::optimize::FittedFsrs).
+    ///
+    /// Errors: invalid optimiser parameters or settings; a log with no review to learn from.
+    ///
+    /// ```
+    /// use edupulse_core::repetition::{Fsrs, FsrsParams};
+    /// use edupulse_core::repetition::eval::LogReview;
+    /// use edupulse_core::repetition::optimize::OptimizerParams;
+    /// # use chrono::{Duration, TimeZone, Utc};
+    /// let t0 = Utc.with_ymd_and_hms(2024, 1, 1, 9, 0, 0).unwrap();
+    /// // 60 cards reviewed at growing gaps: remembered, except every fifth review.
+    /// let log: Vec<LogReview> = (0..60)
+    ///     .flat_map(|c| (0..5).map(move |k| LogReview {
+    ///         card_id: format!("c{c}"),
+    ///         review_time: t0 + Duration::days((1 << k) - 1) + Duration::minutes(c),
+    ///         rating: if (c + k) % 5 == 0 { 1 } else { 3 },
+    ///     }))
+    ///     .collect::<Vec<_>>();
+    /// let mut log = log;
+    /// log.sort_by_key(|r| r.review_time);
+    /// let fsrs = Fsrs::fit(&log, &OptimizerParams::default(), FsrsParams::default()).unwrap();
+    /// assert_eq!(fsrs.parameters().len(), 21);
+    /// ```
+    pub fn fit(
+        log: &[super::eval::LogReview],
+        params: &super::optimize::OptimizerParams,
+        settings: FsrsParams,
+    ) -> Result<Fsrs> {
+        let fitted = super::optimize::fit(log, params)?;
+        Fsrs::new(FsrsParams {
+            parameters: fitted.parameters,
+            ..settings
+        })
+    }
+
     /// Default scheduling settings with the given 21 parameters.
     pub fn with_parameters(parameters: &[f64]) -> Result<Fsrs> {
         Fsrs::new(FsrsParams {
