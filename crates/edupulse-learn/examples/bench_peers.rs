@@ -160,7 +160,9 @@ fn bikeshare(path: &PathBuf, split: &PathBuf, repeat: usize) -> Res<()> {
         );
     }
     let params = GbdtParams::default();
-    let (m, t) = timed(repeat, || Ok(GradientBoosting::fit(&xtr, P, &ytr, &params)?))?;
+    let (m, t) = timed(repeat, || {
+        Ok(GradientBoosting::fit(&xtr, P, &ytr, &params)?)
+    })?;
     let pred = m.predict(&xte, P)?;
     emit(
         "bikeshare",
@@ -178,7 +180,9 @@ fn bikeshare(path: &PathBuf, split: &PathBuf, repeat: usize) -> Res<()> {
         early_stopping: false,
         ..GbdtParams::default()
     };
-    let (m, t) = timed(repeat, || Ok(GradientBoosting::fit(&xtr, P, &ytr, &params)?))?;
+    let (m, t) = timed(repeat, || {
+        Ok(GradientBoosting::fit(&xtr, P, &ytr, &params)?)
+    })?;
     let pred = m.predict(&xte, P)?;
     emit(
         "bikeshare",
@@ -229,7 +233,10 @@ fn load_telco(path: &PathBuf) -> Res<(TabularData, Vec<bool>)> {
                 let ColumnData::Numeric(v) = col else {
                     return Err(format!("{n} is not numeric").into());
                 };
-                let v: Vec<f64> = v.iter().map(|x| if x.is_nan() { 0.0 } else { *x }).collect();
+                let v: Vec<f64> = v
+                    .iter()
+                    .map(|x| if x.is_nan() { 0.0 } else { *x })
+                    .collect();
                 data.push(n, ColumnData::Numeric(v))?;
             }
             n => {
@@ -251,7 +258,10 @@ fn telco(path: &PathBuf, folds_file: Option<&PathBuf>, repeat: usize) -> Res<()>
             let folds: Vec<usize> = lines
                 .map(|l| l.split(',').next().unwrap_or("").trim().parse())
                 .collect::<Result<_, _>>()?;
-            (folds, format!("folds: first column ({head}) of the folds file"))
+            (
+                folds,
+                format!("folds: first column ({head}) of the folds file"),
+            )
         }
         None => (
             stratified_folds(&y, 5, 0)?,
@@ -288,7 +298,11 @@ fn telco(path: &PathBuf, folds_file: Option<&PathBuf>, repeat: usize) -> Res<()>
         })?;
         // linfa's positive class is the larger label (true).
         let proba = m.predict_probabilities(&xte_a);
-        let proba = if m.labels().pos.class { proba } else { proba.mapv(|v| 1.0 - v) };
+        let proba = if m.labels().pos.class {
+            proba
+        } else {
+            proba.mapv(|v| 1.0 - v)
+        };
         auc_linfa += roc_auc(proba.as_slice().ok_or("layout")?, &yte)?;
         t_linfa += t;
     }
