@@ -28,7 +28,8 @@ MATURIN_TARGET_DIR ?= $(CURDIR)/target/maturin
 MATURIN_PROFILE ?= dev
 DEMO_DIR ?= demo-out
 
-.PHONY: help demo test venv develop test-rust test-python test-slow fmt-check clippy deps-check
+.PHONY: help demo test venv develop test-rust test-python test-slow fmt-check clippy deps-check \
+	bench-deps bench-learn
 
 help:
 	@echo "make demo     run the end-to-end demo into $(DEMO_DIR)/"
@@ -36,6 +37,7 @@ help:
 	@echo "make venv     create $(VENV) with maturin, pytest, numpy, pandas, polars, mypy"
 	@echo "make develop  build the Python bindings and install them into $(VENV)"
 	@echo "make test-slow  the slow-marked Python tests (Airflow, Dask cluster)"
+	@echo "make bench-learn  edupulse-learn against linfa, scikit-learn and LightGBM (docs/benchmarks.md)"
 
 demo:
 	cargo run --release -p edupulse-cli -- demo --dir $(DEMO_DIR)
@@ -86,3 +88,19 @@ deps-check:
 	dups="$$(grep '^ndarray ' <<<"$$tree" | sort -u || true)"; \
 	if [ -n "$$dups" ]; then echo "error: more than one ndarray version in the graph:"; echo "$$dups"; exit 1; fi; \
 	echo "deps-check: at most one ndarray version in the graph"
+
+# Peers of the learning engine (scripts/bench_learn.py): their own small venv, so LightGBM stays out
+# of `make test`'s dependencies; the edupulse side is a Rust example (no bindings needed).
+BENCH_VENV ?= .venv-bench
+BENCH_PY_DEPS := "numpy>=1.24" "pandas>=2.0" "scikit-learn>=1.3" "lightgbm>=4.0"
+
+bench-deps: $(BENCH_VENV)/.edupulse-bench-deps
+
+$(BENCH_VENV)/.edupulse-bench-deps: Makefile
+	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(BENCH_VENV)/bin/python -m pip install --quiet $(BENCH_PY_DEPS)
+	touch $@
+
+bench-learn: bench-deps
+	$(BENCH_VENV)/bin/python scripts/bench_learn.py
