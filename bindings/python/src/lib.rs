@@ -14,6 +14,7 @@
 
 mod churn;
 mod convert;
+mod defaults;
 mod demand;
 mod errors;
 mod leads;
@@ -293,11 +294,9 @@ mod _edupulse {
         churn_gamma_gamma_spend, churn_predict_btyd, churn_summary,
     };
     #[pymodule_export]
-    use super::demand::{NativeDemand, NativeRegressor};
+    use super::defaults::defaults;
     #[pymodule_export]
-    use super::errors::{
-        ConvergenceError, EdupulseError, InternalError, ParameterError, StoreError, ValidationError,
-    };
+    use super::demand::{NativeDemand, NativeRegressor};
     #[pymodule_export]
     use super::leads::leads_score;
     #[pymodule_export]
@@ -320,7 +319,6 @@ mod _edupulse {
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
         let py = m.py();
-        super::errors::init_class_attributes(py)?;
         m.add("__version__", env!("CARGO_PKG_VERSION"))?;
         m.add("TABLES", PyTuple::new(py, super::convert::table_names())?)?;
         Ok(())

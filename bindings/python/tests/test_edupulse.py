@@ -354,7 +354,8 @@ def test_exception_hierarchy():
         edupulse.InternalError,
     ]:
         assert issubclass(cls, edupulse.EdupulseError)
-        assert cls.__module__ == "edupulse"
+        assert cls.__module__ == "edupulse.exceptions"
+        assert getattr(edupulse.exceptions, cls.__name__) is cls
     assert issubclass(edupulse.EdupulseError, Exception)
     # Attributes exist on instances built from Python too, and survive pickling.
     err = edupulse.ValidationError("x")

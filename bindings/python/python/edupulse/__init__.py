@@ -44,21 +44,25 @@ import numpy as np
 import pandas as pd
 
 from . import _edupulse as _native
-from ._edupulse import (
-    TABLES,
+from ._edupulse import TABLES, __version__
+from . import exceptions
+from .exceptions import (
     ConvergenceError,
     EdupulseError,
+    EdupulseIOError,
     InternalError,
+    NotFittedError,
     ParameterError,
+    StepFailedError,
     StoreError,
+    StoreIOError,
     ValidationError,
-    __version__,
 )
-from ._base import NotFittedError
 from . import _interop
 
 __all__ = [
     "churn",
+    "exceptions",
     "leads",
     "demand",
     "repetition",
@@ -66,11 +70,13 @@ __all__ = [
     "TABLES",
     "ConvergenceError",
     "EdupulseError",
+    "EdupulseIOError",
     "InternalError",
     "NotFittedError",
     "ParameterError",
     "Store",
     "StoreError",
+    "StoreIOError",
     "StepFailedError",
     "ValidationError",
     "__version__",
@@ -93,8 +99,16 @@ def columns(table: str) -> List[str]:
     return _native.columns(table)
 
 
+#: Rust's simulator defaults (``simulate::SimConfig::default()``).
+_SIMULATE: Dict[str, Any] = _native.defaults("simulate")
+
+
 def simulate(
-    students: int = 1000, seed: int = 42, *, output: str = "pandas", **options: Any
+    students: int = _SIMULATE["students"],
+    seed: int = _SIMULATE["seed"],
+    *,
+    output: str = "pandas",
+    **options: Any,
 ) -> Dict[str, Any]:
     """Simulate a business: one DataFrame per table in ``TABLES``.
 
@@ -393,9 +407,7 @@ def _index_to_columns(table: str, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _validation_error(table: str, column: Optional[str], message: str) -> ValidationError:
-    err = ValidationError(f"table '{table}', column '{column}': {message}")
-    err.table, err.row, err.column, err.file, err.message = table, None, column, None, message
-    return err
+    return ValidationError(table=table, column=column, message=message)
 
 
 def _to_frame(table: str, cols: Dict[str, list]) -> pd.DataFrame:
@@ -408,19 +420,6 @@ def _result_frame(table: str, cols: Dict[str, list]) -> pd.DataFrame:
     spec = next(t for t in _native.result_tables() if t[0] == table)
     columns = [("as_of", "datetime", True)] + [(c[0], c[1], not c[2]) for c in spec[4]]
     return _typed_frame(cols, columns)
-
-
-class StepFailedError(EdupulseError):
-    """Some steps of a run failed (``Store.run(raise_on_failure=True)``); the other steps'
-    results were written. ``failed_steps`` names them, ``summary`` is the run's summary."""
-
-    def __init__(self, summary: Dict[str, Any]) -> None:
-        self.summary = summary
-        self.failed_steps: List[str] = list(summary.get("failed_steps", []))
-        errors = "; ".join(
-            f"{name}: {summary['steps'][name].get('error', '?')}" for name in self.failed_steps
-        )
-        super().__init__(f"{len(self.failed_steps)} step(s) failed: {errors}")
 
 
 def result_tables() -> List[Dict[str, Any]]:

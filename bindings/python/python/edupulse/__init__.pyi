@@ -6,7 +6,19 @@ from typing import Any, Callable, Dict, List, Literal, Mapping, Optional, Sequen
 
 import pandas as pd
 
-from ._base import NotFittedError as NotFittedError
+from . import exceptions as exceptions
+from .exceptions import (
+    ConvergenceError as ConvergenceError,
+    EdupulseError as EdupulseError,
+    EdupulseIOError as EdupulseIOError,
+    InternalError as InternalError,
+    NotFittedError as NotFittedError,
+    ParameterError as ParameterError,
+    StepFailedError as StepFailedError,
+    StoreError as StoreError,
+    StoreIOError as StoreIOError,
+    ValidationError as ValidationError,
+)
 from . import churn as churn
 from . import leads as leads
 from . import repetition as repetition
@@ -15,6 +27,7 @@ from . import trends as trends
 
 __all__ = [
     "churn",
+    "exceptions",
     "leads",
     "demand",
     "repetition",
@@ -22,11 +35,13 @@ __all__ = [
     "TABLES",
     "ConvergenceError",
     "EdupulseError",
+    "EdupulseIOError",
     "InternalError",
     "NotFittedError",
     "ParameterError",
     "Store",
     "StoreError",
+    "StoreIOError",
     "StepFailedError",
     "ValidationError",
     "__version__",
@@ -53,50 +68,9 @@ _TablesLike = Mapping[str, _DataFrameLike]
 #: pandas.Timestamp (naive times are UTC).
 _TimeLike = Union[None, str, datetime.datetime, datetime.date, pd.Timestamp]
 
-class EdupulseError(Exception):
-    """Base class of every error raised by edupulse."""
-
-class ValidationError(EdupulseError):
-    """Input data broke the data contract."""
-
-    table: Optional[str]
-    #: 1-based position of the row in its DataFrame; None for table- or column-level problems.
-    row: Optional[int]
-    column: Optional[str]
-    file: Optional[str]
-    message: Optional[str]
-
-class ParameterError(EdupulseError):
-    """A parameter or option is invalid."""
-
-    parameter: Optional[str]
-    message: Optional[str]
-
-class ConvergenceError(EdupulseError):
-    """An iterative fit did not converge, or the data do not identify the model."""
-
-    model: Optional[str]
-    message: Optional[str]
-
-class StoreError(EdupulseError):
-    """A store failed. Messages never contain passwords."""
-
-    #: 'url', 'backend', 'corrupt', 'schema_too_new' or 'other'.
-    kind: Optional[str]
-    message: Optional[str]
-
-class InternalError(EdupulseError):
-    """A bug in edupulse (a Rust panic caught at the boundary)."""
-
-    message: Optional[str]
-
 def columns(table: str) -> List[str]: ...
 def result_tables() -> List[Dict[str, Any]]: ...
 
-class StepFailedError(EdupulseError):
-    summary: Dict[str, Any]
-    failed_steps: List[str]
-    def __init__(self, summary: Dict[str, Any]) -> None: ...
 @overload
 def simulate(
     students: int = 1000, seed: int = 42, *, output: Literal["pandas"] = "pandas", **options: Any

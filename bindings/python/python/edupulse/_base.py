@@ -48,7 +48,8 @@ import sys
 import time
 from typing import Any, Callable, ClassVar, Dict, Iterable, Iterator, List, Optional, Type, TypeVar
 
-from ._edupulse import EdupulseError, ParameterError, __version__
+from ._edupulse import __version__
+from .exceptions import EdupulseError, NotFittedError, ParameterError
 
 __all__ = [
     "ClassifierMixin",
@@ -59,14 +60,6 @@ __all__ = [
 ]
 
 _E = TypeVar("_E", bound="Estimator")
-
-
-class NotFittedError(EdupulseError, ValueError, AttributeError):
-    """An estimator was used before ``fit``.
-
-    Also a ``ValueError`` and an ``AttributeError``, like scikit-learn's own ``NotFittedError``, so
-    code written for scikit-learn (``hasattr`` probes, ``except ValueError``) behaves the same.
-    """
 
 
 def _check_fitted(estimator: Any, attributes: Optional[Iterable[str]] = None) -> None:
@@ -152,12 +145,11 @@ class Estimator:
         for key, value in params.items():
             name, sep, sub = key.partition("__")
             if name not in valid:
-                err = ParameterError(
-                    f"invalid parameter {name!r} for {type(self).__name__}; "
-                    f"valid parameters: {', '.join(valid) or '(none)'}"
+                raise ParameterError(
+                    parameter=name,
+                    message=f"unknown parameter for {type(self).__name__}; "
+                    f"valid parameters: {', '.join(valid) or '(none)'}",
                 )
-                err.parameter, err.message = name, "unknown parameter"
-                raise err
             if sep:
                 nested.setdefault(name, {})[sub] = value
             else:

@@ -3,7 +3,7 @@
 from contextlib import AbstractContextManager
 from typing import Any, Callable, ClassVar, Dict, Iterable, List, Optional, Type, TypeVar
 
-from ._edupulse import EdupulseError
+from .exceptions import NotFittedError as NotFittedError
 
 __all__ = [
     "ClassifierMixin",
@@ -14,9 +14,6 @@ __all__ = [
 ]
 
 _E = TypeVar("_E", bound="Estimator")
-
-class NotFittedError(EdupulseError, ValueError, AttributeError):
-    """An estimator was used before ``fit`` (also a ValueError and an AttributeError)."""
 
 def _check_fitted(estimator: Any, attributes: Optional[Iterable[str]] = None) -> None: ...
 def _has_fitted_attributes(obj: Any) -> bool: ...

@@ -14,12 +14,6 @@ __all__ = [
     "churn_predict_btyd",
     "churn_summary",
     "leads_score",
-    "ConvergenceError",
-    "EdupulseError",
-    "InternalError",
-    "ParameterError",
-    "StoreError",
-    "ValidationError",
     "column_specs",
     "result_tables",
     "columns",
@@ -50,30 +44,6 @@ TABLES: Tuple[str, ...]
 
 # Column lists: table name -> column name -> values.
 _Columns = Dict[str, List[Any]]
-
-class EdupulseError(Exception): ...
-
-class ValidationError(EdupulseError):
-    table: Optional[str]
-    row: Optional[int]
-    column: Optional[str]
-    file: Optional[str]
-    message: Optional[str]
-
-class ParameterError(EdupulseError):
-    parameter: Optional[str]
-    message: Optional[str]
-
-class ConvergenceError(EdupulseError):
-    model: Optional[str]
-    message: Optional[str]
-
-class StoreError(EdupulseError):
-    kind: Optional[str]
-    message: Optional[str]
-
-class InternalError(EdupulseError):
-    message: Optional[str]
 
 def simulate(config: Dict[str, Any]) -> Dict[str, _Columns]: ...
 def validate(tables: Mapping[str, Mapping[str, Sequence[Any]]]) -> Dict[str, int]: ...

@@ -32,6 +32,7 @@ import pandas as pd
 
 from . import _edupulse as _native
 from . import _interop
+from .exceptions import ParameterError
 from ._base import Estimator, RegressorMixin, _check_fitted, _watch
 from .churn import _columns, _f64, _out
 
@@ -44,6 +45,24 @@ def _seed(random_state: Optional[int]) -> int:
     if random_state is None:
         return int.from_bytes(os.urandom(8), "little") >> 1
     return int(random_state)
+
+
+#: Rust's defaults: the tabular regressors (``learn::RegressorParams::default()``) and the demand
+#: model (``demand::DemandParams::default()``).
+_REGRESSOR: Dict[str, Any] = _native.defaults("regressor")
+_DEMAND: Dict[str, Any] = _native.defaults("demand")
+
+
+def _max_features_default(v: Any) -> Union[None, str, int, float]:
+    """Rust's serialised ``MaxFeatures`` as the Python hyper-parameter (inverse of
+    ``_max_features``)."""
+    if v == "all":
+        return None
+    if isinstance(v, str):
+        return v
+    if "fraction" in v:
+        return float(v["fraction"])
+    return int(v["count"])
 
 
 def _max_features(v: Any) -> Any:
@@ -127,12 +146,14 @@ class RandomForestRegressor(_TreeRegressor):
     def __init__(
         self,
         *,
-        n_estimators: int = 100,
-        max_depth: Optional[int] = None,
-        min_samples_leaf: int = 1,
-        max_features: Union[None, str, int, float] = None,
-        bootstrap: bool = True,
-        max_bins: int = 256,
+        n_estimators: int = _REGRESSOR["forest"]["n_trees"],
+        max_depth: Optional[int] = _REGRESSOR["forest"]["max_depth"],
+        min_samples_leaf: int = _REGRESSOR["forest"]["min_samples_leaf"],
+        max_features: Union[None, str, int, float] = _max_features_default(
+            _REGRESSOR["forest"]["max_features"]
+        ),
+        bootstrap: bool = _REGRESSOR["forest"]["bootstrap"],
+        max_bins: int = _REGRESSOR["forest"]["max_bins"],
         random_state: Optional[int] = None,
         n_jobs: Optional[int] = None,
     ) -> None:
@@ -174,17 +195,17 @@ class GradientBoostingRegressor(_TreeRegressor):
     def __init__(
         self,
         *,
-        learning_rate: float = 0.1,
-        max_iter: int = 500,
-        max_leaf_nodes: Optional[int] = 31,
-        max_depth: Optional[int] = None,
-        min_samples_leaf: int = 20,
-        l2_regularization: float = 0.0,
-        max_bins: int = 256,
-        early_stopping: bool = True,
-        validation_fraction: float = 0.1,
-        n_iter_no_change: int = 10,
-        tol: float = 1e-7,
+        learning_rate: float = _REGRESSOR["gbdt"]["learning_rate"],
+        max_iter: int = _REGRESSOR["gbdt"]["max_iter"],
+        max_leaf_nodes: Optional[int] = _REGRESSOR["gbdt"]["max_leaf_nodes"],
+        max_depth: Optional[int] = _REGRESSOR["gbdt"]["max_depth"],
+        min_samples_leaf: int = _REGRESSOR["gbdt"]["min_samples_leaf"],
+        l2_regularization: float = _REGRESSOR["gbdt"]["l2"],
+        max_bins: int = _REGRESSOR["gbdt"]["max_bins"],
+        early_stopping: bool = _REGRESSOR["gbdt"]["early_stopping"],
+        validation_fraction: float = _REGRESSOR["gbdt"]["validation_fraction"],
+        n_iter_no_change: int = _REGRESSOR["gbdt"]["n_iter_no_change"],
+        tol: float = _REGRESSOR["gbdt"]["tol"],
         random_state: Optional[int] = None,
     ) -> None:
         self.learning_rate = learning_rate
@@ -252,9 +273,7 @@ def _day(d: Any) -> str:
     for name in _DAYS:
         if s.lower().startswith(name.lower()):
             return name
-    from . import ParameterError
-
-    raise ParameterError(f"invalid parameter `days`: {d!r} is not a weekday")
+    raise ParameterError(parameter="days", message=f"{d!r} is not a weekday")
 
 
 def _frame(rows: List[Dict[str, Any]]) -> pd.DataFrame:
@@ -276,12 +295,14 @@ class DemandModel(Estimator):
         self,
         *,
         model: str = "forest",
-        n_estimators: int = 100,
-        min_samples_leaf: int = 20,
-        max_features: Union[None, str, int, float] = 0.5,
-        alpha: float = 0.1,
-        min_category_count: int = 5,
-        random_state: Optional[int] = 42,
+        n_estimators: int = _DEMAND["forest"]["n_trees"],
+        min_samples_leaf: int = _DEMAND["forest"]["min_samples_leaf"],
+        max_features: Union[None, str, int, float] = _max_features_default(
+            _DEMAND["forest"]["max_features"]
+        ),
+        alpha: float = _DEMAND["alpha"],
+        min_category_count: int = _DEMAND["min_category_count"],
+        random_state: Optional[int] = _DEMAND["forest"]["seed"],
     ) -> None:
         self.model = model
         self.n_estimators = n_estimators
@@ -293,9 +314,9 @@ class DemandModel(Estimator):
 
     def _params_json(self) -> str:
         if self.model not in ("forest", "gbdt"):
-            from . import ParameterError
-
-            raise ParameterError(f"invalid parameter `model`: {self.model!r} (expected 'forest' or 'gbdt')")
+            raise ParameterError(
+                parameter="model", message=f"{self.model!r} (expected 'forest' or 'gbdt')"
+            )
         return json.dumps(
             {
                 "model": self.model,
@@ -305,8 +326,12 @@ class DemandModel(Estimator):
                     "max_features": _max_features(self.max_features),
                     "seed": _seed(self.random_state),
                 },
-                "gbdt": {"min_samples_leaf": int(self.min_samples_leaf) * 2, "learning_rate": 0.05,
-                         "seed": _seed(self.random_state)},
+                # GBDT leaves hold twice the forest's rows (Rust's defaults: 40 vs 20).
+                "gbdt": {
+                    "min_samples_leaf": int(self.min_samples_leaf) * 2,
+                    "learning_rate": _DEMAND["gbdt"]["learning_rate"],
+                    "seed": _seed(self.random_state),
+                },
                 "alpha": float(self.alpha),
                 "min_category_count": int(self.min_category_count),
             }

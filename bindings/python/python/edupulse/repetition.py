@@ -38,13 +38,16 @@ import numpy as np
 import pandas as pd
 
 from . import _edupulse as _native
+from .exceptions import ValidationError
 
 __all__ = ["FSRS", "DEFAULT_PARAMETERS", "optimize", "evaluate"]
 
-DEFAULT_PARAMETERS: Tuple[float, ...] = (
-    0.212, 1.2931, 2.3065, 8.2956, 6.4133, 0.8334, 3.0194, 0.001, 1.8722, 0.1666, 0.796,
-    1.4835, 0.0614, 0.2629, 1.6483, 0.6014, 1.8729, 0.5425, 0.0912, 0.0658, 0.1542,
-)
+#: Rust's FSRS-6 defaults (``repetition::FsrsParams::default()``).
+_FSRS: Dict[str, Any] = _native.defaults("fsrs")
+
+#: The 21 default FSRS-6 parameters (py-fsrs's), read from Rust
+#: (``edupulse_core::repetition::fsrs::DEFAULT_PARAMETERS``), never copied.
+DEFAULT_PARAMETERS: Tuple[float, ...] = tuple(float(w) for w in _FSRS["parameters"])
 
 
 def _f64(x: Any) -> "np.ndarray[Any, Any]":
@@ -58,9 +61,9 @@ class FSRS:
     def __init__(
         self,
         parameters: Optional[Sequence[float]] = None,
-        desired_retention: float = 0.9,
-        maximum_interval: int = 36500,
-        enable_fuzz: bool = False,
+        desired_retention: float = _FSRS["desired_retention"],
+        maximum_interval: int = _FSRS["maximum_interval"],
+        enable_fuzz: bool = _FSRS["enable_fuzz"],
     ) -> None:
         self.parameters: Optional[List[float]] = (
             None if parameters is None else [float(p) for p in parameters]
@@ -133,7 +136,9 @@ def _log_columns(review_log: Any) -> Tuple[Any, Any, Any]:
     df = review_log if isinstance(review_log, pd.DataFrame) else pd.DataFrame(review_log)
     missing = [c for c in ("card_id", "review_time", "review_rating") if c not in df.columns]
     if missing:
-        raise _native.ValidationError(f"review_log: missing column(s) {', '.join(missing)}")
+        raise ValidationError(
+            table="review_log", column=missing[0], message=f"missing column(s) {', '.join(missing)}"
+        )
     codes, _ = pd.factorize(df["card_id"])
     times = pd.to_datetime(df["review_time"], utc=True, format="ISO8601")
     micros = (times - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(microseconds=1)
@@ -142,9 +147,11 @@ def _log_columns(review_log: Any) -> Tuple[Any, Any, Any]:
     bad |= ratings.to_numpy(dtype=np.float64, na_value=np.nan) % 1 != 0
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
-        raise _native.ValidationError(
-            f"review_log: row {row + 1}, column review_rating: "
-            f"{df['review_rating'].iloc[row]!r} is not an integer rating 1–4"
+        raise ValidationError(
+            table="review_log",
+            row=row + 1,
+            column="review_rating",
+            message=f"{df['review_rating'].iloc[row]!r} is not an integer rating 1–4",
         )
     return (
         np.ascontiguousarray(codes, dtype=np.int64),
