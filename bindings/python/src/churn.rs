@@ -1,8 +1,8 @@
 //! Bindings of `edupulse.churn`: buy-till-you-die models, the transaction summary and the shared
 //! tabular classifier. Thin: numeric columns arrive as contiguous `float64` numpy arrays, read in
 //! place (no copy; the Python side converts other dtypes once), results leave as numpy arrays that
-//! take over the Rust buffer; fitted models travel as their JSON state, which is what pickling
-//! stores. Long work runs with the GIL released.
+//! take over the Rust buffer; the fitted classifier stays in Rust (`NativeClassifier`), its serde JSON
+//! bytes only produced for pickling. Long work runs with the GIL released.
 
 use crate::errors::{guard, Failure};
 use chrono::{DateTime, Utc};
@@ -15,6 +15,7 @@ use edupulse::core::learn::{
 };
 use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
+use pyo3::types::PyBytes;
 
 /// A read-only contiguous `float64` array from Python.
 pub(crate) type F64In<'py> = PyReadonlyArray1<'py, f64>;
@@ -345,97 +346,114 @@ pub(crate) fn table(
     Ok(t)
 }
 
-/// Fit the tabular classifier; returns its JSON state. Ctrl-C stops the fit; `progress` (if
-/// given) is called as `progress(ticks, done, total)` while it runs.
-#[pyfunction]
-#[pyo3(signature = (model, columns, y, params_json=None, progress=None))]
-pub(crate) fn churn_classifier_fit(
-    py: Python<'_>,
-    model: &str,
-    columns: Vec<(String, bool, Bound<'_, PyAny>)>,
-    y: Vec<bool>,
-    params_json: Option<String>,
-    progress: Option<Bound<'_, PyAny>>,
-) -> PyResult<String> {
-    guard(|| {
-        let kind = ModelKind::parse(model).ok_or_else(|| {
-            Failure::param(
-                "model",
-                format!("`{model}`: expected \"logistic\", \"trees\" or \"ensemble\""),
-            )
-        })?;
-        let mut params: ClassifierParams = match params_json {
-            Some(j) => {
-                serde_json::from_str(&j).map_err(|e| Failure::param("params", e.to_string()))?
-            }
-            None => ClassifierParams::default(),
-        };
-        params.model = kind;
-        let data = table(columns)?;
-        crate::watch::watched(py, progress.as_ref(), move || -> Result<String, Failure> {
-            let m = TabularClassifier::fit(&data, &y, &params)?;
-            serde_json::to_string(&m).map_err(|e| Failure::Internal(e.to_string()))
+/// A fitted tabular classifier (the Rust value; serde JSON bytes only for pickling).
+#[pyclass(frozen, module = "edupulse._edupulse")]
+pub struct NativeClassifier {
+    inner: TabularClassifier,
+}
+
+#[pymethods]
+impl NativeClassifier {
+    /// Fit `model` ("logistic", "trees" or "ensemble") on `[(name, numeric, values)]` and boolean
+    /// labels. `params`: a dict of `ClassifierParams` fields (missing ones default). Ctrl-C stops
+    /// the fit; `progress(ticks, done, total)` is called while it runs.
+    #[staticmethod]
+    #[pyo3(signature = (model, columns, y, params=None, progress=None))]
+    fn fit(
+        py: Python<'_>,
+        model: &str,
+        columns: Vec<(String, bool, Bound<'_, PyAny>)>,
+        y: Vec<bool>,
+        params: Option<Bound<'_, PyAny>>,
+        progress: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<NativeClassifier> {
+        guard(|| {
+            let kind = ModelKind::parse(model).ok_or_else(|| {
+                Failure::param(
+                    "model",
+                    format!("`{model}`: expected \"logistic\", \"trees\" or \"ensemble\""),
+                )
+            })?;
+            let mut params: ClassifierParams = match params {
+                Some(p) if !p.is_none() => pythonize::depythonize(&p)
+                    .map_err(|e| Failure::param("params", e.to_string()))?,
+                _ => ClassifierParams::default(),
+            };
+            params.model = kind;
+            let data = table(columns)?;
+            let inner = crate::watch::watched(py, progress.as_ref(), move || {
+                Ok(TabularClassifier::fit(&data, &y, &params)?)
+            })?;
+            Ok(NativeClassifier { inner })
         })
-    })
-}
+    }
 
-fn load(state: &str) -> Result<TabularClassifier, Failure> {
-    serde_json::from_str(state)
-        .map_err(|e| Failure::param("state", format!("not a classifier state: {e}")))
-}
+    /// Restore from [`NativeClassifier::state`] bytes.
+    #[staticmethod]
+    fn from_state(state: &[u8]) -> PyResult<NativeClassifier> {
+        guard(|| {
+            let inner = serde_json::from_slice(state)
+                .map_err(|e| Failure::param("state", format!("not a classifier state: {e}")))?;
+            Ok(NativeClassifier { inner })
+        })
+    }
 
-/// Calibrated P(class 1) per row.
-#[pyfunction]
-pub(crate) fn churn_classifier_predict<'py>(
-    py: Python<'py>,
-    state: &str,
-    columns: Vec<(String, bool, Bound<'py, PyAny>)>,
-) -> PyResult<F64Out<'py>> {
-    let v = guard(|| {
-        let m = load(state)?;
-        let data = table(columns)?;
-        Ok(m.predict_proba(&data)?)
-    })?;
-    Ok(PyArray1::from_vec(py, v))
-}
+    /// The fitted model as serde JSON bytes.
+    fn state<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        let v = guard(|| {
+            serde_json::to_vec(&self.inner).map_err(|e| Failure::Internal(e.to_string()))
+        })?;
+        Ok(PyBytes::new(py, &v))
+    }
 
-/// Per-row top factors: list of lists of (column, value, contribution).
-#[pyfunction]
-#[allow(clippy::type_complexity)]
-pub(crate) fn churn_classifier_explain(
-    state: &str,
-    columns: Vec<(String, bool, Bound<'_, PyAny>)>,
-    top: usize,
-) -> PyResult<Vec<Vec<(String, String, f64)>>> {
-    guard(|| {
-        let m = load(state)?;
-        let data = table(columns)?;
-        Ok(m.explain(&data, top)?
-            .into_iter()
-            .map(|r| {
-                r.into_iter()
-                    .map(|f| (f.column, f.value, f.contribution))
-                    .collect()
-            })
-            .collect())
-    })
-}
+    /// Calibrated P(class 1) per row, computed with the GIL released.
+    fn predict_proba<'py>(
+        &self,
+        py: Python<'py>,
+        columns: Vec<(String, bool, Bound<'py, PyAny>)>,
+    ) -> PyResult<F64Out<'py>> {
+        let v = guard(|| {
+            let data = table(columns)?;
+            Ok(py.detach(|| self.inner.predict_proba(&data))?)
+        })?;
+        Ok(PyArray1::from_vec(py, v))
+    }
 
-/// The encoded column kinds the classifier expects: (name, is_numeric).
-#[pyfunction]
-pub(crate) fn churn_classifier_columns(state: &str) -> PyResult<Vec<(String, bool)>> {
-    guard(|| {
-        let m = load(state)?;
-        Ok(m.encoder
+    /// Per-row top factors: list of lists of (column, value, contribution).
+    #[allow(clippy::type_complexity)]
+    fn explain(
+        &self,
+        py: Python<'_>,
+        columns: Vec<(String, bool, Bound<'_, PyAny>)>,
+        top: usize,
+    ) -> PyResult<Vec<Vec<(String, String, f64)>>> {
+        guard(|| {
+            let data = table(columns)?;
+            let rows = py.detach(|| self.inner.explain(&data, top))?;
+            Ok(rows
+                .into_iter()
+                .map(|r| {
+                    r.into_iter()
+                        .map(|f| (f.column, f.value, f.contribution))
+                        .collect()
+                })
+                .collect())
+        })
+    }
+
+    /// The encoded column kinds the classifier expects: (name, is_numeric).
+    fn columns(&self) -> Vec<(String, bool)> {
+        self.inner
+            .encoder
             .columns
             .iter()
-            .zip(&m.encoder.encodings)
+            .zip(&self.inner.encoder.encodings)
             .map(|(c, e)| {
                 (
                     c.clone(),
                     matches!(e, edupulse::core::learn::ColumnEncoding::Numeric { .. }),
                 )
             })
-            .collect())
-    })
+            .collect()
+    }
 }

@@ -289,9 +289,8 @@ fn panic_for_tests(py: Python<'_>, site: &str) -> PyResult<()> {
 mod _edupulse {
     #[pymodule_export]
     use super::churn::{
-        churn_classifier_columns, churn_classifier_explain, churn_classifier_fit,
-        churn_classifier_predict, churn_clv, churn_fit_btyd, churn_fit_gamma_gamma,
-        churn_gamma_gamma_spend, churn_predict_btyd, churn_summary,
+        churn_clv, churn_fit_btyd, churn_fit_gamma_gamma, churn_gamma_gamma_spend,
+        churn_predict_btyd, churn_summary, NativeClassifier,
     };
     #[pymodule_export]
     use super::defaults::defaults;

@@ -3,10 +3,8 @@
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, final
 
 __all__ = [
-    "churn_classifier_columns",
-    "churn_classifier_explain",
-    "churn_classifier_fit",
-    "churn_classifier_predict",
+    "NativeClassifier",
+    "defaults",
     "churn_clv",
     "churn_fit_btyd",
     "churn_fit_gamma_gamma",
@@ -105,16 +103,24 @@ def churn_summary(
     customer_ids: Sequence[str], at_seconds: Sequence[int], amounts: Optional[_F64] = None,
     observation_period_end: Optional[int] = None, freq: str = "W",
 ) -> Tuple[List[str], _F64, _F64, _F64, _F64]: ...
-def churn_classifier_fit(
-    model: str,
-    columns: Sequence[_Col],
-    y: Sequence[bool],
-    params_json: Optional[str] = None,
-    progress: Optional[Callable[[int, int, int], Any]] = None,
-) -> str: ...
-def churn_classifier_predict(state: str, columns: Sequence[_Col]) -> _F64: ...
-def churn_classifier_explain(state: str, columns: Sequence[_Col], top: int) -> List[List[Tuple[str, str, float]]]: ...
-def churn_classifier_columns(state: str) -> List[Tuple[str, bool]]: ...
+@final
+class NativeClassifier:
+    @staticmethod
+    def fit(
+        model: str,
+        columns: Sequence[_Col],
+        y: Sequence[bool],
+        params: Optional[Mapping[str, Any]] = None,
+        progress: Optional[Callable[[int, int, int], Any]] = None,
+    ) -> "NativeClassifier": ...
+    @staticmethod
+    def from_state(state: bytes) -> "NativeClassifier": ...
+    def state(self) -> bytes: ...
+    def predict_proba(self, columns: Sequence[_Col]) -> _F64: ...
+    def explain(self, columns: Sequence[_Col], top: int) -> List[List[Tuple[str, str, float]]]: ...
+    def columns(self) -> List[Tuple[str, bool]]: ...
+
+def defaults(name: str) -> Any: ...
 # Spaced repetition (FSRS-6); use edupulse.repetition.
 def fsrs_replay(
     parameters: Optional[Sequence[float]],

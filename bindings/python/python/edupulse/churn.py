@@ -307,25 +307,24 @@ class _TabularClassifier(ClassifierMixin, Estimator):
         p.update(dict(self.params or {}))
         cols = _columns(X)
         with _watch(progress, f"{type(self).__name__}.fit") as callback:
-            state = _native.churn_classifier_fit(
-                str(self.model), cols, labels, json.dumps(p) if p else None, callback
-            )
-        self._set_fitted(state, classes)
+            model = _native.NativeClassifier.fit(str(self.model), cols, labels, p or None, callback)
+        self._set_fitted(model, classes)
         self.__dict__.pop("feature_names_in_", None)  # from an earlier fit on a DataFrame
         if not isinstance(X, np.ndarray):
             self.feature_names_in_ = np.asarray([c[0] for c in cols], dtype=object)
         return self
 
-    def _set_fitted(self, state: str, classes: np.ndarray) -> None:
-        self.state_ = state
-        self.columns_ = [tuple(c) for c in _native.churn_classifier_columns(state)]
+    def _set_fitted(self, model: Any, classes: np.ndarray) -> None:
+        #: The fitted Rust classifier (``_edupulse.NativeClassifier``).
+        self.model_ = model
+        self.columns_ = [tuple(c) for c in model.columns()]
         self.n_features_in_ = len(self.columns_)
         self.classes_ = classes
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """n × 2 array: P(class 0), P(class 1)."""
-        _check_fitted(self, ["state_"])
-        p = _out(_native.churn_classifier_predict(self.state_, _columns(X, self.columns_)))
+        _check_fitted(self, ["model_"])
+        p = _out(self.model_.predict_proba(_columns(X, self.columns_)))
         return np.column_stack([1.0 - p, p])
 
     def predict(self, X: Any) -> np.ndarray:
@@ -335,8 +334,8 @@ class _TabularClassifier(ClassifierMixin, Estimator):
     def explain(self, X: Any, top: int = 3) -> pd.DataFrame:
         """One row per (input row, factor): row, rank, column, value, contribution (to the
         log-odds of class 1)."""
-        _check_fitted(self, ["state_"])
-        rows = _native.churn_classifier_explain(self.state_, _columns(X, self.columns_), int(top))
+        _check_fitted(self, ["model_"])
+        rows = self.model_.explain(_columns(X, self.columns_), int(top))
         recs = [
             {"row": i, "rank": k + 1, "column": c, "value": v, "contribution": w}
             for i, fs in enumerate(rows)
@@ -348,7 +347,7 @@ class _TabularClassifier(ClassifierMixin, Estimator):
         names = getattr(self, "feature_names_in_", None)
         return json.dumps(
             {
-                "state": self.state_,
+                "state": bytes(self.model_.state()).decode(),
                 "classes": self.classes_.tolist(),
                 "dtype": self.classes_.dtype.str,
                 "names": None if names is None else [str(n) for n in names],
@@ -357,7 +356,8 @@ class _TabularClassifier(ClassifierMixin, Estimator):
 
     def _from_state(self, state: Any) -> None:
         d = json.loads(bytes(state).decode())
-        self._set_fitted(d["state"], np.array(d["classes"], dtype=np.dtype(d["dtype"])))
+        model = _native.NativeClassifier.from_state(d["state"].encode())
+        self._set_fitted(model, np.array(d["classes"], dtype=np.dtype(d["dtype"])))
         if d.get("names") is not None:
             self.feature_names_in_ = np.asarray(d["names"], dtype=object)
 
@@ -375,8 +375,8 @@ class ChurnClassifier(_TabularClassifier):
     ``params``:
     classifier parameters (``l2``, ``max_iter``, ``tolerance``, ``calibration_folds``,
     ``boost``...). Probabilities are calibrated out of fold (Platt). ``explain`` gives each row's
-    top columns with their contribution to the log-odds of class 1. Pickles (its state is serde
-    JSON from Rust).
+    top columns with their contribution to the log-odds of class 1. The fitted model lives in Rust
+    (``model_``); it pickles through its serde state.
 
     Example::
 

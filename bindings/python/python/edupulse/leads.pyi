@@ -22,9 +22,9 @@ class LeadScorer(Estimator):
         self,
         *,
         weights: Optional[Mapping[str, float]] = None,
-        half_life_days: float = 14.0,
-        hot: float = 7.0,
-        warm: float = 4.0,
+        half_life_days: float = ...,
+        hot: float = ...,
+        warm: float = ...,
     ) -> None: ...
     def fit(self, X: Any = None, y: Any = None) -> "LeadScorer": ...
     def score(self, lead_events: Any, as_of: Any = None, *, output: str = "pandas") -> Any: ...
