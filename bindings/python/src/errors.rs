@@ -23,6 +23,7 @@ use edupulse::core::{CoreError, Location};
 use edupulse::store::StoreError as StoreFailure;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
+use pyo3::IntoPyObjectExt;
 use std::any::Any;
 
 /// Everything that can go wrong inside a binding call, carried without the GIL (all variants are
@@ -126,7 +127,7 @@ fn text<'py>(py: Python<'py>, s: &str) -> Attr<'py> {
 }
 
 fn number<'py>(py: Python<'py>, n: impl IntoPyObject<'py>) -> Attr<'py> {
-    n.into_pyobject(py).ok().map(|v| v.into_any())
+    n.into_bound_py_any(py).ok()
 }
 
 /// The operating system's error number in a message that ends with a Rust `std::io::Error`

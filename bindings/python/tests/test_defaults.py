@@ -47,7 +47,7 @@ def test_lead_scorer_defaults_are_rusts():
     at = [0, 86_400 * 3, 86_400 * 5, 86_400, 86_400 * 2, 86_400 * 9]
     kind = ["email_open", "webinar_attended", "pricing_view", "demo_request", "email_click", "question_asked"]
     own = _edupulse.leads_score(lead_id, at, kind, None, 86_400 * 10)
-    ours = _edupulse.leads_score(lead_id, at, kind, LeadScorer()._params_json(), 86_400 * 10)
+    ours = _edupulse.leads_score(lead_id, at, kind, LeadScorer()._params(), 86_400 * 10)
     assert ours == own
 
 
@@ -61,7 +61,8 @@ def test_fsrs_defaults_are_rusts():
     explicit = _edupulse.fsrs_replay(
         list(DEFAULT_PARAMETERS), rust["desired_retention"], rust["maximum_interval"], ratings, days
     )
-    assert own == explicit
+    for a, b in zip(own, explicit):  # NaN marks the first review's retrievability: compare arrays
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
 
 
 @pytest.mark.parametrize("cls", [BetaGeoModel, ParetoNBDModel, GammaGammaModel])

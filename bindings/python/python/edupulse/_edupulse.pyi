@@ -155,7 +155,7 @@ def fsrs_evaluate(
 
 # edupulse.leads
 def leads_score(
-    lead_id: Sequence[str], at: Sequence[int], kind: Sequence[str], params_json: Optional[str] = None, as_of: Optional[int] = None
+    lead_id: Sequence[str], at: Sequence[int], kind: Sequence[str], params: Optional[Mapping[str, Any]] = None, as_of: Optional[int] = None
 ) -> Tuple[List[Tuple[str, float, float, str, List[Tuple[str, str, float]]]], int]: ...
 # edupulse.demand
 _Cols = List[Tuple[str, bool, Any]]
@@ -166,7 +166,7 @@ class NativeRegressor:
         kind: str,
         columns: _Cols,
         y: _F64,
-        params_json: Optional[str] = None,
+        params: Optional[Mapping[str, Any]] = None,
         progress: Optional[Callable[[int, int, int], Any]] = None,
     ) -> "NativeRegressor": ...
     @staticmethod
@@ -182,12 +182,12 @@ class NativeDemand:
     @staticmethod
     def fit(
         native: Any,
-        params_json: Optional[str] = None,
+        params: Optional[Mapping[str, Any]] = None,
         progress: Optional[Callable[[int, int, int], Any]] = None,
     ) -> "NativeDemand": ...
     @staticmethod
     def from_state(state: bytes) -> "NativeDemand": ...
     def state(self) -> bytes: ...
-    def predict(self, native: Any) -> str: ...
-    def best_slots(self, native: Any, others: Any, params_json: Optional[str] = None) -> str: ...
+    def predict(self, native: Any) -> List[Tuple[str, Dict[str, Any]]]: ...
+    def best_slots(self, native: Any, others: Any, params: Optional[Mapping[str, Any]] = None) -> Dict[str, Any]: ...
     def importances(self) -> List[Tuple[str, float]]: ...

@@ -23,7 +23,6 @@ Example::
 
 from __future__ import annotations
 
-import json
 import os
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Union
 
@@ -82,7 +81,7 @@ def _max_features(v: Any) -> Any:
 class _TreeRegressor(RegressorMixin, Estimator):
     _kind = ""
 
-    def _params_json(self) -> str:
+    def _params(self) -> Dict[str, Any]:
         raise NotImplementedError
 
     def fit(self, X: Any, y: Any, *, progress: Any = False) -> "_TreeRegressor":
@@ -92,7 +91,7 @@ class _TreeRegressor(RegressorMixin, Estimator):
         yy = np.asarray(y, dtype="float64").reshape(-1)
         with _watch(progress, f"{type(self).__name__}.fit") as callback:
             self._model = _native.NativeRegressor.fit(
-                self._kind, cols, _f64(yy), self._params_json(), callback
+                self._kind, cols, _f64(yy), self._params(), callback
             )
         self._set_fitted(X)
         return self
@@ -166,9 +165,9 @@ class RandomForestRegressor(_TreeRegressor):
         self.random_state = random_state
         self.n_jobs = n_jobs
 
-    def _params_json(self) -> str:
+    def _params(self) -> Dict[str, Any]:
         n_jobs = self.n_jobs
-        return json.dumps(
+        return (
             {
                 "forest": {
                     "n_trees": int(self.n_estimators),
@@ -221,8 +220,8 @@ class GradientBoostingRegressor(_TreeRegressor):
         self.tol = tol
         self.random_state = random_state
 
-    def _params_json(self) -> str:
-        return json.dumps(
+    def _params(self) -> Dict[str, Any]:
+        return (
             {
                 "gbdt": {
                     "max_iter": int(self.max_iter),
@@ -312,12 +311,12 @@ class DemandModel(Estimator):
         self.min_category_count = min_category_count
         self.random_state = random_state
 
-    def _params_json(self) -> str:
+    def _params(self) -> Dict[str, Any]:
         if self.model not in ("forest", "gbdt"):
             raise ParameterError(
                 parameter="model", message=f"{self.model!r} (expected 'forest' or 'gbdt')"
             )
-        return json.dumps(
+        return (
             {
                 "model": self.model,
                 "forest": {
@@ -342,7 +341,7 @@ class DemandModel(Estimator):
         ``progress=True`` shows a progress bar; Ctrl-C stops the fit with ``KeyboardInterrupt``."""
         native = _native_tables({"webinars": webinars, "registrations": registrations})
         with _watch(progress, "DemandModel.fit") as callback:
-            self._model = _native.NativeDemand.fit(native, self._params_json(), callback)
+            self._model = _native.NativeDemand.fit(native, self._params(), callback)
         self._set_fitted()
         return self
 
@@ -355,7 +354,7 @@ class DemandModel(Estimator):
         ``"pandas"`` (default), ``"polars"`` or ``"arrow"``."""
         _check_fitted(self)
         _interop.check_output(output)
-        out = json.loads(self._model.predict(_native_tables({"webinars": df})))
+        out = self._model.predict(_native_tables({"webinars": df}))
         rows = [dict(f, webinar_id=i) for i, f in out]
         frame = _frame(rows)
         frame.insert(0, "webinar_id", [r["webinar_id"] for r in rows])
@@ -391,10 +390,8 @@ class DemandModel(Estimator):
             "top": int(top),
         }
         other = others if others is not None else w.iloc[0:0]
-        r = json.loads(
-            self._model.best_slots(
-                _native_tables({"webinars": w}), _native_tables({"webinars": other}), json.dumps(params)
-            )
+        r = self._model.best_slots(
+            _native_tables({"webinars": w}), _native_tables({"webinars": other}), params
         )
         return _interop.output(_frame(r["slots"]), output)
 

@@ -9,7 +9,6 @@ conversions are known. Everything runs in Rust with the GIL released.
 
 from __future__ import annotations
 
-import json
 from typing import Any, Dict, List, Mapping, Optional
 
 import numpy as np
@@ -80,21 +79,19 @@ class LeadScorer(Estimator):
         self.hot = hot
         self.warm = warm
 
-    def _params_json(self) -> str:
+    def _params(self) -> Dict[str, Any]:
         w = dict(DEFAULT_WEIGHTS)
         w.update({str(k): float(v) for k, v in (self.weights or {}).items()})
-        return json.dumps(
-            {
-                "weights": w,
-                "half_life_days": float(self.half_life_days),
-                "hot": float(self.hot),
-                "warm": float(self.warm),
-            }
-        )
+        return {
+            "weights": w,
+            "half_life_days": float(self.half_life_days),
+            "hot": float(self.hot),
+            "warm": float(self.warm),
+        }
 
     def fit(self, X: Any = None, y: Any = None) -> "LeadScorer":
         """Nothing to learn: validates the parameters and returns ``self``."""
-        _native.leads_score([], [], [], self._params_json(), None)
+        _native.leads_score([], [], [], self._params(), None)
         self.is_fitted_ = True
         return self
 
@@ -120,7 +117,7 @@ class LeadScorer(Estimator):
             [str(v) for v in df["lead_id"].tolist()],
             _seconds(df["at"]),
             [str(v) for v in df["kind"].tolist()],
-            self._params_json(),
+            self._params(),
             None if as_of is None else _instant(as_of),
         )
         frame = pd.DataFrame(
