@@ -13,13 +13,25 @@ use serde::Serialize;
 
 /// The names `defaults` knows, with the Rust struct each one is the `Default` of.
 pub(crate) const NAMES: [(&str, &str); 8] = [
-    ("btyd", "churn::FitParams (BG/NBD, Pareto/NBD, Gamma-Gamma fits)"),
-    ("classifier", "learn::ClassifierParams (the shared tabular classifier)"),
+    (
+        "btyd",
+        "churn::FitParams (BG/NBD, Pareto/NBD, Gamma-Gamma fits)",
+    ),
+    (
+        "classifier",
+        "learn::ClassifierParams (the shared tabular classifier)",
+    ),
     ("demand", "demand::DemandParams (DemandModel)"),
     ("fsrs", "repetition::FsrsParams (FSRS-6 scheduling)"),
-    ("lead_model", "leads::ModelParams (the learned lead model and its classifier)"),
+    (
+        "lead_model",
+        "leads::ModelParams (the learned lead model and its classifier)",
+    ),
     ("lead_points", "leads::PointsParams (LeadScorer)"),
-    ("regressor", "learn::RegressorParams (RandomForestRegressor, GradientBoostingRegressor)"),
+    (
+        "regressor",
+        "learn::RegressorParams (RandomForestRegressor, GradientBoostingRegressor)",
+    ),
     ("simulate", "simulate::SimConfig (simulate())"),
 ];
 

@@ -28,7 +28,8 @@ pub(crate) fn py_param<T: serde::de::DeserializeOwned + Default>(
 
 /// A Rust result as Python objects (dicts, lists, numbers, str, None).
 fn to_py<'py, T: serde::Serialize>(py: Python<'py>, v: &T) -> Result<Bound<'py, PyAny>, Failure> {
-    pythonize::pythonize(py, v).map_err(|e| Failure::Internal(format!("cannot convert a result: {e}")))
+    pythonize::pythonize(py, v)
+        .map_err(|e| Failure::Internal(format!("cannot convert a result: {e}")))
 }
 
 /// A fitted forest or GBDT regressor over named columns.

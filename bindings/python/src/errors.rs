@@ -181,7 +181,11 @@ pub(crate) fn core_error(py: Python<'_>, e: CoreError) -> PyErr {
                 ("errno", os_error(message).and_then(|n| number(py, n))),
             ],
         ),
-        _ => raise(py, "EdupulseError", &[("message", text(py, &e.to_string()))]),
+        _ => raise(
+            py,
+            "EdupulseError",
+            &[("message", text(py, &e.to_string()))],
+        ),
     }
 }
 
