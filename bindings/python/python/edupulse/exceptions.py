@@ -28,6 +28,21 @@ when Rust reported one (``errno.ENOENT``...), otherwise ``None``. A store backen
 an operating-system I/O error (e.g. the folder of a SQLite file cannot be created) raises
 ``StoreIOError``, both a ``StoreError`` (``kind == "backend"``) and an ``EdupulseIOError``, so
 ``except StoreError`` and ``except OSError`` both catch it.
+
+Example::
+
+    >>> import edupulse
+    >>> from edupulse.exceptions import ValidationError
+    >>> try:
+    ...     edupulse.validate({"reviews": {"student_id": ["s1"], "rating": [9]}})
+    ... except ValueError as err:           # a ValidationError is a ValueError
+    ...     print(type(err).__name__, err.table, err.column)
+    ValidationError reviews card_id
+    >>> err = ValidationError(table="reviews", row=5, column="rating", message="9 is not 1–4")
+    >>> str(err)
+    "table 'reviews', row 5, column 'rating': 9 is not 1–4"
+    >>> isinstance(edupulse.exceptions.EdupulseIOError(path="x.csv", message="gone"), OSError)
+    True
 """
 
 from __future__ import annotations
