@@ -390,7 +390,10 @@ def test_version_and_typing_files_are_shipped():
 
     assert edupulse.__version__.count(".") == 2
     files = {p.name for p in resources.files("edupulse").iterdir()}
-    assert {"py.typed", "__init__.pyi", "_edupulse.pyi"} <= files
+    assert {"py.typed", "_edupulse.pyi"} <= files
+    # Hand stubs never shadow an annotated .py file: only the native module has a .pyi.
+    shadowing = {f for f in files if f.endswith(".pyi") and f[:-1] in files}
+    assert not shadowing
 
 
 # --- polars -------------------------------------------------------------------------------------

@@ -38,7 +38,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Literal, Mapping, Optional, Sequence, Tuple, overload
 
 import numpy as np
 import pandas as pd
@@ -103,6 +103,14 @@ def columns(table: str) -> List[str]:
 _SIMULATE: Dict[str, Any] = _native.defaults("simulate")
 
 
+@overload
+def simulate(
+    students: int = ..., seed: int = ..., *, output: Literal["pandas"] = "pandas", **options: Any
+) -> Dict[str, pd.DataFrame]: ...
+@overload
+def simulate(
+    students: int = ..., seed: int = ..., *, output: str = "pandas", **options: Any
+) -> Dict[str, Any]: ...
 def simulate(
     students: int = _SIMULATE["students"],
     seed: int = _SIMULATE["seed"],
@@ -194,6 +202,19 @@ class Store:
         transaction; errors name the file, row and column. Same report as ``ingest``."""
         return self._native.ingest_dir(os.fspath(path))
 
+    @overload
+    def table(
+        self,
+        name: str,
+        start: Optional[Any] = None,
+        end: Optional[Any] = None,
+        *,
+        output: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+    @overload
+    def table(
+        self, name: str, start: Optional[Any] = None, end: Optional[Any] = None, *, output: str = "pandas"
+    ) -> Any: ...
     def table(
         self,
         name: str,
@@ -306,12 +327,12 @@ class Store:
 
 def _tqdm() -> Any:
     """tqdm's notebook bar when ipywidgets can draw it, else the text bar (ImportError: none)."""
-    from tqdm import tqdm
+    from tqdm import tqdm  # type: ignore[import-untyped]
 
     try:
-        import ipywidgets  # noqa: F401
+        import ipywidgets  # type: ignore[import-not-found,unused-ignore]  # noqa: F401
 
-        from tqdm.auto import tqdm as auto
+        from tqdm.auto import tqdm as auto  # type: ignore[import-untyped]
 
         return auto
     except ImportError:

@@ -229,7 +229,7 @@ class Estimator:
 
     def __sklearn_tags__(self) -> Any:
         """scikit-learn ≥ 1.6 tags; override and adjust ``super().__sklearn_tags__()`` as needed."""
-        from sklearn.utils import (  # only scikit-learn calls this method
+        from sklearn.utils import (  # type: ignore[import-untyped]  # only scikit-learn calls this
             ClassifierTags,
             InputTags,
             RegressorTags,
@@ -281,7 +281,7 @@ class RegressorMixin:
         """Coefficient of determination R² of ``self.predict(X)`` against ``y``."""
         import numpy as np
 
-        pred = np.asarray(self.predict(X), dtype=float).reshape(-1)  # type: ignore[attr-defined]
+        pred = np.asarray(self.predict(X), dtype=float).reshape(-1)  # type: ignore[attr-defined,type-var]
         truth = np.asarray(y, dtype=float).reshape(-1)
         w = np.ones_like(truth) if sample_weight is None else np.asarray(sample_weight, dtype=float)
         mean = np.average(truth, weights=w)

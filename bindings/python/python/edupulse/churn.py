@@ -266,7 +266,7 @@ def _columns(X: Any, expected: Optional[List[Tuple[str, bool]]] = None) -> List[
     elif not isinstance(X, pd.DataFrame):
         X = X.to_pandas()
     kinds = dict(expected) if expected is not None else {}
-    cols = []
+    cols: List[Tuple[str, bool, Any]] = []
     for name in X.columns:
         s = X[name]
         numeric = kinds.get(str(name), pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s))

@@ -131,7 +131,7 @@ class LeadScorer(Estimator):
         )
         if output != "pandas":
             # Arrow and polars want one type per field: factors become {kind, events, points}.
-            frame["top_factors"] = [
+            frame["top_factors"] = [  # type: ignore[assignment]
                 [{"kind": k, "events": n, "points": p} for k, n, p in f] for f in frame["top_factors"]
             ]
         return _interop.output(frame, output)
