@@ -35,7 +35,6 @@ Example (an in-memory store; ``sqlite://PATH`` or ``postgres://...`` persist)::
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from typing import Any, Callable, Dict, List, Literal, Mapping, Optional, Sequence, Tuple, overload
@@ -266,15 +265,14 @@ class Store:
         """
         callback, close = _progress(progress, "edupulse run")
         try:
-            text = self._native.run(
+            summary: Dict[str, Any] = self._native.run(
                 as_of,
-                None if config is None else json.dumps(config),
+                None if config is None else dict(config),
                 None if steps is None else [str(s) for s in steps],
                 callback,
             )
         finally:
             close()
-        summary = json.loads(text)
         if raise_on_failure and not summary.get("ok", True):
             raise StepFailedError(summary)
         return summary
@@ -286,7 +284,7 @@ class Store:
         Returns the dispatch report (``pending``, ``delivered``, ``sent``, per channel...).
         """
         path = None if file is None else os.fspath(file)
-        return json.loads(self._native.deliver(path, stdout))
+        return self._native.deliver(path, stdout)
 
     def results(self, table: str, as_of: Optional[Any] = None, *, output: str = "pandas") -> Any:
         """Rows of result table ``table`` (``churn_scores``, ``best_slots``, ... — see
@@ -302,11 +300,11 @@ class Store:
 
     def outbox(self, *, pending_only: bool = False) -> List[Dict[str, Any]]:
         """The notification outbox, oldest first (dicts with ``notification``, ``status``...)."""
-        return json.loads(self._native.outbox(pending_only))
+        return self._native.outbox(pending_only)
 
     def runs(self) -> List[Dict[str, Any]]:
         """Every run record, oldest ``as_of`` first (``as_of``, ``written_at``, ``summary``)."""
-        return json.loads(self._native.runs())
+        return self._native.runs()
 
     def report(self, path: Any, lang: str = "es", as_of: Optional[Any] = None) -> str:
         """Write the report of the run at ``as_of`` (None: the latest run; a bare date means the
