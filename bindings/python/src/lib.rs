@@ -288,10 +288,7 @@ fn panic_for_tests(py: Python<'_>, site: &str) -> PyResult<()> {
 #[pymodule]
 mod _edupulse {
     #[pymodule_export]
-    use super::churn::{
-        churn_clv, churn_fit_btyd, churn_fit_gamma_gamma, churn_gamma_gamma_spend,
-        churn_predict_btyd, churn_summary, NativeClassifier,
-    };
+    use super::churn::{churn_summary, NativeClassifier, NativeGammaGamma, NativeTransactionModel};
     #[pymodule_export]
     use super::defaults::defaults;
     #[pymodule_export]

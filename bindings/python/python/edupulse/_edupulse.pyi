@@ -4,12 +4,9 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 __all__ = [
     "NativeClassifier",
+    "NativeGammaGamma",
+    "NativeTransactionModel",
     "defaults",
-    "churn_clv",
-    "churn_fit_btyd",
-    "churn_fit_gamma_gamma",
-    "churn_gamma_gamma_spend",
-    "churn_predict_btyd",
     "churn_summary",
     "leads_score",
     "column_specs",
@@ -82,23 +79,40 @@ _Fit = Tuple[List[float], float, List[float], int]
 _Col = Tuple[str, bool, Any]
 _F64 = Any  # a 1-D float64 numpy array
 
-def churn_fit_btyd(
-    model: str, frequency: _F64, recency: _F64, t: _F64, max_iter: int = 1000,
-    tolerance: float = 1e-9, penalizer: float = 0.0,
-) -> _Fit: ...
-def churn_predict_btyd(
-    model: str, params: Sequence[float], what: str, horizon: float, frequency: _F64,
-    recency: _F64, t: _F64,
-) -> _F64: ...
-def churn_fit_gamma_gamma(
-    frequency: _F64, monetary_value: _F64, max_iter: int = 1000, tolerance: float = 1e-9,
-    penalizer: float = 0.0,
-) -> _Fit: ...
-def churn_gamma_gamma_spend(params: Sequence[float], frequency: _F64, monetary_value: _F64) -> _F64: ...
-def churn_clv(
-    model: str, params: Sequence[float], gg_params: Sequence[float], frequency: _F64,
-    recency: _F64, t: _F64, monetary_value: _F64, months: int, discount_rate: float, freq: str,
-) -> _F64: ...
+@final
+class NativeTransactionModel:
+    @staticmethod
+    def fit(
+        model: str, frequency: _F64, recency: _F64, t: _F64, max_iter: int, tolerance: float,
+        penalizer: float,
+    ) -> "NativeTransactionModel": ...
+    @staticmethod
+    def from_state(state: bytes) -> "NativeTransactionModel": ...
+    def state(self) -> bytes: ...
+    @staticmethod
+    def from_params(model: str, params: Sequence[float]) -> "NativeTransactionModel": ...
+    def params(self) -> List[float]: ...
+    def fit_info(self) -> Optional[_Fit]: ...
+    def probability_alive(self, frequency: _F64, recency: _F64, t: _F64) -> _F64: ...
+    def expected_purchases(self, horizon: float, frequency: _F64, recency: _F64, t: _F64) -> _F64: ...
+@final
+class NativeGammaGamma:
+    @staticmethod
+    def fit(
+        frequency: _F64, monetary_value: _F64, max_iter: int, tolerance: float, penalizer: float
+    ) -> "NativeGammaGamma": ...
+    @staticmethod
+    def from_state(state: bytes) -> "NativeGammaGamma": ...
+    def state(self) -> bytes: ...
+    @staticmethod
+    def from_params(params: Sequence[float]) -> "NativeGammaGamma": ...
+    def params(self) -> List[float]: ...
+    def fit_info(self) -> Optional[_Fit]: ...
+    def spend(self, frequency: _F64, monetary_value: _F64) -> _F64: ...
+    def clv(
+        self, transactions: NativeTransactionModel, frequency: _F64, recency: _F64, t: _F64,
+        monetary_value: _F64, months: int, discount_rate: float, freq: str,
+    ) -> _F64: ...
 def churn_summary(
     customer_ids: Sequence[str], at_seconds: Sequence[int], amounts: Optional[_F64] = None,
     observation_period_end: Optional[int] = None, freq: str = "W",

@@ -75,6 +75,8 @@ class _MaximumLikelihood(Estimator):
     """What the three maximum-likelihood models share: hyperparameters, fitted attributes."""
 
     _names: Tuple[str, ...] = ()
+    # 2: the state is the Rust model's serde bytes (1 was a JSON dict of parameters).
+    _pickle_version = 2
 
     def __init__(
         self,
@@ -93,9 +95,31 @@ class _MaximumLikelihood(Estimator):
         self.log_likelihood_: float = float(ll)
         self.iterations_: int = int(it)
 
-    def _p(self) -> List[float]:
+    def _set_model(self, model: Any) -> None:
+        #: The fitted Rust model (``_edupulse.NativeTransactionModel`` / ``NativeGammaGamma``).
+        self.model_ = model
+        info = model.fit_info()
+        if info is None:  # built from given parameters: no fit information
+            self.params_ = dict(zip(self._names, model.params()))
+        else:
+            self._set_fit(*info)
+
+    def _from_params(self, params: List[float]) -> Any:
+        raise NotImplementedError
+
+    def _native_model(self) -> Any:
+        """The Rust model; rebuilt from ``params_`` when they were set or changed by hand (e.g.
+        published parameters), which Rust validates."""
         _check_fitted(self, ["params_"])
-        return [self.params_[n] for n in self._names]
+        p = [float(self.params_[n]) for n in self._names]
+        model = self.__dict__.get("model_")
+        if model is None or list(model.params()) != p:
+            model = self._from_params(p)
+            self.model_ = model
+        return model
+
+    def _state(self) -> Any:
+        return bytes(self._native_model().state())
 
 
 class _TransactionModel(_MaximumLikelihood):
@@ -104,44 +128,29 @@ class _TransactionModel(_MaximumLikelihood):
     def fit(self, frequency: Any, recency: Any, T: Any) -> "_TransactionModel":
         """Maximum likelihood on each customer's repeat-purchase ``frequency``, ``recency`` (time of
         the last purchase) and ``T`` (age), in the same time unit; returns ``self``."""
-        p, ll, se, it = _native.churn_fit_btyd(
-            self._kind, _f64(frequency), _f64(recency), _f64(T),
-            int(self.max_iter), float(self.tolerance), float(self.penalizer_coef),
+        self._set_model(
+            _native.NativeTransactionModel.fit(
+                self._kind, _f64(frequency), _f64(recency), _f64(T),
+                int(self.max_iter), float(self.tolerance), float(self.penalizer_coef),
+            )
         )
-        self._set_fit(p, ll, se, it)
         return self
 
     def conditional_probability_alive(self, frequency: Any, recency: Any, T: Any) -> Any:
         """P(alive) of each customer."""
-        b = _native.churn_predict_btyd(self._kind, self._p(), "alive", 0.0, _f64(frequency), _f64(recency), _f64(T))
+        b = self._native_model().probability_alive(_f64(frequency), _f64(recency), _f64(T))
         return _out(b, frequency)
 
     def conditional_expected_number_of_purchases_up_to_time(self, t: float, frequency: Any, recency: Any, T: Any) -> Any:
         """Expected repeat purchases of each customer in the next ``t`` periods."""
-        b = _native.churn_predict_btyd(
-            self._kind, self._p(), "expected", float(t), _f64(frequency), _f64(recency), _f64(T)
-        )
+        b = self._native_model().expected_purchases(float(t), _f64(frequency), _f64(recency), _f64(T))
         return _out(b, frequency)
 
-    def _state(self) -> Any:
-        return _fit_state(self)
+    def _from_params(self, params: List[float]) -> Any:
+        return _native.NativeTransactionModel.from_params(self._kind, params)
 
     def _from_state(self, state: Any) -> None:
-        d = json.loads(bytes(state).decode())
-        self._set_fit(d["params"], d["log_likelihood"], d["standard_errors"], d["iterations"])
-
-
-def _fit_state(m: Any) -> bytes:
-    """The fitted parameters (in the model's order), log-likelihood, standard errors, iterations
-    as JSON bytes (floats round-trip exactly)."""
-    return json.dumps(
-        {
-            "params": [m.params_[n] for n in m._names],
-            "log_likelihood": m.log_likelihood_,
-            "standard_errors": [m.standard_errors_[n] for n in m._names],
-            "iterations": getattr(m, "iterations_", 0),
-        }
-    ).encode()
+        self._set_model(_native.NativeTransactionModel.from_state(bytes(state)))
 
 
 class BetaGeoModel(_TransactionModel):
@@ -172,16 +181,17 @@ class GammaGammaModel(_MaximumLikelihood):
     def fit(self, frequency: Any, monetary_value: Any) -> "GammaGammaModel":
         """Maximum likelihood on repeat customers' ``frequency`` and average ``monetary_value``;
         returns ``self``."""
-        p, ll, se, it = _native.churn_fit_gamma_gamma(
-            _f64(frequency), _f64(monetary_value), int(self.max_iter), float(self.tolerance),
-            float(self.penalizer_coef),
+        self._set_model(
+            _native.NativeGammaGamma.fit(
+                _f64(frequency), _f64(monetary_value), int(self.max_iter), float(self.tolerance),
+                float(self.penalizer_coef),
+            )
         )
-        self._set_fit(p, ll, se, it)
         return self
 
     def conditional_expected_average_profit(self, frequency: Any, monetary_value: Any) -> Any:
         """Expected average spend per transaction of each customer."""
-        return _out(_native.churn_gamma_gamma_spend(self._p(), _f64(frequency), _f64(monetary_value)), frequency)
+        return _out(self._native_model().spend(_f64(frequency), _f64(monetary_value)), frequency)
 
     def customer_lifetime_value(
         self,
@@ -195,18 +205,17 @@ class GammaGammaModel(_MaximumLikelihood):
         freq: str = "W",
     ) -> Any:
         """CLV over ``time`` months discounted at ``discount_rate`` per month (``lifetimes``)."""
-        b = _native.churn_clv(
-            bgf._kind, bgf._p(), self._p(), _f64(frequency), _f64(recency), _f64(T),
+        b = self._native_model().clv(
+            bgf._native_model(), _f64(frequency), _f64(recency), _f64(T),
             _f64(monetary_value), int(time), float(discount_rate), freq,
         )
         return _out(b, frequency)
 
-    def _state(self) -> Any:
-        return _fit_state(self)
+    def _from_params(self, params: List[float]) -> Any:
+        return _native.NativeGammaGamma.from_params(params)
 
     def _from_state(self, state: Any) -> None:
-        d = json.loads(bytes(state).decode())
-        self._set_fit(d["params"], d["log_likelihood"], d["standard_errors"], d["iterations"])
+        self._set_model(_native.NativeGammaGamma.from_state(bytes(state)))
 
 
 def summary_from_transactions(
