@@ -296,9 +296,7 @@ mod _edupulse {
     #[pymodule_export]
     use super::leads::leads_score;
     #[pymodule_export]
-    use super::repetition::{
-        fsrs_evaluate, fsrs_next_states, fsrs_optimize, fsrs_replay, fsrs_retrievability,
-    };
+    use super::repetition::{fsrs_evaluate, fsrs_optimize, NativeFsrs};
     #[pymodule_export]
     use super::trends::{
         trends_anomaly_scores, trends_change_points, trends_detect, trends_related,

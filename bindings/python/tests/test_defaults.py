@@ -56,11 +56,11 @@ def test_fsrs_defaults_are_rusts():
     assert list(DEFAULT_PARAMETERS) == rust["parameters"]
     for name in ("desired_retention", "maximum_interval", "enable_fuzz"):
         assert _default(FSRS, name) == rust[name]
+    assert _edupulse.NativeFsrs().params() == rust
     ratings, days = [3, 3, 1, 4, 3], [0.0, 1.0, 4.0, 2.0, 9.0]
-    own = _edupulse.fsrs_replay(None, rust["desired_retention"], rust["maximum_interval"], ratings, days)
-    explicit = _edupulse.fsrs_replay(
-        list(DEFAULT_PARAMETERS), rust["desired_retention"], rust["maximum_interval"], ratings, days
-    )
+    own = _edupulse.NativeFsrs().replay(ratings, days)  # Rust applies its own defaults
+    explicit = FSRS(parameters=DEFAULT_PARAMETERS).replay(ratings, days)
+    explicit = tuple(explicit[c].to_numpy() for c in ("stability", "difficulty", "retrievability", "interval"))
     for a, b in zip(own, explicit):  # NaN marks the first review's retrievability: compare arrays
         np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
 

@@ -4,6 +4,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 __all__ = [
     "NativeClassifier",
+    "NativeFsrs",
     "NativeGammaGamma",
     "NativeTransactionModel",
     "defaults",
@@ -21,9 +22,6 @@ __all__ = [
     "NativeStore",
     "NativeRegressor",
     "NativeDemand",
-    "fsrs_replay",
-    "fsrs_next_states",
-    "fsrs_retrievability",
     "fsrs_optimize",
     "fsrs_evaluate",
     "__version__",
@@ -136,23 +134,17 @@ class NativeClassifier:
 
 def defaults(name: str) -> Any: ...
 # Spaced repetition (FSRS-6); use edupulse.repetition.
-def fsrs_replay(
-    parameters: Optional[Sequence[float]],
-    desired_retention: float,
-    maximum_interval: int,
-    ratings: Sequence[int],
-    elapsed_days: Sequence[float],
-) -> Tuple[List[float], List[float], List[float], List[int]]: ...
-def fsrs_next_states(
-    parameters: Optional[Sequence[float]],
-    desired_retention: float,
-    maximum_interval: int,
-    stability: Any,
-    difficulty: Any,
-    elapsed_days: Any,
-    rating: Any,
-) -> Tuple[Any, Any, Any]: ...
-def fsrs_retrievability(parameters: Optional[Sequence[float]], stability: Any, elapsed_days: Any) -> Any: ...
+@final
+class NativeFsrs:
+    def __init__(self, params: Optional[Mapping[str, Any]] = None) -> None: ...
+    def params(self) -> Dict[str, Any]: ...
+    def replay(
+        self, ratings: Sequence[int], elapsed_days: Sequence[float]
+    ) -> Tuple[List[float], List[float], List[float], List[int]]: ...
+    def next_states(
+        self, stability: Any, difficulty: Any, elapsed_days: Any, rating: Any
+    ) -> Tuple[Any, Any, Any]: ...
+    def retrievability(self, stability: Any, elapsed_days: Any) -> Any: ...
 def fsrs_optimize(
     card_id: Sequence[str],
     review_time_us: Sequence[int],

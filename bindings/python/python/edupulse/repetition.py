@@ -56,7 +56,8 @@ def _f64(x: Any) -> "np.ndarray[Any, Any]":
 
 
 class FSRS:
-    """FSRS-6 with 21 parameters (py-fsrs's defaults when ``None``)."""
+    """FSRS-6 with 21 parameters (py-fsrs's defaults when ``None``). The model is validated and
+    built once in Rust (``_edupulse.NativeFsrs``); pickles through its parameters."""
 
     def __init__(
         self,
@@ -71,9 +72,20 @@ class FSRS:
         self.desired_retention = float(desired_retention)
         self.maximum_interval = int(maximum_interval)
         self.enable_fuzz = bool(enable_fuzz)
-        # Validate now, so a bad configuration fails at construction.
-        _native.fsrs_replay(
-            self.parameters, self.desired_retention, self.maximum_interval, [], []
+        # Built (and validated) now, so a bad configuration fails at construction.
+        params: Dict[str, Any] = {
+            "desired_retention": self.desired_retention,
+            "maximum_interval": self.maximum_interval,
+            "enable_fuzz": self.enable_fuzz,
+        }
+        if self.parameters is not None:
+            params["parameters"] = self.parameters
+        self._native = _native.NativeFsrs(params)
+
+    def __reduce__(self) -> Any:
+        return (
+            type(self),
+            (self.parameters, self.desired_retention, self.maximum_interval, self.enable_fuzz),
         )
 
     def __repr__(self) -> str:
@@ -86,12 +98,8 @@ class FSRS:
         """The history of one card from new: one row per review with the state after it
         (stability, difficulty), the retrievability before it (NaN for the first) and the
         scheduled interval in days."""
-        s, d, r, ivl = _native.fsrs_replay(
-            self.parameters,
-            self.desired_retention,
-            self.maximum_interval,
-            [int(x) for x in ratings],
-            [float(x) for x in elapsed_days],
+        s, d, r, ivl = self._native.replay(
+            [int(x) for x in ratings], [float(x) for x in elapsed_days]
         )
         return pd.DataFrame(
             {
@@ -113,10 +121,7 @@ class FSRS:
         rating (1–4) ``elapsed_days`` after its last review. NaN stability marks a new card.
         Contiguous float64 arrays (and uint8 ratings) are read without copying; other integer
         rating arrays are narrowed in one pass."""
-        return _native.fsrs_next_states(  # type: ignore[no-any-return]
-            self.parameters,
-            self.desired_retention,
-            self.maximum_interval,
+        return self._native.next_states(  # type: ignore[no-any-return]
             _f64(stability),
             _f64(difficulty),
             _f64(elapsed_days),
@@ -125,8 +130,8 @@ class FSRS:
 
     def retrievability(self, stability: Any, elapsed_days: Any) -> "np.ndarray[Any, Any]":
         """Probability of recall ``elapsed_days`` after a review that left ``stability``."""
-        return _native.fsrs_retrievability(  # type: ignore[no-any-return]
-            self.parameters, _f64(stability), _f64(elapsed_days)
+        return self._native.retrievability(  # type: ignore[no-any-return]
+            _f64(stability), _f64(elapsed_days)
         )
 
 
