@@ -1,8 +1,8 @@
 //! Bindings of `edupulse.churn`: buy-till-you-die models, the transaction summary and the shared
 //! tabular classifier. Thin: numeric columns arrive as contiguous `float64` numpy arrays, read in
 //! place (no copy; the Python side converts other dtypes once), results leave as numpy arrays that
-//! take over the Rust buffer; fitted models travel as their JSON state, which is what pickling
-//! stores. Long work runs with the GIL released.
+//! take over the Rust buffer; the fitted classifier stays in Rust (`NativeClassifier`), its serde JSON
+//! bytes only produced for pickling. Long work runs with the GIL released.
 
 use crate::errors::{guard, Failure};
 use chrono::{DateTime, Utc};
@@ -15,6 +15,7 @@ use edupulse::core::learn::{
 };
 use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
+use pyo3::types::PyBytes;
 
 /// A read-only contiguous `float64` array from Python.
 pub(crate) type F64In<'py> = PyReadonlyArray1<'py, f64>;
@@ -38,231 +39,328 @@ fn fit_params(max_iter: usize, tolerance: f64, penalizer: f64) -> FitParams {
 /// The fitted state returned to Python: (params, log_likelihood, standard_errors, iterations).
 type FitOut = (Vec<f64>, f64, Vec<f64>, usize);
 
-fn fit_out(
-    params: Vec<f64>,
-    info: Option<&edupulse::core::churn::FitInfo>,
-) -> Result<FitOut, Failure> {
-    let info = info.ok_or_else(|| Failure::Internal("fit without fit information".into()))?;
-    Ok((
-        params,
-        info.log_likelihood,
-        info.standard_errors.clone(),
-        info.iterations,
-    ))
-}
-
-/// Fit `model` ("bgnbd" or "pnbd") to frequency/recency/T (float64 bytes).
-#[pyfunction]
-#[pyo3(signature = (model, frequency, recency, t, max_iter=1000, tolerance=1e-9, penalizer=0.0))]
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn churn_fit_btyd(
-    py: Python<'_>,
-    model: &str,
-    frequency: F64In<'_>,
-    recency: F64In<'_>,
-    t: F64In<'_>,
-    max_iter: usize,
-    tolerance: f64,
-    penalizer: f64,
-) -> PyResult<FitOut> {
-    guard(|| {
-        let (x, tx, tt) = (
-            floats("frequency", &frequency)?,
-            floats("recency", &recency)?,
-            floats("T", &t)?,
-        );
-        let fp = fit_params(max_iter, tolerance, penalizer);
-        let model = model.to_string();
-        py.detach(move || -> Result<FitOut, Failure> {
-            match model.as_str() {
-                "bgnbd" => {
-                    let m = BetaGeo::fit(x, tx, tt, &fp)?;
-                    fit_out(m.params().to_vec(), m.fit.as_ref())
-                }
-                "pnbd" => {
-                    let m = ParetoNbd::fit(x, tx, tt, &fp)?;
-                    fit_out(m.params().to_vec(), m.fit.as_ref())
-                }
-                other => Err(Failure::param("model", format!("unknown model `{other}`"))),
-            }
-        })
+/// The fit information, None for a model built from given parameters.
+fn fit_out(params: Vec<f64>, info: Option<&edupulse::core::churn::FitInfo>) -> Option<FitOut> {
+    info.map(|info| {
+        (
+            params,
+            info.log_likelihood,
+            info.standard_errors.clone(),
+            info.iterations,
+        )
     })
 }
 
-fn transaction_model(model: &str, p: &[f64]) -> Result<Box<dyn TransactionModelExt>, Failure> {
-    if p.len() != 4 {
-        return Err(Failure::param("params", "need 4 parameters"));
-    }
-    Ok(match model {
-        "bgnbd" => Box::new(BetaGeo::new(p[0], p[1], p[2], p[3])?),
-        "pnbd" => Box::new(ParetoNbd::new(p[0], p[1], p[2], p[3])?),
-        other => return Err(Failure::param("model", format!("unknown model `{other}`"))),
-    })
+/// serde JSON bytes of a fitted model (its pickle state).
+fn state_bytes<'py, T: serde::Serialize>(
+    py: Python<'py>,
+    value: &T,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let v = guard(|| serde_json::to_vec(value).map_err(|e| Failure::Internal(e.to_string())))?;
+    Ok(PyBytes::new(py, &v))
 }
 
-/// P(alive) and the transaction model, behind one object.
-trait TransactionModelExt: TransactionModel + Send {
-    fn alive(&self, x: &[f64], tx: &[f64], t: &[f64]) -> edupulse::core::Result<Vec<f64>>;
-    fn as_tm(&self) -> &dyn TransactionModel;
+/// A fitted BG/NBD or Pareto/NBD model.
+#[derive(serde::Serialize, serde::Deserialize)]
+enum Transaction {
+    BetaGeo(BetaGeo),
+    ParetoNbd(ParetoNbd),
 }
-impl TransactionModelExt for BetaGeo {
-    fn alive(&self, x: &[f64], tx: &[f64], t: &[f64]) -> edupulse::core::Result<Vec<f64>> {
-        self.probability_alive_many(x, tx, t)
-    }
+
+impl Transaction {
     fn as_tm(&self) -> &dyn TransactionModel {
-        self
-    }
-}
-impl TransactionModelExt for ParetoNbd {
-    fn alive(&self, x: &[f64], tx: &[f64], t: &[f64]) -> edupulse::core::Result<Vec<f64>> {
-        self.probability_alive_many(x, tx, t)
-    }
-    fn as_tm(&self) -> &dyn TransactionModel {
-        self
+        match self {
+            Transaction::BetaGeo(m) => m,
+            Transaction::ParetoNbd(m) => m,
+        }
     }
 }
 
-/// Per-customer predictions of a fitted BG/NBD or Pareto/NBD: `what` is "alive" or "expected"
-/// (expected purchases in the next `horizon` periods).
-#[pyfunction]
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn churn_predict_btyd<'py>(
-    py: Python<'py>,
-    model: &str,
-    params: Vec<f64>,
-    what: &str,
-    horizon: f64,
-    frequency: F64In<'_>,
-    recency: F64In<'_>,
-    t: F64In<'_>,
-) -> PyResult<F64Out<'py>> {
-    let v = guard(|| {
-        let m = transaction_model(model, &params)?;
-        let (x, tx, tt) = (
-            floats("frequency", &frequency)?,
-            floats("recency", &recency)?,
-            floats("T", &t)?,
-        );
-        let what = what.to_string();
-        py.detach(move || -> Result<Vec<f64>, Failure> {
-            match what.as_str() {
-                "alive" => Ok(m.alive(x, tx, tt)?),
-                "expected" => {
-                    let n = x.len();
-                    if tx.len() != n || tt.len() != n {
-                        return Err(Failure::param(
-                            "recency",
-                            "frequency, recency and T differ in length",
-                        ));
-                    }
-                    (0..n)
-                        .map(|i| {
-                            edupulse::core::churn::btyd::check_customer(i, x[i], tx[i], tt[i])?;
-                            Ok(m.as_tm().expected_purchases(horizon, x[i], tx[i], tt[i])?)
-                        })
-                        .collect()
+/// A fitted BG/NBD (`"bgnbd"`) or Pareto/NBD (`"pnbd"`) model: the Rust value, pickled through
+/// its serde state; predictions run with the GIL released.
+#[pyclass(frozen, module = "edupulse._edupulse")]
+pub struct NativeTransactionModel {
+    inner: Transaction,
+}
+
+#[pymethods]
+impl NativeTransactionModel {
+    /// Maximum likelihood of `model` ("bgnbd" or "pnbd") on frequency / recency / T.
+    #[staticmethod]
+    #[pyo3(signature = (model, frequency, recency, t, max_iter, tolerance, penalizer))]
+    #[allow(clippy::too_many_arguments)]
+    fn fit(
+        py: Python<'_>,
+        model: &str,
+        frequency: F64In<'_>,
+        recency: F64In<'_>,
+        t: F64In<'_>,
+        max_iter: usize,
+        tolerance: f64,
+        penalizer: f64,
+    ) -> PyResult<NativeTransactionModel> {
+        guard(|| {
+            let (x, tx, tt) = (
+                floats("frequency", &frequency)?,
+                floats("recency", &recency)?,
+                floats("T", &t)?,
+            );
+            let fp = fit_params(max_iter, tolerance, penalizer);
+            let model = model.to_string();
+            let inner = py.detach(move || -> Result<Transaction, Failure> {
+                match model.as_str() {
+                    "bgnbd" => Ok(Transaction::BetaGeo(BetaGeo::fit(x, tx, tt, &fp)?)),
+                    "pnbd" => Ok(Transaction::ParetoNbd(ParetoNbd::fit(x, tx, tt, &fp)?)),
+                    other => Err(Failure::param(
+                        "model",
+                        format!("unknown model `{other}` (expected \"bgnbd\" or \"pnbd\")"),
+                    )),
                 }
-                other => Err(Failure::param(
-                    "what",
-                    format!("unknown prediction `{other}`"),
-                )),
+            })?;
+            Ok(NativeTransactionModel { inner })
+        })
+    }
+
+    /// Restore from [`NativeTransactionModel::state`] bytes.
+    #[staticmethod]
+    fn from_state(state: &[u8]) -> PyResult<NativeTransactionModel> {
+        guard(|| {
+            let inner = serde_json::from_slice(state).map_err(|e| {
+                Failure::param("state", format!("not a transaction-model state: {e}"))
+            })?;
+            Ok(NativeTransactionModel { inner })
+        })
+    }
+
+    /// The fitted model as serde JSON bytes.
+    fn state<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        state_bytes(py, &self.inner)
+    }
+
+    /// A model with given parameters (r, alpha, a, b for "bgnbd"; r, alpha, s, beta for
+    /// "pnbd"), e.g. published ones; it has no fit information.
+    #[staticmethod]
+    fn from_params(model: &str, params: Vec<f64>) -> PyResult<NativeTransactionModel> {
+        guard(|| {
+            let [a, b, c, d] = <[f64; 4]>::try_from(params.as_slice())
+                .map_err(|_| Failure::param("params", "need 4 parameters"))?;
+            let inner = match model {
+                "bgnbd" => Transaction::BetaGeo(BetaGeo::new(a, b, c, d)?),
+                "pnbd" => Transaction::ParetoNbd(ParetoNbd::new(a, b, c, d)?),
+                other => {
+                    return Err(Failure::param(
+                        "model",
+                        format!("unknown model `{other}` (expected \"bgnbd\" or \"pnbd\")"),
+                    ))
+                }
+            };
+            Ok(NativeTransactionModel { inner })
+        })
+    }
+
+    /// The parameters, in the model's order.
+    fn params(&self) -> Vec<f64> {
+        match &self.inner {
+            Transaction::BetaGeo(m) => m.params().to_vec(),
+            Transaction::ParetoNbd(m) => m.params().to_vec(),
+        }
+    }
+
+    /// (params, log_likelihood, standard_errors, iterations) of the fit; None for a model built
+    /// from given parameters.
+    fn fit_info(&self) -> Option<FitOut> {
+        match &self.inner {
+            Transaction::BetaGeo(m) => fit_out(m.params().to_vec(), m.fit.as_ref()),
+            Transaction::ParetoNbd(m) => fit_out(m.params().to_vec(), m.fit.as_ref()),
+        }
+    }
+
+    /// P(alive) of each customer.
+    fn probability_alive<'py>(
+        &self,
+        py: Python<'py>,
+        frequency: F64In<'py>,
+        recency: F64In<'py>,
+        t: F64In<'py>,
+    ) -> PyResult<F64Out<'py>> {
+        let v = guard(|| {
+            let (x, tx, tt) = (
+                floats("frequency", &frequency)?,
+                floats("recency", &recency)?,
+                floats("T", &t)?,
+            );
+            py.detach(|| -> Result<Vec<f64>, Failure> {
+                Ok(match &self.inner {
+                    Transaction::BetaGeo(m) => m.probability_alive_many(x, tx, tt)?,
+                    Transaction::ParetoNbd(m) => m.probability_alive_many(x, tx, tt)?,
+                })
+            })
+        })?;
+        Ok(PyArray1::from_vec(py, v))
+    }
+
+    /// Expected repeat purchases of each customer in the next `horizon` periods.
+    fn expected_purchases<'py>(
+        &self,
+        py: Python<'py>,
+        horizon: f64,
+        frequency: F64In<'py>,
+        recency: F64In<'py>,
+        t: F64In<'py>,
+    ) -> PyResult<F64Out<'py>> {
+        let v = guard(|| {
+            let (x, tx, tt) = (
+                floats("frequency", &frequency)?,
+                floats("recency", &recency)?,
+                floats("T", &t)?,
+            );
+            let n = x.len();
+            if tx.len() != n || tt.len() != n {
+                return Err(Failure::param(
+                    "recency",
+                    "frequency, recency and T differ in length",
+                ));
             }
-        })
-    })?;
-    Ok(PyArray1::from_vec(py, v))
+            let inner = &self.inner;
+            py.detach(|| -> Result<Vec<f64>, Failure> {
+                let m = inner.as_tm();
+                (0..n)
+                    .map(|i| {
+                        edupulse::core::churn::btyd::check_customer(i, x[i], tx[i], tt[i])?;
+                        Ok(m.expected_purchases(horizon, x[i], tx[i], tt[i])?)
+                    })
+                    .collect()
+            })
+        })?;
+        Ok(PyArray1::from_vec(py, v))
+    }
 }
 
-/// Fit Gamma-Gamma to repeat customers' frequency and average spend.
-#[pyfunction]
-#[pyo3(signature = (frequency, monetary_value, max_iter=1000, tolerance=1e-9, penalizer=0.0))]
-pub(crate) fn churn_fit_gamma_gamma(
-    py: Python<'_>,
-    frequency: F64In<'_>,
-    monetary_value: F64In<'_>,
-    max_iter: usize,
-    tolerance: f64,
-    penalizer: f64,
-) -> PyResult<FitOut> {
-    guard(|| {
-        let (x, m) = (
-            floats("frequency", &frequency)?,
-            floats("monetary_value", &monetary_value)?,
-        );
-        let fp = fit_params(max_iter, tolerance, penalizer);
-        py.detach(move || -> Result<FitOut, Failure> {
-            let g = GammaGamma::fit(x, m, &fp)?;
-            fit_out(g.params().to_vec(), g.fit.as_ref())
-        })
-    })
+/// A fitted Gamma-Gamma spend model: the Rust value, pickled through its serde state.
+#[pyclass(frozen, module = "edupulse._edupulse")]
+pub struct NativeGammaGamma {
+    inner: GammaGamma,
 }
 
-/// Gamma-Gamma conditional expected average spend.
-#[pyfunction]
-pub(crate) fn churn_gamma_gamma_spend<'py>(
-    py: Python<'py>,
-    params: Vec<f64>,
-    frequency: F64In<'py>,
-    monetary_value: F64In<'py>,
-) -> PyResult<F64Out<'py>> {
-    let v = guard(|| {
-        if params.len() != 3 {
-            return Err(Failure::param("params", "need 3 parameters"));
-        }
-        let g = GammaGamma::new(params[0], params[1], params[2])?;
-        let (x, m) = (
-            floats("frequency", &frequency)?,
-            floats("monetary_value", &monetary_value)?,
-        );
-        Ok(g.conditional_expected_average_spend_many(x, m)?)
-    })?;
-    Ok(PyArray1::from_vec(py, v))
-}
-
-/// Customer lifetime value (`lifetimes` conventions).
-#[pyfunction]
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn churn_clv<'py>(
-    py: Python<'py>,
-    model: &str,
-    params: Vec<f64>,
-    gg_params: Vec<f64>,
-    frequency: F64In<'_>,
-    recency: F64In<'_>,
-    t: F64In<'_>,
-    monetary_value: F64In<'_>,
-    months: u32,
-    discount_rate: f64,
-    freq: &str,
-) -> PyResult<F64Out<'py>> {
-    let v = guard(|| {
-        let m = transaction_model(model, &params)?;
-        if gg_params.len() != 3 {
-            return Err(Failure::param("gg_params", "need 3 parameters"));
-        }
-        let g = GammaGamma::new(gg_params[0], gg_params[1], gg_params[2])?;
-        let unit = TimeUnit::parse(freq)
-            .ok_or_else(|| Failure::param("freq", format!("unknown unit `{freq}`")))?;
-        let (x, tx, tt, mv) = (
-            floats("frequency", &frequency)?,
-            floats("recency", &recency)?,
-            floats("T", &t)?,
-            floats("monetary_value", &monetary_value)?,
-        );
-        py.detach(move || -> Result<Vec<f64>, Failure> {
-            Ok(customer_lifetime_value(
-                m.as_tm(),
-                &g,
-                unit,
-                x,
-                tx,
-                tt,
-                mv,
-                months,
-                discount_rate,
-            )?)
+#[pymethods]
+impl NativeGammaGamma {
+    /// Maximum likelihood on repeat customers' frequency and average spend.
+    #[staticmethod]
+    fn fit(
+        py: Python<'_>,
+        frequency: F64In<'_>,
+        monetary_value: F64In<'_>,
+        max_iter: usize,
+        tolerance: f64,
+        penalizer: f64,
+    ) -> PyResult<NativeGammaGamma> {
+        guard(|| {
+            let (x, m) = (
+                floats("frequency", &frequency)?,
+                floats("monetary_value", &monetary_value)?,
+            );
+            let fp = fit_params(max_iter, tolerance, penalizer);
+            let inner = py.detach(move || GammaGamma::fit(x, m, &fp))?;
+            Ok(NativeGammaGamma { inner })
         })
-    })?;
-    Ok(PyArray1::from_vec(py, v))
+    }
+
+    /// Restore from [`NativeGammaGamma::state`] bytes.
+    #[staticmethod]
+    fn from_state(state: &[u8]) -> PyResult<NativeGammaGamma> {
+        guard(|| {
+            let inner = serde_json::from_slice(state)
+                .map_err(|e| Failure::param("state", format!("not a Gamma-Gamma state: {e}")))?;
+            Ok(NativeGammaGamma { inner })
+        })
+    }
+
+    /// The fitted model as serde JSON bytes.
+    fn state<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        state_bytes(py, &self.inner)
+    }
+
+    /// A model with given parameters (p, q, v), e.g. published ones; it has no fit information.
+    #[staticmethod]
+    fn from_params(params: Vec<f64>) -> PyResult<NativeGammaGamma> {
+        guard(|| {
+            let [p, q, v] = <[f64; 3]>::try_from(params.as_slice())
+                .map_err(|_| Failure::param("params", "need 3 parameters"))?;
+            Ok(NativeGammaGamma {
+                inner: GammaGamma::new(p, q, v)?,
+            })
+        })
+    }
+
+    /// The parameters (p, q, v).
+    fn params(&self) -> Vec<f64> {
+        self.inner.params().to_vec()
+    }
+
+    /// (params, log_likelihood, standard_errors, iterations) of the fit; None for a model built
+    /// from given parameters.
+    fn fit_info(&self) -> Option<FitOut> {
+        fit_out(self.inner.params().to_vec(), self.inner.fit.as_ref())
+    }
+
+    /// Conditional expected average spend of each customer.
+    fn spend<'py>(
+        &self,
+        py: Python<'py>,
+        frequency: F64In<'py>,
+        monetary_value: F64In<'py>,
+    ) -> PyResult<F64Out<'py>> {
+        let v = guard(|| {
+            let (x, m) = (
+                floats("frequency", &frequency)?,
+                floats("monetary_value", &monetary_value)?,
+            );
+            Ok(py.detach(|| self.inner.conditional_expected_average_spend_many(x, m))?)
+        })?;
+        Ok(PyArray1::from_vec(py, v))
+    }
+
+    /// Customer lifetime value with `transactions` (`lifetimes` conventions).
+    #[allow(clippy::too_many_arguments)]
+    fn clv<'py>(
+        &self,
+        py: Python<'py>,
+        transactions: &NativeTransactionModel,
+        frequency: F64In<'py>,
+        recency: F64In<'py>,
+        t: F64In<'py>,
+        monetary_value: F64In<'py>,
+        months: u32,
+        discount_rate: f64,
+        freq: &str,
+    ) -> PyResult<F64Out<'py>> {
+        let v = guard(|| {
+            let unit = TimeUnit::parse(freq)
+                .ok_or_else(|| Failure::param("freq", format!("unknown unit `{freq}`")))?;
+            let (x, tx, tt, mv) = (
+                floats("frequency", &frequency)?,
+                floats("recency", &recency)?,
+                floats("T", &t)?,
+                floats("monetary_value", &monetary_value)?,
+            );
+            let tm = &transactions.inner;
+            let g = &self.inner;
+            py.detach(|| -> Result<Vec<f64>, Failure> {
+                Ok(customer_lifetime_value(
+                    tm.as_tm(),
+                    g,
+                    unit,
+                    x,
+                    tx,
+                    tt,
+                    mv,
+                    months,
+                    discount_rate,
+                )?)
+            })
+        })?;
+        Ok(PyArray1::from_vec(py, v))
+    }
 }
 
 /// Transactions → (ids, frequency, recency, T, monetary_value). `at_ns`: int64 epoch nanoseconds
@@ -345,97 +443,114 @@ pub(crate) fn table(
     Ok(t)
 }
 
-/// Fit the tabular classifier; returns its JSON state. Ctrl-C stops the fit; `progress` (if
-/// given) is called as `progress(ticks, done, total)` while it runs.
-#[pyfunction]
-#[pyo3(signature = (model, columns, y, params_json=None, progress=None))]
-pub(crate) fn churn_classifier_fit(
-    py: Python<'_>,
-    model: &str,
-    columns: Vec<(String, bool, Bound<'_, PyAny>)>,
-    y: Vec<bool>,
-    params_json: Option<String>,
-    progress: Option<Bound<'_, PyAny>>,
-) -> PyResult<String> {
-    guard(|| {
-        let kind = ModelKind::parse(model).ok_or_else(|| {
-            Failure::param(
-                "model",
-                format!("`{model}`: expected \"logistic\", \"trees\" or \"ensemble\""),
-            )
-        })?;
-        let mut params: ClassifierParams = match params_json {
-            Some(j) => {
-                serde_json::from_str(&j).map_err(|e| Failure::param("params", e.to_string()))?
-            }
-            None => ClassifierParams::default(),
-        };
-        params.model = kind;
-        let data = table(columns)?;
-        crate::watch::watched(py, progress.as_ref(), move || -> Result<String, Failure> {
-            let m = TabularClassifier::fit(&data, &y, &params)?;
-            serde_json::to_string(&m).map_err(|e| Failure::Internal(e.to_string()))
+/// A fitted tabular classifier (the Rust value; serde JSON bytes only for pickling).
+#[pyclass(frozen, module = "edupulse._edupulse")]
+pub struct NativeClassifier {
+    inner: TabularClassifier,
+}
+
+#[pymethods]
+impl NativeClassifier {
+    /// Fit `model` ("logistic", "trees" or "ensemble") on `[(name, numeric, values)]` and boolean
+    /// labels. `params`: a dict of `ClassifierParams` fields (missing ones default). Ctrl-C stops
+    /// the fit; `progress(ticks, done, total)` is called while it runs.
+    #[staticmethod]
+    #[pyo3(signature = (model, columns, y, params=None, progress=None))]
+    fn fit(
+        py: Python<'_>,
+        model: &str,
+        columns: Vec<(String, bool, Bound<'_, PyAny>)>,
+        y: Vec<bool>,
+        params: Option<Bound<'_, PyAny>>,
+        progress: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<NativeClassifier> {
+        guard(|| {
+            let kind = ModelKind::parse(model).ok_or_else(|| {
+                Failure::param(
+                    "model",
+                    format!("`{model}`: expected \"logistic\", \"trees\" or \"ensemble\""),
+                )
+            })?;
+            let mut params: ClassifierParams = match params {
+                Some(p) if !p.is_none() => pythonize::depythonize(&p)
+                    .map_err(|e| Failure::param("params", e.to_string()))?,
+                _ => ClassifierParams::default(),
+            };
+            params.model = kind;
+            let data = table(columns)?;
+            let inner = crate::watch::watched(py, progress.as_ref(), move || {
+                Ok(TabularClassifier::fit(&data, &y, &params)?)
+            })?;
+            Ok(NativeClassifier { inner })
         })
-    })
-}
+    }
 
-fn load(state: &str) -> Result<TabularClassifier, Failure> {
-    serde_json::from_str(state)
-        .map_err(|e| Failure::param("state", format!("not a classifier state: {e}")))
-}
+    /// Restore from [`NativeClassifier::state`] bytes.
+    #[staticmethod]
+    fn from_state(state: &[u8]) -> PyResult<NativeClassifier> {
+        guard(|| {
+            let inner = serde_json::from_slice(state)
+                .map_err(|e| Failure::param("state", format!("not a classifier state: {e}")))?;
+            Ok(NativeClassifier { inner })
+        })
+    }
 
-/// Calibrated P(class 1) per row.
-#[pyfunction]
-pub(crate) fn churn_classifier_predict<'py>(
-    py: Python<'py>,
-    state: &str,
-    columns: Vec<(String, bool, Bound<'py, PyAny>)>,
-) -> PyResult<F64Out<'py>> {
-    let v = guard(|| {
-        let m = load(state)?;
-        let data = table(columns)?;
-        Ok(m.predict_proba(&data)?)
-    })?;
-    Ok(PyArray1::from_vec(py, v))
-}
+    /// The fitted model as serde JSON bytes.
+    fn state<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        let v = guard(|| {
+            serde_json::to_vec(&self.inner).map_err(|e| Failure::Internal(e.to_string()))
+        })?;
+        Ok(PyBytes::new(py, &v))
+    }
 
-/// Per-row top factors: list of lists of (column, value, contribution).
-#[pyfunction]
-#[allow(clippy::type_complexity)]
-pub(crate) fn churn_classifier_explain(
-    state: &str,
-    columns: Vec<(String, bool, Bound<'_, PyAny>)>,
-    top: usize,
-) -> PyResult<Vec<Vec<(String, String, f64)>>> {
-    guard(|| {
-        let m = load(state)?;
-        let data = table(columns)?;
-        Ok(m.explain(&data, top)?
-            .into_iter()
-            .map(|r| {
-                r.into_iter()
-                    .map(|f| (f.column, f.value, f.contribution))
-                    .collect()
-            })
-            .collect())
-    })
-}
+    /// Calibrated P(class 1) per row, computed with the GIL released.
+    fn predict_proba<'py>(
+        &self,
+        py: Python<'py>,
+        columns: Vec<(String, bool, Bound<'py, PyAny>)>,
+    ) -> PyResult<F64Out<'py>> {
+        let v = guard(|| {
+            let data = table(columns)?;
+            Ok(py.detach(|| self.inner.predict_proba(&data))?)
+        })?;
+        Ok(PyArray1::from_vec(py, v))
+    }
 
-/// The encoded column kinds the classifier expects: (name, is_numeric).
-#[pyfunction]
-pub(crate) fn churn_classifier_columns(state: &str) -> PyResult<Vec<(String, bool)>> {
-    guard(|| {
-        let m = load(state)?;
-        Ok(m.encoder
+    /// Per-row top factors: list of lists of (column, value, contribution).
+    #[allow(clippy::type_complexity)]
+    fn explain(
+        &self,
+        py: Python<'_>,
+        columns: Vec<(String, bool, Bound<'_, PyAny>)>,
+        top: usize,
+    ) -> PyResult<Vec<Vec<(String, String, f64)>>> {
+        guard(|| {
+            let data = table(columns)?;
+            let rows = py.detach(|| self.inner.explain(&data, top))?;
+            Ok(rows
+                .into_iter()
+                .map(|r| {
+                    r.into_iter()
+                        .map(|f| (f.column, f.value, f.contribution))
+                        .collect()
+                })
+                .collect())
+        })
+    }
+
+    /// The encoded column kinds the classifier expects: (name, is_numeric).
+    fn columns(&self) -> Vec<(String, bool)> {
+        self.inner
+            .encoder
             .columns
             .iter()
-            .zip(&m.encoder.encodings)
+            .zip(&self.inner.encoder.encodings)
             .map(|(c, e)| {
                 (
                     c.clone(),
                     matches!(e, edupulse::core::learn::ColumnEncoding::Numeric { .. }),
                 )
             })
-            .collect())
-    })
+            .collect()
+    }
 }

@@ -12,14 +12,24 @@ use numpy::PyArray1;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
-fn json_param<T: serde::de::DeserializeOwned + Default>(
+/// Parameters from a Python dict (missing fields default; unknown ones are a `ParameterError`
+/// naming `name`), or the defaults when None.
+pub(crate) fn py_param<T: serde::de::DeserializeOwned + Default>(
     name: &str,
-    j: Option<String>,
+    value: Option<&Bound<'_, PyAny>>,
 ) -> Result<T, Failure> {
-    match j {
-        Some(j) => serde_json::from_str(&j).map_err(|e| Failure::param(name, e.to_string())),
-        None => Ok(T::default()),
+    match value {
+        Some(v) if !v.is_none() => {
+            pythonize::depythonize(v).map_err(|e| Failure::param(name, e.to_string()))
+        }
+        _ => Ok(T::default()),
     }
+}
+
+/// A Rust result as Python objects (dicts, lists, numbers, str, None).
+fn to_py<'py, T: serde::Serialize>(py: Python<'py>, v: &T) -> Result<Bound<'py, PyAny>, Failure> {
+    pythonize::pythonize(py, v)
+        .map_err(|e| Failure::Internal(format!("cannot convert a result: {e}")))
 }
 
 /// A fitted forest or GBDT regressor over named columns.
@@ -33,17 +43,17 @@ impl NativeRegressor {
     /// Fit `kind` ("forest" or "gbdt") on `[(name, numeric, values)]` and float64 targets.
     /// Ctrl-C stops the fit; `progress(ticks, done, total)` is called while it runs.
     #[staticmethod]
-    #[pyo3(signature = (kind, columns, y, params_json=None, progress=None))]
+    #[pyo3(signature = (kind, columns, y, params=None, progress=None))]
     fn fit(
         py: Python<'_>,
         kind: &str,
         columns: Vec<(String, bool, Bound<'_, PyAny>)>,
         y: F64In<'_>,
-        params_json: Option<String>,
+        params: Option<Bound<'_, PyAny>>,
         progress: Option<Bound<'_, PyAny>>,
     ) -> PyResult<NativeRegressor> {
         guard(|| {
-            let mut params: RegressorParams = json_param("params", params_json)?;
+            let mut params: RegressorParams = py_param("params", params.as_ref())?;
             params.kind = match kind {
                 "forest" => RegressorKind::Forest,
                 "gbdt" => RegressorKind::Gbdt,
@@ -161,15 +171,15 @@ impl NativeDemand {
     /// Fit on native `{"webinars": ..., "registrations": ...}` columns.
     #[staticmethod]
     /// Ctrl-C stops the fit; `progress(ticks, done, total)` is called while it runs.
-    #[pyo3(signature = (native, params_json=None, progress=None))]
+    #[pyo3(signature = (native, params=None, progress=None))]
     fn fit(
         py: Python<'_>,
         native: &Bound<'_, PyAny>,
-        params_json: Option<String>,
+        params: Option<Bound<'_, PyAny>>,
         progress: Option<Bound<'_, PyAny>>,
     ) -> PyResult<NativeDemand> {
         guard(|| {
-            let params: DemandParams = json_param("params", params_json)?;
+            let params: DemandParams = py_param("params", params.as_ref())?;
             let t = tables(native)?;
             let inner = crate::watch::watched(py, progress.as_ref(), move || {
                 Ok(DemandModel::fit(&t.webinars, &t.registrations, &params)?)
@@ -196,43 +206,47 @@ impl NativeDemand {
         Ok(PyBytes::new(py, &v))
     }
 
-    /// Forecasts (JSON list) of the webinars in native `{"webinars": ...}` columns.
-    fn predict(&self, py: Python<'_>, native: &Bound<'_, PyAny>) -> PyResult<String> {
+    /// Forecasts of the webinars in native `{"webinars": ...}` columns: a list of
+    /// `(webinar_id, {forecast fields})`.
+    fn predict<'py>(
+        &self,
+        py: Python<'py>,
+        native: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         guard(|| {
             let t = tables(native)?;
-            py.detach(|| -> Result<String, Failure> {
+            let out = py.detach(|| -> Result<Vec<_>, Failure> {
                 let mut out = Vec::new();
                 for w in &t.webinars {
                     let f = self.inner.predict_webinar(w)?;
                     out.push((w.webinar_id.clone(), f));
                 }
-                serde_json::to_string(&out).map_err(|e| Failure::Internal(e.to_string()))
-            })
+                Ok(out)
+            })?;
+            to_py(py, &out)
         })
     }
 
-    /// The slot ranking (JSON) of the first webinar of `native`, with the other webinars of
-    /// `others` as same-segment constraints.
-    #[pyo3(signature = (native, others, params_json=None))]
-    fn best_slots(
+    /// The slot ranking (a dict) of the first webinar of `native`, with the other webinars of
+    /// `others` as same-segment constraints. `params`: a dict of `SlotParams` fields.
+    #[pyo3(signature = (native, others, params=None))]
+    fn best_slots<'py>(
         &self,
-        py: Python<'_>,
-        native: &Bound<'_, PyAny>,
-        others: &Bound<'_, PyAny>,
-        params_json: Option<String>,
-    ) -> PyResult<String> {
+        py: Python<'py>,
+        native: &Bound<'py, PyAny>,
+        others: &Bound<'py, PyAny>,
+        params: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         guard(|| {
-            let params: SlotParams = json_param("params", params_json)?;
+            let params: SlotParams = py_param("params", params.as_ref())?;
             let t = tables(native)?;
             let o = tables(others)?;
             let w: &Webinar = t
                 .webinars
                 .first()
                 .ok_or_else(|| Failure::param("webinar", "no webinar given"))?;
-            py.detach(|| -> Result<String, Failure> {
-                let r = self.inner.best_slots(w, &o.webinars, &params)?;
-                serde_json::to_string(&r).map_err(|e| Failure::Internal(e.to_string()))
-            })
+            let r = py.detach(|| self.inner.best_slots(w, &o.webinars, &params))?;
+            to_py(py, &r)
         })
     }
 

@@ -1,14 +1,19 @@
-//! The Python exception classes of edupulse and the mapping of every Rust error onto them.
+//! The mapping of every Rust error onto the Python exception classes of edupulse.
+//!
+//! The classes live in Python (`edupulse.exceptions`), so that an error raised by Rust and one
+//! raised by Python code are built the same way: the class called with its attributes as keyword
+//! arguments, the text composed by the class.
 //!
 //! ```text
 //! EdupulseError(Exception)
-//! ├── ValidationError   table, row, column, file, message   (CoreError::Validation, StoreError::Validation)
-//! ├── ParameterError    parameter, message                   (CoreError::InvalidParameter)
-//! ├── ConvergenceError  model, message                       (CoreError::Convergence)
-//! ├── StoreError        kind, message                        (StoreError::{Url, Backend, Corrupt, SchemaTooNew})
-//! ├── InternalError     message                              (a Rust panic: a bug in edupulse)
-//! └── NotFittedError    (also ValueError, AttributeError)    (an estimator used before `fit`;
-//!                                                             defined in Python: edupulse._base)
+//! ├── ValidationError (also ValueError)   table, row, column, file, message   (CoreError::Validation)
+//! ├── ParameterError  (also ValueError)   parameter, message                  (CoreError::InvalidParameter)
+//! ├── ConvergenceError                    model, message                      (CoreError::Convergence)
+//! ├── EdupulseIOError (also OSError)      path, message, errno                (CoreError::Io)
+//! ├── StoreError                          kind, message                       (StoreError::{Url, Backend, Corrupt, SchemaTooNew})
+//! │   └── StoreIOError (also EdupulseIOError)  kind, path, message, errno     (StoreError::Backend with an OS error)
+//! ├── InternalError                       message                             (a Rust panic: a bug in edupulse)
+//! ├── NotFittedError, StepFailedError     (raised by Python code only)
 //! ```
 //!
 //! The Rust error enums are `#[non_exhaustive]`: a variant added later becomes an `EdupulseError`
@@ -16,72 +21,10 @@
 
 use edupulse::core::{CoreError, Location};
 use edupulse::store::StoreError as StoreFailure;
-use pyo3::create_exception;
-use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
-use pyo3::types::PyType;
+use pyo3::types::PyDict;
+use pyo3::IntoPyObjectExt;
 use std::any::Any;
-
-create_exception!(
-    edupulse,
-    EdupulseError,
-    PyException,
-    "Base class of every error raised by edupulse."
-);
-create_exception!(
-    edupulse,
-    ValidationError,
-    EdupulseError,
-    "Input data broke the data contract. `table`, `row` (1-based position of the row in its \
-     DataFrame) and `column` say where; each is None when it does not apply; `message` says what."
-);
-create_exception!(
-    edupulse,
-    ParameterError,
-    EdupulseError,
-    "A parameter or option is invalid; `parameter` names it and `message` says why."
-);
-create_exception!(
-    edupulse,
-    ConvergenceError,
-    EdupulseError,
-    "An iterative fit (maximum likelihood, Newton...) did not converge, or the data do not \
-     identify the model; `model` names it and `message` says what happened and what helps."
-);
-create_exception!(
-    edupulse,
-    StoreError,
-    EdupulseError,
-    "A store failed: a bad URL, the database, or corrupt data. `kind` is one of 'url', \
-     'backend', 'corrupt', 'schema_too_new' or 'other'. Messages never contain passwords."
-);
-create_exception!(
-    edupulse,
-    InternalError,
-    EdupulseError,
-    "A bug in edupulse (a Rust panic, caught before it could reach Python). Please report it."
-);
-
-/// Give the exception classes their attributes as class attributes defaulting to None, so that
-/// instances raised from Python code (or built by hand) have them too.
-pub(crate) fn init_class_attributes(py: Python<'_>) -> PyResult<()> {
-    let classes: [(Bound<'_, PyType>, &[&str]); 5] = [
-        (
-            py.get_type::<ValidationError>(),
-            &["table", "row", "column", "file", "message"],
-        ),
-        (py.get_type::<ParameterError>(), &["parameter", "message"]),
-        (py.get_type::<StoreError>(), &["kind", "message"]),
-        (py.get_type::<ConvergenceError>(), &["model", "message"]),
-        (py.get_type::<InternalError>(), &["message"]),
-    ];
-    for (ty, attrs) in classes {
-        for attr in attrs {
-            ty.setattr(*attr, py.None())?;
-        }
-    }
-    Ok(())
-}
 
 /// Everything that can go wrong inside a binding call, carried without the GIL (all variants are
 /// `Send`) and turned into a Python exception when the call returns to Python.
@@ -95,6 +38,8 @@ pub(crate) enum Failure {
     Py(PyErr),
     /// A bug (a panic or a broken invariant), described.
     Internal(String),
+    /// Any other error of the edupulse facade (an `EdupulseError`), described.
+    Other(String),
 }
 
 impl From<CoreError> for Failure {
@@ -126,7 +71,7 @@ impl From<edupulse::Error> for Failure {
         match e {
             edupulse::Error::Core(e) => Failure::Core(e),
             edupulse::Error::Store(e) => Failure::Store(e),
-            other => Failure::Py(EdupulseError::new_err(other.to_string())),
+            other => Failure::Other(other.to_string()),
         }
     }
 }
@@ -155,56 +100,51 @@ impl Failure {
             Failure::Store(e) => store_error(py, e),
             Failure::Py(e) => e,
             Failure::Internal(message) => internal_error(py, &message),
+            Failure::Other(message) => other_error(py, &message),
         }
     }
 }
 
-/// Raise `class(message)` with extra attributes set on the instance.
-fn with_attributes<'py>(
-    py: Python<'py>,
-    err: PyErr,
-    attrs: &[(&str, Option<Bound<'py, PyAny>>)],
-) -> PyErr {
-    let value = err.value(py);
-    for (name, v) in attrs {
-        // Setting an attribute on a fresh exception instance cannot fail short of memory
-        // exhaustion; the exception is still raised without it then.
-        let _ = match v {
-            Some(v) => value.setattr(*name, v),
-            None => value.setattr(*name, py.None()),
-        };
-    }
-    err
+/// An attribute value handed to the exception class.
+type Attr<'py> = Option<Bound<'py, PyAny>>;
+
+/// Build `edupulse.exceptions.<class>(**attributes)` as the error to raise. If the class cannot
+/// be built (the package is broken), the error saying why is raised instead.
+fn raise(py: Python<'_>, class: &str, attributes: &[(&str, Attr<'_>)]) -> PyErr {
+    let build = || -> PyResult<PyErr> {
+        let cls = py.import("edupulse.exceptions")?.getattr(class)?;
+        let kwargs = PyDict::new(py);
+        for (name, value) in attributes {
+            kwargs.set_item(*name, value)?;
+        }
+        Ok(PyErr::from_value(cls.call((), Some(&kwargs))?))
+    };
+    build().unwrap_or_else(|e| e)
 }
 
-fn text<'py>(py: Python<'py>, s: &str) -> Option<Bound<'py, PyAny>> {
+fn text<'py>(py: Python<'py>, s: &str) -> Attr<'py> {
     Some(pyo3::types::PyString::new(py, s).into_any())
 }
 
+fn number<'py>(py: Python<'py>, n: impl IntoPyObject<'py>) -> Attr<'py> {
+    n.into_bound_py_any(py).ok()
+}
+
+/// The operating system's error number in a message that ends with a Rust `std::io::Error`
+/// (whose text ends in "(os error N)"), if any.
+fn os_error(message: &str) -> Option<i32> {
+    let start = message.rfind("(os error ")? + "(os error ".len();
+    let rest = &message[start..];
+    rest[..rest.find(')')?].trim().parse().ok()
+}
+
 fn validation_error(py: Python<'_>, location: &Location, message: &str) -> PyErr {
-    let mut place = String::new();
-    if let Some(file) = &location.file {
-        place.push_str(file);
-        place.push_str(": ");
-    }
-    place.push_str(&format!("table '{}'", location.table));
-    if let Some(row) = location.row {
-        place.push_str(&format!(", row {row}"));
-    }
-    if let Some(col) = &location.column {
-        place.push_str(&format!(", column '{col}'"));
-    }
-    let err = ValidationError::new_err(format!("{place}: {message}"));
-    let row = location
-        .row
-        .and_then(|r| r.into_pyobject(py).ok())
-        .map(|r| r.into_any());
-    with_attributes(
+    raise(
         py,
-        err,
+        "ValidationError",
         &[
             ("table", text(py, &location.table)),
-            ("row", row),
+            ("row", location.row.and_then(|r| number(py, r))),
             (
                 "column",
                 location.column.as_deref().and_then(|c| text(py, c)),
@@ -219,51 +159,79 @@ fn validation_error(py: Python<'_>, location: &Location, message: &str) -> PyErr
 pub(crate) fn core_error(py: Python<'_>, e: CoreError) -> PyErr {
     match &e {
         CoreError::Validation { location, message } => validation_error(py, location, message),
-        CoreError::InvalidParameter { name, message } => with_attributes(
+        CoreError::InvalidParameter { name, message } => raise(
             py,
-            ParameterError::new_err(e.to_string()),
+            "ParameterError",
             &[
                 ("parameter", text(py, name)),
                 ("message", text(py, message)),
             ],
         ),
-        CoreError::Convergence { model, message } => with_attributes(
+        CoreError::Convergence { model, message } => raise(
             py,
-            ConvergenceError::new_err(e.to_string()),
+            "ConvergenceError",
             &[("model", text(py, model)), ("message", text(py, message))],
         ),
-        CoreError::Io { .. } => EdupulseError::new_err(e.to_string()),
-        _ => EdupulseError::new_err(e.to_string()),
+        CoreError::Io { path, message } => raise(
+            py,
+            "EdupulseIOError",
+            &[
+                ("path", text(py, path)),
+                ("message", text(py, message)),
+                ("errno", os_error(message).and_then(|n| number(py, n))),
+            ],
+        ),
+        _ => raise(
+            py,
+            "EdupulseError",
+            &[("message", text(py, &e.to_string()))],
+        ),
     }
 }
 
-/// Map a store error onto its Python class (validation errors keep their own class).
+/// Map a store error onto its Python class (validation errors keep their own class; a backend
+/// failure that is an operating-system I/O error is a `StoreIOError`, also an `OSError`).
 pub(crate) fn store_error(py: Python<'_>, e: StoreFailure) -> PyErr {
     if let StoreFailure::Validation(core) = e {
         return core_error(py, core);
     }
+    let message = e.to_string();
     let kind = match &e {
         StoreFailure::Url { .. } => "url",
-        StoreFailure::Backend { .. } => "backend",
+        StoreFailure::Backend { backend, message } => {
+            if let Some(errno) = os_error(message) {
+                let path = backend.strip_prefix("sqlite:");
+                return raise(
+                    py,
+                    "StoreIOError",
+                    &[
+                        ("kind", text(py, "backend")),
+                        ("path", path.and_then(|p| text(py, p))),
+                        ("message", text(py, &e.to_string())),
+                        ("errno", number(py, errno)),
+                    ],
+                );
+            }
+            "backend"
+        }
         StoreFailure::Corrupt { .. } => "corrupt",
         StoreFailure::SchemaTooNew { .. } => "schema_too_new",
         _ => "other",
     };
-    let message = e.to_string();
-    with_attributes(
+    raise(
         py,
-        StoreError::new_err(message.clone()),
+        "StoreError",
         &[("kind", text(py, kind)), ("message", text(py, &message))],
     )
 }
 
+/// An error of the edupulse facade that is neither a core nor a store error.
+pub(crate) fn other_error(py: Python<'_>, message: &str) -> PyErr {
+    raise(py, "EdupulseError", &[("message", text(py, message))])
+}
+
 fn internal_error(py: Python<'_>, what: &str) -> PyErr {
-    let message = format!("internal error in edupulse (a bug; please report it): {what}");
-    with_attributes(
-        py,
-        InternalError::new_err(message),
-        &[("message", text(py, what))],
-    )
+    raise(py, "InternalError", &[("message", text(py, what))])
 }
 
 /// The message of a panic payload.

@@ -11,25 +11,20 @@ use pyo3::prelude::*;
 type Scored = (String, f64, f64, String, Vec<(String, String, f64)>);
 
 /// Score the events (`lead_id`, `at` in unix seconds, `kind` text) with the points rule
-/// (`params_json`: a `PointsParams`, missing fields default) at `as_of` (unix seconds; default:
+/// (`params`: a dict of `PointsParams` fields, missing ones default) at `as_of` (unix seconds; default:
 /// the last event). Returns one row per lead in id order and the number of events after `as_of`.
 #[pyfunction]
-#[pyo3(signature = (lead_id, at, kind, params_json=None, as_of=None))]
+#[pyo3(signature = (lead_id, at, kind, params=None, as_of=None))]
 pub(crate) fn leads_score(
     py: Python<'_>,
     lead_id: Vec<String>,
     at: Vec<i64>,
     kind: Vec<String>,
-    params_json: Option<String>,
+    params: Option<Bound<'_, PyAny>>,
     as_of: Option<i64>,
 ) -> PyResult<(Vec<Scored>, usize)> {
     guard(|| {
-        let params: PointsParams = match params_json {
-            Some(j) => {
-                serde_json::from_str(&j).map_err(|e| Failure::param("params", e.to_string()))?
-            }
-            None => PointsParams::default(),
-        };
+        let params: PointsParams = crate::demand::py_param("params", params.as_ref())?;
         let scorer = LeadScorer::new(params)?;
         if lead_id.len() != at.len() || lead_id.len() != kind.len() {
             return Err(Failure::table(

@@ -14,6 +14,7 @@
 
 mod churn;
 mod convert;
+mod defaults;
 mod demand;
 mod errors;
 mod leads;
@@ -287,23 +288,15 @@ fn panic_for_tests(py: Python<'_>, site: &str) -> PyResult<()> {
 #[pymodule]
 mod _edupulse {
     #[pymodule_export]
-    use super::churn::{
-        churn_classifier_columns, churn_classifier_explain, churn_classifier_fit,
-        churn_classifier_predict, churn_clv, churn_fit_btyd, churn_fit_gamma_gamma,
-        churn_gamma_gamma_spend, churn_predict_btyd, churn_summary,
-    };
+    use super::churn::{churn_summary, NativeClassifier, NativeGammaGamma, NativeTransactionModel};
+    #[pymodule_export]
+    use super::defaults::defaults;
     #[pymodule_export]
     use super::demand::{NativeDemand, NativeRegressor};
     #[pymodule_export]
-    use super::errors::{
-        ConvergenceError, EdupulseError, InternalError, ParameterError, StoreError, ValidationError,
-    };
-    #[pymodule_export]
     use super::leads::leads_score;
     #[pymodule_export]
-    use super::repetition::{
-        fsrs_evaluate, fsrs_next_states, fsrs_optimize, fsrs_replay, fsrs_retrievability,
-    };
+    use super::repetition::{fsrs_evaluate, fsrs_optimize, NativeFsrs};
     #[pymodule_export]
     use super::trends::{
         trends_anomaly_scores, trends_change_points, trends_detect, trends_related,
@@ -320,7 +313,6 @@ mod _edupulse {
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
         let py = m.py();
-        super::errors::init_class_attributes(py)?;
         m.add("__version__", env!("CARGO_PKG_VERSION"))?;
         m.add("TABLES", PyTuple::new(py, super::convert::table_names())?)?;
         Ok(())

@@ -8,22 +8,9 @@ use chrono::{DateTime, Utc};
 use edupulse::core::repetition::batch::{next_states_into, retrievability as batch_retrievability};
 use edupulse::core::repetition::eval::{evaluate_fsrs, Dataset, EvalParams, LogReview};
 use edupulse::core::repetition::optimize::{fit, OptimizerParams};
-use edupulse::core::repetition::{Fsrs, FsrsParams, DEFAULT_PARAMETERS};
+use edupulse::core::repetition::{Fsrs, FsrsParams};
 use numpy::{PyArray1, PyReadonlyArray1, PyUntypedArrayMethods};
 use pyo3::prelude::*;
-
-fn model(
-    parameters: Option<Vec<f64>>,
-    desired_retention: f64,
-    maximum_interval: u32,
-) -> Result<Fsrs, Failure> {
-    Ok(Fsrs::new(FsrsParams {
-        parameters: parameters.unwrap_or_else(|| DEFAULT_PARAMETERS.to_vec()),
-        desired_retention,
-        maximum_interval,
-        ..FsrsParams::default()
-    })?)
-}
 
 /// A float64 array as a slice (C-contiguous arrays only; no copy).
 fn f64_slice<'a>(a: &'a PyReadonlyArray1<'_, f64>, name: &str) -> Result<&'a [f64], Failure> {
@@ -82,107 +69,128 @@ fn with_i64<R>(
     f(&owned)
 }
 
-/// The history of one card from new: `(stability, difficulty, retrievability, interval)` lists,
-/// retrievability NaN for the first review.
-#[pyfunction]
-#[pyo3(signature = (parameters, desired_retention, maximum_interval, ratings, elapsed_days))]
-#[allow(clippy::type_complexity)]
-pub(crate) fn fsrs_replay(
-    parameters: Option<Vec<f64>>,
-    desired_retention: f64,
-    maximum_interval: u32,
-    ratings: Vec<i64>,
-    elapsed_days: Vec<f64>,
-) -> PyResult<(Vec<f64>, Vec<f64>, Vec<f64>, Vec<u32>)> {
-    guard(|| {
-        let f = model(parameters, desired_retention, maximum_interval)?;
-        let r: Vec<u8> = ratings
-            .iter()
-            .enumerate()
-            .map(|(i, &x)| {
-                u8::try_from(x).map_err(|_| {
-                    Failure::param("ratings", format!("at index {i}: {x} is outside 1–4"))
-                })
+/// A validated FSRS-6 model (the Rust `Fsrs`), built once from its parameters; pickled by the
+/// Python `FSRS` through those parameters. Batch work runs with the GIL released.
+#[pyclass(frozen, module = "edupulse._edupulse")]
+pub struct NativeFsrs {
+    inner: Fsrs,
+}
+
+#[pymethods]
+impl NativeFsrs {
+    /// `params`: a dict of `FsrsParams` fields (`parameters`, `desired_retention`,
+    /// `maximum_interval`, `enable_fuzz`...); missing ones default, unknown or invalid ones are a
+    /// `ParameterError`.
+    #[new]
+    #[pyo3(signature = (params=None))]
+    fn new(params: Option<Bound<'_, PyAny>>) -> PyResult<NativeFsrs> {
+        guard(|| {
+            let params: FsrsParams = crate::demand::py_param("params", params.as_ref())?;
+            Ok(NativeFsrs {
+                inner: Fsrs::new(params)?,
             })
-            .collect::<Result<_, _>>()?;
-        let steps = f.replay(&r, &elapsed_days)?;
-        Ok((
-            steps.iter().map(|s| s.stability).collect(),
-            steps.iter().map(|s| s.difficulty).collect(),
-            steps
+        })
+    }
+
+    /// The parameters as a dict (the `FsrsParams` the model was built from).
+    fn params<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        guard(|| {
+            pythonize::pythonize(py, &self.inner)
+                .map_err(|e| Failure::Internal(format!("cannot convert the parameters: {e}")))
+        })
+    }
+
+    /// The history of one card from new: `(stability, difficulty, retrievability, interval)`
+    /// lists, retrievability NaN for the first review.
+    #[allow(clippy::type_complexity)]
+    fn replay(
+        &self,
+        ratings: Vec<i64>,
+        elapsed_days: Vec<f64>,
+    ) -> PyResult<(Vec<f64>, Vec<f64>, Vec<f64>, Vec<u32>)> {
+        guard(|| {
+            let r: Vec<u8> = ratings
                 .iter()
-                .map(|s| s.retrievability.unwrap_or(f64::NAN))
-                .collect(),
-            steps.iter().map(|s| s.interval).collect(),
-        ))
-    })
-}
+                .enumerate()
+                .map(|(i, &x)| {
+                    u8::try_from(x).map_err(|_| {
+                        Failure::param("ratings", format!("at index {i}: {x} is outside 1–4"))
+                    })
+                })
+                .collect::<Result<_, _>>()?;
+            let steps = self.inner.replay(&r, &elapsed_days)?;
+            Ok((
+                steps.iter().map(|s| s.stability).collect(),
+                steps.iter().map(|s| s.difficulty).collect(),
+                steps
+                    .iter()
+                    .map(|s| s.retrievability.unwrap_or(f64::NAN))
+                    .collect(),
+                steps.iter().map(|s| s.interval).collect(),
+            ))
+        })
+    }
 
-/// Next stability, difficulty and interval (days) of a batch; NaN stability marks a new card.
-#[pyfunction]
-#[pyo3(signature = (parameters, desired_retention, maximum_interval, stability, difficulty, elapsed_days, rating))]
-#[allow(clippy::type_complexity, clippy::too_many_arguments)]
-pub(crate) fn fsrs_next_states<'py>(
-    py: Python<'py>,
-    parameters: Option<Vec<f64>>,
-    desired_retention: f64,
-    maximum_interval: u32,
-    stability: PyReadonlyArray1<'py, f64>,
-    difficulty: PyReadonlyArray1<'py, f64>,
-    elapsed_days: PyReadonlyArray1<'py, f64>,
-    rating: &Bound<'py, PyAny>,
-) -> PyResult<(
-    Bound<'py, PyArray1<f64>>,
-    Bound<'py, PyArray1<f64>>,
-    Bound<'py, PyArray1<f64>>,
-)> {
-    guard(|| {
-        let f = model(parameters, desired_retention, maximum_interval)?;
-        // uint8 ratings are read in place; other integer arrays are narrowed once.
-        let in_place = rating.extract::<PyReadonlyArray1<'py, u8>>().ok();
-        let owned: Vec<u8>;
-        let g: &[u8] = match &in_place {
-            Some(a) => a
-                .as_slice()
-                .map_err(|_| Failure::param("rating", "expected a contiguous 1-D array"))?,
-            None => {
-                owned = ratings_owned(rating, "rating")?;
-                &owned
-            }
-        };
-        let s = f64_slice(&stability, "stability")?;
-        let d = f64_slice(&difficulty, "difficulty")?;
-        let t = f64_slice(&elapsed_days, "elapsed_days")?;
-        let n = stability.len();
-        let (os, od, oi) = py.detach(|| -> Result<_, Failure> {
-            let (mut os, mut od, mut oi) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
-            next_states_into(&f, s, d, t, g, &mut os, &mut od, &mut oi)?;
-            Ok((os, od, oi))
-        })?;
-        Ok((
-            PyArray1::from_vec(py, os),
-            PyArray1::from_vec(py, od),
-            PyArray1::from_vec(py, oi),
-        ))
-    })
-}
+    /// Next stability, difficulty and interval (days) of a batch; NaN stability marks a new
+    /// card.
+    #[allow(clippy::type_complexity)]
+    fn next_states<'py>(
+        &self,
+        py: Python<'py>,
+        stability: PyReadonlyArray1<'py, f64>,
+        difficulty: PyReadonlyArray1<'py, f64>,
+        elapsed_days: PyReadonlyArray1<'py, f64>,
+        rating: &Bound<'py, PyAny>,
+    ) -> PyResult<(
+        Bound<'py, PyArray1<f64>>,
+        Bound<'py, PyArray1<f64>>,
+        Bound<'py, PyArray1<f64>>,
+    )> {
+        guard(|| {
+            let f = &self.inner;
+            // uint8 ratings are read in place; other integer arrays are narrowed once.
+            let in_place = rating.extract::<PyReadonlyArray1<'py, u8>>().ok();
+            let owned: Vec<u8>;
+            let g: &[u8] = match &in_place {
+                Some(a) => a
+                    .as_slice()
+                    .map_err(|_| Failure::param("rating", "expected a contiguous 1-D array"))?,
+                None => {
+                    owned = ratings_owned(rating, "rating")?;
+                    &owned
+                }
+            };
+            let s = f64_slice(&stability, "stability")?;
+            let d = f64_slice(&difficulty, "difficulty")?;
+            let t = f64_slice(&elapsed_days, "elapsed_days")?;
+            let n = stability.len();
+            let (os, od, oi) = py.detach(|| -> Result<_, Failure> {
+                let (mut os, mut od, mut oi) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+                next_states_into(f, s, d, t, g, &mut os, &mut od, &mut oi)?;
+                Ok((os, od, oi))
+            })?;
+            Ok((
+                PyArray1::from_vec(py, os),
+                PyArray1::from_vec(py, od),
+                PyArray1::from_vec(py, oi),
+            ))
+        })
+    }
 
-/// Retrievability of every card `elapsed_days` after its last review.
-#[pyfunction]
-#[pyo3(signature = (parameters, stability, elapsed_days))]
-pub(crate) fn fsrs_retrievability<'py>(
-    py: Python<'py>,
-    parameters: Option<Vec<f64>>,
-    stability: PyReadonlyArray1<'py, f64>,
-    elapsed_days: PyReadonlyArray1<'py, f64>,
-) -> PyResult<Bound<'py, PyArray1<f64>>> {
-    guard(|| {
-        let f = model(parameters, 0.9, 36500)?;
-        let s = f64_slice(&stability, "stability")?;
-        let t = f64_slice(&elapsed_days, "elapsed_days")?;
-        let r = py.detach(|| batch_retrievability(&f, s, t))?;
-        Ok(PyArray1::from_vec(py, r))
-    })
+    /// Retrievability of every card `elapsed_days` after its last review.
+    fn retrievability<'py>(
+        &self,
+        py: Python<'py>,
+        stability: PyReadonlyArray1<'py, f64>,
+        elapsed_days: PyReadonlyArray1<'py, f64>,
+    ) -> PyResult<Bound<'py, PyArray1<f64>>> {
+        guard(|| {
+            let s = f64_slice(&stability, "stability")?;
+            let t = f64_slice(&elapsed_days, "elapsed_days")?;
+            let r = py.detach(|| batch_retrievability(&self.inner, s, t))?;
+            Ok(PyArray1::from_vec(py, r))
+        })
+    }
 }
 
 /// A review log from three columns of equal length: card ids (an integer array, e.g. pandas'

@@ -117,33 +117,30 @@ impl NativeStore {
 
     /// Run the daily job (or the `steps` named) as of `as_of` and write its results,
     /// notifications and run record atomically, through `edupulse::job::run_daily_with` (the
-    /// same run as the CLI's); returns the run record's JSON summary (for a partial run, it keeps
+    /// same run as the CLI's); returns the run record's summary as a dict (for a partial run, it keeps
     /// the summaries other steps wrote for the same `as_of`). A step that fails does not stop the
     /// others: the summary has `"ok": false` and `"failed_steps"`.
     ///
-    /// `config` is a `JobConfig` as JSON (None: defaults; an unknown key is a `ParameterError`).
+    /// `config` is a dict of `JobConfig` fields (None: defaults; an unknown key is a
+    /// `ParameterError`).
     /// The steps run one after the other with the GIL released; before each, `progress(i, n,
     /// name)` is called (if given) and Ctrl-C is polled, so a long run stops at the next step
     /// with `KeyboardInterrupt` and writes nothing.
     #[pyo3(signature = (as_of, config=None, steps=None, progress=None))]
-    fn run(
+    fn run<'py>(
         &self,
-        py: Python<'_>,
-        as_of: &Bound<'_, PyAny>,
-        config: Option<&str>,
+        py: Python<'py>,
+        as_of: &Bound<'py, PyAny>,
+        config: Option<Bound<'py, PyAny>>,
         steps: Option<Vec<String>>,
         progress: Option<Py<PyAny>>,
-    ) -> PyResult<String> {
+    ) -> PyResult<Bound<'py, PyAny>> {
         guard(|| {
             let as_of = as_of_arg(as_of)?;
-            let config: JobConfig = match config {
-                Some(text) => serde_json::from_str(text)
-                    .map_err(|e| Failure::param("config", e.to_string()))?,
-                None => JobConfig::default(),
-            };
+            let config: JobConfig = crate::demand::py_param("config", config.as_ref())?;
             config.validate()?;
             let store = Arc::clone(&self.inner);
-            let summary = py.detach(move || -> Result<String, Failure> {
+            let summary = py.detach(move || -> Result<_, Failure> {
                 let stop: std::cell::RefCell<Option<Failure>> = std::cell::RefCell::new(None);
                 let mut on_step = |i: usize, n: usize, name: &str| {
                     if stop.borrow().is_none() {
@@ -162,18 +159,22 @@ impl NativeStore {
                 if let Some(e) = stop.borrow_mut().take() {
                     return Err(e);
                 }
-                let run = result?;
-                serde_json::to_string(&run.summary).map_err(|e| Failure::Internal(e.to_string()))
+                Ok(result?.summary)
             })?;
-            Ok(summary)
+            to_py(py, &summary)
         })
     }
 
     /// Deliver the pending outbox notifications: appended as JSON lines to `file` and/or printed
     /// to stdout. Each is delivered once per channel (a re-run sends nothing already sent).
-    /// Returns the dispatch report as JSON.
+    /// Returns the dispatch report as a dict.
     #[pyo3(signature = (file=None, stdout=false))]
-    fn deliver(&self, py: Python<'_>, file: Option<PathBuf>, stdout: bool) -> PyResult<String> {
+    fn deliver<'py>(
+        &self,
+        py: Python<'py>,
+        file: Option<PathBuf>,
+        stdout: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
         guard(|| {
             let mut notifiers: Vec<Arc<dyn Notifier>> = Vec::new();
             if let Some(f) = file {
@@ -189,16 +190,16 @@ impl NativeStore {
                 ));
             }
             let store = Arc::clone(&self.inner);
-            py.detach(move || -> Result<String, Failure> {
-                let report = block_on(async move {
+            let report = py.detach(move || -> Result<_, Failure> {
+                Ok(block_on(async move {
                     let d = Dispatcher::new(store, notifiers, DispatchConfig::local())
                         .map_err(edupulse::Error::from)?;
                     d.dispatch(chrono::Utc::now())
                         .await
                         .map_err(edupulse::Error::from)
-                })??;
-                serde_json::to_string(&report).map_err(|e| Failure::Internal(e.to_string()))
-            })
+                })??)
+            })?;
+            to_py(py, &report)
         })
     }
 
@@ -224,15 +225,13 @@ impl NativeStore {
         })
     }
 
-    /// The outbox (every row, or only the pending ones) as a JSON list.
+    /// The outbox (every row, or only the pending ones) as a list of dicts.
     #[pyo3(signature = (pending_only=false))]
-    fn outbox(&self, py: Python<'_>, pending_only: bool) -> PyResult<String> {
+    fn outbox<'py>(&self, py: Python<'py>, pending_only: bool) -> PyResult<Bound<'py, PyAny>> {
         guard(|| {
             let store = Arc::clone(&self.inner);
-            py.detach(move || -> Result<String, Failure> {
-                let rows = block_on(store.outbox(pending_only))??;
-                serde_json::to_string(&rows).map_err(|e| Failure::Internal(e.to_string()))
-            })
+            let rows = py.detach(move || block_on(store.outbox(pending_only)))??;
+            to_py(py, &rows)
         })
     }
 
@@ -258,6 +257,10 @@ impl NativeStore {
                 let report_failure = |e: ReportError| match e {
                     ReportError::Store(e) => Failure::Store(e),
                     ReportError::Core(e) => Failure::Core(e),
+                    // A file that cannot be written: an `EdupulseIOError` (an `OSError`).
+                    ReportError::Io { path, message } => {
+                        Failure::Core(edupulse::core::CoreError::Io { path, message })
+                    }
                     other => Failure::from(edupulse::Error::from(other)),
                 };
                 let report =
@@ -288,14 +291,12 @@ impl NativeStore {
         })
     }
 
-    /// Every run record (oldest `as_of` first) as a JSON list.
-    fn runs(&self, py: Python<'_>) -> PyResult<String> {
+    /// Every run record (oldest `as_of` first) as a list of dicts.
+    fn runs<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         guard(|| {
             let store = Arc::clone(&self.inner);
-            py.detach(move || -> Result<String, Failure> {
-                let rows = block_on(store.runs())??;
-                serde_json::to_string(&rows).map_err(|e| Failure::Internal(e.to_string()))
-            })
+            let rows = py.detach(move || block_on(store.runs()))??;
+            to_py(py, &rows)
         })
     }
 
@@ -370,4 +371,10 @@ fn time_arg(
     parse_datetime(&text)
         .map(Some)
         .map_err(|m| Failure::param(name, m))
+}
+
+/// A Rust value as Python objects (dicts, lists, numbers, str, None) through its serde form.
+fn to_py<'py, T: serde::Serialize>(py: Python<'py>, v: &T) -> Result<Bound<'py, PyAny>, Failure> {
+    pythonize::pythonize(py, v)
+        .map_err(|e| Failure::Internal(format!("cannot convert a result to Python: {e}")))
 }

@@ -354,7 +354,8 @@ def test_exception_hierarchy():
         edupulse.InternalError,
     ]:
         assert issubclass(cls, edupulse.EdupulseError)
-        assert cls.__module__ == "edupulse"
+        assert cls.__module__ == "edupulse.exceptions"
+        assert getattr(edupulse.exceptions, cls.__name__) is cls
     assert issubclass(edupulse.EdupulseError, Exception)
     # Attributes exist on instances built from Python too, and survive pickling.
     err = edupulse.ValidationError("x")
@@ -389,7 +390,10 @@ def test_version_and_typing_files_are_shipped():
 
     assert edupulse.__version__.count(".") == 2
     files = {p.name for p in resources.files("edupulse").iterdir()}
-    assert {"py.typed", "__init__.pyi", "_edupulse.pyi"} <= files
+    assert {"py.typed", "_edupulse.pyi"} <= files
+    # Hand stubs never shadow an annotated .py file: only the native module has a .pyi.
+    shadowing = {f for f in files if f.endswith(".pyi") and f[:-1] in files}
+    assert not shadowing
 
 
 # --- polars -------------------------------------------------------------------------------------

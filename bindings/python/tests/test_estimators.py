@@ -251,9 +251,9 @@ def test_pipeline_and_cross_val_score(name):
 
 def test_classifier_labels_keep_their_type():
     X, y = _tabular()
-    as_int = ChurnClassifier().fit(X, y.astype(int))
+    as_int = ChurnClassifier(model="logistic").fit(X, y.astype(int))
     assert as_int.classes_.tolist() == [0, 1] and as_int.predict(X).dtype.kind == "i"
-    as_bool = ChurnClassifier().fit(X, y)
+    as_bool = ChurnClassifier(model="logistic").fit(X, y)
     assert as_bool.predict(X).dtype == bool
     np.testing.assert_array_equal(as_int.predict(X), as_bool.predict(X).astype(int))
     with pytest.raises(edupulse.ParameterError) as err:

@@ -152,3 +152,18 @@ def test_review_log_columns_are_checked():
     with pytest.raises(edupulse.ValidationError) as e:
         evaluate(bad)
     assert "review_rating" in str(e.value)
+
+
+def test_fsrs_is_built_once_in_rust_and_pickles():
+    import pickle
+
+    from edupulse.repetition import FSRS
+
+    f = FSRS(desired_retention=0.85, maximum_interval=365)
+    assert f._native.params()["desired_retention"] == 0.85
+    assert f._native.params()["maximum_interval"] == 365
+    back = pickle.loads(pickle.dumps(f))
+    assert repr(back) == repr(f)
+    pd.testing.assert_frame_equal(back.replay([3, 1, 4], [0.0, 3.0, 10.0]), f.replay([3, 1, 4], [0.0, 3.0, 10.0]))
+    with pytest.raises(edupulse.ParameterError):
+        FSRS(desired_retention=1.5)

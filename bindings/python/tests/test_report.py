@@ -1,5 +1,6 @@
 """Store.report: the HTML/JSON report of a run from Python, in Spanish (default) or English."""
 
+import errno
 import json
 
 import pytest
@@ -40,3 +41,13 @@ def test_report_rejects_an_unknown_language_and_a_missing_run(store, tmp_path):
         store.report(tmp_path, as_of="2024-01-01")
     with pytest.raises(edupulse.EdupulseError, match="no run yet"):
         edupulse.Store("memory://").report(tmp_path)
+
+
+def test_a_report_that_cannot_be_written_is_an_os_error(store, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.raises(OSError) as e:
+        store.report(blocker / "sub" / "daily.html")
+    err = e.value
+    assert type(err) is edupulse.EdupulseIOError
+    assert err.path == str(blocker / "sub") and err.errno == errno.ENOTDIR

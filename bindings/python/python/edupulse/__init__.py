@@ -35,30 +35,33 @@ Example (an in-memory store; ``sqlite://PATH`` or ``postgres://...`` persist)::
 
 from __future__ import annotations
 
-import json
 import os
 import sys
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Literal, Mapping, Optional, Sequence, Tuple, overload
 
 import numpy as np
 import pandas as pd
 
 from . import _edupulse as _native
-from ._edupulse import (
-    TABLES,
+from ._edupulse import TABLES, __version__
+from . import exceptions
+from .exceptions import (
     ConvergenceError,
     EdupulseError,
+    EdupulseIOError,
     InternalError,
+    NotFittedError,
     ParameterError,
+    StepFailedError,
     StoreError,
+    StoreIOError,
     ValidationError,
-    __version__,
 )
-from ._base import NotFittedError
 from . import _interop
 
 __all__ = [
     "churn",
+    "exceptions",
     "leads",
     "demand",
     "repetition",
@@ -66,11 +69,13 @@ __all__ = [
     "TABLES",
     "ConvergenceError",
     "EdupulseError",
+    "EdupulseIOError",
     "InternalError",
     "NotFittedError",
     "ParameterError",
     "Store",
     "StoreError",
+    "StoreIOError",
     "StepFailedError",
     "ValidationError",
     "__version__",
@@ -93,8 +98,24 @@ def columns(table: str) -> List[str]:
     return _native.columns(table)
 
 
+#: Rust's simulator defaults (``simulate::SimConfig::default()``).
+_SIMULATE: Dict[str, Any] = _native.defaults("simulate")
+
+
+@overload
 def simulate(
-    students: int = 1000, seed: int = 42, *, output: str = "pandas", **options: Any
+    students: int = ..., seed: int = ..., *, output: Literal["pandas"] = "pandas", **options: Any
+) -> Dict[str, pd.DataFrame]: ...
+@overload
+def simulate(
+    students: int = ..., seed: int = ..., *, output: str = "pandas", **options: Any
+) -> Dict[str, Any]: ...
+def simulate(
+    students: int = _SIMULATE["students"],
+    seed: int = _SIMULATE["seed"],
+    *,
+    output: str = "pandas",
+    **options: Any,
 ) -> Dict[str, Any]:
     """Simulate a business: one DataFrame per table in ``TABLES``.
 
@@ -180,6 +201,19 @@ class Store:
         transaction; errors name the file, row and column. Same report as ``ingest``."""
         return self._native.ingest_dir(os.fspath(path))
 
+    @overload
+    def table(
+        self,
+        name: str,
+        start: Optional[Any] = None,
+        end: Optional[Any] = None,
+        *,
+        output: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+    @overload
+    def table(
+        self, name: str, start: Optional[Any] = None, end: Optional[Any] = None, *, output: str = "pandas"
+    ) -> Any: ...
     def table(
         self,
         name: str,
@@ -231,15 +265,14 @@ class Store:
         """
         callback, close = _progress(progress, "edupulse run")
         try:
-            text = self._native.run(
+            summary: Dict[str, Any] = self._native.run(
                 as_of,
-                None if config is None else json.dumps(config),
+                None if config is None else dict(config),
                 None if steps is None else [str(s) for s in steps],
                 callback,
             )
         finally:
             close()
-        summary = json.loads(text)
         if raise_on_failure and not summary.get("ok", True):
             raise StepFailedError(summary)
         return summary
@@ -251,7 +284,7 @@ class Store:
         Returns the dispatch report (``pending``, ``delivered``, ``sent``, per channel...).
         """
         path = None if file is None else os.fspath(file)
-        return json.loads(self._native.deliver(path, stdout))
+        return self._native.deliver(path, stdout)
 
     def results(self, table: str, as_of: Optional[Any] = None, *, output: str = "pandas") -> Any:
         """Rows of result table ``table`` (``churn_scores``, ``best_slots``, ... — see
@@ -267,11 +300,11 @@ class Store:
 
     def outbox(self, *, pending_only: bool = False) -> List[Dict[str, Any]]:
         """The notification outbox, oldest first (dicts with ``notification``, ``status``...)."""
-        return json.loads(self._native.outbox(pending_only))
+        return self._native.outbox(pending_only)
 
     def runs(self) -> List[Dict[str, Any]]:
         """Every run record, oldest ``as_of`` first (``as_of``, ``written_at``, ``summary``)."""
-        return json.loads(self._native.runs())
+        return self._native.runs()
 
     def report(self, path: Any, lang: str = "es", as_of: Optional[Any] = None) -> str:
         """Write the report of the run at ``as_of`` (None: the latest run; a bare date means the
@@ -292,12 +325,12 @@ class Store:
 
 def _tqdm() -> Any:
     """tqdm's notebook bar when ipywidgets can draw it, else the text bar (ImportError: none)."""
-    from tqdm import tqdm
+    from tqdm import tqdm  # type: ignore[import-untyped]
 
     try:
-        import ipywidgets  # noqa: F401
+        import ipywidgets  # type: ignore[import-not-found,unused-ignore]  # noqa: F401
 
-        from tqdm.auto import tqdm as auto
+        from tqdm.auto import tqdm as auto  # type: ignore[import-untyped]
 
         return auto
     except ImportError:
@@ -393,9 +426,7 @@ def _index_to_columns(table: str, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _validation_error(table: str, column: Optional[str], message: str) -> ValidationError:
-    err = ValidationError(f"table '{table}', column '{column}': {message}")
-    err.table, err.row, err.column, err.file, err.message = table, None, column, None, message
-    return err
+    return ValidationError(table=table, column=column, message=message)
 
 
 def _to_frame(table: str, cols: Dict[str, list]) -> pd.DataFrame:
@@ -408,19 +439,6 @@ def _result_frame(table: str, cols: Dict[str, list]) -> pd.DataFrame:
     spec = next(t for t in _native.result_tables() if t[0] == table)
     columns = [("as_of", "datetime", True)] + [(c[0], c[1], not c[2]) for c in spec[4]]
     return _typed_frame(cols, columns)
-
-
-class StepFailedError(EdupulseError):
-    """Some steps of a run failed (``Store.run(raise_on_failure=True)``); the other steps'
-    results were written. ``failed_steps`` names them, ``summary`` is the run's summary."""
-
-    def __init__(self, summary: Dict[str, Any]) -> None:
-        self.summary = summary
-        self.failed_steps: List[str] = list(summary.get("failed_steps", []))
-        errors = "; ".join(
-            f"{name}: {summary['steps'][name].get('error', '?')}" for name in self.failed_steps
-        )
-        super().__init__(f"{len(self.failed_steps)} step(s) failed: {errors}")
 
 
 def result_tables() -> List[Dict[str, Any]]:

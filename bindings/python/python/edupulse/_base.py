@@ -48,7 +48,8 @@ import sys
 import time
 from typing import Any, Callable, ClassVar, Dict, Iterable, Iterator, List, Optional, Type, TypeVar
 
-from ._edupulse import EdupulseError, ParameterError, __version__
+from ._edupulse import __version__
+from .exceptions import EdupulseError, NotFittedError, ParameterError
 
 __all__ = [
     "ClassifierMixin",
@@ -59,14 +60,6 @@ __all__ = [
 ]
 
 _E = TypeVar("_E", bound="Estimator")
-
-
-class NotFittedError(EdupulseError, ValueError, AttributeError):
-    """An estimator was used before ``fit``.
-
-    Also a ``ValueError`` and an ``AttributeError``, like scikit-learn's own ``NotFittedError``, so
-    code written for scikit-learn (``hasattr`` probes, ``except ValueError``) behaves the same.
-    """
 
 
 def _check_fitted(estimator: Any, attributes: Optional[Iterable[str]] = None) -> None:
@@ -152,12 +145,11 @@ class Estimator:
         for key, value in params.items():
             name, sep, sub = key.partition("__")
             if name not in valid:
-                err = ParameterError(
-                    f"invalid parameter {name!r} for {type(self).__name__}; "
-                    f"valid parameters: {', '.join(valid) or '(none)'}"
+                raise ParameterError(
+                    parameter=name,
+                    message=f"unknown parameter for {type(self).__name__}; "
+                    f"valid parameters: {', '.join(valid) or '(none)'}",
                 )
-                err.parameter, err.message = name, "unknown parameter"
-                raise err
             if sep:
                 nested.setdefault(name, {})[sub] = value
             else:
@@ -237,7 +229,7 @@ class Estimator:
 
     def __sklearn_tags__(self) -> Any:
         """scikit-learn ≥ 1.6 tags; override and adjust ``super().__sklearn_tags__()`` as needed."""
-        from sklearn.utils import (  # only scikit-learn calls this method
+        from sklearn.utils import (  # type: ignore[import-untyped]  # only scikit-learn calls this
             ClassifierTags,
             InputTags,
             RegressorTags,
@@ -289,7 +281,7 @@ class RegressorMixin:
         """Coefficient of determination R² of ``self.predict(X)`` against ``y``."""
         import numpy as np
 
-        pred = np.asarray(self.predict(X), dtype=float).reshape(-1)  # type: ignore[attr-defined]
+        pred = np.asarray(self.predict(X), dtype=float).reshape(-1)  # type: ignore[attr-defined,type-var]
         truth = np.asarray(y, dtype=float).reshape(-1)
         w = np.ones_like(truth) if sample_weight is None else np.asarray(sample_weight, dtype=float)
         mean = np.average(truth, weights=w)

@@ -3,23 +3,13 @@
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, final
 
 __all__ = [
-    "churn_classifier_columns",
-    "churn_classifier_explain",
-    "churn_classifier_fit",
-    "churn_classifier_predict",
-    "churn_clv",
-    "churn_fit_btyd",
-    "churn_fit_gamma_gamma",
-    "churn_gamma_gamma_spend",
-    "churn_predict_btyd",
+    "NativeClassifier",
+    "NativeFsrs",
+    "NativeGammaGamma",
+    "NativeTransactionModel",
+    "defaults",
     "churn_summary",
     "leads_score",
-    "ConvergenceError",
-    "EdupulseError",
-    "InternalError",
-    "ParameterError",
-    "StoreError",
-    "ValidationError",
     "column_specs",
     "result_tables",
     "columns",
@@ -32,9 +22,6 @@ __all__ = [
     "NativeStore",
     "NativeRegressor",
     "NativeDemand",
-    "fsrs_replay",
-    "fsrs_next_states",
-    "fsrs_retrievability",
     "fsrs_optimize",
     "fsrs_evaluate",
     "__version__",
@@ -50,30 +37,6 @@ TABLES: Tuple[str, ...]
 
 # Column lists: table name -> column name -> values.
 _Columns = Dict[str, List[Any]]
-
-class EdupulseError(Exception): ...
-
-class ValidationError(EdupulseError):
-    table: Optional[str]
-    row: Optional[int]
-    column: Optional[str]
-    file: Optional[str]
-    message: Optional[str]
-
-class ParameterError(EdupulseError):
-    parameter: Optional[str]
-    message: Optional[str]
-
-class ConvergenceError(EdupulseError):
-    model: Optional[str]
-    message: Optional[str]
-
-class StoreError(EdupulseError):
-    kind: Optional[str]
-    message: Optional[str]
-
-class InternalError(EdupulseError):
-    message: Optional[str]
 
 def simulate(config: Dict[str, Any]) -> Dict[str, _Columns]: ...
 def validate(tables: Mapping[str, Mapping[str, Sequence[Any]]]) -> Dict[str, int]: ...
@@ -94,13 +57,13 @@ class NativeStore:
     def read(self, table: str, start: Any = None, end: Any = None) -> _Columns: ...
     def counts(self) -> Dict[str, int]: ...
     def run(
-        self, as_of: Any, config: Optional[str] = None, steps: Optional[List[str]] = None,
+        self, as_of: Any, config: Optional[Mapping[str, Any]] = None, steps: Optional[List[str]] = None,
         progress: Optional[Callable[[int, int, str], Any]] = None,
-    ) -> str: ...
-    def deliver(self, file: Optional[str] = None, stdout: bool = False) -> str: ...
+    ) -> Dict[str, Any]: ...
+    def deliver(self, file: Optional[str] = None, stdout: bool = False) -> Dict[str, Any]: ...
     def results(self, table: str, as_of: Any = None) -> Dict[str, List[Any]]: ...
-    def outbox(self, pending_only: bool = False) -> str: ...
-    def runs(self) -> str: ...
+    def outbox(self, pending_only: bool = False) -> List[Dict[str, Any]]: ...
+    def runs(self) -> List[Dict[str, Any]]: ...
     def report(self, path: str, lang: str = "es", as_of: Any = None) -> str: ...
     @property
     def url(self) -> str: ...
@@ -114,55 +77,74 @@ _Fit = Tuple[List[float], float, List[float], int]
 _Col = Tuple[str, bool, Any]
 _F64 = Any  # a 1-D float64 numpy array
 
-def churn_fit_btyd(
-    model: str, frequency: _F64, recency: _F64, t: _F64, max_iter: int = 1000,
-    tolerance: float = 1e-9, penalizer: float = 0.0,
-) -> _Fit: ...
-def churn_predict_btyd(
-    model: str, params: Sequence[float], what: str, horizon: float, frequency: _F64,
-    recency: _F64, t: _F64,
-) -> _F64: ...
-def churn_fit_gamma_gamma(
-    frequency: _F64, monetary_value: _F64, max_iter: int = 1000, tolerance: float = 1e-9,
-    penalizer: float = 0.0,
-) -> _Fit: ...
-def churn_gamma_gamma_spend(params: Sequence[float], frequency: _F64, monetary_value: _F64) -> _F64: ...
-def churn_clv(
-    model: str, params: Sequence[float], gg_params: Sequence[float], frequency: _F64,
-    recency: _F64, t: _F64, monetary_value: _F64, months: int, discount_rate: float, freq: str,
-) -> _F64: ...
+@final
+class NativeTransactionModel:
+    @staticmethod
+    def fit(
+        model: str, frequency: _F64, recency: _F64, t: _F64, max_iter: int, tolerance: float,
+        penalizer: float,
+    ) -> "NativeTransactionModel": ...
+    @staticmethod
+    def from_state(state: bytes) -> "NativeTransactionModel": ...
+    def state(self) -> bytes: ...
+    @staticmethod
+    def from_params(model: str, params: Sequence[float]) -> "NativeTransactionModel": ...
+    def params(self) -> List[float]: ...
+    def fit_info(self) -> Optional[_Fit]: ...
+    def probability_alive(self, frequency: _F64, recency: _F64, t: _F64) -> _F64: ...
+    def expected_purchases(self, horizon: float, frequency: _F64, recency: _F64, t: _F64) -> _F64: ...
+@final
+class NativeGammaGamma:
+    @staticmethod
+    def fit(
+        frequency: _F64, monetary_value: _F64, max_iter: int, tolerance: float, penalizer: float
+    ) -> "NativeGammaGamma": ...
+    @staticmethod
+    def from_state(state: bytes) -> "NativeGammaGamma": ...
+    def state(self) -> bytes: ...
+    @staticmethod
+    def from_params(params: Sequence[float]) -> "NativeGammaGamma": ...
+    def params(self) -> List[float]: ...
+    def fit_info(self) -> Optional[_Fit]: ...
+    def spend(self, frequency: _F64, monetary_value: _F64) -> _F64: ...
+    def clv(
+        self, transactions: NativeTransactionModel, frequency: _F64, recency: _F64, t: _F64,
+        monetary_value: _F64, months: int, discount_rate: float, freq: str,
+    ) -> _F64: ...
 def churn_summary(
     customer_ids: Sequence[str], at_seconds: Sequence[int], amounts: Optional[_F64] = None,
     observation_period_end: Optional[int] = None, freq: str = "W",
 ) -> Tuple[List[str], _F64, _F64, _F64, _F64]: ...
-def churn_classifier_fit(
-    model: str,
-    columns: Sequence[_Col],
-    y: Sequence[bool],
-    params_json: Optional[str] = None,
-    progress: Optional[Callable[[int, int, int], Any]] = None,
-) -> str: ...
-def churn_classifier_predict(state: str, columns: Sequence[_Col]) -> _F64: ...
-def churn_classifier_explain(state: str, columns: Sequence[_Col], top: int) -> List[List[Tuple[str, str, float]]]: ...
-def churn_classifier_columns(state: str) -> List[Tuple[str, bool]]: ...
+@final
+class NativeClassifier:
+    @staticmethod
+    def fit(
+        model: str,
+        columns: Sequence[_Col],
+        y: Sequence[bool],
+        params: Optional[Mapping[str, Any]] = None,
+        progress: Optional[Callable[[int, int, int], Any]] = None,
+    ) -> "NativeClassifier": ...
+    @staticmethod
+    def from_state(state: bytes) -> "NativeClassifier": ...
+    def state(self) -> bytes: ...
+    def predict_proba(self, columns: Sequence[_Col]) -> _F64: ...
+    def explain(self, columns: Sequence[_Col], top: int) -> List[List[Tuple[str, str, float]]]: ...
+    def columns(self) -> List[Tuple[str, bool]]: ...
+
+def defaults(name: str) -> Any: ...
 # Spaced repetition (FSRS-6); use edupulse.repetition.
-def fsrs_replay(
-    parameters: Optional[Sequence[float]],
-    desired_retention: float,
-    maximum_interval: int,
-    ratings: Sequence[int],
-    elapsed_days: Sequence[float],
-) -> Tuple[List[float], List[float], List[float], List[int]]: ...
-def fsrs_next_states(
-    parameters: Optional[Sequence[float]],
-    desired_retention: float,
-    maximum_interval: int,
-    stability: Any,
-    difficulty: Any,
-    elapsed_days: Any,
-    rating: Any,
-) -> Tuple[Any, Any, Any]: ...
-def fsrs_retrievability(parameters: Optional[Sequence[float]], stability: Any, elapsed_days: Any) -> Any: ...
+@final
+class NativeFsrs:
+    def __new__(cls, params: Optional[Mapping[str, Any]] = None) -> "NativeFsrs": ...
+    def params(self) -> Dict[str, Any]: ...
+    def replay(
+        self, ratings: Sequence[int], elapsed_days: Sequence[float]
+    ) -> Tuple[List[float], List[float], List[float], List[int]]: ...
+    def next_states(
+        self, stability: Any, difficulty: Any, elapsed_days: Any, rating: Any
+    ) -> Tuple[Any, Any, Any]: ...
+    def retrievability(self, stability: Any, elapsed_days: Any) -> Any: ...
 def fsrs_optimize(
     card_id: Sequence[str],
     review_time_us: Sequence[int],
@@ -179,7 +161,7 @@ def fsrs_evaluate(
 
 # edupulse.leads
 def leads_score(
-    lead_id: Sequence[str], at: Sequence[int], kind: Sequence[str], params_json: Optional[str] = None, as_of: Optional[int] = None
+    lead_id: Sequence[str], at: Sequence[int], kind: Sequence[str], params: Optional[Mapping[str, Any]] = None, as_of: Optional[int] = None
 ) -> Tuple[List[Tuple[str, float, float, str, List[Tuple[str, str, float]]]], int]: ...
 # edupulse.demand
 _Cols = List[Tuple[str, bool, Any]]
@@ -190,7 +172,7 @@ class NativeRegressor:
         kind: str,
         columns: _Cols,
         y: _F64,
-        params_json: Optional[str] = None,
+        params: Optional[Mapping[str, Any]] = None,
         progress: Optional[Callable[[int, int, int], Any]] = None,
     ) -> "NativeRegressor": ...
     @staticmethod
@@ -206,12 +188,12 @@ class NativeDemand:
     @staticmethod
     def fit(
         native: Any,
-        params_json: Optional[str] = None,
+        params: Optional[Mapping[str, Any]] = None,
         progress: Optional[Callable[[int, int, int], Any]] = None,
     ) -> "NativeDemand": ...
     @staticmethod
     def from_state(state: bytes) -> "NativeDemand": ...
     def state(self) -> bytes: ...
-    def predict(self, native: Any) -> str: ...
-    def best_slots(self, native: Any, others: Any, params_json: Optional[str] = None) -> str: ...
+    def predict(self, native: Any) -> List[Tuple[str, Dict[str, Any]]]: ...
+    def best_slots(self, native: Any, others: Any, params: Optional[Mapping[str, Any]] = None) -> Dict[str, Any]: ...
     def importances(self) -> List[Tuple[str, float]]: ...

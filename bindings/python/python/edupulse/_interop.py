@@ -28,7 +28,7 @@ from typing import Any, Dict, Mapping, Optional, Union
 import numpy as np
 import pandas as pd
 
-from ._edupulse import ParameterError
+from .exceptions import ParameterError
 
 __all__ = ["OUTPUTS", "check_output", "is_table", "output", "to_frame"]
 
@@ -138,11 +138,9 @@ def check_output(output: Optional[str]) -> str:
     if output is None:
         return "pandas"
     if output not in OUTPUTS:
-        err = ParameterError(
-            f"invalid parameter `output`: {output!r} (expected one of: {', '.join(OUTPUTS)})"
+        raise ParameterError(
+            parameter="output", message=f"{output!r} (expected one of: {', '.join(OUTPUTS)})"
         )
-        err.parameter, err.message = "output", f"expected one of: {', '.join(OUTPUTS)}"
-        raise err
     return output
 
 

@@ -23,7 +23,6 @@ Example::
 
 from __future__ import annotations
 
-import json
 import os
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Union
 
@@ -32,6 +31,7 @@ import pandas as pd
 
 from . import _edupulse as _native
 from . import _interop
+from .exceptions import ParameterError
 from ._base import Estimator, RegressorMixin, _check_fitted, _watch
 from .churn import _columns, _f64, _out
 
@@ -44,6 +44,24 @@ def _seed(random_state: Optional[int]) -> int:
     if random_state is None:
         return int.from_bytes(os.urandom(8), "little") >> 1
     return int(random_state)
+
+
+#: Rust's defaults: the tabular regressors (``learn::RegressorParams::default()``) and the demand
+#: model (``demand::DemandParams::default()``).
+_REGRESSOR: Dict[str, Any] = _native.defaults("regressor")
+_DEMAND: Dict[str, Any] = _native.defaults("demand")
+
+
+def _max_features_default(v: Any) -> Union[None, str, int, float]:
+    """Rust's serialised ``MaxFeatures`` as the Python hyper-parameter (inverse of
+    ``_max_features``)."""
+    if v == "all":
+        return None
+    if isinstance(v, str):
+        return v
+    if "fraction" in v:
+        return float(v["fraction"])
+    return int(v["count"])
 
 
 def _max_features(v: Any) -> Any:
@@ -63,7 +81,7 @@ def _max_features(v: Any) -> Any:
 class _TreeRegressor(RegressorMixin, Estimator):
     _kind = ""
 
-    def _params_json(self) -> str:
+    def _params(self) -> Dict[str, Any]:
         raise NotImplementedError
 
     def fit(self, X: Any, y: Any, *, progress: Any = False) -> "_TreeRegressor":
@@ -73,7 +91,7 @@ class _TreeRegressor(RegressorMixin, Estimator):
         yy = np.asarray(y, dtype="float64").reshape(-1)
         with _watch(progress, f"{type(self).__name__}.fit") as callback:
             self._model = _native.NativeRegressor.fit(
-                self._kind, cols, _f64(yy), self._params_json(), callback
+                self._kind, cols, _f64(yy), self._params(), callback
             )
         self._set_fitted(X)
         return self
@@ -127,12 +145,14 @@ class RandomForestRegressor(_TreeRegressor):
     def __init__(
         self,
         *,
-        n_estimators: int = 100,
-        max_depth: Optional[int] = None,
-        min_samples_leaf: int = 1,
-        max_features: Union[None, str, int, float] = None,
-        bootstrap: bool = True,
-        max_bins: int = 256,
+        n_estimators: int = _REGRESSOR["forest"]["n_trees"],
+        max_depth: Optional[int] = _REGRESSOR["forest"]["max_depth"],
+        min_samples_leaf: int = _REGRESSOR["forest"]["min_samples_leaf"],
+        max_features: Union[None, str, int, float] = _max_features_default(
+            _REGRESSOR["forest"]["max_features"]
+        ),
+        bootstrap: bool = _REGRESSOR["forest"]["bootstrap"],
+        max_bins: int = _REGRESSOR["forest"]["max_bins"],
         random_state: Optional[int] = None,
         n_jobs: Optional[int] = None,
     ) -> None:
@@ -145,9 +165,9 @@ class RandomForestRegressor(_TreeRegressor):
         self.random_state = random_state
         self.n_jobs = n_jobs
 
-    def _params_json(self) -> str:
+    def _params(self) -> Dict[str, Any]:
         n_jobs = self.n_jobs
-        return json.dumps(
+        return (
             {
                 "forest": {
                     "n_trees": int(self.n_estimators),
@@ -174,17 +194,17 @@ class GradientBoostingRegressor(_TreeRegressor):
     def __init__(
         self,
         *,
-        learning_rate: float = 0.1,
-        max_iter: int = 500,
-        max_leaf_nodes: Optional[int] = 31,
-        max_depth: Optional[int] = None,
-        min_samples_leaf: int = 20,
-        l2_regularization: float = 0.0,
-        max_bins: int = 256,
-        early_stopping: bool = True,
-        validation_fraction: float = 0.1,
-        n_iter_no_change: int = 10,
-        tol: float = 1e-7,
+        learning_rate: float = _REGRESSOR["gbdt"]["learning_rate"],
+        max_iter: int = _REGRESSOR["gbdt"]["max_iter"],
+        max_leaf_nodes: Optional[int] = _REGRESSOR["gbdt"]["max_leaf_nodes"],
+        max_depth: Optional[int] = _REGRESSOR["gbdt"]["max_depth"],
+        min_samples_leaf: int = _REGRESSOR["gbdt"]["min_samples_leaf"],
+        l2_regularization: float = _REGRESSOR["gbdt"]["l2"],
+        max_bins: int = _REGRESSOR["gbdt"]["max_bins"],
+        early_stopping: bool = _REGRESSOR["gbdt"]["early_stopping"],
+        validation_fraction: float = _REGRESSOR["gbdt"]["validation_fraction"],
+        n_iter_no_change: int = _REGRESSOR["gbdt"]["n_iter_no_change"],
+        tol: float = _REGRESSOR["gbdt"]["tol"],
         random_state: Optional[int] = None,
     ) -> None:
         self.learning_rate = learning_rate
@@ -200,8 +220,8 @@ class GradientBoostingRegressor(_TreeRegressor):
         self.tol = tol
         self.random_state = random_state
 
-    def _params_json(self) -> str:
-        return json.dumps(
+    def _params(self) -> Dict[str, Any]:
+        return (
             {
                 "gbdt": {
                     "max_iter": int(self.max_iter),
@@ -252,9 +272,7 @@ def _day(d: Any) -> str:
     for name in _DAYS:
         if s.lower().startswith(name.lower()):
             return name
-    from . import ParameterError
-
-    raise ParameterError(f"invalid parameter `days`: {d!r} is not a weekday")
+    raise ParameterError(parameter="days", message=f"{d!r} is not a weekday")
 
 
 def _frame(rows: List[Dict[str, Any]]) -> pd.DataFrame:
@@ -276,12 +294,14 @@ class DemandModel(Estimator):
         self,
         *,
         model: str = "forest",
-        n_estimators: int = 100,
-        min_samples_leaf: int = 20,
-        max_features: Union[None, str, int, float] = 0.5,
-        alpha: float = 0.1,
-        min_category_count: int = 5,
-        random_state: Optional[int] = 42,
+        n_estimators: int = _DEMAND["forest"]["n_trees"],
+        min_samples_leaf: int = _DEMAND["forest"]["min_samples_leaf"],
+        max_features: Union[None, str, int, float] = _max_features_default(
+            _DEMAND["forest"]["max_features"]
+        ),
+        alpha: float = _DEMAND["alpha"],
+        min_category_count: int = _DEMAND["min_category_count"],
+        random_state: Optional[int] = _DEMAND["forest"]["seed"],
     ) -> None:
         self.model = model
         self.n_estimators = n_estimators
@@ -291,12 +311,12 @@ class DemandModel(Estimator):
         self.min_category_count = min_category_count
         self.random_state = random_state
 
-    def _params_json(self) -> str:
+    def _params(self) -> Dict[str, Any]:
         if self.model not in ("forest", "gbdt"):
-            from . import ParameterError
-
-            raise ParameterError(f"invalid parameter `model`: {self.model!r} (expected 'forest' or 'gbdt')")
-        return json.dumps(
+            raise ParameterError(
+                parameter="model", message=f"{self.model!r} (expected 'forest' or 'gbdt')"
+            )
+        return (
             {
                 "model": self.model,
                 "forest": {
@@ -305,8 +325,12 @@ class DemandModel(Estimator):
                     "max_features": _max_features(self.max_features),
                     "seed": _seed(self.random_state),
                 },
-                "gbdt": {"min_samples_leaf": int(self.min_samples_leaf) * 2, "learning_rate": 0.05,
-                         "seed": _seed(self.random_state)},
+                # GBDT leaves hold twice the forest's rows (Rust's defaults: 40 vs 20).
+                "gbdt": {
+                    "min_samples_leaf": int(self.min_samples_leaf) * 2,
+                    "learning_rate": _DEMAND["gbdt"]["learning_rate"],
+                    "seed": _seed(self.random_state),
+                },
                 "alpha": float(self.alpha),
                 "min_category_count": int(self.min_category_count),
             }
@@ -317,7 +341,7 @@ class DemandModel(Estimator):
         ``progress=True`` shows a progress bar; Ctrl-C stops the fit with ``KeyboardInterrupt``."""
         native = _native_tables({"webinars": webinars, "registrations": registrations})
         with _watch(progress, "DemandModel.fit") as callback:
-            self._model = _native.NativeDemand.fit(native, self._params_json(), callback)
+            self._model = _native.NativeDemand.fit(native, self._params(), callback)
         self._set_fitted()
         return self
 
@@ -330,7 +354,7 @@ class DemandModel(Estimator):
         ``"pandas"`` (default), ``"polars"`` or ``"arrow"``."""
         _check_fitted(self)
         _interop.check_output(output)
-        out = json.loads(self._model.predict(_native_tables({"webinars": df})))
+        out = self._model.predict(_native_tables({"webinars": df}))
         rows = [dict(f, webinar_id=i) for i, f in out]
         frame = _frame(rows)
         frame.insert(0, "webinar_id", [r["webinar_id"] for r in rows])
@@ -366,10 +390,8 @@ class DemandModel(Estimator):
             "top": int(top),
         }
         other = others if others is not None else w.iloc[0:0]
-        r = json.loads(
-            self._model.best_slots(
-                _native_tables({"webinars": w}), _native_tables({"webinars": other}), json.dumps(params)
-            )
+        r = self._model.best_slots(
+            _native_tables({"webinars": w}), _native_tables({"webinars": other}), params
         )
         return _interop.output(_frame(r["slots"]), output)
 

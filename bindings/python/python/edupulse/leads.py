@@ -9,31 +9,26 @@ conversions are known. Everything runs in Rust with the GIL released.
 
 from __future__ import annotations
 
-import json
 from typing import Any, Dict, List, Mapping, Optional
 
 import numpy as np
 import pandas as pd
 
 from . import _edupulse as _native
+from .exceptions import ValidationError
 from . import _interop
 from ._base import Estimator
 from .churn import _TabularClassifier
 
 __all__ = ["DEFAULT_WEIGHTS", "LeadModel", "LeadScorer"]
 
+#: Rust's defaults of the points rule (``leads::PointsParams::default()``).
+_POINTS: Dict[str, Any] = _native.defaults("lead_points")
+
 #: The default points per event kind (attending beats registering; questions and pricing views
-#: beat email opens; a purchase is the outcome and earns nothing).
-DEFAULT_WEIGHTS: Dict[str, float] = {
-    "email_open": 0.5,
-    "email_click": 1.5,
-    "webinar_registered": 2.0,
-    "webinar_attended": 4.0,
-    "question_asked": 3.0,
-    "pricing_view": 3.0,
-    "demo_request": 6.0,
-    "purchase": 0.0,
-}
+#: beat email opens; a purchase is the outcome and earns nothing). Read from Rust
+#: (``edupulse_core::leads::DEFAULT_WEIGHTS``), never copied.
+DEFAULT_WEIGHTS: Dict[str, float] = {str(k): float(v) for k, v in _POINTS["weights"].items()}
 
 
 def _seconds(values: Any) -> List[int]:
@@ -75,30 +70,28 @@ class LeadScorer(Estimator):
         self,
         *,
         weights: Optional[Mapping[str, float]] = None,
-        half_life_days: float = 14.0,
-        hot: float = 7.0,
-        warm: float = 4.0,
+        half_life_days: float = _POINTS["half_life_days"],
+        hot: float = _POINTS["hot"],
+        warm: float = _POINTS["warm"],
     ) -> None:
         self.weights = weights
         self.half_life_days = half_life_days
         self.hot = hot
         self.warm = warm
 
-    def _params_json(self) -> str:
+    def _params(self) -> Dict[str, Any]:
         w = dict(DEFAULT_WEIGHTS)
         w.update({str(k): float(v) for k, v in (self.weights or {}).items()})
-        return json.dumps(
-            {
-                "weights": w,
-                "half_life_days": float(self.half_life_days),
-                "hot": float(self.hot),
-                "warm": float(self.warm),
-            }
-        )
+        return {
+            "weights": w,
+            "half_life_days": float(self.half_life_days),
+            "hot": float(self.hot),
+            "warm": float(self.warm),
+        }
 
     def fit(self, X: Any = None, y: Any = None) -> "LeadScorer":
         """Nothing to learn: validates the parameters and returns ``self``."""
-        _native.leads_score([], [], [], self._params_json(), None)
+        _native.leads_score([], [], [], self._params(), None)
         self.is_fitted_ = True
         return self
 
@@ -115,14 +108,16 @@ class LeadScorer(Estimator):
         df = _interop.to_frame(lead_events, name="lead_events")
         missing = [c for c in ("lead_id", "at", "kind") if c not in df.columns]
         if missing:
-            from . import ValidationError
-
-            raise ValidationError(f"lead_events: missing column(s) {', '.join(missing)}")
+            raise ValidationError(
+                table="lead_events",
+                column=missing[0],
+                message=f"missing column(s) {', '.join(missing)}",
+            )
         rows, _ignored = _native.leads_score(
             [str(v) for v in df["lead_id"].tolist()],
             _seconds(df["at"]),
             [str(v) for v in df["kind"].tolist()],
-            self._params_json(),
+            self._params(),
             None if as_of is None else _instant(as_of),
         )
         frame = pd.DataFrame(
@@ -136,15 +131,18 @@ class LeadScorer(Estimator):
         )
         if output != "pandas":
             # Arrow and polars want one type per field: factors become {kind, events, points}.
-            frame["top_factors"] = [
+            frame["top_factors"] = [  # type: ignore[assignment]
                 [{"kind": k, "events": n, "points": p} for k, n, p in f] for f in frame["top_factors"]
             ]
         return _interop.output(frame, output)
 
 
-#: The lead model's classifier defaults (a firmer ridge than the shared default: lead features
-#: are sparse counts, and a rare kind standardised has extreme leverage).
-_LEAD_CLASSIFIER = {"l2": 10.0, "max_iter": 200, "tolerance": 1e-6}
+#: The lead model's classifier defaults, read from Rust (``leads::ModelParams::default()
+#: .classifier``: a firmer ridge than the shared default, because lead features are sparse counts
+#: and a rare kind standardised has extreme leverage). The model kind is the estimator's own.
+_LEAD_CLASSIFIER: Dict[str, Any] = {
+    k: v for k, v in _native.defaults("lead_model")["classifier"].items() if k != "model"
+}
 
 
 class LeadModel(_TabularClassifier):

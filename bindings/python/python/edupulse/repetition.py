@@ -38,13 +38,16 @@ import numpy as np
 import pandas as pd
 
 from . import _edupulse as _native
+from .exceptions import ValidationError
 
 __all__ = ["FSRS", "DEFAULT_PARAMETERS", "optimize", "evaluate"]
 
-DEFAULT_PARAMETERS: Tuple[float, ...] = (
-    0.212, 1.2931, 2.3065, 8.2956, 6.4133, 0.8334, 3.0194, 0.001, 1.8722, 0.1666, 0.796,
-    1.4835, 0.0614, 0.2629, 1.6483, 0.6014, 1.8729, 0.5425, 0.0912, 0.0658, 0.1542,
-)
+#: Rust's FSRS-6 defaults (``repetition::FsrsParams::default()``).
+_FSRS: Dict[str, Any] = _native.defaults("fsrs")
+
+#: The 21 default FSRS-6 parameters (py-fsrs's), read from Rust
+#: (``edupulse_core::repetition::fsrs::DEFAULT_PARAMETERS``), never copied.
+DEFAULT_PARAMETERS: Tuple[float, ...] = tuple(float(w) for w in _FSRS["parameters"])
 
 
 def _f64(x: Any) -> "np.ndarray[Any, Any]":
@@ -53,14 +56,15 @@ def _f64(x: Any) -> "np.ndarray[Any, Any]":
 
 
 class FSRS:
-    """FSRS-6 with 21 parameters (py-fsrs's defaults when ``None``)."""
+    """FSRS-6 with 21 parameters (py-fsrs's defaults when ``None``). The model is validated and
+    built once in Rust (``_edupulse.NativeFsrs``); pickles through its parameters."""
 
     def __init__(
         self,
         parameters: Optional[Sequence[float]] = None,
-        desired_retention: float = 0.9,
-        maximum_interval: int = 36500,
-        enable_fuzz: bool = False,
+        desired_retention: float = _FSRS["desired_retention"],
+        maximum_interval: int = _FSRS["maximum_interval"],
+        enable_fuzz: bool = _FSRS["enable_fuzz"],
     ) -> None:
         self.parameters: Optional[List[float]] = (
             None if parameters is None else [float(p) for p in parameters]
@@ -68,9 +72,20 @@ class FSRS:
         self.desired_retention = float(desired_retention)
         self.maximum_interval = int(maximum_interval)
         self.enable_fuzz = bool(enable_fuzz)
-        # Validate now, so a bad configuration fails at construction.
-        _native.fsrs_replay(
-            self.parameters, self.desired_retention, self.maximum_interval, [], []
+        # Built (and validated) now, so a bad configuration fails at construction.
+        params: Dict[str, Any] = {
+            "desired_retention": self.desired_retention,
+            "maximum_interval": self.maximum_interval,
+            "enable_fuzz": self.enable_fuzz,
+        }
+        if self.parameters is not None:
+            params["parameters"] = self.parameters
+        self._native = _native.NativeFsrs(params)
+
+    def __reduce__(self) -> Any:
+        return (
+            type(self),
+            (self.parameters, self.desired_retention, self.maximum_interval, self.enable_fuzz),
         )
 
     def __repr__(self) -> str:
@@ -83,12 +98,8 @@ class FSRS:
         """The history of one card from new: one row per review with the state after it
         (stability, difficulty), the retrievability before it (NaN for the first) and the
         scheduled interval in days."""
-        s, d, r, ivl = _native.fsrs_replay(
-            self.parameters,
-            self.desired_retention,
-            self.maximum_interval,
-            [int(x) for x in ratings],
-            [float(x) for x in elapsed_days],
+        s, d, r, ivl = self._native.replay(
+            [int(x) for x in ratings], [float(x) for x in elapsed_days]
         )
         return pd.DataFrame(
             {
@@ -110,10 +121,7 @@ class FSRS:
         rating (1–4) ``elapsed_days`` after its last review. NaN stability marks a new card.
         Contiguous float64 arrays (and uint8 ratings) are read without copying; other integer
         rating arrays are narrowed in one pass."""
-        return _native.fsrs_next_states(  # type: ignore[no-any-return]
-            self.parameters,
-            self.desired_retention,
-            self.maximum_interval,
+        return self._native.next_states(  # type: ignore[no-any-return]
             _f64(stability),
             _f64(difficulty),
             _f64(elapsed_days),
@@ -122,8 +130,8 @@ class FSRS:
 
     def retrievability(self, stability: Any, elapsed_days: Any) -> "np.ndarray[Any, Any]":
         """Probability of recall ``elapsed_days`` after a review that left ``stability``."""
-        return _native.fsrs_retrievability(  # type: ignore[no-any-return]
-            self.parameters, _f64(stability), _f64(elapsed_days)
+        return self._native.retrievability(  # type: ignore[no-any-return]
+            _f64(stability), _f64(elapsed_days)
         )
 
 
@@ -133,7 +141,9 @@ def _log_columns(review_log: Any) -> Tuple[Any, Any, Any]:
     df = review_log if isinstance(review_log, pd.DataFrame) else pd.DataFrame(review_log)
     missing = [c for c in ("card_id", "review_time", "review_rating") if c not in df.columns]
     if missing:
-        raise _native.ValidationError(f"review_log: missing column(s) {', '.join(missing)}")
+        raise ValidationError(
+            table="review_log", column=missing[0], message=f"missing column(s) {', '.join(missing)}"
+        )
     codes, _ = pd.factorize(df["card_id"])
     times = pd.to_datetime(df["review_time"], utc=True, format="ISO8601")
     micros = (times - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(microseconds=1)
@@ -142,9 +152,11 @@ def _log_columns(review_log: Any) -> Tuple[Any, Any, Any]:
     bad |= ratings.to_numpy(dtype=np.float64, na_value=np.nan) % 1 != 0
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
-        raise _native.ValidationError(
-            f"review_log: row {row + 1}, column review_rating: "
-            f"{df['review_rating'].iloc[row]!r} is not an integer rating 1–4"
+        raise ValidationError(
+            table="review_log",
+            row=row + 1,
+            column="review_rating",
+            message=f"{df['review_rating'].iloc[row]!r} is not an integer rating 1–4",
         )
     return (
         np.ascontiguousarray(codes, dtype=np.int64),

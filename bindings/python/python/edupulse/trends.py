@@ -31,16 +31,14 @@ import pandas as pd
 
 from . import _edupulse as _native
 from . import _interop
+from .exceptions import ParameterError
 
 __all__ = ["anomaly_scores", "change_points", "detect", "related"]
 
 
 def _perr(parameter: str, message: str) -> Exception:
     """A ``ParameterError`` naming ``parameter``, like the ones raised by the Rust side."""
-    e = _native.ParameterError(f"invalid parameter `{parameter}`: {message}")
-    e.parameter = parameter  # type: ignore[attr-defined]
-    e.message = message  # type: ignore[attr-defined]
-    return e
+    return ParameterError(parameter=parameter, message=message)
 
 
 def _f64(values: Any) -> Tuple[np.ndarray, int, int]:
