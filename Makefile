@@ -5,8 +5,9 @@
 #
 # Both work on a fresh machine (Rust toolchain + CPython 3.9+, nothing else): `make test` creates a
 # local virtualenv in .venv, installs the Python test dependencies into it and builds the bindings
-# with maturin into their own target directory (target/maturin), so they never invalidate the
-# feature set of the main target/ directory.
+# with maturin into the same target/ directory as cargo, so the bindings reuse every dependency
+# the Rust tests compiled (only crates whose features differ, such as ndarray under numpy, build
+# twice, side by side, with no invalidation either way).
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -21,8 +22,8 @@ PY_DEV_DEPS := "maturin>=1.9.4,<2" "pytest>=7" "numpy>=1.24" "pandas>=2.0" "pola
 	"mypy>=1.10" "pandas-stubs>=2.0" \
 	"scikit-learn>=1.3" "pyarrow>=14" "tqdm>=4" \
 	"dask[distributed]>=2024.1" "nbclient>=0.9" "ipykernel>=6" "matplotlib>=3.7"
-# maturin builds into its own target dir: its pyo3 build environment differs from cargo's.
-MATURIN_TARGET_DIR ?= $(CURDIR)/target/maturin
+# maturin shares cargo's target dir (a fresh clone compiles the dependencies once, not twice).
+MATURIN_TARGET_DIR ?= $(CURDIR)/target
 # `dev` (the default) builds in about half the time of `release` on 2 cores; use
 # `make develop MATURIN_PROFILE=release` for an optimised install in a notebook venv.
 MATURIN_PROFILE ?= dev
