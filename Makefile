@@ -65,6 +65,7 @@ develop: venv
 test-rust:
 	scripts/with-postgres.sh scripts/with-chromium.sh cargo test --workspace --exclude edupulse-python
 	cargo test -p edupulse-learn --features linfa
+	CARGO_TARGET_DIR=$(CURDIR)/target cargo run --quiet --manifest-path examples/linfa-consumer/Cargo.toml
 
 # pytest, then mypy's stubtest: the .pyi stubs must match what the package really exports.
 test-python: develop

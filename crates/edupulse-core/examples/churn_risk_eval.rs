@@ -2,7 +2,9 @@
 //! default? For each seed and snapshot date, the risk model is trained on the history before the
 //! snapshot (exactly as the job does), scores the students active at the snapshot, and is judged
 //! on what they really did next: no activity in the following `horizon_days` (read from the
-//! simulated future, which the model never sees). Reports the AUC and fit time per classifier.
+//! simulated future, which the model never sees) — the label the model is trained on — and on
+//! the simulator's hidden truth: the student's dropout (`churned_at`) falls within the horizon.
+//! Reports both AUCs and the fit time per classifier.
 //!
 //! `cargo run --release -p edupulse-core --example churn_risk_eval -- [STUDENTS] [SEEDS]`
 //!
@@ -12,7 +14,7 @@
 use chrono::Duration;
 use edupulse_core::churn::risk::{features_as_of, training_set, RiskModel, RiskParams};
 use edupulse_core::learn::{roc_auc, ModelKind};
-use edupulse_core::simulate::{simulate, SimConfig};
+use edupulse_core::simulate::{simulate_with_truth, SimConfig};
 use std::time::Instant;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -25,15 +27,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map(str::parse)
         .collect::<Result<_, _>>()?;
     let kinds = [ModelKind::Logistic, ModelKind::Trees, ModelKind::Ensemble];
-    let mut sums = vec![(0.0, 0.0, 0usize); kinds.len()];
-    println!("seed\tday\tstudents\tchurned\tmodel\tauc\tfit_s");
+    let mut sums = vec![(0.0, 0.0, 0.0, 0usize); kinds.len()];
+    println!("seed\tday\tstudents\tinactive\tmodel\tauc_inactive\tauc_dropout\tfit_s");
     for &seed in &seeds {
         let cfg = SimConfig {
             students,
             seed,
             ..SimConfig::default()
         };
-        let tables = simulate(&cfg)?;
+        let (tables, truth_sim) = simulate_with_truth(&cfg)?;
+        let dropout: std::collections::HashMap<&str, Option<chrono::DateTime<chrono::Utc>>> =
+            truth_sim
+                .students
+                .iter()
+                .map(|s| (s.student_id.as_str(), s.churned_at))
+                .collect();
         for day in [180i64, 240, 300] {
             let Some(as_of) = (cfg.start + Duration::days(day)).and_hms_opt(23, 59, 59) else {
                 continue;
@@ -69,25 +77,48 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     .collect();
                 let p: Vec<f64> = ids
                     .iter()
-                    .map(|id| by_id.get(id.as_str()).copied().ok_or("a student was not scored"))
+                    .map(|id| {
+                        by_id
+                            .get(id.as_str())
+                            .copied()
+                            .ok_or("a student was not scored")
+                    })
                     .collect::<Result<_, _>>()?;
                 let auc = roc_auc(&p, &y)?;
+                let horizon = as_of + Duration::days(i64::from(base.horizon_days));
+                let dropped: Vec<bool> = ids
+                    .iter()
+                    .map(|id| {
+                        dropout
+                            .get(id.as_str())
+                            .copied()
+                            .flatten()
+                            .is_some_and(|c| c <= horizon)
+                    })
+                    .collect();
+                let auc_dropout = roc_auc(&p, &dropped)?;
                 println!(
-                    "{seed}\t{day}\t{}\t{churned}\t{kind:?}\t{auc:.4}\t{fit_s:.2}",
+                    "{seed}\t{day}\t{}\t{churned}\t{kind:?}\t{auc:.4}\t{auc_dropout:.4}\t{fit_s:.2}",
                     ids.len()
                 );
                 if let Some(s) = sums.get_mut(k) {
                     s.0 += auc;
-                    s.1 += fit_s;
-                    s.2 += 1;
+                    s.1 += auc_dropout;
+                    s.2 += fit_s;
+                    s.3 += 1;
                 }
             }
         }
     }
-    println!("\nmodel\tmean_auc\tmean_fit_s\truns");
-    for (kind, (auc, fit, n)) in kinds.iter().zip(&sums) {
+    println!("\nmodel\tmean_auc_inactive\tmean_auc_dropout\tmean_fit_s\truns");
+    for (kind, (auc, auc_d, fit, n)) in kinds.iter().zip(&sums) {
         let n = (*n).max(1) as f64;
-        println!("{kind:?}\t{:.4}\t{:.2}\t{n}", auc / n, fit / n);
+        println!(
+            "{kind:?}\t{:.4}\t{:.4}\t{:.2}\t{n}",
+            auc / n,
+            auc_d / n,
+            fit / n
+        );
     }
     Ok(())
 }

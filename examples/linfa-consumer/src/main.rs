@@ -68,6 +68,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let same = RandomForest::fit(xs, p, ys, &params)?;
     let sp = same.predict(test.records().as_slice().ok_or("layout")?, p)?;
     let r2_slice = Array1::from(sp).r2(test.targets())?;
+    if (r2 - r2_slice).abs() > 1e-12 {
+        return Err(format!("linfa R² {r2} differs from the slice API's {r2_slice}").into());
+    }
     println!(
         "bikeshare: {} train, {} test hours; forest(100) R² {r2:.5} (linfa), {r2_slice:.5} (slice API)",
         train.nsamples(),
