@@ -98,6 +98,20 @@ BAD_DATA = [
     ("bool-number", "registrations", _registrations(attended=[True, 2]), "attended", 2),
 ]
 
+def _same(a: Any, b: Any) -> bool:
+    """The same value after polars read it: both missing (None, NaN), the same number (a bool is
+    not a number here), or the same text."""
+
+    def key(v: Any) -> Any:
+        if v is None or (isinstance(v, float) and v != v):
+            return None
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            return ("number", float(v))
+        return (type(v).__name__ if isinstance(v, bool) else "text", str(v))
+
+    return bool(key(a) == key(b))
+
+
 FORMS: Dict[str, Callable[[Dict[str, List[Any]]], Any]] = {
     "dict": lambda cols: cols,
     "pandas": lambda cols: pd.DataFrame(cols),
@@ -124,6 +138,8 @@ def test_bad_values_raise_a_located_validation_error(
         pytest.skip(f"{form} cannot hold these values")
     if form == "polars" and frame[column].dtype == pl.Object:
         pytest.skip("polars keeps these values as Python objects")
+    if form == "polars" and not _same(frame[column].to_list()[row - 1], cols[column][row - 1]):
+        pytest.skip("polars converted the values itself (e.g. True to 1) before edupulse saw them")
     store = edupulse.Store.open("memory://")
     call = edupulse.validate if entry == "validate" else store.ingest
     with pytest.raises(ValidationError) as info:
@@ -160,6 +176,18 @@ def _events(**over: Any) -> pd.DataFrame:
 def _btyd_fit(**params: Any) -> Callable[[], Any]:
     f, r, t = np.array([1.0, 0.0, 2.0]), np.array([5.0, 0.0, 8.0]), np.array([10.0, 10.0, 10.0])
     return lambda: churn.BetaGeoModel(**params).fit(f, r, t)
+
+
+def _published_bg() -> Any:
+    model = churn.BetaGeoModel()
+    model.params_ = {"r": 0.24, "alpha": 4.41, "a": 0.79, "b": 2.43}  # lifetimes' CDNOW fit
+    return model
+
+
+def _published_gg() -> Any:
+    model = churn.GammaGammaModel()
+    model.params_ = {"p": 6.25, "q": 3.74, "v": 15.45}
+    return model
 
 
 def _gg_fit(**params: Any) -> Callable[[], Any]:
@@ -215,8 +243,8 @@ BAD_PARAMS = [
     ("btyd-penalizer-none", _btyd_fit(penalizer_coef=None), "penalizer_coef"),
     ("btyd-penalizer-nan", _btyd_fit(penalizer_coef=float("nan")), "penalizer_coef"),
     ("btyd-frequency-text", lambda: churn.BetaGeoModel().fit(["a", 1, 2], [1, 1, 1], [5, 5, 5]), "frequency"),
-    ("btyd-clv-time-fraction", lambda: churn.GammaGammaModel().fit([1.0, 2.0, 3.0], [10.0, 20.0, 15.0]).customer_lifetime_value(
-        _btyd_fit()(), [1.0], [5.0], [10.0], [20.0], time=1.5), "time"),
+    ("btyd-clv-time-fraction", lambda: _published_gg().customer_lifetime_value(
+        _published_bg(), [1.0], [5.0], [10.0], [20.0], time=1.5), "time"),
     ("gg-max-iter-str", _gg_fit(max_iter="x"), "max_iter"),
     ("clf-params-unknown", _clf_fit(params={"bogus": 1}), "bogus"),
     ("clf-params-str-for-float", _clf_fit(params={"l2": "big"}), "l2"),
@@ -261,6 +289,17 @@ BAD_PARAMS = [
         {"keyword": ["k"], "related": ["r"], "value": [100.0]}, bogus=1), "bogus"),
     ("trends-related-str", lambda: trends.related(
         {"keyword": ["k"], "related": ["r"], "value": [100.0]}, rising_pct="x"), "rising_pct"),
+    # trends names a bad data column as the parameter (its convention, tests/test_trends.py)
+    ("trends-detect-volume-text", lambda: trends.detect(
+        {"keyword": ["k"] * 3, "date": ["2025-01-01", "2025-01-08", "2025-01-15"], "volume": [1.0, "x", 3.0]}),
+        "volume"),
+    ("trends-detect-keyword-none", lambda: trends.detect(
+        {"keyword": ["k", None, "k"], "date": ["2025-01-01", "2025-01-08", "2025-01-15"], "volume": [1.0, 2.0, 3.0]}),
+        "keyword"),
+    ("trends-related-keyword-none", lambda: trends.related(
+        {"keyword": ["k", None], "related": ["r", "s"], "value": [100.0, 200.0]}), "keyword"),
+    ("trends-related-value-text", lambda: trends.related(
+        {"keyword": ["k", "k"], "related": ["r", "s"], "value": [100.0, "lots"]}), "value"),
     ("store-run-as-of-garbage", lambda: edupulse.Store.open("memory://").run("someday"), "as_of"),
     ("store-run-config-not-a-dict", lambda: edupulse.Store.open("memory://").run("2025-03-01", config=5), "config"),
     ("store-run-steps-unknown", lambda: edupulse.Store.open("memory://").run("2025-03-01", steps=["nope"]), "steps"),
@@ -318,16 +357,6 @@ BAD_ESTIMATOR_DATA = [
     ("summary-amount-text", lambda: churn.summary_from_transactions(
         pd.DataFrame({"customer_id": ["a", "b"], "at": [T0, T0], "amount": [1.0, "x"]}),
         "customer_id", "at", "amount", observation_period_end="2025-04-01"), "transactions", "amount", 2),
-    ("trends-detect-volume-text", lambda: trends.detect(
-        {"keyword": ["k"] * 3, "date": ["2025-01-01", "2025-01-08", "2025-01-15"], "volume": [1.0, "x", 3.0]}),
-        "keyword_interest", "volume", 2),
-    ("trends-detect-keyword-none", lambda: trends.detect(
-        {"keyword": ["k", None, "k"], "date": ["2025-01-01", "2025-01-08", "2025-01-15"], "volume": [1.0, 2.0, 3.0]}),
-        "keyword_interest", "keyword", 2),
-    ("trends-related-keyword-none", lambda: trends.related(
-        {"keyword": ["k", None], "related": ["r", "s"], "value": [100.0, 200.0]}), "related_queries", "keyword", 2),
-    ("trends-related-value-text", lambda: trends.related(
-        {"keyword": ["k", "k"], "related": ["r", "s"], "value": [100.0, "lots"]}), "related_queries", "value", 2),
     ("demand-webinar-id-none", lambda: demand.DemandModel().fit(
         pd.DataFrame({"webinar_id": [None]}), pd.DataFrame({"webinar_id": ["w"]})), "webinars", None, None),
     ("repetition-card-none", lambda: repetition.optimize(
