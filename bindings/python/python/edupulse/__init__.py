@@ -156,7 +156,7 @@ def set_num_threads(n: int) -> None:
     process (the store runtime is built on first use) and sets ``EDUPULSE_NUM_THREADS`` and
     ``RAYON_NUM_THREADS`` for child processes and Rust thread pools.
     """
-    n = check_int("n", n, minimum=1)  # type: ignore[assignment]
+    n = check_int("n", n, minimum=1)
     _native._set_num_threads(n)
     os.environ["EDUPULSE_NUM_THREADS"] = str(n)
     os.environ["RAYON_NUM_THREADS"] = str(n)

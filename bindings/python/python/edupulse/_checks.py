@@ -23,7 +23,7 @@ documented error naming the real thing: ``ParameterError(parameter=...)`` for pa
 from __future__ import annotations
 
 import numbers
-from typing import Any, List, Optional
+from typing import Any, List, Literal, Optional, overload
 
 import numpy as np
 import pandas as pd
@@ -46,6 +46,14 @@ def _is_bool(value: Any) -> bool:
     return isinstance(value, (bool, np.bool_))
 
 
+@overload
+def check_int(
+    name: str, value: Any, *, minimum: Optional[int] = ..., optional: Literal[False] = ...
+) -> int: ...
+@overload
+def check_int(
+    name: str, value: Any, *, minimum: Optional[int] = ..., optional: bool = ...
+) -> Optional[int]: ...
 def check_int(
     name: str, value: Any, *, minimum: Optional[int] = None, optional: bool = False
 ) -> Optional[int]:
@@ -67,6 +75,19 @@ def check_int(
     return out
 
 
+@overload
+def check_float(
+    name: str,
+    value: Any,
+    *,
+    minimum: Optional[float] = ...,
+    optional: Literal[False] = ...,
+    finite: bool = ...,
+) -> float: ...
+@overload
+def check_float(
+    name: str, value: Any, *, minimum: Optional[float] = ..., optional: bool = ..., finite: bool = ...
+) -> Optional[float]: ...
 def check_float(
     name: str,
     value: Any,

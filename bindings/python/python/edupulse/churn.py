@@ -76,7 +76,7 @@ def _f64(x: Any, name: str = "values") -> np.ndarray:
 def _fit_options(model: "_MaximumLikelihood") -> Tuple[int, float, float]:
     """``max_iter``, ``tolerance`` and ``penalizer_coef`` checked (ParameterError naming them)."""
     return (
-        check_int("max_iter", model.max_iter, minimum=1),  # type: ignore[return-value]
+        check_int("max_iter", model.max_iter, minimum=1),
         check_float("tolerance", model.tolerance, minimum=0.0),
         check_float("penalizer_coef", model.penalizer_coef, minimum=0.0),
     )
@@ -280,7 +280,7 @@ def summary_from_transactions(
             message=f"missing column(s) {', '.join(missing)} (have: {', '.join(map(str, df.columns))})",
         )
     at = time_column("transactions", datetime_col, df[datetime_col])
-    seconds = (at.astype("int64") // 10**9).tolist() if at.dtype.unit == "ns" else (
+    seconds = (at.astype("int64") // 10**9).tolist() if getattr(at.dtype, "unit", None) == "ns" else (
         at.dt.tz_convert("UTC").map(lambda t: int(t.timestamp())).tolist()
     )
     end = None

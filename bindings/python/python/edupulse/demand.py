@@ -44,7 +44,7 @@ _DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 def _seed(random_state: Optional[int]) -> int:
     if random_state is None:
         return int.from_bytes(os.urandom(8), "little") >> 1
-    return check_int("random_state", random_state, minimum=0)  # type: ignore[return-value]
+    return check_int("random_state", random_state, minimum=0)
 
 
 def _n_jobs(n_jobs: Any) -> int:

@@ -90,7 +90,7 @@ class LeadScorer(Estimator):
         for k, v in (self.weights or {}).items():
             if not isinstance(k, str):
                 raise ParameterError(parameter="weights", message=f"event kinds must be str, got {k!r}")
-            w[k] = check_float("weights", v)  # type: ignore[assignment]
+            w[k] = check_float("weights", v)
         return {
             "weights": w,
             "half_life_days": check_float("half_life_days", self.half_life_days),
@@ -140,9 +140,10 @@ class LeadScorer(Estimator):
         )
         if output != "pandas":
             # Arrow and polars want one type per field: factors become {kind, events, points}.
-            frame["top_factors"] = [  # type: ignore[assignment]
+            factors: Any = [
                 [{"kind": k, "events": n, "points": p} for k, n, p in f] for f in frame["top_factors"]
             ]
+            frame["top_factors"] = factors
         return _interop.output(frame, output)
 
 
