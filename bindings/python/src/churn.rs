@@ -471,11 +471,8 @@ impl NativeClassifier {
                     format!("`{model}`: expected \"logistic\", \"trees\" or \"ensemble\""),
                 )
             })?;
-            let mut params: ClassifierParams = match params {
-                Some(p) if !p.is_none() => pythonize::depythonize(&p)
-                    .map_err(|e| Failure::param("params", e.to_string()))?,
-                _ => ClassifierParams::default(),
-            };
+            // A mistyped or unknown field is a ParameterError naming that field.
+            let mut params: ClassifierParams = crate::demand::py_param("params", params.as_ref())?;
             params.model = kind;
             let data = table(columns)?;
             let inner = crate::watch::watched(py, progress.as_ref(), move || {

@@ -12,15 +12,27 @@ use numpy::PyArray1;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
-/// Parameters from a Python dict (missing fields default; unknown ones are a `ParameterError`
-/// naming `name`), or the defaults when None.
-pub(crate) fn py_param<T: serde::de::DeserializeOwned + Default>(
+/// Parameters from a Python dict (missing fields default), or the defaults when None. An unknown
+/// or mistyped field is a `ParameterError` naming that field (not `name`); a value that is not a
+/// dict is one naming `name`.
+pub(crate) fn py_param<T: serde::de::DeserializeOwned + serde::Serialize + Default>(
     name: &str,
     value: Option<&Bound<'_, PyAny>>,
 ) -> Result<T, Failure> {
     match value {
         Some(v) if !v.is_none() => {
-            pythonize::depythonize(v).map_err(|e| Failure::param(name, e.to_string()))
+            let dict = v.cast::<pyo3::types::PyDict>().map_err(|_| {
+                Failure::param(
+                    name,
+                    format!(
+                        "expected a dict, got {}",
+                        v.get_type()
+                            .name()
+                            .map_or_else(|_| "?".to_string(), |n| n.to_string())
+                    ),
+                )
+            })?;
+            crate::trends::merged(name, Some(dict), false)
         }
         _ => Ok(T::default()),
     }

@@ -133,6 +133,13 @@ fn to_json(name: &str, v: &Bound<'_, PyAny>) -> Result<serde_json::Value, Failur
             .collect::<Result<Vec<_>, Failure>>()?;
         return Ok(J::Array(items));
     }
+    // numpy scalars (np.int64, np.float32, np.bool_...): their Python value.
+    if v.hasattr("dtype")? && v.hasattr("item")? {
+        let item = v.call_method0("item")?;
+        if !item.is(v) {
+            return to_json(name, &item);
+        }
+    }
     if v.hasattr("isoformat")? {
         let s: String = v.call_method0("isoformat")?.str()?.to_cow()?.into_owned();
         return Ok(J::String(s));

@@ -23,36 +23,56 @@ use pyo3::types::{PyDict, PyList};
 use serde::{de::DeserializeOwned, Serialize};
 
 /// Defaults of `T` with the caller's overrides; an unknown or mistyped option is a
-/// `ParameterError` naming it.
-fn params<T: Serialize + DeserializeOwned + Default>(
+/// `ParameterError` naming it (`name` when the names are not str).
+pub(crate) fn params<T: Serialize + DeserializeOwned + Default>(
+    name: &str,
     overrides: Option<&Bound<'_, PyDict>>,
 ) -> Result<T, Failure> {
-    let mut value = serde_json::to_value(T::default())
+    merged(name, overrides, true)
+}
+
+/// Defaults of `T` with the caller's overrides applied one at a time, so that the first option
+/// serde rejects is the one named by the `ParameterError`. With `known_only`, an option the
+/// defaults do not list is rejected before serde sees it (with the list of known options);
+/// otherwise `T`'s own serde rules decide (`deny_unknown_fields` or not). When the defaults do not
+/// survive a JSON round trip (a non-finite float), the overrides alone are deserialised, fields
+/// left out taking `T`'s serde defaults.
+pub(crate) fn merged<T: Serialize + DeserializeOwned + Default>(
+    name: &str,
+    overrides: Option<&Bound<'_, PyDict>>,
+    known_only: bool,
+) -> Result<T, Failure> {
+    let defaults = serde_json::to_value(T::default())
         .map_err(|e| Failure::Internal(format!("cannot serialise defaults: {e}")))?;
-    let Some(fields) = value.as_object_mut() else {
-        return Err(Failure::Internal(
-            "parameters are not an object".to_string(),
-        ));
+    let round_trips = serde_json::from_value::<T>(defaults.clone()).is_ok();
+    let known: Vec<String> = defaults
+        .as_object()
+        .map(|m| m.keys().cloned().collect())
+        .ok_or_else(|| Failure::Internal("parameters are not an object".to_string()))?;
+    let mut fields = match defaults {
+        serde_json::Value::Object(m) if round_trips => m,
+        _ => serde_json::Map::new(),
     };
-    if let Some(d) = overrides {
-        for (k, v) in d.iter() {
-            let key: String = k
-                .extract()
-                .map_err(|_| Failure::param("params", "option names must be str"))?;
-            if !fields.contains_key(&key) {
-                let known: Vec<&str> = fields.keys().map(String::as_str).collect();
-                return Err(Failure::param(
-                    &key,
-                    format!("unknown option (expected: {})", known.join(", ")),
-                ));
-            }
-            let j = super::to_json(&key, &v)?;
-            fields.insert(key.clone(), j);
-            serde_json::from_value::<T>(serde_json::Value::Object(fields.clone()))
-                .map_err(|e| Failure::param(&key, e.to_string()))?;
+    let Some(d) = overrides else {
+        return Ok(T::default());
+    };
+    for (k, v) in d.iter() {
+        let key: String = k
+            .extract()
+            .map_err(|_| Failure::param(name, "option names must be str"))?;
+        if known_only && !known.contains(&key) {
+            return Err(Failure::param(
+                &key,
+                format!("unknown option (expected: {})", known.join(", ")),
+            ));
         }
+        let j = super::to_json(&key, &v)?;
+        fields.insert(key.clone(), j);
+        serde_json::from_value::<T>(serde_json::Value::Object(fields.clone()))
+            .map_err(|e| Failure::param(&key, e.to_string()))?;
     }
-    serde_json::from_value(value).map_err(|e| Failure::param("params", e.to_string()))
+    serde_json::from_value(serde_json::Value::Object(fields))
+        .map_err(|e| Failure::param(name, e.to_string()))
 }
 
 /// A contiguous 1-D numpy array as a slice (no copy).
@@ -74,7 +94,7 @@ pub(crate) fn trends_change_points(
     params: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<Vec<usize>> {
     guard(|| {
-        let p: ChangePointParams = self::params(params)?;
+        let p: ChangePointParams = self::params("params", params)?;
         let v = slice(&values, "values")?;
         Ok(py.detach(|| change_points_multi(v, n_dims, &p))?)
     })
@@ -90,7 +110,7 @@ pub(crate) fn trends_anomaly_scores<'py>(
     params: Option<&Bound<'py, PyDict>>,
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
     guard(|| {
-        let p: AnomalyParams = self::params(params)?;
+        let p: AnomalyParams = self::params("params", params)?;
         let v = slice(&values, "values")?;
         let ts = timestamps
             .as_ref()
@@ -154,7 +174,7 @@ pub(crate) fn trends_detect<'py>(
     params: Option<&Bound<'py, PyDict>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let out = guard(|| {
-        let p: TrendParams = self::params(params)?;
+        let p: TrendParams = self::params("params", params)?;
         let det = TrendDetector::new(p)?;
         let c = slice(&codes, "keyword")?;
         let d = slice(&days, "date")?;
@@ -180,7 +200,7 @@ pub(crate) fn trends_related<'py>(
     params: Option<&Bound<'py, PyDict>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let out = guard(|| {
-        let p: RelatedParams = self::params(params)?;
+        let p: RelatedParams = self::params("params", params)?;
         let v = slice(&values, "value")?;
         let d = slice(&days, "date")?;
         let n = keywords.len();

@@ -58,6 +58,7 @@ from .exceptions import (
     ValidationError,
 )
 from . import _interop
+from ._checks import check_int, check_str
 
 __all__ = [
     "churn",
@@ -155,7 +156,7 @@ def set_num_threads(n: int) -> None:
     process (the store runtime is built on first use) and sets ``EDUPULSE_NUM_THREADS`` and
     ``RAYON_NUM_THREADS`` for child processes and Rust thread pools.
     """
-    n = int(n)
+    n = check_int("n", n, minimum=1)
     _native._set_num_threads(n)
     os.environ["EDUPULSE_NUM_THREADS"] = str(n)
     os.environ["RAYON_NUM_THREADS"] = str(n)
@@ -263,12 +264,23 @@ class Store:
         With ``raise_on_failure=True`` such a run raises :class:`StepFailedError` (carrying the
         summary) instead of returning — what an Airflow task wants to fail the task.
         """
+        if config is not None and not isinstance(config, Mapping):
+            raise ParameterError(
+                parameter="config", message=f"expected a dict, got {type(config).__name__}"
+            )
+        names = None
+        if steps is not None:
+            names = [] if isinstance(steps, (str, bytes)) else list(steps)
+            if isinstance(steps, (str, bytes)) or not all(isinstance(s, str) for s in names):
+                raise ParameterError(
+                    parameter="steps", message=f"expected a list of step names, got {steps!r}"
+                )
         callback, close = _progress(progress, "edupulse run")
         try:
             summary: Dict[str, Any] = self._native.run(
                 as_of,
                 None if config is None else dict(config),
-                None if steps is None else [str(s) for s in steps],
+                names,
                 callback,
             )
         finally:
@@ -295,7 +307,7 @@ class Store:
         (``Int64`` when nullable), booleans ``bool`` (``boolean``), JSON columns Python objects.
         An unknown table raises :class:`ParameterError` naming the known ones."""
         _interop.check_output(output)
-        cols = self._native.results(table, as_of)
+        cols = self._native.results(check_str("table", table), as_of)
         return _interop.output(_result_frame(table, cols), output)
 
     def outbox(self, *, pending_only: bool = False) -> List[Dict[str, Any]]:
@@ -314,7 +326,7 @@ class Store:
         needed) or a ``.html`` file (the JSON goes beside it). ``lang`` is ``"es"`` (Spanish, the
         default) or ``"en"``; another raises :class:`ParameterError`. A store without that run
         raises :class:`EdupulseError`."""
-        return self._native.report(os.fspath(path), lang, as_of)
+        return self._native.report(os.fspath(path), check_str("lang", lang), as_of)
 
     def __repr__(self) -> str:
         return f"edupulse.Store({self.url!r})"

@@ -44,6 +44,15 @@ from . import _edupulse as _native
 from . import _interop
 from .exceptions import ParameterError, ValidationError
 from ._base import ClassifierMixin, Estimator, _check_fitted, _watch
+from ._checks import (
+    check_float,
+    check_int,
+    check_str,
+    float_array,
+    numeric_column,
+    text_column,
+    time_column,
+)
 
 __all__ = [
     "BetaGeoModel",
@@ -54,11 +63,23 @@ __all__ = [
 ]
 
 
-def _f64(x: Any) -> np.ndarray:
-    """``x`` (array, Series, list) as a contiguous 1-D float64 array: a view when it already is one."""
+def _f64(x: Any, name: str = "values") -> np.ndarray:
+    """``x`` (array, Series, list) as a contiguous 1-D float64 array: a view when it already is one.
+    Text or other non-numbers raise ``ParameterError`` naming ``name``."""
     if isinstance(x, np.ndarray) and x.dtype == np.float64 and x.ndim == 1 and x.flags.c_contiguous:
         return x
-    return np.ascontiguousarray(np.asarray(x, dtype=np.float64).reshape(-1))
+    if isinstance(x, np.ndarray) and x.ndim > 1:
+        x = x.reshape(-1)
+    return np.ascontiguousarray(float_array(name, x).reshape(-1))
+
+
+def _fit_options(model: "_MaximumLikelihood") -> Tuple[int, float, float]:
+    """``max_iter``, ``tolerance`` and ``penalizer_coef`` checked (ParameterError naming them)."""
+    return (
+        check_int("max_iter", model.max_iter, minimum=1),
+        check_float("tolerance", model.tolerance, minimum=0.0),
+        check_float("penalizer_coef", model.penalizer_coef, minimum=0.0),
+    )
 
 
 def _out(a: np.ndarray, like: Any = None) -> Any:
@@ -130,20 +151,24 @@ class _TransactionModel(_MaximumLikelihood):
         the last purchase) and ``T`` (age), in the same time unit; returns ``self``."""
         self._set_model(
             _native.NativeTransactionModel.fit(
-                self._kind, _f64(frequency), _f64(recency), _f64(T),
-                int(self.max_iter), float(self.tolerance), float(self.penalizer_coef),
+                self._kind, _f64(frequency, "frequency"), _f64(recency, "recency"), _f64(T, "T"),
+                *_fit_options(self),
             )
         )
         return self
 
     def conditional_probability_alive(self, frequency: Any, recency: Any, T: Any) -> Any:
         """P(alive) of each customer."""
-        b = self._native_model().probability_alive(_f64(frequency), _f64(recency), _f64(T))
+        b = self._native_model().probability_alive(
+            _f64(frequency, "frequency"), _f64(recency, "recency"), _f64(T, "T")
+        )
         return _out(b, frequency)
 
     def conditional_expected_number_of_purchases_up_to_time(self, t: float, frequency: Any, recency: Any, T: Any) -> Any:
         """Expected repeat purchases of each customer in the next ``t`` periods."""
-        b = self._native_model().expected_purchases(float(t), _f64(frequency), _f64(recency), _f64(T))
+        b = self._native_model().expected_purchases(
+            check_float("t", t), _f64(frequency, "frequency"), _f64(recency, "recency"), _f64(T, "T")
+        )
         return _out(b, frequency)
 
     def _from_params(self, params: List[float]) -> Any:
@@ -183,15 +208,20 @@ class GammaGammaModel(_MaximumLikelihood):
         returns ``self``."""
         self._set_model(
             _native.NativeGammaGamma.fit(
-                _f64(frequency), _f64(monetary_value), int(self.max_iter), float(self.tolerance),
-                float(self.penalizer_coef),
+                _f64(frequency, "frequency"), _f64(monetary_value, "monetary_value"),
+                *_fit_options(self),
             )
         )
         return self
 
     def conditional_expected_average_profit(self, frequency: Any, monetary_value: Any) -> Any:
         """Expected average spend per transaction of each customer."""
-        return _out(self._native_model().spend(_f64(frequency), _f64(monetary_value)), frequency)
+        return _out(
+            self._native_model().spend(
+                _f64(frequency, "frequency"), _f64(monetary_value, "monetary_value")
+            ),
+            frequency,
+        )
 
     def customer_lifetime_value(
         self,
@@ -206,8 +236,10 @@ class GammaGammaModel(_MaximumLikelihood):
     ) -> Any:
         """CLV over ``time`` months discounted at ``discount_rate`` per month (``lifetimes``)."""
         b = self._native_model().clv(
-            bgf._native_model(), _f64(frequency), _f64(recency), _f64(T),
-            _f64(monetary_value), int(time), float(discount_rate), freq,
+            bgf._native_model(), _f64(frequency, "frequency"), _f64(recency, "recency"),
+            _f64(T, "T"), _f64(monetary_value, "monetary_value"),
+            check_int("time", time, minimum=0), check_float("discount_rate", discount_rate),
+            check_str("freq", freq),
         )
         return _out(b, frequency)
 
@@ -247,8 +279,8 @@ def summary_from_transactions(
             column=missing[0],
             message=f"missing column(s) {', '.join(missing)} (have: {', '.join(map(str, df.columns))})",
         )
-    at = pd.to_datetime(df[datetime_col], utc=True)
-    seconds = (at.astype("int64") // 10**9).tolist() if at.dtype.unit == "ns" else (
+    at = time_column("transactions", datetime_col, df[datetime_col])
+    seconds = (at.astype("int64") // 10**9).tolist() if getattr(at.dtype, "unit", None) == "ns" else (
         at.dt.tz_convert("UTC").map(lambda t: int(t.timestamp())).tolist()
     )
     end = None
@@ -256,9 +288,16 @@ def summary_from_transactions(
         end = int(pd.Timestamp(observation_period_end, tz="UTC").timestamp()) if pd.Timestamp(
             observation_period_end
         ).tzinfo is None else int(pd.Timestamp(observation_period_end).timestamp())
-    amounts = _f64(df[monetary_value_col]) if monetary_value_col else None
+    amounts = (
+        np.ascontiguousarray(
+            numeric_column("transactions", monetary_value_col, df[monetary_value_col])
+        )
+        if monetary_value_col
+        else None
+    )
     ids, f, r, t, m = _native.churn_summary(
-        [str(v) for v in df[customer_id_col].tolist()], seconds, amounts, end, freq
+        text_column("transactions", customer_id_col, df[customer_id_col]), seconds, amounts, end,
+        check_str("freq", freq),
     )
     out = pd.DataFrame(
         {"frequency": _out(f), "recency": _out(r), "T": _out(t)},
@@ -280,7 +319,7 @@ def _columns(X: Any, expected: Optional[List[Tuple[str, bool]]] = None) -> List[
         s = X[name]
         numeric = kinds.get(str(name), pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s))
         if numeric:
-            cols.append((str(name), True, _f64(pd.to_numeric(s, errors="coerce").astype("float64"))))
+            cols.append((str(name), True, np.ascontiguousarray(numeric_column("X", str(name), s))))
         else:
             cols.append((str(name), False, ["" if pd.isna(v) else str(v) for v in s.tolist()]))
     return cols
@@ -312,11 +351,17 @@ class _TabularClassifier(ClassifierMixin, Estimator):
         array) and binary ``y`` (boolean or 0/1); returns ``self``. ``progress=True`` shows a
         progress bar (tqdm if installed); Ctrl-C stops the fit with ``KeyboardInterrupt``."""
         labels, classes = _labels(y)
+        if self.params is not None and not isinstance(self.params, Mapping):
+            raise ParameterError(
+                parameter="params", message=f"expected a dict, got {type(self.params).__name__}"
+            )
         p = dict(self._defaults)
         p.update(dict(self.params or {}))
         cols = _columns(X)
         with _watch(progress, f"{type(self).__name__}.fit") as callback:
-            model = _native.NativeClassifier.fit(str(self.model), cols, labels, p or None, callback)
+            model = _native.NativeClassifier.fit(
+                check_str("model", self.model), cols, labels, p or None, callback
+            )
         self._set_fitted(model, classes)
         self.__dict__.pop("feature_names_in_", None)  # from an earlier fit on a DataFrame
         if not isinstance(X, np.ndarray):
@@ -344,7 +389,7 @@ class _TabularClassifier(ClassifierMixin, Estimator):
         """One row per (input row, factor): row, rank, column, value, contribution (to the
         log-odds of class 1)."""
         _check_fitted(self, ["model_"])
-        rows = self.model_.explain(_columns(X, self.columns_), int(top))
+        rows = self.model_.explain(_columns(X, self.columns_), check_int("top", top, minimum=0))
         recs = [
             {"row": i, "rank": k + 1, "column": c, "value": v, "contribution": w}
             for i, fs in enumerate(rows)

@@ -31,6 +31,7 @@ import pandas as pd
 
 from . import _edupulse as _native
 from . import _interop
+from ._checks import check_bool, check_float, check_int
 from .exceptions import ParameterError
 from ._base import Estimator, RegressorMixin, _check_fitted, _watch
 from .churn import _columns, _f64, _out
@@ -43,7 +44,13 @@ _DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 def _seed(random_state: Optional[int]) -> int:
     if random_state is None:
         return int.from_bytes(os.urandom(8), "little") >> 1
-    return int(random_state)
+    return check_int("random_state", random_state, minimum=0)
+
+
+def _n_jobs(n_jobs: Any) -> int:
+    """``n_jobs`` as a thread count: None or a negative int means the process's thread budget."""
+    n = check_int("n_jobs", n_jobs, optional=True)
+    return _native._get_num_threads() if n is None or n < 0 else n
 
 
 #: Rust's defaults: the tabular regressors (``learn::RegressorParams::default()``) and the demand
@@ -69,13 +76,14 @@ def _max_features(v: Any) -> Any:
         return "all"
     if v in ("sqrt", "log2"):
         return v
-    if isinstance(v, bool):
-        raise TypeError("max_features must be None, 'sqrt', 'log2', a float in (0, 1] or an int")
+    expected = "expected None, 'sqrt', 'log2', a float in (0, 1] or an int"
+    if isinstance(v, (bool, np.bool_)):
+        raise ParameterError(parameter="max_features", message=f"{expected}, got {v!r}")
     if isinstance(v, (int, np.integer)):
         return {"count": int(v)}
-    if isinstance(v, float):
-        return {"fraction": v}
-    raise TypeError("max_features must be None, 'sqrt', 'log2', a float in (0, 1] or an int")
+    if isinstance(v, (float, np.floating)) and v == v:
+        return {"fraction": float(v)}
+    raise ParameterError(parameter="max_features", message=f"{expected}, got {v!r}")
 
 
 class _TreeRegressor(RegressorMixin, Estimator):
@@ -114,7 +122,7 @@ class _TreeRegressor(RegressorMixin, Estimator):
     def predict_interval(self, X: Any, alpha: float = 0.1) -> np.ndarray:
         """``n × 2`` array of the lower and upper bounds of the ``1 − alpha`` interval."""
         _check_fitted(self)
-        _, lo, hi = self._model.predict_interval(_columns(X, self._kinds), float(alpha))
+        _, lo, hi = self._model.predict_interval(_columns(X, self._kinds), check_float("alpha", alpha))
         return np.column_stack([_out(lo), _out(hi)])
 
     def _state(self) -> Any:
@@ -170,14 +178,14 @@ class RandomForestRegressor(_TreeRegressor):
         return (
             {
                 "forest": {
-                    "n_trees": int(self.n_estimators),
-                    "max_depth": None if self.max_depth is None else int(self.max_depth),
-                    "min_samples_leaf": int(self.min_samples_leaf),
+                    "n_trees": check_int("n_estimators", self.n_estimators, minimum=0),
+                    "max_depth": check_int("max_depth", self.max_depth, minimum=0, optional=True),
+                    "min_samples_leaf": check_int("min_samples_leaf", self.min_samples_leaf, minimum=0),
                     "max_features": _max_features(self.max_features),
-                    "bootstrap": bool(self.bootstrap),
-                    "max_bins": int(self.max_bins),
+                    "bootstrap": check_bool("bootstrap", self.bootstrap),
+                    "max_bins": check_int("max_bins", self.max_bins, minimum=0),
                     "seed": _seed(self.random_state),
-                    "n_jobs": _native._get_num_threads() if n_jobs is None or n_jobs < 0 else int(n_jobs),
+                    "n_jobs": _n_jobs(n_jobs),
                 }
             }
         )
@@ -224,17 +232,17 @@ class GradientBoostingRegressor(_TreeRegressor):
         return (
             {
                 "gbdt": {
-                    "max_iter": int(self.max_iter),
-                    "learning_rate": float(self.learning_rate),
-                    "max_leaf_nodes": None if self.max_leaf_nodes is None else int(self.max_leaf_nodes),
-                    "max_depth": None if self.max_depth is None else int(self.max_depth),
-                    "min_samples_leaf": int(self.min_samples_leaf),
-                    "l2": float(self.l2_regularization),
-                    "max_bins": int(self.max_bins),
-                    "early_stopping": bool(self.early_stopping),
-                    "validation_fraction": float(self.validation_fraction),
-                    "n_iter_no_change": int(self.n_iter_no_change),
-                    "tol": float(self.tol),
+                    "max_iter": check_int("max_iter", self.max_iter, minimum=0),
+                    "learning_rate": check_float("learning_rate", self.learning_rate),
+                    "max_leaf_nodes": check_int("max_leaf_nodes", self.max_leaf_nodes, minimum=0, optional=True),
+                    "max_depth": check_int("max_depth", self.max_depth, minimum=0, optional=True),
+                    "min_samples_leaf": check_int("min_samples_leaf", self.min_samples_leaf, minimum=0),
+                    "l2": check_float("l2_regularization", self.l2_regularization),
+                    "max_bins": check_int("max_bins", self.max_bins, minimum=0),
+                    "early_stopping": check_bool("early_stopping", self.early_stopping),
+                    "validation_fraction": check_float("validation_fraction", self.validation_fraction),
+                    "n_iter_no_change": check_int("n_iter_no_change", self.n_iter_no_change, minimum=0),
+                    "tol": check_float("tol", self.tol),
                     "seed": _seed(self.random_state),
                 }
             }
@@ -320,19 +328,19 @@ class DemandModel(Estimator):
             {
                 "model": self.model,
                 "forest": {
-                    "n_trees": int(self.n_estimators),
-                    "min_samples_leaf": int(self.min_samples_leaf),
+                    "n_trees": check_int("n_estimators", self.n_estimators, minimum=0),
+                    "min_samples_leaf": check_int("min_samples_leaf", self.min_samples_leaf, minimum=0),
                     "max_features": _max_features(self.max_features),
                     "seed": _seed(self.random_state),
                 },
                 # GBDT leaves hold twice the forest's rows (Rust's defaults: 40 vs 20).
                 "gbdt": {
-                    "min_samples_leaf": int(self.min_samples_leaf) * 2,
+                    "min_samples_leaf": check_int("min_samples_leaf", self.min_samples_leaf, minimum=0) * 2,
                     "learning_rate": _DEMAND["gbdt"]["learning_rate"],
                     "seed": _seed(self.random_state),
                 },
-                "alpha": float(self.alpha),
-                "min_category_count": int(self.min_category_count),
+                "alpha": check_float("alpha", self.alpha),
+                "min_category_count": check_int("min_category_count", self.min_category_count, minimum=0),
             }
         )
 
@@ -383,11 +391,11 @@ class DemandModel(Estimator):
         w = _webinar_frame(webinar)
         params = {
             "weekdays": [_day(d) for d in days],
-            "hours": [int(h) for h in hours],
+            "hours": [check_int("hours", h, minimum=0) for h in hours],
             "blocked": [pd.Timestamp(t, tz="UTC").isoformat() if pd.Timestamp(t).tzinfo is None
                         else pd.Timestamp(t).tz_convert("UTC").isoformat() for t in (blocked or [])],
-            "min_gap_hours": float(min_gap_hours),
-            "top": int(top),
+            "min_gap_hours": check_float("min_gap_hours", min_gap_hours, minimum=0.0),
+            "top": check_int("top", top, minimum=0),
         }
         other = others if others is not None else w.iloc[0:0]
         r = self._model.best_slots(

@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from . import _edupulse as _native
-from .exceptions import ValidationError
+from ._checks import check_float, text_column, time_column
+from .exceptions import ParameterError, ValidationError
 from . import _interop
 from ._base import Estimator
 from .churn import _TabularClassifier
@@ -32,7 +33,7 @@ DEFAULT_WEIGHTS: Dict[str, float] = {str(k): float(v) for k, v in _POINTS["weigh
 
 
 def _seconds(values: Any) -> List[int]:
-    at = pd.to_datetime(pd.Series(values).reset_index(drop=True), utc=True, format="ISO8601")
+    at = time_column("lead_events", "at", pd.Series(values).reset_index(drop=True))
     return [int(v) for v in (at - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)]
 
 
@@ -81,12 +82,20 @@ class LeadScorer(Estimator):
 
     def _params(self) -> Dict[str, Any]:
         w = dict(DEFAULT_WEIGHTS)
-        w.update({str(k): float(v) for k, v in (self.weights or {}).items()})
+        if self.weights is not None and not isinstance(self.weights, Mapping):
+            raise ParameterError(
+                parameter="weights",
+                message=f"expected a dict of event kind to points, got {type(self.weights).__name__}",
+            )
+        for k, v in (self.weights or {}).items():
+            if not isinstance(k, str):
+                raise ParameterError(parameter="weights", message=f"event kinds must be str, got {k!r}")
+            w[k] = check_float("weights", v)
         return {
             "weights": w,
-            "half_life_days": float(self.half_life_days),
-            "hot": float(self.hot),
-            "warm": float(self.warm),
+            "half_life_days": check_float("half_life_days", self.half_life_days),
+            "hot": check_float("hot", self.hot),
+            "warm": check_float("warm", self.warm),
         }
 
     def fit(self, X: Any = None, y: Any = None) -> "LeadScorer":
@@ -114,9 +123,9 @@ class LeadScorer(Estimator):
                 message=f"missing column(s) {', '.join(missing)}",
             )
         rows, _ignored = _native.leads_score(
-            [str(v) for v in df["lead_id"].tolist()],
+            text_column("lead_events", "lead_id", df["lead_id"]),
             _seconds(df["at"]),
-            [str(v) for v in df["kind"].tolist()],
+            text_column("lead_events", "kind", df["kind"]),
             self._params(),
             None if as_of is None else _instant(as_of),
         )
@@ -131,9 +140,10 @@ class LeadScorer(Estimator):
         )
         if output != "pandas":
             # Arrow and polars want one type per field: factors become {kind, events, points}.
-            frame["top_factors"] = [  # type: ignore[assignment]
+            factors: Any = [
                 [{"kind": k, "events": n, "points": p} for k, n, p in f] for f in frame["top_factors"]
             ]
+            frame["top_factors"] = factors
         return _interop.output(frame, output)
 
 

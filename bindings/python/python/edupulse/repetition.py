@@ -38,7 +38,8 @@ import numpy as np
 import pandas as pd
 
 from . import _edupulse as _native
-from .exceptions import ValidationError
+from ._checks import check_bool, check_float, check_int, float_array, time_column
+from .exceptions import ParameterError, ValidationError
 
 __all__ = ["FSRS", "DEFAULT_PARAMETERS", "optimize", "evaluate"]
 
@@ -67,11 +68,13 @@ class FSRS:
         enable_fuzz: bool = _FSRS["enable_fuzz"],
     ) -> None:
         self.parameters: Optional[List[float]] = (
-            None if parameters is None else [float(p) for p in parameters]
+            None if parameters is None else float_array("parameters", parameters).tolist()
         )
-        self.desired_retention = float(desired_retention)
-        self.maximum_interval = int(maximum_interval)
-        self.enable_fuzz = bool(enable_fuzz)
+        if self.parameters is not None and any(p != p for p in self.parameters):
+            raise ParameterError(parameter="parameters", message="contains a missing value")
+        self.desired_retention = check_float("desired_retention", desired_retention)
+        self.maximum_interval = check_int("maximum_interval", maximum_interval, minimum=1)
+        self.enable_fuzz = check_bool("enable_fuzz", enable_fuzz)
         # Built (and validated) now, so a bad configuration fails at construction.
         params: Dict[str, Any] = {
             "desired_retention": self.desired_retention,
@@ -99,7 +102,8 @@ class FSRS:
         (stability, difficulty), the retrievability before it (NaN for the first) and the
         scheduled interval in days."""
         s, d, r, ivl = self._native.replay(
-            [int(x) for x in ratings], [float(x) for x in elapsed_days]
+            [check_int("ratings", x) for x in ratings],
+            [check_float("elapsed_days", x) for x in elapsed_days],
         )
         return pd.DataFrame(
             {
@@ -144,8 +148,16 @@ def _log_columns(review_log: Any) -> Tuple[Any, Any, Any]:
         raise ValidationError(
             table="review_log", column=missing[0], message=f"missing column(s) {', '.join(missing)}"
         )
+    missing_card = df["card_id"].isna().to_numpy()
+    if missing_card.any():
+        raise ValidationError(
+            table="review_log",
+            row=int(np.flatnonzero(missing_card)[0]) + 1,
+            column="card_id",
+            message="missing value",
+        )
     codes, _ = pd.factorize(df["card_id"])
-    times = pd.to_datetime(df["review_time"], utc=True, format="ISO8601")
+    times = time_column("review_log", "review_time", df["review_time"])
     micros = (times - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(microseconds=1)
     ratings = pd.to_numeric(df["review_rating"], errors="coerce")
     bad = ~np.isfinite(ratings.to_numpy(dtype=np.float64, na_value=np.nan))
@@ -179,6 +191,6 @@ def evaluate(review_log: Any, parameters: Optional[Sequence[float]] = None) -> D
     """Score parameters (default when ``None``) on a review log as srs-benchmark does: log loss,
     RMSE(bins) and AUC of the inter-day, non-first reviews of the test folds of a 5-fold
     time-series split."""
-    p = None if parameters is None else [float(x) for x in parameters]
+    p = None if parameters is None else [check_float("parameters", x) for x in parameters]
     ll, rmse, auc, n = _native.fsrs_evaluate(*_log_columns(review_log), p)
     return {"log_loss": ll, "rmse_bins": rmse, "auc": auc, "n": n}

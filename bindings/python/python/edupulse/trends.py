@@ -31,7 +31,8 @@ import pandas as pd
 
 from . import _edupulse as _native
 from . import _interop
-from .exceptions import ParameterError
+from . import _checks
+from .exceptions import ParameterError, ValidationError
 
 __all__ = ["anomaly_scores", "change_points", "detect", "related"]
 
@@ -41,8 +42,20 @@ def _perr(parameter: str, message: str) -> Exception:
     return ParameterError(parameter=parameter, message=message)
 
 
+def _column(check: Any, table: str, column: str, values: Any) -> Any:
+    """``_checks.<check>`` of a data column, its ``ValidationError`` as the ``ParameterError``
+    naming the column that this module raises for bad data (row given in the message)."""
+    try:
+        return check(table, column, values)
+    except ValidationError as e:
+        raise _perr(column, f"row {e.row}: {e.message}") from None
+
+
 def _f64(values: Any) -> Tuple[np.ndarray, int, int]:
-    a = np.asarray(values, dtype=np.float64)
+    try:
+        a = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as e:
+        raise _perr("values", f"expected numbers ({e})") from None
     if a.ndim == 1:
         n, d = a.shape[0], 1
     elif a.ndim == 2:
@@ -195,7 +208,7 @@ def detect(df: Any, *, output: str = "pandas", **params: Any) -> Any:
     if _is_polars(df):
         vols = df["volume"].cast(float).fill_null(float("nan")).to_numpy()
     else:
-        vols = pd.to_numeric(df["volume"], errors="coerce").to_numpy(dtype=np.float64)
+        vols = _column(_checks.numeric_column, "keyword_interest", "volume", df["volume"])
     vols = np.ascontiguousarray(vols, dtype=np.float64)
     as_of_day = None
     if as_of is not None:
@@ -223,13 +236,20 @@ def related(df: Any, *, output: str = "pandas", **params: Any) -> Any:
     if missing:
         raise _perr("df", f"missing column(s) {', '.join(missing)}")
     n = len(df)
-    values = np.ascontiguousarray(pd.to_numeric(df["value"], errors="coerce").to_numpy(dtype=np.float64))
+    values = np.ascontiguousarray(
+        _column(_checks.numeric_column, "related_queries", "value", df["value"])
+    )
     days = _days(df["date"]) if "date" in df.columns else np.zeros(n, dtype=np.int64)
     kinds: List[Optional[str]] = (
         [None if pd.isna(k) else str(k) for k in df["kind"]] if "kind" in df.columns else [None] * n
     )
     cols = _native.trends_related(
-        df["keyword"].astype(str).tolist(), df["related"].astype(str).tolist(), values, days, kinds, params
+        _column(_checks.text_column, "related_queries", "keyword", df["keyword"]),
+        _column(_checks.text_column, "related_queries", "related", df["related"]),
+        values,
+        days,
+        kinds,
+        params,
     )
     out = pd.DataFrame(cols, columns=["keyword", "related", "class", "growth_pct", "date"])
     out["date"] = pd.to_datetime(out["date"])
