@@ -116,16 +116,36 @@ impl NativeRegressor {
         Ok(PyArray1::from_vec(py, p))
     }
 
-    /// (prediction, lower, upper) as float64 arrays.
+    /// (prediction, lower, upper) as float64 arrays: `kind` "prediction" (a new row's target,
+    /// `TabularRegressor::predict_interval`) or "mean" (the conditional mean,
+    /// `TabularRegressor::predict_mean_interval`).
+    #[pyo3(signature = (columns, alpha, kind="prediction"))]
     fn predict_interval<'py>(
         &self,
         py: Python<'py>,
         columns: Vec<(String, bool, Bound<'py, PyAny>)>,
         alpha: f64,
+        kind: &str,
     ) -> PyResult<(F64Out<'py>, F64Out<'py>, F64Out<'py>)> {
         let iv = guard(|| {
+            let mean = match kind {
+                "prediction" => false,
+                "mean" => true,
+                other => {
+                    return Err(Failure::param(
+                        "kind",
+                        format!("expected 'prediction' or 'mean', got {other:?}"),
+                    ))
+                }
+            };
             let data = table(columns)?;
-            Ok(py.detach(|| self.inner.predict_interval(&data, alpha))?)
+            Ok(py.detach(|| {
+                if mean {
+                    self.inner.predict_mean_interval(&data, alpha)
+                } else {
+                    self.inner.predict_interval(&data, alpha)
+                }
+            })?)
         })?;
         let m: Vec<f64> = iv.iter().map(|i| i.prediction).collect();
         let lo: Vec<f64> = iv.iter().map(|i| i.lower).collect();

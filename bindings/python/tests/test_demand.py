@@ -71,6 +71,35 @@ def test_intervals_cover_and_widen():
         assert np.mean(wide[:, 1] - wide[:, 0]) > np.mean(iv[:, 1] - iv[:, 0])
 
 
+def test_mean_intervals_of_a_rate_are_narrow_where_prediction_intervals_are_not():
+    """0/1 targets with a rate of 0.2 or 0.7: the interval of the mean brackets the rate, the
+    prediction interval of a 0/1 outcome is (nearly) [0, 1]."""
+    rng = np.random.default_rng(7)
+    x = rng.integers(0, 10, 4000).astype(float)
+    y = (rng.random(4000) < np.where(x < 5, 0.2, 0.7)).astype(float)
+    X = x.reshape(-1, 1)
+    for m in [
+        RandomForestRegressor(min_samples_leaf=20, random_state=0),
+        GradientBoostingRegressor(n_replicates=20, random_state=0),
+    ]:
+        m.fit(X, y)
+        grid = np.array([[2.0], [8.0]])
+        mean = m.predict_interval(grid, kind="mean")
+        pred = m.predict_interval(grid)
+        point = m.predict(grid)
+        assert np.all(mean[:, 0] <= point) and np.all(point <= mean[:, 1]), type(m).__name__
+        assert np.all(mean[:, 1] - mean[:, 0] < 0.25), (type(m).__name__, mean)
+        assert np.all(pred[:, 1] - pred[:, 0] > mean[:, 1] - mean[:, 0]), (type(m).__name__, pred)
+        assert abs(point[0] - 0.2) < 0.08 and abs(point[1] - 0.7) < 0.08, (type(m).__name__, point)
+        again = pickle.loads(pickle.dumps(m))
+        np.testing.assert_array_equal(again.predict_interval(grid, kind="mean"), mean)
+    no_reps = GradientBoostingRegressor(random_state=0).fit(X, y).predict_interval(grid, kind="mean")
+    np.testing.assert_array_equal(no_reps[:, 0], no_reps[:, 1])
+    with pytest.raises(edupulse.ParameterError) as err:
+        m.predict_interval(grid, kind="median")
+    assert err.value.parameter == "kind"
+
+
 def test_dataframes_with_categories_and_unseen_levels():
     X, y = _data(1200, 6)
     df = pd.DataFrame({"hour": X[:, 0], "day": np.array(["mon", "tue", "wed", "thu", "fri", "sat", "sun"])[X[:, 1].astype(int)], "temp": X[:, 2]})

@@ -31,7 +31,7 @@ import pandas as pd
 
 from . import _edupulse as _native
 from . import _interop
-from ._checks import check_bool, check_float, check_int
+from ._checks import check_bool, check_float, check_int, check_str
 from .exceptions import ParameterError
 from ._base import Estimator, RegressorMixin, _check_fitted, _watch
 from .churn import _columns, _f64, _out
@@ -119,10 +119,19 @@ class _TreeRegressor(RegressorMixin, Estimator):
         _check_fitted(self)
         return _out(self._model.predict(_columns(X, self._kinds)))
 
-    def predict_interval(self, X: Any, alpha: float = 0.1) -> np.ndarray:
-        """``n × 2`` array of the lower and upper bounds of the ``1 − alpha`` interval."""
+    def predict_interval(self, X: Any, alpha: float = 0.1, kind: str = "prediction") -> np.ndarray:
+        """``n × 2`` array of the lower and upper bounds of the ``1 − alpha`` interval.
+
+        ``kind="prediction"`` (default): where a new row's target will fall (forest: quantile
+        regression forest; GBDT: split-conformal). ``kind="mean"``: how uncertain the predicted
+        conditional mean is (forest: quantiles of the per-tree predictions; GBDT: quantiles over
+        ``n_replicates`` bootstrap refits, zero width without them) — what a rate of 0/1
+        outcomes needs, where every prediction interval is [0, 1]."""
         _check_fitted(self)
-        _, lo, hi = self._model.predict_interval(_columns(X, self._kinds), check_float("alpha", alpha))
+        kind = check_str("kind", kind)
+        _, lo, hi = self._model.predict_interval(
+            _columns(X, self._kinds), check_float("alpha", alpha), kind
+        )
         return np.column_stack([_out(lo), _out(hi)])
 
     def _state(self) -> Any:
@@ -195,7 +204,8 @@ class GradientBoostingRegressor(_TreeRegressor):
     """Histogram gradient boosting on squared loss (scikit-learn's HistGradientBoostingRegressor
     algorithm): best-first trees of at most ``max_leaf_nodes`` leaves, early stopping on a
     ``validation_fraction`` hold-out (on by default; it also makes the intervals honest), the
-    model keeps the iterations up to the best validation loss."""
+    model keeps the iterations up to the best validation loss. ``n_replicates`` GBDTs refitted
+    on bootstrap resamples of the rows give ``predict_interval(kind="mean")`` (0: none)."""
 
     _kind = "gbdt"
 
@@ -213,6 +223,7 @@ class GradientBoostingRegressor(_TreeRegressor):
         validation_fraction: float = _REGRESSOR["gbdt"]["validation_fraction"],
         n_iter_no_change: int = _REGRESSOR["gbdt"]["n_iter_no_change"],
         tol: float = _REGRESSOR["gbdt"]["tol"],
+        n_replicates: int = _REGRESSOR["replicates"],
         random_state: Optional[int] = None,
     ) -> None:
         self.learning_rate = learning_rate
@@ -226,6 +237,7 @@ class GradientBoostingRegressor(_TreeRegressor):
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
+        self.n_replicates = n_replicates
         self.random_state = random_state
 
     def _params(self) -> Dict[str, Any]:
@@ -244,7 +256,8 @@ class GradientBoostingRegressor(_TreeRegressor):
                     "n_iter_no_change": check_int("n_iter_no_change", self.n_iter_no_change, minimum=0),
                     "tol": check_float("tol", self.tol),
                     "seed": _seed(self.random_state),
-                }
+                },
+                "replicates": check_int("n_replicates", self.n_replicates, minimum=0),
             }
         )
 
