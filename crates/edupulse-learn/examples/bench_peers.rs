@@ -33,27 +33,15 @@ use linfa_logistic::LogisticRegression;
 use linfa_trees::DecisionTree;
 use ndarray::{Array1, Array2};
 use std::collections::HashSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "March", "April", "May", "June", "July", "Aug", "Sept", "Oct", "Nov", "Dec",
-];
-const FEATURES: [&str; 11] = [
-    "season",
-    "mnth",
-    "hr",
-    "holiday",
-    "weekday",
-    "workingday",
-    "weathersit",
-    "temp",
-    "atemp",
-    "hum",
-    "windspeed",
-];
+#[path = "../tests/common/bikeshare.rs"]
+mod bikeshare_data;
+use bikeshare_data::{load_bikeshare, FEATURES};
+
 const TELCO_NUMERIC: [&str; 3] = ["tenure", "MonthlyCharges", "TotalCharges"];
 
 fn shared(name: &str) -> PathBuf {
@@ -62,39 +50,6 @@ fn shared(name: &str) -> PathBuf {
         .map(|a| a.join("shared").join("data").join(name))
         .find(|p| p.exists())
         .unwrap_or_else(|| PathBuf::from("../shared/data").join(name))
-}
-
-/// Bikeshare's 11 features (as in `scripts/bench_demand.py`), row-major, and `bikers`.
-fn load_bikeshare(path: &PathBuf) -> Res<(Vec<f64>, Vec<f64>)> {
-    let mut rdr = csv::Reader::from_path(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let h = rdr.headers()?.clone();
-    let col = |name: &str| h.iter().position(|c| c == name).ok_or(format!("no {name}"));
-    let idx: Vec<usize> = FEATURES.iter().map(|n| col(n)).collect::<Result<_, _>>()?;
-    let target = col("bikers")?;
-    let (mut x, mut y) = (Vec::new(), Vec::new());
-    for rec in rdr.records() {
-        let rec = rec?;
-        for (name, &i) in FEATURES.iter().zip(&idx) {
-            let v = &rec[i];
-            x.push(match *name {
-                "mnth" => MONTHS
-                    .iter()
-                    .position(|m| *m == v)
-                    .map(|k| k as f64 + 1.0)
-                    .ok_or(format!("month {v}"))?,
-                "weathersit" => match v {
-                    "clear" => 1.0,
-                    "cloudy/misty" => 2.0,
-                    "light rain/snow" => 3.0,
-                    "heavy rain/snow" => 4.0,
-                    _ => return Err(format!("weathersit {v}").into()),
-                },
-                _ => v.parse()?,
-            });
-        }
-        y.push(rec[target].parse()?);
-    }
-    Ok((x, y))
 }
 
 fn r2(y: &[f64], pred: &[f64]) -> f64 {
@@ -125,7 +80,7 @@ fn emit(dataset: &str, model: &str, metric: &str, value: f64, fit_s: f64, note: 
     println!("{j}");
 }
 
-fn bikeshare(path: &PathBuf, split: &PathBuf, repeat: usize) -> Res<()> {
+fn bikeshare(path: &Path, split: &Path, repeat: usize) -> Res<()> {
     const P: usize = FEATURES.len();
     let (x, y) = load_bikeshare(path)?;
     let text = std::fs::read_to_string(split).map_err(|e| format!("{}: {e}", split.display()))?;

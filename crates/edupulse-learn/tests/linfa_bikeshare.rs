@@ -10,22 +10,8 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use std::path::PathBuf;
 
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "March", "April", "May", "June", "July", "Aug", "Sept", "Oct", "Nov", "Dec",
-];
-const FEATURES: [&str; 11] = [
-    "season",
-    "mnth",
-    "hr",
-    "holiday",
-    "weekday",
-    "workingday",
-    "weathersit",
-    "temp",
-    "atemp",
-    "hum",
-    "windspeed",
-];
+mod common;
+use common::bikeshare::{load_bikeshare, FEATURES};
 
 fn bikeshare_path() -> Option<PathBuf> {
     let name = "bikeshare/Bikeshare.csv";
@@ -39,36 +25,9 @@ fn bikeshare_path() -> Option<PathBuf> {
         .find(|p| p.exists())
 }
 
-/// Bikeshare's 11 features (as in `scripts/bench_demand.py`) and the `bikers` target.
-fn load(path: &PathBuf) -> Result<(Array2<f64>, Array1<f64>), Box<dyn std::error::Error>> {
-    let mut rdr = csv::Reader::from_path(path)?;
-    let h = rdr.headers()?.clone();
-    let col = |name: &str| h.iter().position(|c| c == name).ok_or(format!("no {name}"));
-    let idx: Vec<usize> = FEATURES.iter().map(|n| col(n)).collect::<Result<_, _>>()?;
-    let target = col("bikers")?;
-    let (mut x, mut y) = (Vec::new(), Vec::new());
-    for rec in rdr.records() {
-        let rec = rec?;
-        for (name, &i) in FEATURES.iter().zip(&idx) {
-            let v = &rec[i];
-            x.push(match *name {
-                "mnth" => MONTHS
-                    .iter()
-                    .position(|m| *m == v)
-                    .map(|k| k as f64 + 1.0)
-                    .ok_or(format!("month {v}"))?,
-                "weathersit" => match v {
-                    "clear" => 1.0,
-                    "cloudy/misty" => 2.0,
-                    "light rain/snow" => 3.0,
-                    "heavy rain/snow" => 4.0,
-                    _ => return Err(format!("weathersit {v}").into()),
-                },
-                _ => v.parse()?,
-            });
-        }
-        y.push(rec[target].parse()?);
-    }
+/// Bikeshare as an ndarray matrix and target.
+fn load(path: &std::path::Path) -> Result<(Array2<f64>, Array1<f64>), Box<dyn std::error::Error>> {
+    let (x, y) = load_bikeshare(path)?;
     let n = y.len();
     Ok((
         Array2::from_shape_vec((n, FEATURES.len()), x)?,
