@@ -11,60 +11,12 @@ use edupulse_core::learn::{ForestParams, GbdtParams, GradientBoosting, RandomFor
 use std::collections::HashSet;
 use std::time::Instant;
 
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "March", "April", "May", "June", "July", "Aug", "Sept", "Oct", "Nov", "Dec",
-];
-const P: usize = 11;
+// The one bikeshare loader (shared with edupulse-learn's linfa test and peers benchmark).
+#[path = "../../edupulse-learn/tests/common/bikeshare.rs"]
+mod bikeshare_data;
+use bikeshare_data::{load_bikeshare as load, FEATURES};
 
-fn load(path: &str) -> Result<(Vec<f64>, Vec<f64>), Box<dyn std::error::Error>> {
-    let mut rdr = csv::Reader::from_path(path).map_err(|e| format!("{path}: {e}"))?;
-    let h = rdr.headers()?.clone();
-    let col = |name: &str| {
-        h.iter()
-            .position(|c| c == name)
-            .ok_or_else(|| format!("no column {name}"))
-    };
-    let names = [
-        "season",
-        "mnth",
-        "hr",
-        "holiday",
-        "weekday",
-        "workingday",
-        "weathersit",
-        "temp",
-        "atemp",
-        "hum",
-        "windspeed",
-    ];
-    let idx: Vec<usize> = names.iter().map(|n| col(n)).collect::<Result<_, _>>()?;
-    let target = col("bikers")?;
-    let (mut x, mut y) = (Vec::new(), Vec::new());
-    for rec in rdr.records() {
-        let rec = rec?;
-        for (name, &i) in names.iter().zip(&idx) {
-            let v = &rec[i];
-            let value = match *name {
-                "mnth" => MONTHS
-                    .iter()
-                    .position(|m| *m == v)
-                    .map(|k| k as f64 + 1.0)
-                    .ok_or_else(|| format!("unknown month {v}"))?,
-                "weathersit" => match v {
-                    "clear" => 1.0,
-                    "cloudy/misty" => 2.0,
-                    "light rain/snow" => 3.0,
-                    "heavy rain/snow" => 4.0,
-                    _ => return Err(format!("unknown weathersit {v}").into()),
-                },
-                _ => v.parse()?,
-            };
-            x.push(value);
-        }
-        y.push(rec[target].parse()?);
-    }
-    Ok((x, y))
-}
+const P: usize = FEATURES.len();
 
 fn r2_mae(y: &[f64], p: &[f64]) -> (f64, f64) {
     let mean = y.iter().sum::<f64>() / y.len() as f64;
@@ -86,7 +38,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 |p| p.display().to_string(),
             )
     });
-    let (x, y) = load(&path)?;
+    let (x, y) = load(std::path::Path::new(&path))?;
     let split = include_str!("bikeshare_test_idx.txt");
     let test: Vec<usize> = split.lines().map(str::parse).collect::<Result<_, _>>()?;
     let in_test: HashSet<usize> = test.iter().copied().collect();
