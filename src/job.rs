@@ -16,7 +16,18 @@ use std::path::Path;
 /// Read a folder of `<table>.csv` files (validated: errors name file, row and column) and upsert
 /// it into `store` in one transaction. Ingesting the same folder twice changes nothing.
 pub async fn ingest_dir(store: &dyn Store, dir: &Path) -> Result<IngestReport, Error> {
-    let tables = edupulse_core::csvio::read_dir(dir)?;
+    ingest_dir_with(store, dir, &edupulse_core::csvio::CsvOptions::default()).await
+}
+
+/// [`ingest_dir`] reading the files with `options` (delimiter, decimal mark, date format,
+/// ceilings): Spanish-locale Excel exports (`;`, decimal commas, `dd/mm/yyyy` with an explicit
+/// format).
+pub async fn ingest_dir_with(
+    store: &dyn Store,
+    dir: &Path,
+    options: &edupulse_core::csvio::CsvOptions,
+) -> Result<IngestReport, Error> {
+    let tables = edupulse_core::csvio::read_dir_opts(dir, options)?;
     Ok(store.ingest(&tables).await?)
 }
 

@@ -76,7 +76,7 @@ pub async fn open_store(url: &str) -> Result<Arc<dyn Store>, StoreError> {
 pub mod backup;
 pub mod job;
 
-pub use job::{ingest_dir, run_daily, run_daily_with, run_job, RunOptions};
+pub use job::{ingest_dir, ingest_dir_with, run_daily, run_daily_with, run_job, RunOptions};
 
 /// The README's Rust examples, compiled and run as doctests.
 #[doc = include_str!("../README.md")]

@@ -60,11 +60,39 @@ impl NativeStore {
 
     /// Read a folder of `<table>.csv` files (validated: errors name file, row and column) and
     /// upsert it in one transaction. Returns `{"received": {table: n}, "written": {table: n}}`.
-    fn ingest_dir<'py>(&self, py: Python<'py>, dir: PathBuf) -> PyResult<Bound<'py, PyDict>> {
+    /// `delimiter` (default: detected), `decimal` (default: `,` for `;` files) and
+    /// `date_format` (default: ISO only) as in `edupulse ingest`.
+    #[pyo3(signature = (dir, delimiter=None, decimal=None, date_format=None))]
+    fn ingest_dir<'py>(
+        &self,
+        py: Python<'py>,
+        dir: PathBuf,
+        delimiter: Option<String>,
+        decimal: Option<String>,
+        date_format: Option<String>,
+    ) -> PyResult<Bound<'py, PyDict>> {
         guard(|| {
+            let one_char = |name: &str, v: Option<String>| -> Result<Option<char>, Failure> {
+                match v.as_deref() {
+                    None => Ok(None),
+                    Some("\t") | Some("tab") => Ok(Some('\t')),
+                    Some(t) if t.chars().count() == 1 && t.is_ascii() => Ok(t.chars().next()),
+                    Some(t) => Err(Failure::param(name, format!("`{t}` is not one character"))),
+                }
+            };
+            let options = edupulse::core::csvio::CsvOptions {
+                delimiter: one_char("delimiter", delimiter)?.map(|c| c as u8),
+                decimal: one_char("decimal", decimal)?,
+                date_format,
+                ..Default::default()
+            };
             let store = Arc::clone(&self.inner);
             let report = py.detach(move || -> Result<IngestReport, Failure> {
-                Ok(block_on(edupulse::ingest_dir(store.as_ref(), &dir))??)
+                Ok(block_on(edupulse::ingest_dir_with(
+                    store.as_ref(),
+                    &dir,
+                    &options,
+                ))??)
             })?;
             let out = PyDict::new(py);
             out.set_item("received", report.received)?;

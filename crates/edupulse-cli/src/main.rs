@@ -57,6 +57,17 @@ enum Command {
         store: String,
         /// Folder holding `<table>.csv` files.
         dir: PathBuf,
+        /// Field delimiter of the CSV files (`,`, `;` or `tab`); default: detected from each
+        /// file's header line (Excel in a Spanish locale writes `;`).
+        #[arg(long)]
+        delimiter: Option<String>,
+        /// Decimal mark (`.` or `,`); default: `,` in `;`-separated files, else `.`.
+        #[arg(long)]
+        decimal: Option<char>,
+        /// Format of every date / date-time column (strftime, e.g. `%d/%m/%Y` or
+        /// `%d/%m/%Y %H:%M`); default: ISO 8601 only. Day-first dates are never guessed.
+        #[arg(long)]
+        date_format: Option<String>,
         /// Raise or lower the ceiling of a numeric column: `COLUMN=MAX` or `TABLE.COLUMN=MAX`
         /// (e.g. `purchases.amount=1e15`); repeatable. Defaults: amount, volume, value 1e12;
         /// minutes_watched 1e6.
@@ -263,12 +274,21 @@ async fn dispatch(cmd: Command) -> Result<serde_json::Value, Failure> {
         Command::Ingest {
             store,
             dir,
+            delimiter,
+            decimal,
+            date_format,
             max_value,
         } => {
-            let limits = parse_limits(&max_value)?;
+            let options = csvio::CsvOptions {
+                delimiter: delimiter.as_deref().map(parse_delimiter).transpose()?,
+                decimal,
+                date_format,
+                limits: parse_limits(&max_value)?,
+            };
+            options.validate()?;
             let store = open_store(&store).await?;
             let p = progress("ingest");
-            let tables = csvio::read_dir_with(&dir, &limits)?;
+            let tables = csvio::read_dir_opts(&dir, &options)?;
             p.set_message(format!("ingest: {} rows", tables.total_rows()));
             let report = store.ingest(&tables).await?;
             p.finish_and_clear();
@@ -440,6 +460,17 @@ fn default_notify_file(url: &str) -> Option<PathBuf> {
                 .join("notifications.jsonl"),
         ),
         _ => None,
+    }
+}
+
+/// `--delimiter`: one ASCII character, or `tab`.
+fn parse_delimiter(d: &str) -> Result<u8, Failure> {
+    match d {
+        "tab" | "\\t" | "\t" => Ok(b'\t'),
+        _ if d.len() == 1 && d.is_ascii() => Ok(d.as_bytes()[0]),
+        _ => Err(bad_input(format!(
+            "invalid parameter `--delimiter`: `{d}` is not one character (or `tab`)"
+        ))),
     }
 }
 

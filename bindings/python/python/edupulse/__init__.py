@@ -197,10 +197,25 @@ class Store:
         """
         return self._native.ingest(_to_native(tables))
 
-    def ingest_dir(self, path: Any) -> Dict[str, Dict[str, int]]:
+    def ingest_dir(
+        self,
+        path: Any,
+        *,
+        delimiter: Optional[str] = None,
+        decimal: Optional[str] = None,
+        date_format: Optional[str] = None,
+    ) -> Dict[str, Dict[str, int]]:
         """Validate and upsert a folder of ``<table>.csv`` files (the CLI's ``ingest``) in one
-        transaction; errors name the file, row and column. Same report as ``ingest``."""
-        return self._native.ingest_dir(os.fspath(path))
+        transaction; errors name the file, row and column. Same report as ``ingest``.
+
+        Spanish-locale Excel files are read as written: a byte-order mark is skipped, the
+        ``delimiter`` (``","``, ``";"`` or ``"\\t"``) is detected from each header unless given,
+        the ``decimal`` mark defaults to ``","`` in ``;``-separated files, and day-first dates
+        are read only with an explicit ``date_format`` (strftime, e.g. ``"%d/%m/%Y"``).
+        """
+        return self._native.ingest_dir(
+            os.fspath(path), delimiter=delimiter, decimal=decimal, date_format=date_format
+        )
 
     @overload
     def table(

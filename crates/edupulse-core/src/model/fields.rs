@@ -123,7 +123,9 @@ pub fn parse_datetime(s: &str) -> Result<DateTime<Utc>, String> {
         return Ok(date_to_datetime(d));
     }
     Err(format!(
-        "`{s}` is not a date-time (expected RFC 3339 such as 2024-05-01T14:00:00Z, or an ISO date)"
+        "`{s}` is not a date-time (expected RFC 3339 such as 2024-05-01T14:00:00Z, or an ISO \
+         date){}",
+        day_first_hint(s)
     ))
 }
 
@@ -133,9 +135,23 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
     if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
         return Ok(d);
     }
-    parse_datetime(s)
-        .map(|t| t.date_naive())
-        .map_err(|_| format!("`{s}` is not a date (expected YYYY-MM-DD)"))
+    parse_datetime(s).map(|t| t.date_naive()).map_err(|_| {
+        format!(
+            "`{s}` is not a date (expected YYYY-MM-DD){}",
+            day_first_hint(s)
+        )
+    })
+}
+
+/// A hint for dates such as `01/03/2025`: never guessed (1 March or 3 January?), read only with
+/// an explicit date format.
+fn day_first_hint(s: &str) -> &'static str {
+    if s.contains('/') || s.matches('.').count() == 2 {
+        "; dates such as 01/03/2025 are never guessed: give their format explicitly \
+         (CLI `--date-format %d/%m/%Y`, Python `date_format=\"%d/%m/%Y\"`)"
+    } else {
+        ""
+    }
 }
 
 /// The last second of a date, 23:59:59 UTC: what a bare date means as a run's `as_of`.

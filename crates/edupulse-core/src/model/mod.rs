@@ -354,12 +354,23 @@ impl Tables {
 /// `minutes_watched` ≤ 1e6. Integer columns (`duration_min`, `questions`, `polls`,
 /// `chat_messages`, `duration_ms`, `rating`) are bounded by their type. Set a ceiling for one
 /// column everywhere (`"amount"`) or in one table (`"purchases.amount"`, which wins).
+///
+/// Dates and instants (every date / date-time column) must fall in the years
+/// [`EARLIEST_YEAR`] (1900) to `latest_year` (default: the current year + 1, the year after the
+/// ingest runs): a date typed `01/03/0025`, a spreadsheet's day zero (1899-12-30) or a swapped
+/// century is a named error instead of a row that later breaks a model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Limits {
     /// Column (`"amount"`) or `"table.column"` → the largest accepted |value|.
     pub max_abs: BTreeMap<String, f64>,
+    /// The latest accepted year of a date; `None`: the current (UTC) year + 1.
+    #[serde(skip)]
+    pub latest_year: Option<i32>,
 }
+
+/// The earliest accepted year of any date or instant on ingest.
+pub const EARLIEST_YEAR: i32 = 1900;
 
 /// The default ceiling of `amount`, `volume` and `value` columns.
 pub const DEFAULT_MAX_ABS: f64 = 1e12;
@@ -378,7 +389,10 @@ impl Default for Limits {
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
         .collect();
-        Limits { max_abs }
+        Limits {
+            max_abs,
+            latest_year: None,
+        }
     }
 }
 
@@ -394,6 +408,12 @@ impl Limits {
         }
         self.max_abs.insert(column.to_string(), max_abs);
         Ok(())
+    }
+
+    /// The latest accepted year of a date (`latest_year`, or the current UTC year + 1).
+    pub fn latest_year(&self) -> i32 {
+        use chrono::Datelike;
+        self.latest_year.unwrap_or_else(|| Utc::now().year() + 1)
     }
 
     /// The ceiling of `column` in `table`, if any.
@@ -426,6 +446,8 @@ fn check_values<R: Record>(r: &R, limits: &Limits) -> std::result::Result<(), (S
                     }
                 }
             }
+            Value::Date(d) => check_year(table, spec.name, &d, limits)?,
+            Value::DateTime(t) => check_year(table, spec.name, &t.date_naive(), limits)?,
             Value::Text(t) if t.contains('\0') => {
                 return Err((
                     spec.name.to_string(),
@@ -434,6 +456,26 @@ fn check_values<R: Record>(r: &R, limits: &Limits) -> std::result::Result<(), (S
             }
             _ => {}
         }
+    }
+    Ok(())
+}
+
+fn check_year(
+    table: &str,
+    column: &str,
+    d: &chrono::NaiveDate,
+    limits: &Limits,
+) -> std::result::Result<(), (String, String)> {
+    use chrono::Datelike;
+    let latest = limits.latest_year();
+    if d.year() < EARLIEST_YEAR || d.year() > latest {
+        return Err((
+            column.to_string(),
+            format!(
+                "{d} is an implausible date for `{table}.{column}` (accepted years \
+                 {EARLIEST_YEAR}–{latest}; a day-first date read month-first, or a typo?)"
+            ),
+        ));
     }
     Ok(())
 }
