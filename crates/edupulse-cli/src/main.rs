@@ -50,13 +50,33 @@ enum Command {
         #[arg(long)]
         store: Option<String>,
     },
-    /// Upsert a folder of `<table>.csv` files into a store (all or nothing).
+    /// Upsert a folder of `<table>.csv` files, or a tool's exports (`--from`), into a store
+    /// (all or nothing).
     Ingest {
         /// Store URL: `sqlite://PATH`, `postgres://user:password@host:port/db` or `memory://`.
         #[arg(long)]
         store: String,
-        /// Folder holding `<table>.csv` files.
-        dir: PathBuf,
+        /// Folder holding `<table>.csv` files; with `--from`, the tool's export files:
+        /// pytrends `INTEREST.csv [RELATED.csv]`, zoom `REGISTRANTS.csv PARTICIPANTS.csv
+        /// [SUMMARY.csv]`, stripe `PAYMENTS.csv...`, crm `CONTACTS.csv [ACTIVITIES.csv]`,
+        /// oulad `DIR` (docs/import.md).
+        #[arg(required = true, num_args = 1..)]
+        paths: Vec<PathBuf>,
+        /// Import a tool's exports: `pytrends`, `zoom`, `stripe`, `crm` or `oulad`.
+        #[arg(long = "from")]
+        from: Option<String>,
+        /// Stripe: the currency of the books (default: the first charge's).
+        #[arg(long)]
+        currency: Option<String>,
+        /// Zoom: the account's time zone as minutes east of UTC (Madrid: 60, summer 120).
+        #[arg(long, default_value_t = 0, allow_hyphen_values = true)]
+        utc_offset_minutes: i32,
+        /// pytrends: the region the series was requested for (e.g. `ES`).
+        #[arg(long)]
+        geo: Option<String>,
+        /// CRM: a JSON file mapping the export's columns and activity types (docs/import.md).
+        #[arg(long)]
+        mapping: Option<PathBuf>,
         /// Field delimiter of the CSV files (`,`, `;` or `tab`); default: detected from each
         /// file's header line (Excel in a Spanish locale writes `;`).
         #[arg(long)]
@@ -273,7 +293,12 @@ async fn dispatch(cmd: Command) -> Result<serde_json::Value, Failure> {
         }
         Command::Ingest {
             store,
-            dir,
+            paths,
+            from,
+            currency,
+            utc_offset_minutes,
+            geo,
+            mapping,
             delimiter,
             decimal,
             date_format,
@@ -286,9 +311,42 @@ async fn dispatch(cmd: Command) -> Result<serde_json::Value, Failure> {
                 limits: parse_limits(&max_value)?,
             };
             options.validate()?;
+            let tables = match from {
+                None => {
+                    let [dir] = paths.as_slice() else {
+                        return Err(bad_input(
+                            "ingest takes one folder of <table>.csv files (or --from TOOL with \
+                             the tool's export files)",
+                        ));
+                    };
+                    csvio::read_dir_opts(dir, &options)?
+                }
+                Some(tool) => {
+                    let crm_mapping = match mapping {
+                        None => Default::default(),
+                        Some(path) => {
+                            let text = std::fs::read_to_string(&path)
+                                .map_err(|e| bad_input(format!("{}: {e}", path.display())))?;
+                            serde_json::from_str(&text).map_err(|e| {
+                                bad_input(format!(
+                                    "invalid parameter `--mapping`: {}: {e}",
+                                    path.display()
+                                ))
+                            })?
+                        }
+                    };
+                    let io = edupulse::core::import::ImportOptions {
+                        csv: options,
+                        currency,
+                        utc_offset_minutes,
+                        geo,
+                        crm_mapping,
+                    };
+                    edupulse::core::import::import_files(tool.parse()?, &paths, &io)?
+                }
+            };
             let store = open_store(&store).await?;
             let p = progress("ingest");
-            let tables = csvio::read_dir_opts(&dir, &options)?;
             p.set_message(format!("ingest: {} rows", tables.total_rows()));
             let report = store.ingest(&tables).await?;
             p.finish_and_clear();

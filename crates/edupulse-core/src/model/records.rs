@@ -168,6 +168,12 @@ kind_enum! {
         Share = "share",
         /// Earned a certificate.
         Certificate = "certificate",
+        /// Registered on a course presentation (an LMS export such as OULAD's).
+        Registered = "registered",
+        /// Submitted an assessment; `value` is the score (0–100) when graded.
+        AssessmentSubmitted = "assessment_submitted",
+        /// Withdrew (unregistered) from the course: the end of the enrolment, not engagement.
+        Withdrawn = "withdrawn",
     }
 }
 
