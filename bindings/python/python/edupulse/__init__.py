@@ -65,6 +65,7 @@ __all__ = [
     "exceptions",
     "leads",
     "demand",
+    "io",
     "repetition",
     "trends",
     "TABLES",
@@ -521,3 +522,4 @@ from . import churn  # noqa: E402  (submodule: edupulse.churn)
 from . import repetition  # noqa: E402  (submodule: edupulse.repetition)
 from . import leads  # noqa: E402  (submodule: edupulse.leads)
 from . import demand  # noqa: E402  (submodule: edupulse.demand)
+from . import io  # noqa: E402  (submodule: edupulse.io, the importers)

@@ -10,6 +10,7 @@ __all__ = [
     "defaults",
     "churn_summary",
     "leads_score",
+    "import_frames",
     "column_specs",
     "result_tables",
     "columns",
@@ -48,6 +49,11 @@ def _panic_for_tests(site: str = "here") -> None: ...
 def write_csv_dir(tables: Mapping[str, Mapping[str, Sequence[Any]]], dir: str) -> Dict[str, int]: ...
 def _set_num_threads(n: int) -> None: ...
 def _get_num_threads() -> int: ...
+def import_frames(
+    source: str,
+    frames: Mapping[str, Tuple[List[str], List[List[Optional[str]]]]],
+    options: str = "{}",
+) -> Dict[str, _Columns]: ...
 @final
 class NativeStore:
     @staticmethod
