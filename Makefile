@@ -30,7 +30,7 @@ MATURIN_PROFILE ?= dev
 DEMO_DIR ?= demo-out
 
 .PHONY: help demo test venv develop test-rust test-python test-slow fmt-check clippy deps-check \
-	bench-deps bench-learn
+	bench-deps bench-learn oulad-eval
 
 help:
 	@echo "make demo     run the end-to-end demo into $(DEMO_DIR)/"
@@ -39,6 +39,7 @@ help:
 	@echo "make develop  build the Python bindings and install them into $(VENV)"
 	@echo "make test-slow  the slow-marked Python tests (Airflow, Dask cluster)"
 	@echo "make bench-learn  edupulse-learn against linfa, scikit-learn and LightGBM (docs/benchmarks.md)"
+	@echo "make oulad-eval   dropout on OULAD: the churn risk model against scikit-learn (docs/churn.md)"
 
 demo:
 	cargo run --release -p edupulse-cli -- demo --dir $(DEMO_DIR)
@@ -106,3 +107,9 @@ $(BENCH_VENV)/.edupulse-bench-deps: Makefile
 
 bench-learn: bench-deps
 	$(BENCH_VENV)/bin/python scripts/bench_learn.py
+
+# Dropout on OULAD (docs/churn.md): the churn risk model on the OULAD importer's tables, trained on
+# 2013, scored on 2014, against scikit-learn on the same features in the same run.
+OULAD_DIR ?= $(abspath $(CURDIR)/../shared/data/oulad)
+oulad-eval: venv
+	$(VENV_PY) scripts/oulad_eval.py $(OULAD_DIR)

@@ -24,7 +24,10 @@ const DAY: i64 = 86_400;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RiskParams {
-    /// A student has churned when they do nothing for this many days (the label's horizon).
+    /// What "dropout" means (the label the model is trained on); see [`DropoutLabel`].
+    pub label: DropoutLabel,
+    /// The label's horizon: the days after the scoring date the label looks at (for
+    /// `inactivity`, a student has churned when they do nothing for this many days).
     pub horizon_days: u32,
     /// Students with activity (or enrolment) within this many days are scored.
     pub active_window_days: u32,
@@ -55,6 +58,7 @@ pub struct RiskParams {
 impl Default for RiskParams {
     fn default() -> Self {
         RiskParams {
+            label: DropoutLabel::Inactivity,
             horizon_days: 30,
             active_window_days: 60,
             training_anchors: 12,
@@ -87,6 +91,35 @@ impl RiskParams {
             return Err(CoreError::param("alto", "need 0 < medio < alto < 1"));
         }
         Ok(self.classifier.validate()?)
+    }
+}
+
+/// What the risk model predicts, for a student current at the scoring date, over the next
+/// `horizon_days`.
+///
+/// Measured on OULAD (docs/churn.md): `withdrawal` is what a university calls dropout;
+/// `inactivity` is what a course business without a withdrawal event can observe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum DropoutLabel {
+    /// No activity at all in the horizon (the default; needs no outcome data).
+    #[default]
+    Inactivity,
+    /// A `withdrawn` activity event in the horizon.
+    Withdrawal,
+    /// No `certificate` activity event in the horizon (not completing the course).
+    NotCompleting,
+}
+
+impl DropoutLabel {
+    /// The text form (`inactivity`, `withdrawal`, `not_completing`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DropoutLabel::Inactivity => "inactivity",
+            DropoutLabel::Withdrawal => "withdrawal",
+            DropoutLabel::NotCompleting => "not_completing",
+        }
     }
 }
 
@@ -166,8 +199,11 @@ impl Intervention {
     }
 }
 
+/// Number of numeric features.
+const N_FEATURES: usize = 20;
+
 /// Names of the numeric feature columns, in order.
-pub const NUMERIC_FEATURES: [&str; 17] = [
+pub const NUMERIC_FEATURES: [&str; N_FEATURES] = [
     "tenure_days",
     "days_since_last_activity",
     "days_since_last_login",
@@ -185,6 +221,9 @@ pub const NUMERIC_FEATURES: [&str; 17] = [
     "certificate",
     "purchases",
     "spend_total",
+    "assessments_total",
+    "assessment_score_mean",
+    "last_assessment_score",
 ];
 
 /// Names of the categorical feature columns.
@@ -196,7 +235,7 @@ struct Events {
     id: String,
     enrolled: i64,
     segment: [String; 3],
-    acts: Vec<(i64, ActivityKind)>,
+    acts: Vec<(i64, ActivityKind, Option<f64>)>,
     purchases: Vec<(i64, f64)>,
 }
 
@@ -215,7 +254,7 @@ fn index(tables: &Tables) -> Vec<Events> {
     }
     for a in &tables.activity {
         if let Some(&i) = pos.get(a.student_id.as_str()) {
-            out[i].acts.push((a.at.timestamp(), a.kind));
+            out[i].acts.push((a.at.timestamp(), a.kind, a.value));
         }
     }
     for p in &tables.purchases {
@@ -230,19 +269,39 @@ fn index(tables: &Tables) -> Vec<Events> {
     out
 }
 
-/// Whether the student is scored at `d` (enrolled, and active or enrolled recently).
+/// Whether the student is scored at `d` (enrolled and not withdrawn, and active or enrolled
+/// recently).
 fn in_population(e: &Events, d: i64, window: i64) -> bool {
     if e.enrolled > d {
         return false;
     }
     let n = e.acts.partition_point(|a| a.0 <= d);
+    if e.acts[..n].iter().any(|a| a.1 == ActivityKind::Withdrawn) {
+        return false;
+    }
     let last = if n > 0 { e.acts[n - 1].0 } else { e.enrolled };
     d - last.max(e.enrolled) <= window
 }
 
-fn features(e: &Events, d: i64) -> [f64; 17] {
+/// The label of a student current at `d`: did they drop out (as `label` defines it) in the
+/// following `h` seconds?
+fn label_of(e: &Events, d: i64, h: i64, label: DropoutLabel) -> bool {
+    let mut after = e.acts.iter().filter(|a| a.0 > d && a.0 <= d + h);
+    match label {
+        DropoutLabel::Inactivity => !after.any(|a| a.1 != ActivityKind::Withdrawn),
+        DropoutLabel::Withdrawal => after.any(|a| a.1 == ActivityKind::Withdrawn),
+        DropoutLabel::NotCompleting => !after.any(|a| a.1 == ActivityKind::Certificate),
+    }
+}
+
+fn features(e: &Events, d: i64) -> [f64; N_FEATURES] {
     let n = e.acts.partition_point(|a| a.0 <= d);
     let acts = &e.acts[..n];
+    let scores: Vec<f64> = acts
+        .iter()
+        .filter(|a| a.1 == ActivityKind::AssessmentSubmitted)
+        .filter_map(|a| a.2)
+        .collect();
     let days = |t: i64| (d - t) as f64 / DAY as f64;
     let tenure = days(e.enrolled).max(0.0);
     let last_act = acts.last().map_or(tenure, |a| days(a.0));
@@ -294,10 +353,17 @@ fn features(e: &Events, d: i64) -> [f64; 17] {
             .map(|p| p.1)
             .sum::<f64>()
             .min(f64::MAX),
+        kind_total(ActivityKind::AssessmentSubmitted),
+        if scores.is_empty() {
+            0.0
+        } else {
+            scores.iter().sum::<f64>() / scores.len() as f64
+        },
+        scores.last().copied().unwrap_or(0.0),
     ]
 }
 
-fn table(rows: &[(&Events, [f64; 17])]) -> Result<TabularData> {
+fn table(rows: &[(&Events, [f64; N_FEATURES])]) -> Result<TabularData> {
     let mut t = TabularData::new();
     for (j, name) in NUMERIC_FEATURES.iter().enumerate() {
         let v: Vec<f64> = rows.iter().map(|r| r.1[j]).collect();
@@ -319,7 +385,7 @@ pub fn features_as_of(
     params.validate()?;
     let ev = index(tables);
     let d = as_of.timestamp();
-    let rows: Vec<(&Events, [f64; 17])> = ev
+    let rows: Vec<(&Events, [f64; N_FEATURES])> = ev
         .iter()
         .filter(|e| in_population(e, d, i64::from(params.active_window_days) * DAY))
         .map(|e| (e, features(e, d)))
@@ -346,12 +412,39 @@ pub fn training_set(
             if !in_population(e, d, window) {
                 continue;
             }
-            let active_after = e.acts.iter().any(|a| a.0 > d && a.0 <= d + h);
             rows.push((e, features(e, d)));
-            y.push(!active_after);
+            y.push(label_of(e, d, h, params.label));
         }
     }
     Ok((table(&rows)?, y))
+}
+
+/// The students current at `as_of` (ids), their features and their label over the following
+/// `horizon_days` (known only once that time has passed): what an evaluation scores against.
+pub fn labelled_as_of(
+    tables: &Tables,
+    as_of: DateTime<Utc>,
+    params: &RiskParams,
+) -> Result<(Vec<String>, TabularData, Vec<bool>)> {
+    params.validate()?;
+    let ev = index(tables);
+    let d = as_of.timestamp();
+    let h = i64::from(params.horizon_days) * DAY;
+    let window = i64::from(params.active_window_days) * DAY;
+    let rows: Vec<(&Events, [f64; N_FEATURES])> = ev
+        .iter()
+        .filter(|e| in_population(e, d, window))
+        .map(|e| (e, features(e, d)))
+        .collect();
+    let y = rows
+        .iter()
+        .map(|r| label_of(r.0, d, h, params.label))
+        .collect();
+    Ok((
+        rows.iter().map(|r| r.0.id.clone()).collect(),
+        table(&rows)?,
+        y,
+    ))
 }
 
 /// A fitted risk model.

@@ -1,0 +1,173 @@
+//! Dropout on OULAD, temporally honest: the churn risk model of the daily job, fed by the OULAD
+//! importer (no special path), trained on the 2013 presentations and scored on 2014.
+//!
+//! For each cut-off day D (0, 30, 60, 90 of the presentation) the students still registered
+//! (registered before day D, not withdrawn before it) are scored with what was known before day
+//! D (`as_of` = start + D days − 1 s): `churn::risk::labelled_as_of` computes the risk model's
+//! features from `students` / `activity` and the label over the rest of the presentation. The
+//! classifier is the shared `TabularClassifier` (edupulse-learn) with the risk model's default
+//! parameters (`logistic`) and the shared learner's other models (`trees`, `ensemble`), no
+//! parameter tuned (nothing is tuned on 2014; nothing at all here).
+//!
+//! Writes `OUT/features_<label>_d<D>_{train,test}.csv` (the same feature table, for the
+//! scikit-learn side of scripts/oulad_eval.py) and `OUT/edupulse.json` (AUC per label, day and
+//! model). `cargo run --release -p edupulse-core --example oulad_dropout -- OULAD_DIR OUT`
+
+use chrono::Duration;
+use edupulse_core::churn::risk::{labelled_as_of, DropoutLabel, RiskParams};
+use edupulse_core::import::{import_files, oulad::presentation_start, ImportOptions, Source};
+use edupulse_core::learn::{
+    roc_auc, ClassifierParams, ColumnData, ModelKind, TabularClassifier, TabularData,
+};
+use edupulse_core::model::Tables;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+const DAYS: [i64; 4] = [0, 30, 60, 90];
+
+/// Stack feature tables with the same columns.
+fn stack(parts: &[TabularData]) -> Result<TabularData, Box<dyn std::error::Error>> {
+    let mut out = TabularData::new();
+    let Some(first) = parts.first() else {
+        return Ok(out);
+    };
+    for (j, name) in first.names().iter().enumerate() {
+        let col = match &first.columns()[j] {
+            ColumnData::Numeric(_) => ColumnData::Numeric(
+                parts
+                    .iter()
+                    .flat_map(|p| match &p.columns()[j] {
+                        ColumnData::Numeric(v) => v.clone(),
+                        _ => Vec::new(),
+                    })
+                    .collect(),
+            ),
+            _ => ColumnData::Categorical(
+                parts
+                    .iter()
+                    .flat_map(|p| match &p.columns()[j] {
+                        ColumnData::Categorical(v) => v.clone(),
+                        _ => Vec::new(),
+                    })
+                    .collect(),
+            ),
+        };
+        out.push(name, col)?;
+    }
+    Ok(out)
+}
+
+fn write_csv(path: &PathBuf, data: &TabularData, y: &[bool]) -> std::io::Result<()> {
+    let mut w = String::new();
+    w.push_str(&data.names().join(","));
+    w.push_str(",label\n");
+    for i in 0..data.n_rows() {
+        for c in data.columns() {
+            match c {
+                ColumnData::Numeric(v) => w.push_str(&format!("{}", v[i])),
+                ColumnData::Categorical(v) => w.push_str(&format!("\"{}\"", v[i])),
+                _ => {}
+            }
+            w.push(',');
+        }
+        w.push_str(if y[i] { "1\n" } else { "0\n" });
+    }
+    std::fs::write(path, w)
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().collect();
+    let dir = PathBuf::from(args.get(1).map_or("../shared/data/oulad", |s| s.as_str()));
+    let out = PathBuf::from(args.get(2).map_or("target/oulad-eval", |s| s.as_str()));
+    std::fs::create_dir_all(&out)?;
+    let all = import_files(Source::Oulad, &[dir], &ImportOptions::default())?;
+    // One batch per presentation (the enrolment id is `<module>-<presentation>-<student>`).
+    let mut by_pres: BTreeMap<String, Tables> = BTreeMap::new();
+    let pres_of = |id: &str| id.split('-').nth(1).unwrap_or_default().to_string();
+    for s in &all.students {
+        by_pres
+            .entry(pres_of(&s.student_id))
+            .or_default()
+            .students
+            .push(s.clone());
+    }
+    for a in &all.activity {
+        if let Some(t) = by_pres.get_mut(&pres_of(&a.student_id)) {
+            t.activity.push(a.clone());
+        }
+    }
+    let labels = [
+        DropoutLabel::Withdrawal,
+        DropoutLabel::NotCompleting,
+        DropoutLabel::Inactivity,
+    ];
+    let kinds = [ModelKind::Logistic, ModelKind::Trees, ModelKind::Ensemble];
+    let mut report = serde_json::Map::new();
+    for label in labels {
+        let params = RiskParams {
+            label,
+            // Withdrawal / completion: until the end of the presentation (≤ 269 days);
+            // inactivity: no submission, registration or certificate in the next 60 days.
+            horizon_days: if label == DropoutLabel::Inactivity {
+                60
+            } else {
+                400
+            },
+            active_window_days: 100_000,
+            ..RiskParams::default()
+        };
+        let mut per_day = serde_json::Map::new();
+        for d in DAYS {
+            let (mut tr, mut te, mut ytr, mut yte) =
+                (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+            for (pres, tables) in &by_pres {
+                let Some(start) = presentation_start(pres) else {
+                    continue;
+                };
+                let as_of = start + Duration::days(d) - Duration::seconds(1);
+                let (_, x, y) = labelled_as_of(tables, as_of, &params)?;
+                if pres.starts_with("2013") {
+                    tr.push(x);
+                    ytr.extend(y);
+                } else {
+                    te.push(x);
+                    yte.extend(y);
+                }
+            }
+            let (train, test) = (stack(&tr)?, stack(&te)?);
+            let tag = format!("{}_d{d}", label.as_str());
+            write_csv(&out.join(format!("features_{tag}_train.csv")), &train, &ytr)?;
+            write_csv(&out.join(format!("features_{tag}_test.csv")), &test, &yte)?;
+            let mut row = serde_json::Map::new();
+            row.insert("n_train".into(), ytr.len().into());
+            row.insert("n_test".into(), yte.len().into());
+            let rate = yte.iter().filter(|v| **v).count() as f64 / yte.len().max(1) as f64;
+            row.insert("test_positive_rate".into(), rate.into());
+            for kind in kinds {
+                let cp = ClassifierParams {
+                    model: kind,
+                    ..params.classifier.clone()
+                };
+                let t0 = std::time::Instant::now();
+                let m = TabularClassifier::fit(&train, &ytr, &cp)?;
+                let auc = roc_auc(&m.predict_proba(&test)?, &yte)?;
+                let name = format!("{kind:?}").to_lowercase();
+                eprintln!(
+                    "{:>14} day {d:>2}: {name:>8} AUC {auc:.4} (train {}, test {}, {:.1}s)",
+                    label.as_str(),
+                    ytr.len(),
+                    yte.len(),
+                    t0.elapsed().as_secs_f64()
+                );
+                row.insert(name, auc.into());
+            }
+            per_day.insert(d.to_string(), row.into());
+        }
+        report.insert(label.as_str().into(), per_day.into());
+    }
+    std::fs::write(
+        out.join("edupulse.json"),
+        serde_json::to_string_pretty(&report)?,
+    )?;
+    Ok(())
+}
