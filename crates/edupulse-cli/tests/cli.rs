@@ -287,3 +287,79 @@ fn results_are_typed_sql_tables_and_partial_runs_keep_the_rest() {
     assert_eq!(prob["type"], "float");
     assert!(tables.len() >= 20);
 }
+
+/// Issue 16: `ingest --from TOOL` on the importer fixtures (idempotent; a bad export ingests
+/// nothing), and a Spanish-locale Excel CSV with `--date-format`.
+#[test]
+fn ingest_from_tools_and_spanish_csv() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", tmp.path().join("e.db").display());
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../edupulse-core/src/import/testdata");
+    let p = |n: &str| data.join(n).display().to_string();
+    let zoom = [
+        "ingest",
+        "--store",
+        &db,
+        "--from",
+        "zoom",
+        &p("zoom_registrants.csv"),
+        &p("zoom_participants.csv"),
+    ];
+    let first = summary(&edupulse(&zoom));
+    assert_eq!(first["written"]["registrations"], 4, "{first}");
+    let again = summary(&edupulse(&zoom));
+    assert_eq!(again["written"]["registrations"], 0, "{again}");
+    // A participant who left before joining: exit 1, named, nothing written.
+    let bad = tmp.path().join("participants.csv");
+    write(
+        tmp.path(),
+        "participants.csv",
+        "User Email,Join Time,Leave Time\nnew@example.es,03/15/2025 10:30:00 AM,03/15/2025 10:00:00 AM\n",
+    );
+    let out = edupulse(&[
+        "ingest",
+        "--store",
+        &db,
+        "--from",
+        "zoom",
+        &p("zoom_registrants.csv"),
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let e = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        e.contains("Leave Time") && e.contains("before the join"),
+        "{e}"
+    );
+    let stripe = summary(&edupulse(&[
+        "ingest",
+        "--store",
+        &db,
+        "--from",
+        "stripe",
+        "--currency",
+        "EUR",
+        &p("stripe_payments.csv"),
+    ]));
+    assert_eq!(stripe["written"]["purchases"], 4, "{stripe}");
+    let es = tmp.path().join("es");
+    std::fs::create_dir_all(&es).unwrap();
+    write(
+        &es,
+        "purchases.csv",
+        "\u{feff}customer_id;at;amount;currency\nc9;01/03/2025;1234,5;EUR\n",
+    );
+    let d = es.to_str().unwrap();
+    let out = edupulse(&["ingest", "--store", &db, d]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--date-format"));
+    let ok = summary(&edupulse(&[
+        "ingest",
+        "--store",
+        &db,
+        "--date-format",
+        "%d/%m/%Y",
+        d,
+    ]));
+    assert_eq!(ok["written"]["purchases"], 1, "{ok}");
+}
