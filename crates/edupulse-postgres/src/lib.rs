@@ -866,6 +866,7 @@ impl Store for PostgresStore {
         edupulse_store::check_run(run)?;
         let mut conn = inner.conn().await?;
         let tx = conn.transaction().await.map_err(&be)?;
+        results::lock_results(&tx, &inner.backend).await?;
         // 1. Results: each set replaces what its table had for the run's as_of.
         for set in &run.results {
             results::write_set(&tx, set, &inner.backend).await?;
@@ -1115,6 +1116,7 @@ impl Store for PostgresStore {
         let be = inner.be();
         let mut conn = inner.conn().await?;
         let tx = conn.transaction().await.map_err(&be)?;
+        results::lock_results(&tx, &inner.backend).await?;
         for set in &t.results {
             edupulse_store::result_spec(set.spec.name)?;
             set.check()?;

@@ -120,8 +120,27 @@ pub(crate) async fn ensure_tables(client: &impl GenericClient, backend: &str) ->
     Ok(())
 }
 
+/// Serialise result writers of this schema until the caller's transaction ends.
+///
+/// [`write_set`] replaces a table's rows for one `as_of` by `DELETE` then `INSERT`. Two processes
+/// writing the same `as_of` at once (two `edupulse run` for the same day) would both delete nothing
+/// (neither sees the other's uncommitted rows) and the second insert would fail on the primary key.
+/// A transaction-scoped advisory lock, keyed by the schema, makes the second writer wait for the
+/// first to commit; its `DELETE` then sees and replaces the first writer's rows (READ COMMITTED
+/// takes a fresh snapshot per statement).
+pub(crate) async fn lock_results(client: &impl GenericClient, backend: &str) -> StoreResult<()> {
+    client
+        .execute(
+            "SELECT pg_advisory_xact_lock(hashtext('edupulse.results.' || current_schema()))",
+            &[],
+        )
+        .await
+        .map_err(|e| backend_error(backend, format!("result write lock: {}", pg_message(&e))))?;
+    Ok(())
+}
+
 /// Replace the rows `set.spec` has for `set.as_of` with the set's rows (the caller holds the
-/// transaction and has checked the set).
+/// transaction, has taken [`lock_results`] and has checked the set).
 pub(crate) async fn write_set(
     client: &impl GenericClient,
     set: &ResultSet,
