@@ -30,7 +30,7 @@ MATURIN_PROFILE ?= dev
 DEMO_DIR ?= demo-out
 
 .PHONY: help demo test venv develop test-rust test-python test-slow fmt-check clippy deps-check \
-	bench-deps bench-learn
+	bench-deps bench-learn gbstats-venv bench-experiments
 
 help:
 	@echo "make demo     run the end-to-end demo into $(DEMO_DIR)/"
@@ -39,6 +39,7 @@ help:
 	@echo "make develop  build the Python bindings and install them into $(VENV)"
 	@echo "make test-slow  the slow-marked Python tests (Airflow, Dask cluster)"
 	@echo "make bench-learn  edupulse-learn against linfa, scikit-learn and LightGBM (docs/benchmarks.md)"
+	@echo "make bench-experiments  experiments vs gbstats 0.8.0: live parity + 100,000-analysis benchmark"
 
 demo:
 	cargo run --release -p edupulse-cli -- demo --dir $(DEMO_DIR)
@@ -106,3 +107,30 @@ $(BENCH_VENV)/.edupulse-bench-deps: Makefile
 
 bench-learn: bench-deps
 	$(BENCH_VENV)/bin/python scripts/bench_learn.py
+
+# GrowthBook's gbstats 0.8.0 (the reference of edupulse's experiment statistics, docs/experiments.md)
+# pins numpy < 2 and pandas < 2, so it gets its own venv. `bench-experiments` regenerates a fresh
+# reference fixture with gbstats (another seed than the committed one), runs the Rust parity test
+# against it in the same run, then times 100,000 two-arm analyses: a gbstats loop vs edupulse.
+GBSTATS_VENV ?= .venv-gbstats
+GBSTATS_PY_DEPS := "gbstats==0.8.0" "numpy==1.26.4" "pandas==1.5.3"
+BENCH_EXPERIMENTS_N ?= 100000
+
+gbstats-venv: $(GBSTATS_VENV)/.edupulse-gbstats-deps
+
+$(GBSTATS_VENV)/.edupulse-gbstats-deps: Makefile
+	test -x $(GBSTATS_VENV)/bin/python || $(PYTHON) -m venv $(GBSTATS_VENV)
+	$(GBSTATS_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(GBSTATS_VENV)/bin/python -m pip install --quiet $(GBSTATS_PY_DEPS)
+	touch $@
+
+bench-experiments: gbstats-venv
+	@tgt="$${CARGO_TARGET_DIR:-$(CURDIR)/target}"; mkdir -p "$$tgt" && \
+	$(GBSTATS_VENV)/bin/python scripts/gbstats_reference.py fixture --cases 2000 --seed 4242 \
+		--out "$$tgt/gbstats-live.json" && \
+	EDUPULSE_GBSTATS_FIXTURE="$$tgt/gbstats-live.json" cargo test --release -p edupulse-core \
+		--test gbstats_parity -- --nocapture && \
+	cargo build --release -p edupulse-core --example bench_experiments && \
+	$(GBSTATS_VENV)/bin/python scripts/gbstats_reference.py bench --analyses $(BENCH_EXPERIMENTS_N) \
+		--tables "$$tgt/experiments-bench-tables.json" \
+		--edupulse-bin "$$tgt/release/examples/bench_experiments"
