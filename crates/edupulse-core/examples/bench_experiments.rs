@@ -12,7 +12,9 @@ use edupulse_core::experiments::{
 use std::time::Instant;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let path = std::env::args().nth(1).ok_or("usage: bench_experiments TABLES.json")?;
+    let path = std::env::args()
+        .nth(1)
+        .ok_or("usage: bench_experiments TABLES.json")?;
     let tables: Vec<serde_json::Value> = serde_json::from_str(&std::fs::read_to_string(path)?)?;
     // Plain numbers first, so the timed loop only does statistics.
     let mut raw: Vec<(bool, [f64; 3], [f64; 3])> = Vec::with_capacity(tables.len());
@@ -43,7 +45,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 sum: x[1],
                 sum_squares: x[2],
             };
-            (ArmStats::mean("control", m(c))?, ArmStats::mean("treatment", m(t))?)
+            (
+                ArmStats::mean("control", m(c))?,
+                ArmStats::mean("treatment", m(t))?,
+            )
         };
         let by = bayes(&a, &b, &p)?;
         let tt = ttest(&a, &b, &p)?;
@@ -53,6 +58,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         checksum += srm_p_value(&[c[0], t[0]], &[0.5, 0.5])?;
     }
     let seconds = start.elapsed().as_secs_f64();
-    println!("{}", serde_json::json!({ "seconds": seconds, "checksum": checksum }));
+    println!(
+        "{}",
+        serde_json::json!({ "seconds": seconds, "checksum": checksum })
+    );
     Ok(())
 }

@@ -24,14 +24,23 @@
 //! assert!(r.chance_to_win.unwrap() > 0.95);
 //! ```
 
+pub mod analysis;
 pub mod beta;
 pub mod dist;
 pub mod sequential;
 pub mod stats;
+pub mod step;
 
+pub use analysis::{
+    analyze, Analysis, AnalysisParams, Decision, ExperimentResult, Look, VariantResult,
+};
 pub use beta::{beta_test, expected_losses, prob_b_beats_a};
 pub use sequential::{adjust, msprt_path, srm_p_value, Correction};
 pub use stats::{
     bayes, compare, mean_test, proportion_test, sequential as sequential_test, ttest, ArmStats,
     Difference, MeanStats, Method, Proportion, TestParams, TestResult,
 };
+pub use step::{ExperimentLookRow, ExperimentResultRow, ExperimentsConfig, ExperimentsStep};
+
+#[cfg(test)]
+mod tests;
