@@ -17,6 +17,7 @@ mod convert;
 mod defaults;
 mod demand;
 mod errors;
+mod experiments;
 mod leads;
 mod repetition;
 mod runtime;
@@ -300,6 +301,8 @@ mod _edupulse {
     use super::defaults::defaults;
     #[pymodule_export]
     use super::demand::{NativeDemand, NativeRegressor};
+    #[pymodule_export]
+    use super::experiments::{experiments_analyze, experiments_test};
     #[pymodule_export]
     use super::leads::leads_score;
     #[pymodule_export]

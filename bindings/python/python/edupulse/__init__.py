@@ -64,6 +64,7 @@ __all__ = [
     "churn",
     "exceptions",
     "leads",
+    "experiments",
     "demand",
     "repetition",
     "trends",
@@ -506,3 +507,4 @@ from . import churn  # noqa: E402  (submodule: edupulse.churn)
 from . import repetition  # noqa: E402  (submodule: edupulse.repetition)
 from . import leads  # noqa: E402  (submodule: edupulse.leads)
 from . import demand  # noqa: E402  (submodule: edupulse.demand)
+from . import experiments  # noqa: E402  (submodule: edupulse.experiments)

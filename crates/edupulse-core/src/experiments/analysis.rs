@@ -27,6 +27,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
 const DAY: i64 = 86_400;
+
+/// Event times and values per unit.
+type Outcomes<'a> = HashMap<&'a str, Vec<(i64, f64)>>;
 /// At most this many looks per experiment (longer windows look every few days).
 const MAX_LOOKS: i64 = 400;
 
@@ -195,7 +198,7 @@ pub struct Analysis {
 }
 
 /// Event times (and values) per unit for a metric.
-fn outcomes(tables: &Tables, metric: ExperimentMetric) -> HashMap<&str, Vec<(i64, f64)>> {
+fn outcomes(tables: &Tables, metric: ExperimentMetric) -> Outcomes<'_> {
     let mut m: HashMap<&str, Vec<(i64, f64)>> = HashMap::new();
     match metric {
         ExperimentMetric::Registered => {
@@ -269,7 +272,7 @@ pub fn analyze(tables: &Tables, as_of: DateTime<Utc>, params: &AnalysisParams) -
             unknown_experiment += 1;
         }
     }
-    let mut cache: HashMap<ExperimentMetric, HashMap<&str, Vec<(i64, f64)>>> = HashMap::new();
+    let mut cache: HashMap<ExperimentMetric, Outcomes<'_>> = HashMap::new();
     let mut exps: Vec<&Experiment> = tables.experiments.iter().collect();
     exps.sort_by(|a, b| a.experiment_id.cmp(&b.experiment_id));
     let mut out = Vec::new();
@@ -292,7 +295,7 @@ pub fn analyze(tables: &Tables, as_of: DateTime<Utc>, params: &AnalysisParams) -
 fn analyze_one(
     e: &Experiment,
     xs: &[&crate::model::Exposure],
-    ev: &HashMap<&str, Vec<(i64, f64)>>,
+    ev: &Outcomes<'_>,
     as_of: DateTime<Utc>,
     params: &AnalysisParams,
 ) -> Result<ExperimentResult> {

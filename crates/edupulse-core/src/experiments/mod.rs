@@ -40,7 +40,9 @@ pub use stats::{
     bayes, compare, mean_test, proportion_test, sequential as sequential_test, ttest, ArmStats,
     Difference, MeanStats, Method, Proportion, TestParams, TestResult,
 };
-pub use step::{ExperimentLookRow, ExperimentResultRow, ExperimentsConfig, ExperimentsStep};
+pub use step::{
+    rows_of, ExperimentLookRow, ExperimentResultRow, ExperimentsConfig, ExperimentsStep,
+};
 
 #[cfg(test)]
 mod tests;
