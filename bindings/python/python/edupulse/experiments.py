@@ -26,7 +26,10 @@ Example::
     >>> from edupulse.experiments import proportion_test
     >>> r = proportion_test((1000, 100), (1000, 130), method="beta")
     >>> round(r["chance_to_win"], 4)
-    0.9812
+    0.9822
+    >>> r = proportion_test((1000, 100), (1000, 130), method="ttest")
+    >>> round(r["lift"], 3), round(r["p_value"], 3)   # relative lift: the control's noise counts
+    (0.3, 0.066)
 """
 
 from __future__ import annotations

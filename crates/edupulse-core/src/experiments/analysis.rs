@@ -15,8 +15,11 @@
 //! Decision per variant (`ship` / `stop` / `keep_running`), in this order: a sample-ratio
 //! mismatch (SRM p < `srm_threshold`) blocks it; fewer than `min_units` in an arm waits; the
 //! always-valid mSPRT p-value, corrected across variants (Holm or Benjamini–Hochberg), below
-//! `alpha` ships a better variant and stops a worse one; an ended experiment without a
-//! significant difference stops (keep control); otherwise keep running.
+//! `alpha` ships a better variant and stops a worse one (safe to check daily); at the planned end
+//! (`end_at` ≤ as_of) the fixed-horizon Welch p-value, corrected the same way, decides too, and
+//! an ended experiment without a significant difference stops (keep control); otherwise keep
+//! running. Using both answers bounds the false-positive rate by 2α (measured: see
+//! `sequential::tests`).
 
 use super::sequential::{adjust, msprt_path, srm_p_value, Correction};
 use super::stats::{bayes, sequential, ttest, ArmStats, MeanStats, Proportion, TestParams};
@@ -562,9 +565,21 @@ fn analyze_one(
     for (&i, adj) in with_p.iter().zip(adjust(&ps, params.correction)) {
         results[i].p_value_adjusted = Some(adj);
     }
+    // The fixed-horizon p-values, corrected the same way: they decide only at the planned end.
+    let with_t: Vec<usize> = (0..results.len())
+        .filter(|&i| results[i].ttest_p_value.is_some())
+        .collect();
+    let ts: Vec<f64> = with_t
+        .iter()
+        .filter_map(|&i| results[i].ttest_p_value)
+        .collect();
+    let mut t_adj = vec![None; results.len()];
+    for (&i, adj) in with_t.iter().zip(adjust(&ts, params.correction)) {
+        t_adj[i] = Some(adj);
+    }
     let ended = e.end_at.is_some_and(|end| end <= as_of);
-    for r in &mut results {
-        decide(r, srm, ended, params);
+    for (r, t) in results.iter_mut().zip(t_adj) {
+        decide(r, srm, ended.then_some(t.unwrap_or(1.0)), params);
     }
     let (decision, winner) = if let Some(best) = results
         .iter()
@@ -601,7 +616,8 @@ fn fmt_lift(x: f64, d: super::stats::Difference) -> String {
     }
 }
 
-fn decide(r: &mut VariantResult, srm: f64, ended: bool, params: &AnalysisParams) {
+/// `final_p`: at the planned end, the corrected fixed-horizon p-value; `None` before it.
+fn decide(r: &mut VariantResult, srm: f64, final_p: Option<f64>, params: &AnalysisParams) {
     let alpha = params.test.alpha;
     if srm < params.srm_threshold {
         r.decision = Decision::KeepRunning;
@@ -663,15 +679,42 @@ fn decide(r: &mut VariantResult, srm: f64, ended: bool, params: &AnalysisParams)
                  {p_adj:.4} < {alpha}; mantener el control"
             );
         }
-    } else if ended {
+    } else if let Some(tp) = final_p.filter(|tp| *tp < alpha) {
+        let better = r.lift > 0.0;
+        r.decision = if better {
+            Decision::Ship
+        } else {
+            Decision::Stop
+        };
+        let (en, es) = if better {
+            ("better than control", "mejor que el control")
+        } else {
+            (
+                "worse than control; keep control",
+                "peor que el control; mantener el control",
+            )
+        };
+        r.reason = format!(
+            "at the planned end, {en}: lift {lift} (interval {interval}), chance to win {:.1} %, \
+             fixed-horizon t-test p = {tp:.4} < {alpha} after correction (always-valid p = \
+             {p_adj:.3})",
+            100.0 * ctw
+        );
+        r.reason_es = format!(
+            "al final planificado, {es}: cambio {lift} (intervalo {intervalo}), probabilidad de \
+             ganar {:.1} %, p de la prueba t = {tp:.4} < {alpha} tras la corrección (p siempre \
+             válido = {p_adj:.3})",
+            100.0 * ctw
+        );
+    } else if final_p.is_some() {
         r.decision = Decision::Stop;
         r.reason = format!(
             "ended without a detectable difference: lift {lift} (interval {interval}), always-valid \
-             p = {p_adj:.3}; keep control"
+             p = {p_adj:.3}, fixed-horizon p ≥ {alpha}; keep control"
         );
         r.reason_es = format!(
             "terminó sin diferencia detectable: cambio {lift} (intervalo {intervalo}), p siempre \
-             válido = {p_adj:.3}; mantener el control"
+             válido = {p_adj:.3}, p de la prueba t ≥ {alpha}; mantener el control"
         );
     } else {
         r.decision = Decision::KeepRunning;

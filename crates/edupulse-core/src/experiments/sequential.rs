@@ -204,7 +204,7 @@ mod tests {
             ..TestParams::default()
         };
         let (sims, looks, per_look) = (400, 30, 100);
-        let (mut seq_fp, mut naive_fp) = (0, 0);
+        let (mut seq_fp, mut naive_fp, mut both_fp) = (0, 0, 0);
         for _ in 0..sims {
             let (mut ca, mut cb, mut n) = (0.0, 0.0, 0.0);
             let mut path = Vec::new();
@@ -236,12 +236,26 @@ mod tests {
                 path.push((a, b));
             }
             let m = msprt_path(&path, &p).unwrap();
-            seq_fp += usize::from(m.last().unwrap().p_value.unwrap() < 0.05);
+            let seq = m.last().unwrap().p_value.unwrap() < 0.05;
+            seq_fp += usize::from(seq);
+            // The job's rule: always-valid p at any look, or the t-test at the planned end.
+            let (a, b) = path.last().unwrap();
+            let fixed = crate::experiments::stats::ttest(a, b, &p)
+                .unwrap()
+                .p_value
+                .unwrap()
+                < 0.05;
+            both_fp += usize::from(seq || fixed);
             naive_fp += usize::from(naive);
         }
         let (seq, naive) = (seq_fp as f64 / sims as f64, naive_fp as f64 / sims as f64);
         assert!(seq <= 0.05, "mSPRT false-positive rate {seq}");
         assert!(naive > 0.1, "peeking at a t-test should inflate: {naive}");
+        let both = both_fp as f64 / sims as f64;
+        eprintln!(
+            "false positives: mSPRT {seq}, t-test every look {naive}, mSPRT or final t-test {both}"
+        );
+        assert!(both <= 0.1, "mSPRT + final t-test {both} above 2α");
     }
 
     #[test]
