@@ -30,7 +30,7 @@ MATURIN_PROFILE ?= dev
 DEMO_DIR ?= demo-out
 
 .PHONY: help demo test venv develop test-rust test-python test-slow fmt-check clippy deps-check \
-	bench-deps bench-learn oulad-eval
+	bench-deps bench-learn oulad-eval gbstats-venv bench-experiments
 
 help:
 	@echo "make demo     run the end-to-end demo into $(DEMO_DIR)/"
@@ -40,6 +40,7 @@ help:
 	@echo "make test-slow  the slow-marked Python tests (Airflow, Dask cluster)"
 	@echo "make bench-learn  edupulse-learn against linfa, scikit-learn and LightGBM (docs/benchmarks.md)"
 	@echo "make oulad-eval   dropout on OULAD: the churn risk model against scikit-learn (docs/churn.md)"
+	@echo "make bench-experiments  experiments vs gbstats 0.8.0: live parity + 100,000-analysis benchmark"
 
 demo:
 	cargo run --release -p edupulse-cli -- demo --dir $(DEMO_DIR)
@@ -113,3 +114,29 @@ bench-learn: bench-deps
 OULAD_DIR ?= $(abspath $(CURDIR)/../shared/data/oulad)
 oulad-eval: venv
 	$(VENV_PY) scripts/oulad_eval.py $(OULAD_DIR)
+# GrowthBook's gbstats 0.8.0 (the reference of edupulse's experiment statistics, docs/experiments.md)
+# pins numpy < 2 and pandas < 2, so it gets its own venv. `bench-experiments` regenerates a fresh
+# reference fixture with gbstats (another seed than the committed one), runs the Rust parity test
+# against it in the same run, then times 100,000 two-arm analyses: a gbstats loop vs edupulse.
+GBSTATS_VENV ?= .venv-gbstats
+GBSTATS_PY_DEPS := "gbstats==0.8.0" "numpy==1.26.4" "pandas==1.5.3"
+BENCH_EXPERIMENTS_N ?= 100000
+
+gbstats-venv: $(GBSTATS_VENV)/.edupulse-gbstats-deps
+
+$(GBSTATS_VENV)/.edupulse-gbstats-deps: Makefile
+	test -x $(GBSTATS_VENV)/bin/python || $(PYTHON) -m venv $(GBSTATS_VENV)
+	$(GBSTATS_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(GBSTATS_VENV)/bin/python -m pip install --quiet $(GBSTATS_PY_DEPS)
+	touch $@
+
+bench-experiments: gbstats-venv
+	@tgt="$${CARGO_TARGET_DIR:-$(CURDIR)/target}"; mkdir -p "$$tgt" && \
+	$(GBSTATS_VENV)/bin/python scripts/gbstats_reference.py fixture --cases 2000 --seed 4242 \
+		--out "$$tgt/gbstats-live.json" && \
+	EDUPULSE_GBSTATS_FIXTURE="$$tgt/gbstats-live.json" cargo test --release -p edupulse-core \
+		--test gbstats_parity -- --nocapture && \
+	cargo build --release -p edupulse-core --example bench_experiments && \
+	$(GBSTATS_VENV)/bin/python scripts/gbstats_reference.py bench --analyses $(BENCH_EXPERIMENTS_N) \
+		--tables "$$tgt/experiments-bench-tables.json" \
+		--edupulse-bin "$$tgt/release/examples/bench_experiments"

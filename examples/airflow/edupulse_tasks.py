@@ -37,6 +37,7 @@ STEPS: List[tuple] = [
     ("repetition", "review_schedule"),
     ("leads", "leads"),
     ("demand", "demand"),
+    ("experiments", "experiments"),
 ]
 
 

@@ -17,6 +17,7 @@ mod convert;
 mod defaults;
 mod demand;
 mod errors;
+mod experiments;
 mod io;
 mod leads;
 mod repetition;
@@ -301,6 +302,8 @@ mod _edupulse {
     use super::defaults::defaults;
     #[pymodule_export]
     use super::demand::{NativeDemand, NativeRegressor};
+    #[pymodule_export]
+    use super::experiments::{experiments_analyze, experiments_test};
     #[pymodule_export]
     use super::io::import_frames;
     #[pymodule_export]

@@ -32,6 +32,11 @@ CONTRACT = {
     "lead_events": ["lead_id", "at", "kind", "value"],
     "reviews": ["student_id", "card_id", "at", "rating", "duration_ms"],
     "related_queries": ["keyword", "related", "value", "date", "kind"],
+    "experiments": [
+        "experiment_id", "kind", "metric", "control_variant", "start_at", "end_at",
+        "description", "variants",
+    ],
+    "exposures": ["experiment_id", "variant", "unit_id", "at"],
 }
 
 

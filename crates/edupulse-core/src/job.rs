@@ -86,6 +86,8 @@ pub struct JobConfig {
     pub leads: crate::leads::LeadsConfig,
     /// Demand step parameters.
     pub demand: crate::demand::DemandConfig,
+    /// Experiments step parameters.
+    pub experiments: crate::experiments::ExperimentsConfig,
 }
 
 impl JobConfig {
@@ -96,7 +98,8 @@ impl JobConfig {
         self.trends.validate()?;
         self.churn.validate()?;
         self.leads.validate()?;
-        self.demand.validate()
+        self.demand.validate()?;
+        self.experiments.validate()
     }
 }
 
@@ -136,6 +139,9 @@ impl Job {
                 }),
                 Box::new(crate::demand::DemandStep {
                     config: config.demand.clone(),
+                }),
+                Box::new(crate::experiments::ExperimentsStep {
+                    config: config.experiments.clone(),
                 }),
             ],
         })

@@ -22,6 +22,7 @@ pub mod churn;
 pub mod csvio;
 pub mod demand;
 pub mod error;
+pub mod experiments;
 pub mod import;
 pub mod job;
 pub mod kpi;

@@ -34,6 +34,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         description: "outbox claim holders (host, pid) and heartbeats",
         sql: schema_v5,
     },
+    Migration {
+        version: 6,
+        description: "experiments and exposures input tables",
+        sql: schema_v6,
+    },
 ];
 
 /// The version of the typed-results migration. Its work is done in Rust, in the migration's
@@ -55,6 +60,13 @@ fn schema_v5() -> String {
      ALTER TABLE notifications ADD COLUMN IF NOT EXISTS claim_pid BIGINT;
      ALTER TABLE notifications ADD COLUMN IF NOT EXISTS heartbeat_us BIGINT;"
         .to_string()
+}
+
+/// v6: the `experiments` and `exposures` input tables (A/B tests; edupulse_core::experiments).
+fn schema_v6() -> String {
+    let mut s = create_table_sql::<edupulse_core::model::Experiment>();
+    s.push_str(&create_table_sql::<edupulse_core::model::Exposure>());
+    s
 }
 
 /// v3: the `related_queries` input table (Google Trends' rising / top related queries).
@@ -202,7 +214,11 @@ CREATE INDEX IF NOT EXISTS deliveries_by_key ON deliveries (dedupe_key, id);
 fn schema_v1() -> String {
     // v1 is frozen: tables added later are created by their own migration.
     let mut ddl = edupulse_store::sql::input_tables_sql(&DIALECT, |t| {
-        t != edupulse_core::model::Table::RelatedQueries
+        use edupulse_core::model::Table;
+        !matches!(
+            t,
+            Table::RelatedQueries | Table::Experiments | Table::Exposures
+        )
     });
     ddl.push_str(FIXED_V1);
     ddl

@@ -35,6 +35,7 @@ pub fn page(report: &Report, lang: Lang) -> String {
     sections::churn::render(&mut h, &report.churn, lang);
     sections::leads::render(&mut h, &report.leads, lang);
     sections::demand::render(&mut h, &report.demand, lang);
+    sections::experiments::render(&mut h, &report.experiments, lang);
     sections::outbox::render(&mut h, &report.outbox, lang);
     h.push_str("</main></body></html>\n");
     h

@@ -152,6 +152,36 @@ labels! {
     col_track: "seguimiento", "track";
     leads_empty: "Esta ejecución no tiene puntuaciones de leads.", "This run has no lead scores.";
 
+    // Experiments.
+    exp_title: "Experimentos (pruebas A/B)", "Experiments (A/B tests)";
+    exp_empty: "Esta ejecución no tiene experimentos.", "This run has no experiments.";
+    exp_heading: "{}: {} · métrica {} · control «{}»", "{}: {} · metric {} · control “{}”";
+    exp_forest: "Mejora frente al control con su intervalo creíble (0 = igual que el control)",
+        "Lift over control with its credible interval (0 = same as control)";
+    exp_seq: "p siempre válido (mSPRT) en cada día: se puede mirar a diario sin inflar los falsos positivos",
+        "Always-valid p (mSPRT) at each day: looking daily does not inflate false positives";
+    exp_day: "día del experimento", "day of the experiment";
+    exp_srm_ok: "Reparto correcto: el SRM p = {} no indica desajuste frente al reparto planificado.",
+        "Split as planned: SRM p = {} shows no mismatch against the planned split.";
+    exp_srm_bad: "Reparto roto: SRM p = {} (< 0,001). La asignación no sigue el plan; no se decide nada hasta corregirla.",
+        "Broken split: SRM p = {} (< 0.001). The assignment does not follow the plan; nothing is decided until it is fixed.";
+    exp_multi: "{} unidades vieron más de una variante: cuentan una vez, en la primera.",
+        "{} units saw more than one variant: they count once, in their first.";
+    exp_decision: "Decisión: {}", "Decision: {}";
+    exp_explain: "Cómo leer los números: la «probabilidad de ganar» es la probabilidad (bayesiana) de que la variante sea mejor que el control; no es 1 − p. El «riesgo» es la pérdida esperada de elegir mal (en unidades de la mejora). El p siempre válido permite mirar cada día; el p de la prueba t solo vale al final planificado. El intervalo es el rango creíble al 95 % de la mejora.",
+        "How to read the numbers: “chance to win” is the (Bayesian) probability that the variant beats control; it is not 1 − p. “Risk” is the expected loss of choosing wrong (in lift units). The always-valid p can be checked every day; the t-test p is only valid at the planned end. The interval is the 95 % credible range of the lift.";
+    col_variant: "Variante", "Variant";
+    col_units: "Unidades", "Units";
+    col_control_units: "Unidades control", "Control units";
+    col_rate: "Tasa / media", "Rate / mean";
+    col_lift: "Mejora", "Lift";
+    col_exp_interval: "Intervalo 95 %", "95 % interval";
+    col_chance: "Prob. de ganar", "Chance to win";
+    col_risk: "Riesgo control / variante", "Risk control / variant";
+    col_p_valid: "p siempre válido (corr.)", "Always-valid p (adj.)";
+    col_p_ttest: "p prueba t", "t-test p";
+    col_reason: "Motivo", "Reason";
+
     // Demand.
     demand_title: "Demanda: asistencia prevista y mejores horarios",
         "Demand: predicted attendance and the best slots";

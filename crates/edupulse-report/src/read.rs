@@ -9,6 +9,7 @@ use edupulse_core::demand::rows::{
     PlannedWebinarRow, SegmentBestSlotRow, SlotHeatmapRow, WebinarForecastRow,
 };
 use edupulse_core::demand::Reschedule;
+use edupulse_core::experiments::{ExperimentLookRow, ExperimentResultRow};
 use edupulse_core::kpi::{FunnelRow, KpiSummary, MonthRevenue, SlotRow};
 use edupulse_core::leads::step::LeadModelRow;
 use edupulse_core::leads::{Grade, LeadScoreRow};
@@ -194,6 +195,34 @@ impl LeadsSection {
     }
 }
 
+/// Experiments: one row per experiment × variant and the sequential p-values over the looks.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ExperimentsSection {
+    /// `experiment_results` rows of the run, by experiment and variant.
+    pub rows: Vec<ExperimentResultRow>,
+    /// `experiment_looks` rows of the run.
+    pub looks: Vec<ExperimentLookRow>,
+}
+
+impl ExperimentsSection {
+    async fn read(store: &dyn Store, as_of: DateTime<Utc>) -> Result<ExperimentsSection, Error> {
+        let mut rows: Vec<ExperimentResultRow> = typed_results(store, Some(as_of)).await?;
+        rows.sort_by(|a, b| {
+            (a.experiment_id.as_str(), a.variant.as_str())
+                .cmp(&(b.experiment_id.as_str(), b.variant.as_str()))
+        });
+        let mut looks: Vec<ExperimentLookRow> = typed_results(store, Some(as_of)).await?;
+        looks.sort_by(|a, b| {
+            (a.experiment_id.as_str(), a.variant.as_str(), a.look_at).cmp(&(
+                b.experiment_id.as_str(),
+                b.variant.as_str(),
+                b.look_at,
+            ))
+        });
+        Ok(ExperimentsSection { rows, looks })
+    }
+}
+
 /// Demand forecasts: heatmaps and best slots per target segment, the planned webinars'
 /// forecasts, rescheduling suggestions and next month's calendar.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -312,6 +341,8 @@ pub struct Report {
     pub leads: LeadsSection,
     /// Demand.
     pub demand: DemandSection,
+    /// Experiments.
+    pub experiments: ExperimentsSection,
     /// Spaced repetition.
     pub repetition: RepetitionSection,
     /// Notifications and store counts.
@@ -360,6 +391,7 @@ impl Report {
             churn: ChurnSection::read(store, as_of).await?,
             leads: LeadsSection::read(store, as_of).await?,
             demand: DemandSection::read(store, as_of).await?,
+            experiments: ExperimentsSection::read(store, as_of).await?,
             repetition: RepetitionSection::read(store, as_of).await?,
             outbox: OutboxSection::read(store).await?,
         })

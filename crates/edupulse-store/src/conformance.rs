@@ -24,9 +24,9 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use edupulse_core::churn::step::ChurnScoreRow;
 use edupulse_core::kpi::{FunnelRow, KpiSummary};
 use edupulse_core::model::{
-    parse_datetime, visit_tables, Activity, ActivityKind, KeywordInterest, Lead, LeadEvent,
-    LeadEventKind, Purchase, Record, Registration, RelatedKind, RelatedQuery, Review, Student,
-    Table, TableVisitor, Tables, Webinar,
+    parse_datetime, visit_tables, Activity, ActivityKind, Experiment, ExperimentKind,
+    ExperimentMetric, Exposure, KeywordInterest, Lead, LeadEvent, LeadEventKind, Purchase, Record,
+    Registration, RelatedKind, RelatedQuery, Review, Student, Table, TableVisitor, Tables, Webinar,
 };
 use edupulse_core::model::{ColumnKind, Value};
 use edupulse_core::results::{
@@ -329,6 +329,42 @@ pub fn sample_batch() -> Tables {
                 value: Some(100.0),
                 date: NaiveDate::from_ymd_opt(2024, 5, 5).unwrap(),
                 kind: Some(RelatedKind::Top),
+            },
+        ],
+        experiments: vec![
+            Experiment {
+                experiment_id: "exp1".into(),
+                kind: ExperimentKind::LandingPage,
+                metric: ExperimentMetric::Purchase,
+                control_variant: "control".into(),
+                start_at: ts("2024-04-01T00:00:00Z"),
+                end_at: Some(ts("2024-05-01T00:00:00.5Z")),
+                description: Some(UNICODE.into()),
+                variants: Some("control=50;b=50".into()),
+            },
+            Experiment {
+                experiment_id: "exp2".into(),
+                kind: ExperimentKind::Slot,
+                metric: ExperimentMetric::Revenue,
+                control_variant: "a".into(),
+                start_at: ts("2024-04-02T00:00:00Z"),
+                end_at: None,
+                description: None,
+                variants: None,
+            },
+        ],
+        exposures: vec![
+            Exposure {
+                experiment_id: "exp1".into(),
+                variant: "control".into(),
+                unit_id: "l1".into(),
+                at: ts("2024-04-02T10:00:00.25Z"),
+            },
+            Exposure {
+                experiment_id: "exp1".into(),
+                variant: "b".into(),
+                unit_id: UNICODE.into(),
+                at: ts("2024-04-03T10:00:00Z"),
             },
         ],
     };

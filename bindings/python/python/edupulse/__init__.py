@@ -64,6 +64,7 @@ __all__ = [
     "churn",
     "exceptions",
     "leads",
+    "experiments",
     "demand",
     "io",
     "repetition",
@@ -523,3 +524,4 @@ from . import repetition  # noqa: E402  (submodule: edupulse.repetition)
 from . import leads  # noqa: E402  (submodule: edupulse.leads)
 from . import demand  # noqa: E402  (submodule: edupulse.demand)
 from . import io  # noqa: E402  (submodule: edupulse.io, the importers)
+from . import experiments  # noqa: E402  (submodule: edupulse.experiments)

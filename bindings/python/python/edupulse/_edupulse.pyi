@@ -11,6 +11,8 @@ __all__ = [
     "churn_summary",
     "leads_score",
     "import_frames",
+    "experiments_test",
+    "experiments_analyze",
     "column_specs",
     "result_tables",
     "columns",
@@ -172,6 +174,13 @@ def fsrs_evaluate(
 def leads_score(
     lead_id: Sequence[str], at: Sequence[int], kind: Sequence[str], params: Optional[Mapping[str, Any]] = None, as_of: Optional[int] = None
 ) -> Tuple[List[Tuple[str, float, float, str, List[Tuple[str, str, float]]]], int]: ...
+# edupulse.experiments
+def experiments_test(
+    kind: str, control: Sequence[float], treatment: Sequence[float], params: Optional[Mapping[str, Any]] = None
+) -> Dict[str, Any]: ...
+def experiments_analyze(
+    native: Any, as_of: Optional[int] = None, params: Optional[Mapping[str, Any]] = None
+) -> Tuple[List[Dict[str, Any]], List[Dict[str, Any]], int]: ...
 # edupulse.demand
 _Cols = List[Tuple[str, bool, Any]]
 @final

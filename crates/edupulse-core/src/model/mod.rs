@@ -45,11 +45,15 @@ pub enum Table {
     Reviews,
     /// Queries related to tracked keywords (rising / top).
     RelatedQueries,
+    /// A/B tests.
+    Experiments,
+    /// Who saw which variant of an experiment, when.
+    Exposures,
 }
 
 impl Table {
     /// Every input table, in ingest order (parents before children).
-    pub const ALL: [Table; 10] = [
+    pub const ALL: [Table; 12] = [
         Table::KeywordInterest,
         Table::Webinars,
         Table::Registrations,
@@ -60,6 +64,8 @@ impl Table {
         Table::LeadEvents,
         Table::Reviews,
         Table::RelatedQueries,
+        Table::Experiments,
+        Table::Exposures,
     ];
 
     /// The table's name (also the CSV file stem and the store table name).
@@ -75,6 +81,8 @@ impl Table {
             Table::LeadEvents => "lead_events",
             Table::Reviews => "reviews",
             Table::RelatedQueries => "related_queries",
+            Table::Experiments => "experiments",
+            Table::Exposures => "exposures",
         }
     }
 
@@ -172,7 +180,9 @@ pub fn visit_tables<V: TableVisitor>(v: &mut V) -> std::result::Result<(), V::Er
     v.visit::<Lead>()?;
     v.visit::<LeadEvent>()?;
     v.visit::<Review>()?;
-    v.visit::<RelatedQuery>()
+    v.visit::<RelatedQuery>()?;
+    v.visit::<Experiment>()?;
+    v.visit::<Exposure>()
 }
 
 /// Maps the columns of a source (CSV header, DataFrame columns) to a record's canonical order.
@@ -280,6 +290,12 @@ pub struct Tables {
     /// `related_queries` rows.
     #[serde(default)]
     pub related_queries: Vec<RelatedQuery>,
+    /// `experiments` rows.
+    #[serde(default)]
+    pub experiments: Vec<Experiment>,
+    /// `exposures` rows.
+    #[serde(default)]
+    pub exposures: Vec<Exposure>,
 }
 
 impl Tables {
@@ -343,6 +359,8 @@ impl Tables {
         self.lead_events.extend(other.lead_events);
         self.reviews.extend(other.reviews);
         self.related_queries.extend(other.related_queries);
+        self.experiments.extend(other.experiments);
+        self.exposures.extend(other.exposures);
     }
 }
 

@@ -443,3 +443,118 @@ record! {
         }
     }
 }
+
+kind_enum! {
+    /// What an experiment changes (`experiments.kind`).
+    ExperimentKind {
+        /// The webinar day and hour.
+        Slot = "slot",
+        /// A landing-page variant.
+        LandingPage = "landing_page",
+        /// A nurture message.
+        Nurture = "nurture",
+        /// The cadence (weekly / fortnightly / monthly).
+        Cadence = "cadence",
+        /// Anything else.
+        Other = "other",
+    }
+}
+
+kind_enum! {
+    /// What an experiment measures (`experiments.metric`), read from the existing tables.
+    ExperimentMetric {
+        /// The unit registered for a webinar (`registrations.registered_at`).
+        Registered = "registered",
+        /// The unit attended a webinar (`registrations.attended`, at the webinar's start).
+        Attended = "attended",
+        /// The unit bought (`purchases`, or a `purchase` in `lead_events`).
+        Purchase = "purchase",
+        /// Revenue per unit (`purchases.amount`; a mean metric).
+        Revenue = "revenue",
+    }
+}
+
+/// Parse `experiments.variants`: `name[=weight];name[=weight]…` (weights default to 1).
+pub fn parse_variants(text: &str) -> Result<Vec<(String, f64)>, String> {
+    let mut out: Vec<(String, f64)> = Vec::new();
+    for part in text.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+        let (name, w) = match part.split_once('=') {
+            Some((n, w)) => (
+                n.trim(),
+                w.trim()
+                    .parse::<f64>()
+                    .map_err(|_| format!("weight `{w}` of variant `{n}` is not a number"))?,
+            ),
+            None => (part, 1.0),
+        };
+        if name.is_empty() {
+            return Err(format!("empty variant name in `{text}`"));
+        }
+        if !(w.is_finite() && w > 0.0) {
+            return Err(format!("weight of variant `{name}` must be > 0 (got {w})"));
+        }
+        if out.iter().any(|(n, _)| n == name) {
+            return Err(format!("variant `{name}` is listed twice"));
+        }
+        out.push((name.to_string(), w));
+    }
+    if out.len() < 2 {
+        return Err(format!("`{text}` lists fewer than 2 variants"));
+    }
+    Ok(out)
+}
+
+record! {
+    /// An A/B test: what it changes, what it measures, its control and its window.
+    Experiment => Experiments.experiments, key = [experiment_id], time = start_at, {
+        /// Experiment id.
+        experiment_id: String,
+        /// What it changes.
+        kind: ExperimentKind,
+        /// What it measures.
+        metric: ExperimentMetric,
+        /// The control variant's name.
+        control_variant: String,
+        /// Start of the window (UTC).
+        start_at: DateTime<Utc>,
+        /// End of the window (UTC); open-ended when empty.
+        end_at: Option<DateTime<Utc>>,
+        /// What is tested, in words.
+        description: Option<String>,
+        /// The planned variants and split, `control=50;b=50` (weights default to 1; empty: the
+        /// variants seen in exposures, equal split, and unknown variants cannot be detected).
+        variants: Option<String>,
+    }
+    check(r) {
+        if let Some(end) = r.end_at {
+            if end <= r.start_at {
+                return Err(("end_at", format!("end {end} is not after start {}", r.start_at)));
+            }
+        }
+        if let Some(v) = &r.variants {
+            let vs = parse_variants(v).map_err(|m| ("variants", m))?;
+            if !vs.iter().any(|(n, _)| *n == r.control_variant) {
+                return Err((
+                    "control_variant",
+                    format!("`{}` is not one of the variants `{v}`", r.control_variant),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+record! {
+    /// A unit (a lead, student or person id) seeing a variant of an experiment.
+    Exposure => Exposures.exposures, key = [experiment_id, unit_id, variant, at], time = at, {
+        /// Experiment id.
+        experiment_id: String,
+        /// The variant shown.
+        variant: String,
+        /// The unit (lead, student or person id).
+        unit_id: String,
+        /// When.
+        at: DateTime<Utc>,
+    }
+    check(_r) { Ok(()) }
+}

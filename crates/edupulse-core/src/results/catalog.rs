@@ -9,6 +9,7 @@ use crate::demand::rows::{
 };
 use crate::demand::Reschedule;
 use crate::error::CoreError;
+use crate::experiments::{ExperimentLookRow, ExperimentResultRow};
 use crate::kpi::{FunnelRow, KpiSummary, MonthRevenue, SlotRow};
 use crate::leads::nurture::NurtureDecision;
 use crate::leads::step::{LeadModelRow, LeadScoreRow};
@@ -47,6 +48,8 @@ pub fn catalog() -> &'static [&'static ResultSpec] {
             spec_of::<SlotHeatmapRow>(),
             spec_of::<SegmentBestSlotRow>(),
             spec_of::<PlannedWebinarRow>(),
+            spec_of::<ExperimentResultRow>(),
+            spec_of::<ExperimentLookRow>(),
         ]
     })
 }

@@ -24,6 +24,7 @@ pub(crate) enum Stream {
     LeadProfile = 9,
     LeadEvents = 10,
     Related = 11,
+    Experiments = 12,
 }
 
 /// SplitMix64 finaliser: a good 64-bit mixer.

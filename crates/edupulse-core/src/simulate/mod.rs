@@ -51,6 +51,7 @@
 mod attendance;
 mod catalog;
 mod dist;
+mod experiments;
 mod keywords;
 mod leads;
 mod memory;
@@ -61,6 +62,7 @@ mod webinars;
 
 pub use attendance::{best_slot, expected_attendance_rate, slot_rates, SlotRate, WEBINAR_HOURS};
 pub use catalog::{COMPANY_SIZES, INDUSTRIES, ROLES, TOPICS};
+pub use experiments::ExperimentTruth;
 pub use leads::{conversion_propensity, LeadEventCounts, SOURCES};
 pub use memory::MemoryModel;
 
@@ -354,6 +356,9 @@ pub struct GroundTruth {
     pub memory: MemoryModel,
     /// Per card: difficulty.
     pub cards: Vec<CardTruth>,
+    /// Per simulated A/B test: the true lift and whether the split is broken.
+    #[serde(default)]
+    pub experiments: Vec<ExperimentTruth>,
 }
 
 impl GroundTruth {
@@ -417,6 +422,7 @@ pub fn simulate_with_truth(cfg: &SimConfig) -> Result<(Tables, GroundTruth)> {
             .into_iter()
             .map(|(card_id, difficulty)| CardTruth { card_id, difficulty })
             .collect(),
+        experiments: raw.experiments,
     };
     Ok((tables, truth))
 }
@@ -441,6 +447,7 @@ struct Raw {
     keywords: Vec<KeywordTruth>,
     students: Vec<StudentTruth>,
     leads: Vec<LeadTruth>,
+    experiments: Vec<ExperimentTruth>,
 }
 
 /// Generate every row (not yet validated or sorted) and the latent truth.
@@ -491,7 +498,11 @@ fn generate(cfg: &SimConfig) -> Result<(Tables, Raw)> {
         tables.purchases.extend(part.purchases);
         lead_truth.extend(part.truth);
     }
+    let (exps, exposures, exp_truth) = experiments::generate(cfg.seed, start, end, &tables);
+    tables.experiments = exps;
+    tables.exposures = exposures;
     let raw = Raw {
+        experiments: exp_truth,
         plans,
         deck,
         memory,

@@ -2,6 +2,7 @@
 
 pub mod churn;
 pub mod demand;
+pub mod experiments;
 pub mod kpis;
 pub mod leads;
 pub mod outbox;
