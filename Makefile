@@ -30,7 +30,7 @@ MATURIN_PROFILE ?= dev
 DEMO_DIR ?= demo-out
 
 .PHONY: help demo test venv develop test-rust test-python test-slow fmt-check clippy deps-check \
-	bench-deps bench-learn
+	bench-deps bench-learn fsrs-reference
 
 help:
 	@echo "make demo     run the end-to-end demo into $(DEMO_DIR)/"
@@ -39,6 +39,7 @@ help:
 	@echo "make develop  build the Python bindings and install them into $(VENV)"
 	@echo "make test-slow  the slow-marked Python tests (Airflow, Dask cluster)"
 	@echo "make bench-learn  edupulse-learn against linfa, scikit-learn and LightGBM (docs/benchmarks.md)"
+	@echo "make fsrs-reference  FSRS-6 on random same-day sequences against py-fsrs 6.3.2, same run"
 
 demo:
 	cargo run --release -p edupulse-cli -- demo --dir $(DEMO_DIR)
@@ -106,3 +107,19 @@ $(BENCH_VENV)/.edupulse-bench-deps: Makefile
 
 bench-learn: bench-deps
 	$(BENCH_VENV)/bin/python scripts/bench_learn.py
+
+# FSRS-6 against py-fsrs 6.3.2 in the same run: random rating/gap sequences with same-day reviews
+# replayed by the reference (scripts/fsrs_same_day_vectors.py, its own small venv), then the Rust
+# test that checks every path (scalar, scheduler, batch kernels, dual numbers) against that fresh
+# file. `make test` runs the same test on the committed copy (testdata/fsrs/same_day_random.csv).
+FSRS_VENV ?= .venv-fsrs
+FSRS_OUT ?= $(FSRS_VENV)/same_day_random.csv
+
+fsrs-reference:
+	test -x $(FSRS_VENV)/bin/python || $(PYTHON) -m venv $(FSRS_VENV)
+	$(FSRS_VENV)/bin/python -m pip install --quiet "fsrs==6.3.2"
+	$(FSRS_VENV)/bin/python scripts/fsrs_same_day_vectors.py $(FSRS_OUT) 2000 $${SEED:-$$RANDOM}
+	EDUPULSE_FSRS_SAME_DAY_VECTORS=$(abspath $(FSRS_OUT)) cargo test -p edupulse-core --lib \
+		random_same_day_sequences_match_py_fsrs
+	$(FSRS_VENV)/bin/python scripts/fsrs_same_day_vectors.py $(FSRS_VENV)/committed.csv 600 23
+	cmp $(FSRS_VENV)/committed.csv crates/edupulse-core/testdata/fsrs/same_day_random.csv

@@ -179,8 +179,8 @@ def _log_columns(review_log: Any) -> Tuple[Any, Any, Any]:
 
 def optimize(review_log: Any, *, progress: Any = False) -> List[float]:
     """Fit the 21 FSRS-6 parameters to a review log (columns ``card_id``, ``review_time``,
-    ``review_rating``, sorted by time). ``progress=True`` shows a progress bar (one step per
-    optimiser iteration); Ctrl-C stops the fit with ``KeyboardInterrupt``."""
+    ``review_rating``; in any order: replayed sorted by time, then card). ``progress=True`` shows a
+    progress bar (one step per optimiser iteration); Ctrl-C stops the fit with ``KeyboardInterrupt``."""
     from ._base import _watch
 
     with _watch(progress, "edupulse.repetition.optimize") as callback:
