@@ -30,7 +30,7 @@ MATURIN_PROFILE ?= dev
 DEMO_DIR ?= demo-out
 
 .PHONY: help demo test venv develop test-rust test-python test-slow fmt-check clippy deps-check \
-	bench-deps bench-learn fsrs-reference
+	bench-deps bench-learn fsrs-reference bench-content
 
 help:
 	@echo "make demo     run the end-to-end demo into $(DEMO_DIR)/"
@@ -39,6 +39,7 @@ help:
 	@echo "make develop  build the Python bindings and install them into $(VENV)"
 	@echo "make test-slow  the slow-marked Python tests (Airflow, Dask cluster)"
 	@echo "make bench-learn  edupulse-learn against linfa, scikit-learn and LightGBM (docs/benchmarks.md)"
+	@echo "make bench-content  content segmentation against NLTK TextTiling (quality and speed, same run)"
 	@echo "make fsrs-reference  FSRS-6 on random same-day sequences against py-fsrs 6.3.2, same run"
 
 demo:
@@ -123,3 +124,12 @@ fsrs-reference:
 		random_same_day_sequences_match_py_fsrs
 	$(FSRS_VENV)/bin/python scripts/fsrs_same_day_vectors.py $(FSRS_VENV)/committed.csv 600 23
 	cmp $(FSRS_VENV)/committed.csv crates/edupulse-core/testdata/fsrs/same_day_random.csv
+
+# Content segmentation against NLTK's TextTiling (scripts/bench_content.py): NLTK in its own small
+# venv; the edupulse side is a Rust example in release mode.
+CONTENT_VENV ?= .venv-bench-content
+
+bench-content:
+	test -x $(CONTENT_VENV)/bin/python || $(PYTHON) -m venv $(CONTENT_VENV)
+	$(CONTENT_VENV)/bin/python -m pip install --quiet "nltk>=3.8,<4"
+	$(CONTENT_VENV)/bin/python scripts/bench_content.py $${N:-10000} $${K:-20}

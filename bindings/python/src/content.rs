@@ -72,7 +72,10 @@ pub(crate) fn content_segment_transcript<'py>(
         PyList::new(py, lessons.iter().map(|l| l.content_id.as_str()))?,
     )?;
     d.set_item("lesson", PyList::new(py, lessons.iter().map(|l| l.lesson))?)?;
-    d.set_item("start_s", PyList::new(py, lessons.iter().map(|l| l.start_s))?)?;
+    d.set_item(
+        "start_s",
+        PyList::new(py, lessons.iter().map(|l| l.start_s))?,
+    )?;
     d.set_item("end_s", PyList::new(py, lessons.iter().map(|l| l.end_s))?)?;
     d.set_item(
         "title",

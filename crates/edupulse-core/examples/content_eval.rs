@@ -6,7 +6,10 @@
 //! cargo run --release -p edupulse-core --example content_eval -- [test|dev] [rank_mask] [gamma]
 //! ```
 //! With `--segment FILE.jsonl` it segments every sample of FILE and prints the boundaries (one
-//! JSON list per line), for scripts/bench_content.py.
+//! JSON list per line); with `--bench N DUMP K` it builds N one-hour transcripts (900 cues of 4 s
+//! from runs of the benchmark's sentences), times their segmentation into micro-lessons, prints
+//! `{"transcripts", "seconds"}` and writes the first K to DUMP (JSON lines) for the peer. Both
+//! serve scripts/bench_content.py.
 
 use edupulse_core::content::eval::{pk, window_diff};
 use edupulse_core::content::{segment_text, SegmentParams};
@@ -22,6 +25,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             println!("{}", serde_json::to_string(&b)?);
         }
         return Ok(());
+    }
+    if args.first().map(String::as_str) == Some("--bench") {
+        return bench(&args[1..]);
     }
     let set = args.first().cloned().unwrap_or_else(|| "test".into());
     let mut p = SegmentParams::default();
@@ -74,5 +80,70 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     eprintln!("{} samples in {:.2} s", n_docs, t0.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// N synthetic one-hour transcripts: runs of 60–200 cues (4 s each) from consecutive sentences of
+/// the test set's samples, so topics change every 4–13 minutes.
+fn bench(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
+    use edupulse_core::content::{segment_transcript, LessonParams, TranscriptSegment};
+    let n: usize = args
+        .first()
+        .map(|x| x.parse())
+        .transpose()?
+        .unwrap_or(10_000);
+    let dump = args.get(1).cloned();
+    let k: usize = args.get(2).map(|x| x.parse()).transpose()?.unwrap_or(20);
+    let path = format!(
+        "{}/testdata/content/choi_pydoc_test.jsonl",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let mut pool: Vec<String> = Vec::new();
+    for line in std::fs::read_to_string(path)?.lines() {
+        let v: serde_json::Value = serde_json::from_str(line)?;
+        let s: Vec<String> = serde_json::from_value(v["sentences"].clone())?;
+        pool.extend(s);
+    }
+    let mut x = 0x9e37_79b9_7f4a_7c15u64;
+    let mut rnd = |m: usize| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        (x % m as u64) as usize
+    };
+    let mut all: Vec<TranscriptSegment> = Vec::with_capacity(n * 900);
+    for t in 0..n {
+        let mut cue = 0;
+        while cue < 900 {
+            let run = 60 + rnd(141);
+            let start = rnd(pool.len());
+            for j in 0..run.min(900 - cue) {
+                all.push(TranscriptSegment {
+                    content_id: format!("t{t:05}"),
+                    start_s: 4.0 * cue as f64,
+                    end_s: 4.0 * (cue + 1) as f64,
+                    text: pool[(start + j) % pool.len()].clone(),
+                });
+                cue += 1;
+            }
+        }
+    }
+    if let Some(d) = dump {
+        let mut out = String::new();
+        for t in 0..k.min(n) {
+            let id = format!("t{t:05}");
+            let cues: Vec<&TranscriptSegment> = all.iter().filter(|s| s.content_id == id).collect();
+            out += &serde_json::to_string(&cues)?;
+            out.push('\n');
+        }
+        std::fs::write(d, out)?;
+    }
+    let t0 = std::time::Instant::now();
+    let lessons = segment_transcript(&all, &LessonParams::default())?;
+    let secs = t0.elapsed().as_secs_f64();
+    println!(
+        "{}",
+        serde_json::json!({"transcripts": n, "cues": all.len(), "lessons": lessons.len(), "seconds": secs})
+    );
     Ok(())
 }

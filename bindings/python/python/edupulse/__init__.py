@@ -67,6 +67,7 @@ __all__ = [
     "demand",
     "repetition",
     "trends",
+    "content",
     "TABLES",
     "ConvergenceError",
     "EdupulseError",
@@ -506,3 +507,4 @@ from . import churn  # noqa: E402  (submodule: edupulse.churn)
 from . import repetition  # noqa: E402  (submodule: edupulse.repetition)
 from . import leads  # noqa: E402  (submodule: edupulse.leads)
 from . import demand  # noqa: E402  (submodule: edupulse.demand)
+from . import content  # noqa: E402  (submodule: edupulse.content)
