@@ -30,6 +30,8 @@ __all__ = [
     "trends_change_points",
     "trends_detect",
     "trends_related",
+    "content_segment_text",
+    "content_segment_transcript",
 ]
 
 __version__: str
