@@ -60,7 +60,14 @@ def segment_transcript(
     ``lesson`` (1-based), ``start_s``, ``end_s``, ``title`` and ``key_terms`` (list of str),
     recordings in id order, lessons in time order. Each lesson lasts ``min_minutes`` to
     ``max_minutes`` where the recording allows it. An empty transcript, a reversed segment
-    (``end_s`` < ``start_s``) or overlapping segments raise ``ValidationError`` naming the row."""
+    (``end_s`` < ``start_s``) or overlapping segments raise ``ValidationError`` naming the row.
+
+    >>> cues = [{"content_id": "w1", "start_s": 5.0 * i, "end_s": 5.0 * (i + 1),
+    ...          "text": "Python functions take arguments"} for i in range(24)]
+    >>> segment_transcript(pd.DataFrame(cues))[["lesson", "start_s", "end_s", "title"]]
+       lesson  start_s  end_s                         title
+    0       1      0.0  120.0  Arguments, functions, python
+    """
     df = segments_df if isinstance(segments_df, pd.DataFrame) else pd.DataFrame(segments_df)
     missing = [c for c in ("content_id", "start_s", "end_s", "text") if c not in df.columns]
     if missing:
