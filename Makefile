@@ -131,5 +131,5 @@ CONTENT_VENV ?= .venv-bench-content
 
 bench-content:
 	test -x $(CONTENT_VENV)/bin/python || $(PYTHON) -m venv $(CONTENT_VENV)
-	$(CONTENT_VENV)/bin/python -m pip install --quiet "nltk>=3.8,<4"
+	$(CONTENT_VENV)/bin/python -m pip install --quiet "nltk>=3.8,<4" "numpy>=1.24"
 	$(CONTENT_VENV)/bin/python scripts/bench_content.py $${N:-10000} $${K:-20}
