@@ -30,7 +30,7 @@ MATURIN_PROFILE ?= dev
 DEMO_DIR ?= demo-out
 
 .PHONY: help demo test venv develop test-rust test-python test-slow fmt-check clippy deps-check \
-	bench-deps bench-learn oulad-eval gbstats-venv bench-experiments
+	bench-deps bench-learn oulad-eval gbstats-venv bench-experiments fsrs-reference bench-content
 
 help:
 	@echo "make demo     run the end-to-end demo into $(DEMO_DIR)/"
@@ -41,6 +41,8 @@ help:
 	@echo "make bench-learn  edupulse-learn against linfa, scikit-learn and LightGBM (docs/benchmarks.md)"
 	@echo "make oulad-eval   dropout on OULAD: the churn risk model against scikit-learn (docs/churn.md)"
 	@echo "make bench-experiments  experiments vs gbstats 0.8.0: live parity + 100,000-analysis benchmark"
+	@echo "make bench-content  content segmentation against NLTK TextTiling (quality and speed, same run)"
+	@echo "make fsrs-reference  FSRS-6 on random same-day sequences against py-fsrs 6.3.2, same run"
 
 demo:
 	cargo run --release -p edupulse-cli -- demo --dir $(DEMO_DIR)
@@ -114,6 +116,7 @@ bench-learn: bench-deps
 OULAD_DIR ?= $(abspath $(CURDIR)/../shared/data/oulad)
 oulad-eval: venv
 	$(VENV_PY) scripts/oulad_eval.py $(OULAD_DIR)
+
 # GrowthBook's gbstats 0.8.0 (the reference of edupulse's experiment statistics, docs/experiments.md)
 # pins numpy < 2 and pandas < 2, so it gets its own venv. `bench-experiments` regenerates a fresh
 # reference fixture with gbstats (another seed than the committed one), runs the Rust parity test
@@ -140,3 +143,28 @@ bench-experiments: gbstats-venv
 	$(GBSTATS_VENV)/bin/python scripts/gbstats_reference.py bench --analyses $(BENCH_EXPERIMENTS_N) \
 		--tables "$$tgt/experiments-bench-tables.json" \
 		--edupulse-bin "$$tgt/release/examples/bench_experiments"
+
+# FSRS-6 against py-fsrs 6.3.2 in the same run: random rating/gap sequences with same-day reviews
+# replayed by the reference (scripts/fsrs_same_day_vectors.py, its own small venv), then the Rust
+# test that checks every path (scalar, scheduler, batch kernels, dual numbers) against that fresh
+# file. `make test` runs the same test on the committed copy (testdata/fsrs/same_day_random.csv).
+FSRS_VENV ?= .venv-fsrs
+FSRS_OUT ?= $(FSRS_VENV)/same_day_random.csv
+
+fsrs-reference:
+	test -x $(FSRS_VENV)/bin/python || $(PYTHON) -m venv $(FSRS_VENV)
+	$(FSRS_VENV)/bin/python -m pip install --quiet "fsrs==6.3.2"
+	$(FSRS_VENV)/bin/python scripts/fsrs_same_day_vectors.py $(FSRS_OUT) 2000 $${SEED:-$$RANDOM}
+	EDUPULSE_FSRS_SAME_DAY_VECTORS=$(abspath $(FSRS_OUT)) cargo test -p edupulse-core --lib \
+		random_same_day_sequences_match_py_fsrs
+	$(FSRS_VENV)/bin/python scripts/fsrs_same_day_vectors.py $(FSRS_VENV)/committed.csv 600 23
+	cmp $(FSRS_VENV)/committed.csv crates/edupulse-core/testdata/fsrs/same_day_random.csv
+
+# Content segmentation against NLTK's TextTiling (scripts/bench_content.py): NLTK in its own small
+# venv; the edupulse side is a Rust example in release mode.
+CONTENT_VENV ?= .venv-bench-content
+
+bench-content:
+	test -x $(CONTENT_VENV)/bin/python || $(PYTHON) -m venv $(CONTENT_VENV)
+	$(CONTENT_VENV)/bin/python -m pip install --quiet "nltk>=3.8,<4" "numpy>=1.24"
+	$(CONTENT_VENV)/bin/python scripts/bench_content.py $${N:-10000} $${K:-20}

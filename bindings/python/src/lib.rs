@@ -13,6 +13,7 @@
 #![warn(missing_docs)]
 
 mod churn;
+mod content;
 mod convert;
 mod defaults;
 mod demand;
@@ -298,6 +299,8 @@ fn panic_for_tests(py: Python<'_>, site: &str) -> PyResult<()> {
 mod _edupulse {
     #[pymodule_export]
     use super::churn::{churn_summary, NativeClassifier, NativeGammaGamma, NativeTransactionModel};
+    #[pymodule_export]
+    use super::content::{content_segment_text, content_segment_transcript};
     #[pymodule_export]
     use super::defaults::defaults;
     #[pymodule_export]

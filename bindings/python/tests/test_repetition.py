@@ -90,9 +90,11 @@ def test_optimize_and_evaluate_on_a_small_log(small_review_log):
     assert len(params) == 21 and all(np.isfinite(params))
     m = evaluate(log, params)
     assert set(m) >= {"log_loss", "rmse_bins", "auc"}
-    shuffled = log.iloc[::-1]
-    with pytest.raises(edupulse.ValidationError):
-        optimize(shuffled)
+    # A log in any order (here reversed, and by card then time) is replayed sorted by time.
+    assert optimize(log.iloc[::-1]) == params
+    by_card = log.sort_values(["card_id", "review_time"], kind="stable")
+    assert optimize(by_card) == params
+    assert evaluate(by_card, params) == m
 
 
 @pytest.mark.skipif(not JOSH.exists(), reason="review_logs_josh.csv not present")

@@ -19,6 +19,7 @@
 #![warn(missing_docs)]
 
 pub mod churn;
+pub mod content;
 pub mod csvio;
 pub mod demand;
 pub mod error;

@@ -69,6 +69,7 @@ __all__ = [
     "io",
     "repetition",
     "trends",
+    "content",
     "TABLES",
     "ConvergenceError",
     "EdupulseError",
@@ -525,3 +526,4 @@ from . import leads  # noqa: E402  (submodule: edupulse.leads)
 from . import demand  # noqa: E402  (submodule: edupulse.demand)
 from . import io  # noqa: E402  (submodule: edupulse.io, the importers)
 from . import experiments  # noqa: E402  (submodule: edupulse.experiments)
+from . import content  # noqa: E402  (submodule: edupulse.content)

@@ -33,6 +33,8 @@ __all__ = [
     "trends_change_points",
     "trends_detect",
     "trends_related",
+    "content_segment_text",
+    "content_segment_transcript",
 ]
 
 __version__: str
@@ -83,6 +85,9 @@ def trends_change_points(values: Any, n_dims: int = 1, params: Optional[Dict[str
 def trends_anomaly_scores(values: Any, timestamps: Any = None, params: Optional[Dict[str, Any]] = None) -> Any: ...
 def trends_detect(names: List[str], codes: Any, days: Any, volumes: Any, as_of: Optional[int] = None, params: Optional[Dict[str, Any]] = None) -> Dict[str, List[Any]]: ...
 def trends_related(keywords: List[str], related: List[str], values: Any, days: Any, kinds: List[Optional[str]], params: Optional[Dict[str, Any]] = None) -> Dict[str, List[Any]]: ...
+# edupulse.content
+def content_segment_text(sentences: List[str], n_segments: Optional[int] = None, min_sentences: int = 2) -> List[int]: ...
+def content_segment_transcript(content_id: List[str], start_s: List[float], end_s: List[float], text: List[str], min_minutes: float = 5.0, max_minutes: float = 10.0) -> Dict[str, List[Any]]: ...
 # edupulse.churn (float64 columns travel as contiguous numpy arrays, read in place)
 _Fit = Tuple[List[float], float, List[float], int]
 _Col = Tuple[str, bool, Any]

@@ -156,7 +156,9 @@ def _log_columns(review_log: Any) -> Tuple[Any, Any, Any]:
             column="card_id",
             message="missing value",
         )
-    codes, _ = pd.factorize(df["card_id"])
+    # Codes in card-id order, so that reviews at the same instant replay in the same order
+    # whatever the order of the log (the native side sorts by time, then card).
+    codes, _ = pd.factorize(df["card_id"], sort=True)
     times = time_column("review_log", "review_time", df["review_time"])
     micros = (times - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(microseconds=1)
     ratings = pd.to_numeric(df["review_rating"], errors="coerce")
@@ -179,8 +181,8 @@ def _log_columns(review_log: Any) -> Tuple[Any, Any, Any]:
 
 def optimize(review_log: Any, *, progress: Any = False) -> List[float]:
     """Fit the 21 FSRS-6 parameters to a review log (columns ``card_id``, ``review_time``,
-    ``review_rating``, sorted by time). ``progress=True`` shows a progress bar (one step per
-    optimiser iteration); Ctrl-C stops the fit with ``KeyboardInterrupt``."""
+    ``review_rating``; in any order: replayed sorted by time, then card). ``progress=True`` shows a
+    progress bar (one step per optimiser iteration); Ctrl-C stops the fit with ``KeyboardInterrupt``."""
     from ._base import _watch
 
     with _watch(progress, "edupulse.repetition.optimize") as callback:

@@ -3,8 +3,8 @@
 //! and score the predictions (log loss, RMSE over srs-benchmark's bins, AUC) on the test folds of a
 //! time-series split (each fold's model may only learn from earlier reviews).
 //!
-//! The log is `(card_id, review_time, rating)` sorted by time; days are counted from a daily
-//! boundary (`day_start_hour` UTC; 0 = UTC midnight, which reproduces the reference figures on the josh log) and `delta_t` is the number of day
+//! The log is `(card_id, review_time, rating)` in any order (replayed sorted by time, then
+//! card); days are counted from a daily boundary (`day_start_hour` UTC; 0 = UTC midnight, which reproduces the reference figures on the josh log) and `delta_t` is the number of day
 //! boundaries crossed since the card's previous review (0 = same day).
 
 use super::fsrs::{
@@ -140,7 +140,8 @@ pub struct Dataset {
 }
 
 impl Dataset {
-    /// Group a time-sorted log by card and compute elapsed days.
+    /// Group a log (in any order: it is replayed stably sorted by time, then card) by card and
+    /// compute elapsed days.
     pub fn new(log: &[LogReview], params: &EvalParams) -> Result<Dataset> {
         params.validate()?;
         let mut index: HashMap<&str, usize> = HashMap::new();
@@ -149,21 +150,21 @@ impl Dataset {
         let mut lapses: Vec<u32> = Vec::new();
         let mut items = Vec::new();
         let off = params.day_start_hour * 3600;
-        for (row, r) in log.iter().enumerate() {
+        // A user's log comes in any order (often by card, then time): replay it sorted by time,
+        // then card (so that the same reviews in any order give the same dataset), stable so
+        // that a card's reviews at the same instant keep their order in the log.
+        let mut order: Vec<usize> = (0..log.len()).collect();
+        order.sort_by(|&a, &b| {
+            (log[a].review_time, &log[a].card_id).cmp(&(log[b].review_time, &log[b].card_id))
+        });
+        for row in order {
+            let r = &log[row];
             if !(1..=4).contains(&r.rating) {
                 return Err(CoreError::validation(
                     "review_log",
                     Some(row + 1),
                     Some("review_rating"),
                     format!("{} is outside 1–4", r.rating),
-                ));
-            }
-            if row > 0 && r.review_time < log[row - 1].review_time {
-                return Err(CoreError::validation(
-                    "review_log",
-                    Some(row + 1),
-                    Some("review_time"),
-                    "the review log is not sorted by review_time",
                 ));
             }
             let day = (r.review_time.timestamp() - off).div_euclid(86_400);

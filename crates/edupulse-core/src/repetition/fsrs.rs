@@ -13,7 +13,8 @@
 //! - `D' = w7·D0(4) + (1−w7)·(D − w6·(G−3)·(10−D)/9)`;
 //! - recall: `S' = S·(1 + e^w8·(11−D)·S^(−w9)·(e^(w10·(1−R)) − 1)·[w15 if Hard]·[w16 if Easy])`;
 //! - lapse: `S' = min(w11·D^(−w12)·((S+1)^w13 − 1)·e^(w14·(1−R)), S/e^(w17·w18))`;
-//! - same day (`t < 1`): `S' = S·e^(w17·(G−3+w18))·S^(−w19)` (at least `S` for Good/Easy);
+//! - same day (`t < 1`): `S' = S·e^(w17·(G−3+w18))·S^(−w19)`, the increase kept at least 1 for
+//!   Hard, Good and Easy (`S' ≥ S` unless Again), as py-fsrs 6.3.2 and fsrs-rs do;
 //! - interval: `round(S/F·(r^(1/−w20) − 1))` days for desired retention `r`, clamped to
 //!   `[1, maximum_interval]`.
 
@@ -225,7 +226,8 @@ pub(crate) fn next_difficulty_g<T: Real>(w: &[T; NP], d: T, g: u8) -> T {
 #[inline(always)]
 pub(crate) fn short_term_stability_g<T: Real>(w: &[T; NP], s: T, g: u8) -> T {
     let mut inc = (w[17] * (T::cst(g as f64 - 3.0) + w[18])).exp() * s.pow(-w[19]);
-    if g >= 3 {
+    // py-fsrs 6.3.2 and fsrs-rs: the increase is at least 1 for Hard, Good and Easy.
+    if g >= 2 {
         inc = max(inc, T::cst(1.0));
     }
     max(s * inc, T::cst(STABILITY_MIN))
@@ -445,7 +447,7 @@ impl Fsrs {
     #[inline(always)]
     fn short_term_fast(&self, s: f64, ln_s: f64, gi: usize) -> f64 {
         let mut inc = self.k.short_inc[gi] * (-self.w[19] * ln_s).exp();
-        if gi >= 2 && inc < 1.0 {
+        if gi >= 1 && inc < 1.0 {
             inc = 1.0;
         }
         (s * inc).max(STABILITY_MIN)

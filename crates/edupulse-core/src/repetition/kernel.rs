@@ -143,7 +143,7 @@ impl Kernel {
         let ln_s = ln(s);
         // Same day.
         let inc = pick(&self.short_inc) * exp(-w[19] * ln_s);
-        let inc = if g >= 3 && inc < 1.0 { 1.0 } else { inc };
+        let inc = if g >= 2 && inc < 1.0 { 1.0 } else { inc };
         let s_short = (s * inc).max(STABILITY_MIN);
         // Retrievability.
         let omr = 1.0 - exp(self.decay * ln(1.0 + self.factor * t / s));
@@ -200,7 +200,7 @@ impl Kernel {
         let (mut ns, mut nd, mut ivl) = ([0.0; 4], [0.0; 4], [0.0; 4]);
         for gi in 0..4 {
             let inc = self.short_inc[gi] * pow_short;
-            let inc = if gi >= 2 && inc < 1.0 { 1.0 } else { inc };
+            let inc = if gi >= 1 && inc < 1.0 { 1.0 } else { inc };
             let s_short = (s * inc).max(STABILITY_MIN);
             let s_recall = (s * (1.0 + base * mult[gi])).max(STABILITY_MIN);
             let s_long = if gi == 0 { s_forget } else { s_recall };

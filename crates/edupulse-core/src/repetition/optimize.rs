@@ -180,7 +180,7 @@ pub(crate) fn fit_dataset(ds: &Dataset, end: usize, p: &OptimizerParams) -> Resu
     })
 }
 
-/// Fit FSRS-6 to a whole review log (sorted by time).
+/// Fit FSRS-6 to a whole review log (in any order: replayed sorted by time, then card).
 pub fn fit(log: &[LogReview], params: &OptimizerParams) -> Result<FittedFsrs> {
     params.validate()?;
     let ds = Dataset::new(log, &params.eval)?;
@@ -206,6 +206,7 @@ pub fn cross_validate(log: &[LogReview], params: &OptimizerParams) -> Result<Met
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::repetition::eval::evaluate_fsrs;
     use crate::repetition::fsrs::{Fsrs, MemoryState, Rating};
     use chrono::{Duration, TimeZone, Utc};
     use rand::{Rng, SeedableRng};
@@ -218,6 +219,43 @@ mod tests {
         w[20] = 0.3;
         let (_, g) = loss_and_grad(&ds, &w, ds.len(), 0.5);
         for i in [0, 4, 8, 9, 10, 11, 14, 15, 16, 17, 19, 20] {
+            let h = 1e-6;
+            let mut a = w;
+            a[i] += h;
+            let mut b = w;
+            b[i] -= h;
+            let fd = (loss_and_grad(&ds, &a, ds.len(), 0.5).0
+                - loss_and_grad(&ds, &b, ds.len(), 0.5).0)
+                / (2.0 * h);
+            assert!(
+                (g[i] - fd).abs() < 1e-5 * (1.0 + fd.abs()),
+                "w{i}: {} vs {fd}",
+                g[i]
+            );
+        }
+    }
+
+    /// Same-day reviews (every rating) inside the histories: the dual numbers follow the
+    /// short-term path, its clamp at an increase of 1 included, to finite differences.
+    #[test]
+    fn gradient_with_same_day_reviews_matches_finite_differences() {
+        let mut log = synthetic_log(&DEFAULT_PARAMETERS, 30, 5);
+        let extra: Vec<LogReview> = log
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| i % 3 == 1)
+            .map(|(i, r)| LogReview {
+                card_id: r.card_id.clone(),
+                review_time: r.review_time + Duration::hours(1),
+                rating: (i % 4) as u8 + 1,
+            })
+            .collect();
+        assert!(extra.iter().any(|r| r.rating == 2));
+        log.extend(extra);
+        let ds = Dataset::new(&log, &EvalParams::default()).unwrap();
+        let w = DEFAULT_PARAMETERS;
+        let (_, g) = loss_and_grad(&ds, &w, ds.len(), 0.5);
+        for i in [2, 3, 15, 17, 18, 19] {
             let h = 1e-6;
             let mut a = w;
             a[i] += h;
@@ -315,11 +353,48 @@ mod tests {
     }
 
     #[test]
-    fn unsorted_and_bad_logs_are_named_errors() {
+    fn a_log_in_any_order_fits_as_the_time_sorted_log() {
+        let log = synthetic_log(&DEFAULT_PARAMETERS, 40, 3);
+        let p = OptimizerParams {
+            iterations: 5,
+            ..OptimizerParams::default()
+        };
+        let sorted = fit(&log, &p).unwrap();
+        // By card then time (how a user exports it), and reversed.
+        let mut by_card = log.clone();
+        by_card.sort_by(|a, b| (&a.card_id, a.review_time).cmp(&(&b.card_id, b.review_time)));
+        assert_ne!(
+            by_card.iter().map(|r| r.review_time).collect::<Vec<_>>(),
+            log.iter().map(|r| r.review_time).collect::<Vec<_>>()
+        );
+        assert_eq!(fit(&by_card, &p).unwrap().parameters, sorted.parameters);
+        let mut rev = log.clone();
+        rev.reverse();
+        assert_eq!(fit(&rev, &p).unwrap().parameters, sorted.parameters);
+        let ds = Dataset::new(&by_card, &EvalParams::default()).unwrap();
+        let ds2 = Dataset::new(&log, &EvalParams::default()).unwrap();
+        // Same reviews, same scores (cards may be numbered in another order: sums to 1e-12).
+        let (m1, m2) = (
+            evaluate_fsrs(&ds, None, 3).unwrap(),
+            evaluate_fsrs(&ds2, None, 3).unwrap(),
+        );
+        assert_eq!((m1.n, m1.auc), (m2.n, m2.auc));
+        assert!(
+            (m1.log_loss - m2.log_loss).abs() < 1e-12,
+            "{m1:?} vs {m2:?}"
+        );
+        assert!(
+            (m1.rmse_bins - m2.rmse_bins).abs() < 1e-12,
+            "{m1:?} vs {m2:?}"
+        );
+    }
+
+    #[test]
+    fn bad_logs_are_named_errors() {
         let mut log = synthetic_log(&DEFAULT_PARAMETERS, 5, 3);
-        log.swap(0, 3);
+        log[2].rating = 7;
         let e = fit(&log, &OptimizerParams::default()).unwrap_err();
-        assert!(e.to_string().contains("review_time"), "{e}");
+        assert!(e.to_string().contains("review_rating"), "{e}");
         let e = fit(&[], &OptimizerParams::default()).unwrap_err();
         assert!(e.to_string().contains("review_log"), "{e}");
     }

@@ -2,10 +2,12 @@
 //! (FSRS-6), due counts, today's due queue and next reminder time; per concept (card) the
 //! difficulty and retention across learners; "stuck" learner–card pairs (repeated lapses), stuck
 //! learners and stuck concepts; and the workload forecast. [`ReviewScheduleStep`] writes them to the
-//! `review_schedule` result table and alerts stuck concepts and learners through the outbox.
+//! `review_schedule` result table and alerts stuck concepts and learners through the outbox, once
+//! per stuck episode ([`super::stuck`]: lapses within a window; recovery recorded as "unstuck").
 
 use super::batch::{due_queue, workload_forecast, CardTable, QueueParams};
 use super::fsrs::{Fsrs, FsrsParams, MemoryState, Rating};
+use super::stuck::{group_episodes, pair_intervals, GroupRule, Interval, PairRule};
 use crate::error::{CoreError, Result};
 use crate::job::{Step, StepOutput};
 use crate::model::{format_datetime, Review, Tables};
@@ -22,8 +24,13 @@ pub struct ScheduleParams {
     pub fsrs: FsrsParams,
     /// Daily review limit per learner.
     pub queue: QueueParams,
-    /// Lapses (Again after the first review) of one learner on one card that make the pair stuck.
+    /// Lapses (Again after the first review) of one learner on one card within
+    /// `stuck_window_days` that make the pair stuck.
     pub stuck_min_lapses: u32,
+    /// Days a lapse counts towards being stuck (lapses older than this age out).
+    pub stuck_window_days: u32,
+    /// Reviews in a row rated Hard or better after which a stuck pair has recovered.
+    pub stuck_recover_successes: u32,
     /// Fewest stuck cards that make a learner stuck.
     pub stuck_learner_min_cards: usize,
     /// Share of a learner's cards that must be stuck for the learner to be stuck.
@@ -42,6 +49,8 @@ impl Default for ScheduleParams {
             fsrs: FsrsParams::default(),
             queue: QueueParams::default(),
             stuck_min_lapses: 3,
+            stuck_window_days: 30,
+            stuck_recover_successes: 2,
             stuck_learner_min_cards: 3,
             stuck_learner_share: 0.2,
             stuck_concept_share: 0.3,
@@ -58,6 +67,12 @@ impl ScheduleParams {
         self.queue.validate()?;
         if self.stuck_min_lapses == 0 {
             return Err(CoreError::param("stuck_min_lapses", "must be ≥ 1"));
+        }
+        if self.stuck_window_days == 0 || self.stuck_window_days > 3650 {
+            return Err(CoreError::param("stuck_window_days", "must be in 1–3650"));
+        }
+        if self.stuck_recover_successes == 0 {
+            return Err(CoreError::param("stuck_recover_successes", "must be ≥ 1"));
         }
         if self.stuck_learner_min_cards == 0 {
             return Err(CoreError::param("stuck_learner_min_cards", "must be ≥ 1"));
@@ -94,6 +109,8 @@ pub struct CardStatus {
     pub reviews: u32,
     /// Lapses (Again after the first review).
     pub lapses: u32,
+    /// Since when the pair is stuck (`None`: not stuck at `as_of`).
+    pub stuck_since: Option<DateTime<Utc>>,
 }
 
 crate::result_table! {
@@ -155,6 +172,41 @@ pub struct ReviewSchedule {
     pub concepts: Vec<ConceptStats>,
     /// Reviews due per day from `as_of`'s day (overdue on the first day).
     pub forecast: Vec<ReviewForecastDay>,
+    /// Every stuck episode of a learner or a concept up to `as_of`, ended ones included.
+    pub episodes: Vec<StuckEpisode>,
+}
+
+crate::result_table! {
+    /// A stuck episode of a learner or a concept: when it started and, once the learner (concept)
+    /// recovered, when it ended ("unstuck").
+    #[table = "review_stuck_episodes", step = "review_schedule", key = [scope, subject_id, episode]]
+    pub struct StuckEpisode {
+        /// `learner` or `concept`.
+        pub scope: String,
+        /// The learner's student id or the concept's card id.
+        pub subject_id: String,
+        /// Episode id: its start time (RFC 3339), part of the alert's dedupe key.
+        pub episode: String,
+        /// When it started.
+        pub started_at: DateTime<Utc>,
+        /// When it ended (`None` while it lasts).
+        pub ended_at: Option<DateTime<Utc>>,
+        /// `stuck` while it lasts, `unstuck` once recovered.
+        pub status: String,
+    }
+}
+
+fn episode_rows(scope: &str, subject: &str, ivs: &[Interval]) -> Vec<StuckEpisode> {
+    ivs.iter()
+        .map(|iv| StuckEpisode {
+            scope: scope.to_string(),
+            subject_id: subject.to_string(),
+            episode: format_datetime(&iv.start),
+            started_at: iv.start,
+            ended_at: iv.end,
+            status: if iv.end.is_some() { "unstuck" } else { "stuck" }.to_string(),
+        })
+        .collect()
 }
 
 crate::result_table! {
@@ -205,6 +257,13 @@ pub fn review_schedule(
             .push(r);
     }
     let mut cards = Vec::with_capacity(by_pair.len());
+    // Per card status: (first review, stuck intervals).
+    let mut pair_ivs: Vec<(DateTime<Utc>, Vec<Interval>)> = Vec::with_capacity(by_pair.len());
+    let rule = PairRule {
+        min_lapses: params.stuck_min_lapses,
+        window: Duration::days(params.stuck_window_days as i64),
+        recover_successes: params.stuck_recover_successes,
+    };
     for ((student, card), mut rs) in by_pair {
         rs.sort_by_key(|r| r.at);
         let mut st: Option<MemoryState> = None;
@@ -220,6 +279,10 @@ pub fn review_schedule(
             last = r.at;
         }
         let Some(memory) = st else { continue };
+        let hist: Vec<(DateTime<Utc>, u8)> = rs.iter().map(|r| (r.at, r.rating)).collect();
+        let ivs = pair_intervals(&hist, as_of, rule);
+        let stuck_since = ivs.last().filter(|iv| iv.end.is_none()).map(|iv| iv.start);
+        pair_ivs.push((rs[0].at, ivs));
         let ivl = fsrs.next_interval(memory.stability);
         let elapsed = ((as_of - last).num_seconds().max(0) / DAY) as f64;
         cards.push(CardStatus {
@@ -231,8 +294,10 @@ pub fn review_schedule(
             retrievability: fsrs.retrievability(memory.stability, elapsed)?,
             reviews: rs.len() as u32,
             lapses,
+            stuck_since,
         });
     }
+    let mut episodes = Vec::new();
     let day_of = |t: DateTime<Utc>| t.timestamp().div_euclid(DAY);
     let today = day_of(as_of);
     // Per learner.
@@ -257,9 +322,21 @@ pub fn review_schedule(
         let earliest = mine.iter().map(|c| c.due).min();
         let stuck_cards: Vec<String> = mine
             .iter()
-            .filter(|c| c.lapses >= params.stuck_min_lapses)
+            .filter(|c| c.stuck_since.is_some())
             .map(|c| c.card_id.clone())
             .collect();
+        let members: Vec<(DateTime<Utc>, &[Interval])> =
+            pair_ivs[i..j].iter().map(|(f, v)| (*f, &v[..])).collect();
+        let eps = group_episodes(
+            &members,
+            GroupRule {
+                min_members: 1,
+                min_stuck: params.stuck_learner_min_cards,
+                share: params.stuck_learner_share,
+            },
+        );
+        let stuck = eps.last().is_some_and(|e| e.end.is_none());
+        episodes.extend(episode_rows("learner", &mine[0].student_id, &eps));
         learners.push(LearnerSchedule {
             student_id: mine[0].student_id.clone(),
             cards: mine.len(),
@@ -271,25 +348,35 @@ pub fn review_schedule(
                 .count(),
             next_reminder: earliest.map(|e| e.max(as_of)),
             mean_retention: mine.iter().map(|c| c.retrievability).sum::<f64>() / mine.len() as f64,
-            stuck: stuck_cards.len() >= params.stuck_learner_min_cards
-                && stuck_cards.len() as f64 >= params.stuck_learner_share * mine.len() as f64,
+            stuck,
             stuck_cards,
         });
         i = j;
     }
     // Per concept.
-    let mut by_card: BTreeMap<&str, Vec<&CardStatus>> = BTreeMap::new();
-    for c in &cards {
-        by_card.entry(c.card_id.as_str()).or_default().push(c);
+    let mut by_card: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (k, c) in cards.iter().enumerate() {
+        by_card.entry(c.card_id.as_str()).or_default().push(k);
     }
-    let concepts = by_card
+    let concepts: Vec<ConceptStats> = by_card
         .into_iter()
-        .map(|(card, cs)| {
+        .map(|(card, ks)| {
+            let cs: Vec<&CardStatus> = ks.iter().map(|&k| &cards[k]).collect();
             let n = cs.len();
-            let stuck_learners = cs
+            let stuck_learners = cs.iter().filter(|c| c.stuck_since.is_some()).count();
+            let members: Vec<(DateTime<Utc>, &[Interval])> = ks
                 .iter()
-                .filter(|c| c.lapses >= params.stuck_min_lapses)
-                .count();
+                .map(|&k| (pair_ivs[k].0, &pair_ivs[k].1[..]))
+                .collect();
+            let eps = group_episodes(
+                &members,
+                GroupRule {
+                    min_members: params.stuck_concept_min_learners,
+                    min_stuck: 1,
+                    share: params.stuck_concept_share,
+                },
+            );
+            episodes.extend(episode_rows("concept", card, &eps));
             let later: u32 = cs.iter().map(|c| c.reviews - 1).sum();
             let lapses: u32 = cs.iter().map(|c| c.lapses).sum();
             ConceptStats {
@@ -303,8 +390,7 @@ pub fn review_schedule(
                     lapses as f64 / later as f64
                 },
                 stuck_learners,
-                stuck: n >= params.stuck_concept_min_learners
-                    && stuck_learners as f64 >= params.stuck_concept_share * n as f64,
+                stuck: eps.last().is_some_and(|e| e.end.is_none()),
             }
         })
         .collect();
@@ -326,6 +412,7 @@ pub fn review_schedule(
         learners,
         concepts,
         forecast,
+        episodes,
     })
 }
 
@@ -354,6 +441,7 @@ impl ReviewSchedule {
             ResultSet::of(self.as_of, &self.learners),
             ResultSet::of(self.as_of, &self.concepts),
             ResultSet::of(self.as_of, &self.forecast),
+            ResultSet::of(self.as_of, &self.episodes),
         ]
     }
 
@@ -362,13 +450,31 @@ impl ReviewSchedule {
         serde_json::to_value(self.summary_row()).unwrap_or_default()
     }
 
+    /// The open episode of a learner or a concept (`scope` `learner` / `concept`).
+    pub fn open_episode(&self, scope: &str, subject: &str) -> Option<&StuckEpisode> {
+        self.episodes
+            .iter()
+            .rev()
+            .find(|e| e.scope == scope && e.subject_id == subject && e.ended_at.is_none())
+    }
+
     /// Alerts: one per stuck concept and one per stuck learner. The dedupe key names the concept or
-    /// learner only, so the same episode never alerts twice (re-runs, following days).
+    /// learner and the episode (its start), so the same episode never alerts twice (re-runs,
+    /// following days) and a new episode after a recovery alerts again.
     pub fn notifications(&self) -> Vec<Notification> {
         let mut out = Vec::new();
+        let ep = |scope: &str, id: &str| {
+            self.open_episode(scope, id)
+                .map(|e| e.episode.clone())
+                .unwrap_or_default()
+        };
         for c in self.concepts.iter().filter(|c| c.stuck) {
             out.push(Notification {
-                dedupe_key: format!("repetition:stuck_concept:{}", c.card_id),
+                dedupe_key: format!(
+                    "repetition:stuck_concept:{}:{}",
+                    c.card_id,
+                    ep("concept", &c.card_id)
+                ),
                 kind: "stuck_concept".to_string(),
                 severity: Severity::Medium,
                 title: format!("Concept {} is stuck", c.card_id),
@@ -386,7 +492,11 @@ impl ReviewSchedule {
         }
         for l in self.learners.iter().filter(|l| l.stuck) {
             out.push(Notification {
-                dedupe_key: format!("repetition:stuck_learner:{}", l.student_id),
+                dedupe_key: format!(
+                    "repetition:stuck_learner:{}:{}",
+                    l.student_id,
+                    ep("learner", &l.student_id)
+                ),
                 kind: "stuck_learner".to_string(),
                 severity: Severity::Low,
                 title: format!("Learner {} is stuck", l.student_id),
@@ -399,6 +509,7 @@ impl ReviewSchedule {
                 payload: serde_json::json!({
                     "student_id": l.student_id,
                     "stuck_cards": l.stuck_cards,
+                    "episode": ep("learner", &l.student_id),
                     "mean_retention": l.mean_retention,
                     "next_reminder": l.next_reminder.map(|t| format_datetime(&t)),
                 }),
@@ -512,6 +623,65 @@ mod tests {
         assert_eq!(s.learners[0].queue[0], "hard");
         let total: u32 = s.forecast.iter().map(|x| x.due).sum();
         assert!(total as usize <= s.cards.len());
+    }
+
+    #[test]
+    fn recover_then_stuck_again_alerts_once_per_episode() {
+        let p = ScheduleParams {
+            stuck_learner_min_cards: 1,
+            ..ScheduleParams::default()
+        };
+        // Stuck on day 3 (third lapse), recovered on day 5 (two passes), stuck again on day 8.
+        let ratings = [3, 1, 1, 1, 3, 3, 1, 1, 1];
+        let reviews: Vec<Review> = ratings
+            .iter()
+            .enumerate()
+            .map(|(d, &g)| rev("a", "x", d as i64, g))
+            .collect();
+        let at = |d: i64| Utc.with_ymd_and_hms(2024, 1, 1, 12, 0, 0).unwrap() + Duration::days(d);
+        let keys = |d: i64| -> Vec<String> {
+            review_schedule(&reviews, at(d), &p)
+                .unwrap()
+                .notifications()
+                .into_iter()
+                .filter(|n| n.kind == "stuck_learner")
+                .map(|n| n.dedupe_key)
+                .collect()
+        };
+        let first = keys(3);
+        assert_eq!(first.len(), 1);
+        assert_eq!(keys(4), first, "same episode, same key");
+        assert!(keys(5).is_empty(), "recovered");
+        let s5 = review_schedule(&reviews, at(5), &p).unwrap();
+        assert!(!s5.learners[0].stuck && s5.learners[0].stuck_cards.is_empty());
+        let e = s5.episodes.iter().find(|e| e.scope == "learner").unwrap();
+        assert_eq!(e.status, "unstuck");
+        assert_eq!(e.ended_at, Some(reviews[5].at));
+        let again = keys(8);
+        assert_eq!(again.len(), 1);
+        assert_ne!(again, first, "a new episode alerts again");
+        let s8 = review_schedule(&reviews, at(8), &p).unwrap();
+        let eps: Vec<_> = s8
+            .episodes
+            .iter()
+            .filter(|e| e.scope == "learner")
+            .collect();
+        assert_eq!(eps.len(), 2);
+        assert_eq!(eps[1].status, "stuck");
+        assert_eq!(eps[1].started_at, reviews[8].at);
+        // Nothing more for 30 days: the lapses age out of the window and the learner is unstuck
+        // (30 days after the first lapse of the three).
+        let s40 = review_schedule(&reviews, at(40), &p).unwrap();
+        assert!(!s40.learners[0].stuck);
+        let last = s40.episodes.iter().rfind(|e| e.scope == "learner").unwrap();
+        assert_eq!(last.ended_at, Some(reviews[6].at + Duration::days(30)));
+        // Lapses over all history no longer make a learner stuck: three lapses 40 days apart.
+        let spread: Vec<Review> = [(0, 3), (1, 1), (41, 1), (81, 1)]
+            .iter()
+            .map(|&(d, g)| rev("b", "y", d, g))
+            .collect();
+        let s = review_schedule(&spread, at(82), &p).unwrap();
+        assert!(!s.learners[0].stuck && s.episodes.is_empty());
     }
 
     #[test]

@@ -14,7 +14,7 @@ use crate::kpi::{FunnelRow, KpiSummary, MonthRevenue, SlotRow};
 use crate::leads::nurture::NurtureDecision;
 use crate::leads::step::{LeadModelRow, LeadScoreRow};
 use crate::repetition::schedule::{
-    ConceptStats, LearnerSchedule, ReviewForecastDay, ReviewSummary,
+    ConceptStats, LearnerSchedule, ReviewForecastDay, ReviewSummary, StuckEpisode,
 };
 use crate::trends::related::EmergingQuery;
 use crate::trends::step::MetricAnomaly;
@@ -33,6 +33,7 @@ pub fn catalog() -> &'static [&'static ResultSpec] {
             spec_of::<LearnerSchedule>(),
             spec_of::<ConceptStats>(),
             spec_of::<ReviewForecastDay>(),
+            spec_of::<StuckEpisode>(),
             spec_of::<KeywordTrend>(),
             spec_of::<MetricAnomaly>(),
             spec_of::<EmergingQuery>(),

@@ -355,3 +355,114 @@ fn fsrs_serialises_as_its_params() {
     assert_eq!(back, f);
     assert!(serde_json::from_str::<Fsrs>(&json.replace("0.9,", "1.5,")).is_err());
 }
+
+/// 600 random rating/gap sequences (about 40 % same-day reviews) replayed by py-fsrs 6.3.2
+/// (scripts/fsrs_same_day_vectors.py, seed 23; `make fsrs-reference` regenerates them with the
+/// reference installed and runs this test against the fresh file through
+/// `EDUPULSE_FSRS_SAME_DAY_VECTORS`). Every path must agree: the scalar replay, the scheduler
+/// (no learning steps), the batch kernel (one rating and all four) and the dual numbers of the
+/// optimiser.
+#[test]
+fn random_same_day_sequences_match_py_fsrs() {
+    use crate::repetition::real::Dual;
+    use crate::repetition::{batch, real::Real};
+    let text = match std::env::var("EDUPULSE_FSRS_SAME_DAY_VECTORS") {
+        Ok(p) => std::fs::read_to_string(&p).unwrap(),
+        Err(_) => include_str!("../../../testdata/fsrs/same_day_random.csv").to_string(),
+    };
+    // seq -> rows of (rating, gap, S, D, interval)
+    type RefRow = (u8, f64, f64, f64, u32);
+    let mut seqs: Vec<Vec<RefRow>> = Vec::new();
+    for line in text.lines().skip(1) {
+        let c: Vec<&str> = line.split(',').collect();
+        let seq: usize = c[0].parse().unwrap();
+        if seq == seqs.len() {
+            seqs.push(Vec::new());
+        }
+        seqs[seq].push((
+            c[2].parse().unwrap(),
+            c[3].parse().unwrap(),
+            c[4].parse().unwrap(),
+            c[5].parse().unwrap(),
+            c[6].parse().unwrap(),
+        ));
+    }
+    assert!(seqs.len() >= 600, "{} sequences", seqs.len());
+    let same_day_hard = seqs
+        .iter()
+        .filter(|s| s.iter().skip(1).any(|r| r.0 == 2 && r.1 == 0.0))
+        .count();
+    assert!(
+        same_day_hard > 50,
+        "{same_day_hard} sequences with a same-day Hard"
+    );
+    let f = Fsrs::default();
+    let sched = Scheduler::new(FsrsParams {
+        learning_steps_minutes: vec![],
+        relearning_steps_minutes: vec![],
+        ..FsrsParams::default()
+    })
+    .unwrap();
+    let wd: [Dual; 21] = std::array::from_fn(|i| Dual::var(DEFAULT_PARAMETERS[i], i));
+    let (decay, factor) = crate::repetition::fsrs::decay_factor(wd[20]);
+    let t0 = Utc.with_ymd_and_hms(2024, 1, 1, 12, 0, 0).unwrap();
+    let rel = |a: f64, b: f64| (a - b).abs() <= 1e-9 * b.abs().max(1.0);
+    let mut bad = Vec::new();
+    for (k, seq) in seqs.iter().enumerate() {
+        let ratings: Vec<u8> = seq.iter().map(|r| r.0).collect();
+        let gaps: Vec<f64> = seq.iter().map(|r| r.1).collect();
+        let got = f.replay(&ratings, &gaps).unwrap();
+        let mut card = Card::new(t0);
+        let mut at = t0;
+        let mut dual: Option<(Dual, Dual)> = None;
+        for (i, (r, g)) in seq.iter().zip(&got).enumerate() {
+            let (rating, gap, s, d, ivl) = *r;
+            // Scalar replay.
+            let ok = rel(g.stability, s) && rel(g.difficulty, d) && g.interval == ivl;
+            // Scheduler.
+            at += Duration::days(gap as i64);
+            card = sched
+                .review_card(&card, Rating::from_u8(rating).unwrap(), at)
+                .unwrap();
+            let m = card.memory.unwrap();
+            let ok = ok && rel(m.stability, s) && rel(m.difficulty, d);
+            let ok = ok && (card.due - at).num_days() == ivl as i64;
+            // Dual numbers (the optimiser's path).
+            let nd = match dual {
+                None => init_state_g(&wd, rating),
+                Some((ds, dd)) => next_state_g(&wd, decay, factor, ds, dd, gap, rating),
+            };
+            let ok = ok && rel(nd.0.val(), s) && rel(nd.1.val(), d);
+            // Batch kernel, from the previous state (NaN: new card).
+            let (ps, pd) = if i == 0 {
+                (f64::NAN, 5.0)
+            } else {
+                (got[i - 1].stability, got[i - 1].difficulty)
+            };
+            let (bs, bd, bi) = batch::next_states(&f, &[ps], &[pd], &[gap], &[rating]).unwrap();
+            let ok = ok && rel(bs[0], s) && rel(bd[0], d) && bi[0] == ivl as f64;
+            let (mut a_s, mut a_d, mut a_i) = ([[0.0; 4]], [[0.0; 4]], [[0.0; 4]]);
+            batch::next_states_all_into(&f, &[ps], &[pd], &[gap], &mut a_s, &mut a_d, &mut a_i)
+                .unwrap();
+            let gi = rating as usize - 1;
+            let ok = ok && rel(a_s[0][gi], s) && rel(a_d[0][gi], d) && a_i[0][gi] == ivl as f64;
+            if !ok {
+                bad.push(format!(
+                    "seq {k} #{i} ({ratings:?} gaps {gaps:?}): S {} / {} / {} / {} / {} vs py-fsrs {s}",
+                    g.stability,
+                    m.stability,
+                    nd.0.val(),
+                    bs[0],
+                    a_s[0][gi]
+                ));
+            }
+            dual = Some(nd);
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "{} reviews differ from py-fsrs 6.3.2, first: {:?}",
+        bad.len(),
+        &bad[..bad.len().min(5)]
+    );
+}

@@ -1,0 +1,24 @@
+//! Content: micro-lessons from long recordings and what each learner should study next.
+//!
+//! From transcript segments (content, start, end, text) it decides topical micro-lessons of
+//! 5–10 minutes with a title and key terms (chapters as WebVTT, SRT or JSON); from concepts (with
+//! prerequisites), the mapping of cards to concepts and the learners' FSRS card states it decides
+//! each learner's mastery per concept, their difficult concepts and the concept to study next
+//! with the reason (in memory: the input tables and the job step are not built yet). [`eval`] scores segmentations (Pk, WindowDiff).
+//!
+//! - [`text`]: words, Spanish and English stop words, term vectors;
+//! - [`segment`]: lexical-cohesion segmentation (C99 rank matrix, dynamic programming);
+//! - [`lesson`]: micro-lessons of a transcript, key terms, titles, chapters;
+//! - [`mastery`]: mastery per learner and concept, difficult concepts, the next concept;
+//! - [`eval`]: Pk and WindowDiff.
+
+pub mod eval;
+pub mod lesson;
+pub mod mastery;
+pub mod segment;
+pub mod text;
+
+pub use lesson::{
+    chapters, segment_transcript, ChapterFormat, LessonParams, MicroLesson, TranscriptSegment,
+};
+pub use segment::{segment_text, SegmentParams};
