@@ -160,7 +160,7 @@ def test_pickle_of_another_format_is_refused():
 
 
 PUBLIC_MODULES = ["edupulse", "edupulse._base", "edupulse.churn", "edupulse.demand",
-                  "edupulse.exceptions", "edupulse.leads", "edupulse.repetition", "edupulse.trends"]
+                  "edupulse.exceptions", "edupulse.io", "edupulse.leads", "edupulse.repetition", "edupulse.trends"]
 
 
 def test_every_public_module_is_doctested():
