@@ -161,7 +161,7 @@ def test_pickle_of_another_format_is_refused():
 
 PUBLIC_MODULES = ["edupulse", "edupulse._base", "edupulse.churn", "edupulse.content",
                   "edupulse.demand", "edupulse.exceptions", "edupulse.experiments",
-                  "edupulse.leads", "edupulse.repetition", "edupulse.trends"]
+                  "edupulse.io", "edupulse.leads", "edupulse.repetition", "edupulse.trends"]
 
 
 def test_every_public_module_is_doctested():

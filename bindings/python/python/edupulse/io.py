@@ -7,8 +7,14 @@ charge in another currency and the like raise ``edupulse.exceptions.ValidationEr
 column (and the row), and nothing is returned half-built. The mapping of each tool is in
 docs/import.md; the same importers run from the CLI (``edupulse ingest --from TOOL PATH...``).
 
->>> import edupulse.io as eio                                        # doctest: +SKIP
->>> store.ingest(eio.from_stripe(pd.read_csv("unified_payments.csv")))  # doctest: +SKIP
+>>> import pandas as pd, edupulse
+>>> charges = pd.DataFrame({"Created date (UTC)": ["2025-03-01 10:00:00"], "Amount": ["199.00"],
+...                         "Amount Refunded": ["49.00"], "Currency": ["eur"], "Customer ID": ["cus_A"]})
+>>> tables = edupulse.io.from_stripe(charges)
+>>> tables["purchases"]["amount"].tolist()
+[150.0]
+>>> edupulse.Store("memory://").ingest(tables)["written"]["purchases"]
+1
 """
 
 from __future__ import annotations
@@ -91,7 +97,14 @@ def from_pytrends(
     """``keyword_interest`` from ``TrendReq.interest_over_time()`` (index ``date``, a column per
     keyword, ``isPartial``; partial periods are left out) and, with ``related``
     (``TrendReq.related_queries()``'s dict, or its flat form with keyword, kind, query, value),
-    ``related_queries`` dated by the series' last date. ``geo``: the region requested."""
+    ``related_queries`` dated by the series' last date. ``geo``: the region requested.
+
+    >>> import pandas as pd
+    >>> iot = pd.DataFrame({"curso IA": [54, 61], "isPartial": [False, True]},
+    ...                    index=pd.Index(pd.to_datetime(["2025-01-05", "2025-01-12"]), name="date"))
+    >>> len(from_pytrends(iot)["keyword_interest"])  # the partial week is left out
+    1
+    """
     interest = interest_df
     keep_index = isinstance(interest, pd.DataFrame) and "date" not in interest.columns
     frames = {"interest": _raw(interest, "interest_df", keep_index=keep_index)}
@@ -114,7 +127,17 @@ def from_zoom(
     ``duration_min``, optional ``topic``) or Zoom's report summary as a DataFrame (``Topic``,
     ``Webinar ID``, ``Actual Start Time``, ``Actual Duration (minutes)``); required.
     Attended = joined at all; minutes = the union of the sessions (rejoins add up); Zoom's
-    month-first times are read in the account's ``utc_offset_minutes``."""
+    month-first times are read in the account's ``utc_offset_minutes``.
+
+    >>> import pandas as pd
+    >>> reg = pd.DataFrame({"Email": ["ana@example.es"], "Registration Time": ["03/01/2025 09:15:22 AM"]})
+    >>> part = pd.DataFrame({"User Email": ["ana@example.es"] * 2,
+    ...                      "Join Time": ["03/15/2025 10:00:00 AM", "03/15/2025 10:40:00 AM"],
+    ...                      "Leave Time": ["03/15/2025 10:30:00 AM", "03/15/2025 11:00:00 AM"]})
+    >>> w = {"webinar_id": "812", "title": "Curso IA", "starts_at": "2025-03-15T10:00:00Z", "duration_min": 60}
+    >>> from_zoom(reg, part, w)["registrations"]["minutes_watched"].tolist()
+    [50.0]
+    """
     frames = {
         "registrants": _raw(registrants_df, "registrants_df"),
         "participants": _raw(participants_df, "participants_df"),
@@ -139,7 +162,15 @@ def from_crm(
 ) -> Dict[str, pd.DataFrame]:
     """``leads`` (and ``lead_events``) from a CRM's contacts and activities exports. ``mapping``
     (unknown keys are errors): ``contacts`` / ``activities`` column names, ``kinds`` (export text
-    → edupulse kind), ``ignore_unmapped_kinds``, ``time_format``; default: HubSpot's names."""
+    → edupulse kind), ``ignore_unmapped_kinds``, ``time_format``; default: HubSpot's names.
+
+    >>> import pandas as pd
+    >>> contacts = pd.DataFrame({"Email Address": ["x@y.es"], "OPTIN_TIME": ["01/03/2025 10:00"]})
+    >>> m = {"contacts": {"lead_id": "Email Address", "email": "Email Address", "created_at": "OPTIN_TIME"},
+    ...      "time_format": "%d/%m/%Y %H:%M"}
+    >>> str(from_crm(contacts, mapping=m)["leads"]["created_at"][0])
+    '2025-03-01 10:00:00+00:00'
+    """
     frames = {"contacts": _raw(contacts_df, "contacts_df")}
     if activities_df is not None:
         frames["activities"] = _raw(activities_df, "activities_df")

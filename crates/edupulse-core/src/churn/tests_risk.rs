@@ -216,3 +216,61 @@ fn cohorts_use_calendar_months() {
     assert_eq!(jan.km_survival[0], 0.5);
     assert_eq!(jan.km_survival[1], 0.0);
 }
+
+#[test]
+fn the_dropout_label_is_a_parameter_and_withdrawn_students_leave_the_population() {
+    use crate::model::{Activity, ActivityKind, Student, Tables};
+    use risk::{labelled_as_of, DropoutLabel};
+    let t = |d: i64| Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap() + Duration::days(d);
+    let student = |id: &str| Student {
+        student_id: id.into(),
+        email: format!("{id}@x.es"),
+        name: id.into(),
+        industry: "x".into(),
+        role: "x".into(),
+        company_size: "x".into(),
+        enrolled_at: t(0),
+    };
+    let act = |id: &str, d, kind, value| Activity {
+        student_id: id.into(),
+        at: t(d),
+        kind,
+        value,
+    };
+    // a: submits, then withdraws on day 20. b: submits, stays silent, completes on day 50.
+    // c: withdrew on day 5 (gone before the scoring date, day 10).
+    let tables = Tables {
+        students: vec![student("a"), student("b"), student("c")],
+        activity: vec![
+            act("a", 3, ActivityKind::AssessmentSubmitted, Some(40.0)),
+            act("a", 20, ActivityKind::Withdrawn, None),
+            act("b", 4, ActivityKind::AssessmentSubmitted, Some(80.0)),
+            act("b", 6, ActivityKind::AssessmentSubmitted, None),
+            act("b", 50, ActivityKind::Certificate, None),
+            act("c", 5, ActivityKind::Withdrawn, None),
+        ],
+        ..Tables::default()
+    };
+    let label = |label, horizon_days| {
+        let p = RiskParams {
+            label,
+            horizon_days,
+            ..RiskParams::default()
+        };
+        labelled_as_of(&tables, t(10), &p).unwrap()
+    };
+    let (ids, x, y) = label(DropoutLabel::Withdrawal, 100);
+    assert_eq!(ids, ["a", "b"]);
+    assert_eq!(y, [true, false]);
+    let Some(crate::learn::ColumnData::Numeric(mean)) = x.column("assessment_score_mean") else {
+        panic!("no assessment_score_mean")
+    };
+    // b's ungraded submission counts as a submission, not as a zero score.
+    assert_eq!(mean, &[40.0, 80.0]);
+    assert_eq!(label(DropoutLabel::NotCompleting, 100).2, [true, false]);
+    // Inactivity over 30 days: a's withdrawal is not activity; b's certificate is on day 50.
+    assert_eq!(label(DropoutLabel::Inactivity, 30).2, [true, true]);
+    assert_eq!(label(DropoutLabel::Inactivity, 60).2, [true, false]);
+    let bad: Result<RiskParams, _> = serde_json::from_str(r#"{"label": "graduated"}"#);
+    assert!(bad.is_err());
+}
