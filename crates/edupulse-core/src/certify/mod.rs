@@ -1,0 +1,24 @@
+//! Certification: who has earned a certificate, and the signed Open Badges 3.0 credential that
+//! proves it to anyone.
+//!
+//! - [`jcs`]: RFC 8785 JSON canonicalisation (the bytes a document signs as);
+//! - [`keys`]: multibase, multicodec Ed25519 keys and `did:key`, resolved locally;
+//! - [`proof`]: Data Integrity `eddsa-jcs-2022` signing;
+//! - [`verify`]: verification that names the failing check;
+//! - [`status`]: W3C Bitstring Status List v1.0 revocation.
+//!
+//! All pure: keys come in as values; reading them from the environment or a file is the facade's
+//! and the CLI's job.
+
+pub mod jcs;
+pub mod keys;
+pub mod proof;
+pub mod status;
+pub mod verify;
+
+pub use proof::{sign, ProofOptions};
+pub use status::StatusList;
+pub use verify::{verify, Check, Verification, VerifyOptions};
+
+#[cfg(test)]
+mod tests;
