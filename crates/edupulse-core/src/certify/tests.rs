@@ -293,3 +293,157 @@ fn configured_verification_method_is_used_without_fetching() {
     o.keys.insert(vm.into(), sk.verifying_key());
     assert!(verify(&signed, &o).valid);
 }
+
+mod eligibility_and_badges {
+    use super::super::credential::*;
+    use super::super::rules::*;
+    use super::*;
+    use crate::model::*;
+
+    fn student(id: &str) -> Student {
+        Student {
+            student_id: id.into(),
+            email: format!("{id}@example.org"),
+            name: id.to_uppercase(),
+            industry: "tech".into(),
+            role: "dev".into(),
+            company_size: "11-50".into(),
+            enrolled_at: at("2025-01-01T00:00:00Z"),
+        }
+    }
+
+    fn tables() -> Tables {
+        let mut t = Tables::default();
+        t.students = vec![student("s1"), student("s2"), student("s3")];
+        for i in 0..4 {
+            t.webinars.push(Webinar {
+                webinar_id: format!("w{i}"),
+                title: "SQL".into(),
+                topic: "sql".into(),
+                starts_at: at("2025-03-01T18:00:00Z") + chrono::Duration::days(7 * i),
+                duration_min: 60,
+                industry: None,
+                role: None,
+                company_size: None,
+            });
+        }
+        let reg = |w: &str, p: &str, attended: bool| Registration {
+            webinar_id: w.into(),
+            person_id: p.into(),
+            registered_at: at("2025-02-01T00:00:00Z"),
+            industry: "tech".into(),
+            role: "dev".into(),
+            company_size: "11-50".into(),
+            attended,
+            minutes_watched: None,
+            questions: None,
+            polls: None,
+            chat_messages: None,
+        };
+        // s1 attends 4/4, s2 3/4 (75%), s3 1/4.
+        for w in ["w0", "w1", "w2", "w3"] {
+            t.registrations.push(reg(w, "s1", true));
+            t.registrations.push(reg(w, "s2", w != "w3"));
+            t.registrations.push(reg(w, "s3", w == "w0"));
+        }
+        for (s, n) in [("s1", 3), ("s2", 3), ("s3", 0)] {
+            for i in 0..n {
+                t.activity.push(Activity {
+                    student_id: s.into(),
+                    at: at("2025-03-10T00:00:00Z") + chrono::Duration::hours(i),
+                    kind: ActivityKind::QuizPassed,
+                    value: None,
+                });
+            }
+        }
+        t
+    }
+
+    fn spec() -> CertificationSpec {
+        CertificationSpec {
+            certification: Certification {
+                certification_id: "sql".into(),
+                name: "SQL para análisis".into(),
+                description: "Consultas SQL".into(),
+                criteria: "Asistir al 80 % de los webinars y aprobar 3 cuestionarios.".into(),
+                validity_days: 365,
+            },
+            requirements: Requirements {
+                webinar_topic: Some("sql".into()),
+                min_attendance: Some(0.8),
+                min_quizzes: Some(3),
+                ..Requirements::default()
+            },
+        }
+    }
+
+    #[test]
+    fn eligible_close_and_missing() {
+        let rows = eligibility(&tables(), &[spec()], at("2025-06-01T00:00:00Z")).unwrap();
+        let by: std::collections::HashMap<_, _> =
+            rows.iter().map(|r| (r.student_id.as_str(), r)).collect();
+        assert_eq!(by["s1"].standing, Standing::Eligible);
+        assert_eq!(by["s2"].standing, Standing::Close);
+        assert_eq!(
+            by["s2"].missing,
+            vec!["attendance 3/4 webinars of \"sql\" (75%, needs 80%)".to_string()]
+        );
+        assert_eq!(by["s3"].standing, Standing::NotEligible);
+        assert_eq!(by["s3"].missing.len(), 2);
+        // Outside the window nothing counts.
+        let late = eligibility(&tables(), &[spec()], at("2027-06-01T00:00:00Z")).unwrap();
+        assert!(late.iter().all(|r| r.standing == Standing::NotEligible));
+        let mut bad = spec();
+        bad.requirements.min_attendance = Some(1.5);
+        assert!(eligibility(&tables(), &[bad], at("2025-06-01T00:00:00Z")).is_err());
+    }
+
+    #[test]
+    fn open_badge_signs_verifies_and_expires() {
+        let sk = ed25519_dalek::SigningKey::from_bytes(&[11; 32]);
+        let issuer = IssuerProfile {
+            id: did_key(&sk.verifying_key()),
+            name: "Academia Ejemplo".into(),
+            url: Some("https://academia.example".into()),
+            base_url: "https://academia.example/".into(),
+        };
+        let s = spec();
+        let vc = open_badge_credential(&BadgeRequest {
+            certification: &s.certification,
+            issuer: &issuer,
+            credential_id: "sql-s1",
+            student_id: "s1",
+            student_name: "S1",
+            student_email: Some("S1@example.org "),
+            valid_from: at("2025-06-01T00:00:00Z"),
+            status: None,
+        })
+        .unwrap();
+        assert_eq!(vc["type"][1], "OpenBadgeCredential");
+        assert_eq!(vc["@context"][1], OB_CONTEXT);
+        assert_eq!(vc["id"], "https://academia.example/credentials/sql-s1");
+        assert_eq!(vc["validUntil"], "2026-06-01T00:00:00Z");
+        assert_eq!(
+            vc["credentialSubject"]["achievement"]["criteria"]["narrative"],
+            s.certification.criteria
+        );
+        assert!(
+            !vc.to_string().contains("example.org"),
+            "e-mail only hashed"
+        );
+        let vm = did_key_verification_method(&sk.verifying_key());
+        let signed = sign(
+            &vc,
+            &sk,
+            &ProofOptions::assertion(&vm, "2025-06-01T00:00:00Z"),
+        )
+        .unwrap();
+        let mut o = VerifyOptions {
+            now: Some(at("2025-12-01T00:00:00Z")),
+            ..VerifyOptions::default()
+        };
+        assert!(verify(&signed, &o).valid);
+        o.now = Some(at("2026-06-01T00:00:01Z"));
+        assert_eq!(verify(&signed, &o).failed, Some(Check::ValidUntil));
+    }
+}
