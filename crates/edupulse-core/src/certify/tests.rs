@@ -313,8 +313,10 @@ mod eligibility_and_badges {
     }
 
     fn tables() -> Tables {
-        let mut t = Tables::default();
-        t.students = vec![student("s1"), student("s2"), student("s3")];
+        let mut t = Tables {
+            students: vec![student("s1"), student("s2"), student("s3")],
+            ..Tables::default()
+        };
         for i in 0..4 {
             t.webinars.push(Webinar {
                 webinar_id: format!("w{i}"),
