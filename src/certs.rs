@@ -400,3 +400,32 @@ pub fn verify_file(
     }
     Ok(certify::verify(&doc, &opts))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_key_never_shows_in_debug_or_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k");
+        let key = keygen(&path).unwrap();
+        let secret = std::fs::read_to_string(&path).unwrap().trim().to_string();
+        assert_eq!(format!("{key:?}"), "SecretKey(<redacted>)");
+        assert!(!key.public_multibase().contains(&secret[1..]));
+        let bad = format!("{}0", &secret[..secret.len() - 1]); // '0' is not base58
+        let e = SecretKey::parse(&bad).unwrap_err().to_string();
+        assert!(!e.contains(&secret[1..10]), "{e}");
+        // A key file holding junk: the error names the file, not its content.
+        std::fs::write(dir.path().join("junk"), "zSECRETJUNK").unwrap();
+        let cfg = CertsConfig {
+            key_file: Some(dir.path().join("junk")),
+            ..CertsConfig::default()
+        };
+        if std::env::var_os(KEY_VAR).is_none() {
+            let e = load_key(&cfg).unwrap_err().to_string();
+            assert!(e.contains("junk") && !e.contains("SECRETJUNK"), "{e}");
+        }
+        assert!(keygen(&path).is_err(), "never overwrites");
+    }
+}
