@@ -51,8 +51,6 @@ pub struct CertsConfig {
     pub out_dir: PathBuf,
     /// "Expiring soon": credentials whose `validUntil` is within this many days.
     pub renewal_reminder_days: u32,
-    /// The certifications and their requirements.
-    pub certifications: Vec<CertificationSpec>,
 }
 
 impl CertsConfig {
@@ -69,7 +67,6 @@ impl CertsConfig {
         if self.out_dir.as_os_str().is_empty() {
             return Err(CoreError::param("certs.out_dir", "must be set").into());
         }
-        certify::rules::index_specs(&self.certifications)?;
         Ok(())
     }
 }
@@ -258,8 +255,12 @@ fn write_status_list(
 
 /// Issue a credential to every eligible student who holds no valid, unrevoked one for that
 /// certification at `as_of` (an expired one is renewed), write them and the status list.
+///
+/// `certifications` are the job's (`[job.certify] certifications`), so the daily job's
+/// eligibility alerts and the issued credentials follow the same rules.
 pub fn issue(
     config: &CertsConfig,
+    certifications: &[CertificationSpec],
     key: &SecretKey,
     tables: &Tables,
     as_of: DateTime<Utc>,
@@ -268,8 +269,8 @@ pub fn issue(
     let dir = &config.out_dir;
     std::fs::create_dir_all(dir.join("credentials")).map_err(|e| io(dir, e))?;
     let mut state = read_state(dir)?;
-    let rows = certify::eligibility(tables, &config.certifications, as_of)?;
-    let specs = certify::rules::index_specs(&config.certifications)?;
+    let specs = certify::rules::index_specs(certifications)?;
+    let rows = certify::eligibility(tables, certifications, as_of)?;
     let students: BTreeMap<&str, &edupulse_core::model::Student> = tables
         .students
         .iter()

@@ -415,7 +415,13 @@ async fn certs(cmd: CertsCommand) -> Result<serde_json::Value, Failure> {
             let key = certs::load_key(&settings.certs)?;
             let store = open_store(&store).await?;
             let tables = store.read_all(edupulse::TimeRange::ALL).await?;
-            let s = certs::issue(&settings.certs, &key, &tables, as_of)?;
+            let s = certs::issue(
+                &settings.certs,
+                &settings.job.certify.certifications,
+                &key,
+                &tables,
+                as_of,
+            )?;
             Ok(
                 json!({"command": "certs issue", "as_of": as_of, "issued": s.issued,
                 "already_held": s.already_held, "close": s.close.len(),

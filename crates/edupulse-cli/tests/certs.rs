@@ -77,9 +77,9 @@ fn keygen_issue_verify_revoke() {
             format!(
                 "[certs]\n{key_line}\nissuer_name = \"Academia Ejemplo\"\nbase_url = \"https://academia.example\"\n\
                  status_list_url = \"https://academia.example/status/1\"\nout_dir = {:?}\nrenewal_reminder_days = 400\n\
-                 [[certs.certifications]]\ncertification_id = \"analitica\"\nname = \"Analítica\"\ndescription = \"d\"\n\
+                 [[job.certify.certifications]]\ncertification_id = \"analitica\"\nname = \"Analítica\"\ndescription = \"d\"\n\
                  criteria = \"Aprobar 1 cuestionario y 1 lección\"\nvalidity_days = 365\n\
-                 [certs.certifications.requirements]\nmin_quizzes = 1\nmin_lessons = 1\nwindow_days = 3650\n",
+                 [job.certify.certifications.requirements]\nmin_quizzes = 1\nmin_lessons = 1\nwindow_days = 3650\n",
                 out_dir.display().to_string()
             ),
         )

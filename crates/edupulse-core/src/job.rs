@@ -86,6 +86,8 @@ pub struct JobConfig {
     pub leads: crate::leads::LeadsConfig,
     /// Demand step parameters.
     pub demand: crate::demand::DemandConfig,
+    /// Certification step parameters.
+    pub certify: crate::certify::CertifyConfig,
 }
 
 impl JobConfig {
@@ -96,7 +98,8 @@ impl JobConfig {
         self.trends.validate()?;
         self.churn.validate()?;
         self.leads.validate()?;
-        self.demand.validate()
+        self.demand.validate()?;
+        self.certify.validate()
     }
 }
 
@@ -136,6 +139,9 @@ impl Job {
                 }),
                 Box::new(crate::demand::DemandStep {
                     config: config.demand.clone(),
+                }),
+                Box::new(crate::certify::CertifyStep {
+                    config: config.certify.clone(),
                 }),
             ],
         })

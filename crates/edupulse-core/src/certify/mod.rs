@@ -7,7 +7,8 @@
 //! - [`keys`]: multibase, multicodec Ed25519 keys and `did:key`, resolved locally;
 //! - [`proof`]: Data Integrity `eddsa-jcs-2022` signing;
 //! - [`verify`]: verification that names the failing check;
-//! - [`status`]: W3C Bitstring Status List v1.0 revocation.
+//! - [`status`]: W3C Bitstring Status List v1.0 revocation;
+//! - [`step`]: the `certify` step of the daily job (`cert_eligibility`, eligibility alerts).
 //!
 //! All pure: keys come in as values; reading them from the environment or a file is the facade's
 //! and the CLI's job.
@@ -18,12 +19,14 @@ pub mod keys;
 pub mod proof;
 pub mod rules;
 pub mod status;
+pub mod step;
 pub mod verify;
 
 pub use credential::{open_badge_credential, BadgeRequest, Certification, IssuerProfile};
 pub use proof::{sign, ProofOptions};
 pub use rules::{eligibility, CertificationSpec, Eligibility, Requirements, Standing};
 pub use status::StatusList;
+pub use step::{CertEligibilityRow, CertifyConfig, CertifyStep};
 pub use verify::{verify, Check, Verification, VerifyOptions};
 
 #[cfg(test)]

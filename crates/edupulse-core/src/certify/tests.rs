@@ -448,4 +448,41 @@ mod eligibility_and_badges {
         o.now = Some(at("2026-06-01T00:00:01Z"));
         assert_eq!(verify(&signed, &o).failed, Some(Check::ValidUntil));
     }
+
+    #[test]
+    fn step_writes_eligible_and_close_and_alerts_once_per_pair() {
+        use crate::job::{Job, JobConfig, Step};
+        let step = super::super::step::CertifyStep {
+            config: super::super::step::CertifyConfig {
+                certifications: vec![spec()],
+            },
+        };
+        let as_of = at("2025-06-01T00:00:00Z");
+        let out = step.run(&tables(), as_of).unwrap();
+        let rows: Vec<super::super::step::CertEligibilityRow> = out.rows().unwrap();
+        assert_eq!(rows.len(), 2, "s1 eligible, s2 close; s3 left out");
+        assert_eq!(out.notifications.len(), 1);
+        assert_eq!(out.notifications[0].dedupe_key, "certify:eligible:sql:s1");
+        let again = step
+            .run(&tables(), as_of + chrono::Duration::days(1))
+            .unwrap();
+        assert_eq!(
+            again.notifications[0].dedupe_key,
+            out.notifications[0].dedupe_key
+        );
+        // In the standard job, configured from JSON; unknown keys are errors.
+        let cfg: JobConfig = serde_json::from_value(json!({"certify": {"certifications": [{
+            "certification_id": "sql", "name": "SQL", "description": "d", "criteria": "c",
+            "validity_days": 365, "requirements": {"min_quizzes": 3}}]}}))
+        .unwrap();
+        assert!(Job::new(&cfg).unwrap().step_names().contains(&"certify"));
+        assert!(serde_json::from_value::<JobConfig>(json!({"certify": {"certs": []}})).is_err());
+        let dup = JobConfig {
+            certify: super::super::step::CertifyConfig {
+                certifications: vec![spec(), spec()],
+            },
+            ..JobConfig::default()
+        };
+        assert!(Job::new(&dup).is_err());
+    }
 }
