@@ -159,7 +159,7 @@ def test_pickle_of_another_format_is_refused():
         t.__setstate__(state)
 
 
-PUBLIC_MODULES = ["edupulse", "edupulse._base", "edupulse.churn", "edupulse.demand",
+PUBLIC_MODULES = ["edupulse", "edupulse._base", "edupulse.certify", "edupulse.churn", "edupulse.demand",
                   "edupulse.exceptions", "edupulse.leads", "edupulse.repetition", "edupulse.trends"]
 
 

@@ -13,6 +13,9 @@ with ``error`` naming the check (``proof``, ``suite``, ``verification_method``,
     >>> lst.revoke(7)
     >>> certify.StatusList.decode(lst.encoded()).is_revoked(7)
     True
+    >>> r = certify.verify({"credentialSubject": {}})
+    >>> r["valid"], r["error"]
+    (False, 'proof: no `proof`')
 """
 
 from __future__ import annotations
