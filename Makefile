@@ -21,7 +21,8 @@ VENV_STAMP := $(VENV)/.edupulse-deps
 PY_DEV_DEPS := "maturin>=1.9.4,<2" "pytest>=7" "numpy>=1.24" "pandas>=2.0" "polars>=1.0" \
 	"mypy>=1.10" "pandas-stubs>=2.0" \
 	"scikit-learn>=1.3" "pyarrow>=14" "tqdm>=4" \
-	"dask[distributed]>=2024.1" "nbclient>=0.9" "ipykernel>=6" "matplotlib>=3.7"
+	"dask[distributed]>=2024.1" "nbclient>=0.9" "ipykernel>=6" "matplotlib>=3.7" \
+	"pynacl>=1.5" "rfc8785>=0.1.4" "base58>=2.1"
 # maturin shares cargo's target dir (a fresh clone compiles the dependencies once, not twice).
 MATURIN_TARGET_DIR ?= $(CURDIR)/target
 # `dev` (the default) builds in about half the time of `release` on 2 cores; use

@@ -74,6 +74,7 @@ pub async fn open_store(url: &str) -> Result<Arc<dyn Store>, StoreError> {
 }
 
 pub mod backup;
+pub mod certs;
 pub mod job;
 
 pub use job::{ingest_dir, ingest_dir_with, run_daily, run_daily_with, run_job, RunOptions};

@@ -12,6 +12,7 @@
 //!   runs on the module's tokio runtime (module `runtime`).
 #![warn(missing_docs)]
 
+mod certify;
 mod churn;
 mod content;
 mod convert;
@@ -297,6 +298,8 @@ fn panic_for_tests(py: Python<'_>, site: &str) -> PyResult<()> {
 /// Native part of edupulse; use the `edupulse` package instead.
 #[pymodule]
 mod _edupulse {
+    #[pymodule_export]
+    use super::certify::{certify_eligibility, certify_sign, certify_verify, NativeStatusList};
     #[pymodule_export]
     use super::churn::{churn_summary, NativeClassifier, NativeGammaGamma, NativeTransactionModel};
     #[pymodule_export]

@@ -159,9 +159,10 @@ def test_pickle_of_another_format_is_refused():
         t.__setstate__(state)
 
 
-PUBLIC_MODULES = ["edupulse", "edupulse._base", "edupulse.churn", "edupulse.content",
-                  "edupulse.demand", "edupulse.exceptions", "edupulse.experiments",
-                  "edupulse.io", "edupulse.leads", "edupulse.repetition", "edupulse.trends"]
+PUBLIC_MODULES = ["edupulse", "edupulse._base", "edupulse.certify", "edupulse.churn",
+                  "edupulse.content", "edupulse.demand", "edupulse.exceptions",
+                  "edupulse.experiments", "edupulse.io", "edupulse.leads", "edupulse.repetition",
+                  "edupulse.trends"]
 
 
 def test_every_public_module_is_doctested():

@@ -78,7 +78,8 @@ def test_steps_one_at_a_time_equal_the_whole_run(business, tmp_path):
     whole.run(AS_OF)
     parts = edupulse.Store(f"sqlite://{tmp_path / 'parts.db'}")
     parts.ingest(business)
-    for step in ["kpis", "review_schedule", "trends", "churn", "leads", "demand", "experiments"]:
+    for step in ["kpis", "review_schedule", "trends", "churn", "leads", "demand", "experiments",
+                 "certify"]:
         parts.run(AS_OF, steps=[step])
     assert parts.counts() == whole.counts()
     for table in ["churn_scores", "review_learners", "trend_alerts", "best_slots"]:

@@ -141,6 +141,12 @@ enum Command {
         #[arg(long = "in", value_name = "FILE")]
         input: PathBuf,
     },
+    /// Certificates: generate the issuer key, issue Open Badges 3.0 credentials to eligible
+    /// students, verify a credential file, revoke one (see docs/certification.md).
+    Certs {
+        #[command(subcommand)]
+        command: CertsCommand,
+    },
     /// Write report.html and report.json for the latest run (or `--as-of`).
     Report {
         /// Store URL.
@@ -158,6 +164,51 @@ enum Command {
     },
 }
 
+#[derive(Subcommand, Debug)]
+enum CertsCommand {
+    /// Generate an Ed25519 issuer key into FILE (mode 0600; never overwrites). Prints only the
+    /// public key and its did:key verification method.
+    Keygen {
+        /// The key file to create.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Issue credentials to every eligible student (the `[certs]` section of the configuration
+    /// names the key file, issuer, certifications and output folder; the key may instead come
+    /// from `EDUPULSE_CERT_KEY`).
+    Issue {
+        /// Store URL.
+        #[arg(long)]
+        store: String,
+        /// The date eligibility is judged at (YYYY-MM-DD or RFC 3339).
+        #[arg(long)]
+        as_of: String,
+        /// Configuration file (default `$EDUPULSE_CONFIG`).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Verify a credential file; exit code 1 when it is not valid.
+    Verify {
+        /// The credential (JSON).
+        file: PathBuf,
+        /// Status-list credential files its `credentialStatus` points at (matched by `id`);
+        /// nothing is fetched.
+        #[arg(long = "status-list")]
+        status_list: Vec<PathBuf>,
+        /// Judge validity at this instant (default: now).
+        #[arg(long)]
+        now: Option<String>,
+    },
+    /// Revoke an issued credential (its id, file stem or URL) and re-sign the status list.
+    Revoke {
+        /// The credential id.
+        id: String,
+        /// Configuration file (default `$EDUPULSE_CONFIG`).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+}
+
 /// The environment variable naming the configuration file when `--config` is not given.
 const CONFIG_VAR: &str = "EDUPULSE_CONFIG";
 
@@ -171,6 +222,8 @@ struct Settings {
     notify: NotifyConfig,
     /// The report (`[report] lang = "es"`).
     report: ReportSettings,
+    /// Certificates (`[certs]`).
+    certs: edupulse::certs::CertsConfig,
 }
 
 /// The `[report]` table of the configuration file.
@@ -376,6 +429,7 @@ async fn dispatch(cmd: Command) -> Result<serde_json::Value, Failure> {
             )
             .await
         }
+        Command::Certs { command } => certs(command).await,
         Command::Schema => Ok(json!({
             "command": "schema",
             "tables": edupulse::core::results::catalog().iter().map(|s| json!({
@@ -420,6 +474,73 @@ async fn dispatch(cmd: Command) -> Result<serde_json::Value, Failure> {
 /// The settings from `--config`, else `$EDUPULSE_CONFIG`, else the defaults; the
 /// `EDUPULSE_WEBHOOK_*` variables are laid over them. A `.json` file is a job configuration
 /// alone; any other is TOML with `[job]` and `[notify]` tables.
+async fn certs(cmd: CertsCommand) -> Result<serde_json::Value, Failure> {
+    use edupulse::certs;
+    match cmd {
+        CertsCommand::Keygen { out } => {
+            let key = certs::keygen(&out)?;
+            Ok(json!({"command": "certs keygen", "key_file": out,
+                "public_key_multibase": key.public_multibase(),
+                "verification_method": key.did_key_method()}))
+        }
+        CertsCommand::Issue {
+            store,
+            as_of,
+            config,
+        } => {
+            let as_of = parse_as_of(&as_of)?;
+            let settings = load_settings(config)?;
+            let key = certs::load_key(&settings.certs)?;
+            let store = open_store(&store).await?;
+            let tables = store.read_all(edupulse::TimeRange::ALL).await?;
+            let s = certs::issue(
+                &settings.certs,
+                &settings.job.certify.certifications,
+                &key,
+                &tables,
+                as_of,
+            )?;
+            Ok(
+                json!({"command": "certs issue", "as_of": as_of, "issued": s.issued,
+                "already_held": s.already_held, "close": s.close.len(),
+                "expiring_soon": s.expiring_soon, "out_dir": settings.certs.out_dir}),
+            )
+        }
+        CertsCommand::Verify {
+            file,
+            status_list,
+            now,
+        } => {
+            let now = now.as_deref().map(parse_as_of).transpose()?;
+            let v = certs::verify_file(&file, &status_list, now)?;
+            let checks: serde_json::Map<String, serde_json::Value> = v
+                .checks
+                .iter()
+                .map(|(c, ok)| (c.as_str().to_string(), json!(ok)))
+                .collect();
+            let out = json!({"command": "certs verify", "file": file, "valid": v.valid,
+                "checks": checks, "error": v.error});
+            if v.valid {
+                Ok(out)
+            } else {
+                println!("{out}");
+                Err(bad_input(
+                    v.error.unwrap_or_else(|| "not valid".to_string()),
+                ))
+            }
+        }
+        CertsCommand::Revoke { id, config } => {
+            let settings = load_settings(config)?;
+            let key = certs::load_key(&settings.certs)?;
+            let index = certs::revoke(&settings.certs, &key, &id, chrono::Utc::now())?;
+            Ok(
+                json!({"command": "certs revoke", "id": id, "status_index": index,
+                "status_list": settings.certs.out_dir.join("status-list.json")}),
+            )
+        }
+    }
+}
+
 fn load_settings(path: Option<PathBuf>) -> Result<Settings, Failure> {
     let path = path.or_else(|| {
         std::env::var_os(CONFIG_VAR)

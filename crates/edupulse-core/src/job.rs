@@ -88,6 +88,8 @@ pub struct JobConfig {
     pub demand: crate::demand::DemandConfig,
     /// Experiments step parameters.
     pub experiments: crate::experiments::ExperimentsConfig,
+    /// Certification step parameters.
+    pub certify: crate::certify::CertifyConfig,
 }
 
 impl JobConfig {
@@ -99,7 +101,8 @@ impl JobConfig {
         self.churn.validate()?;
         self.leads.validate()?;
         self.demand.validate()?;
-        self.experiments.validate()
+        self.experiments.validate()?;
+        self.certify.validate()
     }
 }
 
@@ -142,6 +145,9 @@ impl Job {
                 }),
                 Box::new(crate::experiments::ExperimentsStep {
                     config: config.experiments.clone(),
+                }),
+                Box::new(crate::certify::CertifyStep {
+                    config: config.certify.clone(),
                 }),
             ],
         })

@@ -18,6 +18,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod certify;
 pub mod churn;
 pub mod content;
 pub mod csvio;

@@ -63,6 +63,7 @@ from ._checks import check_int, check_str
 __all__ = [
     "churn",
     "exceptions",
+    "certify",
     "leads",
     "experiments",
     "demand",
@@ -522,6 +523,7 @@ def _typed_frame(cols: Dict[str, list], specs: Any) -> pd.DataFrame:
 from . import trends  # noqa: E402
 from . import churn  # noqa: E402  (submodule: edupulse.churn)
 from . import repetition  # noqa: E402  (submodule: edupulse.repetition)
+from . import certify  # noqa: E402  (submodule: edupulse.certify)
 from . import leads  # noqa: E402  (submodule: edupulse.leads)
 from . import demand  # noqa: E402  (submodule: edupulse.demand)
 from . import io  # noqa: E402  (submodule: edupulse.io, the importers)

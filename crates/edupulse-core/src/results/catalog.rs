@@ -2,6 +2,7 @@
 //! `edupulse.result_tables()`, the stores' DDL and `docs/results.md` are generated from.
 
 use super::{spec_of, ResultSpec};
+use crate::certify::CertEligibilityRow;
 use crate::churn::cohort::CohortRow;
 use crate::churn::step::{ChurnModelRow, ChurnScoreRow};
 use crate::demand::rows::{
@@ -51,6 +52,7 @@ pub fn catalog() -> &'static [&'static ResultSpec] {
             spec_of::<PlannedWebinarRow>(),
             spec_of::<ExperimentResultRow>(),
             spec_of::<ExperimentLookRow>(),
+            spec_of::<CertEligibilityRow>(),
         ]
     })
 }
