@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use edupulse_core::certify::{
     self, credential::valid_until, keys, rules::CertificationSpec, status, BadgeRequest,
-    IssuerProfile, ProofOptions, Standing, StatusList,
+    CertIssuedRow, IssuerProfile, ProofOptions, Standing, StatusList,
 };
 use edupulse_core::model::Tables;
 use edupulse_core::CoreError;
@@ -349,6 +349,71 @@ pub fn issue(
     write_status_list(config, key, &state, as_of)?;
     write_json(&dir.join("state.json"), &state)?;
     Ok(out)
+}
+
+/// The issuer's register in `config.out_dir` as typed `cert_issued` rows at `as_of` (credential
+/// id order), `expiring_soon` marking unrevoked credentials whose `validUntil` falls within
+/// `renewal_reminder_days` after `as_of`.
+pub fn issued_rows(
+    config: &CertsConfig,
+    as_of: DateTime<Utc>,
+) -> Result<Vec<CertIssuedRow>, Error> {
+    let state = read_state(&config.out_dir)?;
+    let horizon = as_of + Duration::days(i64::from(config.renewal_reminder_days));
+    Ok(state
+        .issued
+        .iter()
+        .map(|(id, x)| CertIssuedRow {
+            credential_id: id.clone(),
+            certification_id: x.certification_id.clone(),
+            student_id: x.student_id.clone(),
+            status_index: x.status_index as u64,
+            valid_from: x.valid_from,
+            valid_until: x.valid_until,
+            revoked: x.revoked,
+            expiring_soon: !x.revoked && x.valid_until.is_some_and(|u| u > as_of && u <= horizon),
+        })
+        .collect())
+}
+
+/// Record the issuer's register in `store` as of `as_of`: the `cert_issued` table (the whole
+/// register, replacing what the table had for that `as_of`), one renewal reminder per credential
+/// expiring within `renewal_reminder_days` (outbox, dedupe key
+/// `certify:renewal:<credential>:<expiry date>`, so reruns send nothing new), and a
+/// `certs_issue` entry in the run record of `as_of` (the daily job's summaries are kept). Only
+/// ids, dates and status bits go to the store: never a key, a signed credential or an e-mail.
+/// Returns the rows written.
+pub async fn record_issued(
+    store: &dyn edupulse_store::Store,
+    config: &CertsConfig,
+    as_of: DateTime<Utc>,
+) -> Result<Vec<CertIssuedRow>, Error> {
+    let rows = issued_rows(config, as_of)?;
+    let notifications = certify::renewal_notifications(&rows, as_of);
+    let mut steps = serde_json::Map::new();
+    steps.insert(
+        "certs_issue".into(),
+        serde_json::json!({
+            "ok": true,
+            "results": rows.len(),
+            "notifications": notifications.len(),
+            "summary": {
+                "issued": rows.len(),
+                "revoked": rows.iter().filter(|r| r.revoked).count(),
+                "expiring_soon": rows.iter().filter(|r| r.expiring_soon).count(),
+            },
+        }),
+    );
+    let summary = crate::job::keep_other_steps(store, as_of, steps).await?;
+    let run = edupulse_core::results::RunOutput {
+        as_of,
+        results: vec![edupulse_core::results::ResultSet::of(as_of, &rows)],
+        notifications,
+        summary,
+        failed: Vec::new(),
+    };
+    store.write_run(&run).await?;
+    Ok(rows)
 }
 
 /// Revoke credential `id` (its id in `state.json`, the file stem, or its full URL) and re-sign

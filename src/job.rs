@@ -102,20 +102,30 @@ pub async fn run_job(
     let tables = store.read_all(TimeRange::ALL).await?;
     let mut run = job.run_with(&tables, as_of, options)?;
     if partial {
-        // Keep the summaries other steps wrote for the same `as_of` in the run record.
-        let mut steps = run.summary["steps"]
+        let steps = run.summary["steps"]
             .as_object()
             .cloned()
             .unwrap_or_default();
-        if let Some(prev) = store.runs().await?.iter().find(|r| r.as_of == as_of) {
-            if let Some(serde_json::Value::Object(old)) = prev.summary.get("steps") {
-                for (k, v) in old {
-                    steps.entry(k.clone()).or_insert_with(|| v.clone());
-                }
-            }
-        }
-        run.summary = run_summary(as_of, steps);
+        run.summary = keep_other_steps(store, as_of, steps).await?;
     }
     store.write_run(&run).await?;
     Ok(run)
+}
+
+/// The run summary of `as_of` from `steps`, keeping the summaries other steps (or
+/// `edupulse certs issue`) already wrote for the same `as_of` in the run record: a partial run
+/// replaces only its own part.
+pub(crate) async fn keep_other_steps(
+    store: &dyn Store,
+    as_of: DateTime<Utc>,
+    mut steps: serde_json::Map<String, serde_json::Value>,
+) -> Result<serde_json::Value, Error> {
+    if let Some(prev) = store.runs().await?.iter().find(|r| r.as_of == as_of) {
+        if let Some(serde_json::Value::Object(old)) = prev.summary.get("steps") {
+            for (k, v) in old {
+                steps.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+        }
+    }
+    Ok(run_summary(as_of, steps))
 }

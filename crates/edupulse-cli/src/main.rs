@@ -500,10 +500,12 @@ async fn certs(cmd: CertsCommand) -> Result<serde_json::Value, Failure> {
                 &tables,
                 as_of,
             )?;
+            let register = certs::record_issued(store.as_ref(), &settings.certs, as_of).await?;
             Ok(
                 json!({"command": "certs issue", "as_of": as_of, "issued": s.issued,
                 "already_held": s.already_held, "close": s.close.len(),
-                "expiring_soon": s.expiring_soon, "out_dir": settings.certs.out_dir}),
+                "expiring_soon": s.expiring_soon, "register": register.len(),
+                "out_dir": settings.certs.out_dir}),
             )
         }
         CertsCommand::Verify {

@@ -16,6 +16,28 @@ fn edupulse(args: &[&str], env: &[(&str, &str)]) -> Output {
     c.output().expect("run edupulse")
 }
 
+/// The latest `cert_issued` rows and the renewal-reminder keys in the outbox of `url`.
+fn register_and_reminders(
+    url: &str,
+) -> (Vec<edupulse::core::certify::CertIssuedRow>, Vec<String>) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let store = edupulse::open_store(url).await.unwrap();
+        let rows = edupulse_store::typed_results(store.as_ref(), None)
+            .await
+            .unwrap();
+        let keys = store
+            .outbox(false)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|o| o.notification.dedupe_key)
+            .filter(|k| k.starts_with("certify:renewal:"))
+            .collect();
+        (rows, keys)
+    })
+}
+
 fn summary(out: &Output) -> Value {
     let stdout = String::from_utf8_lossy(&out.stdout);
     serde_json::from_str(stdout.lines().last().unwrap_or_default()).unwrap()
@@ -116,6 +138,16 @@ fn keygen_issue_verify_revoke() {
         summary(&out)["already_held"].as_u64().unwrap() as usize,
         issued.len()
     );
+    // The register is in the store (`cert_issued`), and each credential, valid 365 days and
+    // inside the 400-day reminder window, has one renewal reminder in the outbox: the second
+    // issue run added none.
+    let (register, reminders) = register_and_reminders(&store);
+    assert_eq!(register.len(), issued.len());
+    assert!(register.iter().all(|r| r.expiring_soon && !r.revoked));
+    assert_eq!(reminders.len(), issued.len(), "{reminders:?}");
+    assert!(reminders
+        .iter()
+        .all(|k| k.starts_with("certify:renewal:analitica-")));
 
     let cred = out_dir
         .join("credentials")

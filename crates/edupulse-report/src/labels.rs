@@ -182,6 +182,21 @@ labels! {
     col_p_ttest: "p prueba t", "t-test p";
     col_reason: "Motivo", "Reason";
 
+    // Certifications.
+    cert_title: "Certificaciones", "Certifications";
+    cert_explain: "«Aptos» cumplen todos los requisitos (la credencial se emite con `edupulse certs issue`); «cerca» cumplen cada requisito al menos en la proporción configurada. «Emitidas vigentes» son credenciales Open Badges 3.0 firmadas, no revocadas ni caducadas; «caducan pronto» vencen dentro del plazo de aviso de renovación (se envía un recordatorio por credencial).",
+        "“Eligible” students meet every requirement (issue the credential with `edupulse certs issue`); “close” ones meet each requirement to at least the configured share. “Issued (valid)” are signed Open Badges 3.0 credentials neither revoked nor expired; “expiring soon” expire within the renewal-reminder window (one reminder is sent per credential).";
+    cert_by_certification: "Por certificación", "By certification";
+    cert_close: "Cerca de conseguirla: lo que falta", "Close: what is still missing";
+    col_certification: "Certificación", "Certification";
+    col_eligible: "Aptos", "Eligible";
+    col_close: "Cerca", "Close";
+    col_issued_valid: "Emitidas vigentes", "Issued (valid)";
+    col_expiring_soon: "Caducan pronto", "Expiring soon";
+    col_revoked: "Revocadas", "Revoked";
+    col_missing: "Falta", "Missing";
+    col_met: "Requisitos cumplidos", "Requirements met";
+
     // Demand.
     demand_title: "Demanda: asistencia prevista y mejores horarios",
         "Demand: predicted attendance and the best slots";

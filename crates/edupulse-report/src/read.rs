@@ -3,6 +3,7 @@
 
 use crate::Error;
 use chrono::{DateTime, Utc};
+use edupulse_core::certify::{CertEligibilityRow, CertIssuedRow};
 use edupulse_core::churn::step::{ChurnModelRow, ChurnScoreRow};
 use edupulse_core::churn::CohortRow;
 use edupulse_core::demand::rows::{
@@ -223,6 +224,31 @@ impl ExperimentsSection {
     }
 }
 
+/// Certifications: the run's eligibility and the issuer's latest register.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CertifySection {
+    /// `cert_eligibility` rows of the run.
+    pub eligibility: Vec<CertEligibilityRow>,
+    /// `cert_issued` rows of the latest register written by `edupulse certs issue`.
+    pub issued: Vec<CertIssuedRow>,
+    /// The `as_of` of that register (none when no credential was ever recorded).
+    pub issued_as_of: Option<DateTime<Utc>>,
+}
+
+impl CertifySection {
+    async fn read(store: &dyn Store, as_of: DateTime<Utc>) -> Result<CertifySection, Error> {
+        let eligibility: Vec<CertEligibilityRow> = typed_results(store, Some(as_of)).await?;
+        let set = store.results("cert_issued", None).await?;
+        let issued_as_of = (!set.rows.is_empty()).then_some(set.as_of);
+        let issued: Vec<CertIssuedRow> = set.decode()?;
+        Ok(CertifySection {
+            eligibility,
+            issued,
+            issued_as_of,
+        })
+    }
+}
+
 /// Demand forecasts: heatmaps and best slots per target segment, the planned webinars'
 /// forecasts, rescheduling suggestions and next month's calendar.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -343,6 +369,8 @@ pub struct Report {
     pub demand: DemandSection,
     /// Experiments.
     pub experiments: ExperimentsSection,
+    /// Certifications.
+    pub certify: CertifySection,
     /// Spaced repetition.
     pub repetition: RepetitionSection,
     /// Notifications and store counts.
@@ -392,6 +420,7 @@ impl Report {
             leads: LeadsSection::read(store, as_of).await?,
             demand: DemandSection::read(store, as_of).await?,
             experiments: ExperimentsSection::read(store, as_of).await?,
+            certify: CertifySection::read(store, as_of).await?,
             repetition: RepetitionSection::read(store, as_of).await?,
             outbox: OutboxSection::read(store).await?,
         })

@@ -65,3 +65,62 @@ async fn an_empty_store_is_a_named_error() {
         .expect_err("no run");
     assert!(err.to_string().contains("no run yet"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_certifications_section_shows_standing_register_and_what_is_missing() {
+    use edupulse_core::certify::{CertEligibilityRow, CertIssuedRow, Standing};
+    let mut report = common::demo_report().await;
+    // The demo configures no certification: no section.
+    assert!(report.certify.eligibility.is_empty());
+    assert!(!report.to_html(Lang::Es).contains("id=\"certify\""));
+    let t = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().to_utc();
+    let standing = |student: &str, standing, met, missing: &[&str]| CertEligibilityRow {
+        certification_id: "analitica".into(),
+        student_id: student.into(),
+        standing,
+        met,
+        required: 3,
+        missing: missing.iter().map(|m| m.to_string()).collect(),
+        attendance: Some(0.8),
+        quizzes: 2,
+        lessons: 4,
+        retention: None,
+    };
+    report.certify.eligibility = vec![
+        standing("s1", Standing::Eligible, 3, &[]),
+        standing("s2", Standing::Close, 2, &["1 more quiz passed"]),
+    ];
+    let issued = |id: &str, revoked, expiring_soon| CertIssuedRow {
+        credential_id: id.into(),
+        certification_id: "analitica".into(),
+        student_id: "s0".into(),
+        status_index: 0,
+        valid_from: t("2025-01-01T00:00:00Z"),
+        valid_until: Some(t("2026-01-01T00:00:00Z")),
+        revoked,
+        expiring_soon,
+    };
+    report.certify.issued = vec![issued("c1", false, true), issued("c2", true, false)];
+    report.certify.issued_as_of = Some(t("2025-12-01T00:00:00Z"));
+    for (lang, title, missing) in [
+        (Lang::Es, "<h2>Certificaciones</h2>", "Falta"),
+        (Lang::En, "<h2>Certifications</h2>", "Missing"),
+    ] {
+        let html = report.to_html(lang);
+        let section = common::sections(&html)
+            .into_iter()
+            .find(|s| common::section_id(s) == "certify")
+            .expect("certify section");
+        assert!(section.contains(title), "{lang}");
+        assert!(common::has_chart_or_table(section), "{lang}");
+        assert!(section.contains(missing) && section.contains("1 more quiz passed"));
+        // analitica: 1 eligible, 1 close, 1 issued and valid, 1 expiring soon, 1 revoked.
+        assert!(
+            section.contains(
+                "<td>analitica</td><td class=\"num\">1</td><td class=\"num\">1</td>\
+                 <td class=\"num\">1</td><td class=\"num\">1</td><td class=\"num\">1</td>"
+            ),
+            "{lang}: {section}"
+        );
+    }
+}

@@ -26,7 +26,9 @@ pub use credential::{open_badge_credential, BadgeRequest, Certification, IssuerP
 pub use proof::{sign, ProofOptions};
 pub use rules::{eligibility, CertificationSpec, Eligibility, Requirements, Standing};
 pub use status::StatusList;
-pub use step::{CertEligibilityRow, CertifyConfig, CertifyStep};
+pub use step::{
+    renewal_notifications, CertEligibilityRow, CertIssuedRow, CertifyConfig, CertifyStep,
+};
 pub use verify::{verify, Check, Verification, VerifyOptions};
 
 #[cfg(test)]

@@ -59,6 +59,69 @@ crate::result_table! {
     }
 }
 
+crate::result_table! {
+    /// One credential issued by `edupulse certs issue`, as of the issuing run that recorded it
+    /// (every credential issued so far, revoked ones included: the issuer's register).
+    #[table = "cert_issued", step = "certs_issue", key = [credential_id]]
+    pub struct CertIssuedRow {
+        /// Credential id (the file stem under `credentials/`).
+        pub credential_id: String,
+        /// Certification id.
+        pub certification_id: String,
+        /// Student id.
+        pub student_id: String,
+        /// Bit of the credential in the status list.
+        pub status_index: u64,
+        /// `validFrom`.
+        pub valid_from: DateTime<Utc>,
+        /// `validUntil` (none: never expires).
+        pub valid_until: Option<DateTime<Utc>>,
+        /// Revoked in the status list.
+        pub revoked: bool,
+        /// Not revoked and `validUntil` within the renewal-reminder window after `as_of`.
+        pub expiring_soon: bool,
+    }
+}
+
+/// The renewal reminders for `issued` at `as_of`: one per credential marked `expiring_soon`,
+/// keyed by credential and expiry date, so a reminder is sent once per credential (a renewed
+/// credential has another id and gets its own).
+pub fn renewal_notifications(issued: &[CertIssuedRow], as_of: DateTime<Utc>) -> Vec<Notification> {
+    issued
+        .iter()
+        .filter(|r| r.expiring_soon)
+        .filter_map(|r| {
+            let until = r.valid_until?;
+            Some(Notification {
+                dedupe_key: format!(
+                    "certify:renewal:{}:{}",
+                    r.credential_id,
+                    until.format("%Y-%m-%d")
+                ),
+                kind: "cert_renewal".into(),
+                severity: Severity::Low,
+                title: format!(
+                    "Renovación de certificación: {} — {} caduca el {}",
+                    r.student_id,
+                    r.certification_id,
+                    until.format("%d/%m/%Y")
+                ),
+                body: format!(
+                    "The credential {} ({} for {}) expires on {}; the student can renew it by \
+                     meeting the requirements again (`edupulse certs issue` renews an expired \
+                     credential of a student who still qualifies).",
+                    r.credential_id,
+                    r.certification_id,
+                    r.student_id,
+                    until.format("%Y-%m-%d")
+                ),
+                payload: serde_json::to_value(r).unwrap_or_default(),
+                created_at: as_of,
+            })
+        })
+        .collect()
+}
+
 /// The certification step.
 #[derive(Debug, Clone, Default)]
 pub struct CertifyStep {

@@ -486,3 +486,30 @@ mod eligibility_and_badges {
         assert!(Job::new(&dup).is_err());
     }
 }
+
+#[test]
+fn renewal_reminders_are_one_per_expiring_credential_keyed_by_expiry() {
+    use super::{renewal_notifications, CertIssuedRow};
+    let t = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().to_utc();
+    let row = |id: &str, until: Option<&str>, revoked, expiring_soon| CertIssuedRow {
+        credential_id: id.into(),
+        certification_id: "analitica".into(),
+        student_id: "s1".into(),
+        status_index: 3,
+        valid_from: t("2025-01-01T00:00:00Z"),
+        valid_until: until.map(t),
+        revoked,
+        expiring_soon,
+    };
+    let rows = [
+        row("a", Some("2026-01-10T00:00:00Z"), false, true),
+        row("b", Some("2027-01-10T00:00:00Z"), false, false),
+        row("c", Some("2026-01-10T00:00:00Z"), true, false),
+        row("d", None, false, false),
+    ];
+    let n = renewal_notifications(&rows, t("2026-01-01T00:00:00Z"));
+    assert_eq!(n.len(), 1);
+    assert_eq!(n[0].dedupe_key, "certify:renewal:a:2026-01-10");
+    assert_eq!(n[0].kind, "cert_renewal");
+    assert!(n[0].title.contains("10/01/2026"), "{}", n[0].title);
+}

@@ -2,7 +2,7 @@
 //! `edupulse.result_tables()`, the stores' DDL and `docs/results.md` are generated from.
 
 use super::{spec_of, ResultSpec};
-use crate::certify::CertEligibilityRow;
+use crate::certify::{CertEligibilityRow, CertIssuedRow};
 use crate::churn::cohort::CohortRow;
 use crate::churn::step::{ChurnModelRow, ChurnScoreRow};
 use crate::demand::rows::{
@@ -53,6 +53,7 @@ pub fn catalog() -> &'static [&'static ResultSpec] {
             spec_of::<ExperimentResultRow>(),
             spec_of::<ExperimentLookRow>(),
             spec_of::<CertEligibilityRow>(),
+            spec_of::<CertIssuedRow>(),
         ]
     })
 }

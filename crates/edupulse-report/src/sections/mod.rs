@@ -1,5 +1,6 @@
 //! One module per section of the page; each appends its `<section>` elements to the page.
 
+pub mod certify;
 pub mod churn;
 pub mod demand;
 pub mod experiments;
