@@ -172,7 +172,8 @@ pub struct IssuedRecord {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IssueState {
-    /// The next free status-list index.
+    /// How many credentials were issued (a count: status-list indices are spread over the list
+    /// by `certify::status::allocate_index`, not taken in order).
     pub next_index: usize,
     /// Credential id → record.
     pub issued: BTreeMap<String, IssuedRecord>,
@@ -237,7 +238,13 @@ fn write_status_list(
     state: &IssueState,
     at: DateTime<Utc>,
 ) -> Result<(), Error> {
-    let mut list = StatusList::new(status::MIN_BITS.max(state.next_index.div_ceil(8) * 8))?;
+    // Long enough for every index handed out (indices are spread over `list_bits_for`).
+    let highest = state.issued.values().map(|r| r.status_index + 1).max();
+    let mut bits = status::list_bits_for(state.issued.len());
+    while highest.is_some_and(|h| h > bits) {
+        bits *= 2;
+    }
+    let mut list = StatusList::new(bits)?;
     for r in state.issued.values().filter(|r| r.revoked) {
         list.revoke(r.status_index)?;
     }
@@ -312,7 +319,9 @@ pub fn issue(
             r.student_id,
             as_of.format("%Y%m%d")
         );
-        let index = state.next_index;
+        let used: std::collections::BTreeSet<usize> =
+            state.issued.values().map(|r| r.status_index).collect();
+        let index = status::allocate_index(&used, &id);
         let vc = certify::open_badge_credential(&BadgeRequest {
             certification: &spec.certification,
             issuer: &profile,

@@ -17,9 +17,7 @@ fn edupulse(args: &[&str], env: &[(&str, &str)]) -> Output {
 }
 
 /// The latest `cert_issued` rows and the renewal-reminder keys in the outbox of `url`.
-fn register_and_reminders(
-    url: &str,
-) -> (Vec<edupulse::core::certify::CertIssuedRow>, Vec<String>) {
+fn register_and_reminders(url: &str) -> (Vec<edupulse::core::certify::CertIssuedRow>, Vec<String>) {
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let store = edupulse::open_store(url).await.unwrap();

@@ -30,6 +30,34 @@ pub const MIN_BITS: usize = 131_072;
 /// `encodedList` cannot inflate without bound.
 pub const MAX_BYTES: usize = 16 << 20;
 
+/// The status-list index of a new credential: a position derived from SHA-256 of
+/// `credential_id`, moved to the next free one (wrapping) if taken, in a list of
+/// [`list_bits_for`]`(used.len() + 1)` bits, so indices carry no issuance order (Bitstring Status
+/// List §6.1, herd privacy: "indexes … should be assigned randomly") and stay stable for a given
+/// id. The list doubles before it is half full, so probing stays short.
+pub fn allocate_index(used: &std::collections::BTreeSet<usize>, credential_id: &str) -> usize {
+    use sha2::{Digest, Sha256};
+    let capacity = list_bits_for(used.len() + 1);
+    let h = Sha256::digest(credential_id.as_bytes());
+    let mut word = [0u8; 8];
+    word.copy_from_slice(&h[..8]);
+    let start = (u64::from_be_bytes(word) % capacity as u64) as usize;
+    (0..capacity)
+        .map(|i| (start + i) % capacity)
+        .find(|i| !used.contains(i))
+        .unwrap_or(capacity)
+}
+
+/// The list length (bits) for `credentials` credentials: [`MIN_BITS`], doubled until they fill
+/// at most half of it.
+pub fn list_bits_for(credentials: usize) -> usize {
+    let mut bits = MIN_BITS;
+    while credentials > bits / 2 {
+        bits *= 2;
+    }
+    bits
+}
+
 /// A bitstring status list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatusList {

@@ -513,3 +513,33 @@ fn renewal_reminders_are_one_per_expiring_credential_keyed_by_expiry() {
     assert_eq!(n[0].kind, "cert_renewal");
     assert!(n[0].title.contains("10/01/2026"), "{}", n[0].title);
 }
+
+#[test]
+fn status_indices_are_spread_stable_and_never_reused() {
+    use std::collections::BTreeSet;
+    assert_eq!(list_bits_for(0), MIN_BITS);
+    assert_eq!(list_bits_for(MIN_BITS / 2), MIN_BITS);
+    assert_eq!(list_bits_for(MIN_BITS / 2 + 1), 2 * MIN_BITS);
+    let mut used = BTreeSet::new();
+    let mut order = Vec::new();
+    for i in 0..2000 {
+        let id = format!("analitica-s{i}-20260101");
+        let index = allocate_index(&used, &id);
+        assert!(index < MIN_BITS);
+        assert!(used.insert(index), "index {index} handed out twice");
+        order.push(index);
+    }
+    // Stable for an id given the same used set; not the issuance order.
+    let mut before: BTreeSet<usize> = used.clone();
+    before.remove(&order[7]);
+    assert_eq!(allocate_index(&before, "analitica-s7-20260101"), order[7]);
+    let ascending = order.windows(2).filter(|w| w[0] < w[1]).count();
+    assert!(
+        (800..1200).contains(&ascending),
+        "{ascending} of 1999 steps ascend"
+    );
+    // A taken position moves to the next free one.
+    let first = allocate_index(&BTreeSet::new(), "x");
+    let taken: BTreeSet<usize> = [first].into();
+    assert_eq!(allocate_index(&taken, "x"), (first + 1) % MIN_BITS);
+}
