@@ -1,7 +1,8 @@
 //! The activity-based churn risk of each student, as of a date.
 //!
 //! Decides, for every *current* student (enrolled, and active or enrolled within
-//! `active_window_days`), the probability of no activity at all in the next `horizon_days`, a risk
+//! `active_window_days`), the probability that it drops out in the next `horizon_days` (by
+//! default: no activity at all; the definition is [`RiskParams::label`]), a risk
 //! level (Alto > 0.7, Medio > 0.4, Bajo), the factors that push the risk up with their
 //! contribution, and an intervention per factor (a 1:1 session, personalised resources, a
 //! discount). Data: `students`, `activity` and `purchases` at or before the date only.
@@ -113,6 +114,16 @@ pub enum DropoutLabel {
 }
 
 impl DropoutLabel {
+    /// What the probability is of, in words (English): "no activity", "withdrawing",
+    /// "not completing (no certificate)".
+    pub fn outcome(self) -> &'static str {
+        match self {
+            DropoutLabel::Inactivity => "no activity",
+            DropoutLabel::Withdrawal => "withdrawing",
+            DropoutLabel::NotCompleting => "not completing (no certificate)",
+        }
+    }
+
     /// The text form (`inactivity`, `withdrawal`, `not_completing`).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -394,7 +405,7 @@ pub fn features_as_of(
 }
 
 /// Training rows replayed from the history before `as_of`: features at each anchor date and the
-/// label "no activity in the following `horizon_days`".
+/// label "dropped out in the following `horizon_days`" as `params.label` defines it.
 pub fn training_set(
     tables: &Tables,
     as_of: DateTime<Utc>,
@@ -465,7 +476,8 @@ pub struct RiskModel {
 pub struct ChurnScore {
     /// Student id.
     pub student_id: String,
-    /// Calibrated probability of no activity in the next `horizon_days`.
+    /// Calibrated probability of dropping out (as the label defines it) in the next
+    /// `horizon_days`.
     pub probability: f64,
     /// Risk level.
     pub risk_level: RiskLevel,

@@ -141,7 +141,8 @@ crate::result_table! {
     pub struct ChurnScoreRow {
         /// Student id.
         pub student_id: String,
-        /// Calibrated probability of no activity in the next `horizon_days`.
+        /// Calibrated probability of dropping out in the next `horizon_days`, as the risk
+        /// model's `label` defines it (default: no activity at all).
         pub probability: f64,
         /// Risk level: Alto (> 0.7), Medio (> 0.4) or Bajo.
         pub risk_level: RiskLevel,
@@ -299,9 +300,10 @@ impl Step for ChurnStep {
                             severity: Severity::High,
                             title: format!("Riesgo de abandono Alto: {} ({:.0} %)", s.student_id, s.probability * 100.0),
                             body: format!(
-                                "{} has a {:.0} % probability of no activity in the next {} days (last activity {} days ago). Factors: {}. Intervention: {}.",
+                                "{} has a {:.0} % probability of {} in the next {} days (last activity {} days ago). Factors: {}. Intervention: {}.",
                                 s.student_id,
                                 s.probability * 100.0,
+                                cfg.risk.label.outcome(),
                                 cfg.risk.horizon_days,
                                 s.days_since_last_activity.round(),
                                 why.join("; "),
