@@ -120,31 +120,9 @@ impl Standing {
     }
 }
 
-/// One student × certification.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Eligibility {
-    /// Student id.
-    pub student_id: String,
-    /// Certification id.
-    pub certification_id: String,
-    /// Eligible, close or not.
-    pub standing: Standing,
-    /// Requirements met / configured.
-    pub met: u32,
-    /// Requirements configured.
-    pub required: u32,
-    /// What is missing, one phrase per unmet requirement (English; e.g.
-    /// `attendance 2/4 webinars of "sql" (50%, needs 80%)`).
-    pub missing: Vec<String>,
-    /// Share of the course's webinars attended.
-    pub attendance: Option<f64>,
-    /// Quizzes passed in the window.
-    pub quizzes: u32,
-    /// Lessons completed in the window.
-    pub lessons: u32,
-    /// Retention over the window's reviews (None when fewer than `min_reviews`).
-    pub retention: Option<f64>,
-}
+/// One student × certification: the `cert_eligibility` row (the step keeps the eligible and
+/// close ones).
+pub type Eligibility = super::step::CertEligibilityRow;
 
 /// Evaluate every student of `tables.students` against every certification, as of `as_of`.
 pub fn eligibility(

@@ -172,18 +172,7 @@ impl Step for CertifyStep {
                     created_at: as_of,
                 });
             }
-            rows.push(CertEligibilityRow {
-                certification_id: e.certification_id,
-                student_id: e.student_id,
-                standing: e.standing,
-                met: e.met,
-                required: e.required,
-                missing: e.missing,
-                attendance: e.attendance,
-                quizzes: e.quizzes,
-                lessons: e.lessons,
-                retention: e.retention,
-            });
+            rows.push(e);
         }
         let eligible = rows
             .iter()

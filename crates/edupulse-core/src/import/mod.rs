@@ -152,11 +152,12 @@ impl Frame {
         options: &CsvOptions,
         header_has: &[&str],
     ) -> Result<Frame> {
-        let bytes = std::fs::read(path).map_err(|e| CoreError::Io {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        })?;
-        Frame::from_csv(&bytes, &path.display().to_string(), options, header_has)
+        Frame::from_csv(
+            &read_bytes(path)?,
+            &path.display().to_string(),
+            options,
+            header_has,
+        )
     }
 
     /// Read one block of a sectioned report from a file (see [`Frame::block_from_csv`]).
@@ -165,11 +166,12 @@ impl Frame {
         options: &CsvOptions,
         header_has: &[&str],
     ) -> Result<Frame> {
-        let bytes = std::fs::read(path).map_err(|e| CoreError::Io {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        })?;
-        Frame::block_from_csv(&bytes, &path.display().to_string(), options, header_has)
+        Frame::block_from_csv(
+            &read_bytes(path)?,
+            &path.display().to_string(),
+            options,
+            header_has,
+        )
     }
 
     /// The first of `names` present in the header (case-insensitive, surrounding spaces
@@ -408,6 +410,14 @@ pub fn import_files(
             oulad::import(&oulad::OuladFrames::read_dir(&paths[0])?, &limits)
         }
     }
+}
+
+/// The bytes of an export file; an unreadable file is an I/O error naming it.
+fn read_bytes(path: &std::path::Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| CoreError::Io {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })
 }
 
 #[cfg(test)]
