@@ -211,3 +211,17 @@ def time_column(table: str, column: str, values: Any) -> pd.Series:
         row = int(np.flatnonzero(at.isna().to_numpy())[0])
         raise ValidationError(table=table, row=row + 1, column=column, message="missing value")
     return at
+
+
+def instant(name: str, value: Any) -> float:
+    """Unix seconds of a date-time parameter (naive values are UTC); anything that is not a
+    date-time, or NaT, raises ``ParameterError`` naming ``name``."""
+    try:
+        t = pd.Timestamp(value)
+    except (TypeError, ValueError) as e:
+        raise ParameterError(parameter=name, message=f"not a date-time: {value!r} ({e})") from None
+    if t is pd.NaT:
+        raise ParameterError(parameter=name, message="must not be NaT")
+    if t.tzinfo is None:
+        t = t.tz_localize("UTC")
+    return float(t.timestamp())

@@ -27,6 +27,7 @@ import pandas as pd
 
 from . import _edupulse as _native
 from . import _interop
+from ._checks import instant
 from .exceptions import ParameterError
 
 __all__ = ["CHECKS", "StatusList", "eligibility", "sign", "verify"]
@@ -45,18 +46,6 @@ CHECKS = (
 
 #: The minimum length of a status list, in bits (W3C Bitstring Status List v1.0 §4.1).
 MIN_STATUS_LIST_BITS = 131_072
-
-
-def _instant(name: str, value: Any) -> float:
-    try:
-        t = pd.Timestamp(value)
-    except (TypeError, ValueError) as e:
-        raise ParameterError(parameter=name, message=f"not a date-time: {value!r} ({e})") from None
-    if t is pd.NaT:
-        raise ParameterError(parameter=name, message="must not be NaT")
-    if t.tzinfo is None:
-        t = t.tz_localize("UTC")
-    return float(t.timestamp())
 
 
 def sign(
@@ -105,7 +94,7 @@ def verify(
     ``now``: the instant validity is judged at (default: the clock). Never raises for a bad
     document; ``ParameterError`` only for a bad ``now`` or ``status_lists`` argument.
     """
-    t = None if now is None else _instant("now", now)
+    t = None if now is None else instant("now", now)
     lists: Dict[str, str] = {}
     if status_lists is not None:
         items: List[Any]
@@ -230,7 +219,7 @@ def eligibility(
                 ) from None
         clean.append(d)
     native_tables = _to_native({k: v for k, v in tables.items() if k != "certifications"})
-    t = None if as_of is None else int(_instant("as_of", as_of))
+    t = None if as_of is None else int(instant("as_of", as_of))
     rows = _native.certify_eligibility(native_tables, json.dumps(clean), t)
     df = pd.DataFrame(rows, columns=_ELIGIBILITY_COLUMNS)
     for c in ("met", "required", "quizzes", "lessons"):

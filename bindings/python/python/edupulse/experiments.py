@@ -40,7 +40,7 @@ import pandas as pd
 
 from . import _edupulse as _native
 from . import _interop
-from ._checks import check_float, check_int, check_str
+from ._checks import check_float, check_int, check_str, instant
 from .exceptions import ParameterError
 
 __all__ = ["analyze", "mean_test", "proportion_test"]
@@ -123,13 +123,6 @@ def mean_test(
     return _answer(p["method"], _native.experiments_test("mean", list(c), list(t), p))
 
 
-def _instant(value: Any) -> int:
-    t = pd.Timestamp(value)
-    if t.tzinfo is None:
-        t = t.tz_localize("UTC")
-    return int(t.timestamp())
-
-
 def analyze(
     experiments: Any,
     exposures: Any,
@@ -175,7 +168,7 @@ def analyze(
         "min_units": check_int("min_units", min_units, minimum=0),
     }
     native = _to_native({**tables, "experiments": experiments, "exposures": exposures})
-    t = None if as_of is None else _instant(as_of)
+    t = None if as_of is None else int(instant("as_of", as_of))
     rows, _looks, _t = _native.experiments_analyze(native, t, params)
     df = pd.DataFrame(rows)
     if df.empty:

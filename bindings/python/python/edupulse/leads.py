@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from . import _edupulse as _native
-from ._checks import check_float, text_column, time_column
+from ._checks import check_float, instant, text_column, time_column
 from .exceptions import ParameterError, ValidationError
 from . import _interop
 from ._base import Estimator
@@ -35,13 +35,6 @@ DEFAULT_WEIGHTS: Dict[str, float] = {str(k): float(v) for k, v in _POINTS["weigh
 def _seconds(values: Any) -> List[int]:
     at = time_column("lead_events", "at", pd.Series(values).reset_index(drop=True))
     return [int(v) for v in (at - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)]
-
-
-def _instant(value: Any) -> int:
-    t = pd.Timestamp(value)
-    if t.tzinfo is None:
-        t = t.tz_localize("UTC")
-    return int(t.timestamp())
 
 
 class LeadScorer(Estimator):
@@ -127,7 +120,7 @@ class LeadScorer(Estimator):
             _seconds(df["at"]),
             text_column("lead_events", "kind", df["kind"]),
             self._params(),
-            None if as_of is None else _instant(as_of),
+            None if as_of is None else int(instant("as_of", as_of)),
         )
         frame = pd.DataFrame(
             {
