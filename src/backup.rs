@@ -116,7 +116,8 @@ pub async fn backup(store: &dyn Store, out: &Path) -> Result<BackupCounts, Error
     Ok(counts)
 }
 
-/// Restore a backup file into `store`. Returns the rows read per table.
+/// Restore a backup file into `store`. Returns the rows read per table (every input table,
+/// zeros included, as [`backup`] counts them).
 pub async fn restore(store: &dyn Store, input: &Path) -> Result<BackupCounts, Error> {
     let file = std::fs::File::open(input).map_err(|e| io_err(input, e))?;
     let reader = std::io::BufReader::new(file);
@@ -197,6 +198,10 @@ pub async fn restore(store: &dyn Store, input: &Path) -> Result<BackupCounts, Er
     }
     if !saw_header {
         return Err(bad_file(input, 1, "empty file: not an edupulse backup"));
+    }
+    // Every input table is counted, zeros included, as `backup` counts them.
+    for t in Table::ALL {
+        counts.entry(t.name().to_string()).or_insert(0);
     }
     tables.validate()?;
     store.ingest(&tables).await?;

@@ -76,6 +76,25 @@ pub(crate) const KEYWORDS: &[(&str, Pattern)] = &[
     ("deep learning", Pattern::Flat),
 ];
 
+/// Which webinar topic a keyword stands for (`keyword_topics`): (keyword, topic, industry).
+/// Keywords about the whole field ("inteligencia artificial", "curso online gratis") map to no
+/// topic; "curso python" is a finance-only topic mapping, to exercise industry restrictions.
+pub(crate) const KEYWORD_TOPICS: &[(&str, &str, Option<&str>)] = &[
+    ("curso IA", "ia_generativa", None),
+    ("IA generativa empresas", "ia_generativa", None),
+    ("agentes IA", "agentes_ia", None),
+    ("automatización con IA", "automatizacion", None),
+    ("certificación IA", "ia_para_negocio", None),
+    ("machine learning", "machine_learning", None),
+    ("deep learning", "machine_learning", None),
+    (
+        "aprender inteligencia artificial",
+        "prompt_engineering",
+        None,
+    ),
+    ("curso python", "python_para_ia", Some("finanzas")),
+];
+
 /// Spanish first names.
 pub(crate) const FIRST_NAMES: &[&str] = &[
     "Lucía",

@@ -16,6 +16,8 @@
 //!   `top` list (a 0–100 index) and in the `rising` list (growth in percent, mostly modest); each
 //!   rising keyword whose rise midpoint falls in the history gets one new query that appears at
 //!   the midpoint as a breakout (> 5000 %, the first report without a figure), then settles.
+//! - **keyword_topics** — which webinar topic nine of the keywords stand for (one mapping only for
+//!   the `finanzas` industry), so next month's calendar can rank topics by their keywords' trends.
 //! - **webinars** / **registrations** — about three webinars a week across topics, weekdays,
 //!   hours and target segments; leads and students register (likelier when targeted and engaged)
 //!   and attend with probability [`expected_attendance_rate`] of their segment × weekday × hour ×
@@ -501,6 +503,14 @@ fn generate(cfg: &SimConfig) -> Result<(Tables, Raw)> {
     let (exps, exposures, exp_truth) = experiments::generate(cfg.seed, start, end, &tables);
     tables.experiments = exps;
     tables.exposures = exposures;
+    tables.keyword_topics = catalog::KEYWORD_TOPICS
+        .iter()
+        .map(|(keyword, topic, industry)| crate::model::KeywordTopic {
+            keyword: (*keyword).to_string(),
+            topic: (*topic).to_string(),
+            industry: industry.map(str::to_string),
+        })
+        .collect();
     let raw = Raw {
         experiments: exp_truth,
         plans,
