@@ -6,7 +6,10 @@
 //! - **recommendations** ([`recommend`]): implicit-feedback ALS, item-item neighbours or
 //!   popularity by segment (the cold-start fallback), consumed items excluded, and a
 //!   [`Reason`] per recommendation: the student's items that led to it, or "popular with
-//!   <role> in <industry>".
+//!   <role> in <industry>";
+//! - **gamification** ([`gamification`]): an idempotent points ledger (the source's points per
+//!   activity kind), badges, monthly and all-time leaderboards, and participation segments
+//!   (active / occasional / silent) with the share active against the source's 40 % target.
 //!
 //! The numeric models are generic learners and live in
 //! [`edupulse_learn::implicit`](crate::learn::implicit) (sparse matrix, ALS with a
@@ -31,12 +34,19 @@
 //! assert!(!out[0].fallback);
 //! ```
 
+pub mod gamification;
 pub mod recommend;
 
+pub use gamification::{
+    badges, leaderboard, participation, points, Badge, BadgeKind, GamificationParams,
+    LeaderboardRow, LedgerEntry, Participation, ParticipationReport, Period,
+};
 pub use recommend::{
     Interaction, Reason, Recommendation, Recommender, RecommenderModel, RecommenderParams,
     UserSegment,
 };
 
+#[cfg(test)]
+mod gamification_tests;
 #[cfg(test)]
 mod tests;
