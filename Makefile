@@ -31,7 +31,8 @@ MATURIN_PROFILE ?= dev
 DEMO_DIR ?= demo-out
 
 .PHONY: help demo test venv develop test-rust test-python test-slow fmt-check clippy deps-check \
-	bench-deps bench-learn oulad-eval gbstats-venv bench-experiments fsrs-reference bench-content
+	bench-deps bench-learn oulad-eval gbstats-venv bench-experiments fsrs-reference bench-content \
+	implicit-venv bench-community
 
 help:
 	@echo "make demo     run the end-to-end demo into $(DEMO_DIR)/"
@@ -117,6 +118,30 @@ bench-learn: bench-deps
 OULAD_DIR ?= $(abspath $(CURDIR)/../shared/data/oulad)
 oulad-eval: venv
 	$(VENV_PY) scripts/oulad_eval.py $(OULAD_DIR)
+
+# Implicit-feedback recommenders (docs/community.md): edupulse's ALS / item kNN / popularity against
+# `implicit` 0.7.3 (ALS, BPR, cosine, BM25) on the same splits in the same run, on 2 threads each:
+# 100k users × 10k items with planted preferences (≈1M training interactions), then OULAD
+# student × assessment submissions. Its own venv (implicit wheels pin their own numpy/scipy).
+IMPLICIT_VENV ?= .venv-implicit
+IMPLICIT_PY_DEPS := "implicit==0.7.3" "numpy==2.4.6" "scipy==1.17.1" "pandas==3.1.1" "threadpoolctl==3.8.0"
+
+implicit-venv: $(IMPLICIT_VENV)/.edupulse-implicit-deps
+
+$(IMPLICIT_VENV)/.edupulse-implicit-deps: Makefile
+	test -x $(IMPLICIT_VENV)/bin/python || $(PYTHON) -m venv $(IMPLICIT_VENV)
+	$(IMPLICIT_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(IMPLICIT_VENV)/bin/python -m pip install --quiet $(IMPLICIT_PY_DEPS)
+	touch $@
+
+bench-community: implicit-venv
+	@tgt="$${CARGO_TARGET_DIR:-$(CURDIR)/target}"; \
+	cargo build --release -p edupulse-learn --example bench_implicit && \
+	for d in planted oulad; do \
+		$(IMPLICIT_VENV)/bin/python scripts/bench_community.py --data $$d --threads 2 \
+			--edupulse-bin "$$tgt/release/examples/bench_implicit" --oulad $(OULAD_DIR) \
+			--json "$$tgt/bench-community-$$d.json" || exit 1; \
+	done
 
 # GrowthBook's gbstats 0.8.0 (the reference of edupulse's experiment statistics, docs/experiments.md)
 # pins numpy < 2 and pandas < 2, so it gets its own venv. `bench-experiments` regenerates a fresh

@@ -14,6 +14,7 @@
 
 mod certify;
 mod churn;
+mod community;
 mod content;
 mod convert;
 mod defaults;
@@ -302,6 +303,8 @@ mod _edupulse {
     use super::certify::{certify_eligibility, certify_sign, certify_verify, NativeStatusList};
     #[pymodule_export]
     use super::churn::{churn_summary, NativeClassifier, NativeGammaGamma, NativeTransactionModel};
+    #[pymodule_export]
+    use super::community::NativeRecommender;
     #[pymodule_export]
     use super::content::{content_segment_text, content_segment_transcript};
     #[pymodule_export]

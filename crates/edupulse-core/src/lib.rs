@@ -20,6 +20,7 @@
 
 pub mod certify;
 pub mod churn;
+pub mod community;
 pub mod content;
 pub mod csvio;
 pub mod demand;

@@ -46,6 +46,7 @@ mod encode;
 pub mod error;
 mod forest;
 mod gbdt;
+pub mod implicit;
 #[cfg(feature = "linfa")]
 pub mod linfa_impl;
 mod logistic;

@@ -25,6 +25,7 @@ __all__ = [
     "NativeStore",
     "NativeRegressor",
     "NativeDemand",
+    "NativeRecommender",
     "fsrs_optimize",
     "fsrs_evaluate",
     "__version__",
@@ -190,6 +191,29 @@ def experiments_test(
 def experiments_analyze(
     native: Any, as_of: Optional[int] = None, params: Optional[Mapping[str, Any]] = None
 ) -> Tuple[List[Dict[str, Any]], List[Dict[str, Any]], int]: ...
+# edupulse.community
+@final
+class NativeRecommender:
+    @staticmethod
+    def fit(
+        user_ids: Sequence[str],
+        item_ids: Sequence[str],
+        weights: Sequence[float],
+        params: Optional[Mapping[str, Any]] = None,
+        segments: Optional[Tuple[Sequence[str], Sequence[str], Sequence[str]]] = None,
+    ) -> "NativeRecommender": ...
+    @staticmethod
+    def from_state(state: bytes) -> "NativeRecommender": ...
+    def state(self) -> bytes: ...
+    def recommend(
+        self,
+        user_ids: Sequence[str],
+        k: int = 10,
+        exclude_seen: bool = True,
+        items: Optional[Sequence[str]] = None,
+    ) -> Tuple[List[str], List[str], List[int], List[float], List[str], List[str], List[bool]]: ...
+    def users(self) -> List[str]: ...
+    def items(self) -> List[str]: ...
 # edupulse.demand
 _Cols = List[Tuple[str, bool, Any]]
 @final

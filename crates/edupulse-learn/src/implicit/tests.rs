@@ -1,0 +1,162 @@
+use super::als::{cg_row, cholesky, cholesky_solve};
+use super::kernels::gram;
+use super::*;
+
+/// Two planted groups: users 0..20 consume items 0..6, users 20..40 items 6..12, each user all
+/// but one item of its block (a different one per user).
+fn blocks() -> (Csr, Vec<(u32, u32)>) {
+    let (mut r, mut c, mut w, mut held) = (vec![], vec![], vec![], vec![]);
+    for u in 0..40u32 {
+        let base = if u < 20 { 0 } else { 6 };
+        let skip = base + u % 6;
+        for i in base..base + 6 {
+            if i == skip {
+                held.push((u, i));
+            } else {
+                r.push(u);
+                c.push(i);
+                w.push(1.0);
+            }
+        }
+    }
+    (Csr::from_triplets(40, 12, &r, &c, &w).unwrap(), held)
+}
+
+#[test]
+fn triplets_sum_duplicates_and_name_bad_weights() {
+    let m = Csr::from_triplets(2, 3, &[1, 0, 1], &[2, 1, 2], &[1.0, 2.0, 0.5]).unwrap();
+    assert_eq!(m.nnz(), 2);
+    assert_eq!(m.row(1), (&[2u32][..], &[1.5f32][..]));
+    let t = m.transpose();
+    assert_eq!(t.row(2), (&[1u32][..], &[1.5f32][..]));
+    let e = Csr::from_triplets(2, 3, &[0, 1], &[0, 1], &[1.0, -1.0]).unwrap_err();
+    let loc = e.location().unwrap();
+    assert_eq!((loc.row, loc.column.as_deref()), (Some(2), Some("weight")));
+    assert!(Csr::from_triplets(2, 3, &[2], &[0], &[1.0]).is_err());
+}
+
+#[test]
+fn top_k_orders_breaks_ties_by_index_and_skips() {
+    let s = [0.5, 0.9, f32::NAN, 0.9, 0.1, 0.7];
+    assert_eq!(top_k(&s, 3, |_| false), vec![(1, 0.9), (3, 0.9), (5, 0.7)]);
+    assert_eq!(top_k(&s, 2, |j| j == 1), vec![(3, 0.9), (5, 0.7)]);
+    assert!(top_k(&s, 0, |_| false).is_empty());
+}
+
+#[test]
+fn conjugate_gradient_reaches_the_exact_least_squares_solution() {
+    // One user row against fixed item factors: k CG steps solve the k-dimensional system exactly.
+    let k = 6;
+    let y: Vec<f32> = (0..30 * k)
+        .map(|i| ((i * 7919) % 97) as f32 / 97.0 - 0.5)
+        .collect();
+    let cols = [1u32, 4, 9, 17];
+    let c1 = [2.0f32, 0.5, 3.0, 1.0];
+    let lambda = 0.1;
+    let yty = gram(&y, k, lambda);
+    let mut x = vec![0.01f32; k];
+    let (mut r, mut p, mut ap) = (vec![0.0; k], vec![0.0; k], vec![0.0; k]);
+    cg_row(
+        &mut x,
+        &cols,
+        &c1,
+        &y,
+        &yty,
+        k,
+        3 * k,
+        &mut r,
+        &mut p,
+        &mut ap,
+    );
+    // Direct: (YᵀY + λI + Σ c1 y yᵀ) x = Σ (1 + c1) y.
+    let mut w: Vec<f64> = yty.iter().map(|v| f64::from(*v)).collect();
+    let mut b = vec![0.0f64; k];
+    for (&i, &c) in cols.iter().zip(&c1) {
+        let yi = &y[i as usize * k..(i as usize + 1) * k];
+        for a in 0..k {
+            b[a] += f64::from((1.0 + c) * yi[a]);
+            for bb in 0..k {
+                w[a * k + bb] += f64::from(c * yi[a] * yi[bb]);
+            }
+        }
+    }
+    let l = cholesky(&mut w, k).unwrap().to_vec();
+    let exact = cholesky_solve(&l, k, &b);
+    for (a, e) in x.iter().zip(&exact) {
+        assert!((f64::from(*a) - e).abs() < 1e-3, "{a} vs {e}");
+    }
+}
+
+#[test]
+fn als_recovers_planted_blocks_deterministically() {
+    let (m, held) = blocks();
+    let params = AlsParams {
+        factors: 4,
+        iterations: 10,
+        ..AlsParams::default()
+    };
+    let als = Als::fit(&m, &params).unwrap();
+    let users: Vec<u32> = (0..40).collect();
+    let recs = als.recommend_many(&m, &users, 1, true, None);
+    for (u, i) in &held {
+        assert_eq!(recs[*u as usize][0].0, *i, "user {u}");
+        assert_eq!(
+            recs[*u as usize],
+            als.recommend(&m, *u as usize, 1, true, None)
+        );
+    }
+    // Same seed, one thread: identical factors.
+    crate::parallel::set_num_threads(1);
+    let one = Als::fit(&m, &params).unwrap();
+    crate::parallel::set_num_threads(0);
+    assert_eq!(one, als);
+    let why = als.explain(&m, 0, held[0].1 as usize, 2);
+    assert_eq!(why.len(), 2);
+    assert!(why.iter().all(|(i, s)| *i < 6 && *s > 0.0));
+    assert!(Als::fit(
+        &m,
+        &AlsParams {
+            factors: 0,
+            ..params
+        }
+    )
+    .is_err());
+}
+
+#[test]
+fn item_knn_cosine_matches_hand_computation_and_explains() {
+    // Item columns: i0 = (1, 1, 0), i1 = (1, 0, 1), i2 = (0, 2, 0) over users 0..3.
+    let m = Csr::from_triplets(
+        3,
+        3,
+        &[0, 1, 0, 2, 1],
+        &[0, 0, 1, 1, 2],
+        &[1.0, 1.0, 1.0, 1.0, 2.0],
+    )
+    .unwrap();
+    let knn = ItemKnn::fit(&m, &ItemKnnParams::default()).unwrap();
+    let s = knn.similarity();
+    let cos01 = 1.0 / 2.0; // (1·1) / (√2 · √2)
+    let cos02 = 2.0 / (2f32.sqrt() * 2.0);
+    assert_eq!(s.row(0).0, &[1, 2]);
+    assert!((s.row(0).1[0] - cos01).abs() < 1e-6);
+    assert!((s.row(0).1[1] - cos02).abs() < 1e-6);
+    // User 2 has item 1 only: item 0 reachable (cos 0.5), item 2 not (cos 0).
+    let rec = knn.recommend(&m, 2, 3, true, None);
+    assert_eq!(rec.len(), 1);
+    assert_eq!(rec[0].0, 0);
+    let why = knn.explain(&m, 2, 0, 3);
+    assert_eq!(why.len(), 1);
+    assert_eq!(why[0].0, 1);
+    assert!((why[0].1 - cos01).abs() < 1e-6);
+    let bm = ItemKnn::fit(
+        &m,
+        &ItemKnnParams {
+            weighting: Weighting::Bm25 { k1: 100.0, b: 0.8 },
+            ..ItemKnnParams::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(bm.similarity().n_rows(), 3);
+    assert_eq!(popularity(&m), vec![2.0, 2.0, 1.0]);
+}
