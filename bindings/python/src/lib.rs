@@ -20,6 +20,7 @@ mod defaults;
 mod demand;
 mod errors;
 mod experiments;
+mod forecast;
 mod io;
 mod leads;
 mod repetition;
@@ -310,6 +311,8 @@ mod _edupulse {
     use super::demand::{NativeDemand, NativeRegressor};
     #[pymodule_export]
     use super::experiments::{experiments_analyze, experiments_test};
+    #[pymodule_export]
+    use super::forecast::NativeForecaster;
     #[pymodule_export]
     use super::io::import_frames;
     #[pymodule_export]

@@ -12,13 +12,15 @@
 //! - **bad input**: duplicate dates are an error naming the row; gaps follow [`GapPolicy`]; fewer
 //!   than two seasons falls back to the last value and says so in [`Forecaster::notes`].
 //!
-//! [`metrics`] has MASE, sMAPE and coverage.
+//! [`metrics`] has MASE, sMAPE and coverage; [`step`] is the job step (daily revenue from
+//! `purchases`, table `revenue_forecast`, the below-target alert).
 
 pub mod ets;
 pub mod gbm;
 pub mod metrics;
 pub mod model;
 pub mod series;
+pub mod step;
 
 pub use ets::Ets;
 pub use gbm::CalendarGbm;
@@ -28,6 +30,7 @@ pub use model::{
     IntervalKind, Regressors,
 };
 pub use series::{daily_series, DailySeries, GapPolicy, SERIES};
+pub use step::{ForecastConfig, ForecastStep, MonthOutlook, RevenueForecastRow};
 
 #[cfg(test)]
 mod tests;

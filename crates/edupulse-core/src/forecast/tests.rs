@@ -164,3 +164,74 @@ fn regressors_and_holidays_reach_the_boosted_model() {
     let back: Forecaster = serde_json::from_str(&serde_json::to_string(&f).unwrap()).unwrap();
     assert_eq!(back.predict(), f.predict());
 }
+
+#[test]
+fn step_forecasts_revenue_and_alerts_once_per_month() {
+    use crate::job::Step;
+    use crate::simulate::{simulate, SimConfig};
+    let t = simulate(&SimConfig {
+        students: 150,
+        seed: 5,
+        ..SimConfig::default()
+    })
+    .unwrap();
+    let as_of = chrono::DateTime::parse_from_rfc3339("2025-11-14T23:59:59Z")
+        .unwrap()
+        .to_utc();
+    let history = step::daily_revenue(&t, as_of, 730);
+    assert!(history.len() > 60, "{} days of revenue", history.len());
+    assert_eq!(
+        history.last().unwrap().0,
+        NaiveDate::from_ymd_opt(2025, 11, 14).unwrap()
+    );
+    let total: f64 = t
+        .purchases
+        .iter()
+        .filter(|p| p.at <= as_of)
+        .map(|p| p.amount)
+        .sum();
+    let in_history: f64 = history.iter().map(|(_, v)| v).sum();
+    assert!((total - in_history).abs() < 1e-6 * total.max(1.0));
+    let mut config = ForecastConfig {
+        monthly_target: Some(1e12),
+        ..ForecastConfig::default()
+    };
+    config.params.calibration_origins = 4;
+    config.params.gbdt.max_iter = 40;
+    let s = ForecastStep { config };
+    let out = s.run(&t, as_of).unwrap();
+    let rows: Vec<RevenueForecastRow> = out.rows().unwrap();
+    assert_eq!(rows.len(), 30);
+    assert_eq!(rows[0].date, NaiveDate::from_ymd_opt(2025, 11, 15).unwrap());
+    assert!(rows
+        .iter()
+        .all(|r| r.lo_95 <= r.lo_80 && r.hi_80 <= r.hi_95));
+    assert_eq!(out.notifications.len(), 1);
+    assert_eq!(
+        out.notifications[0].dedupe_key,
+        "forecast:revenue_below_target:2025-11"
+    );
+    // A later run in the same month raises the same key (the outbox keeps one).
+    let later = s.run(&t, as_of + Duration::days(3)).unwrap();
+    assert_eq!(
+        later.notifications[0].dedupe_key,
+        out.notifications[0].dedupe_key
+    );
+    // No target, no alert; bad levels are a named error.
+    assert!(ForecastStep::default()
+        .run(&t, as_of)
+        .unwrap()
+        .notifications
+        .is_empty());
+    let bad = ForecastConfig {
+        params: ForecasterParams {
+            levels: vec![90.0],
+            ..ForecasterParams::default()
+        },
+        ..ForecastConfig::default()
+    };
+    assert!(matches!(
+        bad.validate(),
+        Err(CoreError::InvalidParameter { .. })
+    ));
+}
