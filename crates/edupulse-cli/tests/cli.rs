@@ -256,10 +256,19 @@ fn results_are_typed_sql_tables_and_partial_runs_keep_the_rest() {
     assert_eq!(p["ok"], true);
     assert_eq!(
         p["run"]["steps"].as_object().unwrap().len(),
-        8, // kpis, review_schedule, trends, churn, leads, demand, experiments, certify
+        9, // kpis, review_schedule, trends, churn, leads, demand, experiments, certify, forecast
         "summaries kept"
     );
     assert_eq!((count("churn_scores"), count("kpi_funnel")), before);
+    // The demo ran the forecast step: 30 days of revenue with ordered bands.
+    let bad_bands: i64 = db
+        .query_row(
+            "select count(*) from revenue_forecast_latest where not (lo_95 <= lo_80 and lo_80 <= mean and mean <= hi_80 and hi_80 <= hi_95)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!((count("revenue_forecast_latest"), bad_bands), (30, 0));
     let bad = edupulse(&[
         "run",
         "--store",
