@@ -32,7 +32,7 @@ DEMO_DIR ?= demo-out
 
 .PHONY: help demo test venv develop test-rust test-python test-slow fmt-check clippy deps-check \
 	bench-deps bench-learn oulad-eval gbstats-venv bench-experiments fsrs-reference bench-content \
-	implicit-venv bench-community
+	implicit-venv bench-community forecast-venv bench-forecast
 
 help:
 	@echo "make demo     run the end-to-end demo into $(DEMO_DIR)/"
@@ -44,6 +44,8 @@ help:
 	@echo "make oulad-eval   dropout on OULAD: the churn risk model against scikit-learn (docs/churn.md)"
 	@echo "make bench-experiments  experiments vs gbstats 0.8.0: live parity + 100,000-analysis benchmark"
 	@echo "make bench-content  content segmentation against NLTK TextTiling (quality and speed, same run)"
+	@echo "make bench-community  recommenders against implicit 0.7 ALS / BPR / item-cosine (docs/community.md)"
+	@echo "make bench-forecast  the forecaster against statsforecast AutoETS / SeasonalNaive (docs/forecast.md)"
 	@echo "make fsrs-reference  FSRS-6 on random same-day sequences against py-fsrs 6.3.2, same run"
 
 demo:
@@ -194,3 +196,25 @@ bench-content:
 	test -x $(CONTENT_VENV)/bin/python || $(PYTHON) -m venv $(CONTENT_VENV)
 	$(CONTENT_VENV)/bin/python -m pip install --quiet "nltk>=3.8,<4" "numpy>=1.24"
 	$(CONTENT_VENV)/bin/python scripts/bench_content.py $${N:-10000} $${K:-20}
+
+# The forecaster against statsforecast 2.1.1 AutoETS and SeasonalNaive on Prophet's Peyton Manning
+# series, in the same run (docs/forecast.md): 5 rolling windows of 30 days at the end of the
+# series; `make bench-forecast OFFSET=5` scores the windows 150 rows earlier (the tuning windows).
+FORECAST_VENV ?= .venv-forecast
+FORECAST_PY_DEPS := "statsforecast==2.1.1" "pandas>=2,<3" "numpy>=1.24,<3"
+FORECAST_CSV ?= $(abspath $(CURDIR)/../shared/data/forecast/example_wp_log_peyton_manning.csv)
+OFFSET ?= 0
+
+forecast-venv: $(FORECAST_VENV)/.edupulse-forecast-deps
+
+$(FORECAST_VENV)/.edupulse-forecast-deps: Makefile
+	test -x $(FORECAST_VENV)/bin/python || $(PYTHON) -m venv $(FORECAST_VENV)
+	$(FORECAST_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(FORECAST_VENV)/bin/python -m pip install --quiet $(FORECAST_PY_DEPS)
+	touch $@
+
+bench-forecast: forecast-venv
+	@tgt="$${CARGO_TARGET_DIR:-$(CURDIR)/target}"; \
+	cargo build --release -p edupulse-core --example forecast_eval && \
+	$(FORECAST_VENV)/bin/python scripts/forecast_bench.py "$$tgt/release/examples/forecast_eval" \
+		$(FORECAST_CSV) --windows 5 --h 30 --offset $(OFFSET)

@@ -4,6 +4,7 @@
 use crate::errors::{guard, Failure};
 use edupulse::core::churn::FitParams;
 use edupulse::core::demand::DemandParams;
+use edupulse::core::forecast::ForecasterParams;
 use edupulse::core::leads::{ModelParams, PointsParams};
 use edupulse::core::learn::{ClassifierParams, RegressorParams};
 use edupulse::core::repetition::fsrs::FsrsParams;
@@ -12,7 +13,7 @@ use pyo3::prelude::*;
 use serde::Serialize;
 
 /// The names `defaults` knows, with the Rust struct each one is the `Default` of.
-pub(crate) const NAMES: [(&str, &str); 8] = [
+pub(crate) const NAMES: [(&str, &str); 9] = [
     (
         "btyd",
         "churn::FitParams (BG/NBD, Pareto/NBD, Gamma-Gamma fits)",
@@ -22,6 +23,7 @@ pub(crate) const NAMES: [(&str, &str); 8] = [
         "learn::ClassifierParams (the shared tabular classifier)",
     ),
     ("demand", "demand::DemandParams (DemandModel)"),
+    ("forecast", "forecast::ForecasterParams (Forecaster)"),
     ("fsrs", "repetition::FsrsParams (FSRS-6 scheduling)"),
     (
         "lead_model",
@@ -41,7 +43,7 @@ fn to_py<'py, T: Serialize>(py: Python<'py>, value: &T) -> Result<Bound<'py, PyA
 }
 
 /// Rust's default parameters `name` as Python objects (dicts, lists, numbers, str, None), as the
-/// Rust struct serialises them. `name` is one of btyd, classifier, demand, fsrs, lead_model,
+/// Rust struct serialises them. `name` is one of btyd, classifier, demand, forecast, fsrs, lead_model,
 /// lead_points, regressor, simulate; another name raises `ParameterError`.
 #[pyfunction]
 pub(crate) fn defaults<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
@@ -49,6 +51,7 @@ pub(crate) fn defaults<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, 
         "btyd" => to_py(py, &FitParams::default()),
         "classifier" => to_py(py, &ClassifierParams::default()),
         "demand" => to_py(py, &DemandParams::default()),
+        "forecast" => to_py(py, &ForecasterParams::default()),
         "fsrs" => to_py(py, &FsrsParams::default()),
         "lead_model" => to_py(py, &ModelParams::default()),
         "lead_points" => to_py(py, &PointsParams::default()),

@@ -21,6 +21,7 @@ mod defaults;
 mod demand;
 mod errors;
 mod experiments;
+mod forecast;
 mod io;
 mod leads;
 mod repetition;
@@ -313,6 +314,8 @@ mod _edupulse {
     use super::demand::{NativeDemand, NativeRegressor};
     #[pymodule_export]
     use super::experiments::{experiments_analyze, experiments_test};
+    #[pymodule_export]
+    use super::forecast::NativeForecaster;
     #[pymodule_export]
     use super::io::import_frames;
     #[pymodule_export]

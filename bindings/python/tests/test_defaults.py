@@ -15,7 +15,7 @@ from edupulse.demand import DemandModel, GradientBoostingRegressor, RandomForest
 from edupulse.leads import DEFAULT_WEIGHTS, LeadModel, LeadScorer
 from edupulse.repetition import DEFAULT_PARAMETERS, FSRS
 
-NAMES = ["btyd", "classifier", "demand", "fsrs", "lead_model", "lead_points", "regressor", "simulate"]
+NAMES = ["btyd", "classifier", "demand", "forecast", "fsrs", "lead_model", "lead_points", "regressor", "simulate"]
 
 
 def _default(cls, name):

@@ -18,6 +18,7 @@ import edupulse
 from edupulse._base import Estimator, NotFittedError, _estimator_classes
 from edupulse.churn import BetaGeoModel, ChurnClassifier, GammaGammaModel, ParetoNBDModel
 from edupulse.demand import DemandModel, GradientBoostingRegressor, RandomForestRegressor
+from edupulse.forecast import Forecaster
 from edupulse.leads import LeadModel, LeadScorer
 
 
@@ -55,6 +56,11 @@ def _btyd(seed=0, n=400):
             if rng.random() < p:
                 break
     return f, r.round(2), T
+
+
+def _daily(n=120):
+    i = np.arange(n)
+    return pd.Series(10.0 + i % 7 + 0.3 * np.sin(i), index=pd.date_range("2025-01-01", periods=n))
 
 
 _SIM = {}
@@ -138,6 +144,12 @@ CASES = {
         lambda m: m.fit(_business()["webinars"], _business()["registrations"]),
         lambda m: m.predict(_business()["webinars"].head(8))[["rate", "lower", "upper"]].to_numpy(),
         ("alpha", 0.2),
+    ),
+    "Forecaster": Case(
+        lambda **k: Forecaster(**{"horizon": 7, "calibration_origins": 3, **k}),
+        lambda m: m.fit(_daily()),
+        lambda m: m.predict()[["mean", "lo_80", "hi_95"]].to_numpy(),
+        ("season", 14),
     ),
 }
 

@@ -256,10 +256,19 @@ fn results_are_typed_sql_tables_and_partial_runs_keep_the_rest() {
     assert_eq!(p["ok"], true);
     assert_eq!(
         p["run"]["steps"].as_object().unwrap().len(),
-        8, // kpis, review_schedule, trends, churn, leads, demand, experiments, certify
+        9, // kpis, review_schedule, trends, churn, leads, demand, experiments, certify, forecast
         "summaries kept"
     );
     assert_eq!((count("churn_scores"), count("kpi_funnel")), before);
+    // The demo ran the forecast step: 30 days of revenue with ordered bands.
+    let bad_bands: i64 = db
+        .query_row(
+            "select count(*) from revenue_forecast_latest where not (lo_95 <= lo_80 and lo_80 <= mean and mean <= hi_80 and hi_80 <= hi_95)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!((count("revenue_forecast_latest"), bad_bands), (30, 0));
     let bad = edupulse(&[
         "run",
         "--store",
@@ -362,4 +371,51 @@ fn ingest_from_tools_and_spanish_csv() {
         d,
     ]));
     assert_eq!(ok["written"]["purchases"], 1, "{ok}");
+}
+
+#[test]
+fn forecast_reads_a_csv_and_names_bad_rows() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("daily.csv");
+    let mut csv = String::from("ds,y\n");
+    let d0 = chrono::NaiveDate::from_ymd_opt(2025, 1, 6).unwrap();
+    for i in 0..120i64 {
+        let v = 10.0 + (i % 7) as f64 + 0.1 * ((i * 31) % 5) as f64;
+        csv.push_str(&format!("{},{v}\n", d0 + chrono::Duration::days(i)));
+    }
+    std::fs::write(&path, &csv).unwrap();
+    let p = path.to_str().unwrap();
+    let out = edupulse(&[
+        "forecast",
+        p,
+        "--horizon",
+        "7",
+        "--backtest",
+        "2",
+        "--params",
+        r#"{"calibration_origins": 3}"#,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let s = summary(&out);
+    assert_eq!(s["forecast"].as_array().unwrap().len(), 7);
+    assert_eq!(s["forecast"][0]["date"], "2025-05-06");
+    assert!(s["forecast"][0]["lo_95"].as_f64() <= s["forecast"][0]["lo_80"].as_f64());
+    assert_eq!(s["backtest"].as_array().unwrap().len(), 2);
+    assert!(s["backtest"][0]["mase"].as_f64().unwrap() > 0.0);
+    // A duplicate date: exit 1, the file, row and column named.
+    csv.push_str("2025-01-08,3.0\n");
+    std::fs::write(&path, &csv).unwrap();
+    let bad = edupulse(&["forecast", p]);
+    assert_eq!(bad.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        err.contains("daily.csv") && err.contains("row 121") && err.contains("`date`"),
+        "{err}"
+    );
+    let unknown = edupulse(&["forecast", p, "--params", r#"{"horizn": 3}"#]);
+    assert_eq!(unknown.status.code(), Some(1));
 }

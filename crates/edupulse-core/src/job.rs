@@ -90,6 +90,8 @@ pub struct JobConfig {
     pub experiments: crate::experiments::ExperimentsConfig,
     /// Certification step parameters.
     pub certify: crate::certify::CertifyConfig,
+    /// Revenue forecast step parameters.
+    pub forecast: crate::forecast::ForecastConfig,
 }
 
 impl JobConfig {
@@ -102,7 +104,8 @@ impl JobConfig {
         self.leads.validate()?;
         self.demand.validate()?;
         self.experiments.validate()?;
-        self.certify.validate()
+        self.certify.validate()?;
+        self.forecast.validate()
     }
 }
 
@@ -149,6 +152,9 @@ impl Job {
                 }),
                 Box::new(crate::certify::CertifyStep {
                     config: config.certify.clone(),
+                }),
+                Box::new(crate::forecast::ForecastStep {
+                    config: config.forecast.clone(),
                 }),
             ],
         })

@@ -67,6 +67,7 @@ __all__ = [
     "leads",
     "experiments",
     "demand",
+    "forecast",
     "io",
     "repetition",
     "trends",
@@ -526,6 +527,7 @@ from . import repetition  # noqa: E402  (submodule: edupulse.repetition)
 from . import certify  # noqa: E402  (submodule: edupulse.certify)
 from . import leads  # noqa: E402  (submodule: edupulse.leads)
 from . import demand  # noqa: E402  (submodule: edupulse.demand)
+from . import forecast  # noqa: E402  (submodule: edupulse.forecast)
 from . import io  # noqa: E402  (submodule: edupulse.io, the importers)
 from . import experiments  # noqa: E402  (submodule: edupulse.experiments)
 from . import content  # noqa: E402  (submodule: edupulse.content)

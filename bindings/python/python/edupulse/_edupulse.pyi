@@ -26,6 +26,7 @@ __all__ = [
     "NativeRegressor",
     "NativeDemand",
     "NativeRecommender",
+    "NativeForecaster",
     "fsrs_optimize",
     "fsrs_evaluate",
     "__version__",
@@ -154,6 +155,19 @@ class NativeClassifier:
     def columns(self) -> List[Tuple[str, bool]]: ...
 
 def defaults(name: str) -> Any: ...
+# Daily forecasts; use edupulse.forecast.
+@final
+class NativeForecaster:
+    @staticmethod
+    def fit(
+        dates: Sequence[str], values: _F64, params: Optional[Mapping[str, Any]] = None
+    ) -> "NativeForecaster": ...
+    @staticmethod
+    def from_state(state: bytes) -> "NativeForecaster": ...
+    def state(self) -> bytes: ...
+    def predict(self) -> List[Dict[str, Any]]: ...
+    def backtest(self, windows: int) -> List[Dict[str, Any]]: ...
+    def info(self) -> Dict[str, Any]: ...
 # Spaced repetition (FSRS-6); use edupulse.repetition.
 @final
 class NativeFsrs:

@@ -11,6 +11,7 @@ use crate::demand::rows::{
 use crate::demand::Reschedule;
 use crate::error::CoreError;
 use crate::experiments::{ExperimentLookRow, ExperimentResultRow};
+use crate::forecast::RevenueForecastRow;
 use crate::kpi::{FunnelRow, KpiSummary, MonthRevenue, SlotRow};
 use crate::leads::nurture::NurtureDecision;
 use crate::leads::step::{LeadModelRow, LeadScoreRow};
@@ -54,6 +55,7 @@ pub fn catalog() -> &'static [&'static ResultSpec] {
             spec_of::<ExperimentLookRow>(),
             spec_of::<CertEligibilityRow>(),
             spec_of::<CertIssuedRow>(),
+            spec_of::<RevenueForecastRow>(),
         ]
     })
 }
