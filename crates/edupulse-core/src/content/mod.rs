@@ -9,15 +9,18 @@
 //! - [`text`]: words, Spanish and English stop words, term vectors;
 //! - [`segment`]: lexical-cohesion segmentation (C99 rank matrix, dynamic programming);
 //! - [`lesson`]: micro-lessons of a transcript, key terms, titles, chapters;
+//! - [`engage`]: ordering micro-lessons by engagement (watch share, replays, quiz results);
 //! - [`mastery`]: mastery per learner and concept, difficult concepts, the next concept;
 //! - [`eval`]: Pk and WindowDiff.
 
+pub mod engage;
 pub mod eval;
 pub mod lesson;
 pub mod mastery;
 pub mod segment;
 pub mod text;
 
+pub use engage::{order_by_engagement, EngagementParams, LessonEngagement, LessonRank};
 pub use lesson::{
     chapters, segment_transcript, ChapterFormat, LessonParams, MicroLesson, TranscriptSegment,
 };

@@ -15,7 +15,7 @@ use crate::kpi::{FunnelRow, KpiSummary, MonthRevenue, SlotRow};
 use crate::leads::nurture::NurtureDecision;
 use crate::leads::step::{LeadModelRow, LeadScoreRow};
 use crate::repetition::schedule::{
-    ConceptStats, LearnerSchedule, ReviewForecastDay, ReviewSummary, StuckEpisode,
+    ConceptStats, LearnerSchedule, LearnerTarget, ReviewForecastDay, ReviewSummary, StuckEpisode,
 };
 use crate::trends::related::EmergingQuery;
 use crate::trends::step::MetricAnomaly;
@@ -32,6 +32,7 @@ pub fn catalog() -> &'static [&'static ResultSpec] {
             spec_of::<MonthRevenue>(),
             spec_of::<ReviewSummary>(),
             spec_of::<LearnerSchedule>(),
+            spec_of::<LearnerTarget>(),
             spec_of::<ConceptStats>(),
             spec_of::<ReviewForecastDay>(),
             spec_of::<StuckEpisode>(),
