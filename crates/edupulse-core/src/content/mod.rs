@@ -11,6 +11,7 @@
 //! - [`lesson`]: micro-lessons of a transcript, key terms, titles, chapters;
 //! - [`engage`]: ordering micro-lessons by engagement (watch share, replays, quiz results);
 //! - [`mastery`]: mastery per learner and concept, difficult concepts, the next concept;
+//! - [`step`]: the `content` job step and its result tables;
 //! - [`eval`]: Pk and WindowDiff.
 
 pub mod engage;
@@ -18,6 +19,7 @@ pub mod eval;
 pub mod lesson;
 pub mod mastery;
 pub mod segment;
+pub mod step;
 pub mod text;
 
 pub use engage::{order_by_engagement, EngagementParams, LessonEngagement, LessonRank};

@@ -5,6 +5,7 @@ use super::{spec_of, ResultSpec};
 use crate::certify::{CertEligibilityRow, CertIssuedRow};
 use crate::churn::cohort::CohortRow;
 use crate::churn::step::{ChurnModelRow, ChurnScoreRow};
+use crate::content::step::{LessonRow, MasteryRow, NextStepRow};
 use crate::demand::rows::{
     BestSlotRow, PlannedWebinarRow, SegmentBestSlotRow, SlotHeatmapRow, WebinarForecastRow,
 };
@@ -55,6 +56,9 @@ pub fn catalog() -> &'static [&'static ResultSpec] {
             spec_of::<ExperimentLookRow>(),
             spec_of::<CertEligibilityRow>(),
             spec_of::<CertIssuedRow>(),
+            spec_of::<LessonRow>(),
+            spec_of::<MasteryRow>(),
+            spec_of::<NextStepRow>(),
         ]
     })
 }
