@@ -37,6 +37,7 @@ CONTRACT = {
         "description", "variants",
     ],
     "exposures": ["experiment_id", "variant", "unit_id", "at"],
+    "keyword_topics": ["keyword", "topic", "industry"],
 }
 
 

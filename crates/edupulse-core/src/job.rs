@@ -142,6 +142,7 @@ impl Job {
                 }),
                 Box::new(crate::demand::DemandStep {
                     config: config.demand.clone(),
+                    trends: config.trends.keywords.clone(),
                 }),
                 Box::new(crate::experiments::ExperimentsStep {
                     config: config.experiments.clone(),

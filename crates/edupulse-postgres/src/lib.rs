@@ -552,7 +552,9 @@ impl TableVisitor for Prepare<'_> {
         let is_key: Vec<bool> = cols.iter().map(schema::is_key::<R>).collect();
         let fresh = |n: usize| -> Vec<Column> {
             let mut v: Vec<Column> = cols.iter().map(|c| Column::new(c.kind, n)).collect();
-            v.push(Column::Int(Vec::with_capacity(n)));
+            if schema::has_time::<R>() {
+                v.push(Column::Int(Vec::with_capacity(n)));
+            }
             v
         };
         let mut chunks = Vec::new();
@@ -583,8 +585,11 @@ impl TableVisitor for Prepare<'_> {
                         ))
                     })?;
             }
-            if let Some(Column::Int(t)) = current.last_mut() {
-                t.push(Some(r.time().timestamp_micros()));
+            if let Some(time) = r.time() {
+                match current.get_mut(cols.len()) {
+                    Some(Column::Int(t)) => t.push(Some(time.timestamp_micros())),
+                    _ => return Err(corrupt(&name, "no time shadow column to fill")),
+                }
             }
             keys.insert(key);
             n += 1;
@@ -624,7 +629,7 @@ impl TableVisitor for SelectOf {
         ) -> Result<(), String> {
             let rec =
                 R::from_fields(fields).map_err(|(col, msg)| format!("column `{col}`: {msg}"))?;
-            if range.contains(rec.time()) {
+            if range.admits(rec.time()) {
                 R::rows_mut(out).push(rec);
             }
             Ok(())

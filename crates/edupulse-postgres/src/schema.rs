@@ -4,7 +4,7 @@
 use edupulse_core::model::{ColumnKind, Record};
 use std::fmt::Write as _;
 
-pub(crate) use edupulse_store::sql::{ident, is_key, Migration, TIME_SHADOW};
+pub(crate) use edupulse_store::sql::{has_time, ident, is_key, Migration, TIME_SHADOW};
 
 /// Every migration, in order. Never edit a released migration; append a new one.
 pub(crate) const MIGRATIONS: &[Migration] = &[
@@ -39,7 +39,17 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         description: "experiments and exposures input tables",
         sql: schema_v6,
     },
+    Migration {
+        version: 7,
+        description: "keyword_topics input table (timeless: no time shadow column)",
+        sql: schema_v7,
+    },
 ];
+
+/// v7: the `keyword_topics` mapping (keyword → topic, optional industry), a timeless table.
+fn schema_v7() -> String {
+    create_table_sql::<edupulse_core::model::KeywordTopic>()
+}
 
 /// The version of the typed-results migration. Its work is done in Rust, in the migration's
 /// transaction (`results::migrate_legacy`): read every row of the old `results` table, convert
@@ -118,13 +128,15 @@ const DIALECT: edupulse_store::sql::Dialect = edupulse_store::sql::Dialect {
 pub(crate) fn upsert_sql<R: Record>() -> String {
     let cols = R::columns();
     let mut names: Vec<String> = cols.iter().map(|c| ident(c.name)).collect();
-    names.push(ident(TIME_SHADOW));
     let mut params: Vec<String> = cols
         .iter()
         .enumerate()
         .map(|(i, c)| format!("${}::{}", i + 1, array_type(c.kind)))
         .collect();
-    params.push(format!("${}::int8[]", cols.len() + 1));
+    if has_time::<R>() {
+        names.push(ident(TIME_SHADOW));
+        params.push(format!("${}::int8[]", cols.len() + 1));
+    }
     let keys: Vec<String> = R::KEY.iter().map(|k| ident(k)).collect();
     let table = ident(R::TABLE.name());
     let mut sql = format!(
@@ -137,8 +149,13 @@ pub(crate) fn upsert_sql<R: Record>() -> String {
         .iter()
         .filter(|c| !is_key::<R>(c))
         .map(|c| ident(c.name))
-        .chain(std::iter::once(ident(TIME_SHADOW)))
+        .chain(has_time::<R>().then(|| ident(TIME_SHADOW)))
         .collect();
+    if rest.is_empty() {
+        // Every column is part of the key (a mapping table): a repeated row changes nothing.
+        sql.push_str("NOTHING");
+        return sql;
+    }
     let set: Vec<String> = rest.iter().map(|c| format!("{c} = EXCLUDED.{c}")).collect();
     let differs: Vec<String> = rest
         .iter()
@@ -157,6 +174,14 @@ pub(crate) fn upsert_sql<R: Record>() -> String {
 /// (`$1` lower bound, `$2` upper bound, either may be NULL).
 pub(crate) fn select_sql<R: Record>() -> String {
     let names: Vec<String> = R::columns().iter().map(|c| ident(c.name)).collect();
+    if !has_time::<R>() {
+        // A timeless table is read whole; the bounds are bound but unused.
+        return format!(
+            "SELECT {} FROM {} WHERE ($1::int8 IS NULL OR TRUE) AND ($2::int8 IS NULL OR TRUE)",
+            names.join(", "),
+            ident(R::TABLE.name())
+        );
+    }
     let t = ident(TIME_SHADOW);
     format!(
         "SELECT {} FROM {} WHERE ($1::int8 IS NULL OR {t} >= $1) AND ($2::int8 IS NULL OR {t} <= $2)",
@@ -215,9 +240,19 @@ fn schema_v1() -> String {
     // v1 is frozen: tables added later are created by their own migration.
     let mut ddl = edupulse_store::sql::input_tables_sql(&DIALECT, |t| {
         use edupulse_core::model::Table;
-        !matches!(
+        // The v1 tables, listed (not "all but the later ones"), so a table added later can
+        // never leak into the frozen migration.
+        matches!(
             t,
-            Table::RelatedQueries | Table::Experiments | Table::Exposures
+            Table::KeywordInterest
+                | Table::Webinars
+                | Table::Registrations
+                | Table::Students
+                | Table::Activity
+                | Table::Purchases
+                | Table::Leads
+                | Table::LeadEvents
+                | Table::Reviews
         )
     });
     ddl.push_str(FIXED_V1);

@@ -954,8 +954,10 @@ impl TableVisitor for Upsert<'_> {
                     bind(&mut stmt, i + 1, v, is_key.get(i).copied().unwrap_or(false))
                         .map_err(be)?;
                 }
-                stmt.raw_bind_parameter(shadow, r.time().timestamp_micros())
-                    .map_err(be)?;
+                if let Some(t) = r.time() {
+                    stmt.raw_bind_parameter(shadow, t.timestamp_micros())
+                        .map_err(be)?;
+                }
                 written += stmt.raw_execute().map_err(be)? as u64;
             }
         }
@@ -1019,7 +1021,11 @@ impl TableVisitor for Read<'_> {
         let end = self.range.end.map(|t| t.timestamp_micros());
         let sql = schema::select_sql::<R>(start.is_some(), end.is_some());
         let mut stmt = self.conn.prepare_cached(&sql).map_err(be)?;
-        let bounds: Vec<i64> = start.into_iter().chain(end).collect();
+        let bounds: Vec<i64> = if schema::has_time::<R>() {
+            start.into_iter().chain(end).collect()
+        } else {
+            Vec::new()
+        };
         let mut rows = stmt.query(rusqlite::params_from_iter(bounds)).map_err(be)?;
         let ncols = R::columns().len();
         let mut texts: Vec<Option<String>> = Vec::with_capacity(ncols);
@@ -1048,7 +1054,7 @@ impl TableVisitor for Read<'_> {
             let fields: Vec<Option<&str>> = texts.iter().map(|t| t.as_deref()).collect();
             let rec = R::from_fields(&fields)
                 .map_err(|(col, msg)| Inner::corrupt(name, format!("column `{col}`: {msg}")))?;
-            if self.range.contains(rec.time()) {
+            if self.range.admits(rec.time()) {
                 out.push(rec);
             }
         }

@@ -4,7 +4,7 @@
 use edupulse_core::model::{ColumnKind, Record};
 use std::fmt::Write as _;
 
-pub(crate) use edupulse_store::sql::{ident, is_key, Migration, TIME_SHADOW};
+pub(crate) use edupulse_store::sql::{has_time, ident, is_key, Migration, TIME_SHADOW};
 
 /// Every migration, in order. Never edit a released migration; append a new one.
 ///
@@ -42,7 +42,17 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         description: "experiments and exposures input tables",
         sql: schema_v6,
     },
+    Migration {
+        version: 7,
+        description: "keyword_topics input table (timeless: no time shadow column)",
+        sql: schema_v7,
+    },
 ];
+
+/// v7: the `keyword_topics` mapping (keyword → topic, optional industry), a timeless table.
+fn schema_v7() -> String {
+    create_table_sql::<edupulse_core::model::KeywordTopic>()
+}
 
 /// The version of the typed-results migration. Its work is done in Rust, in the migration's
 /// transaction (`results::migrate_legacy`): read every row of the old `results` table, convert
@@ -111,12 +121,15 @@ const DIALECT: edupulse_store::sql::Dialect = edupulse_store::sql::Dialect {
     table_options: " WITHOUT ROWID, STRICT",
 };
 
-/// The upsert of one input table: parameters are the columns in canonical order, then `_t`.
+/// The upsert of one input table: parameters are the columns in canonical order, then `_t`
+/// (absent for a timeless table).
 /// Only rows that are new or differ in some column count as changes.
 pub(crate) fn upsert_sql<R: Record>() -> String {
     let cols = R::columns();
     let mut names: Vec<String> = cols.iter().map(|c| ident(c.name)).collect();
-    names.push(ident(TIME_SHADOW));
+    if has_time::<R>() {
+        names.push(ident(TIME_SHADOW));
+    }
     let params: Vec<String> = (1..=names.len()).map(|i| format!("?{i}")).collect();
     let keys: Vec<String> = R::KEY.iter().map(|k| ident(k)).collect();
     let mut sql = format!(
@@ -130,8 +143,13 @@ pub(crate) fn upsert_sql<R: Record>() -> String {
         .iter()
         .filter(|c| !is_key::<R>(c))
         .map(|c| ident(c.name))
-        .chain(std::iter::once(ident(TIME_SHADOW)))
+        .chain(has_time::<R>().then(|| ident(TIME_SHADOW)))
         .collect();
+    if rest.is_empty() {
+        // Every column is part of the key (a mapping table): a repeated row changes nothing.
+        sql.push_str("NOTHING");
+        return sql;
+    }
     let set: Vec<String> = rest.iter().map(|c| format!("{c} = excluded.{c}")).collect();
     let differs: Vec<String> = rest
         .iter()
@@ -155,6 +173,10 @@ pub(crate) fn select_sql<R: Record>(has_start: bool, has_end: bool) -> String {
         ident(R::TABLE.name())
     );
     let t = ident(TIME_SHADOW);
+    if !has_time::<R>() {
+        // A timeless table is read whole; the caller binds no range parameters.
+        return sql;
+    }
     match (has_start, has_end) {
         (true, true) => {
             let _ = write!(sql, " WHERE {t} >= ?1 AND {t} <= ?2");
@@ -220,9 +242,19 @@ fn schema_v1() -> String {
     // v1 is frozen: tables added later are created by their own migration.
     let mut ddl = edupulse_store::sql::input_tables_sql(&DIALECT, |t| {
         use edupulse_core::model::Table;
-        !matches!(
+        // The v1 tables, listed (not "all but the later ones"), so a table added later can
+        // never leak into the frozen migration.
+        matches!(
             t,
-            Table::RelatedQueries | Table::Experiments | Table::Exposures
+            Table::KeywordInterest
+                | Table::Webinars
+                | Table::Registrations
+                | Table::Students
+                | Table::Activity
+                | Table::Purchases
+                | Table::Leads
+                | Table::LeadEvents
+                | Table::Reviews
         )
     });
     ddl.push_str(FIXED_V1);

@@ -25,8 +25,9 @@ use edupulse_core::churn::step::ChurnScoreRow;
 use edupulse_core::kpi::{FunnelRow, KpiSummary};
 use edupulse_core::model::{
     parse_datetime, visit_tables, Activity, ActivityKind, Experiment, ExperimentKind,
-    ExperimentMetric, Exposure, KeywordInterest, Lead, LeadEvent, LeadEventKind, Purchase, Record,
-    Registration, RelatedKind, RelatedQuery, Review, Student, Table, TableVisitor, Tables, Webinar,
+    ExperimentMetric, Exposure, KeywordInterest, KeywordTopic, Lead, LeadEvent, LeadEventKind,
+    Purchase, Record, Registration, RelatedKind, RelatedQuery, Review, Student, Table,
+    TableVisitor, Tables, Webinar,
 };
 use edupulse_core::model::{ColumnKind, Value};
 use edupulse_core::results::{
@@ -365,6 +366,18 @@ pub fn sample_batch() -> Tables {
                 variant: "b".into(),
                 unit_id: UNICODE.into(),
                 at: ts("2024-04-03T10:00:00Z"),
+            },
+        ],
+        keyword_topics: vec![
+            KeywordTopic {
+                keyword: "curso IA".into(),
+                topic: "agentes_ia".into(),
+                industry: None,
+            },
+            KeywordTopic {
+                keyword: "curso IA".into(),
+                topic: UNICODE.into(),
+                industry: Some("educación".into()),
             },
         ],
     };
@@ -721,7 +734,16 @@ pub async fn time_ranges_are_half_open(store: Arc<dyn Store>) {
     impl TableVisitor for Ranges<'_> {
         type Error = std::convert::Infallible;
         fn visit<R: Record>(&mut self) -> Result<(), Self::Error> {
-            let mut times: Vec<DateTime<Utc>> = R::rows(self.0).iter().map(R::time).collect();
+            if R::TIME_COLUMN.is_none() {
+                // A timeless table: every range, even an empty one, returns all of its rows.
+                let t = DateTime::<Utc>::UNIX_EPOCH;
+                for (start, end) in [(Some(t), Some(t)), (None, Some(t)), (Some(t), None)] {
+                    self.1.push((R::TABLE, TimeRange { start, end }));
+                }
+                return Ok(());
+            }
+            let mut times: Vec<DateTime<Utc>> =
+                R::rows(self.0).iter().filter_map(R::time).collect();
             times.sort();
             times.dedup();
             let (Some(first), Some(last)) = (times.first(), times.last()) else {
@@ -802,7 +824,7 @@ pub async fn time_ranges_are_half_open(store: Arc<dyn Store>) {
             }
             let want: Vec<R> = R::rows(self.batch)
                 .iter()
-                .filter(|r| self.range.contains(r.time()))
+                .filter(|r| self.range.admits(r.time()))
                 .cloned()
                 .collect();
             assert_eq!(
@@ -812,7 +834,7 @@ pub async fn time_ranges_are_half_open(store: Arc<dyn Store>) {
                 self.backend,
                 self.table,
                 self.range,
-                R::TIME_COLUMN
+                R::TIME_COLUMN.unwrap_or("(timeless)")
             );
             Ok(())
         }

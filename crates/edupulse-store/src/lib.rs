@@ -52,6 +52,12 @@ impl TimeRange {
     pub fn contains(&self, t: DateTime<Utc>) -> bool {
         self.start.is_none_or(|s| t >= s) && self.end.is_none_or(|e| t < e)
     }
+
+    /// Whether a row filed under `t` ([`Record::time`](edupulse_core::model::Record::time)) is
+    /// read for this range: a timeless row (`None`, a reference table) is in every range.
+    pub fn admits(&self, t: Option<DateTime<Utc>>) -> bool {
+        t.is_none_or(|t| self.contains(t))
+    }
 }
 
 /// Who claims outbox rows (see [`Store::claim_outbox_as`]).

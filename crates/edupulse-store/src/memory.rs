@@ -165,7 +165,7 @@ impl TableVisitor for Read<'_> {
             let out = R::rows_mut(&mut self.out);
             out.extend(
                 rows.values()
-                    .filter(|r| self.range.contains(r.time()))
+                    .filter(|r| self.range.admits(r.time()))
                     .cloned(),
             );
         }

@@ -31,7 +31,8 @@ pub struct Dialect {
     pub table_options: &'static str,
 }
 
-/// `CREATE TABLE` and the time index of one input table.
+/// `CREATE TABLE` and the time index of one input table (no [`TIME_SHADOW`] column and no
+/// index for a timeless table).
 ///
 /// Key columns are `NOT NULL`: an optional key part (`keyword_interest.geo`) stores a missing
 /// value as `''`, which reads back as `None`.
@@ -47,23 +48,33 @@ pub fn create_table_sql<R: Record>(dialect: &Dialect) -> String {
         let ty = (dialect.column_type)(c.kind);
         let _ = writeln!(sql, "    {} {ty}{null},", ident(c.name));
     }
-    let _ = writeln!(
-        sql,
-        "    {} {} NOT NULL,",
-        ident(TIME_SHADOW),
-        dialect.shadow_type
-    );
+    if has_time::<R>() {
+        let _ = writeln!(
+            sql,
+            "    {} {} NOT NULL,",
+            ident(TIME_SHADOW),
+            dialect.shadow_type
+        );
+    }
     let keys: Vec<String> = R::KEY.iter().map(|k| ident(k)).collect();
     let _ = writeln!(sql, "    PRIMARY KEY ({})", keys.join(", "));
     let _ = writeln!(sql, "){};", dialect.table_options);
-    let _ = writeln!(
-        sql,
-        "CREATE INDEX IF NOT EXISTS {} ON {} ({});",
-        ident(&format!("{table}_by_time")),
-        ident(table),
-        ident(TIME_SHADOW)
-    );
+    if has_time::<R>() {
+        let _ = writeln!(
+            sql,
+            "CREATE INDEX IF NOT EXISTS {} ON {} ({});",
+            ident(&format!("{table}_by_time")),
+            ident(table),
+            ident(TIME_SHADOW)
+        );
+    }
     sql
+}
+
+/// Whether `R`'s table has the [`TIME_SHADOW`] column: a timeless reference table
+/// (`Record::TIME_COLUMN` is `None`) has none, and a read returns all of its rows.
+pub fn has_time<R: Record>() -> bool {
+    R::TIME_COLUMN.is_some()
 }
 
 /// `CREATE TABLE` and the time index of every input table for which `keep` is true, in

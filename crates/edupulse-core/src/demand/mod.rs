@@ -40,11 +40,13 @@
 mod plan;
 pub mod rows;
 pub mod step;
+pub mod topics;
 pub use plan::{CalendarEntry, CalendarRequest, Reschedule};
 pub use rows::{
     BestSlotRow, PlannedWebinarRow, SegmentBestSlotRow, SlotHeatmapRow, WebinarForecastRow,
 };
 pub use step::{DemandConfig, DemandStep};
+pub use topics::{topic_scores, TopicScores, TopicSource};
 
 use crate::error::{CoreError, Result};
 use crate::learn::{

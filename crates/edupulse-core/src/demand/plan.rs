@@ -5,7 +5,7 @@ use crate::error::{CoreError, Result};
 use crate::model::Webinar;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Timelike, Utc, Weekday};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// One webinar of a planned calendar.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -33,6 +33,10 @@ pub struct CalendarRequest {
     pub month: u32,
     /// Candidate topics with their trend score (≥ 0).
     pub topics: Vec<(String, f64)>,
+    /// Topics that may only be planned for targets of some industries (topic → industries; see
+    /// [`super::topics`]). A topic absent here, or a target with no industry, is unrestricted.
+    #[serde(default)]
+    pub industries: BTreeMap<String, BTreeSet<String>>,
     /// Candidate target segments.
     pub targets: Vec<Target>,
     /// Number of webinars to plan.
@@ -62,7 +66,8 @@ crate::result_table! {
 
 impl FittedDemand {
     /// Choose `req.n` webinars for the month `req.year`-`req.month` from `req.topics` (each with a
-    /// trend score ≥ 0) × `req.targets`, greedily by trend score × predicted attendees, each (topic, target) at most
+    /// trend score ≥ 0) × `req.targets` (a topic restricted to some industries only with targets
+    /// of those industries or of any industry), greedily by trend score × predicted attendees, each (topic, target) at most
     /// once, never two at the same start, never two of the same target closer than
     /// `params.min_gap_hours`, and not clashing with `existing` webinars. Returns fewer than `n`
     /// when the grid runs out of free slots; best value first.
@@ -116,7 +121,13 @@ impl FittedDemand {
         let mut cands: Vec<(f64, usize, DateTime<Utc>, f64)> = Vec::new(); // value, pair, time, attendees
         let mut pairs: Vec<(&str, f64, &Target)> = Vec::new();
         for (topic, score) in topics {
+            let only = req.industries.get(topic);
             for target in targets {
+                if let (Some(only), Some(industry)) = (only, target.industry.as_ref()) {
+                    if !only.contains(industry) {
+                        continue;
+                    }
+                }
                 let reg = self.expected_registrants(target);
                 let f = self.forecast_slots(target, topic, &rep, reg)?;
                 let k = pairs.len();

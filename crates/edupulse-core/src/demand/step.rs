@@ -75,7 +75,13 @@ impl DemandConfig {
 pub struct DemandStep {
     /// Parameters.
     pub config: DemandConfig,
+    /// The keyword trend detector's parameters (the trends step's), used to score the calendar's
+    /// topics from `keyword_topics` (see [`super::topics`]).
+    pub trends: crate::trends::TrendParams,
 }
+
+/// Topics kept per industry for the calendar (the source: "top 3 per industry").
+pub const CALENDAR_TOPICS_PER_INDUSTRY: usize = 3;
 
 fn json<T: Serialize>(v: &T) -> serde_json::Value {
     serde_json::to_value(v).unwrap_or_default()
@@ -141,17 +147,20 @@ impl DemandStep {
         }
         // Heatmaps and best slots of next week for the most common targets and topic.
         let mut counts: BTreeMap<Target, usize> = BTreeMap::new();
-        let mut topics: BTreeMap<&str, f64> = BTreeMap::new();
-        let recent = as_of - Duration::days(90);
         for w in tables.webinars.iter().filter(|w| w.starts_at <= as_of) {
             let t = Target::of(w);
             if t != Target::default() {
                 *counts.entry(t).or_default() += 1;
             }
-            if w.starts_at >= recent {
-                *topics.entry(w.topic.as_str()).or_default() += 1.0;
-            }
         }
+        let scores = super::topics::topic_scores(
+            &tables.keyword_interest,
+            &tables.keyword_topics,
+            &tables.webinars,
+            as_of,
+            &self.trends,
+            CALENDAR_TOPICS_PER_INDUSTRY,
+        )?;
         let mut targets: Vec<(Target, usize)> = counts.into_iter().collect();
         targets.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         let mut shown = vec![Target::default()];
@@ -162,12 +171,21 @@ impl DemandStep {
                 .map(|t| t.0.clone()),
         );
         shown.truncate(cfg.heatmap_targets);
-        let mut topic_list: Vec<(String, f64)> =
-            topics.iter().map(|(k, v)| (k.to_string(), *v)).collect();
-        topic_list.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        let top_topic = topic_list
-            .first()
-            .map(|t| t.0.clone())
+        let topic_list = &scores.topics;
+        // The heatmaps show the most common recent topic (one the model has seen).
+        let mut recent_topics: BTreeMap<&str, usize> = BTreeMap::new();
+        let recent = as_of - Duration::days(90);
+        for w in tables
+            .webinars
+            .iter()
+            .filter(|w| w.starts_at <= as_of && w.starts_at >= recent)
+        {
+            *recent_topics.entry(w.topic.as_str()).or_default() += 1;
+        }
+        let top_topic = recent_topics
+            .iter()
+            .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
+            .map(|t| t.0.to_string())
             .or_else(|| tables.webinars.first().map(|w| w.topic.clone()))
             .unwrap_or_default();
         let today = as_of.date_naive();
@@ -188,15 +206,10 @@ impl DemandStep {
                 segment_rows.push(SegmentBestSlotRow::new(&key, k + 1, &top_topic, s));
             }
         }
-        // Next month's calendar: topics scored by their recent share of webinars.
+        // Next month's calendar: topics scored by their keywords' trends (`keyword_topics`), or
+        // by their recent share of webinars without a mapping (see `super::topics`).
         let mut calendar = 0;
         if cfg.calendar_webinars > 0 && !topic_list.is_empty() {
-            let total: f64 = topic_list.iter().map(|t| t.1).sum();
-            let n_topics = topic_list.len() as f64;
-            let scored: Vec<(String, f64)> = topic_list
-                .iter()
-                .map(|(t, c)| (t.clone(), c / total * n_topics))
-                .collect();
             let next = if today.month() == 12 {
                 (today.year() + 1, 1)
             } else {
@@ -205,7 +218,8 @@ impl DemandStep {
             let req = CalendarRequest {
                 year: next.0,
                 month: next.1,
-                topics: scored,
+                topics: topic_list.clone(),
+                industries: scores.industries.clone(),
                 targets: shown.clone(),
                 n: cfg.calendar_webinars,
             };
@@ -235,6 +249,7 @@ impl DemandStep {
             "heatmap_targets": shown.iter().map(Target::key).collect::<Vec<_>>(),
             "topic": top_topic,
             "calendar": calendar,
+            "calendar_topics_from": scores.source.as_str(),
             "importances": model.importances,
         }))
     }

@@ -302,6 +302,7 @@ fn constraints_calendar_and_rescheduling() {
         topics,
         targets,
         n: 6,
+        industries: Default::default(),
     };
     let cal = m.plan_month(&req, &SlotParams::default(), &[]).unwrap();
     assert_eq!(cal.len(), 6);
@@ -355,6 +356,7 @@ fn daily_step_writes_forecasts_and_deduplicated_reschedule_alerts() {
             params: fast(),
             ..DemandConfig::default()
         },
+        ..DemandStep::default()
     };
     let a = step.run(&t, as_of).unwrap();
     let b = step.run(&t, as_of).unwrap();

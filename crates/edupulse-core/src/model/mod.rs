@@ -49,11 +49,13 @@ pub enum Table {
     Experiments,
     /// Who saw which variant of an experiment, when.
     Exposures,
+    /// Keyword → topic mapping (timeless).
+    KeywordTopics,
 }
 
 impl Table {
     /// Every input table, in ingest order (parents before children).
-    pub const ALL: [Table; 12] = [
+    pub const ALL: [Table; 13] = [
         Table::KeywordInterest,
         Table::Webinars,
         Table::Registrations,
@@ -66,6 +68,7 @@ impl Table {
         Table::RelatedQueries,
         Table::Experiments,
         Table::Exposures,
+        Table::KeywordTopics,
     ];
 
     /// The table's name (also the CSV file stem and the store table name).
@@ -83,6 +86,7 @@ impl Table {
             Table::RelatedQueries => "related_queries",
             Table::Experiments => "experiments",
             Table::Exposures => "exposures",
+            Table::KeywordTopics => "keyword_topics",
         }
     }
 
@@ -140,8 +144,9 @@ pub trait Record:
     const TABLE: Table;
     /// The natural-key columns: an upsert with the same key replaces the row.
     const KEY: &'static [&'static str];
-    /// The column the row is filed under for range queries.
-    const TIME_COLUMN: &'static str;
+    /// The column the row is filed under for range queries; `None` for a timeless reference
+    /// table (a mapping such as `keyword_topics`), whose rows are in every range.
+    const TIME_COLUMN: Option<&'static str>;
     /// The columns, in canonical order.
     fn columns() -> &'static [ColumnSpec];
     /// Build a record from text fields in canonical column order (`None` = missing).
@@ -151,8 +156,8 @@ pub trait Record:
     fn to_values(&self) -> Vec<Value>;
     /// The natural key rendered as one string (parts joined by U+001F).
     fn key(&self) -> String;
-    /// The instant the row is filed under.
-    fn time(&self) -> DateTime<Utc>;
+    /// The instant the row is filed under (`None` for a timeless table: in every range).
+    fn time(&self) -> Option<DateTime<Utc>>;
     /// Domain checks beyond parsing (ranges, enums); errors are `(column, message)`.
     fn check(&self) -> std::result::Result<(), (&'static str, String)>;
     /// The rows of this table in a batch.
@@ -182,7 +187,8 @@ pub fn visit_tables<V: TableVisitor>(v: &mut V) -> std::result::Result<(), V::Er
     v.visit::<Review>()?;
     v.visit::<RelatedQuery>()?;
     v.visit::<Experiment>()?;
-    v.visit::<Exposure>()
+    v.visit::<Exposure>()?;
+    v.visit::<KeywordTopic>()
 }
 
 /// Maps the columns of a source (CSV header, DataFrame columns) to a record's canonical order.
@@ -296,6 +302,9 @@ pub struct Tables {
     /// `exposures` rows.
     #[serde(default)]
     pub exposures: Vec<Exposure>,
+    /// `keyword_topics` rows.
+    #[serde(default)]
+    pub keyword_topics: Vec<KeywordTopic>,
 }
 
 impl Tables {
@@ -361,6 +370,7 @@ impl Tables {
         self.related_queries.extend(other.related_queries);
         self.experiments.extend(other.experiments);
         self.exposures.extend(other.exposures);
+        self.keyword_topics.extend(other.keyword_topics);
     }
 }
 

@@ -7,12 +7,28 @@ use serde::{Deserialize, Serialize};
 
 type CheckResult = Result<(), (&'static str, String)>;
 
+/// The time column of a record (`time = none` for a timeless reference table).
+macro_rules! record_time {
+    (column none) => {
+        None
+    };
+    (column $time:ident) => {
+        Some(stringify!($time))
+    };
+    ($this:ident, none) => {
+        None
+    };
+    ($this:ident, $time:ident) => {
+        Some($this.$time.as_instant())
+    };
+}
+
 /// Declares a record struct and its [`Record`] impl from one field list, so the column contract,
 /// parsing and rendering can never drift apart.
 macro_rules! record {
     (
         $(#[$meta:meta])*
-        $name:ident => $table:ident . $slot:ident, key = [$($key:ident),+], time = $time:ident,
+        $name:ident => $table:ident . $slot:ident, key = [$($key:ident),+], time = $time:tt,
         { $($(#[$fmeta:meta])* $field:ident : $ty:ty),+ $(,)? }
         check($this:ident) $check:block
     ) => {
@@ -25,7 +41,7 @@ macro_rules! record {
         impl Record for $name {
             const TABLE: Table = Table::$table;
             const KEY: &'static [&'static str] = &[$(stringify!($key)),+];
-            const TIME_COLUMN: &'static str = stringify!($time);
+            const TIME_COLUMN: Option<&'static str> = record_time!(column $time);
 
             fn columns() -> &'static [ColumnSpec] {
                 const COLS: &[ColumnSpec] = &[$(ColumnSpec {
@@ -60,8 +76,8 @@ macro_rules! record {
                 parts.join("\u{1f}")
             }
 
-            fn time(&self) -> DateTime<Utc> {
-                self.$time.as_instant()
+            fn time(&self) -> Option<DateTime<Utc>> {
+                record_time!(self, $time)
             }
 
             fn check(&self) -> CheckResult {
@@ -557,4 +573,27 @@ record! {
         at: DateTime<Utc>,
     }
     check(_r) { Ok(()) }
+}
+
+record! {
+    /// Which topic a tracked keyword belongs to, optionally per industry: the mapping the month
+    /// calendar uses to rank topics by the trends step's growth. A timeless reference table
+    /// (every read returns all of it).
+    KeywordTopic => KeywordTopics.keyword_topics, key = [keyword, industry], time = none, {
+        /// The tracked keyword, e.g. "curso IA" (as in `keyword_interest.keyword`).
+        keyword: String,
+        /// The topic it stands for, e.g. "agentes_ia".
+        topic: String,
+        /// The industry the mapping applies to; empty: every industry.
+        industry: Option<String>,
+    }
+    check(r) {
+        if r.keyword.trim().is_empty() {
+            return Err(("keyword", "is empty".to_string()));
+        }
+        if r.topic.trim().is_empty() {
+            return Err(("topic", "is empty".to_string()));
+        }
+        Ok(())
+    }
 }
