@@ -303,7 +303,7 @@ mod _edupulse {
     #[pymodule_export]
     use super::churn::{churn_summary, NativeClassifier, NativeGammaGamma, NativeTransactionModel};
     #[pymodule_export]
-    use super::content::{content_segment_text, content_segment_transcript};
+    use super::content::{content_mastery, content_segment_text, content_segment_transcript};
     #[pymodule_export]
     use super::defaults::defaults;
     #[pymodule_export]

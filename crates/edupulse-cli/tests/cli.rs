@@ -256,7 +256,7 @@ fn results_are_typed_sql_tables_and_partial_runs_keep_the_rest() {
     assert_eq!(p["ok"], true);
     assert_eq!(
         p["run"]["steps"].as_object().unwrap().len(),
-        8, // kpis, review_schedule, trends, churn, leads, demand, experiments, certify
+        9, // kpis, review_schedule, trends, churn, leads, demand, experiments, certify, content
         "summaries kept"
     );
     assert_eq!((count("churn_scores"), count("kpi_funnel")), before);

@@ -90,6 +90,8 @@ pub struct JobConfig {
     pub experiments: crate::experiments::ExperimentsConfig,
     /// Certification step parameters.
     pub certify: crate::certify::CertifyConfig,
+    /// Content step parameters (micro-lessons, mastery, next steps).
+    pub content: crate::content::step::ContentConfig,
 }
 
 impl JobConfig {
@@ -102,7 +104,8 @@ impl JobConfig {
         self.leads.validate()?;
         self.demand.validate()?;
         self.experiments.validate()?;
-        self.certify.validate()
+        self.certify.validate()?;
+        self.content.validate()
     }
 }
 
@@ -149,6 +152,10 @@ impl Job {
                 }),
                 Box::new(crate::certify::CertifyStep {
                     config: config.certify.clone(),
+                }),
+                Box::new(crate::content::step::ContentStep {
+                    config: config.content.clone(),
+                    schedule: config.repetition.clone(),
                 }),
             ],
         })

@@ -11,10 +11,13 @@ use super::engage::{order_by_engagement, EngagementParams, LessonEngagement};
 use super::lesson::{segment_transcript, LessonParams, MicroLesson, TranscriptSegment};
 use super::mastery::{mastery_and_next_steps, CardRecall, Concept, NextReason};
 use crate::error::{CoreError, Result};
-use crate::repetition::schedule::CardStatus;
+use crate::job::{Step, StepOutput};
+use crate::model::Tables;
+use crate::repetition::schedule::{review_schedule, CardStatus, ScheduleParams};
 use crate::results::ResultSet;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
 
 /// Parameters of the content step (`[job.content]`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -241,5 +244,265 @@ impl ContentOutput {
             "learners_with_next_step": self.next_steps.len(),
             "difficult_pairs": self.mastery.iter().filter(|m| m.difficult).count(),
         })
+    }
+}
+
+/// The concepts of the `concepts` table with their prerequisite lists split.
+pub fn concepts_of(tables: &Tables) -> Vec<Concept> {
+    tables
+        .concepts
+        .iter()
+        .map(|c| Concept {
+            concept_id: c.concept_id.clone(),
+            name: c.name.clone(),
+            prerequisite_ids: c.prerequisites(),
+        })
+        .collect()
+}
+
+/// The `(card_id, concept_id)` pairs of the `card_concepts` table.
+pub fn card_concept_pairs(tables: &Tables) -> Vec<(String, String)> {
+    tables
+        .card_concepts
+        .iter()
+        .map(|m| (m.card_id.clone(), m.concept_id.clone()))
+        .collect()
+}
+
+/// Mastery and next steps from the input tables as of `as_of` (card states replayed from
+/// `reviews` with the review schedule's parameters).
+pub fn mastery_of_tables(
+    tables: &Tables,
+    as_of: DateTime<Utc>,
+    config: &ContentConfig,
+    schedule: &ScheduleParams,
+) -> Result<(Vec<MasteryRow>, Vec<NextStepRow>)> {
+    config.validate()?;
+    let concepts = concepts_of(tables);
+    let pairs = card_concept_pairs(tables);
+    if concepts.is_empty() && pairs.is_empty() {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let cards = review_schedule(&tables.reviews, as_of, schedule)?.cards;
+    mastery(&cards, &concepts, &pairs, as_of, config)
+}
+
+/// Everything the content step decides from the input tables as of `as_of`. A transcript of a
+/// recording missing from a non-empty `content` table is an error naming the row.
+pub fn content_of_tables(
+    tables: &Tables,
+    as_of: DateTime<Utc>,
+    config: &ContentConfig,
+    schedule: &ScheduleParams,
+) -> Result<ContentOutput> {
+    config.validate()?;
+    if !tables.content.is_empty() {
+        let known: BTreeSet<&str> = tables
+            .content
+            .iter()
+            .map(|c| c.content_id.as_str())
+            .collect();
+        for (row, s) in tables.transcript_segments.iter().enumerate() {
+            if !known.contains(s.content_id.as_str()) {
+                return Err(CoreError::validation(
+                    "transcript_segments",
+                    Some(row + 1),
+                    Some("content_id"),
+                    format!("content {} is not in the content table", s.content_id),
+                ));
+            }
+        }
+    }
+    let lessons = lessons(&tables.transcript_segments, &[], config)?;
+    let (mastery, next_steps) = mastery_of_tables(tables, as_of, config, schedule)?;
+    Ok(ContentOutput {
+        as_of,
+        lessons,
+        mastery,
+        next_steps,
+    })
+}
+
+/// The job step writing `content_lessons`, `content_mastery` and `content_next_steps`.
+#[derive(Debug, Clone, Default)]
+pub struct ContentStep {
+    /// Parameters (`[job.content]`).
+    pub config: ContentConfig,
+    /// The review schedule's parameters (`[job.repetition]`), for the card states.
+    pub schedule: ScheduleParams,
+}
+
+impl Step for ContentStep {
+    fn name(&self) -> &str {
+        "content"
+    }
+
+    fn run(&self, tables: &Tables, as_of: DateTime<Utc>) -> Result<StepOutput> {
+        let out = content_of_tables(tables, as_of, &self.config, &self.schedule)?;
+        Ok(StepOutput {
+            results: out.to_results(),
+            notifications: Vec::new(),
+            summary: out.summary(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{CardConcept, Concept as ConceptRow, Content, ContentKind, Review};
+    use chrono::{Duration, TimeZone};
+
+    fn concept(id: &str, pre: Option<&str>) -> ConceptRow {
+        ConceptRow {
+            concept_id: id.into(),
+            name: id.to_uppercase(),
+            prerequisite_ids: pre.map(str::to_string),
+        }
+    }
+
+    fn tables() -> Tables {
+        let t0 = Utc.with_ymd_and_hms(2024, 1, 1, 9, 0, 0).unwrap();
+        let rev = |s: &str, c: &str, d: i64, g: u8| Review {
+            student_id: s.into(),
+            card_id: c.into(),
+            at: t0 + Duration::days(d),
+            rating: g,
+            duration_ms: None,
+        };
+        Tables {
+            content: vec![Content {
+                content_id: "w1".into(),
+                title: "Webinar".into(),
+                kind: ContentKind::WebinarRecording,
+                duration_s: 1260.0,
+                course_id: None,
+                position: None,
+            }],
+            transcript_segments: crate::content::lesson::tests::transcript("w1"),
+            concepts: vec![concept("vars", None), concept("funcs", Some("vars"))],
+            card_concepts: vec![
+                CardConcept {
+                    card_id: "v1".into(),
+                    concept_id: "vars".into(),
+                },
+                CardConcept {
+                    card_id: "f1".into(),
+                    concept_id: "funcs".into(),
+                },
+            ],
+            // ana knows vars and forgets funcs; ben only knows vars.
+            reviews: vec![
+                rev("ana", "v1", 0, 3),
+                rev("ana", "v1", 3, 3),
+                rev("ana", "f1", 3, 1),
+                rev("ben", "v1", 0, 4),
+                rev("ben", "v1", 4, 4),
+            ],
+            ..Tables::default()
+        }
+    }
+
+    #[test]
+    fn the_step_writes_lessons_mastery_and_next_steps() {
+        let t = tables();
+        let as_of = Utc.with_ymd_and_hms(2024, 1, 6, 0, 0, 0).unwrap();
+        let step = ContentStep::default();
+        let out = step.run(&t, as_of).unwrap();
+        let lessons: Vec<LessonRow> = out.rows().unwrap();
+        assert_eq!(lessons.len(), 3);
+        assert_eq!(
+            lessons.iter().map(|l| l.start_s).collect::<Vec<_>>(),
+            [0.0, 420.0, 840.0]
+        );
+        // No engagement data: the recording's order.
+        assert!(lessons
+            .iter()
+            .all(|l| l.engagement.is_none() && l.engagement_rank == l.lesson));
+        let mastery: Vec<MasteryRow> = out.rows().unwrap();
+        let cards = review_schedule(&t.reviews, as_of, &ScheduleParams::default())
+            .unwrap()
+            .cards;
+        let r = |s: &str, c: &str| {
+            cards
+                .iter()
+                .find(|x| x.student_id == s && x.card_id == c)
+                .unwrap()
+                .retrievability
+        };
+        let ana_funcs = mastery
+            .iter()
+            .find(|m| m.student_id == "ana" && m.concept_id == "funcs")
+            .unwrap();
+        assert_eq!(ana_funcs.mastery, r("ana", "f1"));
+        assert!(ana_funcs.difficult);
+        let next: Vec<NextStepRow> = out.rows().unwrap();
+        assert_eq!(next.len(), 2);
+        assert_eq!(
+            (next[0].student_id.as_str(), next[0].concept_id.as_str()),
+            ("ana", "funcs")
+        );
+        assert_eq!(next[0].reason, "lowest_mastery");
+        assert_eq!(next[0].concept_name, "FUNCS");
+        assert_eq!(
+            (next[1].concept_id.as_str(), next[1].reason.as_str()),
+            ("funcs", "new_concept")
+        );
+        assert_eq!(out.summary["lessons"], 3);
+    }
+
+    #[test]
+    fn without_content_tables_the_step_writes_empty_tables() {
+        let t = Tables {
+            reviews: tables().reviews,
+            ..Tables::default()
+        };
+        let out = ContentStep::default()
+            .run(&t, Utc.with_ymd_and_hms(2024, 1, 6, 0, 0, 0).unwrap())
+            .unwrap();
+        assert_eq!(out.results.len(), 3);
+        assert!(out.results.iter().all(|r| r.rows.is_empty()));
+    }
+
+    #[test]
+    fn bad_content_tables_are_named_errors() {
+        let as_of = Utc.with_ymd_and_hms(2024, 1, 6, 0, 0, 0).unwrap();
+        let err = |t: &Tables| {
+            ContentStep::default()
+                .run(t, as_of)
+                .unwrap_err()
+                .to_string()
+        };
+        let mut t = tables();
+        t.content[0].content_id = "other".into();
+        let e = err(&t);
+        assert!(
+            e.contains("transcript_segments") && e.contains("content w1 is not in"),
+            "{e}"
+        );
+        let mut t = tables();
+        t.concepts = vec![
+            concept("vars", Some("funcs")),
+            concept("funcs", Some("vars")),
+        ];
+        let e = err(&t);
+        assert!(
+            e.contains("prerequisite cycle: funcs → vars → funcs"),
+            "{e}"
+        );
+        let mut t = tables();
+        t.card_concepts[1].concept_id = "nope".into();
+        let e = err(&t);
+        assert!(
+            e.contains("card_concepts") && e.contains("unknown concept nope"),
+            "{e}"
+        );
+        let mut t = tables();
+        t.transcript_segments[1].start_s = 2.0;
+        let e = err(&t);
+        assert!(
+            e.contains("transcript_segments") && e.contains("before the previous segment ends"),
+            "{e}"
+        );
     }
 }

@@ -586,11 +586,76 @@ impl Step for ReviewScheduleStep {
 
     fn run(&self, tables: &Tables, as_of: DateTime<Utc>) -> Result<StepOutput> {
         let s = review_schedule(&tables.reviews, as_of, &self.config)?;
+        let mut notifications = s.notifications();
+        tag_concepts(&mut notifications, tables);
         Ok(StepOutput {
             results: s.to_results(),
-            notifications: s.notifications(),
+            notifications,
             summary: s.summary(),
         })
+    }
+}
+
+/// Name the concepts of the stuck cards (from `card_concepts`, names from `concepts`) in the
+/// stuck alerts: `stuck_concepts` in a learner's payload, `concepts` in a card's, and a sentence
+/// in the body. The dedupe keys do not change. Without `card_concepts` nothing changes.
+fn tag_concepts(notifications: &mut [Notification], tables: &Tables) {
+    if tables.card_concepts.is_empty() {
+        return;
+    }
+    let mut of: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for m in &tables.card_concepts {
+        of.entry(m.card_id.as_str())
+            .or_default()
+            .push(m.concept_id.as_str());
+    }
+    let names: BTreeMap<&str, &str> = tables
+        .concepts
+        .iter()
+        .map(|c| (c.concept_id.as_str(), c.name.as_str()))
+        .collect();
+    for n in notifications.iter_mut() {
+        let cards: Vec<String> = match n.kind.as_str() {
+            "stuck_learner" => n.payload["stuck_cards"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            "stuck_concept" => n.payload["card_id"]
+                .as_str()
+                .map(|c| vec![c.to_string()])
+                .unwrap_or_default(),
+            _ => continue,
+        };
+        let concepts: std::collections::BTreeSet<&str> = cards
+            .iter()
+            .filter_map(|c| of.get(c.as_str()))
+            .flatten()
+            .copied()
+            .collect();
+        if concepts.is_empty() {
+            continue;
+        }
+        let field = if n.kind == "stuck_learner" {
+            "stuck_concepts"
+        } else {
+            "concepts"
+        };
+        if let Some(obj) = n.payload.as_object_mut() {
+            obj.insert(field.to_string(), serde_json::json!(concepts));
+        }
+        let shown: Vec<String> = concepts
+            .iter()
+            .map(|c| match names.get(c) {
+                Some(name) if !name.is_empty() && name != c => format!("{name} ({c})"),
+                _ => c.to_string(),
+            })
+            .collect();
+        n.body
+            .push_str(&format!(" Concepts: {}.", shown.join(", ")));
     }
 }
 
@@ -803,6 +868,50 @@ mod tests {
             ivl,
             "the same interval at the configured retention"
         );
+    }
+
+    #[test]
+    fn stuck_alerts_name_the_concepts_of_mapped_cards() {
+        use crate::model::{CardConcept, Concept};
+        let p = ScheduleParams {
+            stuck_learner_min_cards: 1,
+            stuck_concept_min_learners: 1,
+            ..ScheduleParams::default()
+        };
+        let reviews: Vec<Review> = [3, 1, 1, 1]
+            .iter()
+            .enumerate()
+            .map(|(d, &g)| rev("a", "x", d as i64, g))
+            .collect();
+        let mut tables = Tables {
+            reviews,
+            ..Tables::default()
+        };
+        let as_of = Utc.with_ymd_and_hms(2024, 1, 5, 0, 0, 0).unwrap();
+        let step = ReviewScheduleStep { config: p };
+        let plain = step.run(&tables, as_of).unwrap().notifications;
+        assert_eq!(plain.len(), 2);
+        assert!(plain.iter().all(|n| !n.body.contains("Concepts")));
+        tables.concepts = vec![Concept {
+            concept_id: "funcs".into(),
+            name: "Funciones".into(),
+            prerequisite_ids: None,
+        }];
+        tables.card_concepts = vec![CardConcept {
+            card_id: "x".into(),
+            concept_id: "funcs".into(),
+        }];
+        let tagged = step.run(&tables, as_of).unwrap().notifications;
+        let learner = tagged.iter().find(|n| n.kind == "stuck_learner").unwrap();
+        assert_eq!(
+            learner.payload["stuck_concepts"],
+            serde_json::json!(["funcs"])
+        );
+        assert!(learner.body.ends_with("Concepts: Funciones (funcs)."));
+        let card = tagged.iter().find(|n| n.kind == "stuck_concept").unwrap();
+        assert_eq!(card.payload["concepts"], serde_json::json!(["funcs"]));
+        let keys = |v: &[Notification]| v.iter().map(|n| n.dedupe_key.clone()).collect::<Vec<_>>();
+        assert_eq!(keys(&tagged), keys(&plain), "same episodes, same keys");
     }
 
     #[test]
