@@ -4,7 +4,9 @@
 //! 5–10 minutes with a title and key terms (chapters as WebVTT, SRT or JSON); from concepts (with
 //! prerequisites), the mapping of cards to concepts and the learners' FSRS card states it decides
 //! each learner's mastery per concept, their difficult concepts and the concept to study next
-//! with the reason (in memory: the input tables and the job step are not built yet). [`eval`] scores segmentations (Pk, WindowDiff).
+//! with the reason. Inputs: the `content`, `transcript_segments`, `concepts` and `card_concepts`
+//! tables (all optional) and `reviews`; [`step`] is the `content` job step. [`eval`] scores
+//! segmentations (Pk, WindowDiff).
 //!
 //! - [`text`]: words, Spanish and English stop words, term vectors;
 //! - [`segment`]: lexical-cohesion segmentation (C99 rank matrix, dynamic programming);
