@@ -847,72 +847,6 @@ async fn demo(
     }))
 }
 
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-    use super::*;
-
-    #[test]
-    fn max_value_options_set_ceilings_and_bad_ones_name_the_option() {
-        let Ok(l) = parse_limits(&["purchases.amount=1e15".into(), "volume = inf".into()]) else {
-            panic!("valid options refused");
-        };
-        assert_eq!(l.ceiling("purchases", "amount"), Some(1e15));
-        assert_eq!(l.ceiling("activity", "value"), Some(1e12));
-        assert_eq!(l.ceiling("keyword_interest", "volume"), Some(f64::INFINITY));
-        for bad in ["amount", "=5", "amount=abc", "amount=-1"] {
-            let Err(e) = parse_limits(&[bad.into()]) else {
-                panic!("{bad} accepted");
-            };
-            assert!(
-                e.message.contains("max-value") || e.message.contains("limits.amount"),
-                "{}",
-                e.message
-            );
-        }
-    }
-
-    /// The TOML blocks of a Markdown file.
-    fn toml_blocks(md: &str) -> Vec<String> {
-        md.split("```toml")
-            .skip(1)
-            .map(|b| b.split("```").next().unwrap().to_string())
-            .collect()
-    }
-
-    #[test]
-    fn the_documented_config_files_parse_and_build() {
-        let docs = toml_blocks(include_str!("../../../docs/configuration.md"));
-        let readme = toml_blocks(include_str!("../../../README.md"));
-        assert!(!docs.is_empty() && !readme.is_empty());
-        let env = |k: &str| match k {
-            "SLACK_SALES_URL" => Some("https://hooks.example.test/services/T/B/X".to_string()),
-            "CRM_TOKEN" => Some("t".to_string()),
-            _ => None,
-        };
-        for block in docs.iter().chain(&readme) {
-            let settings: Settings =
-                toml::from_str(block).unwrap_or_else(|e| panic!("{e}\n{block}"));
-            settings.job.validate().unwrap();
-            settings.notify.validate().unwrap();
-            let hooks = settings.notify.webhooks(env).unwrap();
-            assert!(!hooks.is_empty());
-        }
-    }
-
-    #[test]
-    fn hidden_values() {
-        assert_eq!(
-            hide_values(r#"invalid type: string "s3cret", expected u64"#),
-            r#"invalid type: string "…", expected u64"#
-        );
-        assert_eq!(
-            hide_values("at https://h.test/x/y"),
-            "at https://h.test/<redacted>"
-        );
-    }
-}
-
 /// `edupulse chapters`: micro-lessons of every recording as chapter files.
 async fn chapters_cmd(
     transcript: Option<PathBuf>,
@@ -981,4 +915,70 @@ async fn chapters_cmd(
         i = j;
     }
     Ok(json!({"command": "chapters", "lessons": lessons.len(), "files": files}))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    #[test]
+    fn max_value_options_set_ceilings_and_bad_ones_name_the_option() {
+        let Ok(l) = parse_limits(&["purchases.amount=1e15".into(), "volume = inf".into()]) else {
+            panic!("valid options refused");
+        };
+        assert_eq!(l.ceiling("purchases", "amount"), Some(1e15));
+        assert_eq!(l.ceiling("activity", "value"), Some(1e12));
+        assert_eq!(l.ceiling("keyword_interest", "volume"), Some(f64::INFINITY));
+        for bad in ["amount", "=5", "amount=abc", "amount=-1"] {
+            let Err(e) = parse_limits(&[bad.into()]) else {
+                panic!("{bad} accepted");
+            };
+            assert!(
+                e.message.contains("max-value") || e.message.contains("limits.amount"),
+                "{}",
+                e.message
+            );
+        }
+    }
+
+    /// The TOML blocks of a Markdown file.
+    fn toml_blocks(md: &str) -> Vec<String> {
+        md.split("```toml")
+            .skip(1)
+            .map(|b| b.split("```").next().unwrap().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn the_documented_config_files_parse_and_build() {
+        let docs = toml_blocks(include_str!("../../../docs/configuration.md"));
+        let readme = toml_blocks(include_str!("../../../README.md"));
+        assert!(!docs.is_empty() && !readme.is_empty());
+        let env = |k: &str| match k {
+            "SLACK_SALES_URL" => Some("https://hooks.example.test/services/T/B/X".to_string()),
+            "CRM_TOKEN" => Some("t".to_string()),
+            _ => None,
+        };
+        for block in docs.iter().chain(&readme) {
+            let settings: Settings =
+                toml::from_str(block).unwrap_or_else(|e| panic!("{e}\n{block}"));
+            settings.job.validate().unwrap();
+            settings.notify.validate().unwrap();
+            let hooks = settings.notify.webhooks(env).unwrap();
+            assert!(!hooks.is_empty());
+        }
+    }
+
+    #[test]
+    fn hidden_values() {
+        assert_eq!(
+            hide_values(r#"invalid type: string "s3cret", expected u64"#),
+            r#"invalid type: string "…", expected u64"#
+        );
+        assert_eq!(
+            hide_values("at https://h.test/x/y"),
+            "at https://h.test/<redacted>"
+        );
+    }
 }
