@@ -122,7 +122,12 @@ pub async fn restore(store: &dyn Store, input: &Path) -> Result<BackupCounts, Er
     let reader = std::io::BufReader::new(file);
     let mut tables = Tables::default();
     let mut fixed = FixedTables::default();
-    let mut counts = BackupCounts::new();
+    // Every input table is counted, empty or not, as `backup` counts them (a timeless table such
+    // as `keyword_topics` or `concepts` is often empty).
+    let mut counts: BackupCounts = Table::ALL
+        .iter()
+        .map(|t| (t.name().to_string(), 0))
+        .collect();
     let mut saw_header = false;
     for (i, line) in reader.lines().enumerate() {
         let lineno = i + 1;
