@@ -123,7 +123,12 @@ pub async fn restore(store: &dyn Store, input: &Path) -> Result<BackupCounts, Er
     let reader = std::io::BufReader::new(file);
     let mut tables = Tables::default();
     let mut fixed = FixedTables::default();
-    let mut counts = BackupCounts::new();
+    // Every input table is counted, empty or not, as `backup` counts them (a timeless table such
+    // as `keyword_topics` or `concepts` is often empty).
+    let mut counts: BackupCounts = Table::ALL
+        .iter()
+        .map(|t| (t.name().to_string(), 0))
+        .collect();
     let mut saw_header = false;
     for (i, line) in reader.lines().enumerate() {
         let lineno = i + 1;
@@ -198,10 +203,6 @@ pub async fn restore(store: &dyn Store, input: &Path) -> Result<BackupCounts, Er
     }
     if !saw_header {
         return Err(bad_file(input, 1, "empty file: not an edupulse backup"));
-    }
-    // Every input table is counted, zeros included, as `backup` counts them.
-    for t in Table::ALL {
-        counts.entry(t.name().to_string()).or_insert(0);
     }
     tables.validate()?;
     store.ingest(&tables).await?;

@@ -1,11 +1,14 @@
 //! Bindings of `edupulse_core::content`: conversion and error mapping only. Transcripts cross as
 //! columns (lists); results come back as a dict of columns (`edupulse.content` builds the
-//! DataFrame). The GIL is released around the segmentation.
+//! DataFrame). The GIL is released around the segmentation and the mastery computation.
 
 use crate::errors::{guard, Failure};
+use chrono::DateTime;
+use edupulse::core::content::step::{mastery_of_tables, ContentConfig};
 use edupulse::core::content::{
     segment_text, segment_transcript, LessonParams, SegmentParams, TranscriptSegment,
 };
+use edupulse::core::repetition::ScheduleParams;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
@@ -86,4 +89,74 @@ pub(crate) fn content_segment_transcript<'py>(
         PyList::new(py, lessons.iter().map(|l| l.key_terms.clone()))?,
     )?;
     Ok(d)
+}
+
+/// A `content_mastery` row as a tuple (student_id, concept_id, mastery, cards_studied, cards_due,
+/// difficult).
+type MasteryTuple = (String, String, f64, u32, u32, bool);
+/// A `content_next_steps` row as a tuple (student_id, concept_id, concept_name, reason,
+/// for_concept, mastery).
+type NextTuple = (String, String, String, String, Option<String>, f64);
+
+/// Mastery per (learner, concept) and each learner's next concept from `{table: {column: list}}`
+/// (concepts, card_concepts, reviews) as of `as_of` (unix seconds; default: the latest review),
+/// with the daily job's default parameters.
+#[pyfunction]
+#[pyo3(signature = (tables, as_of=None))]
+pub(crate) fn content_mastery(
+    py: Python<'_>,
+    tables: &Bound<'_, PyAny>,
+    as_of: Option<i64>,
+) -> PyResult<(Vec<MasteryTuple>, Vec<NextTuple>)> {
+    guard(|| {
+        let raw = crate::convert::extract_tables(tables)?;
+        py.detach(
+            move || -> Result<(Vec<MasteryTuple>, Vec<NextTuple>), Failure> {
+                let mut t = crate::convert::parse_tables(&raw)?;
+                t.validate()?;
+                let at = match as_of {
+                    Some(s) => DateTime::from_timestamp(s, 0)
+                        .ok_or_else(|| Failure::param("as_of", "not a representable time"))?,
+                    None => t
+                        .reviews
+                        .iter()
+                        .map(|r| r.at)
+                        .max()
+                        .unwrap_or(DateTime::UNIX_EPOCH),
+                };
+                let (m, s) = mastery_of_tables(
+                    &t,
+                    at,
+                    &ContentConfig::default(),
+                    &ScheduleParams::default(),
+                )?;
+                Ok((
+                    m.into_iter()
+                        .map(|x| {
+                            (
+                                x.student_id,
+                                x.concept_id,
+                                x.mastery,
+                                x.cards_studied,
+                                x.cards_due,
+                                x.difficult,
+                            )
+                        })
+                        .collect(),
+                    s.into_iter()
+                        .map(|x| {
+                            (
+                                x.student_id,
+                                x.concept_id,
+                                x.concept_name,
+                                x.reason,
+                                x.for_concept,
+                                x.mastery,
+                            )
+                        })
+                        .collect(),
+                ))
+            },
+        )
+    })
 }

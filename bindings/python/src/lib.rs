@@ -307,7 +307,7 @@ mod _edupulse {
     #[pymodule_export]
     use super::community::NativeRecommender;
     #[pymodule_export]
-    use super::content::{content_segment_text, content_segment_transcript};
+    use super::content::{content_mastery, content_segment_text, content_segment_transcript};
     #[pymodule_export]
     use super::defaults::defaults;
     #[pymodule_export]

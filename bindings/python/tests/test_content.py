@@ -108,3 +108,52 @@ def test_bad_input_is_named():
     with pytest.raises(ParameterError) as e:
         content.segment_transcript(pd.DataFrame(_transcript("a")), max_minutes="10")
     assert e.value.parameter == "max_minutes"
+
+
+def _learning_tables(prerequisites=("", "vars")):
+    at = pd.to_datetime(
+        ["2024-01-01T09:00Z", "2024-01-04T09:00Z", "2024-01-04T09:00Z",
+         "2024-01-01T09:00Z", "2024-01-05T09:00Z"], utc=True)
+    return {
+        "concepts": pd.DataFrame({"concept_id": ["vars", "funcs"], "name": ["Variables", "Funciones"],
+                                  "prerequisite_ids": list(prerequisites)}),
+        "card_concepts": pd.DataFrame({"card_id": ["v1", "f1"], "concept_id": ["vars", "funcs"]}),
+        "reviews": pd.DataFrame({"student_id": ["ana", "ana", "ana", "ben", "ben"],
+                                 "card_id": ["v1", "v1", "f1", "v1", "v1"], "at": at,
+                                 "rating": [3, 3, 1, 4, 4]}),
+    }
+
+
+def test_mastery_and_next_steps_from_tables():
+    t = _learning_tables()
+    m = content.mastery(t, as_of="2024-01-06")
+    assert list(m.columns) == ["student_id", "concept_id", "mastery", "cards_studied",
+                               "cards_due", "difficult"]
+    assert str(m["mastery"].dtype) == "float64" and str(m["cards_studied"].dtype) == "int64"
+    ana = m.set_index(["student_id", "concept_id"])
+    assert ana.loc[("ana", "funcs"), "difficult"] and not ana.loc[("ana", "vars"), "difficult"]
+    assert 0.0 <= ana.loc[("ana", "funcs"), "mastery"] < ana.loc[("ana", "vars"), "mastery"] <= 1.0
+    # ben never saw a funcs card: no row for it
+    assert ("ben", "funcs") not in ana.index
+    s = content.next_steps(t, as_of="2024-01-06").set_index("student_id")
+    assert (s.loc["ana", "concept_id"], s.loc["ana", "reason"]) == ("funcs", "lowest_mastery")
+    assert (s.loc["ben", "concept_id"], s.loc["ben", "reason"]) == ("funcs", "new_concept")
+    assert s.loc["ben", "concept_name"] == "Funciones"
+    # default as_of: the latest review; later as_of: lower retrievability
+    later = content.mastery(t, as_of="2024-03-01").set_index(["student_id", "concept_id"])
+    assert later.loc[("ana", "vars"), "mastery"] < ana.loc[("ana", "vars"), "mastery"]
+    assert len(content.mastery(t)) == len(m)
+    # without concepts: empty frames with the columns
+    empty = content.next_steps({"reviews": t["reviews"]})
+    assert empty.empty and "reason" in empty.columns
+
+
+def test_mastery_bad_input_is_named():
+    with pytest.raises(ValidationError, match=r"prerequisite cycle: funcs → vars → funcs"):
+        content.mastery(_learning_tables(prerequisites=("funcs", "vars")))
+    t = _learning_tables()
+    t["card_concepts"] = pd.DataFrame({"card_id": ["v1"], "concept_id": ["nope"]})
+    with pytest.raises(ValidationError, match="unknown concept nope"):
+        content.next_steps(t)
+    with pytest.raises(ParameterError, match="as_of"):
+        content.mastery(_learning_tables(), as_of="not a date")

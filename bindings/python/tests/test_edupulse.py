@@ -38,6 +38,10 @@ CONTRACT = {
     ],
     "exposures": ["experiment_id", "variant", "unit_id", "at"],
     "keyword_topics": ["keyword", "topic", "industry"],
+    "content": ["content_id", "title", "kind", "duration_s", "course_id", "position"],
+    "transcript_segments": ["content_id", "start_s", "end_s", "text"],
+    "concepts": ["concept_id", "name", "prerequisite_ids"],
+    "card_concepts": ["card_id", "concept_id"],
 }
 
 

@@ -164,6 +164,29 @@ enum Command {
         #[command(subcommand)]
         command: CertsCommand,
     },
+    /// Split recordings into 5–10 minute micro-lessons and write one chapter track per
+    /// recording (`<content_id>.vtt`, `.srt` or `.json`) from a `transcript_segments` CSV file
+    /// or a store's `transcript_segments` table.
+    Chapters {
+        /// A `transcript_segments` CSV file (content_id, start_s, end_s, text).
+        #[arg(long, conflicts_with = "store", required_unless_present = "store")]
+        transcript: Option<PathBuf>,
+        /// Store URL to read `transcript_segments` from.
+        #[arg(long)]
+        store: Option<String>,
+        /// Output folder (created if needed).
+        #[arg(long)]
+        out: PathBuf,
+        /// `vtt` (WebVTT), `srt` (SubRip) or `json`.
+        #[arg(long, default_value = "vtt")]
+        format: String,
+        /// Shortest micro-lesson, minutes.
+        #[arg(long, default_value_t = 5.0)]
+        min_minutes: f64,
+        /// Longest micro-lesson, minutes.
+        #[arg(long, default_value_t = 10.0)]
+        max_minutes: f64,
+    },
     /// Write report.html and report.json for the latest run (or `--as-of`).
     Report {
         /// Store URL.
@@ -349,6 +372,14 @@ async fn dispatch(cmd: Command) -> Result<serde_json::Value, Failure> {
             seed,
             store,
         } => demo(&dir, students, seed, store.as_deref()).await,
+        Command::Chapters {
+            transcript,
+            store,
+            out,
+            format,
+            min_minutes,
+            max_minutes,
+        } => chapters_cmd(transcript, store, &out, &format, min_minutes, max_minutes).await,
         Command::Backup { store, out } => {
             let store = open_store(&store).await?;
             let counts = edupulse::backup::backup(store.as_ref(), &out).await?;
@@ -948,6 +979,76 @@ fn forecast_file(
         out["backtest"] = json!(windows);
     }
     Ok(out)
+}
+
+/// `edupulse chapters`: micro-lessons of every recording as chapter files.
+async fn chapters_cmd(
+    transcript: Option<PathBuf>,
+    store: Option<String>,
+    out: &Path,
+    format: &str,
+    min_minutes: f64,
+    max_minutes: f64,
+) -> Result<serde_json::Value, Failure> {
+    use edupulse::core::content::{chapters, segment_transcript, ChapterFormat, LessonParams};
+    use edupulse::core::model::{Table, TranscriptSegment};
+    let (fmt, ext) = match format {
+        "vtt" | "webvtt" => (ChapterFormat::WebVtt, "vtt"),
+        "srt" => (ChapterFormat::Srt, "srt"),
+        "json" => (ChapterFormat::Json, "json"),
+        other => {
+            return Err(bad_input(format!(
+                "unknown chapter format `{other}` (expected vtt, srt or json)"
+            )))
+        }
+    };
+    let segments: Vec<TranscriptSegment> = match (&transcript, &store) {
+        (Some(path), _) => csvio::read_table::<TranscriptSegment>(path)?,
+        (None, Some(url)) => {
+            let s = open_store(url).await?;
+            s.read(Table::TranscriptSegments, Default::default())
+                .await?
+                .transcript_segments
+        }
+        (None, None) => return Err(bad_input("give --transcript FILE or --store URL")),
+    };
+    let params = LessonParams {
+        min_minutes,
+        max_minutes,
+        ..LessonParams::default()
+    };
+    let lessons = segment_transcript(&segments, &params)?;
+    std::fs::create_dir_all(out).map_err(|e| Failure {
+        code: 2,
+        message: format!("{}: {e}", out.display()),
+    })?;
+    let mut files = Vec::new();
+    let mut i = 0;
+    while i < lessons.len() {
+        let mut j = i;
+        while j < lessons.len() && lessons[j].content_id == lessons[i].content_id {
+            j += 1;
+        }
+        let id = &lessons[i].content_id;
+        let safe: String = id
+            .chars()
+            .map(|c| {
+                if c.is_alphanumeric() || "-_.".contains(c) {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let path = out.join(format!("{safe}.{ext}"));
+        std::fs::write(&path, chapters(&lessons[i..j], fmt)).map_err(|e| Failure {
+            code: 2,
+            message: format!("{}: {e}", path.display()),
+        })?;
+        files.push(json!({"content_id": id, "file": path, "lessons": j - i}));
+        i = j;
+    }
+    Ok(json!({"command": "chapters", "lessons": lessons.len(), "files": files}))
 }
 
 #[cfg(test)]

@@ -256,7 +256,8 @@ fn results_are_typed_sql_tables_and_partial_runs_keep_the_rest() {
     assert_eq!(p["ok"], true);
     assert_eq!(
         p["run"]["steps"].as_object().unwrap().len(),
-        9, // kpis, review_schedule, trends, churn, leads, demand, experiments, certify, forecast
+        10, // kpis, review_schedule, trends, churn, leads, demand, experiments, certify, forecast,
+        // content
         "summaries kept"
     );
     assert_eq!((count("churn_scores"), count("kpi_funnel")), before);
@@ -418,4 +419,89 @@ fn forecast_reads_a_csv_and_names_bad_rows() {
     );
     let unknown = edupulse(&["forecast", p, "--params", r#"{"horizn": 3}"#]);
     assert_eq!(unknown.status.code(), Some(1));
+}
+
+/// A 21-minute recording on three topics, one 5-second cue per sentence.
+fn transcript_csv() -> String {
+    let topics = [
+        "Python functions take arguments and return values",
+        "Las redes neuronales aprenden pesos con descenso de gradiente",
+        "Marketing emails bring students to the webinar",
+    ];
+    let mut s = String::from("content_id,start_s,end_s,text\n");
+    for (k, topic) in topics.iter().enumerate() {
+        for i in 0..84 {
+            let t = 5.0 * (84 * k + i) as f64;
+            s.push_str(&format!("w1,{t},{},{topic}\n", t + 5.0));
+        }
+    }
+    s
+}
+
+#[test]
+fn chapters_from_a_transcript_file_or_a_store() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    write(&data, "transcript_segments.csv", &transcript_csv());
+    let csv = data.join("transcript_segments.csv");
+    let out = tmp.path().join("ch");
+    let o = edupulse(&[
+        "chapters",
+        "--transcript",
+        csv.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(summary(&o)["lessons"], 3);
+    let vtt = std::fs::read_to_string(out.join("w1.vtt")).unwrap();
+    assert!(vtt.starts_with("WEBVTT"), "{vtt}");
+    assert!(vtt.contains("00:07:00.000 --> 00:14:00.000"), "{vtt}");
+    // The same from a store, as SubRip.
+    let db = format!("sqlite://{}", tmp.path().join("e.db").display());
+    let o = edupulse(&["ingest", "--store", &db, data.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = edupulse(&[
+        "chapters",
+        "--store",
+        &db,
+        "--format",
+        "srt",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let srt = std::fs::read_to_string(out.join("w1.srt")).unwrap();
+    assert!(srt.contains("00:07:00,000 --> 00:14:00,000"), "{srt}");
+    // Bad input: exit 1 with the reason.
+    let o = edupulse(&[
+        "chapters",
+        "--transcript",
+        csv.to_str().unwrap(),
+        "--format",
+        "mp4",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("unknown chapter format `mp4`"));
+    write(
+        &data,
+        "transcript_segments.csv",
+        "content_id,start_s,end_s,text\nw1,10,4,reversed\n",
+    );
+    let o = edupulse(&[
+        "chapters",
+        "--transcript",
+        csv.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("transcript_segments") && err.contains("reversed segment"),
+        "{err}"
+    );
 }

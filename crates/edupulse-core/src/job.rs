@@ -92,6 +92,8 @@ pub struct JobConfig {
     pub certify: crate::certify::CertifyConfig,
     /// Revenue forecast step parameters.
     pub forecast: crate::forecast::ForecastConfig,
+    /// Content step parameters (micro-lessons, mastery, next steps).
+    pub content: crate::content::step::ContentConfig,
 }
 
 impl JobConfig {
@@ -105,7 +107,8 @@ impl JobConfig {
         self.demand.validate()?;
         self.experiments.validate()?;
         self.certify.validate()?;
-        self.forecast.validate()
+        self.forecast.validate()?;
+        self.content.validate()
     }
 }
 
@@ -155,6 +158,10 @@ impl Job {
                 }),
                 Box::new(crate::forecast::ForecastStep {
                     config: config.forecast.clone(),
+                }),
+                Box::new(crate::content::step::ContentStep {
+                    config: config.content.clone(),
+                    schedule: config.repetition.clone(),
                 }),
             ],
         })

@@ -239,6 +239,22 @@ labels! {
     col_retention: "retención media", "mean retention";
     rep_empty: "Esta ejecución no tiene repasos programados.", "This run has no review schedule.";
 
+    // Content and learning paths.
+    content_title: "Contenido: microlecciones y rutas de aprendizaje", "Content: micro-lessons and learning paths";
+    content_summary: "{} grabaciones divididas en {} microlecciones; {} estudiantes con una recomendación; {} pares estudiante–concepto por debajo del umbral de dominio.",
+        "{} recordings split into {} micro-lessons; {} learners with a recommendation; {} learner–concept pairs below the mastery threshold.";
+    content_lessons: "Microlecciones (orden por implicación cuando hay datos)", "Micro-lessons (engagement order when there is data)";
+    col_recording: "grabación", "recording";
+    col_lesson: "n.º", "no.";
+    col_span: "tramo", "span";
+    col_key_terms: "términos clave", "key terms";
+    col_engagement_rank: "puesto por implicación", "engagement rank";
+    content_next: "Qué estudiar a continuación, por motivo", "What to study next, by reason";
+    content_difficult: "Conceptos difíciles (estudiantes por debajo del umbral)", "Difficult concepts (learners below the threshold)";
+    col_difficult_learners: "estudiantes con dificultad", "struggling learners";
+    col_mean_mastery: "dominio medio", "mean mastery";
+    content_lessons_more: "Y {} microlecciones más en content_lessons.", "And {} more micro-lessons in content_lessons.";
+
     // Notifications and the store.
     outbox_title: "Notificaciones ({})", "Notifications ({})";
     outbox_note: "Las 50 más recientes.", "The 50 most recent.";

@@ -207,6 +207,23 @@ impl Lang {
         }
     }
 
+    /// The name of a next-step reason (`unmet_prerequisite`, `lowest_mastery`, `due_reviews`,
+    /// `new_concept`); another value is shown as is.
+    pub fn next_reason(self, reason: &str) -> String {
+        let (es, en) = match reason {
+            "unmet_prerequisite" => ("requisito previo sin dominar", "unmet prerequisite"),
+            "lowest_mastery" => ("concepto con menor dominio", "lowest mastery"),
+            "due_reviews" => ("repasos pendientes", "due reviews"),
+            "new_concept" => ("concepto nuevo", "new concept"),
+            other => return other.to_string(),
+        };
+        match self {
+            Lang::Es => es,
+            Lang::En => en,
+        }
+        .to_string()
+    }
+
     /// A lead grade.
     pub fn grade(self, g: Grade) -> &'static str {
         match (self, g) {

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use edupulse_core::certify::{CertEligibilityRow, CertIssuedRow};
 use edupulse_core::churn::step::{ChurnModelRow, ChurnScoreRow};
 use edupulse_core::churn::CohortRow;
+use edupulse_core::content::step::{LessonRow, MasteryRow, NextStepRow};
 use edupulse_core::demand::rows::{
     PlannedWebinarRow, SegmentBestSlotRow, SlotHeatmapRow, WebinarForecastRow,
 };
@@ -330,6 +331,33 @@ impl RepetitionSection {
     }
 }
 
+/// Content: micro-lessons, mastery per concept and next steps (`content_*` tables).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ContentSection {
+    /// `content_lessons`, by recording and position.
+    pub lessons: Vec<LessonRow>,
+    /// `content_mastery`, by learner and concept.
+    pub mastery: Vec<MasteryRow>,
+    /// `content_next_steps`, by learner.
+    pub next_steps: Vec<NextStepRow>,
+}
+
+impl ContentSection {
+    async fn read(store: &dyn Store, as_of: DateTime<Utc>) -> Result<ContentSection, Error> {
+        let mut s = ContentSection {
+            lessons: typed_results(store, Some(as_of)).await?,
+            mastery: typed_results(store, Some(as_of)).await?,
+            next_steps: typed_results(store, Some(as_of)).await?,
+        };
+        s.lessons
+            .sort_by(|a, b| (&a.content_id, a.lesson).cmp(&(&b.content_id, b.lesson)));
+        s.mastery
+            .sort_by(|a, b| (&a.student_id, &a.concept_id).cmp(&(&b.student_id, &b.concept_id)));
+        s.next_steps.sort_by(|a, b| a.student_id.cmp(&b.student_id));
+        Ok(s)
+    }
+}
+
 /// The outbox and the size of every store table.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct OutboxSection {
@@ -373,6 +401,8 @@ pub struct Report {
     pub certify: CertifySection,
     /// Spaced repetition.
     pub repetition: RepetitionSection,
+    /// Content and learning paths.
+    pub content: ContentSection,
     /// Notifications and store counts.
     pub outbox: OutboxSection,
 }
@@ -422,6 +452,7 @@ impl Report {
             experiments: ExperimentsSection::read(store, as_of).await?,
             certify: CertifySection::read(store, as_of).await?,
             repetition: RepetitionSection::read(store, as_of).await?,
+            content: ContentSection::read(store, as_of).await?,
             outbox: OutboxSection::read(store).await?,
         })
     }

@@ -47,7 +47,24 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         description: "keyword_topics input table (timeless: no time shadow column)",
         sql: schema_v7,
     },
+    Migration {
+        version: 8,
+        description:
+            "content, transcript_segments, concepts, card_concepts input tables (timeless)",
+        sql: schema_v8,
+    },
 ];
+
+/// v8: the content input tables (edupulse_core::content), all timeless: `content`,
+/// `transcript_segments`, `concepts`, `card_concepts`.
+fn schema_v8() -> String {
+    use edupulse_core::model::{CardConcept, Concept, Content, TranscriptSegment};
+    let mut ddl = create_table_sql::<Content>();
+    ddl.push_str(&create_table_sql::<TranscriptSegment>());
+    ddl.push_str(&create_table_sql::<Concept>());
+    ddl.push_str(&create_table_sql::<CardConcept>());
+    ddl
+}
 
 /// v7: the `keyword_topics` mapping (keyword → topic, optional industry), a timeless table.
 fn schema_v7() -> String {

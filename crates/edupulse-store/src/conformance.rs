@@ -29,6 +29,7 @@ use edupulse_core::model::{
     Purchase, Record, Registration, RelatedKind, RelatedQuery, Review, Student, Table,
     TableVisitor, Tables, Webinar,
 };
+use edupulse_core::model::{CardConcept, Concept, Content, ContentKind, TranscriptSegment};
 use edupulse_core::model::{ColumnKind, Value};
 use edupulse_core::results::{
     catalog, spec_of, DeliveryAttempt, Notification, OutboxStatus, ResultSet, ResultSpec,
@@ -378,6 +379,60 @@ pub fn sample_batch() -> Tables {
                 keyword: "curso IA".into(),
                 topic: UNICODE.into(),
                 industry: Some("educación".into()),
+            },
+        ],
+        content: vec![
+            Content {
+                content_id: "rec-1".into(),
+                title: UNICODE.into(),
+                kind: ContentKind::WebinarRecording,
+                duration_s: 3600.5,
+                course_id: Some("curso-ia".into()),
+                position: Some(1),
+            },
+            Content {
+                content_id: "quiz-1".into(),
+                title: "Quiz".into(),
+                kind: ContentKind::Quiz,
+                duration_s: 0.0,
+                course_id: None,
+                position: None,
+            },
+        ],
+        transcript_segments: vec![
+            TranscriptSegment {
+                content_id: "rec-1".into(),
+                start_s: 0.0,
+                end_s: 4.25,
+                text: UNICODE.into(),
+            },
+            TranscriptSegment {
+                content_id: "rec-1".into(),
+                start_s: 4.25,
+                end_s: 9.0,
+                text: "Las redes neuronales, \"profundas\"; y\nmás".into(),
+            },
+        ],
+        concepts: vec![
+            Concept {
+                concept_id: "vars".into(),
+                name: "Variables".into(),
+                prerequisite_ids: None,
+            },
+            Concept {
+                concept_id: "funcs".into(),
+                name: UNICODE.into(),
+                prerequisite_ids: Some("vars".into()),
+            },
+        ],
+        card_concepts: vec![
+            CardConcept {
+                card_id: "card-1".into(),
+                concept_id: "vars".into(),
+            },
+            CardConcept {
+                card_id: "card-1".into(),
+                concept_id: "funcs".into(),
             },
         ],
     };

@@ -4,7 +4,10 @@
   cosine matrix, dynamic programming; Spanish and English stop words): the index of the first
   sentence of each segment after the first;
 - :func:`segment_transcript` — 5–10 minute micro-lessons of timed transcript segments, each with
-  a title and key terms.
+  a title and key terms;
+- :func:`mastery` — each learner's mastery of each concept (mean FSRS retrievability of the
+  concept's cards) from the ``concepts``, ``card_concepts`` and ``reviews`` tables;
+- :func:`next_steps` — the concept each learner should study next, with the reason.
 
 Example::
 
@@ -22,15 +25,19 @@ Example::
 
 from __future__ import annotations
 
-from typing import Any, List, Optional
+from typing import Any, List, Mapping, Optional, Tuple
 
 import pandas as pd
 
 from . import _checks
 from . import _edupulse as _native
+from ._checks import instant
 from .exceptions import ParameterError
 
-__all__ = ["segment_text", "segment_transcript"]
+__all__ = ["mastery", "next_steps", "segment_text", "segment_transcript"]
+
+_MASTERY_COLUMNS = ["student_id", "concept_id", "mastery", "cards_studied", "cards_due", "difficult"]
+_NEXT_COLUMNS = ["student_id", "concept_id", "concept_name", "reason", "for_concept", "mastery"]
 
 
 def segment_text(
@@ -85,3 +92,59 @@ def segment_transcript(
     return pd.DataFrame(
         cols, columns=["content_id", "lesson", "start_s", "end_s", "title", "key_terms"]
     )
+
+
+def _mastery_rows(tables: Mapping[str, Any], as_of: Any) -> Tuple[List[Any], List[Any]]:
+    from . import _to_native
+
+    if not isinstance(tables, Mapping):
+        raise ParameterError(parameter="tables", message="expected a mapping {table: DataFrame}")
+    t = None if as_of is None else int(instant("as_of", as_of))
+    m, s = _native.content_mastery(_to_native(tables), t)
+    return list(m), list(s)
+
+
+def mastery(tables: Mapping[str, Any], as_of: Any = None) -> pd.DataFrame:
+    """Each learner's mastery of each concept they have studied, as of ``as_of`` (default: the
+    latest review). ``tables``: ``{table: DataFrame}`` with ``concepts`` (concept_id, name,
+    prerequisite_ids: ids separated by ``;``), ``card_concepts`` (card_id, concept_id) and
+    ``reviews``. Mastery = the mean FSRS retrievability of the concept's cards (a card the learner
+    never reviewed counts 0); ``difficult`` = below 0.8. Columns ``student_id, concept_id,
+    mastery, cards_studied, cards_due, difficult``. A prerequisite cycle or a card mapped to an
+    unknown concept raises ``ValidationError`` naming it; without concepts the frame is empty.
+
+    >>> import pandas as pd
+    >>> tables = {
+    ...     "concepts": pd.DataFrame({"concept_id": ["vars", "funcs"], "name": ["Variables", "Funciones"],
+    ...                               "prerequisite_ids": [None, "vars"]}),
+    ...     "card_concepts": pd.DataFrame({"card_id": ["v1", "f1"], "concept_id": ["vars", "funcs"]}),
+    ...     "reviews": pd.DataFrame({"student_id": ["ana", "ana"], "card_id": ["v1", "f1"],
+    ...                              "at": pd.to_datetime(["2024-03-01", "2024-03-01"], utc=True),
+    ...                              "rating": [3, 1]}),
+    ... }
+    >>> mastery(tables, as_of="2024-03-02")[["concept_id", "difficult"]]
+      concept_id  difficult
+    0      funcs       True
+    1       vars      False
+    """
+    m, _ = _mastery_rows(tables, as_of)
+    df = pd.DataFrame(m, columns=_MASTERY_COLUMNS)
+    df["mastery"] = df["mastery"].astype("float64")
+    for c in ("cards_studied", "cards_due"):
+        df[c] = df[c].astype("int64")
+    df["difficult"] = df["difficult"].astype("bool")
+    return df
+
+
+def next_steps(tables: Mapping[str, Any], as_of: Any = None) -> pd.DataFrame:
+    """The concept each learner should study next, with the reason, as of ``as_of`` (default: the
+    latest review); ``tables`` as for :func:`mastery`. In order: an unmet prerequisite of a
+    concept being studied (``unmet_prerequisite``, with ``for_concept``), the studied concept of
+    lowest mastery (``lowest_mastery``), the concept with the most due reviews (``due_reviews``),
+    the first new concept whose prerequisites are met (``new_concept``). Columns ``student_id,
+    concept_id, concept_name, reason, for_concept, mastery``.
+    """
+    _, s = _mastery_rows(tables, as_of)
+    df = pd.DataFrame(s, columns=_NEXT_COLUMNS)
+    df["mastery"] = df["mastery"].astype("float64")
+    return df

@@ -11,18 +11,8 @@ use crate::error::{CoreError, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// One timed piece of a transcript (a `transcript_segments` row).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TranscriptSegment {
-    /// The content (recording) it belongs to.
-    pub content_id: String,
-    /// Start, seconds from the beginning of the recording.
-    pub start_s: f64,
-    /// End, seconds.
-    pub end_s: f64,
-    /// What is said.
-    pub text: String,
-}
+/// One timed piece of a transcript: the `transcript_segments` input record.
+pub use crate::model::TranscriptSegment;
 
 /// Parameters of [`segment_transcript`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -335,7 +325,7 @@ pub fn chapters(lessons: &[MicroLesson], format: ChapterFormat) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// Three topics of 7 minutes each, one 5-second cue per sentence.

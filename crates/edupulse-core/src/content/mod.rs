@@ -4,20 +4,27 @@
 //! 5–10 minutes with a title and key terms (chapters as WebVTT, SRT or JSON); from concepts (with
 //! prerequisites), the mapping of cards to concepts and the learners' FSRS card states it decides
 //! each learner's mastery per concept, their difficult concepts and the concept to study next
-//! with the reason (in memory: the input tables and the job step are not built yet). [`eval`] scores segmentations (Pk, WindowDiff).
+//! with the reason. Inputs: the `content`, `transcript_segments`, `concepts` and `card_concepts`
+//! tables (all optional) and `reviews`; [`step`] is the `content` job step. [`eval`] scores
+//! segmentations (Pk, WindowDiff).
 //!
 //! - [`text`]: words, Spanish and English stop words, term vectors;
 //! - [`segment`]: lexical-cohesion segmentation (C99 rank matrix, dynamic programming);
 //! - [`lesson`]: micro-lessons of a transcript, key terms, titles, chapters;
+//! - [`engage`]: ordering micro-lessons by engagement (watch share, replays, quiz results);
 //! - [`mastery`]: mastery per learner and concept, difficult concepts, the next concept;
+//! - [`step`]: the `content` job step and its result tables;
 //! - [`eval`]: Pk and WindowDiff.
 
+pub mod engage;
 pub mod eval;
 pub mod lesson;
 pub mod mastery;
 pub mod segment;
+pub mod step;
 pub mod text;
 
+pub use engage::{order_by_engagement, EngagementParams, LessonEngagement, LessonRank};
 pub use lesson::{
     chapters, segment_transcript, ChapterFormat, LessonParams, MicroLesson, TranscriptSegment,
 };

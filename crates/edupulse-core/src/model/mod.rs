@@ -51,11 +51,19 @@ pub enum Table {
     Exposures,
     /// Keyword → topic mapping (timeless).
     KeywordTopics,
+    /// Content items: recordings, lessons, quizzes (timeless).
+    Content,
+    /// Timed transcript cues of recordings (timeless).
+    TranscriptSegments,
+    /// Concepts and their prerequisites (timeless).
+    Concepts,
+    /// Card → concept mapping (timeless).
+    CardConcepts,
 }
 
 impl Table {
     /// Every input table, in ingest order (parents before children).
-    pub const ALL: [Table; 13] = [
+    pub const ALL: [Table; 17] = [
         Table::KeywordInterest,
         Table::Webinars,
         Table::Registrations,
@@ -69,6 +77,10 @@ impl Table {
         Table::Experiments,
         Table::Exposures,
         Table::KeywordTopics,
+        Table::Content,
+        Table::TranscriptSegments,
+        Table::Concepts,
+        Table::CardConcepts,
     ];
 
     /// The table's name (also the CSV file stem and the store table name).
@@ -87,6 +99,10 @@ impl Table {
             Table::Experiments => "experiments",
             Table::Exposures => "exposures",
             Table::KeywordTopics => "keyword_topics",
+            Table::Content => "content",
+            Table::TranscriptSegments => "transcript_segments",
+            Table::Concepts => "concepts",
+            Table::CardConcepts => "card_concepts",
         }
     }
 
@@ -188,7 +204,11 @@ pub fn visit_tables<V: TableVisitor>(v: &mut V) -> std::result::Result<(), V::Er
     v.visit::<RelatedQuery>()?;
     v.visit::<Experiment>()?;
     v.visit::<Exposure>()?;
-    v.visit::<KeywordTopic>()
+    v.visit::<KeywordTopic>()?;
+    v.visit::<Content>()?;
+    v.visit::<TranscriptSegment>()?;
+    v.visit::<Concept>()?;
+    v.visit::<CardConcept>()
 }
 
 /// Maps the columns of a source (CSV header, DataFrame columns) to a record's canonical order.
@@ -305,6 +325,18 @@ pub struct Tables {
     /// `keyword_topics` rows.
     #[serde(default)]
     pub keyword_topics: Vec<KeywordTopic>,
+    /// `content` rows.
+    #[serde(default)]
+    pub content: Vec<Content>,
+    /// `transcript_segments` rows.
+    #[serde(default)]
+    pub transcript_segments: Vec<TranscriptSegment>,
+    /// `concepts` rows.
+    #[serde(default)]
+    pub concepts: Vec<Concept>,
+    /// `card_concepts` rows.
+    #[serde(default)]
+    pub card_concepts: Vec<CardConcept>,
 }
 
 impl Tables {
@@ -371,6 +403,10 @@ impl Tables {
         self.experiments.extend(other.experiments);
         self.exposures.extend(other.exposures);
         self.keyword_topics.extend(other.keyword_topics);
+        self.content.extend(other.content);
+        self.transcript_segments.extend(other.transcript_segments);
+        self.concepts.extend(other.concepts);
+        self.card_concepts.extend(other.card_concepts);
     }
 }
 

@@ -597,3 +597,126 @@ record! {
         Ok(())
     }
 }
+
+kind_enum! {
+    /// What a piece of content is (`content.kind`).
+    ContentKind {
+        /// A recorded webinar.
+        WebinarRecording = "webinar_recording",
+        /// A lesson of a course.
+        Lesson = "lesson",
+        /// A quiz.
+        Quiz = "quiz",
+    }
+}
+
+fn not_blank(col: &'static str, s: &str) -> CheckResult {
+    if s.trim().is_empty() {
+        Err((col, "is empty".to_string()))
+    } else {
+        Ok(())
+    }
+}
+
+record! {
+    /// A piece of content (a recording, a lesson, a quiz), optionally placed in a course. A
+    /// timeless reference table.
+    Content => Content.content, key = [content_id], time = none, {
+        /// Content id (as in `transcript_segments.content_id`).
+        content_id: String,
+        /// Title.
+        title: String,
+        /// `webinar_recording`, `lesson` or `quiz`.
+        kind: ContentKind,
+        /// Duration in seconds, ≥ 0.
+        duration_s: f64,
+        /// The course it belongs to.
+        course_id: Option<String>,
+        /// Its position in the course.
+        position: Option<u32>,
+    }
+    check(r) {
+        not_blank("content_id", &r.content_id)?;
+        non_negative("duration_s", r.duration_s)
+    }
+}
+
+record! {
+    /// One timed piece of a recording's transcript (a caption cue). Overlaps between cues are
+    /// checked when the recording is segmented (`content` step). A timeless reference table.
+    TranscriptSegment => TranscriptSegments.transcript_segments, key = [content_id, start_s], time = none, {
+        /// The recording (`content.content_id`).
+        content_id: String,
+        /// Start, seconds from the recording's start, ≥ 0.
+        start_s: f64,
+        /// End, seconds, ≥ `start_s`.
+        end_s: f64,
+        /// What is said.
+        text: String,
+    }
+    check(r) {
+        not_blank("content_id", &r.content_id)?;
+        non_negative("start_s", r.start_s)?;
+        if r.end_s < r.start_s {
+            return Err((
+                "end_s",
+                format!("{} is before start_s {} (reversed segment)", r.end_s, r.start_s),
+            ));
+        }
+        Ok(())
+    }
+}
+
+record! {
+    /// A concept learners master, with the concepts to master first. Prerequisite cycles and
+    /// unknown prerequisites are errors of the `content` step (they span rows). A timeless
+    /// reference table.
+    Concept => Concepts.concepts, key = [concept_id], time = none, {
+        /// Concept id.
+        concept_id: String,
+        /// Display name.
+        name: String,
+        /// Prerequisite concept ids, separated by `;` (or `,`).
+        prerequisite_ids: Option<String>,
+    }
+    check(r) {
+        not_blank("concept_id", &r.concept_id)?;
+        if r.prerequisites().iter().any(|p| p == &r.concept_id) {
+            return Err((
+                "prerequisite_ids",
+                format!("prerequisite cycle: {0} → {0}", r.concept_id),
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Concept {
+    /// The prerequisite ids, split on `;` or `,`, trimmed, empty parts dropped.
+    pub fn prerequisites(&self) -> Vec<String> {
+        self.prerequisite_ids
+            .as_deref()
+            .unwrap_or("")
+            .split([';', ','])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect()
+    }
+}
+
+record! {
+    /// Which concept a flashcard (`reviews.card_id`) practises; a card may map to several. A
+    /// card mapped to an unknown concept is an error of the `content` step. A timeless reference
+    /// table.
+    CardConcept => CardConcepts.card_concepts, key = [card_id, concept_id], time = none, {
+        /// Card id.
+        card_id: String,
+        /// Concept id (`concepts.concept_id`).
+        concept_id: String,
+    }
+    check(r) {
+        not_blank("card_id", &r.card_id)?;
+        not_blank("concept_id", &r.concept_id)
+    }
+}

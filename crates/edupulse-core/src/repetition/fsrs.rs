@@ -614,7 +614,24 @@ impl Fsrs {
     /// `[1, maximum_interval]`), as py-fsrs.
     #[inline(always)]
     pub fn next_interval(&self, stability: f64) -> u32 {
-        let ivl = round_days(stability * self.interval_factor);
+        self.clamp_interval(round_days(stability * self.interval_factor))
+    }
+
+    /// [`Fsrs::next_interval`] for another desired retention in (0, 1) (a learner's own target,
+    /// [`super::adapt`]); equal to it at the configured desired retention.
+    pub fn next_interval_for(&self, stability: f64, desired_retention: f64) -> Result<u32> {
+        if !(desired_retention > 0.0 && desired_retention < 1.0) {
+            return Err(CoreError::param(
+                "desired_retention",
+                format!("{desired_retention} is not in (0, 1)"),
+            ));
+        }
+        let f = (desired_retention.powf(1.0 / self.decay) - 1.0) / self.factor;
+        Ok(self.clamp_interval(round_days(stability * f)))
+    }
+
+    #[inline(always)]
+    fn clamp_interval(&self, ivl: f64) -> u32 {
         if ivl.is_nan() || ivl < 1.0 {
             1
         } else if ivl >= self.params.maximum_interval as f64 {

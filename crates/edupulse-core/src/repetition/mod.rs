@@ -7,6 +7,7 @@
 //! in episodes that end when the learner recovers), and it fits the 21 FSRS parameters to a
 //! review log.
 //!
+//! - [`adapt`]: difficulty adjustment, each learner's target retention from recent success;
 //! - [`batch`]: next states for millions of cards, due queues, load balancing, forecast;
 //! - [`fsrs`]: FSRS-6 formulas, intervals, fuzz and py-fsrs's learning-step state machine;
 //! - [`eval`]: srs-benchmark scoring on a review log (time-series split);
@@ -15,6 +16,7 @@
 //! - `stuck`: stuck episodes of pairs, learners and concepts (lapses within a window);
 //! - [`sm2`]: SM-2 (original, srs-benchmark's trainable form, Anki) as a baseline;
 
+pub mod adapt;
 pub mod batch;
 pub mod eval;
 pub mod fsrs;
@@ -25,8 +27,11 @@ pub mod schedule;
 pub mod sm2;
 pub(crate) mod stuck;
 
+pub use adapt::AdaptParams;
 pub use fsrs::{
     Card, CardState, Fsrs, FsrsParams, MemoryState, Rating, ReplayStep, Scheduler,
     DEFAULT_PARAMETERS,
 };
-pub use schedule::{review_schedule, ReviewSchedule, ReviewScheduleStep, ScheduleParams};
+pub use schedule::{
+    review_schedule, LearnerTarget, ReviewSchedule, ReviewScheduleStep, ScheduleParams,
+};

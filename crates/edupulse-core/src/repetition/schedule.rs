@@ -4,7 +4,10 @@
 //! learners and stuck concepts; and the workload forecast. [`ReviewScheduleStep`] writes them to the
 //! `review_schedule` result table and alerts stuck concepts and learners through the outbox, once
 //! per stuck episode ([`super::stuck`]: lapses within a window; recovery recorded as "unstuck").
+//! Each learner's cards are due when retrievability falls to the learner's own target retention,
+//! moved within bounds from their recent success ([`super::adapt`]; `review_targets`).
 
+use super::adapt::{target_retention, AdaptParams, ReviewMark};
 use super::batch::{due_queue, workload_forecast, CardTable, QueueParams};
 use super::fsrs::{Fsrs, FsrsParams, MemoryState, Rating};
 use super::stuck::{group_episodes, pair_intervals, GroupRule, Interval, PairRule};
@@ -41,6 +44,8 @@ pub struct ScheduleParams {
     pub stuck_concept_min_learners: usize,
     /// Days of workload forecast.
     pub forecast_days: usize,
+    /// Difficulty adjustment: each learner's target retention from their recent success.
+    pub adapt: AdaptParams,
 }
 
 impl Default for ScheduleParams {
@@ -56,6 +61,7 @@ impl Default for ScheduleParams {
             stuck_concept_share: 0.3,
             stuck_concept_min_learners: 5,
             forecast_days: 14,
+            adapt: AdaptParams::default(),
         }
     }
 }
@@ -65,6 +71,7 @@ impl ScheduleParams {
     pub fn validate(&self) -> Result<()> {
         self.fsrs.validate()?;
         self.queue.validate()?;
+        self.adapt.validate(self.fsrs.desired_retention)?;
         if self.stuck_min_lapses == 0 {
             return Err(CoreError::param("stuck_min_lapses", "must be ≥ 1"));
         }
@@ -159,6 +166,22 @@ crate::result_table! {
     }
 }
 
+crate::result_table! {
+    /// A learner's target retention (difficulty adjustment): their recent success and the
+    /// retention their cards are scheduled for.
+    #[table = "review_targets", step = "review_schedule", key = [student_id]]
+    pub struct LearnerTarget {
+        /// Learner.
+        pub student_id: String,
+        /// Reviews after a card's first within the window.
+        pub recent_reviews: u32,
+        /// Of those, rated Hard or better.
+        pub recent_successes: u32,
+        /// The target retention the learner's intervals follow.
+        pub target_retention: f64,
+    }
+}
+
 /// Everything the schedule decides.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReviewSchedule {
@@ -168,6 +191,8 @@ pub struct ReviewSchedule {
     pub cards: Vec<CardStatus>,
     /// Per learner.
     pub learners: Vec<LearnerSchedule>,
+    /// Per learner, the target retention (same order as `learners`).
+    pub targets: Vec<LearnerTarget>,
     /// Per concept.
     pub concepts: Vec<ConceptStats>,
     /// Reviews due per day from `as_of`'s day (overdue on the first day).
@@ -256,6 +281,29 @@ pub fn review_schedule(
             .or_default()
             .push(r);
     }
+    // Each learner's target retention from their recent reviews (a card's first review excluded).
+    let mut history: BTreeMap<&str, Vec<ReviewMark>> = BTreeMap::new();
+    for ((student, _), rs) in by_pair.iter_mut() {
+        rs.sort_by_key(|r| r.at);
+        let h = history.entry(student).or_default();
+        h.extend(rs.iter().enumerate().map(|(k, r)| (r.at, r.rating, k == 0)));
+    }
+    let targets: Vec<LearnerTarget> = history
+        .into_iter()
+        .map(|(student, h)| {
+            let t = target_retention(h, as_of, params.fsrs.desired_retention, &params.adapt);
+            LearnerTarget {
+                student_id: student.to_string(),
+                recent_reviews: t.recent_reviews,
+                recent_successes: t.recent_successes,
+                target_retention: t.retention,
+            }
+        })
+        .collect();
+    let target_of: BTreeMap<&str, f64> = targets
+        .iter()
+        .map(|t| (t.student_id.as_str(), t.target_retention))
+        .collect();
     let mut cards = Vec::with_capacity(by_pair.len());
     // Per card status: (first review, stuck intervals).
     let mut pair_ivs: Vec<(DateTime<Utc>, Vec<Interval>)> = Vec::with_capacity(by_pair.len());
@@ -264,8 +312,7 @@ pub fn review_schedule(
         window: Duration::days(params.stuck_window_days as i64),
         recover_successes: params.stuck_recover_successes,
     };
-    for ((student, card), mut rs) in by_pair {
-        rs.sort_by_key(|r| r.at);
+    for ((student, card), rs) in by_pair {
         let mut st: Option<MemoryState> = None;
         let mut last = rs[0].at;
         let mut lapses = 0;
@@ -283,7 +330,10 @@ pub fn review_schedule(
         let ivs = pair_intervals(&hist, as_of, rule);
         let stuck_since = ivs.last().filter(|iv| iv.end.is_none()).map(|iv| iv.start);
         pair_ivs.push((rs[0].at, ivs));
-        let ivl = fsrs.next_interval(memory.stability);
+        let ivl = match target_of.get(student) {
+            Some(&r) => fsrs.next_interval_for(memory.stability, r)?,
+            None => fsrs.next_interval(memory.stability),
+        };
         let elapsed = ((as_of - last).num_seconds().max(0) / DAY) as f64;
         cards.push(CardStatus {
             student_id: student.to_string(),
@@ -410,6 +460,7 @@ pub fn review_schedule(
         as_of,
         cards,
         learners,
+        targets,
         concepts,
         forecast,
         episodes,
@@ -433,12 +484,13 @@ impl ReviewSchedule {
         }
     }
 
-    /// The result tables: `review_summary`, `review_learners`, `review_concepts` and
-    /// `review_forecast`.
+    /// The result tables: `review_summary`, `review_learners`, `review_targets`,
+    /// `review_concepts`, `review_forecast` and `review_stuck_episodes`.
     pub fn to_results(&self) -> Vec<ResultSet> {
         vec![
             ResultSet::of(self.as_of, &[self.summary_row()]),
             ResultSet::of(self.as_of, &self.learners),
+            ResultSet::of(self.as_of, &self.targets),
             ResultSet::of(self.as_of, &self.concepts),
             ResultSet::of(self.as_of, &self.forecast),
             ResultSet::of(self.as_of, &self.episodes),
@@ -534,11 +586,76 @@ impl Step for ReviewScheduleStep {
 
     fn run(&self, tables: &Tables, as_of: DateTime<Utc>) -> Result<StepOutput> {
         let s = review_schedule(&tables.reviews, as_of, &self.config)?;
+        let mut notifications = s.notifications();
+        tag_concepts(&mut notifications, tables);
         Ok(StepOutput {
             results: s.to_results(),
-            notifications: s.notifications(),
+            notifications,
             summary: s.summary(),
         })
+    }
+}
+
+/// Name the concepts of the stuck cards (from `card_concepts`, names from `concepts`) in the
+/// stuck alerts: `stuck_concepts` in a learner's payload, `concepts` in a card's, and a sentence
+/// in the body. The dedupe keys do not change. Without `card_concepts` nothing changes.
+fn tag_concepts(notifications: &mut [Notification], tables: &Tables) {
+    if tables.card_concepts.is_empty() {
+        return;
+    }
+    let mut of: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for m in &tables.card_concepts {
+        of.entry(m.card_id.as_str())
+            .or_default()
+            .push(m.concept_id.as_str());
+    }
+    let names: BTreeMap<&str, &str> = tables
+        .concepts
+        .iter()
+        .map(|c| (c.concept_id.as_str(), c.name.as_str()))
+        .collect();
+    for n in notifications.iter_mut() {
+        let cards: Vec<String> = match n.kind.as_str() {
+            "stuck_learner" => n.payload["stuck_cards"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            "stuck_concept" => n.payload["card_id"]
+                .as_str()
+                .map(|c| vec![c.to_string()])
+                .unwrap_or_default(),
+            _ => continue,
+        };
+        let concepts: std::collections::BTreeSet<&str> = cards
+            .iter()
+            .filter_map(|c| of.get(c.as_str()))
+            .flatten()
+            .copied()
+            .collect();
+        if concepts.is_empty() {
+            continue;
+        }
+        let field = if n.kind == "stuck_learner" {
+            "stuck_concepts"
+        } else {
+            "concepts"
+        };
+        if let Some(obj) = n.payload.as_object_mut() {
+            obj.insert(field.to_string(), serde_json::json!(concepts));
+        }
+        let shown: Vec<String> = concepts
+            .iter()
+            .map(|c| match names.get(c) {
+                Some(name) if !name.is_empty() && name != c => format!("{name} ({c})"),
+                _ => c.to_string(),
+            })
+            .collect();
+        n.body
+            .push_str(&format!(" Concepts: {}.", shown.join(", ")));
     }
 }
 
@@ -682,6 +799,119 @@ mod tests {
             .collect();
         let s = review_schedule(&spread, at(82), &p).unwrap();
         assert!(!s.learners[0].stuck && s.episodes.is_empty());
+    }
+
+    #[test]
+    fn intervals_follow_each_learners_target_retention() {
+        // Same history on card "x"; "weak" forgets its other cards, "strong" recalls them.
+        let mut reviews = vec![];
+        for s in ["weak", "strong"] {
+            reviews.push(rev(s, "x", 0, 3));
+            reviews.push(rev(s, "x", 3, 3));
+            for c in 0..10 {
+                let card = format!("c{c}");
+                reviews.push(rev(s, &card, 0, 3));
+                reviews.push(rev(s, &card, 2, if s == "weak" { 1 } else { 3 }));
+                reviews.push(rev(s, &card, 4, if s == "weak" { 1 } else { 4 }));
+            }
+        }
+        let as_of = Utc.with_ymd_and_hms(2024, 1, 6, 0, 0, 0).unwrap();
+        let p = ScheduleParams::default();
+        let s = review_schedule(&reviews, as_of, &p).unwrap();
+        let target = |who: &str| {
+            s.targets
+                .iter()
+                .find(|t| t.student_id == who)
+                .unwrap()
+                .clone()
+        };
+        // weak: 21 recent reviews (x's second and 20 lapses), 1 recalled:
+        // s = (1 + 18) / 41, R = 0.9 − (19/41 − 0.9) → clamped to 0.95.
+        let (w, st) = (target("weak"), target("strong"));
+        assert_eq!((w.recent_reviews, w.recent_successes), (21, 1));
+        assert_eq!(w.target_retention, 0.95);
+        // strong: 21 of 21: s = 39/41, R = 0.9 − (39/41 − 0.9).
+        assert_eq!(st.recent_successes, 21);
+        assert!((st.target_retention - (1.8 - 39.0 / 41.0)).abs() < 1e-12);
+        let x = |who: &str| {
+            s.cards
+                .iter()
+                .find(|c| c.student_id == who && c.card_id == "x")
+                .unwrap()
+                .clone()
+        };
+        let f = Fsrs::default();
+        for (who, t) in [("weak", &w), ("strong", &st)] {
+            let c = x(who);
+            let ivl = f
+                .next_interval_for(c.memory.stability, t.target_retention)
+                .unwrap();
+            assert_eq!(c.due, c.last_review + Duration::days(ivl as i64), "{who}");
+        }
+        assert!(x("weak").due < x("strong").due);
+        assert_eq!(x("weak").memory, x("strong").memory);
+        // Off: both follow the configured desired retention.
+        let off = ScheduleParams {
+            adapt: AdaptParams {
+                enabled: false,
+                ..AdaptParams::default()
+            },
+            ..ScheduleParams::default()
+        };
+        let s = review_schedule(&reviews, as_of, &off).unwrap();
+        assert!(s.targets.iter().all(|t| t.target_retention == 0.9));
+        let c = s.cards.iter().find(|c| c.card_id == "x").unwrap();
+        let ivl = f.next_interval(c.memory.stability);
+        assert_eq!(c.due, c.last_review + Duration::days(ivl as i64));
+        assert_eq!(
+            f.next_interval_for(c.memory.stability, 0.9).unwrap(),
+            ivl,
+            "the same interval at the configured retention"
+        );
+    }
+
+    #[test]
+    fn stuck_alerts_name_the_concepts_of_mapped_cards() {
+        use crate::model::{CardConcept, Concept};
+        let p = ScheduleParams {
+            stuck_learner_min_cards: 1,
+            stuck_concept_min_learners: 1,
+            ..ScheduleParams::default()
+        };
+        let reviews: Vec<Review> = [3, 1, 1, 1]
+            .iter()
+            .enumerate()
+            .map(|(d, &g)| rev("a", "x", d as i64, g))
+            .collect();
+        let mut tables = Tables {
+            reviews,
+            ..Tables::default()
+        };
+        let as_of = Utc.with_ymd_and_hms(2024, 1, 5, 0, 0, 0).unwrap();
+        let step = ReviewScheduleStep { config: p };
+        let plain = step.run(&tables, as_of).unwrap().notifications;
+        assert_eq!(plain.len(), 2);
+        assert!(plain.iter().all(|n| !n.body.contains("Concepts")));
+        tables.concepts = vec![Concept {
+            concept_id: "funcs".into(),
+            name: "Funciones".into(),
+            prerequisite_ids: None,
+        }];
+        tables.card_concepts = vec![CardConcept {
+            card_id: "x".into(),
+            concept_id: "funcs".into(),
+        }];
+        let tagged = step.run(&tables, as_of).unwrap().notifications;
+        let learner = tagged.iter().find(|n| n.kind == "stuck_learner").unwrap();
+        assert_eq!(
+            learner.payload["stuck_concepts"],
+            serde_json::json!(["funcs"])
+        );
+        assert!(learner.body.ends_with("Concepts: Funciones (funcs)."));
+        let card = tagged.iter().find(|n| n.kind == "stuck_concept").unwrap();
+        assert_eq!(card.payload["concepts"], serde_json::json!(["funcs"]));
+        let keys = |v: &[Notification]| v.iter().map(|n| n.dedupe_key.clone()).collect::<Vec<_>>();
+        assert_eq!(keys(&tagged), keys(&plain), "same episodes, same keys");
     }
 
     #[test]

@@ -5,6 +5,7 @@ use super::{spec_of, ResultSpec};
 use crate::certify::{CertEligibilityRow, CertIssuedRow};
 use crate::churn::cohort::CohortRow;
 use crate::churn::step::{ChurnModelRow, ChurnScoreRow};
+use crate::content::step::{LessonRow, MasteryRow, NextStepRow};
 use crate::demand::rows::{
     BestSlotRow, PlannedWebinarRow, SegmentBestSlotRow, SlotHeatmapRow, WebinarForecastRow,
 };
@@ -16,7 +17,7 @@ use crate::kpi::{FunnelRow, KpiSummary, MonthRevenue, SlotRow};
 use crate::leads::nurture::NurtureDecision;
 use crate::leads::step::{LeadModelRow, LeadScoreRow};
 use crate::repetition::schedule::{
-    ConceptStats, LearnerSchedule, ReviewForecastDay, ReviewSummary, StuckEpisode,
+    ConceptStats, LearnerSchedule, LearnerTarget, ReviewForecastDay, ReviewSummary, StuckEpisode,
 };
 use crate::trends::related::EmergingQuery;
 use crate::trends::step::MetricAnomaly;
@@ -33,6 +34,7 @@ pub fn catalog() -> &'static [&'static ResultSpec] {
             spec_of::<MonthRevenue>(),
             spec_of::<ReviewSummary>(),
             spec_of::<LearnerSchedule>(),
+            spec_of::<LearnerTarget>(),
             spec_of::<ConceptStats>(),
             spec_of::<ReviewForecastDay>(),
             spec_of::<StuckEpisode>(),
@@ -56,6 +58,9 @@ pub fn catalog() -> &'static [&'static ResultSpec] {
             spec_of::<CertEligibilityRow>(),
             spec_of::<CertIssuedRow>(),
             spec_of::<RevenueForecastRow>(),
+            spec_of::<LessonRow>(),
+            spec_of::<MasteryRow>(),
+            spec_of::<NextStepRow>(),
         ]
     })
 }
