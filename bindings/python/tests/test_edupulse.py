@@ -37,6 +37,7 @@ CONTRACT = {
         "description", "variants",
     ],
     "exposures": ["experiment_id", "variant", "unit_id", "at"],
+    "feedback": ["feedback_id", "webinar_id", "person_id", "at", "kind", "text", "rating"],
 }
 
 

@@ -25,6 +25,7 @@ pub mod csvio;
 pub mod demand;
 pub mod error;
 pub mod experiments;
+pub mod feedback;
 pub mod import;
 pub mod job;
 pub mod kpi;

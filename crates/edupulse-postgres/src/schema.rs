@@ -39,6 +39,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         description: "experiments and exposures input tables",
         sql: schema_v6,
     },
+    Migration {
+        version: 7,
+        description: "feedback input table",
+        sql: schema_v7,
+    },
 ];
 
 /// The version of the typed-results migration. Its work is done in Rust, in the migration's
@@ -67,6 +72,11 @@ fn schema_v6() -> String {
     let mut s = create_table_sql::<edupulse_core::model::Experiment>();
     s.push_str(&create_table_sql::<edupulse_core::model::Exposure>());
     s
+}
+
+/// v7: the `feedback` input table (chat, questions, surveys, reviews; edupulse_core::feedback).
+fn schema_v7() -> String {
+    create_table_sql::<edupulse_core::model::Feedback>()
 }
 
 /// v3: the `related_queries` input table (Google Trends' rising / top related queries).
@@ -217,7 +227,7 @@ fn schema_v1() -> String {
         use edupulse_core::model::Table;
         !matches!(
             t,
-            Table::RelatedQueries | Table::Experiments | Table::Exposures
+            Table::RelatedQueries | Table::Experiments | Table::Exposures | Table::Feedback
         )
     });
     ddl.push_str(FIXED_V1);

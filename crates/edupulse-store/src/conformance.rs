@@ -25,8 +25,9 @@ use edupulse_core::churn::step::ChurnScoreRow;
 use edupulse_core::kpi::{FunnelRow, KpiSummary};
 use edupulse_core::model::{
     parse_datetime, visit_tables, Activity, ActivityKind, Experiment, ExperimentKind,
-    ExperimentMetric, Exposure, KeywordInterest, Lead, LeadEvent, LeadEventKind, Purchase, Record,
-    Registration, RelatedKind, RelatedQuery, Review, Student, Table, TableVisitor, Tables, Webinar,
+    ExperimentMetric, Exposure, Feedback, FeedbackKind, KeywordInterest, Lead, LeadEvent,
+    LeadEventKind, Purchase, Record, Registration, RelatedKind, RelatedQuery, Review, Student,
+    Table, TableVisitor, Tables, Webinar,
 };
 use edupulse_core::model::{ColumnKind, Value};
 use edupulse_core::results::{
@@ -365,6 +366,26 @@ pub fn sample_batch() -> Tables {
                 variant: "b".into(),
                 unit_id: UNICODE.into(),
                 at: ts("2024-04-03T10:00:00Z"),
+            },
+        ],
+        feedback: vec![
+            Feedback {
+                feedback_id: "f1".into(),
+                webinar_id: "w1".into(),
+                person_id: "l1".into(),
+                at: ts("2024-03-01T18:05:00.5Z"),
+                kind: FeedbackKind::Chat,
+                text: "¡Muy buena explicación! 👏 «comillas» y \"dobles\", coma; fin".into(),
+                rating: None,
+            },
+            Feedback {
+                feedback_id: "f2".into(),
+                webinar_id: "w1".into(),
+                person_id: UNICODE.into(),
+                at: ts("2024-03-01T19:10:00Z"),
+                kind: FeedbackKind::Survey,
+                text: UNICODE.into(),
+                rating: Some(5),
             },
         ],
     };

@@ -49,11 +49,13 @@ pub enum Table {
     Experiments,
     /// Who saw which variant of an experiment, when.
     Exposures,
+    /// Written feedback about webinars (chat, questions, surveys, reviews).
+    Feedback,
 }
 
 impl Table {
     /// Every input table, in ingest order (parents before children).
-    pub const ALL: [Table; 12] = [
+    pub const ALL: [Table; 13] = [
         Table::KeywordInterest,
         Table::Webinars,
         Table::Registrations,
@@ -66,6 +68,7 @@ impl Table {
         Table::RelatedQueries,
         Table::Experiments,
         Table::Exposures,
+        Table::Feedback,
     ];
 
     /// The table's name (also the CSV file stem and the store table name).
@@ -83,6 +86,7 @@ impl Table {
             Table::RelatedQueries => "related_queries",
             Table::Experiments => "experiments",
             Table::Exposures => "exposures",
+            Table::Feedback => "feedback",
         }
     }
 
@@ -182,7 +186,8 @@ pub fn visit_tables<V: TableVisitor>(v: &mut V) -> std::result::Result<(), V::Er
     v.visit::<Review>()?;
     v.visit::<RelatedQuery>()?;
     v.visit::<Experiment>()?;
-    v.visit::<Exposure>()
+    v.visit::<Exposure>()?;
+    v.visit::<Feedback>()
 }
 
 /// Maps the columns of a source (CSV header, DataFrame columns) to a record's canonical order.
@@ -296,6 +301,9 @@ pub struct Tables {
     /// `exposures` rows.
     #[serde(default)]
     pub exposures: Vec<Exposure>,
+    /// `feedback` rows.
+    #[serde(default)]
+    pub feedback: Vec<Feedback>,
 }
 
 impl Tables {
@@ -361,6 +369,7 @@ impl Tables {
         self.related_queries.extend(other.related_queries);
         self.experiments.extend(other.experiments);
         self.exposures.extend(other.exposures);
+        self.feedback.extend(other.feedback);
     }
 }
 
