@@ -8,7 +8,7 @@
 //! with and without the accents chat users drop. The short lists below (negators, intensifiers,
 //! diminishers, laughter, emoji, a few chat words the lexicon lacks) are edupulse's own.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 const SENTICON: &str = include_str!("lexicon/senticon_es.json");
@@ -145,24 +145,67 @@ pub(crate) fn is_laugh(w: &str) -> bool {
         })
 }
 
+/// A fast hasher for short keys (FxHash's multiply-rotate; the keys are fixed lexicon entries,
+/// so hash flooding is not a concern).
+#[derive(Default, Clone, Copy)]
+pub(crate) struct Fx(u64);
+
+impl std::hash::Hasher for Fx {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(c);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(b)).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+}
+
+/// A `HashMap` with [`Fx`].
+pub(crate) type FxMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fx>>;
+
+/// What a whole word is, for the scorer (one lookup per word).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Role {
+    /// Negates the next words.
+    Negator,
+    /// Scales the next (or the previous) polarity word.
+    Modifier(f32),
+    /// `pero` / `sino`: starts the clause that counts most.
+    Contrast,
+    /// An own word with its polarity (0: known, no opinion).
+    Word(f32),
+    /// A Spanish stop word without polarity.
+    StopEs,
+    /// An English stop word (for the low-coverage flag).
+    StopEn,
+}
+
 /// The loaded lexicon.
 pub(crate) struct Lexicon {
     /// Stem → polarity in [−1, 1].
-    pub stems: HashMap<String, f32>,
-    /// Own whole words → polarity.
-    pub words: HashMap<&'static str, f32>,
-    /// Negators.
-    pub negators: HashSet<&'static str>,
-    /// Modifiers → factor.
-    pub modifiers: HashMap<&'static str, f32>,
-    /// Spanish stop words, accent-free.
-    pub stop_es: HashSet<String>,
-    /// English stop words that are not Spanish words too (for the low-coverage flag).
-    pub stop_en: HashSet<&'static str>,
+    pub stems: FxMap<Box<str>, f32>,
+    /// Every prefix (≥ 3 bytes) of an ASCII stem → the stem's polarity when the prefix is a stem
+    /// itself: a word's longest stem is found walking up from its shortest allowed prefix,
+    /// stopping at the first prefix no stem starts with (one lookup for most words).
+    pub prefixes: FxMap<Box<str>, Option<f32>>,
+    /// Whole word → role (negators, modifiers, own words, stop words).
+    pub roles: FxMap<Box<str>, Role>,
 }
 
 /// Accent-free lower case of a word, appended to `out` (á→a, ü→u, ñ→n, ç→c).
 pub(crate) fn normalize_into(word: &str, out: &mut String) {
+    if word.is_ascii() {
+        out.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        return;
+    }
     for c in word.chars().flat_map(char::to_lowercase) {
         out.push(match c {
             'á' | 'à' | 'â' | 'ä' | 'ã' => 'a',
@@ -180,40 +223,58 @@ pub(crate) fn normalize_into(word: &str, out: &mut String) {
 fn load() -> Lexicon {
     // The embedded files are fixed; a parse failure would leave an empty list, which the unit
     // tests catch (`lexicon_is_loaded`).
-    let mut stems: HashMap<String, f32> = serde_json::from_str::<HashMap<String, f64>>(SENTICON)
+    let mut stems: FxMap<Box<str>, f32> = serde_json::from_str::<HashMap<String, f64>>(SENTICON)
         .unwrap_or_default()
         .into_iter()
-        .map(|(k, v)| (k, v.clamp(-1.0, 1.0) as f32))
+        .map(|(k, v)| (k.into_boxed_str(), v.clamp(-1.0, 1.0) as f32))
         .collect();
     let afinn: HashMap<String, f64> = serde_json::from_str(AFINN).unwrap_or_default();
     for (k, v) in afinn {
         if !AFINN_SKIP.contains(&k.as_str()) {
-            stems.entry(k).or_insert((v / 5.0).clamp(-1.0, 1.0) as f32);
+            stems
+                .entry(k.into_boxed_str())
+                .or_insert((v / 5.0).clamp(-1.0, 1.0) as f32);
         }
     }
     for k in DOMAIN_NEUTRAL {
         stems.remove(*k);
     }
-    let stop_es: HashSet<String> = crate::content::text::STOP_WORDS_ES
-        .iter()
-        .map(|w| {
-            let mut s = String::new();
-            normalize_into(w, &mut s);
-            s
-        })
-        .collect();
-    let stop_en = crate::content::text::STOP_WORDS_EN
-        .iter()
-        .copied()
-        .filter(|w| !stop_es.contains(*w))
-        .collect();
+    let norm = |w: &str| {
+        let mut s = String::new();
+        normalize_into(w, &mut s);
+        s.into_boxed_str()
+    };
+    // Later inserts win: stop words < own words < modifiers < negators < contrast.
+    let mut roles: FxMap<Box<str>, Role> = FxMap::default();
+    for w in crate::content::text::STOP_WORDS_EN {
+        roles.insert(norm(w), Role::StopEn);
+    }
+    for w in crate::content::text::STOP_WORDS_ES {
+        roles.insert(norm(w), Role::StopEs);
+    }
+    for &(w, v) in OWN_WORDS {
+        roles.insert(norm(w), Role::Word(v));
+    }
+    for &(w, f) in MODIFIERS {
+        roles.insert(norm(w), Role::Modifier(f));
+    }
+    for w in NEGATORS {
+        roles.insert(norm(w), Role::Negator);
+    }
+    for w in ["pero", "sino"] {
+        roles.insert(norm(w), Role::Contrast);
+    }
+    let mut prefixes: FxMap<Box<str>, Option<f32>> = FxMap::default();
+    for (k, &v) in stems.iter().filter(|(k, _)| k.is_ascii()) {
+        for end in 3..k.len() {
+            prefixes.entry(k[..end].into()).or_insert(None);
+        }
+        prefixes.insert(k.clone(), Some(v));
+    }
     Lexicon {
         stems,
-        words: OWN_WORDS.iter().copied().collect(),
-        negators: NEGATORS.iter().copied().collect(),
-        modifiers: MODIFIERS.iter().copied().collect(),
-        stop_es,
-        stop_en,
+        prefixes,
+        roles,
     }
 }
 
@@ -224,11 +285,8 @@ pub(crate) fn lexicon() -> &'static Lexicon {
 }
 
 impl Lexicon {
-    /// The polarity of a normalized word: an own word, else the longest matching stem.
+    /// The polarity of a normalized word from the stems: the longest matching one.
     pub fn polarity(&self, w: &str) -> Option<f32> {
-        if let Some(&v) = self.words.get(w) {
-            return Some(v);
-        }
         let n = w.len();
         if n < 3 || !w.is_ascii() {
             return if n >= 3 {
@@ -240,12 +298,18 @@ impl Lexicon {
         // Three-letter stems (`con`, `des`, `par`…) would match half the language: they only
         // match words of up to four letters.
         let min = if n <= 4 {
-            n - 1
+            (n - 1).max(3)
         } else {
             n.saturating_sub(5).max(4)
         };
-        (min..=n)
-            .rev()
-            .find_map(|k| self.stems.get(&w[..k]).copied())
+        let mut best = None;
+        for k in min..=n {
+            match self.prefixes.get(&w[..k]) {
+                None => break,
+                Some(Some(v)) => best = Some(*v),
+                Some(None) => {}
+            }
+        }
+        best
     }
 }

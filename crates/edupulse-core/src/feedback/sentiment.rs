@@ -19,7 +19,7 @@
 //! `truncated`, so a 10 MB cell costs the same as a 100 kB one. A text whose words are mostly
 //! unknown (another language) is scored as usual and flagged `low_coverage`.
 
-use super::lexicon::{emoji, is_laugh, lexicon, normalize_into, LAUGH};
+use super::lexicon::{emoji, is_laugh, lexicon, normalize_into, Role, LAUGH};
 use crate::error::{CoreError, Result};
 use serde::{Deserialize, Serialize};
 
@@ -237,14 +237,14 @@ pub(crate) fn raw_score(text: &str) -> Raw {
             word.clear();
             normalize_into(surface, &mut word);
             raw.words += 1;
-            let caps = mixed_case
-                && surface.chars().count() >= 3
+            let first_upper = c.is_uppercase();
+            let caps = first_upper
+                && mixed_case
+                && surface.len() >= 3
                 && surface.chars().all(char::is_uppercase);
             // A capitalised word inside a sentence is a name ("desde Madrid"): known, no polarity.
-            let name = !sentence_start && {
-                let mut cs = surface.chars();
-                cs.next().is_some_and(char::is_uppercase) && cs.all(char::is_lowercase)
-            };
+            let name =
+                first_upper && !sentence_start && surface.chars().skip(1).all(char::is_lowercase);
             sentence_start = false;
             if name {
                 raw.known += 1;
@@ -252,58 +252,65 @@ pub(crate) fn raw_score(text: &str) -> Raw {
                 last_was_polar_word = false;
                 continue;
             }
-            if lex.negators.contains(word.as_str()) {
-                raw.known += 1;
-                raw.spanish_stop += 1;
-                negation = NEGATION_SCOPE;
-                last_was_polar_word = false;
-                continue;
-            }
-            if let Some(&f) = lex.modifiers.get(word.as_str()) {
-                raw.known += 1;
-                raw.spanish_stop += 1;
-                match tokens.last_mut() {
-                    Some(t) if last_was_polar_word && t.word => t.value *= f,
-                    _ => modifier = Some((f, MODIFIER_SCOPE)),
+            let role = lex.roles.get(word.as_str()).copied();
+            let v = match role {
+                Some(Role::Negator) => {
+                    raw.known += 1;
+                    raw.spanish_stop += 1;
+                    negation = NEGATION_SCOPE;
+                    last_was_polar_word = false;
+                    continue;
                 }
-                last_was_polar_word = false;
-                continue;
-            }
-            if word == "pero" || word == "sino" {
-                raw.known += 1;
-                raw.spanish_stop += 1;
-                clause += 1;
-                contrast = Some(clause);
-                negation = 0;
-                last_was_polar_word = false;
-                continue;
-            }
-            let mut v = if is_laugh(&word) {
-                raw.known += 1;
-                tokens.push(Scored {
-                    value: LAUGH,
-                    clause,
-                    word: false,
-                });
-                last_was_polar_word = false;
-                continue;
-            } else if let Some(base) = superlative_base(&word) {
-                lex.polarity(base).map(|v| v * 1.5)
-            } else {
-                lex.polarity(&word)
+                Some(Role::Modifier(f)) => {
+                    raw.known += 1;
+                    raw.spanish_stop += 1;
+                    match tokens.last_mut() {
+                        Some(t) if last_was_polar_word && t.word => t.value *= f,
+                        _ => modifier = Some((f, MODIFIER_SCOPE)),
+                    }
+                    last_was_polar_word = false;
+                    continue;
+                }
+                Some(Role::Contrast) => {
+                    raw.known += 1;
+                    raw.spanish_stop += 1;
+                    clause += 1;
+                    contrast = Some(clause);
+                    negation = 0;
+                    last_was_polar_word = false;
+                    continue;
+                }
+                Some(Role::Word(v)) => {
+                    raw.known += 1;
+                    Some(v)
+                }
+                Some(Role::StopEs) => {
+                    raw.known += 1;
+                    raw.spanish_stop += 1;
+                    None
+                }
+                Some(Role::StopEn) | None => {
+                    if role == Some(Role::StopEn) {
+                        raw.english_stop += 1;
+                    }
+                    if is_laugh(&word) {
+                        raw.known += 1;
+                        tokens.push(Scored {
+                            value: LAUGH,
+                            clause,
+                            word: false,
+                        });
+                        last_was_polar_word = false;
+                        continue;
+                    }
+                    let v = match superlative_base(&word) {
+                        Some(base) => lex.polarity(base).map(|v| v * 1.5),
+                        None => lex.polarity(&word),
+                    };
+                    raw.known += usize::from(v.is_some());
+                    v
+                }
             };
-            let is_stop = lex.stop_es.contains(word.as_str());
-            if is_stop {
-                raw.spanish_stop += 1;
-                if !lex.words.contains_key(word.as_str()) {
-                    v = None;
-                }
-            } else if lex.stop_en.contains(word.as_str()) {
-                raw.english_stop += 1;
-            }
-            if v.is_some() || is_stop {
-                raw.known += 1;
-            }
             match v {
                 Some(mut v) if v != 0.0 => {
                     if let Some((f, _)) = modifier.take() {

@@ -253,3 +253,28 @@ mod table {
             .all(|f| attended.contains(&(f.webinar_id.as_str(), f.person_id.as_str()))));
     }
 }
+
+#[test]
+fn prefix_walk_finds_the_longest_stem() {
+    let lex = lexicon();
+    let brute = |w: &str| {
+        let n = w.len();
+        let min = if n <= 4 {
+            n - 1
+        } else {
+            n.saturating_sub(5).max(4)
+        };
+        (min..=n)
+            .rev()
+            .find_map(|k| lex.stems.get(&w[..k]).copied())
+    };
+    let mut checked = 0;
+    for stem in lex.stems.keys().filter(|k| k.is_ascii() && k.len() >= 3) {
+        for suffix in ["", "a", "o", "ado", "amos", "aciones", "x", "es"] {
+            let w = format!("{stem}{suffix}");
+            assert_eq!(lex.polarity(&w), brute(&w), "{w}");
+            checked += 1;
+        }
+    }
+    assert!(checked > 50_000);
+}
