@@ -32,7 +32,7 @@ DEMO_DIR ?= demo-out
 
 .PHONY: help demo test venv develop test-rust test-python test-slow fmt-check clippy deps-check \
 	bench-deps bench-learn oulad-eval gbstats-venv bench-experiments fsrs-reference bench-content \
-	implicit-venv bench-community forecast-venv bench-forecast
+	implicit-venv bench-community forecast-venv bench-forecast bench-feedback
 
 help:
 	@echo "make demo     run the end-to-end demo into $(DEMO_DIR)/"
@@ -43,6 +43,7 @@ help:
 	@echo "make bench-learn  edupulse-learn against linfa, scikit-learn and LightGBM (docs/benchmarks.md)"
 	@echo "make oulad-eval   dropout on OULAD: the churn risk model against scikit-learn (docs/churn.md)"
 	@echo "make bench-experiments  experiments vs gbstats 0.8.0: live parity + 100,000-analysis benchmark"
+	@echo "make bench-feedback  Spanish sentiment vs sentiment-analysis-spanish and @nlpjs on real tweets + 1,000,000-message speed"
 	@echo "make bench-content  content segmentation against NLTK TextTiling (quality and speed, same run)"
 	@echo "make bench-community  recommenders against implicit 0.7 ALS / BPR / item-cosine (docs/community.md)"
 	@echo "make bench-forecast  the forecaster against statsforecast AutoETS / SeasonalNaive (docs/forecast.md)"
@@ -218,3 +219,29 @@ bench-forecast: forecast-venv
 	cargo build --release -p edupulse-core --example forecast_eval && \
 	$(FORECAST_VENV)/bin/python scripts/forecast_bench.py "$$tgt/release/examples/forecast_eval" \
 		$(FORECAST_CSV) --windows 5 --h 30 --offset $(OFFSET)
+# Spanish sentiment (docs/feedback.md): the lexicon scorer against sentiment-analysis-spanish (PyPI,
+# its own venv) and @nlpjs/sentiment (npm, run by node) on the labelled Spanish tweets the EvoMSA
+# sdist ships (fetched by pip at run time), tuned on one half and scored on the other, then
+# 1,000,000 messages timed against the peers in the same run. Never part of `make test`.
+FEEDBACK_VENV ?= .venv-bench-feedback
+FEEDBACK_NODE ?= .node-bench-feedback
+FEEDBACK_PY_DEPS := "sentiment-analysis-spanish==0.0.25" "scikit-learn>=1.3" "numpy>=1.24"
+
+$(FEEDBACK_VENV)/.edupulse-feedback-deps: Makefile
+	test -x $(FEEDBACK_VENV)/bin/python || $(PYTHON) -m venv $(FEEDBACK_VENV)
+	$(FEEDBACK_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(FEEDBACK_VENV)/bin/python -m pip install --quiet $(FEEDBACK_PY_DEPS)
+	touch $@
+
+$(FEEDBACK_NODE)/.edupulse-feedback-deps: Makefile
+	mkdir -p $(FEEDBACK_NODE)
+	npm install --silent --no-audit --no-fund --prefix $(FEEDBACK_NODE) \
+		@nlpjs/core@4.26.1 @nlpjs/lang-es@4.26.1 @nlpjs/sentiment@4.26.1
+	touch $@
+
+bench-feedback: $(FEEDBACK_VENV)/.edupulse-feedback-deps $(FEEDBACK_NODE)/.edupulse-feedback-deps
+	cargo build --release -p edupulse-core --example bench_feedback
+	@tgt="$${CARGO_TARGET_DIR:-$(CURDIR)/target}"; \
+	$(FEEDBACK_VENV)/bin/python scripts/bench_feedback.py \
+		--edupulse-bin "$$tgt/release/examples/bench_feedback" \
+		--node-modules "$(abspath $(FEEDBACK_NODE))/node_modules" --peer-n $${PEER_N:-100000}

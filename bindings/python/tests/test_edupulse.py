@@ -42,6 +42,7 @@ CONTRACT = {
     "transcript_segments": ["content_id", "start_s", "end_s", "text"],
     "concepts": ["concept_id", "name", "prerequisite_ids"],
     "card_concepts": ["card_id", "concept_id"],
+    "feedback": ["feedback_id", "webinar_id", "person_id", "at", "kind", "text", "rating"],
 }
 
 

@@ -26,6 +26,7 @@ pub mod csvio;
 pub mod demand;
 pub mod error;
 pub mod experiments;
+pub mod feedback;
 pub mod forecast;
 pub mod import;
 pub mod job;

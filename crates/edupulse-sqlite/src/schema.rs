@@ -53,6 +53,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
             "content, transcript_segments, concepts, card_concepts input tables (timeless)",
         sql: schema_v8,
     },
+    Migration {
+        version: 9,
+        description: "feedback input table",
+        sql: schema_v9,
+    },
 ];
 
 /// v8: the content input tables (edupulse_core::content), all timeless: `content`,
@@ -97,6 +102,11 @@ fn schema_v6() -> String {
     let mut s = create_table_sql::<edupulse_core::model::Experiment>();
     s.push_str(&create_table_sql::<edupulse_core::model::Exposure>());
     s
+}
+
+/// v9: the `feedback` input table (chat, questions, surveys, reviews; edupulse_core::feedback).
+fn schema_v9() -> String {
+    create_table_sql::<edupulse_core::model::Feedback>()
 }
 
 /// v3: the `related_queries` input table (Google Trends' rising / top related queries).

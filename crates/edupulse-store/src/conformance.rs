@@ -31,6 +31,7 @@ use edupulse_core::model::{
 };
 use edupulse_core::model::{CardConcept, Concept, Content, ContentKind, TranscriptSegment};
 use edupulse_core::model::{ColumnKind, Value};
+use edupulse_core::model::{Feedback, FeedbackKind};
 use edupulse_core::results::{
     catalog, spec_of, DeliveryAttempt, Notification, OutboxStatus, ResultSet, ResultSpec,
     ResultTable, RunOutput, Severity,
@@ -433,6 +434,26 @@ pub fn sample_batch() -> Tables {
             CardConcept {
                 card_id: "card-1".into(),
                 concept_id: "funcs".into(),
+            },
+        ],
+        feedback: vec![
+            Feedback {
+                feedback_id: "f1".into(),
+                webinar_id: "w1".into(),
+                person_id: "l1".into(),
+                at: ts("2024-03-01T18:05:00.5Z"),
+                kind: FeedbackKind::Chat,
+                text: "¡Muy buena explicación! 👏 «comillas» y \"dobles\", coma; fin".into(),
+                rating: None,
+            },
+            Feedback {
+                feedback_id: "f2".into(),
+                webinar_id: "w1".into(),
+                person_id: UNICODE.into(),
+                at: ts("2024-03-01T19:10:00Z"),
+                kind: FeedbackKind::Survey,
+                text: UNICODE.into(),
+                rating: Some(5),
             },
         ],
     };

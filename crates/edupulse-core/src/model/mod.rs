@@ -59,11 +59,13 @@ pub enum Table {
     Concepts,
     /// Card → concept mapping (timeless).
     CardConcepts,
+    /// Written feedback about webinars (chat, questions, surveys, reviews).
+    Feedback,
 }
 
 impl Table {
     /// Every input table, in ingest order (parents before children).
-    pub const ALL: [Table; 17] = [
+    pub const ALL: [Table; 18] = [
         Table::KeywordInterest,
         Table::Webinars,
         Table::Registrations,
@@ -81,6 +83,7 @@ impl Table {
         Table::TranscriptSegments,
         Table::Concepts,
         Table::CardConcepts,
+        Table::Feedback,
     ];
 
     /// The table's name (also the CSV file stem and the store table name).
@@ -103,6 +106,7 @@ impl Table {
             Table::TranscriptSegments => "transcript_segments",
             Table::Concepts => "concepts",
             Table::CardConcepts => "card_concepts",
+            Table::Feedback => "feedback",
         }
     }
 
@@ -208,7 +212,8 @@ pub fn visit_tables<V: TableVisitor>(v: &mut V) -> std::result::Result<(), V::Er
     v.visit::<Content>()?;
     v.visit::<TranscriptSegment>()?;
     v.visit::<Concept>()?;
-    v.visit::<CardConcept>()
+    v.visit::<CardConcept>()?;
+    v.visit::<Feedback>()
 }
 
 /// Maps the columns of a source (CSV header, DataFrame columns) to a record's canonical order.
@@ -337,6 +342,9 @@ pub struct Tables {
     /// `card_concepts` rows.
     #[serde(default)]
     pub card_concepts: Vec<CardConcept>,
+    /// `feedback` rows.
+    #[serde(default)]
+    pub feedback: Vec<Feedback>,
 }
 
 impl Tables {
@@ -407,6 +415,7 @@ impl Tables {
         self.transcript_segments.extend(other.transcript_segments);
         self.concepts.extend(other.concepts);
         self.card_concepts.extend(other.card_concepts);
+        self.feedback.extend(other.feedback);
     }
 }
 

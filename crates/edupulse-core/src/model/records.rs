@@ -720,3 +720,53 @@ record! {
         not_blank("concept_id", &r.concept_id)
     }
 }
+
+kind_enum! {
+    /// Where a piece of feedback was written (`feedback.kind`).
+    FeedbackKind {
+        /// A chat message during a webinar.
+        Chat = "chat",
+        /// A question asked during a webinar.
+        Question = "question",
+        /// A post-webinar survey answer.
+        Survey = "survey",
+        /// A review (of a webinar or a course) written afterwards.
+        Review = "review",
+    }
+}
+
+/// The largest `feedback.rating` (a 1–5 star scale).
+pub const MAX_FEEDBACK_RATING: u8 = 5;
+
+record! {
+    /// A piece of written feedback about a webinar: a chat line, a question, a survey answer or a
+    /// review, with an optional 1–5 rating (edupulse_core::feedback).
+    Feedback => Feedback.feedback, key = [feedback_id], time = at, {
+        /// Feedback id.
+        feedback_id: String,
+        /// The webinar it is about.
+        webinar_id: String,
+        /// Who wrote it (a lead or a student id, as in `registrations.person_id`).
+        person_id: String,
+        /// When it was written (UTC).
+        at: DateTime<Utc>,
+        /// Where it was written.
+        kind: FeedbackKind,
+        /// What was written (any language; scored by `feedback::sentiment`). Required: an empty or
+        /// whitespace-only text is a named error on ingest (the scorer itself rates one neutral).
+        text: String,
+        /// A 1–5 rating (surveys and reviews), if given.
+        rating: Option<u8>,
+    }
+    check(r) {
+        if r.text.trim().is_empty() {
+            return Err(("text", "missing value (empty or whitespace-only text)".to_string()));
+        }
+        if let Some(x) = r.rating {
+            if !(1..=MAX_FEEDBACK_RATING).contains(&x) {
+                return Err(("rating", format!("{x} is outside 1–{MAX_FEEDBACK_RATING}")));
+            }
+        }
+        Ok(())
+    }
+}

@@ -25,6 +25,7 @@ pub(crate) enum Stream {
     LeadEvents = 10,
     Related = 11,
     Experiments = 12,
+    Feedback = 13,
 }
 
 /// SplitMix64 finaliser: a good 64-bit mixer.

@@ -36,6 +36,8 @@
 //!   chance that lifts P(bought) to the new propensity, a couple of days after that event. So
 //!   P(converts) is the propensity of the window's events, and only the past decides when. No
 //!   event precedes its lead's `created_at`.
+//! - **feedback** — attendees' chat lines, questions and survey answers in Spanish, whose
+//!   sentiment follows a hidden per-attendee satisfaction (see [`FeedbackTruth`]).
 //! - **reviews** — a share of the students review a few dozen flashcards; outcomes follow the
 //!   forgetting curve of [`MemoryModel`] (`R = (1 + t/(9S))^−1`, stability growing on success),
 //!   ratings 1–4, intervals growing as cards are learned.
@@ -54,6 +56,7 @@ mod attendance;
 mod catalog;
 mod dist;
 mod experiments;
+mod feedback;
 mod keywords;
 mod leads;
 mod memory;
@@ -65,6 +68,7 @@ mod webinars;
 pub use attendance::{best_slot, expected_attendance_rate, slot_rates, SlotRate, WEBINAR_HOURS};
 pub use catalog::{COMPANY_SIZES, INDUSTRIES, ROLES, TOPICS};
 pub use experiments::ExperimentTruth;
+pub use feedback::FeedbackTruth;
 pub use leads::{conversion_propensity, LeadEventCounts, SOURCES};
 pub use memory::MemoryModel;
 
@@ -361,6 +365,9 @@ pub struct GroundTruth {
     /// Per simulated A/B test: the true lift and whether the split is broken.
     #[serde(default)]
     pub experiments: Vec<ExperimentTruth>,
+    /// Per feedback row: the writer's hidden satisfaction and the polarity it was written with.
+    #[serde(default)]
+    pub feedback: Vec<FeedbackTruth>,
 }
 
 impl GroundTruth {
@@ -425,6 +432,7 @@ pub fn simulate_with_truth(cfg: &SimConfig) -> Result<(Tables, GroundTruth)> {
             .map(|(card_id, difficulty)| CardTruth { card_id, difficulty })
             .collect(),
         experiments: raw.experiments,
+        feedback: raw.feedback,
     };
     Ok((tables, truth))
 }
@@ -450,6 +458,7 @@ struct Raw {
     students: Vec<StudentTruth>,
     leads: Vec<LeadTruth>,
     experiments: Vec<ExperimentTruth>,
+    feedback: Vec<FeedbackTruth>,
 }
 
 /// Generate every row (not yet validated or sorted) and the latent truth.
@@ -511,7 +520,10 @@ fn generate(cfg: &SimConfig) -> Result<(Tables, Raw)> {
             industry: industry.map(str::to_string),
         })
         .collect();
+    let (feedback_rows, feedback_truth) = feedback::generate(cfg.seed, end, &tables);
+    tables.feedback = feedback_rows;
     let raw = Raw {
+        feedback: feedback_truth,
         experiments: exp_truth,
         plans,
         deck,

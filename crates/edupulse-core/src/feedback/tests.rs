@@ -1,0 +1,280 @@
+use super::lexicon::lexicon;
+use super::*;
+
+fn s(text: &str) -> f64 {
+    score(text).score
+}
+
+fn label(text: &str) -> SentimentLabel {
+    score(text).label
+}
+
+#[test]
+fn lexicon_is_loaded() {
+    let lex = lexicon();
+    assert!(lex.stems.len() > 7_000, "{} stems", lex.stems.len());
+    assert_eq!(lex.stems.get("excelent").copied(), Some(0.75));
+}
+
+#[test]
+fn polarity_words_and_accents() {
+    use SentimentLabel::*;
+    assert_eq!(label("Excelente explicación"), Positive);
+    assert_eq!(label("excelente explicacion"), Positive);
+    assert_eq!(label("Me encantó el webinar"), Positive);
+    assert_eq!(label("El audio es horrible"), Negative);
+    assert_eq!(label("Muy aburrido"), Negative);
+    assert_eq!(label("Hola desde Quito"), Neutral);
+    assert_eq!(label("Buenas tardes desde Madrid"), Neutral);
+    // Accents dropped score the same.
+    assert_eq!(s("Me gustó"), s("me gusto"));
+}
+
+#[test]
+fn negation_flips_within_its_clause() {
+    assert!(s("me gustó") > 0.1);
+    assert!(s("no me gustó") < -0.1, "{}", s("no me gustó"));
+    assert!(s("no está mal") > 0.0);
+    // The clause ends at the comma: "genial" is not negated.
+    assert!(s("no lo sabía, genial") > 0.1);
+    // Three words of scope.
+    assert!(s("no sé si al final me gustó") > 0.0);
+}
+
+#[test]
+fn intensifiers_and_diminishers_scale() {
+    let base = s("es útil");
+    assert!(s("es muy útil") > base);
+    assert!(s("es poco útil") < base);
+    assert!(s("me gustó mucho") > s("me gustó"));
+    assert!(s("buenísimo") > s("bueno"));
+}
+
+#[test]
+fn emoji_laughter_and_exclamation() {
+    assert!(s("👏👏") > 0.1);
+    assert!(s("😡") < -0.1);
+    assert!(s("jajaja") > 0.1);
+    assert!(s("jajajaja xd") > s("jaja"));
+    assert!(s("Genial!!!") > s("Genial"));
+    assert!(s("gracias :)") > s("gracias"));
+    assert!(s("otra vez :(") < 0.0);
+}
+
+#[test]
+fn contrast_weights_the_clause_after_pero() {
+    assert!(s("Buen contenido pero el audio horrible") < 0.0);
+    assert!(s("El audio horrible pero buen contenido") > 0.0);
+}
+
+#[test]
+fn empty_and_whitespace_are_neutral() {
+    for t in ["", "   ", "\n\t", "123 456", "?!"] {
+        let r = score(t);
+        assert_eq!(r.score, 0.0, "{t:?}");
+        assert_eq!(r.label, SentimentLabel::Neutral);
+        assert!(!r.low_coverage);
+    }
+}
+
+#[test]
+fn scores_stay_in_range() {
+    let long = "excelente ".repeat(5_000);
+    let bad = "horrible ".repeat(5_000);
+    assert!(s(&long) <= 1.0 && s(&long) > 0.9);
+    assert!(s(&bad) >= -1.0 && s(&bad) < -0.9);
+}
+
+#[test]
+fn a_ten_megabyte_cell_is_truncated_not_slow() {
+    let big = "muy buena sesión ñandú ".repeat(10_000_000 / 23 + 1);
+    assert!(big.len() >= 10_000_000);
+    let r = score(&big);
+    assert!(r.truncated);
+    assert!(r.words < 20_000, "{}", r.words);
+    assert_eq!(r.label, SentimentLabel::Positive);
+    // A cut inside a multi-byte character is moved back to its boundary.
+    let multi = "ñ".repeat(MAX_SCORED_BYTES);
+    assert!(score(&multi).truncated);
+}
+
+#[test]
+fn other_languages_are_flagged_low_coverage() {
+    let en = score("This webinar was really great, thanks for the examples");
+    assert!(en.low_coverage, "{en:?}");
+    let es = score("Este webinar fue muy bueno, gracias por los ejemplos");
+    assert!(!es.low_coverage, "{es:?}");
+    let de = score("Das Webinar war wirklich sehr schön und lehrreich");
+    assert!(de.low_coverage, "{de:?}");
+}
+
+#[test]
+fn neutral_band_is_configurable_and_validated() {
+    let t = "es algo útil";
+    let x = s(t);
+    assert!(x > 0.0);
+    let wide = SentimentParams {
+        neutral_band: x + 0.01,
+        ..SentimentParams::default()
+    };
+    assert_eq!(score_with(t, &wide).label, SentimentLabel::Neutral);
+    for band in [-0.1, 1.0, f64::NAN] {
+        let p = SentimentParams {
+            neutral_band: band,
+            ..SentimentParams::default()
+        };
+        let e = score_all(&[t], &p).unwrap_err().to_string();
+        assert!(e.contains("neutral_band"), "{e}");
+    }
+    let p: std::result::Result<SentimentParams, _> = serde_json::from_str(r#"{"band": 0.2}"#);
+    assert!(p.is_err(), "unknown keys are errors");
+}
+
+mod table {
+    use crate::model::{parse_rows, Feedback, Tables};
+    use crate::simulate::{simulate_with_truth, SimConfig};
+
+    fn rows(text: &str, rating: Option<&str>) -> Vec<Vec<Option<String>>> {
+        vec![vec![
+            Some("f1".into()),
+            Some("w1".into()),
+            Some("p1".into()),
+            Some("2025-03-01T18:00:00Z".into()),
+            Some("chat".into()),
+            Some(text.into()),
+            rating.map(str::to_string),
+        ]]
+    }
+
+    const HEADERS: [&str; 7] = [
+        "feedback_id",
+        "webinar_id",
+        "person_id",
+        "at",
+        "kind",
+        "text",
+        "rating",
+    ];
+
+    #[test]
+    fn bad_rows_are_named_errors() {
+        assert!(parse_rows::<Feedback>(&HEADERS, &rows("¡Genial!", Some("5"))).is_ok());
+        let e = parse_rows::<Feedback>(&HEADERS, &rows("ok", Some("6")))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("feedback") && e.contains("row 1") && e.contains("rating"),
+            "{e}"
+        );
+        let e = parse_rows::<Feedback>(&HEADERS, &rows("ok", Some("0")))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("rating"), "{e}");
+        for empty in ["", "   "] {
+            let e = parse_rows::<Feedback>(&HEADERS, &rows(empty, None))
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("row 1") && e.contains("text"), "{e}");
+        }
+        let mut bad = rows("ok", None);
+        bad[0][4] = Some("tweet".into());
+        let e = parse_rows::<Feedback>(&HEADERS, &bad)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("kind") && e.contains("survey"), "{e}");
+    }
+
+    #[test]
+    fn rows_built_in_code_are_checked_too() {
+        let mut t = Tables::default();
+        let mut f = parse_rows::<Feedback>(&HEADERS, &rows("bien", Some("4"))).unwrap();
+        f[0].text = " \t".into();
+        t.feedback = f;
+        let e = t.validate().unwrap_err().to_string();
+        assert!(e.contains("feedback") && e.contains("text"), "{e}");
+    }
+
+    #[test]
+    fn simulated_feedback_follows_the_hidden_satisfaction() {
+        let (tables, truth) = simulate_with_truth(&SimConfig {
+            students: 150,
+            seed: 11,
+            ..SimConfig::default()
+        })
+        .unwrap();
+        assert!(tables.feedback.len() > 200, "{}", tables.feedback.len());
+        assert_eq!(tables.feedback.len(), truth.feedback.len());
+        let polarity: std::collections::HashMap<&str, (i8, f64)> = truth
+            .feedback
+            .iter()
+            .map(|t| (t.feedback_id.as_str(), (t.polarity, t.satisfaction)))
+            .collect();
+        // The scorer's label agrees with the planted polarity on most lines.
+        let (mut agree, mut n) = (0usize, 0usize);
+        let (mut hi, mut lo) = (Vec::new(), Vec::new());
+        for f in &tables.feedback {
+            let (p, sat) = polarity[f.feedback_id.as_str()];
+            let got = super::super::score(&f.text);
+            let want = match p {
+                1 => super::super::SentimentLabel::Positive,
+                -1 => super::super::SentimentLabel::Negative,
+                _ => super::super::SentimentLabel::Neutral,
+            };
+            n += 1;
+            agree += usize::from(got.label == want);
+            if sat > 0.7 {
+                hi.push(got.score);
+            } else if sat < 0.4 {
+                lo.push(got.score);
+            }
+            if let Some(r) = f.rating {
+                assert!((1..=5).contains(&r));
+            }
+        }
+        let acc = agree as f64 / n as f64;
+        assert!(acc > 0.8, "agreement {acc:.3} over {n} lines");
+        let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
+        assert!(
+            mean(&hi) > mean(&lo) + 0.1,
+            "satisfied {:.3} vs unsatisfied {:.3}",
+            mean(&hi),
+            mean(&lo)
+        );
+        // Every feedback row belongs to an attended registration.
+        let attended: std::collections::HashSet<(&str, &str)> = tables
+            .registrations
+            .iter()
+            .filter(|r| r.attended)
+            .map(|r| (r.webinar_id.as_str(), r.person_id.as_str()))
+            .collect();
+        assert!(tables
+            .feedback
+            .iter()
+            .all(|f| attended.contains(&(f.webinar_id.as_str(), f.person_id.as_str()))));
+    }
+}
+
+#[test]
+fn prefix_walk_finds_the_longest_stem() {
+    let lex = lexicon();
+    let brute = |w: &str| {
+        let n = w.len();
+        let min = if n <= 4 {
+            n - 1
+        } else {
+            n.saturating_sub(5).max(4)
+        };
+        (min..=n)
+            .rev()
+            .find_map(|k| lex.stems.get(&w[..k]).copied())
+    };
+    let mut checked = 0;
+    for stem in lex.stems.keys().filter(|k| k.is_ascii() && k.len() >= 3) {
+        for suffix in ["", "a", "o", "ado", "amos", "aciones", "x", "es"] {
+            let w = format!("{stem}{suffix}");
+            assert_eq!(lex.polarity(&w), brute(&w), "{w}");
+            checked += 1;
+        }
+    }
+    assert!(checked > 50_000);
+}

@@ -1,0 +1,220 @@
+"""Spanish sentiment: edupulse's lexicon scorer against offline peers on a real labelled corpus,
+and the 1,000,000-message speed run, in one run (`make bench-feedback`; docs/feedback.md).
+
+Corpus: the 1,000 labelled Spanish tweets (P / N / NEU / NONE) that the EvoMSA package ships as
+`EvoMSA/tests/tweets.json` (PyPI sdist `evomsa==2.0.14`, Apache-2.0), fetched with pip at run time
+into a temporary folder (nothing is committed). NEU and NONE are both "neutral".
+
+Split: a seeded shuffle (seed 18) puts half the tweets in a **tuning** half and half in a
+**held-out** half. For every method alike, the cut-offs are chosen on the tuning half (one
+threshold for positive-vs-negative, two for three classes, each maximising macro-F1 over a grid of
+the method's own score quantiles) and the numbers are reported on the held-out half, next to each
+method's out-of-the-box cut-offs (edupulse ±0.1, sentiment-analysis-spanish p = 0.5 / 0.5 ± 0.1,
+nlp.js score 0). Nothing of edupulse is fitted on the tweets.
+
+Peers: `sentiment-analysis-spanish` 0.0.25 (PyPI; a multinomial naive Bayes over word n-grams,
+trained by its author on Spanish reviews/tweets) and the `@nlpjs/sentiment` analyzer with
+`@nlpjs/lang-es` 4.26.1 (npm; the same senticon lexicon edupulse embeds, with nlp.js' stemmer and
+its own rules), run through node. SentiLeak (PyPI) pins numpy < 1.22 and spaCy < 3.5, which do not
+install on Python 3.11: not run.
+
+Speed: edupulse scores 1,000,000 messages (the tweets, cycled) in one process (release build);
+each peer is timed on `--peer-n` messages of the same stream with its fastest call (batch
+`transform` + `predict_proba` for sentiment-analysis-spanish), and its time for 1,000,000 is
+extrapolated linearly (it is linear in the number of messages); `--peer-n 1000000` times it fully.
+
+usage: bench_feedback.py --edupulse-bin PATH --node-modules DIR [--peer-n N] [--n N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+CLASSES = ("negative", "neutral", "positive")
+KLASS = {"P": "positive", "N": "negative", "NEU": "neutral", "NONE": "neutral"}
+
+
+def fetch_corpus(tmp: Path) -> list[tuple[str, str]]:
+    subprocess.run(
+        [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", ":all:",
+         "evomsa==2.0.14", "-d", str(tmp)],
+        check=True,
+    )
+    sdist = next(tmp.glob("evomsa-2.0.14.tar.gz"))
+    with tarfile.open(sdist) as tar:
+        member = tar.getmember("evomsa-2.0.14/EvoMSA/tests/tweets.json")
+        data = tar.extractfile(member)
+        assert data is not None
+        lines = data.read().decode("utf-8").splitlines()
+    rows = [json.loads(line) for line in lines if line.strip()]
+    return [(r["text"], KLASS[r["klass"]]) for r in rows]
+
+
+def macro_f1(y: list[str], p: list[str], classes: tuple[str, ...]) -> float:
+    f1s = []
+    for c in classes:
+        tp = sum(1 for a, b in zip(y, p) if a == c and b == c)
+        fp = sum(1 for a, b in zip(y, p) if a != c and b == c)
+        fn = sum(1 for a, b in zip(y, p) if a == c and b != c)
+        f1s.append(0.0 if tp == 0 else 2 * tp / (2 * tp + fp + fn))
+    return sum(f1s) / len(f1s)
+
+
+def accuracy(y: list[str], p: list[str]) -> float:
+    return sum(1 for a, b in zip(y, p) if a == b) / len(y)
+
+
+def label3(s: float, lo: float, hi: float) -> str:
+    return "positive" if s > hi else "negative" if s < lo else "neutral"
+
+
+def label2(s: float, t: float) -> str:
+    return "positive" if s > t else "negative"
+
+
+def quantile_grid(xs: list[float], k: int = 41) -> list[float]:
+    v = sorted(xs)
+    return sorted({v[min(len(v) - 1, int(i * (len(v) - 1) / (k - 1)))] for i in range(k)})
+
+
+def tune2(scores: list[float], y: list[str]) -> float:
+    best = max(quantile_grid(scores),
+               key=lambda t: macro_f1(y, [label2(s, t) for s in scores], ("negative", "positive")))
+    return best
+
+
+def tune3(scores: list[float], y: list[str]) -> tuple[float, float]:
+    grid = quantile_grid(scores)
+    best, arg = -1.0, (0.0, 0.0)
+    for i, lo in enumerate(grid):
+        for hi in grid[i:]:
+            f = macro_f1(y, [label3(s, lo, hi) for s in scores], CLASSES)
+            if f > best:
+                best, arg = f, (lo, hi)
+    return arg
+
+
+def run_edupulse(binary: str, texts: list[str], tmp: Path, repeat: int | None = None) -> dict:
+    path = tmp / "texts.json"
+    path.write_text(json.dumps(texts, ensure_ascii=False), encoding="utf-8")
+    args = [binary, str(path)] + (["--repeat", str(repeat)] if repeat else ["--scores"])
+    return json.loads(subprocess.run(args, check=True, capture_output=True, text=True).stdout)
+
+
+def run_nlpjs(node_modules: str, texts: list[str], tmp: Path) -> dict:
+    path = tmp / "texts-node.json"
+    path.write_text(json.dumps(texts, ensure_ascii=False), encoding="utf-8")
+    script = Path(__file__).with_name("bench_feedback_nlpjs.js")
+    env = {**os.environ, "NODE_PATH": node_modules}
+    out = subprocess.run(["node", str(script), str(path)], check=True, capture_output=True,
+                         text=True, env=env).stdout
+    return json.loads(out)
+
+
+def sas_model():
+    warnings.simplefilter("ignore")
+    from sentiment_analysis_spanish import sentiment_analysis
+
+    return sentiment_analysis.SentimentAnalysisSpanish()
+
+
+def run_sas(model, texts: list[str]) -> dict:
+    start = time.perf_counter()
+    p = model.classifier.predict_proba(model.vectorizer.transform(texts))[:, 1]
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "scores": [float(2 * x - 1) for x in p]}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--edupulse-bin", required=True)
+    ap.add_argument("--node-modules", required=True)
+    ap.add_argument("--n", type=int, default=1_000_000)
+    ap.add_argument("--peer-n", type=int, default=100_000)
+    a = ap.parse_args()
+
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        rows = fetch_corpus(tmp)
+        texts = [t for t, _ in rows]
+        y = [c for _, c in rows]
+        idx = list(range(len(rows)))
+        random.Random(18).shuffle(idx)
+        tune, test = idx[: len(idx) // 2], idx[len(idx) // 2:]
+        counts = {c: y.count(c) for c in CLASSES}
+        print(f"corpus: EvoMSA tests/tweets.json, {len(rows)} tweets {counts}; "
+              f"tuning {len(tune)}, held-out {len(test)}")
+
+        sas = sas_model()
+        methods = {
+            "edupulse (lexicon)": (run_edupulse(a.edupulse_bin, texts, tmp)["scores"], 0.1, 0.0),
+            "sentiment-analysis-spanish 0.0.25": (run_sas(sas, texts)["scores"], 0.2, 0.0),
+            "@nlpjs/sentiment 4 (lang-es 4.26.1)": (run_nlpjs(a.node_modules, texts, tmp)["scores"],
+                                                    0.0, 0.0),
+        }
+        print("\nheld-out half; cut-offs tuned on the tuning half (default cut-offs in brackets)")
+        print(f"{'method':38} {'2-class acc':>12} {'2-class F1':>11} {'3-class acc':>12} "
+              f"{'3-class F1':>11}")
+        results = {}
+        for name, (scores, band, centre) in methods.items():
+            tb = [i for i in tune if y[i] != "neutral"]
+            hb = [i for i in test if y[i] != "neutral"]
+            t2 = tune2([scores[i] for i in tb], [y[i] for i in tb])
+            lo, hi = tune3([scores[i] for i in tune], [y[i] for i in tune])
+            yb = [y[i] for i in hb]
+            y3 = [y[i] for i in test]
+            p2 = [label2(scores[i], t2) for i in hb]
+            d2 = [label2(scores[i], centre) for i in hb]
+            p3 = [label3(scores[i], lo, hi) for i in test]
+            d3 = [label3(scores[i], centre - band, centre + band) for i in test]
+            r = {
+                "acc2": accuracy(yb, p2), "f12": macro_f1(yb, p2, ("negative", "positive")),
+                "acc3": accuracy(y3, p3), "f13": macro_f1(y3, p3, CLASSES),
+                "acc2_default": accuracy(yb, d2),
+                "f12_default": macro_f1(yb, d2, ("negative", "positive")),
+                "acc3_default": accuracy(y3, d3), "f13_default": macro_f1(y3, d3, CLASSES),
+                "cutoffs": {"two_class": t2, "three_class": [lo, hi]},
+            }
+            results[name] = r
+            print(f"{name:38} {r['acc2']:6.3f} [{r['acc2_default']:.3f}] {r['f12']:5.3f} "
+                  f"[{r['f12_default']:.3f}] {r['acc3']:6.3f} [{r['acc3_default']:.3f}] "
+                  f"{r['f13']:5.3f} [{r['f13_default']:.3f}]")
+        maj = max(CLASSES, key=lambda c: sum(1 for i in test if y[i] == c))
+        print(f"{'majority class (' + maj + ')':38} "
+              f"{accuracy([y[i] for i in test if y[i] != 'neutral'], ['positive'] * len([i for i in test if y[i] != 'neutral'])):6.3f}"
+              f"{'':20} {accuracy([y[i] for i in test], [maj] * len(test)):6.3f}")
+
+        # Speed.
+        print(f"\nspeed: {a.n:,} messages for edupulse (release build, one thread); peers timed "
+              f"on {a.peer_n:,} and extrapolated linearly to {a.n:,}")
+        ours = run_edupulse(a.edupulse_bin, texts, tmp, repeat=a.n)
+        stream = [texts[i % len(texts)] for i in range(a.peer_n)]
+        peers = {
+            "sentiment-analysis-spanish (batch)": run_sas(sas, stream)["seconds"],
+            "@nlpjs/sentiment (node)": run_nlpjs(a.node_modules, stream, tmp)["seconds"],
+        }
+        print(f"  edupulse: {ours['seconds']:.3f} s for {a.n:,} "
+              f"({a.n / ours['seconds']:,.0f} messages/s)")
+        for name, sec in peers.items():
+            full = sec * a.n / a.peer_n
+            print(f"  {name}: {sec:.3f} s for {a.peer_n:,} → {full:.1f} s for {a.n:,} "
+                  f"({a.peer_n / sec:,.0f} messages/s); edupulse is {full / ours['seconds']:.0f}×")
+        fastest = min(peers.values()) * a.n / a.peer_n
+        print(f"  vs the fastest peer: {fastest / ours['seconds']:.0f}× (target ≥ 50×)")
+        print(json.dumps({"quality": results, "speed": {"edupulse_seconds": ours["seconds"],
+                                                         "n": a.n, "peer_n": a.peer_n,
+                                                         "peers_seconds": peers}}))
+
+
+if __name__ == "__main__":
+    main()
