@@ -17,6 +17,7 @@ import pytest
 import edupulse
 from edupulse._base import Estimator, NotFittedError, _estimator_classes
 from edupulse.churn import BetaGeoModel, ChurnClassifier, GammaGammaModel, ParetoNBDModel
+from edupulse.community import Recommender
 from edupulse.demand import DemandModel, GradientBoostingRegressor, RandomForestRegressor
 from edupulse.forecast import Forecaster
 from edupulse.leads import LeadModel, LeadScorer
@@ -61,6 +62,12 @@ def _btyd(seed=0, n=400):
 def _daily(n=120):
     i = np.arange(n)
     return pd.Series(10.0 + i % 7 + 0.3 * np.sin(i), index=pd.date_range("2025-01-01", periods=n))
+
+
+def _interactions():
+    # Two blocks of users with their own items, each user missing one of their block's items.
+    rows = [(f"u{u}", f"i{(u // 6) * 5 + j}", 1.0 + j) for u in range(12) for j in range(5) if j != u % 5]
+    return pd.DataFrame(rows, columns=["user_id", "item_id", "weight"])
 
 
 _SIM = {}
@@ -144,6 +151,12 @@ CASES = {
         lambda m: m.fit(_business()["webinars"], _business()["registrations"]),
         lambda m: m.predict(_business()["webinars"].head(8))[["rate", "lower", "upper"]].to_numpy(),
         ("alpha", 0.2),
+    ),
+    "Recommender": Case(
+        lambda **k: Recommender(**{"factors": 4, "iterations": 5, **k}),
+        lambda m: m.fit(_interactions()),
+        lambda m: m.recommend(["u0", "u7"], k=3)["score"].to_numpy(),
+        ("regularization", 0.5),
     ),
     "Forecaster": Case(
         lambda **k: Forecaster(**{"horizon": 7, "calibration_origins": 3, **k}),

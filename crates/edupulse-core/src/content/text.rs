@@ -230,20 +230,22 @@ pub fn is_stop_word(w: &str) -> bool {
         .contains(w)
 }
 
+/// A lower-case vowel with an acute accent without it (`á` → `a`); any other character as is.
+pub(crate) fn unaccent_vowel(c: char) -> char {
+    match c {
+        'á' => 'a',
+        'é' => 'e',
+        'í' => 'i',
+        'ó' => 'o',
+        'ú' => 'u',
+        c => c,
+    }
+}
+
 /// The light stem of a lower-case word: plural `-es` after a consonant cluster and `-s` dropped
 /// (`lessons` → `lesson`, `funciones` → `funcion`, accents on the last vowel removed).
 pub fn stem(w: &str) -> String {
-    let mut s: String = w
-        .chars()
-        .map(|c| match c {
-            'á' => 'a',
-            'é' => 'e',
-            'í' => 'i',
-            'ó' => 'o',
-            'ú' => 'u',
-            c => c,
-        })
-        .collect();
+    let mut s: String = w.chars().map(unaccent_vowel).collect();
     let n = s.chars().count();
     if n > 5 && (s.ends_with("ones") || s.ends_with("ses") || s.ends_with("ches")) {
         s.truncate(s.len() - 2);

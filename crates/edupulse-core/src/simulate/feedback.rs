@@ -124,14 +124,7 @@ fn roughen<R: Rng>(rng: &mut R, line: &str, polarity: i8) -> String {
     if bernoulli(rng, 0.25) {
         s = s
             .chars()
-            .map(|c| match c {
-                'á' => 'a',
-                'é' => 'e',
-                'í' => 'i',
-                'ó' => 'o',
-                'ú' => 'u',
-                c => c,
-            })
+            .map(crate::content::text::unaccent_vowel)
             .collect();
     }
     if bernoulli(rng, 0.3) {
