@@ -877,7 +877,7 @@ fn forecast_file(
     backtest: Option<usize>,
     params: Option<&str>,
 ) -> Result<serde_json::Value, Failure> {
-    use edupulse::core::forecast::{coverage, mase, smape, Forecaster, ForecasterParams};
+    use edupulse::core::forecast::{Forecaster, ForecasterParams};
     let mut p: ForecasterParams = match params {
         Some(j) => serde_json::from_str(j).map_err(|e| bad_input(format!("--params: {e}")))?,
         None => ForecasterParams::default(),
@@ -949,33 +949,19 @@ fn forecast_file(
         "forecast": rows,
     });
     if let Some(w) = backtest {
-        let bt = f.backtest(w)?;
-        let y = &f.series.values;
-        let n = y.len();
-        let mut windows = Vec::new();
-        for k in 1..=w {
-            let pts: Vec<_> = bt.iter().filter(|b| b.window == k).collect();
-            let actual: Vec<f64> = pts.iter().map(|b| b.actual).collect();
-            let mean: Vec<f64> = pts.iter().map(|b| b.forecast.mean).collect();
-            let band = |i: usize, lo: bool| -> Vec<f64> {
-                pts.iter()
-                    .map(|b| {
-                        b.forecast
-                            .bands
-                            .get(i)
-                            .map_or(f64::NAN, |x| if lo { x.lo } else { x.hi })
-                    })
-                    .collect()
-            };
-            let cut = n - (w - k + 1) * horizon;
-            windows.push(json!({
-                "window": k,
-                "model": pts.first().map(|b| b.model.name()),
-                "mase": mase(&actual, &mean, &y[..cut], p.season),
-                "smape": smape(&actual, &mean),
-                "coverage": (0..p.levels.len()).map(|i| coverage(&actual, &band(i, true), &band(i, false))).collect::<Vec<_>>(),
-            }));
-        }
+        let windows: Vec<serde_json::Value> = f
+            .backtest_scores(w)?
+            .iter()
+            .map(|s| {
+                json!({
+                    "window": s.window,
+                    "model": s.model.name(),
+                    "mase": s.mase,
+                    "smape": s.smape,
+                    "coverage": s.coverage.iter().map(|c| c.1).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
         out["backtest"] = json!(windows);
     }
     Ok(out)

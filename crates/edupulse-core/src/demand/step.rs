@@ -174,7 +174,7 @@ impl DemandStep {
         let topic_list = &scores.topics;
         // The heatmaps show the most common recent topic (one the model has seen).
         let mut recent_topics: BTreeMap<&str, usize> = BTreeMap::new();
-        let recent = as_of - Duration::days(90);
+        let recent = as_of - Duration::days(super::topics::RECENT_TOPIC_DAYS);
         for w in tables
             .webinars
             .iter()

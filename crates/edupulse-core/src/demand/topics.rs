@@ -17,6 +17,10 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
+/// The window of "recent" webinars (days before `as_of`) for a topic's past share, and for the
+/// demand step's most common recent topic.
+pub const RECENT_TOPIC_DAYS: i64 = 90;
+
 /// Where the calendar's topic scores came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -126,7 +130,7 @@ pub fn topic_scores(
         });
     }
     // Past share: each topic's webinars of the last 90 days, normalised to mean 1.
-    let recent = as_of - Duration::days(90);
+    let recent = as_of - Duration::days(RECENT_TOPIC_DAYS);
     let mut counts: BTreeMap<String, f64> = BTreeMap::new();
     for w in webinars
         .iter()

@@ -27,7 +27,7 @@ pub use gbm::CalendarGbm;
 pub use metrics::{coverage, mae, mase, smape};
 pub use model::{
     BacktestPoint, Band, Candidate, CandidateScore, ForecastPoint, Forecaster, ForecasterParams,
-    IntervalKind, Regressors,
+    IntervalKind, Regressors, WindowScore,
 };
 pub use series::{daily_series, DailySeries, GapPolicy, SERIES};
 pub use step::{ForecastConfig, ForecastStep, MonthOutlook, RevenueForecastRow};

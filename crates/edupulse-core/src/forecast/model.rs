@@ -254,6 +254,25 @@ pub struct BacktestPoint {
     pub forecast: ForecastPoint,
 }
 
+/// The accuracy of one window of [`Forecaster::backtest_scores`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WindowScore {
+    /// Window number, 1 = the oldest.
+    pub window: usize,
+    /// The last day the window's model saw.
+    pub cutoff: NaiveDate,
+    /// The method chosen in that window.
+    pub model: Candidate,
+    /// MASE, scaled by the seasonal naive's in-sample error on the history before the window
+    /// (`None` when that history is too short).
+    pub mase: Option<f64>,
+    /// sMAPE in percent (M4 definition).
+    pub smape: Option<f64>,
+    /// Per level (the order of [`ForecasterParams::levels`]): the level and the share of the
+    /// window's days inside its band.
+    pub coverage: Vec<(f64, Option<f64>)>,
+}
+
 /// A fitted forecaster.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Forecaster {
@@ -630,6 +649,60 @@ impl Forecaster {
                     forecast: p,
                 });
             }
+        }
+        Ok(out)
+    }
+
+    /// [`Forecaster::backtest`] scored per window: MASE (scaled on the history before the
+    /// window, season `params.season`), sMAPE and the coverage of each band.
+    ///
+    /// Errors: as [`Forecaster::backtest`].
+    pub fn backtest_scores(&self, windows: usize) -> Result<Vec<WindowScore>> {
+        let points = self.backtest(windows)?;
+        let (n, h) = (self.series.values.len(), self.params.horizon);
+        let mut out = Vec::with_capacity(windows);
+        for k in 1..=windows {
+            let pts: Vec<&BacktestPoint> = points.iter().filter(|b| b.window == k).collect();
+            let Some(first) = pts.first() else {
+                continue;
+            };
+            let actual: Vec<f64> = pts.iter().map(|b| b.actual).collect();
+            let mean: Vec<f64> = pts.iter().map(|b| b.forecast.mean).collect();
+            let band = |i: usize, lo: bool| -> Vec<f64> {
+                pts.iter()
+                    .map(|b| {
+                        b.forecast
+                            .bands
+                            .get(i)
+                            .map_or(f64::NAN, |x| if lo { x.lo } else { x.hi })
+                    })
+                    .collect()
+            };
+            let cut = n - (windows - k + 1) * h;
+            out.push(WindowScore {
+                window: k,
+                cutoff: first.cutoff,
+                model: first.model,
+                mase: super::metrics::mase(
+                    &actual,
+                    &mean,
+                    &self.series.values[..cut],
+                    self.params.season,
+                ),
+                smape: super::metrics::smape(&actual, &mean),
+                coverage: self
+                    .params
+                    .levels
+                    .iter()
+                    .enumerate()
+                    .map(|(i, l)| {
+                        (
+                            *l,
+                            super::metrics::coverage(&actual, &band(i, true), &band(i, false)),
+                        )
+                    })
+                    .collect(),
+            });
         }
         Ok(out)
     }
