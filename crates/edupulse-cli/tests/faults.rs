@@ -358,10 +358,17 @@ fn sim_as_of() -> String {
     (edupulse::core::model::date_to_datetime(end) - chrono::Duration::seconds(1)).to_rfc3339()
 }
 
+/// The steps the delivery fault tests run. They test the outbox and its dispatch, not the
+/// analytics, so they run the steps that write alerts (churn alone writes about 30 on 1,500
+/// simulated students) and skip the model fits of leads, demand and forecast, which took most of
+/// each run's time; `tests/cli.rs` runs the whole job.
+const ALERT_STEPS: [&str; 2] = ["--steps", "kpis,trends,churn,experiments"];
+
 /// Start `edupulse run` on `url` with the webhook in the environment (not waiting for it).
 fn spawn_run(url: &str, hook: &Hook, extra: &[&str]) -> std::process::Child {
     Command::new(env!("CARGO_BIN_EXE_edupulse"))
         .args(["run", "--store", url, "--as-of", &sim_as_of()])
+        .args(ALERT_STEPS)
         .args(extra)
         .env("EDUPULSE_WEBHOOK_URL", hook.url())
         .env("EDUPULSE_WEBHOOK_FORMAT", "json")
@@ -514,6 +521,7 @@ fn concurrent_runs_share_the_rate_limit(url: &str, data: &Path) {
         children.push(
             Command::new(env!("CARGO_BIN_EXE_edupulse"))
                 .args(["run", "--store", url, "--as-of", &as_of])
+                .args(ALERT_STEPS)
                 .env("EDUPULSE_WEBHOOK_URL", hook.url())
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped())
@@ -599,6 +607,7 @@ rate_limit = {{ max = 100000, window_secs = 3600 }}
     let run = || {
         let o = Command::new(env!("CARGO_BIN_EXE_edupulse"))
             .args(["run", "--store", url, "--as-of", &sim_as_of()])
+            .args(ALERT_STEPS)
             .args(["--config", config.to_str().unwrap()])
             .output()
             .unwrap();
