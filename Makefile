@@ -189,13 +189,15 @@ fsrs-reference:
 	$(FSRS_VENV)/bin/python scripts/fsrs_same_day_vectors.py $(FSRS_VENV)/committed.csv 600 23
 	cmp $(FSRS_VENV)/committed.csv crates/edupulse-core/testdata/fsrs/same_day_random.csv
 
-# Content segmentation against NLTK's TextTiling (scripts/bench_content.py): NLTK in its own small
+# Content segmentation against NLTK's TextTiling and uts's C99 (scripts/bench_content.py): in its own small
 # venv; the edupulse side is a Rust example in release mode.
 CONTENT_VENV ?= .venv-bench-content
 
 bench-content:
 	test -x $(CONTENT_VENV)/bin/python || $(PYTHON) -m venv $(CONTENT_VENV)
-	$(CONTENT_VENV)/bin/python -m pip install --quiet "nltk>=3.8,<4" "numpy>=1.24"
+	$(CONTENT_VENV)/bin/python -m pip install --quiet "nltk>=3.8,<4" "numpy>=1.24" setuptools wheel
+	# uts 0.0.4 (C99): its setup.py imports the package, hence numpy, so no build isolation.
+	$(CONTENT_VENV)/bin/python -m pip install --quiet --no-build-isolation "uts==0.0.4"
 	$(CONTENT_VENV)/bin/python scripts/bench_content.py $${N:-10000} $${K:-20}
 
 # The forecaster against statsforecast 2.1.1 AutoETS and SeasonalNaive on Prophet's Peyton Manning

@@ -5,12 +5,15 @@
    never tuned on): mean Pk and WindowDiff (k = half the mean reference segment length) of
    edupulse (number of segments chosen), NLTK TextTiling (each sentence a paragraph, NLTK's
    defaults w=20, k=10; stop words = edupulse's English list since NLTK's corpus is not
-   downloadable here) and the trivial baselines.
+   downloadable here), C99 (Choi 2000) as implemented by the `uts` 0.0.4 package (MIT,
+   github.com/intfloat/uts) with Choi's settings (11 x 11 rank mask, stop words removed, Porter
+   stems, boundary cut-off mean + 1.2 sd of the density gradient) and with uts's own defaults
+   (7 x 7 mask, lower-cased whitespace tokens), and the trivial baselines.
 2. Speed: edupulse segments N one-hour transcripts (900 cues) into micro-lessons (Rust example,
    release build); TextTiling segments the first K of the same transcripts (each cue a
    paragraph); the ratio is of seconds per transcript.
 
-    python scripts/bench_content.py [N] [K]        # defaults 10000 and 20
+    python scripts/bench_content.py [N] [K]        # defaults 10000 and 20; N=0: quality only
 """
 
 import json
@@ -20,6 +23,8 @@ import sys
 import time
 from pathlib import Path
 
+import uts
+from nltk.stem.porter import PorterStemmer
 from nltk.tokenize.texttiling import TextTilingTokenizer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,24 +68,50 @@ def texttiling(tt, units):
     return [b for b in out if 0 < b < len(units)]
 
 
+class ChoiTokenizer:
+    """C99's preprocessing (Choi 2000): lower-cased words, stop words removed, Porter stems."""
+
+    def __init__(self, stops):
+        self.stops = set(stops)
+        self.stem = PorterStemmer().stem
+
+    def tokenize(self, text):
+        words = re.findall(r"[a-z]+", text.lower())
+        return [self.stem(w) for w in words if w not in self.stops]
+
+
+def c99(model, sentences):
+    """Boundaries (sentence indices) of a uts C99 model; uts marks a boundary before sentence i."""
+    marks = model.segment(sentences)
+    return [i for i, m in enumerate(marks) if m and i > 0]
+
+
 def main():
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
     k = int(sys.argv[2]) if len(sys.argv) > 2 else 20
-    tt = TextTilingTokenizer(stopwords=stop_words())
+    stops = stop_words()
+    tt = TextTilingTokenizer(stopwords=stops)
+    c99_choi = uts.C99(window=6, std_coeff=1.2, tokenizer=ChoiTokenizer(stops))
+    c99_uts = uts.C99()
     rows = [json.loads(line) for line in TEST.read_text().splitlines()]
     ours = [json.loads(line) for line in subprocess.run(
         EXAMPLE + ["--segment", str(TEST)], cwd=ROOT, check=True, capture_output=True, text=True
     ).stdout.splitlines()]
-    score = {m: [0.0, 0.0] for m in ("edupulse", "nltk_texttiling", "no_boundary", "every_boundary")}
+    methods = ("edupulse", "nltk_texttiling", "c99_choi_settings", "c99_uts_defaults", "no_boundary",
+               "every_boundary")
+    score = {m: [0.0, 0.0] for m in methods}
     for r, h in zip(rows, ours):
         s, ref = r["sentences"], r["boundaries"]
         for m, hyp in (("edupulse", h), ("nltk_texttiling", texttiling(tt, s)),
+                       ("c99_choi_settings", c99(c99_choi, s)), ("c99_uts_defaults", c99(c99_uts, s)),
                        ("no_boundary", []), ("every_boundary", list(range(1, len(s))))):
             p, w = pk_wd(len(s), ref, hyp)
             score[m][0] += p / len(rows)
             score[m][1] += w / len(rows)
     for m, (p, w) in score.items():
         print(json.dumps({"set": "choi_pydoc_test", "method": m, "pk": round(p, 4), "window_diff": round(w, 4)}))
+    if n == 0:
+        return
     dump = ROOT / "target-bench-content.jsonl"
     rust = json.loads(subprocess.run(
         EXAMPLE + ["--bench", str(n), str(dump), str(k)], cwd=ROOT, check=True, capture_output=True, text=True

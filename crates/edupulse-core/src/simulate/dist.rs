@@ -26,6 +26,7 @@ pub(crate) enum Stream {
     Related = 11,
     Experiments = 12,
     Feedback = 13,
+    Content = 14,
 }
 
 /// SplitMix64 finaliser: a good 64-bit mixer.

@@ -38,6 +38,10 @@
 //!   event precedes its lead's `created_at`.
 //! - **feedback** — attendees' chat lines, questions and survey answers in Spanish, whose
 //!   sentiment follows a hidden per-attendee satisfaction (see [`FeedbackTruth`]).
+//! - **content** / **transcript_segments** / **concepts** / **card_concepts** — recordings of the
+//!   last 12 ended webinars with Spanish transcripts whose sub-topic changes every 5–10 minutes
+//!   (the section starts are in [`RecordingTruth`]), one concept per topic with a prerequisite
+//!   chain, and each flashcard mapped to one concept.
 //! - **reviews** — a share of the students review a few dozen flashcards; outcomes follow the
 //!   forgetting curve of [`MemoryModel`] (`R = (1 + t/(9S))^−1`, stability growing on success),
 //!   ratings 1–4, intervals growing as cards are learned.
@@ -54,6 +58,7 @@
 
 mod attendance;
 mod catalog;
+mod content;
 mod dist;
 mod experiments;
 mod feedback;
@@ -67,6 +72,7 @@ mod webinars;
 
 pub use attendance::{best_slot, expected_attendance_rate, slot_rates, SlotRate, WEBINAR_HOURS};
 pub use catalog::{COMPANY_SIZES, INDUSTRIES, ROLES, TOPICS};
+pub use content::{RecordingTruth, RECORDED_WEBINARS};
 pub use experiments::ExperimentTruth;
 pub use feedback::FeedbackTruth;
 pub use leads::{conversion_propensity, LeadEventCounts, SOURCES};
@@ -368,6 +374,9 @@ pub struct GroundTruth {
     /// Per feedback row: the writer's hidden satisfaction and the polarity it was written with.
     #[serde(default)]
     pub feedback: Vec<FeedbackTruth>,
+    /// Per simulated recording: where its transcript's sections start and their sub-topics.
+    #[serde(default)]
+    pub content: Vec<RecordingTruth>,
 }
 
 impl GroundTruth {
@@ -433,6 +442,7 @@ pub fn simulate_with_truth(cfg: &SimConfig) -> Result<(Tables, GroundTruth)> {
             .collect(),
         experiments: raw.experiments,
         feedback: raw.feedback,
+        content: raw.content,
     };
     Ok((tables, truth))
 }
@@ -459,6 +469,7 @@ struct Raw {
     leads: Vec<LeadTruth>,
     experiments: Vec<ExperimentTruth>,
     feedback: Vec<FeedbackTruth>,
+    content: Vec<RecordingTruth>,
 }
 
 /// Generate every row (not yet validated or sorted) and the latent truth.
@@ -522,7 +533,13 @@ fn generate(cfg: &SimConfig) -> Result<(Tables, Raw)> {
         .collect();
     let (feedback_rows, feedback_truth) = feedback::generate(cfg.seed, end, &tables);
     tables.feedback = feedback_rows;
+    let sim_content = content::generate(cfg.seed, end, &plans, &deck);
+    tables.content = sim_content.content;
+    tables.transcript_segments = sim_content.transcript_segments;
+    tables.concepts = sim_content.concepts;
+    tables.card_concepts = sim_content.card_concepts;
     let raw = Raw {
+        content: sim_content.truth,
         feedback: feedback_truth,
         experiments: exp_truth,
         plans,

@@ -89,20 +89,8 @@ fn every_row_validates_and_no_row_is_dropped() {
     let mut validated = raw.clone();
     validated.validate().unwrap();
     assert_eq!(before, validated.counts());
-    // The simulator does not generate the content tables (issue #23): recordings, transcripts and
-    // a concept graph are not simulated yet.
-    let not_simulated = [
-        "content",
-        "transcript_segments",
-        "concepts",
-        "card_concepts",
-    ];
     for (table, n) in &before {
-        let name = table.to_string();
-        assert!(
-            *n > 0 || not_simulated.contains(&name.as_str()),
-            "table {table} is empty"
-        );
+        assert!(*n > 0, "table {table} is empty");
     }
     // simulate() returns exactly the validated, sorted batch.
     let out = simulate(&cfg).unwrap();
@@ -752,4 +740,63 @@ fn lead_registrations_and_lead_events_agree() {
     );
     assert!(checked > 100, "{checked}");
     eprintln!("{checked} attended lead registrations, {after_purchase} after the lead's purchase");
+}
+
+#[test]
+fn recordings_have_the_planted_sections_and_the_content_step_finds_them() {
+    let (tables, truth) = run();
+    assert_eq!(tables.content.len(), RECORDED_WEBINARS);
+    assert_eq!(truth.content.len(), RECORDED_WEBINARS);
+    assert_eq!(tables.concepts.len(), TOPICS.len());
+    let known: std::collections::HashSet<&str> = tables
+        .concepts
+        .iter()
+        .map(|c| c.concept_id.as_str())
+        .collect();
+    for c in &tables.concepts {
+        for p in c.prerequisites() {
+            assert!(
+                known.contains(p.as_str()),
+                "{}: unknown prerequisite {p}",
+                c.concept_id
+            );
+        }
+    }
+    let reviewed: std::collections::HashSet<&str> =
+        tables.reviews.iter().map(|r| r.card_id.as_str()).collect();
+    assert!(tables
+        .card_concepts
+        .iter()
+        .any(|m| reviewed.contains(m.card_id.as_str())));
+    // Every planted section start has a micro-lesson boundary within 90 s (cues are 20–40 s,
+    // lessons 5–10 minutes like the sections), and there are not many more lessons than sections.
+    let params = crate::content::LessonParams::default();
+    let (mut found, mut planted, mut lessons, mut sections) = (0, 0, 0, 0);
+    for rec in &truth.content {
+        let cues: Vec<_> = tables
+            .transcript_segments
+            .iter()
+            .filter(|s| s.content_id == rec.content_id)
+            .cloned()
+            .collect();
+        let got = crate::content::segment_transcript(&cues, &params).unwrap();
+        planted += rec.section_starts_s.len();
+        sections += rec.sections.len();
+        lessons += got.len();
+        found += rec
+            .section_starts_s
+            .iter()
+            .filter(|&&b| got.iter().skip(1).any(|l| (l.start_s - b).abs() <= 90.0))
+            .count();
+    }
+    assert!(planted >= 2 * RECORDED_WEBINARS, "{planted} sections");
+    let recall = found as f64 / planted as f64;
+    assert!(
+        recall >= 0.8,
+        "{found} of {planted} planted boundaries found"
+    );
+    assert!(
+        lessons as f64 <= 1.3 * sections as f64,
+        "{lessons} lessons for {sections} sections"
+    );
 }
