@@ -43,6 +43,7 @@ CONTRACT = {
     "concepts": ["concept_id", "name", "prerequisite_ids"],
     "card_concepts": ["card_id", "concept_id"],
     "feedback": ["feedback_id", "webinar_id", "person_id", "at", "kind", "text", "rating"],
+    "content_views": ["content_id", "person_id", "at", "start_s", "end_s"],
 }
 
 

@@ -55,6 +55,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         description: "feedback input table",
         sql: schema_v9,
     },
+    Migration {
+        version: 10,
+        description: "content_views input table",
+        sql: schema_v10,
+    },
 ];
 
 /// v8: the content input tables (edupulse_core::content), all timeless: `content`,
@@ -104,6 +109,11 @@ fn schema_v6() -> String {
 /// v9: the `feedback` input table (chat, questions, surveys, reviews; edupulse_core::feedback).
 fn schema_v9() -> String {
     create_table_sql::<edupulse_core::model::Feedback>()
+}
+
+/// v10: the `content_views` input table (play ranges of recordings; edupulse_core::content).
+fn schema_v10() -> String {
+    create_table_sql::<edupulse_core::model::ContentView>()
 }
 
 /// v3: the `related_queries` input table (Google Trends' rising / top related queries).

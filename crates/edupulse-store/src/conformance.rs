@@ -31,7 +31,7 @@ use edupulse_core::model::{
 };
 use edupulse_core::model::{CardConcept, Concept, Content, ContentKind, TranscriptSegment};
 use edupulse_core::model::{ColumnKind, Value};
-use edupulse_core::model::{Feedback, FeedbackKind};
+use edupulse_core::model::{ContentView, Feedback, FeedbackKind};
 use edupulse_core::results::{
     catalog, spec_of, DeliveryAttempt, Notification, OutboxStatus, ResultSet, ResultSpec,
     ResultTable, RunOutput, Severity,
@@ -454,6 +454,22 @@ pub fn sample_batch() -> Tables {
                 kind: FeedbackKind::Survey,
                 text: UNICODE.into(),
                 rating: Some(5),
+            },
+        ],
+        content_views: vec![
+            ContentView {
+                content_id: "rec1".into(),
+                person_id: "s1".into(),
+                at: ts("2024-03-02T10:00:00.25Z"),
+                start_s: 0.0,
+                end_s: 61.5,
+            },
+            ContentView {
+                content_id: "rec1".into(),
+                person_id: UNICODE.into(),
+                at: ts("2024-03-02T10:05:00Z"),
+                start_s: 30.0,
+                end_s: 30.0,
             },
         ],
     };

@@ -1,7 +1,8 @@
 //! The content step of the daily job: micro-lessons of every recording (with their engagement
 //! order), each learner's mastery per concept and the concept each learner should study next.
 //!
-//! Reads `transcript_segments` (and `content` to check the recordings exist), `concepts`,
+//! Reads `transcript_segments` and `content_views` (and `content` to check the recordings exist;
+//! play ranges rank each recording's lessons by engagement, see [`super::views`]), `concepts`,
 //! `card_concepts` and `reviews` (FSRS card states as the review schedule computes them, with the
 //! same `[job.repetition]` parameters). Every input is optional: without transcripts there are no
 //! lessons, without concepts or mapped cards no mastery and no next steps; the step then writes
@@ -10,9 +11,10 @@
 use super::engage::{order_by_engagement, EngagementParams, LessonEngagement};
 use super::lesson::{segment_transcript, LessonParams, MicroLesson, TranscriptSegment};
 use super::mastery::{mastery_and_next_steps, CardRecall, Concept, NextReason};
+use super::views::engagement_from_views;
 use crate::error::{CoreError, Result};
 use crate::job::{Step, StepOutput};
-use crate::model::Tables;
+use crate::model::{ContentView, Tables};
 use crate::repetition::schedule::{review_schedule, CardStatus, ScheduleParams};
 use crate::results::ResultSet;
 use chrono::{DateTime, Utc};
@@ -141,18 +143,20 @@ impl NextReason {
     }
 }
 
-/// Micro-lessons of every recording in `segments`, ranked by `engagement` (none: position order).
-/// No segments: no lessons.
+/// Micro-lessons of every recording in `segments`, ranked by the engagement of the play ranges
+/// in `views` logged at or before `as_of` (none: position order). No segments: no lessons.
 pub fn lessons(
     segments: &[TranscriptSegment],
-    engagement: &[LessonEngagement],
+    views: &[ContentView],
+    as_of: DateTime<Utc>,
     config: &ContentConfig,
 ) -> Result<Vec<LessonRow>> {
     if segments.is_empty() {
         return Ok(Vec::new());
     }
     let ls: Vec<MicroLesson> = segment_transcript(segments, &config.lessons)?;
-    let ranks = order_by_engagement(&ls, engagement, &config.engagement)?;
+    let engagement: Vec<LessonEngagement> = engagement_from_views(&ls, views, as_of);
+    let ranks = order_by_engagement(&ls, &engagement, &config.engagement)?;
     Ok(ls
         .into_iter()
         .zip(ranks)
@@ -287,8 +291,8 @@ pub fn mastery_of_tables(
     mastery(&cards, &concepts, &pairs, as_of, config)
 }
 
-/// Everything the content step decides from the input tables as of `as_of`. A transcript of a
-/// recording missing from a non-empty `content` table is an error naming the row.
+/// Everything the content step decides from the input tables as of `as_of`. A transcript or a
+/// play range of a recording missing from a non-empty `content` table is an error naming the row.
 pub fn content_of_tables(
     tables: &Tables,
     as_of: DateTime<Utc>,
@@ -312,8 +316,23 @@ pub fn content_of_tables(
                 ));
             }
         }
+        for (row, v) in tables.content_views.iter().enumerate() {
+            if !known.contains(v.content_id.as_str()) {
+                return Err(CoreError::validation(
+                    "content_views",
+                    Some(row + 1),
+                    Some("content_id"),
+                    format!("content {} is not in the content table", v.content_id),
+                ));
+            }
+        }
     }
-    let lessons = lessons(&tables.transcript_segments, &[], config)?;
+    let lessons = lessons(
+        &tables.transcript_segments,
+        &tables.content_views,
+        as_of,
+        config,
+    )?;
     let (mastery, next_steps) = mastery_of_tables(tables, as_of, config, schedule)?;
     Ok(ContentOutput {
         as_of,

@@ -61,11 +61,13 @@ pub enum Table {
     CardConcepts,
     /// Written feedback about webinars (chat, questions, surveys, reviews).
     Feedback,
+    /// Who watched which part of a recording, when (video player play ranges).
+    ContentViews,
 }
 
 impl Table {
     /// Every input table, in ingest order (parents before children).
-    pub const ALL: [Table; 18] = [
+    pub const ALL: [Table; 19] = [
         Table::KeywordInterest,
         Table::Webinars,
         Table::Registrations,
@@ -84,6 +86,7 @@ impl Table {
         Table::Concepts,
         Table::CardConcepts,
         Table::Feedback,
+        Table::ContentViews,
     ];
 
     /// The table's name (also the CSV file stem and the store table name).
@@ -107,6 +110,7 @@ impl Table {
             Table::Concepts => "concepts",
             Table::CardConcepts => "card_concepts",
             Table::Feedback => "feedback",
+            Table::ContentViews => "content_views",
         }
     }
 
@@ -213,7 +217,8 @@ pub fn visit_tables<V: TableVisitor>(v: &mut V) -> std::result::Result<(), V::Er
     v.visit::<TranscriptSegment>()?;
     v.visit::<Concept>()?;
     v.visit::<CardConcept>()?;
-    v.visit::<Feedback>()
+    v.visit::<Feedback>()?;
+    v.visit::<ContentView>()
 }
 
 /// Maps the columns of a source (CSV header, DataFrame columns) to a record's canonical order.
@@ -345,6 +350,9 @@ pub struct Tables {
     /// `feedback` rows.
     #[serde(default)]
     pub feedback: Vec<Feedback>,
+    /// `content_views` rows.
+    #[serde(default)]
+    pub content_views: Vec<ContentView>,
 }
 
 impl Tables {
@@ -416,6 +424,7 @@ impl Tables {
         self.concepts.extend(other.concepts);
         self.card_concepts.extend(other.card_concepts);
         self.feedback.extend(other.feedback);
+        self.content_views.extend(other.content_views);
     }
 }
 

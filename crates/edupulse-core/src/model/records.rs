@@ -770,3 +770,34 @@ record! {
         Ok(())
     }
 }
+
+record! {
+    /// A stretch of a recording someone watched: a video player's play range ("played from
+    /// `start_s` to `end_s` at `at`"). Several rows per person and recording: pauses, skips and
+    /// replays. The `content` step turns them into each micro-lesson's viewers, watch share and
+    /// replays, which order the lessons by engagement.
+    ContentView => ContentViews.content_views, key = [content_id, person_id, at], time = at, {
+        /// The recording (`content.content_id`).
+        content_id: String,
+        /// Who watched (a student or lead id).
+        person_id: String,
+        /// When the range started playing (UTC).
+        at: DateTime<Utc>,
+        /// Position where the range starts, seconds from the recording's start, ≥ 0.
+        start_s: f64,
+        /// Position where it ends, seconds, ≥ `start_s`.
+        end_s: f64,
+    }
+    check(r) {
+        not_blank("content_id", &r.content_id)?;
+        not_blank("person_id", &r.person_id)?;
+        non_negative("start_s", r.start_s)?;
+        if r.end_s < r.start_s {
+            return Err((
+                "end_s",
+                format!("{} is before start_s {} (reversed range)", r.end_s, r.start_s),
+            ));
+        }
+        Ok(())
+    }
+}

@@ -10,14 +10,23 @@
 //!   20–40 s and say one sentence from shared templates filled with the section's terms, so the
 //!   vocabulary, not the wording, tells sections apart. The true section starts are exposed as
 //!   [`RecordingTruth`].
+//! - **Views**: each section has a hidden **appeal** in (0, 1) (Beta(2, 2), in
+//!   [`RecordingTruth::section_appeal`]). 35 % of the webinar's registrants watch the recording
+//!   within two weeks of the webinar (not past the end of the history): section by section, a
+//!   share ≈ appeal of each section (one play range), then, when they did not finish it, they skip
+//!   to the next section (60 %) or stop; with probability 0.6·appeal they go back and play 30–120 s
+//!   of it again. One `content_views` row per play range.
 //! - **Concepts**: one per topic, named by its Spanish title, with a prerequisite chain (Python →
 //!   machine learning → IA generativa → prompt engineering → agentes / automatización).
 //! - **Card concepts**: card `c{i}` practises the concept of topic `(i − 1) mod 8`.
 
 use super::catalog::TOPICS;
-use super::dist::{entity_rng, unif_in, Stream};
+use super::dist::{bernoulli, beta, entity_rng, normal, unif_in, Stream};
+use super::ts;
 use super::webinars::WebinarPlan;
-use crate::model::{CardConcept, Concept, Content, ContentKind, TranscriptSegment};
+use crate::model::{
+    CardConcept, Concept, Content, ContentKind, ContentView, Registration, TranscriptSegment,
+};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
@@ -33,6 +42,8 @@ pub struct RecordingTruth {
     pub section_starts_s: Vec<f64>,
     /// The sub-topic of every section, in order.
     pub sections: Vec<String>,
+    /// The hidden appeal of every section, in (0, 1): how much of it viewers watch and replay.
+    pub section_appeal: Vec<f64>,
 }
 
 /// The four content tables and the recordings' truth.
@@ -41,6 +52,7 @@ pub(super) struct SimContent {
     pub transcript_segments: Vec<TranscriptSegment>,
     pub concepts: Vec<Concept>,
     pub card_concepts: Vec<CardConcept>,
+    pub content_views: Vec<ContentView>,
     pub truth: Vec<RecordingTruth>,
 }
 
@@ -446,6 +458,7 @@ pub(super) fn generate(
     end: i64,
     plans: &[WebinarPlan],
     deck: &[(String, f64)],
+    registrations: &[Registration],
 ) -> SimContent {
     let mut ended: Vec<&WebinarPlan> = plans
         .iter()
@@ -466,6 +479,7 @@ pub(super) fn generate(
                 concept_id: TOPICS[i % TOPICS.len()].0.to_string(),
             })
             .collect(),
+        content_views: Vec::new(),
         truth: Vec::new(),
     };
     for (index, plan) in ended.into_iter().enumerate() {
@@ -505,7 +519,52 @@ pub(super) fn generate(
             });
             t = cue_end;
         }
+        let appeal: Vec<f64> = (0..starts.len())
+            .map(|_| beta(&mut rng, 2.0, 2.0))
+            .collect();
+        let webinar_end = plan.start + i64::from(plan.duration_min) * 60;
+        let mut viewers: Vec<&str> = registrations
+            .iter()
+            .filter(|r| r.webinar_id == plan.id)
+            .map(|r| r.person_id.as_str())
+            .collect();
+        viewers.sort_unstable();
+        for person in viewers {
+            if !bernoulli(&mut rng, 0.35) {
+                continue;
+            }
+            let mut at = webinar_end + unif_in(&mut rng, 3_600.0, 14.0 * 86_400.0) as i64;
+            for (k, &start) in starts.iter().enumerate() {
+                let stop = starts.get(k + 1).copied().unwrap_or(duration_s);
+                let len = stop - start;
+                let share = (appeal[k] + 0.15 * normal(&mut rng)).clamp(0.05, 1.0);
+                let watched_to = start + share * len;
+                let mut plays = vec![(start, watched_to)];
+                if bernoulli(&mut rng, 0.6 * appeal[k]) {
+                    let span = unif_in(&mut rng, 30.0, 120.0).min(watched_to - start);
+                    let from = unif_in(&mut rng, start, (watched_to - span).max(start + 1e-9));
+                    plays.push((from, from + span));
+                }
+                for (s, e) in plays {
+                    if at >= end {
+                        break;
+                    }
+                    out.content_views.push(ContentView {
+                        content_id: content_id.clone(),
+                        person_id: person.to_string(),
+                        at: ts(at),
+                        start_s: (s * 10.0).round() / 10.0,
+                        end_s: (e * 10.0).round() / 10.0,
+                    });
+                    at += (e - s).ceil() as i64 + 1;
+                }
+                if share < 0.999 && !bernoulli(&mut rng, 0.6) {
+                    break;
+                }
+            }
+        }
         out.truth.push(RecordingTruth {
+            section_appeal: appeal,
             content_id,
             section_starts_s: starts[1..].to_vec(),
             sections: order.iter().map(|&i| subtopics[i].0.to_string()).collect(),

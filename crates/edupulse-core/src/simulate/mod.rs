@@ -38,10 +38,11 @@
 //!   event precedes its lead's `created_at`.
 //! - **feedback** — attendees' chat lines, questions and survey answers in Spanish, whose
 //!   sentiment follows a hidden per-attendee satisfaction (see [`FeedbackTruth`]).
-//! - **content** / **transcript_segments** / **concepts** / **card_concepts** — recordings of the
-//!   last 12 ended webinars with Spanish transcripts whose sub-topic changes every 5–10 minutes
-//!   (the section starts are in [`RecordingTruth`]), one concept per topic with a prerequisite
-//!   chain, and each flashcard mapped to one concept.
+//! - **content** / **transcript_segments** / **content_views** / **concepts** / **card_concepts**
+//!   — recordings of the last 12 ended webinars with Spanish transcripts whose sub-topic changes
+//!   every 5–10 minutes and play ranges of registrants who watch them, more of the sections with
+//!   more appeal (section starts and appeal in [`RecordingTruth`]), one concept per topic with a
+//!   prerequisite chain, and each flashcard mapped to one concept.
 //! - **reviews** — a share of the students review a few dozen flashcards; outcomes follow the
 //!   forgetting curve of [`MemoryModel`] (`R = (1 + t/(9S))^−1`, stability growing on success),
 //!   ratings 1–4, intervals growing as cards are learned.
@@ -533,11 +534,12 @@ fn generate(cfg: &SimConfig) -> Result<(Tables, Raw)> {
         .collect();
     let (feedback_rows, feedback_truth) = feedback::generate(cfg.seed, end, &tables);
     tables.feedback = feedback_rows;
-    let sim_content = content::generate(cfg.seed, end, &plans, &deck);
+    let sim_content = content::generate(cfg.seed, end, &plans, &deck, &tables.registrations);
     tables.content = sim_content.content;
     tables.transcript_segments = sim_content.transcript_segments;
     tables.concepts = sim_content.concepts;
     tables.card_concepts = sim_content.card_concepts;
+    tables.content_views = sim_content.content_views;
     let raw = Raw {
         content: sim_content.truth,
         feedback: feedback_truth,

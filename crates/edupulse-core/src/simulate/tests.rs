@@ -800,3 +800,55 @@ fn recordings_have_the_planted_sections_and_the_content_step_finds_them() {
         "{lessons} lessons for {sections} sections"
     );
 }
+
+#[test]
+fn lessons_of_more_appealing_sections_rank_higher_by_engagement() {
+    let (tables, truth) = run();
+    assert!(!tables.content_views.is_empty());
+    let as_of = ts(ts_of_date(truth.end_date) - 1);
+    let config = crate::content::step::ContentConfig::default();
+    let rows = crate::content::step::lessons(
+        &tables.transcript_segments,
+        &tables.content_views,
+        as_of,
+        &config,
+    )
+    .unwrap();
+    // (engagement score, appeal of the section holding the lesson's midpoint).
+    let mut pairs = Vec::new();
+    for rec in &truth.content {
+        for l in rows.iter().filter(|l| l.content_id == rec.content_id) {
+            let mid = 0.5 * (l.start_s + l.end_s);
+            let k = rec.section_starts_s.iter().filter(|&&s| s <= mid).count();
+            if let Some(score) = l.engagement {
+                pairs.push((score, rec.section_appeal[k]));
+            }
+        }
+    }
+    assert!(
+        pairs.len() >= 3 * RECORDED_WEBINARS,
+        "{} scored lessons",
+        pairs.len()
+    );
+    let rank = |v: Vec<f64>| {
+        let mut idx: Vec<usize> = (0..v.len()).collect();
+        idx.sort_by(|&a, &b| v[a].total_cmp(&v[b]));
+        let mut r = vec![0.0; v.len()];
+        for (pos, i) in idx.into_iter().enumerate() {
+            r[i] = pos as f64;
+        }
+        r
+    };
+    let a = rank(pairs.iter().map(|p| p.0).collect());
+    let b = rank(pairs.iter().map(|p| p.1).collect());
+    let n = a.len() as f64;
+    let mean = (n - 1.0) / 2.0;
+    let cov: f64 = a.iter().zip(&b).map(|(x, y)| (x - mean) * (y - mean)).sum();
+    let var: f64 = a.iter().map(|x| (x - mean).powi(2)).sum();
+    let rho = cov / var;
+    eprintln!(
+        "{} lessons, Spearman(engagement, appeal) = {rho:.3}",
+        pairs.len()
+    );
+    assert!(rho > 0.5, "Spearman {rho}");
+}
