@@ -92,14 +92,15 @@ pub(crate) fn content_segment_transcript<'py>(
 }
 
 /// A `content_mastery` row as a tuple (student_id, concept_id, mastery, cards_studied, cards_due,
-/// difficult).
-type MasteryTuple = (String, String, f64, u32, u32, bool);
+/// quizzes_taken, difficult).
+type MasteryTuple = (String, String, f64, u32, u32, u32, bool);
 /// A `content_next_steps` row as a tuple (student_id, concept_id, concept_name, reason,
 /// for_concept, mastery).
 type NextTuple = (String, String, String, String, Option<String>, f64);
 
 /// Mastery per (learner, concept) and each learner's next concept from `{table: {column: list}}`
-/// (concepts, card_concepts, reviews) as of `as_of` (unix seconds; default: the latest review),
+/// (concepts, card_concepts, reviews, quiz_results) as of `as_of` (unix seconds; default: the
+/// latest review or quiz result),
 /// with the daily job's default parameters.
 #[pyfunction]
 #[pyo3(signature = (tables, as_of=None))]
@@ -121,6 +122,7 @@ pub(crate) fn content_mastery(
                         .reviews
                         .iter()
                         .map(|r| r.at)
+                        .chain(t.quiz_results.iter().map(|q| q.at))
                         .max()
                         .unwrap_or(DateTime::UNIX_EPOCH),
                 };
@@ -139,6 +141,7 @@ pub(crate) fn content_mastery(
                                 x.mastery,
                                 x.cards_studied,
                                 x.cards_due,
+                                x.quizzes_taken,
                                 x.difficult,
                             )
                         })

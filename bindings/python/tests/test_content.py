@@ -128,7 +128,7 @@ def test_mastery_and_next_steps_from_tables():
     t = _learning_tables()
     m = content.mastery(t, as_of="2024-01-06")
     assert list(m.columns) == ["student_id", "concept_id", "mastery", "cards_studied",
-                               "cards_due", "difficult"]
+                               "cards_due", "quizzes_taken", "difficult"]
     assert str(m["mastery"].dtype) == "float64" and str(m["cards_studied"].dtype) == "int64"
     ana = m.set_index(["student_id", "concept_id"])
     assert ana.loc[("ana", "funcs"), "difficult"] and not ana.loc[("ana", "vars"), "difficult"]
@@ -157,3 +157,26 @@ def test_mastery_bad_input_is_named():
         content.next_steps(t)
     with pytest.raises(ParameterError, match="as_of"):
         content.mastery(_learning_tables(), as_of="not a date")
+    t = _learning_tables()
+    t["quiz_results"] = pd.DataFrame({"student_id": ["ana"], "quiz_id": ["q1"], "concept_id": ["zz"],
+                                      "at": pd.to_datetime(["2024-01-05"], utc=True), "score": [1.0]})
+    with pytest.raises(ValidationError, match="unknown concept zz") as e:
+        content.mastery(t, as_of="2024-01-06")
+    assert (e.value.table, e.value.row, e.value.column) == ("quiz_results", 1, "concept_id")
+
+
+def test_quiz_results_count_in_mastery_latest_attempt_only():
+    t = _learning_tables()
+    before = content.mastery(t, as_of="2024-01-06").set_index(["student_id", "concept_id"])
+    # ben takes the funcs quiz twice (0.2, then 1.0): only the latest counts; funcs is now studied.
+    t["quiz_results"] = pd.DataFrame({
+        "student_id": ["ben", "ben"], "quiz_id": ["q1", "q1"], "concept_id": ["funcs", "funcs"],
+        "at": pd.to_datetime(["2024-01-02", "2024-01-05"], utc=True), "score": [0.2, 1.0]})
+    m = content.mastery(t, as_of="2024-01-06").set_index(["student_id", "concept_id"])
+    assert ("ben", "funcs") not in before.index
+    row = m.loc[("ben", "funcs")]
+    # one funcs card never reviewed (0) and one quiz at 1.0
+    assert row["mastery"] == pytest.approx(0.5) and row["quizzes_taken"] == 1
+    # as of before the second attempt: the first one (0.2)
+    early = content.mastery(t, as_of="2024-01-03").set_index(["student_id", "concept_id"])
+    assert early.loc[("ben", "funcs"), "mastery"] == pytest.approx(0.1)

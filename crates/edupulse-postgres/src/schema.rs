@@ -57,7 +57,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         version: 10,
-        description: "content_views input table",
+        description: "content_views and quiz_results input tables",
         sql: schema_v10,
     },
 ];
@@ -111,9 +111,12 @@ fn schema_v9() -> String {
     create_table_sql::<edupulse_core::model::Feedback>()
 }
 
-/// v10: the `content_views` input table (play ranges of recordings; edupulse_core::content).
+/// v10: the `content_views` (play ranges of recordings) and `quiz_results` (quiz scores per
+/// concept) input tables of edupulse_core::content.
 fn schema_v10() -> String {
-    create_table_sql::<edupulse_core::model::ContentView>()
+    let mut s = create_table_sql::<edupulse_core::model::ContentView>();
+    s.push_str(&create_table_sql::<edupulse_core::model::QuizResult>());
+    s
 }
 
 /// v3: the `related_queries` input table (Google Trends' rising / top related queries).

@@ -31,7 +31,7 @@ use edupulse_core::model::{
 };
 use edupulse_core::model::{CardConcept, Concept, Content, ContentKind, TranscriptSegment};
 use edupulse_core::model::{ColumnKind, Value};
-use edupulse_core::model::{ContentView, Feedback, FeedbackKind};
+use edupulse_core::model::{ContentView, Feedback, FeedbackKind, QuizResult};
 use edupulse_core::results::{
     catalog, spec_of, DeliveryAttempt, Notification, OutboxStatus, ResultSet, ResultSpec,
     ResultTable, RunOutput, Severity,
@@ -472,6 +472,13 @@ pub fn sample_batch() -> Tables {
                 end_s: 30.0,
             },
         ],
+        quiz_results: vec![QuizResult {
+            student_id: "s1".into(),
+            quiz_id: "q1".into(),
+            concept_id: "funcs".into(),
+            at: ts("2024-03-03T09:00:00Z"),
+            score: 0.75,
+        }],
     };
     t.validate()
         .unwrap_or_else(|e| panic!("sample batch is invalid: {e}"));

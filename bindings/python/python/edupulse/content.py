@@ -36,7 +36,9 @@ from .exceptions import ParameterError
 
 __all__ = ["mastery", "next_steps", "segment_text", "segment_transcript"]
 
-_MASTERY_COLUMNS = ["student_id", "concept_id", "mastery", "cards_studied", "cards_due", "difficult"]
+_MASTERY_COLUMNS = [
+    "student_id", "concept_id", "mastery", "cards_studied", "cards_due", "quizzes_taken", "difficult",
+]
 _NEXT_COLUMNS = ["student_id", "concept_id", "concept_name", "reason", "for_concept", "mastery"]
 
 
@@ -106,12 +108,15 @@ def _mastery_rows(tables: Mapping[str, Any], as_of: Any) -> Tuple[List[Any], Lis
 
 def mastery(tables: Mapping[str, Any], as_of: Any = None) -> pd.DataFrame:
     """Each learner's mastery of each concept they have studied, as of ``as_of`` (default: the
-    latest review). ``tables``: ``{table: DataFrame}`` with ``concepts`` (concept_id, name,
-    prerequisite_ids: ids separated by ``;``), ``card_concepts`` (card_id, concept_id) and
-    ``reviews``. Mastery = the mean FSRS retrievability of the concept's cards (a card the learner
-    never reviewed counts 0); ``difficult`` = below 0.8. Columns ``student_id, concept_id,
-    mastery, cards_studied, cards_due, difficult``. A prerequisite cycle or a card mapped to an
-    unknown concept raises ``ValidationError`` naming it; without concepts the frame is empty.
+    latest review or quiz result). ``tables``: ``{table: DataFrame}`` with ``concepts``
+    (concept_id, name, prerequisite_ids: ids separated by ``;``), ``card_concepts`` (card_id,
+    concept_id), ``reviews`` and optionally ``quiz_results`` (student_id, quiz_id, concept_id, at,
+    score in [0, 1]). Mastery = the mean of the FSRS retrievability of the concept's cards (a card
+    the learner never reviewed counts 0) and the latest score of each of its quizzes the learner
+    took; ``difficult`` = below 0.8. Columns ``student_id, concept_id, mastery, cards_studied,
+    cards_due, quizzes_taken, difficult``. A prerequisite cycle, a card mapped to an unknown
+    concept or a quiz of an unknown concept raises ``ValidationError`` naming it; without concepts
+    the frame is empty.
 
     >>> import pandas as pd
     >>> tables = {
@@ -130,7 +135,7 @@ def mastery(tables: Mapping[str, Any], as_of: Any = None) -> pd.DataFrame:
     m, _ = _mastery_rows(tables, as_of)
     df = pd.DataFrame(m, columns=_MASTERY_COLUMNS)
     df["mastery"] = df["mastery"].astype("float64")
-    for c in ("cards_studied", "cards_due"):
+    for c in ("cards_studied", "cards_due", "quizzes_taken"):
         df[c] = df[c].astype("int64")
     df["difficult"] = df["difficult"].astype("bool")
     return df

@@ -1,8 +1,9 @@
 //! Mastery per learner and concept, difficult concepts and the concept to study next.
 //!
 //! From the learners' FSRS card states (retrievability at `as_of`, due dates), the mapping of
-//! cards to concepts and the concepts' prerequisites it decides: mastery of a concept = the mean
-//! retrievability of the learner's cards of it (cards never reviewed count 0); a concept is
+//! cards to concepts, quiz scores per concept and the concepts' prerequisites it decides: mastery
+//! of a concept = the mean over the concept's cards (retrievability; cards never reviewed count 0)
+//! and the learner's quizzes of it (the latest score of each quiz, in [0, 1]); a concept is
 //! difficult for a learner when studied and below `mastery_threshold`; the next concept is, in
 //! order, (1) an unmet prerequisite (below the threshold) of a concept the learner is studying,
 //! deepest first, (2) the studied concept of lowest mastery whose prerequisites are met, (3) the
@@ -39,6 +40,17 @@ pub struct CardRecall {
     pub due: bool,
 }
 
+/// A learner's latest score on one quiz of a concept (a `quiz_results` row, latest attempt).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QuizScore {
+    /// Learner.
+    pub student_id: String,
+    /// Concept the quiz tests.
+    pub concept_id: String,
+    /// Score in [0, 1].
+    pub score: f64,
+}
+
 /// Why a concept is recommended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -67,6 +79,8 @@ pub struct ConceptMastery {
     pub cards_studied: usize,
     /// Cards of the concept due now.
     pub cards_due: usize,
+    /// Quizzes of the concept the learner took (latest score of each counted).
+    pub quizzes_taken: usize,
     /// Studied and below the threshold.
     pub difficult: bool,
 }
@@ -152,10 +166,13 @@ pub fn prerequisite_order(concepts: &[Concept]) -> Result<Vec<String>> {
     Ok(order)
 }
 
-/// Mastery of every (learner, concept) pair with a studied card, and each learner's next step.
-/// `card_concepts` are `(card_id, concept_id)` pairs; `threshold` the mastery that counts as met.
+/// Mastery of every (learner, concept) pair with a studied card or a quiz taken, and each
+/// learner's next step. `card_concepts` are `(card_id, concept_id)` pairs; `quizzes` one latest
+/// score per (learner, quiz); `threshold` the mastery that counts as met. A quiz of an unknown
+/// concept is an error naming its `quiz_results` row (1-based, in `quizzes` order).
 pub fn mastery_and_next_steps(
     cards: &[CardRecall],
+    quizzes: &[QuizScore],
     concepts: &[Concept],
     card_concepts: &[(String, String)],
     threshold: f64,
@@ -190,25 +207,49 @@ pub fn mastery_and_next_steps(
             .or_default()
             .insert(&c.card_id, c);
     }
+    // Quiz scores per (learner, concept).
+    let mut quiz_of: BTreeMap<(&str, &str), Vec<f64>> = BTreeMap::new();
+    for (row, q) in quizzes.iter().enumerate() {
+        if !known.contains(q.concept_id.as_str()) {
+            return Err(CoreError::validation(
+                "quiz_results",
+                Some(row + 1),
+                Some("concept_id"),
+                format!("unknown concept {}", q.concept_id),
+            ));
+        }
+        learners.entry(&q.student_id).or_default();
+        quiz_of
+            .entry((&q.student_id, &q.concept_id))
+            .or_default()
+            .push(q.score);
+    }
+    let no_cards: Vec<&str> = Vec::new();
     let mut all = Vec::new();
     let mut steps = Vec::new();
     for (student, mine) in learners {
         let mut m: BTreeMap<&str, ConceptMastery> = BTreeMap::new();
-        for (&concept, cs) in &cards_of {
+        for concept in &known {
+            let cs = cards_of.get(concept).unwrap_or(&no_cards);
             let studied: Vec<&&CardRecall> = cs.iter().filter_map(|c| mine.get(c)).collect();
-            if studied.is_empty() {
+            let scores = quiz_of
+                .get(&(student, *concept))
+                .map_or(&[][..], Vec::as_slice);
+            if studied.is_empty() && scores.is_empty() {
                 continue;
             }
-            let sum: f64 = studied.iter().map(|c| c.retrievability).sum();
-            let mastery = sum / cs.len() as f64;
+            let sum: f64 =
+                studied.iter().map(|c| c.retrievability).sum::<f64>() + scores.iter().sum::<f64>();
+            let mastery = sum / (cs.len() + scores.len()) as f64;
             m.insert(
-                concept,
+                *concept,
                 ConceptMastery {
                     student_id: student.to_string(),
                     concept_id: concept.to_string(),
                     mastery,
                     cards_studied: studied.len(),
                     cards_due: studied.iter().filter(|c| c.due).count(),
+                    quizzes_taken: scores.len(),
                     difficult: mastery < threshold,
                 },
             );
@@ -366,7 +407,7 @@ mod tests {
             // d: vars mastered, nothing due -> functions (new).
             card("d", "v1", 0.99, false),
         ];
-        let (m, s) = mastery_and_next_steps(&cards, &concepts, &map(), 0.8).unwrap();
+        let (m, s) = mastery_and_next_steps(&cards, &[], &concepts, &map(), 0.8).unwrap();
         let next: BTreeMap<&str, (&str, NextReason)> = s
             .iter()
             .map(|x| (x.student_id.as_str(), (x.concept_id.as_str(), x.reason)))
@@ -385,6 +426,43 @@ mod tests {
     }
 
     #[test]
+    fn quiz_scores_count_like_cards_and_alone_make_a_concept_studied() {
+        let concepts = [
+            concept("vars", &[]),
+            concept("funcs", &["vars"]),
+            concept("classes", &["funcs"]),
+        ];
+        let q = |s: &str, c: &str, score: f64| QuizScore {
+            student_id: s.into(),
+            concept_id: c.into(),
+            score,
+        };
+        // a: card v1 at 0.9 and a vars quiz at 0.5 -> (0.9 + 0.5) / 2; e: only a funcs quiz.
+        let cards = [card("a", "v1", 0.9, false)];
+        let quizzes = [q("a", "vars", 0.5), q("e", "funcs", 1.0)];
+        let (m, s) = mastery_and_next_steps(&cards, &quizzes, &concepts, &map(), 0.8).unwrap();
+        let get = |s: &str, c: &str| m.iter().find(|x| x.student_id == s && x.concept_id == c);
+        let av = get("a", "vars").unwrap();
+        assert!((av.mastery - 0.7).abs() < 1e-12, "{av:?}");
+        assert_eq!((av.cards_studied, av.quizzes_taken), (1, 1));
+        // funcs has two cards never reviewed by e (0 each) and one quiz at 1.0.
+        let ef = get("e", "funcs").unwrap();
+        assert!((ef.mastery - 1.0 / 3.0).abs() < 1e-12 && ef.difficult);
+        let next = s.iter().find(|x| x.student_id == "e").unwrap();
+        assert_eq!(
+            (next.concept_id.as_str(), next.reason),
+            ("vars", NextReason::UnmetPrerequisite)
+        );
+        let e = mastery_and_next_steps(&[], &[q("a", "nope", 1.0)], &concepts, &map(), 0.8)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("quiz_results") && e.contains("unknown concept nope"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn cycles_and_unknown_concepts_are_named_errors() {
         let concepts = [
             concept("a", &["c"]),
@@ -398,7 +476,7 @@ mod tests {
             .to_string();
         assert!(e.contains("unknown prerequisite zz"), "{e}");
         let concepts = [concept("vars", &[])];
-        let e = mastery_and_next_steps(&[], &concepts, &map(), 0.8)
+        let e = mastery_and_next_steps(&[], &[], &concepts, &map(), 0.8)
             .unwrap_err()
             .to_string();
         assert!(

@@ -10,7 +10,7 @@
 
 use super::engage::{order_by_engagement, EngagementParams, LessonEngagement};
 use super::lesson::{segment_transcript, LessonParams, MicroLesson, TranscriptSegment};
-use super::mastery::{mastery_and_next_steps, CardRecall, Concept, NextReason};
+use super::mastery::{mastery_and_next_steps, CardRecall, Concept, NextReason, QuizScore};
 use super::views::engagement_from_views;
 use crate::error::{CoreError, Result};
 use crate::job::{Step, StepOutput};
@@ -80,8 +80,8 @@ crate::result_table! {
 }
 
 crate::result_table! {
-    /// A learner's mastery of a concept: the mean FSRS retrievability of the concept's cards
-    /// (unreviewed cards count 0).
+    /// A learner's mastery of a concept: the mean of the FSRS retrievability of the concept's
+    /// cards (unreviewed cards count 0) and the latest score of each of its quizzes taken.
     #[table = "content_mastery", step = "content", key = [student_id, concept_id]]
     pub struct MasteryRow {
         /// Learner.
@@ -94,6 +94,8 @@ crate::result_table! {
         pub cards_studied: u32,
         /// Of those, due now.
         pub cards_due: u32,
+        /// Quizzes of the concept taken (latest score of each counted).
+        pub quizzes_taken: u32,
         /// Studied and below the mastery threshold.
         pub difficult: bool,
     }
@@ -174,15 +176,16 @@ pub fn lessons(
 }
 
 /// Mastery and next steps from the learners' card states at `as_of` (the review schedule's
-/// `cards`). No concepts or no mapped cards: nothing (the prerequisite graph is still checked).
+/// `cards`) and their quiz scores. No concepts and no mapped cards: nothing.
 pub fn mastery(
     cards: &[CardStatus],
+    quizzes: &[QuizScore],
     concepts: &[Concept],
     card_concepts: &[(String, String)],
     as_of: DateTime<Utc>,
     config: &ContentConfig,
 ) -> Result<(Vec<MasteryRow>, Vec<NextStepRow>)> {
-    if concepts.is_empty() && card_concepts.is_empty() {
+    if concepts.is_empty() && card_concepts.is_empty() && quizzes.is_empty() {
         return Ok((Vec::new(), Vec::new()));
     }
     let recall: Vec<CardRecall> = cards
@@ -194,8 +197,13 @@ pub fn mastery(
             due: c.due <= as_of,
         })
         .collect();
-    let (m, s) =
-        mastery_and_next_steps(&recall, concepts, card_concepts, config.mastery_threshold)?;
+    let (m, s) = mastery_and_next_steps(
+        &recall,
+        quizzes,
+        concepts,
+        card_concepts,
+        config.mastery_threshold,
+    )?;
     let name = |id: &str| {
         concepts
             .iter()
@@ -211,6 +219,7 @@ pub fn mastery(
             mastery: x.mastery,
             cards_studied: x.cards_studied as u32,
             cards_due: x.cards_due as u32,
+            quizzes_taken: x.quizzes_taken as u32,
             difficult: x.difficult,
         })
         .collect();
@@ -273,8 +282,39 @@ pub fn card_concept_pairs(tables: &Tables) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The latest score of each (learner, quiz, concept) in `quiz_results` submitted at or before
+/// `as_of`, in first-submission order.
+pub fn latest_quiz_scores(tables: &Tables, as_of: DateTime<Utc>) -> Vec<QuizScore> {
+    let mut latest: Vec<(&str, &str, &str, DateTime<Utc>, f64)> = Vec::new();
+    let mut index: std::collections::HashMap<(&str, &str, &str), usize> =
+        std::collections::HashMap::new();
+    for q in tables.quiz_results.iter().filter(|q| q.at <= as_of) {
+        let key = (
+            q.student_id.as_str(),
+            q.quiz_id.as_str(),
+            q.concept_id.as_str(),
+        );
+        match index.get(&key) {
+            Some(&i) if latest[i].3 <= q.at => latest[i] = (key.0, key.1, key.2, q.at, q.score),
+            Some(_) => {}
+            None => {
+                index.insert(key, latest.len());
+                latest.push((key.0, key.1, key.2, q.at, q.score));
+            }
+        }
+    }
+    latest
+        .into_iter()
+        .map(|(student, _, concept, _, score)| QuizScore {
+            student_id: student.to_string(),
+            concept_id: concept.to_string(),
+            score,
+        })
+        .collect()
+}
+
 /// Mastery and next steps from the input tables as of `as_of` (card states replayed from
-/// `reviews` with the review schedule's parameters).
+/// `reviews` with the review schedule's parameters, the latest score of each quiz).
 pub fn mastery_of_tables(
     tables: &Tables,
     as_of: DateTime<Utc>,
@@ -284,11 +324,23 @@ pub fn mastery_of_tables(
     config.validate()?;
     let concepts = concepts_of(tables);
     let pairs = card_concept_pairs(tables);
-    if concepts.is_empty() && pairs.is_empty() {
+    let known: BTreeSet<&str> = concepts.iter().map(|c| c.concept_id.as_str()).collect();
+    for (row, q) in tables.quiz_results.iter().enumerate() {
+        if !known.contains(q.concept_id.as_str()) {
+            return Err(CoreError::validation(
+                "quiz_results",
+                Some(row + 1),
+                Some("concept_id"),
+                format!("quiz {} tests unknown concept {}", q.quiz_id, q.concept_id),
+            ));
+        }
+    }
+    let quizzes = latest_quiz_scores(tables, as_of);
+    if concepts.is_empty() && pairs.is_empty() && quizzes.is_empty() {
         return Ok((Vec::new(), Vec::new()));
     }
     let cards = review_schedule(&tables.reviews, as_of, schedule)?.cards;
-    mastery(&cards, &concepts, &pairs, as_of, config)
+    mastery(&cards, &quizzes, &concepts, &pairs, as_of, config)
 }
 
 /// Everything the content step decides from the input tables as of `as_of`. A transcript or a

@@ -63,11 +63,13 @@ pub enum Table {
     Feedback,
     /// Who watched which part of a recording, when (video player play ranges).
     ContentViews,
+    /// Quiz scores per learner, quiz and concept.
+    QuizResults,
 }
 
 impl Table {
     /// Every input table, in ingest order (parents before children).
-    pub const ALL: [Table; 19] = [
+    pub const ALL: [Table; 20] = [
         Table::KeywordInterest,
         Table::Webinars,
         Table::Registrations,
@@ -87,6 +89,7 @@ impl Table {
         Table::CardConcepts,
         Table::Feedback,
         Table::ContentViews,
+        Table::QuizResults,
     ];
 
     /// The table's name (also the CSV file stem and the store table name).
@@ -111,6 +114,7 @@ impl Table {
             Table::CardConcepts => "card_concepts",
             Table::Feedback => "feedback",
             Table::ContentViews => "content_views",
+            Table::QuizResults => "quiz_results",
         }
     }
 
@@ -218,7 +222,8 @@ pub fn visit_tables<V: TableVisitor>(v: &mut V) -> std::result::Result<(), V::Er
     v.visit::<Concept>()?;
     v.visit::<CardConcept>()?;
     v.visit::<Feedback>()?;
-    v.visit::<ContentView>()
+    v.visit::<ContentView>()?;
+    v.visit::<QuizResult>()
 }
 
 /// Maps the columns of a source (CSV header, DataFrame columns) to a record's canonical order.
@@ -353,6 +358,9 @@ pub struct Tables {
     /// `content_views` rows.
     #[serde(default)]
     pub content_views: Vec<ContentView>,
+    /// `quiz_results` rows.
+    #[serde(default)]
+    pub quiz_results: Vec<QuizResult>,
 }
 
 impl Tables {
@@ -425,6 +433,7 @@ impl Tables {
         self.card_concepts.extend(other.card_concepts);
         self.feedback.extend(other.feedback);
         self.content_views.extend(other.content_views);
+        self.quiz_results.extend(other.quiz_results);
     }
 }
 

@@ -801,3 +801,30 @@ record! {
         Ok(())
     }
 }
+
+record! {
+    /// A learner's score on a quiz that tests one concept (an LMS gradebook line tagged with its
+    /// learning objective). The `content` step counts the latest attempt of each quiz in the
+    /// learner's mastery of the concept; a quiz of an unknown concept is an error of that step.
+    QuizResult => QuizResults.quiz_results, key = [student_id, quiz_id, at], time = at, {
+        /// Learner.
+        student_id: String,
+        /// The quiz (e.g. a `content.content_id` of kind `quiz`).
+        quiz_id: String,
+        /// The concept it tests (`concepts.concept_id`).
+        concept_id: String,
+        /// When it was submitted (UTC).
+        at: DateTime<Utc>,
+        /// Score in [0, 1] (share of the points).
+        score: f64,
+    }
+    check(r) {
+        not_blank("student_id", &r.student_id)?;
+        not_blank("quiz_id", &r.quiz_id)?;
+        not_blank("concept_id", &r.concept_id)?;
+        if !(0.0..=1.0).contains(&r.score) {
+            return Err(("score", format!("{} is outside [0, 1]", r.score)));
+        }
+        Ok(())
+    }
+}

@@ -19,13 +19,18 @@
 //! - **Concepts**: one per topic, named by its Spanish title, with a prerequisite chain (Python →
 //!   machine learning → IA generativa → prompt engineering → agentes / automatización).
 //! - **Card concepts**: card `c{i}` practises the concept of topic `(i − 1) mod 8`.
+//! - **Quizzes**: one quiz per topic (`quiz-<topic>`, a `quiz` content row). A student who
+//!   reviewed cards of a concept takes its quiz with probability 0.5, a day after their last
+//!   review of it (not past the end of the history), scoring Beta(1 + 8p, 1 + 8(1 − p)) with `p`
+//!   the share of their reviews of the concept's cards rated Good or Easy.
 
 use super::catalog::TOPICS;
 use super::dist::{bernoulli, beta, entity_rng, normal, unif_in, Stream};
 use super::ts;
 use super::webinars::WebinarPlan;
 use crate::model::{
-    CardConcept, Concept, Content, ContentKind, ContentView, Registration, TranscriptSegment,
+    CardConcept, Concept, Content, ContentKind, ContentView, QuizResult, Registration, Review,
+    TranscriptSegment,
 };
 use rand::Rng;
 use serde::{Deserialize, Serialize};
@@ -53,6 +58,7 @@ pub(super) struct SimContent {
     pub concepts: Vec<Concept>,
     pub card_concepts: Vec<CardConcept>,
     pub content_views: Vec<ContentView>,
+    pub quiz_results: Vec<QuizResult>,
     pub truth: Vec<RecordingTruth>,
 }
 
@@ -459,6 +465,7 @@ pub(super) fn generate(
     plans: &[WebinarPlan],
     deck: &[(String, f64)],
     registrations: &[Registration],
+    reviews: &[Review],
 ) -> SimContent {
     let mut ended: Vec<&WebinarPlan> = plans
         .iter()
@@ -480,8 +487,10 @@ pub(super) fn generate(
             })
             .collect(),
         content_views: Vec::new(),
+        quiz_results: Vec::new(),
         truth: Vec::new(),
     };
+    quizzes(seed, end, deck, reviews, &mut out);
     for (index, plan) in ended.into_iter().enumerate() {
         let mut rng = entity_rng(seed, Stream::Content, index as u64);
         let content_id = format!("rec-{}", plan.id);
@@ -613,6 +622,55 @@ fn sentence<R: Rng>(rng: &mut R, terms: &[&str; 6]) -> String {
         out.push_str(part);
     }
     out
+}
+
+/// One quiz per topic, and the results of the students who reviewed the topic's cards.
+fn quizzes(seed: u64, end: i64, deck: &[(String, f64)], reviews: &[Review], out: &mut SimContent) {
+    for (position, (code, title, _)) in TOPICS.iter().enumerate() {
+        out.content.push(Content {
+            content_id: format!("quiz-{code}"),
+            title: format!("Cuestionario: {title}"),
+            kind: ContentKind::Quiz,
+            duration_s: 600.0,
+            course_id: Some((*code).to_string()),
+            position: Some(position as u32 + 1),
+        });
+    }
+    let topic_of: std::collections::HashMap<&str, usize> = deck
+        .iter()
+        .enumerate()
+        .map(|(i, (card, _))| (card.as_str(), i % TOPICS.len()))
+        .collect();
+    // (student, topic) -> (reviews, good or easy, last review time).
+    let mut stats: std::collections::BTreeMap<(&str, usize), (u32, u32, i64)> =
+        std::collections::BTreeMap::new();
+    for r in reviews {
+        let Some(&topic) = topic_of.get(r.card_id.as_str()) else {
+            continue;
+        };
+        let e = stats
+            .entry((r.student_id.as_str(), topic))
+            .or_insert((0, 0, i64::MIN));
+        e.0 += 1;
+        e.1 += u32::from(r.rating >= 3);
+        e.2 = e.2.max(r.at.timestamp());
+    }
+    for (k, ((student, topic), (n, good, last))) in stats.into_iter().enumerate() {
+        let mut rng = entity_rng(seed, Stream::Quiz, k as u64);
+        let at = last + 86_400;
+        if !bernoulli(&mut rng, 0.5) || at >= end {
+            continue;
+        }
+        let p = f64::from(good) / f64::from(n.max(1));
+        let score = beta(&mut rng, 1.0 + 8.0 * p, 1.0 + 8.0 * (1.0 - p));
+        out.quiz_results.push(QuizResult {
+            student_id: student.to_string(),
+            quiz_id: format!("quiz-{}", TOPICS[topic].0),
+            concept_id: TOPICS[topic].0.to_string(),
+            at: ts(at),
+            score: (score * 100.0).round() / 100.0,
+        });
+    }
 }
 
 /// One concept per topic with the prerequisite chain.

@@ -27,6 +27,7 @@ pub(crate) enum Stream {
     Experiments = 12,
     Feedback = 13,
     Content = 14,
+    Quiz = 15,
 }
 
 /// SplitMix64 finaliser: a good 64-bit mixer.

@@ -42,7 +42,9 @@
 //!   — recordings of the last 12 ended webinars with Spanish transcripts whose sub-topic changes
 //!   every 5–10 minutes and play ranges of registrants who watch them, more of the sections with
 //!   more appeal (section starts and appeal in [`RecordingTruth`]), one concept per topic with a
-//!   prerequisite chain, and each flashcard mapped to one concept.
+//!   prerequisite chain, each flashcard mapped to one concept; **quiz_results** — one quiz per
+//!   topic, taken by half of the students who reviewed its cards, scored by how well they
+//!   recalled them.
 //! - **reviews** — a share of the students review a few dozen flashcards; outcomes follow the
 //!   forgetting curve of [`MemoryModel`] (`R = (1 + t/(9S))^−1`, stability growing on success),
 //!   ratings 1–4, intervals growing as cards are learned.
@@ -534,12 +536,20 @@ fn generate(cfg: &SimConfig) -> Result<(Tables, Raw)> {
         .collect();
     let (feedback_rows, feedback_truth) = feedback::generate(cfg.seed, end, &tables);
     tables.feedback = feedback_rows;
-    let sim_content = content::generate(cfg.seed, end, &plans, &deck, &tables.registrations);
+    let sim_content = content::generate(
+        cfg.seed,
+        end,
+        &plans,
+        &deck,
+        &tables.registrations,
+        &tables.reviews,
+    );
     tables.content = sim_content.content;
     tables.transcript_segments = sim_content.transcript_segments;
     tables.concepts = sim_content.concepts;
     tables.card_concepts = sim_content.card_concepts;
     tables.content_views = sim_content.content_views;
+    tables.quiz_results = sim_content.quiz_results;
     let raw = Raw {
         content: sim_content.truth,
         feedback: feedback_truth,

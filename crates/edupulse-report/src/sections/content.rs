@@ -164,6 +164,7 @@ mod tests {
                 mastery: 0.25,
                 cards_studied: 1,
                 cards_due: 0,
+                quizzes_taken: 0,
                 difficult: true,
             }],
             next_steps: vec![NextStepRow {
