@@ -23,6 +23,9 @@ use crate::model::ContentView;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
+/// A play range: when it started playing, start and end position in seconds.
+type Play = (DateTime<Utc>, f64, f64);
+
 /// Seconds of a lesson a range must cover to count as watching it (or as a replay of it).
 pub const MIN_WATCHED_S: f64 = 5.0;
 
@@ -34,7 +37,7 @@ pub fn engagement_from_views(
     as_of: DateTime<Utc>,
 ) -> Vec<LessonEngagement> {
     // Ranges per (content, person), in time order.
-    let mut ranges: BTreeMap<(&str, &str), Vec<(DateTime<Utc>, f64, f64)>> = BTreeMap::new();
+    let mut ranges: BTreeMap<(&str, &str), Vec<Play>> = BTreeMap::new();
     for v in views.iter().filter(|v| v.at <= as_of) {
         ranges
             .entry((v.content_id.as_str(), v.person_id.as_str()))
@@ -44,7 +47,7 @@ pub fn engagement_from_views(
     for r in ranges.values_mut() {
         r.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
     }
-    let mut by_content: BTreeMap<&str, Vec<(&str, &[(DateTime<Utc>, f64, f64)])>> = BTreeMap::new();
+    let mut by_content: BTreeMap<&str, Vec<(&str, &[Play])>> = BTreeMap::new();
     for ((content, person), r) in &ranges {
         by_content
             .entry(content)
@@ -87,7 +90,7 @@ pub fn engagement_from_views(
 
 /// Seconds of `[a, b)` one person covered (union of their ranges) and how many of their ranges
 /// replayed at least [`MIN_WATCHED_S`] seconds they had already covered.
-fn watch_of(ranges: &[(DateTime<Utc>, f64, f64)], a: f64, b: f64) -> (f64, u32) {
+fn watch_of(ranges: &[Play], a: f64, b: f64) -> (f64, u32) {
     // Covered intervals inside [a, b), disjoint and sorted.
     let mut covered: Vec<(f64, f64)> = Vec::new();
     let mut replays = 0;
