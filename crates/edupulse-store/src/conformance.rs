@@ -472,13 +472,22 @@ pub fn sample_batch() -> Tables {
                 end_s: 30.0,
             },
         ],
-        quiz_results: vec![QuizResult {
-            student_id: "s1".into(),
-            quiz_id: "q1".into(),
-            concept_id: "funcs".into(),
-            at: ts("2024-03-03T09:00:00Z"),
-            score: 0.75,
-        }],
+        quiz_results: vec![
+            QuizResult {
+                student_id: "s1".into(),
+                quiz_id: "q1".into(),
+                concept_id: "funcs".into(),
+                at: ts("2024-03-03T09:00:00Z"),
+                score: 0.75,
+            },
+            QuizResult {
+                student_id: UNICODE.into(),
+                quiz_id: "q1".into(),
+                concept_id: "vars".into(),
+                at: ts("2024-03-04T09:30:00.5Z"),
+                score: 1.0,
+            },
+        ],
     };
     t.validate()
         .unwrap_or_else(|e| panic!("sample batch is invalid: {e}"));

@@ -325,22 +325,37 @@ pub fn mastery_of_tables(
     let concepts = concepts_of(tables);
     let pairs = card_concept_pairs(tables);
     let known: BTreeSet<&str> = concepts.iter().map(|c| c.concept_id.as_str()).collect();
-    for (row, q) in tables.quiz_results.iter().enumerate() {
-        if !known.contains(q.concept_id.as_str()) {
-            return Err(CoreError::validation(
-                "quiz_results",
-                Some(row + 1),
-                Some("concept_id"),
-                format!("quiz {} tests unknown concept {}", q.quiz_id, q.concept_id),
-            ));
-        }
-    }
+    check_known(
+        ("quiz_results", "concept_id", "concept"),
+        tables.quiz_results.iter().map(|q| q.concept_id.as_str()),
+        &known,
+    )?;
     let quizzes = latest_quiz_scores(tables, as_of);
     if concepts.is_empty() && pairs.is_empty() && quizzes.is_empty() {
         return Ok((Vec::new(), Vec::new()));
     }
     let cards = review_schedule(&tables.reviews, as_of, schedule)?.cards;
     mastery(&cards, &quizzes, &concepts, &pairs, as_of, config)
+}
+
+/// The first id of `ids` (the `(table, column)` of `column`, in row order) missing from `known`,
+/// as an error naming the row: "unknown <what> <id>".
+fn check_known<'a>(
+    (table, col, what): (&str, &str, &str),
+    ids: impl Iterator<Item = &'a str>,
+    known: &BTreeSet<&str>,
+) -> Result<()> {
+    for (row, id) in ids.enumerate() {
+        if !known.contains(id) {
+            return Err(CoreError::validation(
+                table,
+                Some(row + 1),
+                Some(col),
+                format!("unknown {what} {id}"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Everything the content step decides from the input tables as of `as_of`. A transcript or a
@@ -358,26 +373,15 @@ pub fn content_of_tables(
             .iter()
             .map(|c| c.content_id.as_str())
             .collect();
-        for (row, s) in tables.transcript_segments.iter().enumerate() {
-            if !known.contains(s.content_id.as_str()) {
-                return Err(CoreError::validation(
-                    "transcript_segments",
-                    Some(row + 1),
-                    Some("content_id"),
-                    format!("content {} is not in the content table", s.content_id),
-                ));
-            }
-        }
-        for (row, v) in tables.content_views.iter().enumerate() {
-            if !known.contains(v.content_id.as_str()) {
-                return Err(CoreError::validation(
-                    "content_views",
-                    Some(row + 1),
-                    Some("content_id"),
-                    format!("content {} is not in the content table", v.content_id),
-                ));
-            }
-        }
+        let column = ("transcript_segments", "content_id", "content");
+        let ids = tables
+            .transcript_segments
+            .iter()
+            .map(|s| s.content_id.as_str());
+        check_known(column, ids, &known)?;
+        let column = ("content_views", "content_id", "content");
+        let ids = tables.content_views.iter().map(|v| v.content_id.as_str());
+        check_known(column, ids, &known)?;
     }
     let lessons = lessons(
         &tables.transcript_segments,
@@ -548,7 +552,35 @@ mod tests {
         t.content[0].content_id = "other".into();
         let e = err(&t);
         assert!(
-            e.contains("transcript_segments") && e.contains("content w1 is not in"),
+            e.contains("transcript_segments") && e.contains("unknown content w1"),
+            "{e}"
+        );
+        let mut t = tables();
+        t.content_views = vec![crate::model::ContentView {
+            content_id: "nope".into(),
+            person_id: "ana".into(),
+            at: as_of - Duration::days(1),
+            start_s: 0.0,
+            end_s: 60.0,
+        }];
+        let e = err(&t);
+        assert!(
+            e.contains("content_views")
+                && e.contains("row 1")
+                && e.contains("unknown content nope"),
+            "{e}"
+        );
+        let mut t = tables();
+        t.quiz_results = vec![crate::model::QuizResult {
+            student_id: "ana".into(),
+            quiz_id: "q1".into(),
+            concept_id: "zz".into(),
+            at: as_of - Duration::days(1),
+            score: 0.5,
+        }];
+        let e = err(&t);
+        assert!(
+            e.contains("quiz_results") && e.contains("unknown concept zz"),
             "{e}"
         );
         let mut t = tables();
