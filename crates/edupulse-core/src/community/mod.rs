@@ -57,7 +57,7 @@ pub use recommend::{
     Interaction, Reason, Recommendation, Recommender, RecommenderModel, RecommenderParams,
     UserSegment,
 };
-pub use step::{CommunityConfig, CommunityStep};
+pub use step::{community_table, CommunityConfig, CommunityStep};
 pub use upcoming::{recommend_upcoming, UpcomingParams, UpcomingRecommendation};
 
 #[cfg(test)]

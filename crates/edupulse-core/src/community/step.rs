@@ -277,6 +277,56 @@ fn badge_notification(b: &BadgeRow, as_of: DateTime<Utc>) -> Notification {
     }
 }
 
+/// One community result table computed on its own (what the Python functions and the CLI call):
+/// `community_points`, `community_badges`, `community_leaderboard` (`period`: month — the
+/// default — or all time), `community_participation`, `community_kpi`,
+/// `community_mentor_pairs`, `community_study_groups` or `community_recommendations`. Unlike the
+/// step, too few participants for a study group is an error here. An unknown name is an
+/// [`InvalidParameter`](CoreError::InvalidParameter) error on `table`.
+pub fn community_table(
+    tables: &Tables,
+    as_of: DateTime<Utc>,
+    config: &CommunityConfig,
+    table: &str,
+    period: Option<Period>,
+) -> Result<ResultSet> {
+    config.validate()?;
+    let g = &config.gamification;
+    Ok(match table {
+        "community_points" => ResultSet::of(as_of, &points_rows(tables, as_of, g)?),
+        "community_badges" => ResultSet::of(as_of, &badge_rows(tables, as_of, g)?),
+        "community_leaderboard" => ResultSet::of(
+            as_of,
+            &leaderboard_rows(tables, as_of, period.unwrap_or(Period::Month), g)?,
+        ),
+        "community_participation" => ResultSet::of(as_of, &participation_rows(tables, as_of, g)?.0),
+        "community_kpi" => ResultSet::of(as_of, &[participation_rows(tables, as_of, g)?.1]),
+        "community_mentor_pairs" => {
+            let people = profiles(tables, as_of, g)?;
+            ResultSet::of(as_of, &match_mentors(&people, as_of, &config.matching)?)
+        }
+        "community_study_groups" => {
+            let people = profiles(tables, as_of, g)?;
+            let (part, _) = participation_rows(tables, as_of, g)?;
+            ResultSet::of(as_of, &study_groups(&people, &part, &config.matching)?)
+        }
+        "community_recommendations" => ResultSet::of(
+            as_of,
+            &recommend_upcoming(tables, as_of, &config.recommend)?,
+        ),
+        other => {
+            return Err(CoreError::param(
+                "table",
+                format!(
+                    "unknown community table `{other}` (community_points, community_badges, \
+                     community_leaderboard, community_participation, community_kpi, \
+                     community_mentor_pairs, community_study_groups, community_recommendations)"
+                ),
+            ))
+        }
+    })
+}
+
 /// The community step.
 #[derive(Debug, Clone, Default)]
 pub struct CommunityStep {

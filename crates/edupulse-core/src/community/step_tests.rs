@@ -317,3 +317,31 @@ fn job_runs_community_last_and_rejects_unknown_keys() {
     assert!(run.failed.is_empty());
     assert_eq!(run.results.len(), 8);
 }
+
+#[test]
+fn one_table_at_a_time_equals_the_step() {
+    let (tables, as_of) = sim();
+    let cfg = CommunityConfig::default();
+    let out = CommunityStep::default().run(&tables, as_of).unwrap();
+    for set in &out.results {
+        if set.spec.name == "community_leaderboard" {
+            continue;
+        }
+        let one = community_table(&tables, as_of, &cfg, set.spec.name, None).unwrap();
+        assert_eq!(&one, set, "{}", set.spec.name);
+    }
+    let all = community_table(
+        &tables,
+        as_of,
+        &cfg,
+        "community_leaderboard",
+        Some(super::gamification::Period::AllTime),
+    )
+    .unwrap();
+    assert!(all
+        .rows
+        .iter()
+        .all(|r| r[0] == crate::model::Value::Text("all_time".into())));
+    let err = community_table(&tables, as_of, &cfg, "community_nope", None).unwrap_err();
+    assert!(err.to_string().contains("community_nope"));
+}
