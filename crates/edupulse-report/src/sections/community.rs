@@ -35,10 +35,10 @@ pub fn render(h: &mut String, s: &CommunitySection, lang: Lang) {
         &fill(
             l.community_summary,
             &[
-                &lang.pct(k.active_share, 0),
+                &lang.pct(k.active_share, 1),
                 &lang.pct(k.target, 0),
-                &lang.pct(k.occasional_share, 0),
-                &lang.pct(k.silent_share, 0),
+                &lang.pct(k.occasional_share, 1),
+                &lang.pct(k.silent_share, 1),
                 &lang.int(u64::from(k.window_days)),
             ],
         ),
