@@ -133,3 +133,46 @@ impl NativeRecommender {
         self.inner.items().to_vec()
     }
 }
+
+/// One community result table (`edupulse_core::community::community_table`) from
+/// `{table: {column: list}}` as of `as_of` (unix seconds; default: the latest activity), with
+/// `params` a `[job.community]` mapping and `period` `month` / `all_time` for the leaderboard.
+/// Returns `{"as_of": [...], column: [...]}`.
+#[pyfunction]
+#[pyo3(signature = (tables, table, as_of=None, params=None, period=None))]
+pub(crate) fn community_table<'py>(
+    py: Python<'py>,
+    tables: &Bound<'py, PyAny>,
+    table: String,
+    as_of: Option<i64>,
+    params: Option<Bound<'py, PyAny>>,
+    period: Option<String>,
+) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
+    let set = guard(|| {
+        let config: edupulse::core::community::CommunityConfig =
+            py_param("params", params.as_ref())?;
+        let period = period
+            .as_deref()
+            .map(str::parse::<edupulse::core::community::Period>)
+            .transpose()?;
+        let raw = crate::convert::extract_tables(tables)?;
+        py.detach(move || -> Result<_, Failure> {
+            let mut t = crate::convert::parse_tables(&raw)?;
+            t.validate()?;
+            let at = match as_of {
+                Some(s) => chrono::DateTime::from_timestamp(s, 0)
+                    .ok_or_else(|| Failure::param("as_of", "not a representable time"))?,
+                None => t
+                    .activity
+                    .iter()
+                    .map(|a| a.at)
+                    .max()
+                    .unwrap_or(chrono::DateTime::UNIX_EPOCH),
+            };
+            Ok(edupulse::core::community::community_table(
+                &t, at, &config, &table, period,
+            )?)
+        })
+    })?;
+    crate::convert::result_set_to_py(py, set)
+}

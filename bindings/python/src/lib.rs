@@ -305,7 +305,7 @@ mod _edupulse {
     #[pymodule_export]
     use super::churn::{churn_summary, NativeClassifier, NativeGammaGamma, NativeTransactionModel};
     #[pymodule_export]
-    use super::community::NativeRecommender;
+    use super::community::{community_table, NativeRecommender};
     #[pymodule_export]
     use super::content::{content_mastery, content_segment_text, content_segment_transcript};
     #[pymodule_export]

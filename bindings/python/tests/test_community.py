@@ -65,3 +65,70 @@ def test_duplicates_summed_negative_weight_and_bad_params_are_named() -> None:
         Recommender(factors=0).fit(df.iloc[:2])
     rec = Recommender(model="popular").fit(df.iloc[:2])
     assert rec.n_users_ == 1 and rec.n_items_ == 1
+
+
+# --- gamification, matching and upcoming webinars (the community step's tables, one at a time)
+
+
+@pytest.fixture(scope="module")
+def biz():
+    return edupulse.simulate(students=120, seed=7)
+
+
+def _as_of(biz) -> pd.Timestamp:
+    return biz["webinars"]["starts_at"].max() - pd.Timedelta(days=45)
+
+
+def test_points_badges_and_leaderboards(biz) -> None:
+    from edupulse.community import badges, community_kpi, leaderboard, participation, points
+
+    as_of = _as_of(biz)
+    ledger = points(biz, as_of=as_of)
+    assert list(ledger.columns) == ["event_key", "student_id", "at", "kind", "points"]
+    assert ledger["event_key"].is_unique and (ledger["at"] <= as_of).all()
+    want = {"webinar_attended": 10, "certificate": 50, "referral": 25, "post": 5, "comment": 5, "share": 15}
+    assert all(want[k] == p for k, p in zip(ledger["kind"], ledger["points"]))
+    # configurable, and a duplicated activity row earns nothing more
+    dup = dict(biz, activity=pd.concat([biz["activity"], biz["activity"].head(50)], ignore_index=True))
+    again = points(dup, as_of=as_of, params={"gamification": {"share": 20}})
+    assert len(again) == len(ledger)
+    assert set(again.loc[again["kind"] == "share", "points"]) <= {20}
+    b = badges(biz, as_of=as_of)
+    assert {"first_webinar"} <= set(b["badge"]) and b["dedupe_key"].is_unique
+    month = leaderboard(biz, as_of=as_of)
+    total = leaderboard(biz, as_of=as_of, period="all_time")
+    assert (month["period"] == as_of.strftime("%Y-%m")).all() and (total["period"] == "all_time").all()
+    top = ledger.groupby("student_id")["points"].sum().sort_values(ascending=False)
+    assert total["points"].iloc[0] == top.iloc[0] and len(total) <= 100
+    with pytest.raises(edupulse.ParameterError) as err:
+        leaderboard(biz, period="year")
+    assert err.value.parameter == "period"
+    seg = participation(biz, as_of=as_of)
+    kpi = community_kpi(biz, as_of=as_of)
+    assert kpi["active_share"].iloc[0] == pytest.approx((seg["segment"] == "active").mean())
+    assert kpi["target"].iloc[0] == 0.4
+
+
+def test_mentor_pairs_groups_and_upcoming_webinars(biz) -> None:
+    from edupulse.community import match_mentors, recommend_webinars, study_groups
+
+    as_of = _as_of(biz)
+    pairs = match_mentors(biz, as_of=as_of, capacity=2)
+    assert len(pairs) > 0 and pairs["mentee_id"].is_unique
+    assert pairs.groupby("mentor_id").size().max() <= 2
+    assert pairs["reason"].str.len().min() > 0
+    assert match_mentors(biz, as_of=as_of, capacity=2).equals(pairs)  # stable under reruns
+    with pytest.raises(edupulse.ParameterError) as err:
+        match_mentors(biz, as_of=as_of, capacity=0)
+    assert err.value.parameter == "capacity"
+    groups = study_groups(biz, as_of=as_of)
+    assert groups.groupby("group_id").size().between(4, 6).all()
+    with pytest.raises(edupulse.ParameterError) as err:
+        study_groups(biz, as_of=as_of, min_size=500, max_size=600)
+    assert err.value.parameter == "min_size"
+    recs = recommend_webinars(biz, as_of=as_of, k=2)
+    assert len(recs) > 0 and recs["rank"].between(1, 2).all()
+    assert ((recs["starts_at"] > as_of) & (recs["starts_at"] <= as_of + pd.Timedelta(days=30))).all()
+    reg = biz["registrations"]
+    seen = set(zip(reg.loc[reg["registered_at"] <= as_of, "person_id"], reg.loc[reg["registered_at"] <= as_of, "webinar_id"]))
+    assert not any((s, w) in seen for s, w in zip(recs["student_id"], recs["webinar_id"]))

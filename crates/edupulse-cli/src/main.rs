@@ -140,6 +140,30 @@ enum Command {
         #[arg(long)]
         params: Option<String>,
     },
+    /// Compute one community table from a store's input tables as of a date and print it as
+    /// JSON (docs/community.md): `points`, `badges`, `leaderboard` (`--period month|all_time`),
+    /// `participation`, `kpi`, `mentors`, `groups` or `recommendations` (upcoming webinars).
+    /// Nothing is written; `run --steps community` writes every community table.
+    Community {
+        /// `points`, `badges`, `leaderboard`, `participation`, `kpi`, `mentors`, `groups` or
+        /// `recommendations`.
+        table: String,
+        /// Store URL.
+        #[arg(long)]
+        store: String,
+        /// The date (YYYY-MM-DD, end of that day) or an RFC 3339 instant.
+        #[arg(long)]
+        as_of: String,
+        /// Leaderboard period: `month` (to date) or `all_time`.
+        #[arg(long, default_value = "month")]
+        period: String,
+        /// Configuration file (its `[job.community]` section is used), as for `run`.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Print at most this many rows (default: all).
+        #[arg(long)]
+        limit: Option<usize>,
+    },
     /// Write every table of a store to a portable backup file (JSON lines).
     Backup {
         /// Store URL.
@@ -484,6 +508,19 @@ async fn dispatch(cmd: Command) -> Result<serde_json::Value, Failure> {
             backtest,
             params,
         } => forecast_file(&input, horizon, backtest, params.as_deref()),
+        Command::Community {
+            table,
+            store,
+            as_of,
+            period,
+            config,
+            limit,
+        } => {
+            let as_of = parse_as_of(&as_of)?;
+            let settings = load_settings(config)?;
+            let store = open_store(&store).await?;
+            community_cmd(store.as_ref(), &table, as_of, &period, &settings, limit).await
+        }
         Command::Schema => Ok(json!({
             "command": "schema",
             "tables": edupulse::core::results::catalog().iter().map(|s| json!({
@@ -965,6 +1002,65 @@ fn forecast_file(
         out["backtest"] = json!(windows);
     }
     Ok(out)
+}
+
+/// `edupulse community TABLE`: one community table computed from the store's input tables.
+async fn community_cmd(
+    store: &dyn edupulse::store::Store,
+    table: &str,
+    as_of: chrono::DateTime<chrono::Utc>,
+    period: &str,
+    settings: &Settings,
+    limit: Option<usize>,
+) -> Result<serde_json::Value, Failure> {
+    let name = match table {
+        "points" => "community_points",
+        "badges" => "community_badges",
+        "leaderboard" => "community_leaderboard",
+        "participation" => "community_participation",
+        "kpi" => "community_kpi",
+        "mentors" => "community_mentor_pairs",
+        "groups" => "community_study_groups",
+        "recommendations" => "community_recommendations",
+        other => {
+            return Err(bad_input(format!(
+                "unknown community table `{other}` (expected points, badges, leaderboard, \
+                 participation, kpi, mentors, groups or recommendations)"
+            )))
+        }
+    };
+    let period: edupulse::core::community::Period = period.parse()?;
+    let tables = store.read_all(Default::default()).await?;
+    let set = edupulse::core::community::community_table(
+        &tables,
+        as_of,
+        &settings.job.community,
+        name,
+        Some(period),
+    )?;
+    let total = set.rows.len();
+    let rows: Vec<serde_json::Value> = set
+        .rows
+        .iter()
+        .take(limit.unwrap_or(usize::MAX))
+        .map(|r| {
+            serde_json::Value::Object(
+                set.spec
+                    .columns
+                    .iter()
+                    .zip(r)
+                    .map(|(c, v)| (c.name.to_string(), json!(v)))
+                    .collect(),
+            )
+        })
+        .collect();
+    Ok(json!({
+        "command": "community",
+        "table": name,
+        "as_of": edupulse::core::model::format_datetime(&as_of),
+        "rows_total": total,
+        "rows": rows,
+    }))
 }
 
 /// `edupulse chapters`: micro-lessons of every recording as chapter files.

@@ -256,10 +256,20 @@ fn results_are_typed_sql_tables_and_partial_runs_keep_the_rest() {
     assert_eq!(p["ok"], true);
     assert_eq!(
         p["run"]["steps"].as_object().unwrap().len(),
-        10, // kpis, review_schedule, trends, churn, leads, demand, experiments, certify, forecast,
-        // content
+        11, // kpis, review_schedule, trends, churn, leads, demand, experiments, certify, forecast,
+        // content, community
         "summaries kept"
     );
+    // The demo ran the community step: a points ledger and both leaderboards.
+    assert!(count("community_points_latest") > 0);
+    let periods: i64 = db
+        .query_row(
+            "select count(distinct period) from community_leaderboard_latest",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(periods, 2);
     assert_eq!((count("churn_scores"), count("kpi_funnel")), before);
     // The demo ran the forecast step: 30 days of revenue with ordered bands.
     let bad_bands: i64 = db

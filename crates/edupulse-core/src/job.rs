@@ -94,6 +94,9 @@ pub struct JobConfig {
     pub forecast: crate::forecast::ForecastConfig,
     /// Content step parameters (micro-lessons, mastery, next steps).
     pub content: crate::content::step::ContentConfig,
+    /// Community step parameters (points, badges, leaderboards, participation, matching,
+    /// recommendations).
+    pub community: crate::community::CommunityConfig,
 }
 
 impl JobConfig {
@@ -108,7 +111,8 @@ impl JobConfig {
         self.experiments.validate()?;
         self.certify.validate()?;
         self.forecast.validate()?;
-        self.content.validate()
+        self.content.validate()?;
+        self.community.validate()
     }
 }
 
@@ -162,6 +166,9 @@ impl Job {
                 Box::new(crate::content::step::ContentStep {
                     config: config.content.clone(),
                     schedule: config.repetition.clone(),
+                }),
+                Box::new(crate::community::CommunityStep {
+                    config: config.community.clone(),
                 }),
             ],
         })

@@ -32,6 +32,7 @@ pub fn page(report: &Report, lang: Lang) -> String {
     sections::kpis::render(&mut h, &report.kpis, lang);
     sections::repetition::render(&mut h, &report.repetition, lang);
     sections::content::render(&mut h, &report.content, lang);
+    sections::community::render(&mut h, &report.community, lang);
     sections::trends::render(&mut h, &report.trends, lang);
     sections::churn::render(&mut h, &report.churn, lang);
     sections::leads::render(&mut h, &report.leads, lang);

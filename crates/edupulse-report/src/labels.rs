@@ -255,6 +255,26 @@ labels! {
     col_mean_mastery: "dominio medio", "mean mastery";
     content_lessons_more: "Y {} microlecciones más en content_lessons.", "And {} more micro-lessons in content_lessons.";
 
+    // Community.
+    community_title: "Comunidad: participación, puntos, mentorías y recomendaciones", "Community: participation, points, mentoring and recommendations";
+    community_summary: "{} de los estudiantes participan activamente en la comunidad (objetivo {}); {} ocasionalmente y {} en silencio, en los últimos {} días.",
+        "{} of the students take an active part in the community (target {}); {} occasionally and {} silent, over the last {} days.";
+    community_meets: "Se cumple el objetivo de participación.", "The participation target is met.";
+    community_misses: "No se cumple el objetivo de participación.", "The participation target is not met.";
+    community_leaders: "Clasificación del mes ({})", "Leaderboard of the month ({})";
+    community_badges: "Insignias conseguidas", "Badges earned";
+    community_pairs: "Mentorías: {} parejas (asignación óptima por afinidad)", "Mentoring: {} pairs (optimal assignment by affinity)";
+    community_groups: "{} grupos de estudio de 4 a 6 estudiantes.", "{} study groups of 4 to 6 students.";
+    community_recs: "Webinars recomendados: {} estudiantes con recomendación; los más recomendados", "Recommended webinars: {} students with a recommendation; the most recommended";
+    col_rank: "puesto", "rank";
+    col_points: "puntos", "points";
+    col_badge: "insignia", "badge";
+    col_count: "número", "count";
+    col_mentee: "mentorizado", "mentee";
+    col_mentor: "mentor", "mentor";
+    col_affinity: "afinidad", "affinity";
+    col_starts: "empieza", "starts";
+
     // Notifications and the store.
     outbox_title: "Notificaciones ({})", "Notifications ({})";
     outbox_note: "Las 50 más recientes.", "The 50 most recent.";

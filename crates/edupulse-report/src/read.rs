@@ -6,6 +6,8 @@ use chrono::{DateTime, Utc};
 use edupulse_core::certify::{CertEligibilityRow, CertIssuedRow};
 use edupulse_core::churn::step::{ChurnModelRow, ChurnScoreRow};
 use edupulse_core::churn::CohortRow;
+use edupulse_core::community::step::{BadgeRow, CommunityKpiRow, LeaderboardEntry};
+use edupulse_core::community::{MentorPair, StudyGroupRow, UpcomingRecommendation};
 use edupulse_core::content::step::{LessonRow, MasteryRow, NextStepRow};
 use edupulse_core::demand::rows::{
     PlannedWebinarRow, SegmentBestSlotRow, SlotHeatmapRow, WebinarForecastRow,
@@ -358,6 +360,55 @@ impl ContentSection {
     }
 }
 
+/// Community: participation KPI, leaderboards, badges, mentor pairs, study groups and
+/// upcoming-webinar recommendations (`community_*` tables; not the ledger).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CommunitySection {
+    /// `community_kpi` (none before the step ran).
+    pub kpi: Option<CommunityKpiRow>,
+    /// `community_leaderboard`, by period and rank.
+    pub leaderboard: Vec<LeaderboardEntry>,
+    /// `community_badges`, by time.
+    pub badges: Vec<BadgeRow>,
+    /// `community_mentor_pairs`, by affinity (highest first) and mentee.
+    pub pairs: Vec<MentorPair>,
+    /// `community_study_groups`, by group and student.
+    pub groups: Vec<StudyGroupRow>,
+    /// `community_recommendations`, by student and rank.
+    pub recommendations: Vec<UpcomingRecommendation>,
+}
+
+impl CommunitySection {
+    async fn read(store: &dyn Store, as_of: DateTime<Utc>) -> Result<CommunitySection, Error> {
+        let mut s = CommunitySection {
+            kpi: typed_results::<CommunityKpiRow>(store, Some(as_of))
+                .await?
+                .into_iter()
+                .next(),
+            leaderboard: typed_results(store, Some(as_of)).await?,
+            badges: typed_results(store, Some(as_of)).await?,
+            pairs: typed_results(store, Some(as_of)).await?,
+            groups: typed_results(store, Some(as_of)).await?,
+            recommendations: typed_results(store, Some(as_of)).await?,
+        };
+        s.leaderboard
+            .sort_by(|a, b| (&a.period, a.rank).cmp(&(&b.period, b.rank)));
+        s.badges.sort_by(|a, b| {
+            (a.earned_at, &a.badge, &a.student_id).cmp(&(b.earned_at, &b.badge, &b.student_id))
+        });
+        s.pairs.sort_by(|a, b| {
+            b.affinity
+                .cmp(&a.affinity)
+                .then_with(|| a.mentee_id.cmp(&b.mentee_id))
+        });
+        s.groups
+            .sort_by(|a, b| (&a.group_id, &a.student_id).cmp(&(&b.group_id, &b.student_id)));
+        s.recommendations
+            .sort_by(|a, b| (&a.student_id, a.rank).cmp(&(&b.student_id, b.rank)));
+        Ok(s)
+    }
+}
+
 /// The outbox and the size of every store table.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct OutboxSection {
@@ -403,6 +454,8 @@ pub struct Report {
     pub repetition: RepetitionSection,
     /// Content and learning paths.
     pub content: ContentSection,
+    /// Community.
+    pub community: CommunitySection,
     /// Notifications and store counts.
     pub outbox: OutboxSection,
 }
@@ -453,6 +506,7 @@ impl Report {
             certify: CertifySection::read(store, as_of).await?,
             repetition: RepetitionSection::read(store, as_of).await?,
             content: ContentSection::read(store, as_of).await?,
+            community: CommunitySection::read(store, as_of).await?,
             outbox: OutboxSection::read(store).await?,
         })
     }

@@ -26,6 +26,7 @@ __all__ = [
     "NativeRegressor",
     "NativeDemand",
     "NativeRecommender",
+    "community_table",
     "NativeForecaster",
     "fsrs_optimize",
     "fsrs_evaluate",
@@ -208,6 +209,13 @@ def experiments_analyze(
     native: Any, as_of: Optional[int] = None, params: Optional[Mapping[str, Any]] = None
 ) -> Tuple[List[Dict[str, Any]], List[Dict[str, Any]], int]: ...
 # edupulse.community
+def community_table(
+    tables: Any,
+    table: str,
+    as_of: Optional[int] = None,
+    params: Optional[Mapping[str, Any]] = None,
+    period: Optional[str] = None,
+) -> Dict[str, List[Any]]: ...
 @final
 class NativeRecommender:
     @staticmethod

@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 import pandas as pd
@@ -20,10 +20,28 @@ import pandas as pd
 from . import _edupulse as _native
 from . import _interop
 from ._base import Estimator
-from ._checks import check_bool, check_float, check_int, check_str, numeric_column, text_column
+from ._checks import (
+    check_bool,
+    check_float,
+    check_int,
+    check_str,
+    instant,
+    numeric_column,
+    text_column,
+)
 from .exceptions import ParameterError, ValidationError
 
-__all__ = ["Recommender"]
+__all__ = [
+    "Recommender",
+    "points",
+    "badges",
+    "leaderboard",
+    "participation",
+    "community_kpi",
+    "match_mentors",
+    "study_groups",
+    "recommend_webinars",
+]
 
 _MODELS = ("als", "item_knn", "item_bm25", "popular")
 
@@ -145,3 +163,149 @@ class Recommender(Estimator):
     def _from_state(self, state: Any) -> None:
         self._model = _native.NativeRecommender.from_state(state)
         self._set_fitted()
+
+
+# The input tables the community functions read (others are ignored, not converted).
+_INPUTS = ("students", "activity", "registrations", "webinars")
+
+
+def _table(
+    tables: Mapping[str, Any],
+    table: str,
+    as_of: Any,
+    params: Optional[Mapping[str, Any]],
+    period: Optional[str] = None,
+) -> pd.DataFrame:
+    from . import _result_frame, _to_native
+
+    if not isinstance(tables, Mapping):
+        raise ParameterError(parameter="tables", message="expected a mapping {table: DataFrame}")
+    if params is not None and not isinstance(params, Mapping):
+        raise ParameterError(parameter="params", message="expected a mapping ([job.community])")
+    t = None if as_of is None else int(instant("as_of", as_of))
+    used = {k: v for k, v in tables.items() if k in _INPUTS}
+    cols = _native.community_table(_to_native(used), table, t, params, period)
+    return _result_frame(table, cols).drop(columns=["as_of"])
+
+
+def _with(params: Optional[Mapping[str, Any]], section: str, **values: Any) -> Dict[str, Any]:
+    """``params`` (a ``[job.community]`` mapping) with ``values`` set in ``section``."""
+    out: Dict[str, Any] = dict(params or {})
+    sub = dict(out.get(section) or {})
+    sub.update(values)
+    out[section] = sub
+    return out
+
+
+def points(
+    tables: Mapping[str, Any], as_of: Any = None, params: Optional[Mapping[str, Any]] = None
+) -> pd.DataFrame:
+    """The points ledger as of ``as_of`` (default: the latest activity): one row per activity
+    event that earns points (``event_key, student_id, at, kind, points``). The source's points:
+    webinar attended 10, certificate (course completed) 50, referral 25, post or comment 5,
+    share 15; change them with ``params={"gamification": {"share": 20}}`` (the daily job's
+    ``[job.community]``). An event (student, time, kind) earns once: a duplicate row and a rerun
+    add nothing.
+
+    >>> import pandas as pd
+    >>> act = pd.DataFrame({"student_id": ["ana", "ana", "ana"],
+    ...                     "at": pd.to_datetime(["2026-11-02", "2026-11-02", "2026-11-03"], utc=True),
+    ...                     "kind": ["webinar_attended", "webinar_attended", "share"]})
+    >>> points({"activity": act})[["kind", "points"]].values.tolist()
+    [['webinar_attended', 10], ['share', 15]]
+    """
+    return _table(tables, "community_points", as_of, params)
+
+
+def badges(
+    tables: Mapping[str, Any], as_of: Any = None, params: Optional[Mapping[str, Any]] = None
+) -> pd.DataFrame:
+    """Badges earned by ``as_of`` from ``activity``, ``registrations`` and ``webinars``:
+    ``first_webinar``, ``perfect_attendance`` (5 consecutive registered webinars attended),
+    ``top_of_month`` (top 10 of a completed month by points), ``referral_master`` (3 referrals).
+    Columns ``student_id, badge, period, earned_at, label, dedupe_key`` (the key the daily job
+    notifies under, once per badge)."""
+    return _table(tables, "community_badges", as_of, params)
+
+
+def leaderboard(
+    tables: Mapping[str, Any],
+    as_of: Any = None,
+    period: str = "month",
+    params: Optional[Mapping[str, Any]] = None,
+) -> pd.DataFrame:
+    """The top 100 by points: ``period="month"`` (the month of ``as_of``, to date) or
+    ``"all_time"``. Columns ``period, rank, student_id, points``; ties by student id."""
+    p = check_str("period", period)
+    if p not in ("month", "all_time"):
+        raise ParameterError(parameter="period", message=f"{p!r} (expected 'month' or 'all_time')")
+    return _table(tables, "community_leaderboard", as_of, params, p)
+
+
+def participation(
+    tables: Mapping[str, Any], as_of: Any = None, params: Optional[Mapping[str, Any]] = None
+) -> pd.DataFrame:
+    """Each student's community segment over the last 30 days: ``active`` (≥ 4 posts, comments,
+    shares or webinars attended), ``occasional`` (≥ 1) or ``silent``. Columns ``student_id,
+    actions, segment``."""
+    return _table(tables, "community_participation", as_of, params)
+
+
+def community_kpi(
+    tables: Mapping[str, Any], as_of: Any = None, params: Optional[Mapping[str, Any]] = None
+) -> pd.DataFrame:
+    """One row: the shares active / occasional / silent and the share active against the
+    source's 40 % target (``meets_target``)."""
+    return _table(tables, "community_kpi", as_of, params)
+
+
+def match_mentors(
+    tables: Mapping[str, Any],
+    as_of: Any = None,
+    capacity: int = 3,
+    params: Optional[Mapping[str, Any]] = None,
+) -> pd.DataFrame:
+    """Mentor ↔ mentee pairs maximising the total affinity (3·same industry + 1·same role +
+    2·shared webinar topics up to 3 + 1·certified mentor), each mentor with at most
+    ``capacity`` mentees, solved exactly (Hungarian algorithm). Mentors: certified students or
+    ≥ 300 points; mentees: the others enrolled in the last 90 days. Columns ``mentee_id,
+    mentor_id, affinity, shared_topics, reason, reason_en``. ``capacity=0`` (a mentor without
+    capacity) raises ``ParameterError`` on ``capacity``. Deterministic: a rerun gives the same
+    pairs."""
+    cap = check_int("capacity", capacity, minimum=0)
+    return _table(tables, "community_mentor_pairs", as_of, _with(params, "matching", capacity=cap))
+
+
+def study_groups(
+    tables: Mapping[str, Any],
+    as_of: Any = None,
+    min_size: int = 4,
+    max_size: int = 6,
+    params: Optional[Mapping[str, Any]] = None,
+) -> pd.DataFrame:
+    """Study groups of ``min_size``–``max_size`` participating (active or occasional) students,
+    clustered by main webinar topic, industry and role. Columns ``group_id, student_id, size,
+    topics, reason``. Fewer participants than ``min_size`` raises ``ParameterError`` on
+    ``min_size``."""
+    lo = check_int("min_size", min_size, minimum=0)
+    hi = check_int("max_size", max_size, minimum=0)
+    return _table(
+        tables,
+        "community_study_groups",
+        as_of,
+        _with(params, "matching", min_size=lo, max_size=hi),
+    )
+
+
+def recommend_webinars(
+    tables: Mapping[str, Any],
+    as_of: Any = None,
+    k: int = 3,
+    params: Optional[Mapping[str, Any]] = None,
+) -> pd.DataFrame:
+    """Up to ``k`` upcoming webinars (starting within 30 days after ``as_of``) per student, from
+    the topics of the webinars they attended (item kNN over student × topic), excluding webinars
+    they registered for, with a reason each (``reason`` Spanish, ``reason_en``); students without
+    attendance get "popular with <role> in <industry>" (``fallback`` True)."""
+    kk = check_int("k", k, minimum=1)
+    return _table(tables, "community_recommendations", as_of, _with(params, "recommend", k=kk))

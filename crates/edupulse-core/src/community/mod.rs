@@ -9,7 +9,12 @@
 //!   <role> in <industry>";
 //! - **gamification** ([`gamification`]): an idempotent points ledger (the source's points per
 //!   activity kind), badges, monthly and all-time leaderboards, and participation segments
-//!   (active / occasional / silent) with the share active against the source's 40 % target.
+//!   (active / occasional / silent) with the share active against the source's 40 % target;
+//! - **matching** ([`matching`]): optimal mentor ↔ mentee pairs (Hungarian algorithm, stated
+//!   objective, a reason per pair) and study groups of 4–6;
+//! - **the job step** ([`step`], `[job.community]`): the ledger, badges (one notification
+//!   each), leaderboards, participation KPIs, pairs, groups and upcoming-webinar
+//!   recommendations ([`upcoming`]) with a weekly digest.
 //!
 //! The numeric models are generic learners and live in
 //! [`edupulse_learn::implicit`](crate::learn::implicit) (sparse matrix, ALS with a
@@ -35,18 +40,29 @@
 //! ```
 
 pub mod gamification;
+pub mod matching;
 pub mod recommend;
+pub mod step;
+pub mod upcoming;
 
 pub use gamification::{
     badges, leaderboard, participation, points, Badge, BadgeKind, GamificationParams,
     LeaderboardRow, LedgerEntry, Participation, ParticipationReport, Period,
 };
+pub use matching::{
+    hungarian, match_mentors, profiles, study_groups, MatchParams, MentorPair, Profile,
+    StudyGroupRow,
+};
 pub use recommend::{
     Interaction, Reason, Recommendation, Recommender, RecommenderModel, RecommenderParams,
     UserSegment,
 };
+pub use step::{community_table, CommunityConfig, CommunityStep};
+pub use upcoming::{recommend_upcoming, UpcomingParams, UpcomingRecommendation};
 
 #[cfg(test)]
 mod gamification_tests;
+#[cfg(test)]
+mod step_tests;
 #[cfg(test)]
 mod tests;

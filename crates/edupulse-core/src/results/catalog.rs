@@ -5,6 +5,10 @@ use super::{spec_of, ResultSpec};
 use crate::certify::{CertEligibilityRow, CertIssuedRow};
 use crate::churn::cohort::CohortRow;
 use crate::churn::step::{ChurnModelRow, ChurnScoreRow};
+use crate::community::step::{
+    BadgeRow, CommunityKpiRow, LeaderboardEntry, ParticipationRow, PointsRow,
+};
+use crate::community::{MentorPair, StudyGroupRow, UpcomingRecommendation};
 use crate::content::step::{LessonRow, MasteryRow, NextStepRow};
 use crate::demand::rows::{
     BestSlotRow, PlannedWebinarRow, SegmentBestSlotRow, SlotHeatmapRow, WebinarForecastRow,
@@ -61,6 +65,14 @@ pub fn catalog() -> &'static [&'static ResultSpec] {
             spec_of::<LessonRow>(),
             spec_of::<MasteryRow>(),
             spec_of::<NextStepRow>(),
+            spec_of::<PointsRow>(),
+            spec_of::<BadgeRow>(),
+            spec_of::<LeaderboardEntry>(),
+            spec_of::<ParticipationRow>(),
+            spec_of::<CommunityKpiRow>(),
+            spec_of::<MentorPair>(),
+            spec_of::<StudyGroupRow>(),
+            spec_of::<UpcomingRecommendation>(),
         ]
     })
 }

@@ -2,6 +2,7 @@
 
 pub mod certify;
 pub mod churn;
+pub mod community;
 pub mod content;
 pub mod demand;
 pub mod experiments;
