@@ -16,6 +16,7 @@
 
 pub mod scorecard;
 pub mod targets;
+pub mod weekly;
 
 use crate::error::{CoreError, Result};
 use crate::model::{ActivityKind, LeadEventKind, Tables};

@@ -111,7 +111,8 @@ impl KpiWindow {
         }
     }
 
-    fn contains(&self, t: DateTime<Utc>) -> bool {
+    /// Whether `t` is in `(start, end]`.
+    pub fn contains(&self, t: DateTime<Utc>) -> bool {
         t > self.start && t <= self.end
     }
 

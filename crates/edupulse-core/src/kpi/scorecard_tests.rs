@@ -261,3 +261,89 @@ fn bad_windows_and_targets_are_named_errors() {
         .all(|r| r.value.is_none() || r.unit == "count" || r.kpi == "revenue"));
     assert_eq!(empty.row("attendance_rate").unwrap().status, "no_data");
 }
+
+#[test]
+fn weekly_report_digests_one_iso_week() {
+    use crate::kpi::weekly::{last_complete_week, parse_week, week_start, weekly_report};
+    use crate::model::KeywordInterest;
+    // day 70 = Wednesday 2025-03-12, ISO week 2025-W11 (Monday 2025-03-10).
+    assert_eq!(parse_week("2025-W11").unwrap(), (2025, 11));
+    assert!(parse_week("2025-11").is_err() && parse_week("2025-W54").is_err());
+    assert_eq!(
+        week_start(2025, 11).unwrap(),
+        Utc.with_ymd_and_hms(2025, 3, 10, 0, 0, 0).unwrap()
+    );
+    assert_eq!(last_complete_week(day(75)), (2025, 11)); // Monday 2025-03-17 12:00
+    let mut t = tables();
+    let ki = |k: &str, d: i64, v: f64| KeywordInterest {
+        keyword: k.into(),
+        date: day(d).date_naive(),
+        volume: v,
+        geo: None,
+    };
+    for d in 40..75 {
+        t.keyword_interest
+            .push(ki("curso ia", d, if d >= 68 { 60.0 } else { 30.0 }));
+        t.keyword_interest.push(ki("excel", d, 50.0));
+    }
+    let note = |kind: &str, d: i64| Notification {
+        dedupe_key: format!("{kind}:{d}"),
+        kind: kind.into(),
+        severity: Severity::High,
+        title: format!("{kind} on day {d}"),
+        body: String::new(),
+        payload: serde_json::json!({}),
+        created_at: day(d),
+    };
+    let alerts = [
+        note("kpi_alert", 71),
+        note("daily_digest", 71),
+        note("churn_alert", 80),
+    ];
+    let r = weekly_report(&t, (2025, 11), &alerts, &KpiConfig::default()).unwrap();
+    assert_eq!(r.week, "2025-W11");
+    assert_eq!(r.webinars.len(), 1);
+    assert_eq!(
+        (r.webinars[0].registrations, r.webinars[0].attended),
+        (10, 2)
+    );
+    assert!((r.attendance_rate.unwrap() - 0.2).abs() < 1e-12);
+    assert_eq!(r.alerts.len(), 1);
+    assert_eq!(r.alerts[0].kind, "kpi_alert");
+    assert_eq!(r.top_keywords[0].keyword, "curso ia");
+    assert!((r.top_keywords[0].growth.unwrap() - 1.0).abs() < 1e-12);
+    assert_eq!(r.top_keywords[1].growth, Some(0.0));
+    assert!(r.biggest_misses.len() <= 3);
+    let n = r.notification().unwrap();
+    assert_eq!(n.dedupe_key, "weekly:2025-W11");
+    assert_eq!(n.payload["week"], "2025-W11");
+}
+
+#[test]
+fn weekly_report_rates_and_quotes_the_week_feedback() {
+    use crate::kpi::weekly::weekly_report;
+    use crate::model::{Feedback, FeedbackKind};
+    let fb = |id: &str, d: i64, kind: FeedbackKind, rating: Option<u8>| Feedback {
+        feedback_id: id.into(),
+        webinar_id: "w2".into(),
+        person_id: "p1".into(),
+        at: day(d),
+        kind,
+        text: format!("texto {id}"),
+        rating,
+    };
+    let mut t = tables();
+    t.feedback = vec![
+        fb("f1", 70, FeedbackKind::Review, Some(5)),
+        fb("f2", 71, FeedbackKind::Survey, Some(2)),
+        fb("f3", 71, FeedbackKind::Chat, None),
+        fb("f4", 72, FeedbackKind::Survey, None),
+        fb("f5", 73, FeedbackKind::Review, Some(4)),
+        fb("f6", 80, FeedbackKind::Review, Some(1)), // next week
+    ];
+    let r = weekly_report(&t, (2025, 11), &[], &KpiConfig::default()).unwrap();
+    assert_eq!(r.ratings, 3);
+    assert!((r.average_rating.unwrap() - 11.0 / 3.0).abs() < 1e-12);
+    let texts: Vec<&str> = r.top_comments.iter().map(|c| c.text.as_str()).collect();
+    assert_eq!(texts, ["texto f1", "texto f5", "texto f2"]);
+}
