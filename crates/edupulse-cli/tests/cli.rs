@@ -49,7 +49,10 @@ fn demo_writes_everything_and_a_rerun_changes_nothing() {
     }
     let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
     assert!(
-        html.contains("<html lang=\"es\">") && html.contains("<svg") && html.contains("Embudo"),
+        html.contains("<html lang=\"es\">")
+            && html.contains("<svg")
+            && html.contains("Embudo")
+            && html.contains("Previsión de ingresos"),
         "the demo's report is not the Spanish one with charts"
     );
     let report: Value =

@@ -36,6 +36,7 @@ pub fn page(report: &Report, lang: Lang) -> String {
     sections::churn::render(&mut h, &report.churn, lang);
     sections::leads::render(&mut h, &report.leads, lang);
     sections::demand::render(&mut h, &report.demand, lang);
+    sections::forecast::render(&mut h, &report.forecast, lang);
     sections::experiments::render(&mut h, &report.experiments, lang);
     sections::certify::render(&mut h, &report.certify, lang);
     sections::outbox::render(&mut h, &report.outbox, lang);

@@ -267,6 +267,17 @@ labels! {
     col_table: "tabla", "table";
     col_rows: "filas", "rows";
 
+    // Revenue forecast.
+    forecast_title: "Previsión de ingresos", "Revenue forecast";
+    forecast_explain: "Del {} al {} se esperan {} de ingresos (método elegido por backtest: {}).",
+        "From {} to {}, {} of revenue is expected (method chosen by backtest: {}).";
+    forecast_note: "Bandas: intervalos conformales del 80 % y el 95 % calibrados con los errores de un año de previsiones pasadas.",
+        "Bands: 80 % and 95 % conformal intervals calibrated on a year of past forecast errors.";
+    forecast_history: "Ingresos diarios", "Daily revenue";
+    forecast_mean: "Previsión", "Forecast";
+    forecast_band_80: "Intervalo 80 %", "80 % interval";
+    forecast_band_95: "Intervalo 95 %", "95 % interval";
+
     // Weekly report.
     weekly_title: "edupulse · informe semanal {}", "edupulse · weekly report {}";
     weekly_period: "Semana del {} al {} (UTC)", "Week of {} to {} (UTC)";
