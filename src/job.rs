@@ -9,6 +9,8 @@ use crate::Error;
 use chrono::{DateTime, Utc};
 pub use edupulse_core::job::RunOptions;
 use edupulse_core::job::{run_summary, Job, JobConfig};
+use edupulse_core::kpi::weekly::{last_complete_week, weekly_report, WeeklyReport};
+use edupulse_core::kpi::KpiConfig;
 use edupulse_core::results::RunOutput;
 use edupulse_store::{IngestReport, Store, TimeRange};
 use std::path::Path;
@@ -87,7 +89,7 @@ pub async fn run_daily_with(
     config: &JobConfig,
     options: RunOptions<'_>,
 ) -> Result<RunOutput, Error> {
-    run_job(store, &Job::new(config)?, as_of, options).await
+    run_job_weekly(store, &Job::new(config)?, as_of, options, Some(&config.kpi)).await
 }
 
 /// [`run_daily_with`] for any [`Job`], e.g. the standard steps plus your own
@@ -98,9 +100,24 @@ pub async fn run_job(
     as_of: DateTime<Utc>,
     options: RunOptions<'_>,
 ) -> Result<RunOutput, Error> {
+    run_job_weekly(store, job, as_of, options, None).await
+}
+
+/// [`run_job`]; when `weekly` is given and the run's `kpis` step succeeded, the weekly report
+/// of the last complete ISO week before `as_of` joins the run's notifications (key
+/// `weekly:<YYYY>-W<ww>`: the outbox keeps the first, so it goes out once per week), its
+/// alerts read from the outbox.
+async fn run_job_weekly(
+    store: &dyn Store,
+    job: &Job,
+    as_of: DateTime<Utc>,
+    options: RunOptions<'_>,
+    weekly: Option<&KpiConfig>,
+) -> Result<RunOutput, Error> {
     let partial = options.steps.is_some();
     let tables = store.read_all(TimeRange::ALL).await?;
     let mut run = job.run_with(&tables, as_of, options)?;
+
     if partial {
         let steps = run.summary["steps"]
             .as_object()
@@ -108,8 +125,60 @@ pub async fn run_job(
             .unwrap_or_default();
         run.summary = keep_other_steps(store, as_of, steps).await?;
     }
+    let kpis_ok = run.summary["steps"]["kpis"]["ok"].as_bool() == Some(true);
+    if let (Some(cfg), true) = (weekly, kpis_ok) {
+        let report = weekly_of(store, &tables, last_complete_week(as_of), cfg, &run).await?;
+        run.notifications.push(report.notification()?);
+        let n = run.summary["notifications"].as_u64().unwrap_or(0);
+        run.summary["notifications"] = serde_json::json!(n + 1);
+        run.summary["weekly_report"] = serde_json::json!(report.week);
+    }
     store.write_run(&run).await?;
     Ok(run)
+}
+
+/// The weekly report of ISO week `week` from `tables` and the alerts in the outbox (plus
+/// `run`'s own, not yet written).
+async fn weekly_of(
+    store: &dyn Store,
+    tables: &edupulse_core::model::Tables,
+    week: (i32, u32),
+    cfg: &KpiConfig,
+    run: &RunOutput,
+) -> Result<WeeklyReport, Error> {
+    let mut alerts: Vec<_> = store
+        .outbox(false)
+        .await?
+        .into_iter()
+        .map(|o| o.notification)
+        .collect();
+    alerts.extend(run.notifications.iter().cloned());
+    Ok(weekly_report(tables, week, &alerts, cfg)?)
+}
+
+/// The weekly report of ISO week `week` (default: the last complete week before the latest
+/// run, or before now without runs) from the store's tables and outbox: what
+/// `edupulse weekly` writes as HTML and JSON.
+pub async fn weekly(
+    store: &dyn Store,
+    week: Option<(i32, u32)>,
+    cfg: &KpiConfig,
+) -> Result<WeeklyReport, Error> {
+    let week = match week {
+        Some(w) => w,
+        None => {
+            let latest = store.runs().await?.iter().map(|r| r.as_of).max();
+            last_complete_week(latest.unwrap_or_else(Utc::now))
+        }
+    };
+    let tables = store.read_all(TimeRange::ALL).await?;
+    let alerts: Vec<_> = store
+        .outbox(false)
+        .await?
+        .into_iter()
+        .map(|o| o.notification)
+        .collect();
+    Ok(weekly_report(&tables, week, &alerts, cfg)?)
 }
 
 /// The run summary of `as_of` from `steps`, keeping the summaries other steps (or

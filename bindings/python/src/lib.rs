@@ -23,6 +23,7 @@ mod errors;
 mod experiments;
 mod forecast;
 mod io;
+mod kpi;
 mod leads;
 mod repetition;
 mod runtime;
@@ -318,6 +319,8 @@ mod _edupulse {
     use super::forecast::NativeForecaster;
     #[pymodule_export]
     use super::io::import_frames;
+    #[pymodule_export]
+    use super::kpi::kpi_scorecard;
     #[pymodule_export]
     use super::leads::leads_score;
     #[pymodule_export]

@@ -226,6 +226,27 @@ enum Command {
         #[arg(long, default_value = "es")]
         lang: String,
     },
+    /// Write the weekly report of an ISO week (`weekly-<YYYY-Www>.html` and `.json`): top
+    /// keywords, alerts sent, webinars, attendance, conversion, enrolments, completion, churn and
+    /// the three biggest KPI misses with their diagnosis. `edupulse run` queues the same digest in
+    /// the outbox once per week.
+    Weekly {
+        /// Store URL.
+        #[arg(long)]
+        store: String,
+        /// Output folder (created if needed).
+        #[arg(long)]
+        out: PathBuf,
+        /// The ISO week, `YYYY-Www` (default: the last complete week before the latest run).
+        #[arg(long)]
+        week: Option<String>,
+        /// Language of the HTML: `es` (the default) or `en`.
+        #[arg(long, default_value = "es")]
+        lang: String,
+        /// Configuration file (its `[job.kpi]` targets are used). Default: `$EDUPULSE_CONFIG`.
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -502,6 +523,46 @@ async fn dispatch(cmd: Command) -> Result<serde_json::Value, Failure> {
             .await
         }
         Command::Certs { command } => certs(command).await,
+        Command::Weekly {
+            store,
+            out,
+            week,
+            lang,
+            config,
+        } => {
+            let lang: Lang = lang
+                .parse()
+                .map_err(|e: edupulse::report::Error| bad_input(e.to_string()))?;
+            let settings = load_settings(config)?;
+            let week = week
+                .as_deref()
+                .map(edupulse::core::kpi::weekly::parse_week)
+                .transpose()
+                .map_err(|e| bad_input(e.to_string()))?;
+            let store = open_store(&store).await?;
+            let report = edupulse::job::weekly(store.as_ref(), week, &settings.job.kpi).await?;
+            let io =
+                |p: &std::path::Path, e: std::io::Error| bad_input(format!("{}: {e}", p.display()));
+            std::fs::create_dir_all(&out).map_err(|e| io(&out, e))?;
+            let json_path = out.join(format!("weekly-{}.json", report.week));
+            let html_path = out.join(format!("weekly-{}.html", report.week));
+            let body =
+                serde_json::to_string_pretty(&report).map_err(|e| bad_input(e.to_string()))?;
+            std::fs::write(&json_path, body).map_err(|e| io(&json_path, e))?;
+            std::fs::write(
+                &html_path,
+                edupulse::report::weekly::weekly_html(&report, lang),
+            )
+            .map_err(|e| io(&html_path, e))?;
+            Ok(json!({
+                "command": "weekly",
+                "week": report.week,
+                "lang": lang,
+                "json": json_path,
+                "html": html_path,
+                "biggest_misses": report.biggest_misses.iter().map(|r| r.kpi.clone()).collect::<Vec<_>>(),
+            }))
+        }
         Command::Forecast {
             input,
             horizon,

@@ -49,7 +49,10 @@ fn demo_writes_everything_and_a_rerun_changes_nothing() {
     }
     let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
     assert!(
-        html.contains("<html lang=\"es\">") && html.contains("<svg") && html.contains("Embudo"),
+        html.contains("<html lang=\"es\">")
+            && html.contains("<svg")
+            && html.contains("Embudo")
+            && html.contains("Previsión de ingresos"),
         "the demo's report is not the Spanish one with charts"
     );
     let report: Value =
@@ -80,8 +83,43 @@ fn demo_writes_everything_and_a_rerun_changes_nothing() {
     let fr = edupulse(&["report", "--store", &url, "--out", d, "--lang", "fr"]);
     assert_eq!(fr.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&fr.stderr).contains("`es` or `en`"));
+    // The weekly report: files in both formats, and the digest went through the outbox once.
+    let wk_dir = tmp.path().join("weekly");
+    let wk = edupulse(&[
+        "weekly",
+        "--store",
+        &url,
+        "--out",
+        wk_dir.to_str().unwrap(),
+        "--lang",
+        "en",
+    ]);
+    assert!(
+        wk.status.success(),
+        "{}",
+        String::from_utf8_lossy(&wk.stderr)
+    );
+    let week = summary(&wk)["week"].as_str().unwrap().to_string();
+    let html = std::fs::read_to_string(wk_dir.join(format!("weekly-{week}.html"))).unwrap();
+    assert!(html.contains("<html lang=\"en\">") && html.contains("weekly report"));
+    let digest: Value = serde_json::from_str(
+        &std::fs::read_to_string(wk_dir.join(format!("weekly-{week}.json"))).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(digest["week"], week.as_str());
+    assert!(digest["biggest_misses"]
+        .as_array()
+        .is_some_and(|m| m.len() <= 3));
+    let bad = edupulse(&["weekly", "--store", &url, "--out", d, "--week", "2025-13"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("week"));
     let sent = lines(&dir.join("notifications.jsonl"));
     assert!(!sent.is_empty(), "the demo delivered no notification");
+    assert_eq!(
+        sent.iter().filter(|l| l.contains("\"weekly:")).count(),
+        1,
+        "one weekly report per ISO week"
+    );
     assert!(s1["counts"]["students"].as_u64().unwrap() == 300);
 
     let second = edupulse(&["demo", "--dir", d, "--students", "300", "--seed", "5"]);

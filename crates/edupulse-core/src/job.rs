@@ -40,8 +40,9 @@ pub trait Step: Send + Sync {
     fn run(&self, tables: &Tables, as_of: DateTime<Utc>) -> Result<StepOutput>;
 }
 
-/// The KPI step: funnel, slots, active students, revenue, completion, attendance-drop alert and
-/// the daily digest.
+/// The KPI step: funnel, slots, active students, revenue, completion, the scorecard of the last
+/// `window_days` (`kpi_scorecard`), the attendance-drop and attendance-floor alerts and the daily
+/// digest.
 #[derive(Debug, Clone, Default)]
 pub struct KpiStep {
     /// Parameters.
@@ -55,15 +56,23 @@ impl Step for KpiStep {
 
     fn run(&self, tables: &Tables, as_of: DateTime<Utc>) -> Result<StepOutput> {
         let k = kpi::compute(tables, as_of, &self.config)?;
-        let notifications = k.notifications(&self.config);
+        let window = kpi::scorecard::KpiWindow::last_days(as_of, self.config.window_days);
+        let card = kpi::scorecard::scorecard(tables, window, &self.config)?;
+        let mut notifications = k.notifications(&self.config);
+        notifications.extend(card.notifications(&self.config));
+        let count = |s: &str| card.rows.iter().filter(|r| r.status == s).count();
         let summary = serde_json::json!({
             "students": k.students,
             "active_students_30d": k.active_students_30d,
             "completion_rate": k.completion_rate,
             "attendance_rate_last_30d": k.attendance_rate_last_30d,
+            "kpis_missed": count("missed"),
+            "kpis_at_risk": count("at_risk"),
         });
+        let mut results = k.to_results();
+        results.push(card.to_result(as_of));
         Ok(StepOutput {
-            results: k.to_results(),
+            results,
             notifications,
             summary,
         })

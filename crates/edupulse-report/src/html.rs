@@ -37,6 +37,7 @@ pub fn page(report: &Report, lang: Lang) -> String {
     sections::churn::render(&mut h, &report.churn, lang);
     sections::leads::render(&mut h, &report.leads, lang);
     sections::demand::render(&mut h, &report.demand, lang);
+    sections::forecast::render(&mut h, &report.forecast, lang);
     sections::experiments::render(&mut h, &report.experiments, lang);
     sections::certify::render(&mut h, &report.certify, lang);
     sections::outbox::render(&mut h, &report.outbox, lang);
@@ -117,7 +118,7 @@ pub fn esc(s: &str) -> String {
     o
 }
 
-const CSS: &str = "body{font-family:system-ui,-apple-system,Segoe UI,Roboto,'DejaVu Sans',sans-serif;margin:0;color:#1f2933;background:#f7f8fa}\
+pub(crate) const CSS: &str = "body{font-family:system-ui,-apple-system,Segoe UI,Roboto,'DejaVu Sans',sans-serif;margin:0;color:#1f2933;background:#f7f8fa}\
 header{background:#1f3a5f;color:#fff;padding:16px 32px}header h1{margin:0;font-size:22px}header p{margin:4px 0 0}\
 main{max-width:1100px;margin:0 auto;padding:16px 32px}section{background:#fff;border-radius:8px;padding:16px 20px;margin:16px 0;box-shadow:0 1px 3px rgba(0,0,0,.08);overflow-x:auto}\
 h2{font-size:18px;margin:0 0 12px}h3{font-size:14px;margin:16px 0 6px;color:#52606d}p{line-height:1.45}\

@@ -286,4 +286,46 @@ labels! {
     store_title: "Almacén", "Store";
     col_table: "tabla", "table";
     col_rows: "filas", "rows";
+
+    // Revenue forecast.
+    forecast_title: "Previsión de ingresos", "Revenue forecast";
+    forecast_explain: "Del {} al {} se esperan {} de ingresos (método elegido por backtest: {}).",
+        "From {} to {}, {} of revenue is expected (method chosen by backtest: {}).";
+    forecast_note: "Bandas: intervalos conformales del 80 % y el 95 % calibrados con los errores de un año de previsiones pasadas.",
+        "Bands: 80 % and 95 % conformal intervals calibrated on a year of past forecast errors.";
+    forecast_history: "Ingresos diarios", "Daily revenue";
+    forecast_mean: "Previsión", "Forecast";
+    forecast_band_80: "Intervalo 80 %", "80 % interval";
+    forecast_band_95: "Intervalo 95 %", "95 % interval";
+
+    // Weekly report.
+    weekly_title: "edupulse · informe semanal {}", "edupulse · weekly report {}";
+    weekly_period: "Semana del {} al {} (UTC)", "Week of {} to {} (UTC)";
+    weekly_figures: "La semana en cifras", "The week in figures";
+    weekly_webinars_held: "Webinars realizados", "Webinars held";
+    weekly_attendance: "Asistencia", "Attendance";
+    weekly_conversion: "Conversión", "Conversion";
+    weekly_new_enrolments: "Nuevas matrículas", "New enrolments";
+    weekly_completion: "Finalización", "Completion";
+    weekly_churn: "Abandono mensual", "Monthly churn";
+    weekly_revenue: "Ingresos", "Revenue";
+    weekly_rating: "Valoración media (1–5)", "Average rating (1–5)";
+    weekly_comments: "Comentarios destacados", "Top comments";
+    weekly_comments_empty: "Sin encuestas ni reseñas esta semana.", "No surveys or reviews this week.";
+    col_comment: "comentario", "comment";
+    col_rating: "valoración", "rating";
+    weekly_keywords: "Palabras clave en alza", "Top keywords";
+    weekly_keywords_empty: "Sin datos de búsquedas esta semana.", "No search interest data this week.";
+    weekly_alerts: "Alertas enviadas", "Alerts sent";
+    weekly_alerts_empty: "Ninguna alerta esta semana.", "No alerts this week.";
+    weekly_webinars_empty: "Ningún webinar esta semana.", "No webinars this week.";
+    weekly_misses: "Los tres KPI más lejos de su objetivo (30 días)", "The three biggest KPI misses (30 days)";
+    weekly_misses_empty: "Todos los KPI con objetivo están en camino.", "Every KPI with a target is on track.";
+    col_interest: "interés medio", "mean interest";
+    col_when: "cuándo", "when";
+    col_registrations: "inscritos", "registrations";
+    col_kpi: "KPI", "KPI";
+    col_kpi_target: "objetivo", "target";
+    col_causes: "causas probables", "likely causes";
+    col_see: "dónde verlo", "where to look";
 }

@@ -34,6 +34,7 @@ pub mod labels;
 mod lang;
 pub mod read;
 pub mod sections;
+pub mod weekly;
 
 pub use lang::{fill, Lang};
 pub use read::Report;

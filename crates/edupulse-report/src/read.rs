@@ -2,7 +2,7 @@
 //! run's result tables ([`typed_results`]) and sorted for reading. No JSON is parsed here.
 
 use crate::Error;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use edupulse_core::certify::{CertEligibilityRow, CertIssuedRow};
 use edupulse_core::churn::step::{ChurnModelRow, ChurnScoreRow};
 use edupulse_core::churn::CohortRow;
@@ -14,6 +14,7 @@ use edupulse_core::demand::rows::{
 };
 use edupulse_core::demand::Reschedule;
 use edupulse_core::experiments::{ExperimentLookRow, ExperimentResultRow};
+use edupulse_core::forecast::RevenueForecastRow;
 use edupulse_core::kpi::{FunnelRow, KpiSummary, MonthRevenue, SlotRow};
 use edupulse_core::leads::step::LeadModelRow;
 use edupulse_core::leads::{Grade, LeadScoreRow};
@@ -252,6 +253,49 @@ impl CertifySection {
     }
 }
 
+/// The revenue forecast: the run's `revenue_forecast` rows and the daily revenue of the
+/// `HISTORY_DAYS` days before them (from `purchases`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ForecastSection {
+    /// `revenue_forecast` rows of the run, in date order.
+    pub forecast: Vec<RevenueForecastRow>,
+    /// Daily revenue (sum of `purchases.amount`) before the first forecast day, oldest first.
+    pub history: Vec<(NaiveDate, f64)>,
+}
+
+/// Days of history drawn before the forecast.
+pub const HISTORY_DAYS: i64 = 90;
+
+impl ForecastSection {
+    async fn read(store: &dyn Store, as_of: DateTime<Utc>) -> Result<ForecastSection, Error> {
+        let mut forecast: Vec<RevenueForecastRow> = typed_results(store, Some(as_of)).await?;
+        forecast.sort_by_key(|r| r.date);
+        let Some(first) = forecast.first().map(|r| r.date) else {
+            return Ok(ForecastSection::default());
+        };
+        let from = first - chrono::Duration::days(HISTORY_DAYS);
+        let range = edupulse_store::TimeRange {
+            start: from.and_hms_opt(0, 0, 0).map(|t| t.and_utc()),
+            end: first.and_hms_opt(0, 0, 0).map(|t| t.and_utc()),
+        };
+        let tables = store
+            .read(edupulse_core::model::Table::Purchases, range)
+            .await?;
+        let mut days: BTreeMap<NaiveDate, f64> = (0..HISTORY_DAYS)
+            .map(|k| (from + chrono::Duration::days(k), 0.0))
+            .collect();
+        for p in &tables.purchases {
+            if let Some(v) = days.get_mut(&p.at.date_naive()) {
+                *v += p.amount;
+            }
+        }
+        Ok(ForecastSection {
+            forecast,
+            history: days.into_iter().collect(),
+        })
+    }
+}
+
 /// Demand forecasts: heatmaps and best slots per target segment, the planned webinars'
 /// forecasts, rescheduling suggestions and next month's calendar.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -456,6 +500,9 @@ pub struct Report {
     pub content: ContentSection,
     /// Community.
     pub community: CommunitySection,
+    /// The revenue forecast.
+    #[serde(default)]
+    pub forecast: ForecastSection,
     /// Notifications and store counts.
     pub outbox: OutboxSection,
 }
@@ -507,6 +554,7 @@ impl Report {
             repetition: RepetitionSection::read(store, as_of).await?,
             content: ContentSection::read(store, as_of).await?,
             community: CommunitySection::read(store, as_of).await?,
+            forecast: ForecastSection::read(store, as_of).await?,
             outbox: OutboxSection::read(store).await?,
         })
     }

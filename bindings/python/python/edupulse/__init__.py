@@ -72,6 +72,7 @@ __all__ = [
     "repetition",
     "trends",
     "content",
+    "kpi",
     "TABLES",
     "ConvergenceError",
     "EdupulseError",
@@ -531,4 +532,5 @@ from . import forecast  # noqa: E402  (submodule: edupulse.forecast)
 from . import io  # noqa: E402  (submodule: edupulse.io, the importers)
 from . import experiments  # noqa: E402  (submodule: edupulse.experiments)
 from . import content  # noqa: E402  (submodule: edupulse.content)
+from . import kpi  # noqa: E402  (submodule: edupulse.kpi)
 from . import community  # noqa: E402  (submodule: edupulse.community)

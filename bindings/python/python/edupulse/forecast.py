@@ -89,6 +89,7 @@ class Forecaster(Estimator):
         gaps: str = _DEFAULTS["gaps"],
         holidays: Optional[Sequence[Any]] = None,
         calibration_origins: int = _DEFAULTS["calibration_origins"],
+        interval_origins: int = _DEFAULTS["interval_origins"],
     ) -> None:
         self.horizon = horizon
         self.levels = levels
@@ -97,6 +98,7 @@ class Forecaster(Estimator):
         self.gaps = gaps
         self.holidays = holidays
         self.calibration_origins = calibration_origins
+        self.interval_origins = interval_origins
 
     def _params(self) -> Dict[str, Any]:
         levels = [check_float("levels", v) for v in self.levels]
@@ -114,6 +116,7 @@ class Forecaster(Estimator):
             "gaps": check_str("gaps", self.gaps),
             "holidays": holidays,
             "calibration_origins": check_int("calibration_origins", self.calibration_origins, minimum=1),
+            "interval_origins": check_int("interval_origins", self.interval_origins, minimum=0),
             "gbdt": gbdt,
         }
 

@@ -56,6 +56,12 @@ pub struct ForecasterParams {
     /// Rolling origins of the internal backtest that chooses the method and calibrates the
     /// intervals (fewer when the history is short).
     pub calibration_origins: usize,
+    /// Rolling origins whose errors of the chosen method calibrate the intervals (the first
+    /// `calibration_origins` are the choice's; the chosen method alone is refitted at the
+    /// others). More than `calibration_origins` so that the errors span a whole year of weekly
+    /// origins (52) and the intervals see every season's volatility, not only the recent
+    /// weeks'. Fewer when the history is short.
+    pub interval_origins: usize,
     /// Days between two calibration origins.
     pub origin_step: usize,
     /// The interval at horizon `h` uses the backtest residuals of horizons `h ± horizon_pool`.
@@ -83,6 +89,7 @@ impl Default for ForecasterParams {
                 Candidate::EtsGbm,
             ],
             calibration_origins: 20,
+            interval_origins: 52,
             origin_step: 7,
             horizon_pool: 3,
             gaps: GapPolicy::Interpolate,
@@ -286,8 +293,11 @@ pub struct Forecaster {
     pub chosen: Candidate,
     /// Backtest error of each candidate that could be evaluated.
     pub scores: Vec<CandidateScore>,
-    /// Calibration origins used.
+    /// Calibration origins used (the method's choice).
     pub origins: usize,
+    /// Origins whose errors calibrated the intervals.
+    #[serde(default)]
+    pub interval_origins: usize,
     /// How the intervals were made.
     pub interval_kind: IntervalKind,
     /// Interval half-widths: `half_widths[level][h − 1]`.
@@ -433,6 +443,7 @@ impl Forecaster {
             chosen: Candidate::Naive,
             scores: Vec::new(),
             origins: 0,
+            interval_origins: 0,
             interval_kind: IntervalKind::Normal,
             half_widths: Vec::new(),
             notes: Vec::new(),
@@ -547,8 +558,28 @@ impl Forecaster {
                 CoreError::validation(SERIES, None, None, "no candidate method could be fitted")
             })?;
         let ci = candidates.iter().position(|&c| c == best).unwrap_or(0);
-        let (half_widths, few) =
-            conformal_widths(&residuals[ci], &params.levels, h, params.horizon_pool);
+        // More origins for the intervals: the chosen method only, at origins where it fits.
+        let mut calib = residuals[ci].clone();
+        let min_origin = if matches!(best, Candidate::Gbm | Candidate::EtsGbm) {
+            gbm_min
+        } else {
+            2 * m
+        };
+        for j in params.calibration_origins..params.interval_origins {
+            let Some(o) = n.checked_sub(h + j * params.origin_step) else {
+                break;
+            };
+            if o < min_origin {
+                break;
+            }
+            let train = &y[..o];
+            let Ok(fits) = fit_for(best, &ctx, train, params) else {
+                continue;
+            };
+            let fc = forecast_with(best, &fits, &ctx, train, m, h)?;
+            calib.push(y[o..o + h].iter().zip(&fc).map(|(a, f)| a - f).collect());
+        }
+        let (half_widths, few) = conformal_widths(&calib, &params.levels, h, params.horizon_pool);
         for (level, count) in few {
             notes.push(format!(
                 "{count} calibration errors are too few for an exact {level} % conformal \
@@ -560,6 +591,7 @@ impl Forecaster {
             chosen: best,
             scores,
             origins: origins.len(),
+            interval_origins: calib.len(),
             interval_kind: IntervalKind::Conformal,
             half_widths,
             notes,

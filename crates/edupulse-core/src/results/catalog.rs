@@ -17,6 +17,7 @@ use crate::demand::Reschedule;
 use crate::error::CoreError;
 use crate::experiments::{ExperimentLookRow, ExperimentResultRow};
 use crate::forecast::RevenueForecastRow;
+use crate::kpi::scorecard::ScorecardRow;
 use crate::kpi::{FunnelRow, KpiSummary, MonthRevenue, SlotRow};
 use crate::leads::nurture::NurtureDecision;
 use crate::leads::step::{LeadModelRow, LeadScoreRow};
@@ -36,6 +37,7 @@ pub fn catalog() -> &'static [&'static ResultSpec] {
             spec_of::<FunnelRow>(),
             spec_of::<SlotRow>(),
             spec_of::<MonthRevenue>(),
+            spec_of::<ScorecardRow>(),
             spec_of::<ReviewSummary>(),
             spec_of::<LearnerSchedule>(),
             spec_of::<LearnerTarget>(),

@@ -10,7 +10,13 @@
 //! - **active students** (any activity in the last 7 and 30 days);
 //! - **revenue by month**; the **completion rate** (students with a certificate / students);
 //! - a **KPI alert** when the attendance rate of the last 30 days falls by more than
-//!   `attendance_drop_alert` (relative) against the 30 days before, and a daily **digest**.
+//!   `attendance_drop_alert` (relative) against the 30 days before, and a daily **digest**;
+//! - the **scorecard** ([`scorecard`]): every KPI over a window against its target
+//!   ([`targets`]), with status, trend and diagnosis, and the attendance-floor alert.
+
+pub mod scorecard;
+pub mod targets;
+pub mod weekly;
 
 use crate::error::{CoreError, Result};
 use crate::model::{ActivityKind, LeadEventKind, Tables};
@@ -29,6 +35,21 @@ pub struct KpiConfig {
     pub attendance_drop_alert: f64,
     /// Minimum registrations in each 30-day window before the attendance alert may fire.
     pub min_registrations: usize,
+    /// Absolute attendance floor: the scorecard window's attendance rate below it alerts (the
+    /// source's troubleshooting symptom, 30 %).
+    pub attendance_floor: f64,
+    /// Days of the scorecard window (the previous window has the same length).
+    pub window_days: u32,
+    /// A KPI missing its target by at most this share of the target is `at_risk`, beyond
+    /// `missed`.
+    pub at_risk_margin: f64,
+    /// A relative change within this band is a `stable` trend.
+    pub stable_band: f64,
+    /// Days without activity after which an enrolment counts as dropped (completion) and a
+    /// student as active before the window (churn).
+    pub inactive_days: u32,
+    /// The target of each KPI (`[job.kpi.targets]`).
+    pub targets: targets::KpiTargets,
 }
 
 impl Default for KpiConfig {
@@ -37,6 +58,12 @@ impl Default for KpiConfig {
             conversion_window_days: 30,
             attendance_drop_alert: 0.2,
             min_registrations: 30,
+            attendance_floor: 0.30,
+            window_days: 30,
+            at_risk_margin: 0.10,
+            stable_band: 0.05,
+            inactive_days: 30,
+            targets: targets::KpiTargets::default(),
         }
     }
 }
@@ -53,7 +80,27 @@ impl KpiConfig {
         if self.conversion_window_days == 0 {
             return Err(CoreError::param("conversion_window_days", "must be ≥ 1"));
         }
-        Ok(())
+        if !(self.attendance_floor >= 0.0 && self.attendance_floor <= 1.0) {
+            return Err(CoreError::param(
+                "attendance_floor",
+                format!("{} is not in [0, 1]", self.attendance_floor),
+            ));
+        }
+        if self.window_days == 0 || self.window_days > 366 {
+            return Err(CoreError::param("window_days", "must be in 1..=366"));
+        }
+        if self.inactive_days == 0 {
+            return Err(CoreError::param("inactive_days", "must be ≥ 1"));
+        }
+        for (name, v) in [
+            ("at_risk_margin", self.at_risk_margin),
+            ("stable_band", self.stable_band),
+        ] {
+            if !(0.0..1.0).contains(&v) {
+                return Err(CoreError::param(name, format!("{v} is not in [0, 1)")));
+            }
+        }
+        self.targets.validate()
     }
 }
 
