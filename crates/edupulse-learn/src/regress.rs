@@ -442,10 +442,22 @@ impl Grower {
         params: &GrowParams,
         mut rng: Option<&mut ChaCha8Rng>,
     ) -> Grown {
-        let (g0, h0) = rows.iter().fold((0.0, 0.0), |(a, b), &r| {
-            (a + g[r as usize], b + h[r as usize])
-        });
         let unit_h = rows.iter().all(|&r| h[r as usize] == 1.0);
+        // Sums in row order; with unit Hessians their sum is the row count (exactly).
+        let mut g0 = 0.0;
+        let h0 = if unit_h {
+            for &r in rows.iter() {
+                g0 += g[r as usize];
+            }
+            rows.len() as f64
+        } else {
+            let mut h0 = 0.0;
+            for &r in rows.iter() {
+                g0 += g[r as usize];
+                h0 += h[r as usize];
+            }
+            h0
+        };
         let mut tree = Tree {
             nodes: vec![leaf(g0, h0, params.lambda)],
         };
@@ -526,12 +538,18 @@ impl Grower {
             let f = split.feature;
             let range = &mut rows[node.start..node.end];
             let col = &self.cols[f * self.n..(f + 1) * self.n];
+            // Rows going left are swapped to the front in order (branch-free: the swap is
+            // written either way and is a no-op for rows going right).
             let mut cut = 0;
             for r in 0..range.len() {
-                if col[range[r] as usize] as usize <= split.bin {
-                    range.swap(cut, r);
-                    cut += 1;
-                }
+                let v = range[r];
+                let w = range[cut];
+                let left = col
+                    .get(v as usize)
+                    .is_some_and(|&c| c as usize <= split.bin);
+                range[r] = if left { w } else { v };
+                range[cut] = if left { v } else { w };
+                cut += usize::from(left);
             }
             let (lrows, rrows) = range.split_at(cut);
             let (gl, hl) = (split.gl, split.hl);
