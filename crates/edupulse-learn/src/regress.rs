@@ -444,19 +444,11 @@ impl Grower {
     ) -> Grown {
         let unit_h = rows.iter().all(|&r| h[r as usize] == 1.0);
         // Sums in row order; with unit Hessians their sum is the row count (exactly).
-        let mut g0 = 0.0;
+        let g0 = sum_at(g, rows);
         let h0 = if unit_h {
-            for &r in rows.iter() {
-                g0 += g[r as usize];
-            }
             rows.len() as f64
         } else {
-            let mut h0 = 0.0;
-            for &r in rows.iter() {
-                g0 += g[r as usize];
-                h0 += h[r as usize];
-            }
-            h0
+            sum_at(h, rows)
         };
         let mut tree = Tree {
             nodes: vec![leaf(g0, h0, params.lambda)],
@@ -679,6 +671,17 @@ pub(crate) fn boost_round(
         }
     }
     grown
+}
+
+/// `Σ v[r]` over `rows`, in row order (out of line: inlined into the grower, its accumulator
+/// was spilled to the stack on every row).
+#[inline(never)]
+fn sum_at(v: &[f64], rows: &[u32]) -> f64 {
+    let mut s = 0.0;
+    for &r in rows {
+        s += v.get(r as usize).copied().unwrap_or(0.0);
+    }
+    s
 }
 
 fn leaf(g: f64, h: f64, lambda: f64) -> Node {
