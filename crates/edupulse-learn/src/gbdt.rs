@@ -199,6 +199,15 @@ impl GradientBoosting {
         let mut gains_per_tree: Vec<Vec<f64>> = Vec::new();
         let mut val_loss: Vec<f64> = Vec::new();
         let mut rows: Vec<u32> = (0..nt as u32).collect();
+        // The interval's residuals without walking every tree again after the fit: the sum of the
+        // trees' values on each training row (no early stopping) or each validation row, added
+        // up from zero in tree order exactly as `predict` adds them, so `baseline + sum` is bit
+        // for bit what `predict` returns (`f` and `fv` start at the baseline instead and drive
+        // the gradients and the stopping rule).
+        let mut tree_sum = vec![0.0; if n_val > 0 { n_val } else { nt }];
+        let mut best_sum: Vec<f64> = Vec::new();
+        // (iteration, loss) of the first least validation loss: the model keeps trees up to it.
+        let mut best: Option<(usize, f64)> = None;
         for _ in 0..params.max_iter {
             let grown = boost_round(
                 &grower,
@@ -214,6 +223,15 @@ impl GradientBoosting {
             for node in &mut tree.nodes {
                 node.value *= params.learning_rate;
             }
+            if n_val == 0 {
+                // Training rows of each leaf: the ranges of `rows` the grower left.
+                for &(id, a, b) in &grown.leaves {
+                    let v = tree.nodes.get(id).map_or(0.0, |n| n.value);
+                    for &r in &rows[a..b] {
+                        tree_sum[r as usize] += v;
+                    }
+                }
+            }
             let split = tree.nodes.len() > 1;
             trees.push(tree);
             gains_per_tree.push(grown.gains);
@@ -222,12 +240,19 @@ impl GradientBoosting {
                 let mut loss = 0.0;
                 if let Some(tree) = trees.last() {
                     for (k, &i) in val_idx.iter().enumerate() {
-                        fv[k] += tree.predict(&x[i * p..(i + 1) * p]);
+                        let t = tree.predict(&x[i * p..(i + 1) * p]);
+                        fv[k] += t;
+                        tree_sum[k] += t;
                         let e = fv[k] - y[i];
                         loss += e * e;
                     }
                 }
-                val_loss.push(loss / n_val as f64);
+                let loss = loss / n_val as f64;
+                if best.is_none_or(|(_, b)| loss.total_cmp(&b).is_lt()) {
+                    best = Some((val_loss.len(), loss));
+                    best_sum.clone_from(&tree_sum);
+                }
+                val_loss.push(loss);
                 let m = params.n_iter_no_change;
                 if val_loss.len() > m {
                     let reference = val_loss[val_loss.len() - 1 - m];
@@ -244,16 +269,9 @@ impl GradientBoosting {
                 break;
             }
         }
-        if n_val > 0 {
-            if let Some(best) = val_loss
-                .iter()
-                .enumerate()
-                .min_by(|a, b| a.1.total_cmp(b.1))
-                .map(|(k, _)| k + 1)
-            {
-                trees.truncate(best);
-                gains_per_tree.truncate(best);
-            }
+        if let Some((k, _)) = best {
+            trees.truncate(k + 1);
+            gains_per_tree.truncate(k + 1);
         }
         let mut importances = vec![0.0; p];
         for gains in &gains_per_tree {
@@ -276,19 +294,16 @@ impl GradientBoosting {
             },
             params: params.clone(),
         };
-        let (rx, ry): (Vec<f64>, Vec<f64>) = if n_val > 0 {
-            (
-                val_idx
-                    .iter()
-                    .flat_map(|&i| x[i * p..(i + 1) * p].iter().copied())
-                    .collect(),
-                val_idx.iter().map(|&i| y[i]).collect(),
-            )
+        let (sums, ry): (&[f64], Vec<f64>) = if n_val > 0 {
+            (&best_sum, val_idx.iter().map(|&i| y[i]).collect())
         } else {
-            (xt, yt)
+            (&tree_sum, yt)
         };
-        let pred = model.predict(&rx, p)?;
-        let mut res: Vec<f64> = pred.iter().zip(&ry).map(|(a, b)| (a - b).abs()).collect();
+        let mut res: Vec<f64> = sums
+            .iter()
+            .zip(&ry)
+            .map(|(s, y)| (baseline + s - y).abs())
+            .collect();
         res.sort_by(f64::total_cmp);
         model.residuals = res;
         Ok(model)

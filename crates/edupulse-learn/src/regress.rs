@@ -151,11 +151,14 @@ impl Objective for LogLoss {
     }
 }
 
-/// The binned training matrix in the layout the grower reads (row-major codes, bin offsets).
+/// The binned training matrix in the layouts the grower reads: row-major codes (histograms read
+/// every feature of a row), column-major codes (partitions read one feature of many rows), bin
+/// offsets.
 pub(crate) struct Grower {
     n: usize,
     p: usize,
     codes: Vec<u8>,
+    cols: Vec<u8>,
     offsets: Vec<usize>,
     /// Smallest and largest training value of every bin (indexed like histograms).
     bin_min: Vec<f64>,
@@ -290,10 +293,12 @@ impl Grower {
                 bin_max[k] = bin_max[k].max(v);
             }
         }
+        let cols = (0..p).flat_map(|j| b.codes(j).iter().copied()).collect();
         Grower {
             n,
             p,
             codes,
+            cols,
             offsets,
             bin_min,
             bin_max,
@@ -309,21 +314,39 @@ impl Grower {
         self.offsets.last().copied().unwrap_or(0)
     }
 
-    fn hist(&self, g: &[f64], h: &[f64], rows: &[u32]) -> Vec<Bin> {
-        let mut hist = vec![Bin::default(); self.n_bins()];
+    /// Accumulate the histogram of `rows` into `out` (all zero on entry). With `unit_h` (every
+    /// row's `h` is 1, as for squared error) the Hessian sums are not accumulated but set to the
+    /// counts afterwards: sums of ones are exact, so the result is bit for bit the same.
+    fn hist_into(&self, (g, h): (&[f64], &[f64]), rows: &[u32], unit_h: bool, out: &mut [Bin]) {
         let p = self.p;
-        for &r in rows {
-            let r = r as usize;
-            let (gr, hr) = (g[r], h[r]);
-            let codes = &self.codes[r * p..(r + 1) * p];
-            for (&c, &off) in codes.iter().zip(&self.offsets) {
-                let b = &mut hist[off + c as usize];
-                b.g += gr;
-                b.h += hr;
-                b.c += 1;
+        let offsets = &self.offsets[..p];
+        if unit_h {
+            for &r in rows {
+                let r = r as usize;
+                let gr = g[r];
+                let codes = &self.codes[r * p..(r + 1) * p];
+                for (&c, &off) in codes.iter().zip(offsets) {
+                    let b = &mut out[off + c as usize];
+                    b.g += gr;
+                    b.c += 1;
+                }
+            }
+            for b in out.iter_mut() {
+                b.h = f64::from(b.c);
+            }
+        } else {
+            for &r in rows {
+                let r = r as usize;
+                let (gr, hr) = (g[r], h[r]);
+                let codes = &self.codes[r * p..(r + 1) * p];
+                for (&c, &off) in codes.iter().zip(offsets) {
+                    let b = &mut out[off + c as usize];
+                    b.g += gr;
+                    b.h += hr;
+                    b.c += 1;
+                }
             }
         }
-        hist
     }
 
     /// The best split of a node from its histogram (`Some(hist)`) or, for small nodes, from its
@@ -338,6 +361,7 @@ impl Grower {
         params: &GrowParams,
         features: &mut [usize],
         rng: &mut Option<&mut ChaCha8Rng>,
+        buf: &mut Vec<(u8, f64, f64)>,
     ) -> Option<Split> {
         let m = params.max_features.clamp(1, self.p);
         if m < self.p {
@@ -350,7 +374,6 @@ impl Grower {
         }
         let mut search = Search::new(sums.0, sums.1, rows.len(), params);
         let mut examined = 0;
-        let mut buf: Vec<(u8, f64, f64)> = Vec::new();
         for &j in features.iter() {
             // Like scikit-learn, keep drawing features past `m` while none could split.
             if examined >= m && search.best.is_some() {
@@ -382,9 +405,10 @@ impl Grower {
                 }
                 None => {
                     buf.clear();
+                    let col = &self.cols[j * self.n..(j + 1) * self.n];
                     buf.extend(rows.iter().map(|&r| {
                         let r = r as usize;
-                        (self.codes[r * self.p + j], gh.0[r], gh.1[r])
+                        (col[r], gh.0[r], gh.1[r])
                     }));
                     buf.sort_unstable_by_key(|v| v.0);
                     let (mut gl, mut hl) = (0.0, 0.0);
@@ -407,6 +431,9 @@ impl Grower {
 
     /// Grow one tree on `rows` (rows with `h > 0`), reordering `rows` so that every leaf owns a
     /// contiguous range.
+    ///
+    /// Histogram buffers are recycled within the tree (no allocation per node once the first
+    /// few exist); the row partition reads the split feature's column-major codes.
     pub fn grow(
         &self,
         g: &[f64],
@@ -415,15 +442,35 @@ impl Grower {
         params: &GrowParams,
         mut rng: Option<&mut ChaCha8Rng>,
     ) -> Grown {
-        let (g0, h0) = rows.iter().fold((0.0, 0.0), |(a, b), &r| {
-            (a + g[r as usize], b + h[r as usize])
-        });
+        let unit_h = rows.iter().all(|&r| h[r as usize] == 1.0);
+        // Sums in row order; with unit Hessians their sum is the row count (exactly).
+        let g0 = sum_at(g, rows);
+        let h0 = if unit_h {
+            rows.len() as f64
+        } else {
+            sum_at(h, rows)
+        };
         let mut tree = Tree {
             nodes: vec![leaf(g0, h0, params.lambda)],
         };
         let mut gains = vec![0.0; self.p];
         let mut leaves = Vec::new();
         let mut features: Vec<usize> = (0..self.p).collect();
+        let mut buf: Vec<(u8, f64, f64)> = Vec::new();
+        // Spare histograms: a node's histogram goes back here once no child can use it.
+        let mut pool: Vec<Vec<Bin>> = Vec::new();
+        let n_bins = self.n_bins();
+        let take = |pool: &mut Vec<Vec<Bin>>, rows: &[u32]| {
+            let mut v = match pool.pop() {
+                Some(mut v) => {
+                    v.fill(Bin::default());
+                    v
+                }
+                None => vec![Bin::default(); n_bins],
+            };
+            self.hist_into((g, h), rows, unit_h, &mut v);
+            v
+        };
         let max_depth = params.max_depth.unwrap_or(usize::MAX);
         let max_leaves = params.max_leaf_nodes.unwrap_or(usize::MAX).max(1);
         let mcw = params.min_child_weight.max(0.0);
@@ -442,7 +489,7 @@ impl Grower {
             split: None,
         };
         if can_split(rows.len(), h0, 0) && max_leaves > 1 {
-            let hist = (rows.len() > SMALL).then(|| self.hist(g, h, rows));
+            let hist = (rows.len() > SMALL).then(|| take(&mut pool, rows));
             root.split = self.best_split(
                 hist.as_deref(),
                 rows,
@@ -451,6 +498,7 @@ impl Grower {
                 params,
                 &mut features,
                 &mut rng,
+                &mut buf,
             );
             root.hist = hist;
         }
@@ -481,12 +529,19 @@ impl Grower {
             };
             let f = split.feature;
             let range = &mut rows[node.start..node.end];
+            let col = &self.cols[f * self.n..(f + 1) * self.n];
+            // Rows going left are swapped to the front in order (branch-free: the swap is
+            // written either way and is a no-op for rows going right).
             let mut cut = 0;
             for r in 0..range.len() {
-                if self.codes[range[r] as usize * self.p + f] as usize <= split.bin {
-                    range.swap(cut, r);
-                    cut += 1;
-                }
+                let v = range[r];
+                let w = range[cut];
+                let left = col
+                    .get(v as usize)
+                    .is_some_and(|&c| c as usize <= split.bin);
+                range[r] = if left { w } else { v };
+                range[cut] = if left { v } else { w };
+                cut += usize::from(left);
             }
             let (lrows, rrows) = range.split_at(cut);
             let (gl, hl) = (split.gl, split.hl);
@@ -508,20 +563,28 @@ impl Grower {
             let l_split = can_split(lrows.len(), hl, depth);
             let r_split = can_split(rrows.len(), hr, depth);
             let left_small = lrows.len() <= rrows.len();
-            let large = if left_small { rrows.len() } else { lrows.len() };
+            let (small_rows, large) = if left_small {
+                (lrows, rrows.len())
+            } else {
+                (rrows, lrows.len())
+            };
             let (mut lhist, mut rhist) = (None, None);
-            // Histograms only for children that will search over them (more than SMALL rows).
+            // Histograms only for children that will search over them (more than SMALL rows);
+            // the larger child's is the parent's minus the smaller's.
             if let Some(mut hist) = node.hist {
                 if large > SMALL && (if left_small { r_split } else { l_split }) {
-                    let small = self.hist(g, h, if left_small { lrows } else { rrows });
+                    let small = take(&mut pool, small_rows);
                     for (a, b) in hist.iter_mut().zip(&small) {
                         a.g -= b.g;
                         a.h -= b.h;
                         a.c -= b.c;
                     }
-                    let small = (!small.is_empty()
-                        && (if left_small { lrows.len() } else { rrows.len() }) > SMALL)
-                        .then_some(small);
+                    let small = if small_rows.len() > SMALL {
+                        Some(small)
+                    } else {
+                        pool.push(small);
+                        None
+                    };
                     if left_small {
                         lhist = small;
                         rhist = Some(hist);
@@ -529,6 +592,8 @@ impl Grower {
                         lhist = Some(hist);
                         rhist = small;
                     }
+                } else {
+                    pool.push(hist);
                 }
             }
             let (ls, rs) = (node.start, node.start + cut);
@@ -557,10 +622,13 @@ impl Grower {
                         params,
                         &mut features,
                         &mut rng,
+                        &mut buf,
                     );
-                    if child.split.is_some() {
-                        child.hist = hist;
-                    }
+                }
+                match hist {
+                    Some(hist) if child.split.is_some() => child.hist = Some(hist),
+                    Some(hist) => pool.push(hist),
+                    None => {}
                 }
                 made.push(child);
             }
@@ -603,6 +671,17 @@ pub(crate) fn boost_round(
         }
     }
     grown
+}
+
+/// `Σ v[r]` over `rows`, in row order (out of line: inlined into the grower, its accumulator
+/// was spilled to the stack on every row).
+#[inline(never)]
+fn sum_at(v: &[f64], rows: &[u32]) -> f64 {
+    let mut s = 0.0;
+    for &r in rows {
+        s += v.get(r as usize).copied().unwrap_or(0.0);
+    }
+    s
 }
 
 fn leaf(g: f64, h: f64, lambda: f64) -> Node {
