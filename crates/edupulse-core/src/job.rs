@@ -94,6 +94,8 @@ pub struct JobConfig {
     pub forecast: crate::forecast::ForecastConfig,
     /// Content step parameters (micro-lessons, mastery, next steps).
     pub content: crate::content::step::ContentConfig,
+    /// Feedback step parameters (webinar outcomes, attendance floor).
+    pub feedback: crate::feedback::FeedbackConfig,
 }
 
 impl JobConfig {
@@ -108,7 +110,8 @@ impl JobConfig {
         self.experiments.validate()?;
         self.certify.validate()?;
         self.forecast.validate()?;
-        self.content.validate()
+        self.content.validate()?;
+        self.feedback.validate()
     }
 }
 
@@ -162,6 +165,9 @@ impl Job {
                 Box::new(crate::content::step::ContentStep {
                     config: config.content.clone(),
                     schedule: config.repetition.clone(),
+                }),
+                Box::new(crate::feedback::FeedbackStep {
+                    config: config.feedback.clone(),
                 }),
             ],
         })

@@ -72,6 +72,7 @@ __all__ = [
     "repetition",
     "trends",
     "content",
+    "feedback",
     "TABLES",
     "ConvergenceError",
     "EdupulseError",
@@ -532,3 +533,4 @@ from . import io  # noqa: E402  (submodule: edupulse.io, the importers)
 from . import experiments  # noqa: E402  (submodule: edupulse.experiments)
 from . import content  # noqa: E402  (submodule: edupulse.content)
 from . import community  # noqa: E402  (submodule: edupulse.community)
+from . import feedback  # noqa: E402  (submodule: edupulse.feedback)

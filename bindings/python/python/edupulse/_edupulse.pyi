@@ -38,6 +38,8 @@ __all__ = [
     "content_mastery",
     "content_segment_text",
     "content_segment_transcript",
+    "feedback_sentiment",
+    "feedback_webinar_outcomes",
     "certify_sign",
     "certify_verify",
     "certify_eligibility",
@@ -95,6 +97,8 @@ def trends_related(keywords: List[str], related: List[str], values: Any, days: A
 # edupulse.content
 def content_mastery(tables: Any, as_of: Optional[int] = None) -> Tuple[List[Tuple[str, str, float, int, int, bool]], List[Tuple[str, str, str, str, Optional[str], float]]]: ...
 def content_segment_text(sentences: List[str], n_segments: Optional[int] = None, min_sentences: int = 2) -> List[int]: ...
+def feedback_sentiment(texts: List[str], neutral_band: float = 0.1) -> Tuple[List[float], List[str], List[bool], List[bool]]: ...
+def feedback_webinar_outcomes(tables: Any, as_of: Optional[int] = None, config: Optional[Dict[str, Any]] = None) -> Dict[str, List[Any]]: ...
 def content_segment_transcript(content_id: List[str], start_s: List[float], end_s: List[float], text: List[str], min_minutes: float = 5.0, max_minutes: float = 10.0) -> Dict[str, List[Any]]: ...
 # edupulse.churn (float64 columns travel as contiguous numpy arrays, read in place)
 _Fit = Tuple[List[float], float, List[float], int]

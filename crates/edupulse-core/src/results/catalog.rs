@@ -12,6 +12,7 @@ use crate::demand::rows::{
 use crate::demand::Reschedule;
 use crate::error::CoreError;
 use crate::experiments::{ExperimentLookRow, ExperimentResultRow};
+use crate::feedback::{TestimonialRow, WebinarOutcomeRow};
 use crate::forecast::RevenueForecastRow;
 use crate::kpi::{FunnelRow, KpiSummary, MonthRevenue, SlotRow};
 use crate::leads::nurture::NurtureDecision;
@@ -61,6 +62,8 @@ pub fn catalog() -> &'static [&'static ResultSpec] {
             spec_of::<LessonRow>(),
             spec_of::<MasteryRow>(),
             spec_of::<NextStepRow>(),
+            spec_of::<WebinarOutcomeRow>(),
+            spec_of::<TestimonialRow>(),
         ]
     })
 }
