@@ -90,3 +90,70 @@ pub(crate) fn feedback_webinar_outcomes<'py>(
         crate::convert::result_set_to_py(py, set).map_err(Failure::Py)
     })
 }
+
+/// Columns of a live timeline: (minute, messages, questions, mean_sentiment, positive, negative).
+type TimelineColumns = (
+    Vec<i64>,
+    Vec<u32>,
+    Vec<u32>,
+    Vec<Option<f64>>,
+    Vec<u32>,
+    Vec<u32>,
+);
+
+/// The live timeline of one webinar from its rows' `at` (unix seconds), `kind` and `text`
+/// (`edupulse.feedback.live_timeline`).
+#[pyfunction]
+#[pyo3(signature = (at, kind, text, start, end, now, neutral_band = 0.1))]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn feedback_live_timeline(
+    py: Python<'_>,
+    at: Vec<i64>,
+    kind: Vec<String>,
+    text: Vec<String>,
+    start: i64,
+    end: i64,
+    now: i64,
+    neutral_band: f64,
+) -> PyResult<TimelineColumns> {
+    use edupulse::core::feedback::live_timeline;
+    use edupulse::core::model::FeedbackKind;
+    guard(|| {
+        let time = |name: &str, s: i64| {
+            DateTime::from_timestamp(s, 0)
+                .ok_or_else(|| Failure::param(name, "not a representable time"))
+        };
+        let mut rows = Vec::with_capacity(at.len());
+        for (i, ((a, k), t)) in at.iter().zip(&kind).zip(text).enumerate() {
+            let k: FeedbackKind = k.parse().map_err(|e: String| {
+                Failure::Core(edupulse::core::CoreError::validation(
+                    "feedback",
+                    Some(i + 1),
+                    Some("kind"),
+                    e,
+                ))
+            })?;
+            rows.push((time("at", *a)?, k, t));
+        }
+        let (start, end, now) = (
+            time("starts_at", start)?,
+            time("end", end)?,
+            time("now", now)?,
+        );
+        let params = SentimentParams {
+            neutral_band,
+            ..SentimentParams::default()
+        };
+        let minutes = py.detach(move || live_timeline(&rows, start, end, now, &params))?;
+        let mut out: TimelineColumns = Default::default();
+        for m in minutes {
+            out.0.push(m.minute);
+            out.1.push(m.messages);
+            out.2.push(m.questions);
+            out.3.push(m.mean_sentiment);
+            out.4.push(m.positive);
+            out.5.push(m.negative);
+        }
+        Ok(out)
+    })
+}

@@ -93,3 +93,33 @@ def test_webinar_outcomes_config_and_bad_input(sim):
     assert f"`{bad.loc[0, 'feedback_id']}`" in str(e.value)
     with pytest.raises(ParameterError):
         feedback.webinar_outcomes(sim, as_of, output="excel")
+
+
+def test_live_timeline_per_minute_so_far():
+    start = pd.Timestamp("2025-03-04T17:00:00Z")
+    at = [start + pd.Timedelta(seconds=s) for s in (-90, 10, 50, 59, 200, 240, 30)]
+    rows = pd.DataFrame({
+        "webinar_id": ["w1"] * 6 + ["w2"],
+        "at": at,
+        "kind": ["chat", "chat", "chat", "question", "chat", "survey", "chat"],
+        "text": ["Hola desde Lima", "¡Excelente!", "Muy aburrido", "¿Habrá grabación?", "Genial",
+                 "Excelente", "Genial"],
+    })
+    now = start + pd.Timedelta(seconds=239)
+    tl = feedback.live_timeline(rows, "w1", start, 60, now)
+    assert tl["minute"].tolist() == [-2, 0, 1, 2, 3]
+    assert tl["messages"].tolist() == [1, 3, 0, 0, 1]
+    assert tl["questions"].tolist() == [0, 1, 0, 0, 0]
+    want = feedback.sentiment(["¡Excelente!", "Muy aburrido", "¿Habrá grabación?"])["score"].mean()
+    assert tl["mean_sentiment"].iloc[1] == pytest.approx(want)
+    assert np.isnan(tl["mean_sentiment"].iloc[2])
+    # Default now: the latest row of the webinar (the survey at 240 s is not live).
+    assert feedback.live_timeline(rows, "w1", start, 60)["minute"].max() == 4
+    assert feedback.live_timeline(rows, "w3", start, 60)["messages"].tolist() == [0]
+    bad = rows.copy()
+    bad.loc[2, "kind"] = "tweet"
+    with pytest.raises(ValidationError) as e:
+        feedback.live_timeline(bad, "w1", start, 60, now)
+    assert (e.value.row, e.value.column) == (3, "kind")
+    with pytest.raises(ParameterError):
+        feedback.live_timeline(rows.drop(columns=["text"]), "w1", start, 60, now)

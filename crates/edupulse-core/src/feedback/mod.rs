@@ -14,6 +14,8 @@
 //!   its attendance fell below the source's 30 % floor;
 //! - [`testimonials`]: people worth asking for a testimonial (positive, rated ≥ 4, certified or
 //!   converted), asked once each through the outbox;
+//! - [`timeline`]: the live timeline of a webinar in progress (messages and sentiment per
+//!   minute from the rows so far);
 //! - [`step`]: the `feedback` job step (`[job.feedback]`), with a deduplicated alert per webinar
 //!   below the floor.
 
@@ -29,6 +31,7 @@ mod tests;
 mod tests_outcomes;
 #[cfg(test)]
 mod tests_testimonials;
+pub mod timeline;
 
 pub use outcomes::{scored_feedback, webinar_outcomes, WebinarOutcomeRow};
 pub use sentiment::{
@@ -37,3 +40,4 @@ pub use sentiment::{
 pub use step::{FeedbackConfig, FeedbackStep};
 pub use terms::{distinctive_terms, group_questions, QuestionGroup};
 pub use testimonials::{testimonial_candidates, testimonial_requests, TestimonialRow};
+pub use timeline::{live_timeline, TimelineMinute};

@@ -189,3 +189,59 @@ fn one_request_per_person_with_a_stable_key_only_while_recent() {
     assert_eq!(rows.len(), 2);
     assert!(rows.iter().all(|r| !r.requested));
 }
+
+#[test]
+fn live_timeline_counts_every_live_row_so_far_per_minute() {
+    use chrono::Duration;
+    let start = t(4, 17);
+    let end = start + Duration::hours(1);
+    let s = |secs: i64| start + Duration::seconds(secs);
+    let rows = [
+        (s(-90), FeedbackKind::Chat, "Hola desde Lima"),
+        (s(10), FeedbackKind::Chat, "¡Excelente!"),
+        (s(50), FeedbackKind::Chat, "Muy aburrido"),
+        (s(59), FeedbackKind::Question, "¿Habrá grabación?"),
+        (s(200), FeedbackKind::Chat, "Genial"),
+        (s(240), FeedbackKind::Survey, "Excelente"), // not live
+        (s(400), FeedbackKind::Chat, "Genial"),      // after now
+    ];
+    let p = SentimentParams::default();
+    let tl = timeline::live_timeline(&rows, start, end, s(239), &p).unwrap();
+    let got: Vec<(i64, u32, u32)> = tl
+        .iter()
+        .map(|m| (m.minute, m.messages, m.questions))
+        .collect();
+    assert_eq!(
+        got,
+        [(-2, 1, 0), (0, 3, 1), (1, 0, 0), (2, 0, 0), (3, 1, 0)]
+    );
+    let m0 = &tl[1];
+    assert_eq!((m0.positive, m0.negative), (1, 1));
+    let want = (score("¡Excelente!").score
+        + score("Muy aburrido").score
+        + score("¿Habrá grabación?").score)
+        / 3.0;
+    assert!((m0.mean_sentiment.unwrap() - want).abs() < 1e-12);
+    assert_eq!(tl[2].mean_sentiment, None);
+    // After the end the dense part stops at the last minute; before the start only early rows.
+    assert_eq!(
+        timeline::live_timeline(&rows, start, end, s(7200), &p)
+            .unwrap()
+            .len(),
+        62
+    ); // -2, 0..=60
+    assert_eq!(
+        timeline::live_timeline(&rows, start, end, s(-1), &p)
+            .unwrap()
+            .len(),
+        1
+    );
+    let bad = SentimentParams {
+        neutral_band: 2.0,
+        ..p
+    };
+    assert!(timeline::live_timeline(&rows, start, end, s(0), &bad)
+        .unwrap_err()
+        .to_string()
+        .contains("neutral_band"));
+}
