@@ -12,6 +12,7 @@ use edupulse_core::demand::rows::{
 };
 use edupulse_core::demand::Reschedule;
 use edupulse_core::experiments::{ExperimentLookRow, ExperimentResultRow};
+use edupulse_core::feedback::{TestimonialRow, WebinarOutcomeRow};
 use edupulse_core::kpi::{FunnelRow, KpiSummary, MonthRevenue, SlotRow};
 use edupulse_core::leads::step::LeadModelRow;
 use edupulse_core::leads::{Grade, LeadScoreRow};
@@ -358,6 +359,28 @@ impl ContentSection {
     }
 }
 
+/// Feedback: per-webinar outcomes and testimonial candidates.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FeedbackSection {
+    /// `webinar_outcomes`, in start order.
+    pub outcomes: Vec<WebinarOutcomeRow>,
+    /// `testimonial_candidates`, by person.
+    pub testimonials: Vec<TestimonialRow>,
+}
+
+impl FeedbackSection {
+    async fn read(store: &dyn Store, as_of: DateTime<Utc>) -> Result<FeedbackSection, Error> {
+        let mut s = FeedbackSection {
+            outcomes: typed_results(store, Some(as_of)).await?,
+            testimonials: typed_results(store, Some(as_of)).await?,
+        };
+        s.outcomes
+            .sort_by(|a, b| (a.starts_at, &a.webinar_id).cmp(&(b.starts_at, &b.webinar_id)));
+        s.testimonials.sort_by(|a, b| a.person_id.cmp(&b.person_id));
+        Ok(s)
+    }
+}
+
 /// The outbox and the size of every store table.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct OutboxSection {
@@ -403,6 +426,8 @@ pub struct Report {
     pub repetition: RepetitionSection,
     /// Content and learning paths.
     pub content: ContentSection,
+    /// Webinar outcomes and testimonials.
+    pub feedback: FeedbackSection,
     /// Notifications and store counts.
     pub outbox: OutboxSection,
 }
@@ -453,6 +478,7 @@ impl Report {
             certify: CertifySection::read(store, as_of).await?,
             repetition: RepetitionSection::read(store, as_of).await?,
             content: ContentSection::read(store, as_of).await?,
+            feedback: FeedbackSection::read(store, as_of).await?,
             outbox: OutboxSection::read(store).await?,
         })
     }

@@ -5,6 +5,7 @@ pub mod churn;
 pub mod content;
 pub mod demand;
 pub mod experiments;
+pub mod feedback;
 pub mod kpis;
 pub mod leads;
 pub mod outbox;
