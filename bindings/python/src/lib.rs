@@ -21,6 +21,7 @@ mod defaults;
 mod demand;
 mod errors;
 mod experiments;
+mod feedback;
 mod forecast;
 mod io;
 mod kpi;
@@ -315,6 +316,8 @@ mod _edupulse {
     use super::demand::{NativeDemand, NativeRegressor};
     #[pymodule_export]
     use super::experiments::{experiments_analyze, experiments_test};
+    #[pymodule_export]
+    use super::feedback::{feedback_live_timeline, feedback_sentiment, feedback_webinar_outcomes};
     #[pymodule_export]
     use super::forecast::NativeForecaster;
     #[pymodule_export]

@@ -161,7 +161,7 @@ def test_pickle_of_another_format_is_refused():
 
 PUBLIC_MODULES = ["edupulse", "edupulse._base", "edupulse.certify", "edupulse.churn",
                   "edupulse.community", "edupulse.content", "edupulse.demand", "edupulse.exceptions",
-                  "edupulse.experiments", "edupulse.forecast", "edupulse.io", "edupulse.kpi", "edupulse.leads", "edupulse.repetition",
+                  "edupulse.experiments", "edupulse.feedback", "edupulse.forecast", "edupulse.io", "edupulse.kpi", "edupulse.leads", "edupulse.repetition",
                   "edupulse.trends"]
 
 

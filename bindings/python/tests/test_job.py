@@ -79,10 +79,12 @@ def test_steps_one_at_a_time_equal_the_whole_run(business, tmp_path):
     parts = edupulse.Store(f"sqlite://{tmp_path / 'parts.db'}")
     parts.ingest(business)
     for step in ["kpis", "review_schedule", "trends", "churn", "leads", "demand", "experiments",
-                 "certify", "forecast", "content", "community"]:
+                 "certify", "forecast", "content", "community",
+                 "feedback"]:
         parts.run(AS_OF, steps=[step])
     assert parts.counts() == whole.counts()
-    for table in ["churn_scores", "review_learners", "trend_alerts", "best_slots"]:
+    for table in ["churn_scores", "review_learners", "trend_alerts", "best_slots",
+                  "webinar_outcomes"]:
         a, b = whole.results(table), parts.results(table)
         assert a.equals(b), table
     # the run record keeps every step's summary

@@ -294,8 +294,8 @@ fn results_are_typed_sql_tables_and_partial_runs_keep_the_rest() {
     assert_eq!(p["ok"], true);
     assert_eq!(
         p["run"]["steps"].as_object().unwrap().len(),
-        11, // kpis, review_schedule, trends, churn, leads, demand, experiments, certify, forecast,
-        // content, community
+        12, // kpis, review_schedule, trends, churn, leads, demand, experiments, certify, forecast,
+        // content, community, feedback
         "summaries kept"
     );
     // The demo ran the community step: a points ledger and both leaderboards.
@@ -552,4 +552,65 @@ fn chapters_from_a_transcript_file_or_a_store() {
         err.contains("transcript_segments") && err.contains("reversed segment"),
         "{err}"
     );
+}
+
+#[test]
+fn sentiment_of_a_feedback_file_and_bad_rows_by_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let csv = tmp.path().join("feedback.csv");
+    std::fs::write(
+        &csv,
+        "feedback_id,webinar_id,person_id,at,kind,text,rating\n\
+         f1,w1,p1,2025-03-04T17:05:00Z,chat,\"¡Me encantó, muy útil!\",\n\
+         f2,w1,p2,2025-03-04T17:09:00Z,chat,\"No me gustó, muy lento\",\n\
+         f3,w1,p3,2025-03-05T09:00:00Z,survey,Hola desde Lima,3\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("scores.csv");
+    let o = edupulse(&[
+        "sentiment",
+        csv.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let s = summary(&o);
+    assert_eq!(s["rows"], 3);
+    assert_eq!(s["labels"]["positive"], 1);
+    assert_eq!(s["labels"]["negative"], 1);
+    let written = std::fs::read_to_string(&out).unwrap();
+    let lines: Vec<&str> = written.lines().collect();
+    assert_eq!(
+        lines[0],
+        "feedback_id,webinar_id,kind,score,label,low_coverage,truncated"
+    );
+    assert!(lines[1].starts_with("f1,w1,chat,") && lines[1].contains(",positive,"));
+    assert!(lines[2].contains(",negative,"));
+    // Non-UTF-8 bytes and a rating out of range: exit 1 naming the row.
+    let mut bytes = b"feedback_id,webinar_id,person_id,at,kind,text,rating\n".to_vec();
+    bytes.extend_from_slice(b"f1,w1,p1,2025-03-04T17:05:00Z,chat,buen\xff\xfeo,\n");
+    std::fs::write(&csv, bytes).unwrap();
+    let o = edupulse(&[
+        "sentiment",
+        csv.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("row 1"), "{err}");
+    std::fs::write(
+        &csv,
+        "feedback_id,webinar_id,person_id,at,kind,text,rating\nf1,w1,p1,2025-03-04T17:05:00Z,survey,ok,9\n",
+    )
+    .unwrap();
+    let o = edupulse(&[
+        "sentiment",
+        csv.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("rating") && err.contains("row 1"), "{err}");
 }

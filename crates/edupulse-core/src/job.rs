@@ -106,6 +106,8 @@ pub struct JobConfig {
     /// Community step parameters (points, badges, leaderboards, participation, matching,
     /// recommendations).
     pub community: crate::community::CommunityConfig,
+    /// Feedback step parameters (webinar outcomes, attendance floor).
+    pub feedback: crate::feedback::FeedbackConfig,
 }
 
 impl JobConfig {
@@ -121,7 +123,8 @@ impl JobConfig {
         self.certify.validate()?;
         self.forecast.validate()?;
         self.content.validate()?;
-        self.community.validate()
+        self.community.validate()?;
+        self.feedback.validate()
     }
 }
 
@@ -178,6 +181,9 @@ impl Job {
                 }),
                 Box::new(crate::community::CommunityStep {
                     config: config.community.clone(),
+                }),
+                Box::new(crate::feedback::FeedbackStep {
+                    config: config.feedback.clone(),
                 }),
             ],
         })

@@ -40,6 +40,7 @@ pub fn page(report: &Report, lang: Lang) -> String {
     sections::forecast::render(&mut h, &report.forecast, lang);
     sections::experiments::render(&mut h, &report.experiments, lang);
     sections::certify::render(&mut h, &report.certify, lang);
+    sections::feedback::render(&mut h, &report.feedback, lang);
     sections::outbox::render(&mut h, &report.outbox, lang);
     h.push_str("</main></body></html>\n");
     h

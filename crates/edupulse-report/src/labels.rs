@@ -274,6 +274,28 @@ labels! {
     col_mentor: "mentor", "mentor";
     col_affinity: "afinidad", "affinity";
     col_starts: "empieza", "starts";
+    // Feedback: webinar outcomes and testimonials.
+    fb_title: "Webinars: resultados, opiniones y testimonios", "Webinars: outcomes, feedback and testimonials";
+    fb_summary: "{} webinars terminados; {} por debajo del 30 % de asistencia; valoración media {} ({} valoraciones); {} personas a las que pedir un testimonio.",
+        "{} ended webinars; {} below 30 % attendance; mean rating {} ({} ratings); {} people to ask for a testimonial.";
+    fb_webinars: "Últimos webinars", "Latest webinars";
+    fb_col_webinar: "webinar", "webinar";
+    fb_col_terms: "términos destacados", "top terms";
+    fb_col_date: "inicio", "start";
+    fb_col_registrations: "inscritos", "registrations";
+    fb_col_attendance: "asistencia", "attendance";
+    fb_col_watch: "visto (media)", "watched (mean)";
+    fb_col_conversions: "conversiones", "conversions";
+    fb_col_rating: "valoración", "rating";
+    fb_col_positive: "positivos", "positive";
+    fb_col_negative: "negativos", "negative";
+    fb_floor_note: "⚠: asistencia por debajo del mínimo (30 %). Conversiones: compras en los 30 días siguientes al inicio.",
+        "⚠: attendance below the floor (30 %). Conversions: purchases within 30 days of the start.";
+    fb_more: "Y {} webinars más en webinar_outcomes.", "And {} more webinars in webinar_outcomes.";
+    fb_testimonials: "A quién pedir un testimonio", "Who to ask for a testimonial";
+    fb_col_person: "persona", "person";
+    fb_col_quote: "lo que escribió", "what they wrote";
+    fb_col_reason: "motivo", "reason";
 
     // Notifications and the store.
     outbox_title: "Notificaciones ({})", "Notifications ({})";

@@ -112,6 +112,20 @@ impl Lang {
         x.map_or_else(|| "–".to_string(), |x| self.num(x, decimals))
     }
 
+    /// Why a person is a testimonial candidate (`certified`, `converted`,
+    /// `certified_and_converted`).
+    pub fn testimonial_reason(self, reason: &str) -> String {
+        match (self, reason) {
+            (Lang::Es, "certified") => "certificado".into(),
+            (Lang::Es, "converted") => "compró".into(),
+            (Lang::Es, "certified_and_converted") => "certificado y compró".into(),
+            (Lang::En, "certified") => "certified".into(),
+            (Lang::En, "converted") => "bought".into(),
+            (Lang::En, "certified_and_converted") => "certified and bought".into(),
+            (_, other) => other.to_string(),
+        }
+    }
+
     /// The short weekday name of `weekday` (0 = Monday … 6 = Sunday): `lun`… / `Mon`….
     pub fn weekday(self, weekday: u32) -> &'static str {
         const ES_DAYS: [&str; 7] = ["lun", "mar", "mié", "jue", "vie", "sáb", "dom"];

@@ -14,6 +14,7 @@ use edupulse_core::demand::rows::{
 };
 use edupulse_core::demand::Reschedule;
 use edupulse_core::experiments::{ExperimentLookRow, ExperimentResultRow};
+use edupulse_core::feedback::{TestimonialRow, WebinarOutcomeRow};
 use edupulse_core::forecast::RevenueForecastRow;
 use edupulse_core::kpi::{FunnelRow, KpiSummary, MonthRevenue, SlotRow};
 use edupulse_core::leads::step::LeadModelRow;
@@ -453,6 +454,28 @@ impl CommunitySection {
     }
 }
 
+/// Feedback: per-webinar outcomes and testimonial candidates.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FeedbackSection {
+    /// `webinar_outcomes`, in start order.
+    pub outcomes: Vec<WebinarOutcomeRow>,
+    /// `testimonial_candidates`, by person.
+    pub testimonials: Vec<TestimonialRow>,
+}
+
+impl FeedbackSection {
+    async fn read(store: &dyn Store, as_of: DateTime<Utc>) -> Result<FeedbackSection, Error> {
+        let mut s = FeedbackSection {
+            outcomes: typed_results(store, Some(as_of)).await?,
+            testimonials: typed_results(store, Some(as_of)).await?,
+        };
+        s.outcomes
+            .sort_by(|a, b| (a.starts_at, &a.webinar_id).cmp(&(b.starts_at, &b.webinar_id)));
+        s.testimonials.sort_by(|a, b| a.person_id.cmp(&b.person_id));
+        Ok(s)
+    }
+}
+
 /// The outbox and the size of every store table.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct OutboxSection {
@@ -503,6 +526,8 @@ pub struct Report {
     /// The revenue forecast.
     #[serde(default)]
     pub forecast: ForecastSection,
+    /// Webinar outcomes and testimonials.
+    pub feedback: FeedbackSection,
     /// Notifications and store counts.
     pub outbox: OutboxSection,
 }
@@ -555,6 +580,7 @@ impl Report {
             content: ContentSection::read(store, as_of).await?,
             community: CommunitySection::read(store, as_of).await?,
             forecast: ForecastSection::read(store, as_of).await?,
+            feedback: FeedbackSection::read(store, as_of).await?,
             outbox: OutboxSection::read(store).await?,
         })
     }

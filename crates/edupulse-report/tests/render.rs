@@ -36,6 +36,10 @@ async fn the_demo_report_has_data_in_every_section_in_both_languages() {
         ("<h2>Riesgo de abandono", &es),
         ("mié", &es),
         ("Notificaciones", &es),
+        ("<h2>Webinars: resultados, opiniones y testimonios", &es),
+        ("A quién pedir un testimonio", &es),
+        ("<h2>Webinars: outcomes, feedback and testimonials", &en),
+        ("Who to ask for a testimonial", &en),
         ("<h2>Churn risk", &en),
         ("Wed", &en),
         ("Notifications", &en),
@@ -51,6 +55,11 @@ async fn the_demo_report_has_data_in_every_section_in_both_languages() {
     assert_eq!(
         json["churn"]["scores"].as_array().map(Vec::len),
         Some(report.churn.scores.len())
+    );
+    assert!(!report.feedback.outcomes.is_empty());
+    assert_eq!(
+        json["feedback"]["outcomes"].as_array().map(Vec::len),
+        Some(report.feedback.outcomes.len())
     );
     assert!(std::fs::read_to_string(&written.html)
         .unwrap()

@@ -73,6 +73,7 @@ __all__ = [
     "trends",
     "content",
     "kpi",
+    "feedback",
     "TABLES",
     "ConvergenceError",
     "EdupulseError",
@@ -534,3 +535,4 @@ from . import experiments  # noqa: E402  (submodule: edupulse.experiments)
 from . import content  # noqa: E402  (submodule: edupulse.content)
 from . import kpi  # noqa: E402  (submodule: edupulse.kpi)
 from . import community  # noqa: E402  (submodule: edupulse.community)
+from . import feedback  # noqa: E402  (submodule: edupulse.feedback)

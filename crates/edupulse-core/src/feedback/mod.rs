@@ -7,14 +7,37 @@
 //!   neutral, very long text is scored in bounded time, text in another language is flagged
 //!   low-coverage. No model download: the lexicon (MIT, from `@nlpjs/lang-es`) is embedded.
 //!
-//! It decides nothing by itself: it turns free text into numbers that the per-webinar outcomes,
-//! the live timeline and the testimonial candidates read.
+//! - [`terms`]: the distinctive terms of a webinar's feedback against all feedback (weighted
+//!   log-odds, Spanish stop words) and questions grouped by the terms they share;
+//! - [`outcomes`]: what each ended webinar achieved (`webinar_outcomes`: funnel, engagement,
+//!   conversions and revenue within a window, rating, sentiment shares, top terms) and whether
+//!   its attendance fell below the source's 30 % floor;
+//! - [`testimonials`]: people worth asking for a testimonial (positive, rated ≥ 4, certified or
+//!   converted), asked once each through the outbox;
+//! - [`timeline`]: the live timeline of a webinar in progress (messages and sentiment per
+//!   minute from the rows so far);
+//! - [`step`]: the `feedback` job step (`[job.feedback]`), with a deduplicated alert per webinar
+//!   below the floor.
 
 mod lexicon;
+pub mod outcomes;
 pub mod sentiment;
+pub mod step;
+pub mod terms;
+pub mod testimonials;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_outcomes;
+#[cfg(test)]
+mod tests_testimonials;
+pub mod timeline;
 
+pub use outcomes::{scored_feedback, webinar_outcomes, WebinarOutcomeRow};
 pub use sentiment::{
     score, score_all, score_with, Sentiment, SentimentLabel, SentimentParams, MAX_SCORED_BYTES,
 };
+pub use step::{FeedbackConfig, FeedbackStep};
+pub use terms::{distinctive_terms, group_questions, QuestionGroup};
+pub use testimonials::{testimonial_candidates, testimonial_requests, TestimonialRow};
+pub use timeline::{live_timeline, TimelineMinute};

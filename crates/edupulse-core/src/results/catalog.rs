@@ -16,6 +16,7 @@ use crate::demand::rows::{
 use crate::demand::Reschedule;
 use crate::error::CoreError;
 use crate::experiments::{ExperimentLookRow, ExperimentResultRow};
+use crate::feedback::{TestimonialRow, WebinarOutcomeRow};
 use crate::forecast::RevenueForecastRow;
 use crate::kpi::scorecard::ScorecardRow;
 use crate::kpi::{FunnelRow, KpiSummary, MonthRevenue, SlotRow};
@@ -75,6 +76,8 @@ pub fn catalog() -> &'static [&'static ResultSpec] {
             spec_of::<MentorPair>(),
             spec_of::<StudyGroupRow>(),
             spec_of::<UpcomingRecommendation>(),
+            spec_of::<WebinarOutcomeRow>(),
+            spec_of::<TestimonialRow>(),
         ]
     })
 }

@@ -6,6 +6,7 @@ pub mod community;
 pub mod content;
 pub mod demand;
 pub mod experiments;
+pub mod feedback;
 pub mod forecast;
 pub mod kpis;
 pub mod leads;

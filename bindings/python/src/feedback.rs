@@ -1,0 +1,159 @@
+//! Bindings of `edupulse_core::feedback`: conversion and error mapping only. Texts cross as a
+//! list of str; per-webinar outcomes come back as a dict of columns (`edupulse.feedback` types
+//! them from the result table's spec). The GIL is released around the computations.
+
+use crate::errors::{guard, Failure};
+use chrono::{DateTime, Duration, Utc};
+use edupulse::core::feedback::{score_all, webinar_outcomes, FeedbackConfig, SentimentParams};
+use edupulse::core::results::ResultSet;
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+/// Columns of the lexicon sentiment of `texts`: (score, label, low_coverage, truncated).
+type SentimentColumns = (Vec<f64>, Vec<&'static str>, Vec<bool>, Vec<bool>);
+
+/// The lexicon sentiment of every text (`edupulse.feedback.sentiment`).
+#[pyfunction]
+#[pyo3(signature = (texts, neutral_band = 0.1))]
+pub(crate) fn feedback_sentiment(
+    py: Python<'_>,
+    texts: Vec<String>,
+    neutral_band: f64,
+) -> PyResult<SentimentColumns> {
+    guard(|| {
+        let params = SentimentParams {
+            neutral_band,
+            ..SentimentParams::default()
+        };
+        py.detach(move || -> Result<SentimentColumns, Failure> {
+            let s = score_all(&texts, &params)?;
+            let mut out: SentimentColumns = (
+                Vec::with_capacity(s.len()),
+                Vec::with_capacity(s.len()),
+                Vec::with_capacity(s.len()),
+                Vec::with_capacity(s.len()),
+            );
+            for x in s {
+                out.0.push(x.score);
+                out.1.push(x.label.as_str());
+                out.2.push(x.low_coverage);
+                out.3.push(x.truncated);
+            }
+            Ok(out)
+        })
+    })
+}
+
+/// The latest time in the tables the outcomes read (webinar ends, registrations, purchases,
+/// lead events, feedback); the Unix epoch for empty tables.
+fn latest(t: &edupulse::core::Tables) -> DateTime<Utc> {
+    let ends = t
+        .webinars
+        .iter()
+        .map(|w| w.starts_at + Duration::minutes(i64::from(w.duration_min)));
+    let regs = t.registrations.iter().map(|r| r.registered_at);
+    let buys = t.purchases.iter().map(|p| p.at);
+    let events = t.lead_events.iter().map(|e| e.at);
+    let said = t.feedback.iter().map(|f| f.at);
+    ends.chain(regs)
+        .chain(buys)
+        .chain(events)
+        .chain(said)
+        .max()
+        .unwrap_or(DateTime::UNIX_EPOCH)
+}
+
+/// `webinar_outcomes` of `tables` as of `as_of` (unix seconds; default: the latest time in the
+/// tables) with `config` (a dict of `[job.feedback]` fields): a dict of columns with `as_of`.
+#[pyfunction]
+#[pyo3(signature = (tables, as_of = None, config = None))]
+pub(crate) fn feedback_webinar_outcomes<'py>(
+    py: Python<'py>,
+    tables: &Bound<'py, PyAny>,
+    as_of: Option<i64>,
+    config: Option<Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyDict>> {
+    guard(|| {
+        let cfg: FeedbackConfig = crate::demand::py_param("config", config.as_ref())?;
+        let raw = crate::convert::extract_tables(tables)?;
+        let set = py.detach(move || -> Result<ResultSet, Failure> {
+            let mut t = crate::convert::parse_tables(&raw)?;
+            t.validate()?;
+            let at = match as_of {
+                Some(s) => DateTime::from_timestamp(s, 0)
+                    .ok_or_else(|| Failure::param("as_of", "not a representable time"))?,
+                None => latest(&t),
+            };
+            let rows = webinar_outcomes(&t, at, &cfg)?;
+            Ok(ResultSet::of(at, &rows))
+        })?;
+        crate::convert::result_set_to_py(py, set).map_err(Failure::Py)
+    })
+}
+
+/// Columns of a live timeline: (minute, messages, questions, mean_sentiment, positive, negative).
+type TimelineColumns = (
+    Vec<i64>,
+    Vec<u32>,
+    Vec<u32>,
+    Vec<Option<f64>>,
+    Vec<u32>,
+    Vec<u32>,
+);
+
+/// The live timeline of one webinar from its rows' `at` (unix seconds), `kind` and `text`
+/// (`edupulse.feedback.live_timeline`).
+#[pyfunction]
+#[pyo3(signature = (at, kind, text, start, end, now, neutral_band = 0.1))]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn feedback_live_timeline(
+    py: Python<'_>,
+    at: Vec<i64>,
+    kind: Vec<String>,
+    text: Vec<String>,
+    start: i64,
+    end: i64,
+    now: i64,
+    neutral_band: f64,
+) -> PyResult<TimelineColumns> {
+    use edupulse::core::feedback::live_timeline;
+    use edupulse::core::model::FeedbackKind;
+    guard(|| {
+        let time = |name: &str, s: i64| {
+            DateTime::from_timestamp(s, 0)
+                .ok_or_else(|| Failure::param(name, "not a representable time"))
+        };
+        let mut rows = Vec::with_capacity(at.len());
+        for (i, ((a, k), t)) in at.iter().zip(&kind).zip(text).enumerate() {
+            let k: FeedbackKind = k.parse().map_err(|e: String| {
+                Failure::Core(edupulse::core::CoreError::validation(
+                    "feedback",
+                    Some(i + 1),
+                    Some("kind"),
+                    e,
+                ))
+            })?;
+            rows.push((time("at", *a)?, k, t));
+        }
+        let (start, end, now) = (
+            time("starts_at", start)?,
+            time("end", end)?,
+            time("now", now)?,
+        );
+        let params = SentimentParams {
+            neutral_band,
+            ..SentimentParams::default()
+        };
+        let minutes = py.detach(move || live_timeline(&rows, start, end, now, &params))?;
+        let mut out: TimelineColumns = Default::default();
+        for m in minutes {
+            out.0.push(m.minute);
+            out.1.push(m.messages);
+            out.2.push(m.questions);
+            out.3.push(m.mean_sentiment);
+            out.4.push(m.positive);
+            out.5.push(m.negative);
+        }
+        Ok(out)
+    })
+}
