@@ -32,7 +32,6 @@ use linfa::prelude::*;
 use linfa_logistic::LogisticRegression;
 use linfa_trees::DecisionTree;
 use ndarray::{Array1, Array2};
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -40,24 +39,9 @@ type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
 #[path = "../tests/common/bikeshare.rs"]
 mod bikeshare_data;
-use bikeshare_data::{load_bikeshare, FEATURES};
+use bikeshare_data::{load_bikeshare, r2, rows, shared, split_indices, FEATURES};
 
 const TELCO_NUMERIC: [&str; 3] = ["tenure", "MonthlyCharges", "TotalCharges"];
-
-fn shared(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .map(|a| a.join("shared").join("data").join(name))
-        .find(|p| p.exists())
-        .unwrap_or_else(|| PathBuf::from("../shared/data").join(name))
-}
-
-fn r2(y: &[f64], pred: &[f64]) -> f64 {
-    let mean = y.iter().sum::<f64>() / y.len() as f64;
-    let ss_res: f64 = y.iter().zip(pred).map(|(t, p)| (t - p).powi(2)).sum();
-    let ss_tot: f64 = y.iter().map(|t| (t - mean).powi(2)).sum();
-    1.0 - ss_res / ss_tot
-}
 
 /// Median fit time (seconds) of `repeat` calls and the last fitted value.
 fn timed<T>(repeat: usize, mut fit: impl FnMut() -> Res<T>) -> Res<(T, f64)> {
@@ -83,20 +67,9 @@ fn emit(dataset: &str, model: &str, metric: &str, value: f64, fit_s: f64, note: 
 fn bikeshare(path: &Path, split: &Path, repeat: usize) -> Res<()> {
     const P: usize = FEATURES.len();
     let (x, y) = load_bikeshare(path)?;
-    let text = std::fs::read_to_string(split).map_err(|e| format!("{}: {e}", split.display()))?;
-    let test: Vec<usize> = text.lines().map(str::parse).collect::<Result<_, _>>()?;
-    let in_test: HashSet<usize> = test.iter().copied().collect();
-    let train: Vec<usize> = (0..y.len()).filter(|i| !in_test.contains(i)).collect();
-    let rows = |idx: &[usize]| -> (Vec<f64>, Vec<f64>) {
-        (
-            idx.iter()
-                .flat_map(|&i| x[i * P..(i + 1) * P].iter().copied())
-                .collect(),
-            idx.iter().map(|&i| y[i]).collect(),
-        )
-    };
-    let (xtr, ytr) = rows(&train);
-    let (xte, yte) = rows(&test);
+    let (train, test) = split_indices(split, y.len())?;
+    let (xtr, ytr) = rows(&x, &y, P, &train);
+    let (xte, yte) = rows(&x, &y, P, &test);
 
     for (n_jobs, label) in [(1usize, "1 thread"), (0, "all threads")] {
         let params = ForestParams {

@@ -9,21 +9,12 @@
 //! ```
 
 use edupulse_learn::{GbdtParams, GradientBoosting};
-use std::collections::HashSet;
 use std::path::PathBuf;
 use std::time::Instant;
 
 #[path = "../tests/common/bikeshare.rs"]
 mod bikeshare_data;
-use bikeshare_data::{load_bikeshare, FEATURES};
-
-fn shared(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .map(|a| a.join("shared").join("data").join(name))
-        .find(|p| p.exists())
-        .unwrap_or_else(|| PathBuf::from("../shared/data").join(name))
-}
+use bikeshare_data::{load_bikeshare, rows, shared, split_indices, FEATURES};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     const P: usize = FEATURES.len();
@@ -42,20 +33,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (x, y) = load_bikeshare(&shared("bikeshare").join("Bikeshare.csv"))?;
     let split = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../edupulse-core/examples/bikeshare_test_idx.txt");
-    let text = std::fs::read_to_string(&split)?;
-    let test: Vec<usize> = text.lines().map(str::parse).collect::<Result<_, _>>()?;
-    let in_test: HashSet<usize> = test.iter().copied().collect();
-    let train: Vec<usize> = (0..y.len()).filter(|i| !in_test.contains(i)).collect();
-    let rows = |idx: &[usize]| -> (Vec<f64>, Vec<f64>) {
-        (
-            idx.iter()
-                .flat_map(|&i| x[i * P..(i + 1) * P].iter().copied())
-                .collect(),
-            idx.iter().map(|&i| y[i]).collect(),
-        )
-    };
-    let (xtr, ytr) = rows(&train);
-    let (xte, yte) = rows(&test);
+    let (train, test) = split_indices(&split, y.len())?;
+    let (xtr, ytr) = rows(&x, &y, P, &train);
+    let (xte, yte) = rows(&x, &y, P, &test);
     let params = if lgbm {
         GbdtParams {
             max_iter: 100,

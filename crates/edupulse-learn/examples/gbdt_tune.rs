@@ -11,28 +11,12 @@ use edupulse_learn::{GbdtParams, GradientBoosting};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use std::collections::HashSet;
 use std::path::PathBuf;
 use std::time::Instant;
 
 #[path = "../tests/common/bikeshare.rs"]
 mod bikeshare_data;
-use bikeshare_data::{load_bikeshare, FEATURES};
-
-fn shared(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .map(|a| a.join("shared").join("data").join(name))
-        .find(|p| p.exists())
-        .unwrap_or_else(|| PathBuf::from("../shared/data").join(name))
-}
-
-fn r2(y: &[f64], pred: &[f64]) -> f64 {
-    let mean = y.iter().sum::<f64>() / y.len() as f64;
-    let ss_res: f64 = y.iter().zip(pred).map(|(t, p)| (t - p).powi(2)).sum();
-    let ss_tot: f64 = y.iter().map(|t| (t - mean).powi(2)).sum();
-    1.0 - ss_res / ss_tot
-}
+use bikeshare_data::{load_bikeshare, r2, rows, shared, split_indices, FEATURES};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     const P: usize = FEATURES.len();
@@ -40,18 +24,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (x, y) = load_bikeshare(&shared("bikeshare").join("Bikeshare.csv"))?;
     let split = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../edupulse-core/examples/bikeshare_test_idx.txt");
-    let text = std::fs::read_to_string(&split)?;
-    let test: HashSet<usize> = text.lines().map(str::parse).collect::<Result<_, _>>()?;
-    let mut train: Vec<usize> = (0..y.len()).filter(|i| !test.contains(i)).collect();
+    let (mut train, _) = split_indices(&split, y.len())?;
     train.shuffle(&mut ChaCha8Rng::seed_from_u64(0));
-    let rows = |idx: &[usize]| -> (Vec<f64>, Vec<f64>) {
-        (
-            idx.iter()
-                .flat_map(|&i| x[i * P..(i + 1) * P].iter().copied())
-                .collect(),
-            idx.iter().map(|&i| y[i]).collect(),
-        )
-    };
+    let rows = |idx: &[usize]| rows(&x, &y, P, idx);
     // Fold k validates on the rows at shuffled positions ≡ k (mod K) and fits on the others.
     let folds: Vec<(Vec<usize>, Vec<usize>)> = (0..K)
         .map(|k| {

@@ -11,7 +11,7 @@ use rand_chacha::ChaCha8Rng;
 use std::path::PathBuf;
 
 mod common;
-use common::bikeshare::{load_bikeshare, FEATURES};
+use common::bikeshare::{load_bikeshare, r2, FEATURES};
 
 fn bikeshare_path() -> Option<PathBuf> {
     let name = "bikeshare/Bikeshare.csv";
@@ -33,13 +33,6 @@ fn load(path: &std::path::Path) -> Result<(Array2<f64>, Array1<f64>), Box<dyn st
         Array2::from_shape_vec((n, FEATURES.len()), x)?,
         Array1::from(y),
     ))
-}
-
-fn r2(pred: &[f64], y: &[f64]) -> f64 {
-    let mean = y.iter().sum::<f64>() / y.len() as f64;
-    let ss_res: f64 = pred.iter().zip(y).map(|(p, t)| (t - p) * (t - p)).sum();
-    let ss_tot: f64 = y.iter().map(|t| (t - mean) * (t - mean)).sum();
-    1.0 - ss_res / ss_tot
 }
 
 #[test]
@@ -82,7 +75,7 @@ fn forest_through_linfa_matches_the_slice_api_on_bikeshare() {
     let slice_pred = slice_forest
         .predict(test.records().as_slice().expect("standard layout"), p)
         .expect("predict");
-    let r2_slice = r2(&slice_pred, test.targets().as_slice().expect("contiguous"));
+    let r2_slice = r2(test.targets().as_slice().expect("contiguous"), &slice_pred);
     eprintln!("bikeshare forest(30), seeded 80/20: R² linfa {r2_linfa:.5}, slice {r2_slice:.5}");
     assert!(
         (r2_linfa - r2_slice).abs() < 1e-9,
