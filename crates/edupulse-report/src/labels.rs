@@ -350,4 +350,9 @@ labels! {
     col_kpi_target: "objetivo", "target";
     col_causes: "causas probables", "likely causes";
     col_see: "dónde verlo", "where to look";
+    scorecard_title: "Cuadro de mando: los KPI frente a sus objetivos", "Scorecard: the KPIs against their targets";
+    scorecard_window: "Últimos {} días hasta el {}, comparados con los {} días anteriores; primero los que no alcanzan su objetivo.",
+        "The last {} days to {}, against the {} days before; the missed ones first.";
+    scorecard_empty: "Sin cuadro de mando: el paso kpis aún no lo ha calculado.", "No scorecard: the kpis step has not computed it yet.";
+    col_kpi_previous: "periodo anterior", "previous period";
 }

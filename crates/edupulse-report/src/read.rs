@@ -16,6 +16,7 @@ use edupulse_core::demand::Reschedule;
 use edupulse_core::experiments::{ExperimentLookRow, ExperimentResultRow};
 use edupulse_core::feedback::{TestimonialRow, WebinarOutcomeRow};
 use edupulse_core::forecast::RevenueForecastRow;
+use edupulse_core::kpi::scorecard::ScorecardRow;
 use edupulse_core::kpi::{FunnelRow, KpiSummary, MonthRevenue, SlotRow};
 use edupulse_core::leads::step::LeadModelRow;
 use edupulse_core::leads::{Grade, LeadScoreRow};
@@ -38,6 +39,9 @@ pub struct KpiSection {
     pub slots: Vec<SlotRow>,
     /// `kpi_revenue`, oldest month first.
     pub revenue: Vec<MonthRevenue>,
+    /// `kpi_scorecard`: missed first, then at risk, on track, without target or data; by KPI.
+    #[serde(default)]
+    pub scorecard: Vec<ScorecardRow>,
 }
 
 impl KpiSection {
@@ -50,7 +54,17 @@ impl KpiSection {
             funnel: typed_results(store, Some(as_of)).await?,
             slots: typed_results(store, Some(as_of)).await?,
             revenue: typed_results(store, Some(as_of)).await?,
+            scorecard: typed_results(store, Some(as_of)).await?,
         };
+        let severity = |status: &str| match status {
+            "missed" => 0,
+            "at_risk" => 1,
+            "on_track" => 2,
+            "no_target" => 3,
+            _ => 4,
+        };
+        s.scorecard
+            .sort_by(|a, b| (severity(&a.status), &a.kpi).cmp(&(severity(&b.status), &b.kpi)));
         s.funnel.sort_by(|a, b| {
             (a.dimension != "all", &a.dimension, &a.segment).cmp(&(
                 b.dimension != "all",

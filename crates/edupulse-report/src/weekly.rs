@@ -63,7 +63,8 @@ pub fn kpi_causes(lang: Lang, id: &str, english: &str) -> String {
     .to_string()
 }
 
-fn value(lang: Lang, unit: &str, v: Option<f64>) -> String {
+/// A KPI value in its unit (rates and growth as percentages), "–" when missing.
+pub fn value(lang: Lang, unit: &str, v: Option<f64>) -> String {
     match (unit, v) {
         (_, None) => "–".to_string(),
         ("rate" | "growth", Some(x)) => lang.pct(x, 1),
@@ -72,7 +73,8 @@ fn value(lang: Lang, unit: &str, v: Option<f64>) -> String {
     }
 }
 
-fn status(lang: Lang, s: &str) -> &'static str {
+/// A scorecard status (`on_track`, `at_risk`, `missed`) in `lang`; "–" for the others.
+pub fn status(lang: Lang, s: &str) -> &'static str {
     match (lang, s) {
         (Lang::Es, "on_track") => "en camino",
         (Lang::Es, "at_risk") => "en riesgo",

@@ -40,6 +40,10 @@ async fn the_demo_report_has_data_in_every_section_in_both_languages() {
         ("A quién pedir un testimonio", &es),
         ("<h2>Webinars: outcomes, feedback and testimonials", &en),
         ("Who to ask for a testimonial", &en),
+        ("<h2>Cuadro de mando: los KPI frente a sus objetivos", &es),
+        ("Abandono mensual", &es),
+        ("<h2>Scorecard: the KPIs against their targets", &en),
+        ("Monthly churn", &en),
         ("<h2>Churn risk", &en),
         ("Wed", &en),
         ("Notifications", &en),
@@ -57,6 +61,18 @@ async fn the_demo_report_has_data_in_every_section_in_both_languages() {
         Some(report.churn.scores.len())
     );
     assert!(!report.feedback.outcomes.is_empty());
+    // The scorecard: every KPI of the window, the missed ones first.
+    let card = &report.kpis.scorecard;
+    assert!(card.len() >= 10, "{} scorecard rows", card.len());
+    let first_other = card.iter().position(|r| r.status != "missed");
+    assert!(card
+        .iter()
+        .skip(first_other.unwrap_or(card.len()))
+        .all(|r| r.status != "missed"));
+    assert_eq!(
+        json["kpis"]["scorecard"].as_array().map(Vec::len),
+        Some(card.len())
+    );
     assert_eq!(
         json["feedback"]["outcomes"].as_array().map(Vec::len),
         Some(report.feedback.outcomes.len())

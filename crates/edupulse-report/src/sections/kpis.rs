@@ -1,5 +1,5 @@
-//! KPI tiles, the registration → attendance → conversion funnel, attendance by weekday × hour
-//! and revenue by month.
+//! KPI tiles, the registration → attendance → conversion funnel, the scorecard against the
+//! targets (with likely causes of each miss), attendance by weekday × hour and revenue by month.
 
 use crate::charts::{bar_chart, column_chart, weekday_hour_heatmap, HeatCell};
 use crate::html::{close_table, empty, esc, h3, open_section, open_table, row};
@@ -16,6 +16,10 @@ pub fn render(h: &mut String, s: &KpiSection, lang: Lang) {
     }
     tiles(h, s, lang);
     funnel(h, s, lang);
+    h.push_str("</section>");
+
+    open_section(h, "scorecard", l.scorecard_title);
+    scorecard(h, s, lang);
     h.push_str("</section>");
 
     open_section(h, "slots", l.slots_title);
@@ -159,4 +163,58 @@ fn slots(h: &mut String, s: &KpiSection, lang: Lang) {
             label: lang.num(slot.attendance_rate * 100.0, 0),
         })
     }));
+}
+
+/// The scorecard table: every KPI of the window with its value, the previous window's, the
+/// target, the status and, when at risk or missed, the likely causes and where to look.
+fn scorecard(h: &mut String, s: &KpiSection, lang: Lang) {
+    use crate::weekly::{kpi_causes, kpi_name, status, value};
+    let l = lang.labels();
+    let Some(first) = s.scorecard.first() else {
+        empty(h, l.scorecard_empty);
+        return;
+    };
+    let days = (first.window_end - first.window_start)
+        .num_days()
+        .to_string();
+    let end = lang.date(first.window_end.date_naive());
+    let _ = write!(
+        h,
+        "<p>{}</p>",
+        esc(&fill(l.scorecard_window, &[&days, &end, &days]))
+    );
+    open_table(
+        h,
+        &[
+            l.col_kpi,
+            l.col_status,
+            l.col_causes,
+            l.col_see,
+            l.col_value,
+            l.col_kpi_previous,
+            l.col_kpi_target,
+        ],
+        4,
+    );
+    for r in &s.scorecard {
+        let causes = if r.causes.is_empty() {
+            String::new()
+        } else {
+            kpi_causes(lang, &r.kpi, &r.causes)
+        };
+        row(
+            h,
+            &[
+                kpi_name(lang, &r.kpi).to_string(),
+                status(lang, &r.status).to_string(),
+                causes,
+                r.see.clone(),
+                value(lang, &r.unit, r.value),
+                value(lang, &r.unit, r.previous),
+                value(lang, &r.unit, r.target),
+            ],
+            4,
+        );
+    }
+    close_table(h);
 }
