@@ -54,18 +54,14 @@ def _bound(name: str, value: Any, zone: Any, end_of_day: bool) -> Optional[int]:
     naive date-time is local time in ``zone``; an aware one keeps its offset."""
     if value is None:
         return None
-    is_date = isinstance(value, _dt.date) and not isinstance(value, _dt.datetime)
     if isinstance(value, str):
-        try:
-            t = pd.Timestamp(value)
-        except (TypeError, ValueError) as e:
-            raise ParameterError(parameter=name, message=f"not a date or date-time: {value!r} ({e})") from None
         is_date = len(value.strip()) <= 10
     else:
-        try:
-            t = pd.Timestamp(value)
-        except (TypeError, ValueError) as e:
-            raise ParameterError(parameter=name, message=f"not a date or date-time: {value!r} ({e})") from None
+        is_date = isinstance(value, _dt.date) and not isinstance(value, _dt.datetime)
+    try:
+        t = pd.Timestamp(value)
+    except (TypeError, ValueError) as e:
+        raise ParameterError(parameter=name, message=f"not a date or date-time: {value!r} ({e})") from None
     if t is pd.NaT:
         raise ParameterError(parameter=name, message="must not be NaT")
     if is_date:
