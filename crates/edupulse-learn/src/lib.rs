@@ -23,7 +23,9 @@
 //! - regression (the demand capability): [`RandomForest`] (bootstrap histogram trees with
 //!   quantile-regression-forest intervals) and [`GradientBoosting`] (best-first histogram GBDT on
 //!   squared loss with early stopping and split-conformal intervals), both grown by one shared
-//!   histogram grower over [`Binned`] features.
+//!   histogram grower over [`Binned`] features;
+//! - text (the feedback capability): [`SparseLogistic`], a multinomial L2 logistic regression
+//!   over [`SparseRows`] (hashed n-grams) by L-BFGS, temperature-calibrated out of fold.
 //!
 //! ```
 //! use edupulse_learn::{ClassifierParams, TabularClassifier, TabularData};
@@ -55,6 +57,7 @@ pub mod num;
 pub mod parallel;
 pub mod progress;
 mod regress;
+mod sparse;
 mod tabular_reg;
 mod tree;
 
@@ -70,6 +73,7 @@ pub use gbdt::{GbdtParams, GradientBoosting, IntervalSource};
 pub use logistic::{Logistic, LogisticParams};
 pub use metrics::{log_loss, roc_auc, stratified_folds};
 pub use regress::{LogLoss, Objective, SquaredError};
+pub use sparse::{SparseLogistic, SparseLogisticParams, SparseRows};
 pub use tabular_reg::{
     spread_quantiles, Ensemble, MemberPredictions, RegressorKind, RegressorParams, TabularRegressor,
 };
