@@ -6,6 +6,9 @@
 //!   negation scope, intensifiers and diminishers, emoji, laughter and exclamation; empty text is
 //!   neutral, very long text is scored in bounded time, text in another language is flagged
 //!   low-coverage. No model download: the lexicon (MIT, from `@nlpjs/lang-es`) is embedded.
+//! - [`model`]: the trainable [`SentimentModel`] a team fits on its own labelled feedback
+//!   (hashed word and character n-grams plus the lexicon score, a calibrated multinomial
+//!   logistic regression from `edupulse-learn`).
 //!
 //! - [`terms`]: the distinctive terms of a webinar's feedback against all feedback (weighted
 //!   log-odds, Spanish stop words) and questions grouped by the terms they share;
@@ -19,7 +22,9 @@
 //! - [`step`]: the `feedback` job step (`[job.feedback]`), with a deduplicated alert per webinar
 //!   below the floor.
 
+mod features;
 mod lexicon;
+pub mod model;
 pub mod outcomes;
 pub mod sentiment;
 pub mod step;
@@ -28,11 +33,14 @@ pub mod testimonials;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_model;
+#[cfg(test)]
 mod tests_outcomes;
 #[cfg(test)]
 mod tests_testimonials;
 pub mod timeline;
 
+pub use model::{SentimentModel, SentimentModelParams};
 pub use outcomes::{scored_feedback, webinar_outcomes, WebinarOutcomeRow};
 pub use sentiment::{
     score, score_all, score_with, Sentiment, SentimentLabel, SentimentParams, MAX_SCORED_BYTES,

@@ -1,0 +1,132 @@
+//! Tests of the trainable sentiment model (tiny inputs; the evaluation on real tweets is
+//! `make bench-feedback`).
+
+use super::model::{SentimentModel, SentimentModelParams};
+
+const POS: &[&str] = &[
+    "me encantó la clase",
+    "muy útil, gracias",
+    "excelente explicación",
+    "genial, aprendí mucho",
+    "la mejor sesión 👏",
+    "súper claro todo",
+    "gracias, muy buena clase",
+    "me gustó mucho",
+];
+const NEG: &[&str] = &[
+    "no me gustó",
+    "muy aburrido",
+    "pésimo audio",
+    "una pérdida de tiempo",
+    "no se entendió nada",
+    "malísima la conexión 😡",
+    "confuso y lento",
+    "no lo recomiendo",
+];
+const NEU: &[&str] = &[
+    "¿a qué hora empieza?",
+    "¿dónde está el enlace?",
+    "hola desde Lima",
+    "¿se graba la sesión?",
+    "buenas tardes a todos",
+    "¿cuándo es la próxima?",
+    "estoy conectado",
+    "¿hay material?",
+];
+
+fn data() -> (Vec<&'static str>, Vec<&'static str>) {
+    let mut texts = Vec::new();
+    let mut labels = Vec::new();
+    for (set, label) in [(POS, "positive"), (NEG, "negative"), (NEU, "neutral")] {
+        for t in set {
+            texts.push(*t);
+            labels.push(label);
+        }
+    }
+    (texts, labels)
+}
+
+#[test]
+fn fits_three_labels_predicts_and_round_trips() {
+    let (texts, labels) = data();
+    for lexicon in [true, false] {
+        let params = SentimentModelParams {
+            lexicon,
+            ..SentimentModelParams::default()
+        };
+        let m = SentimentModel::fit(&texts, &labels, &params).unwrap();
+        assert_eq!(m.classes(), ["negative", "neutral", "positive"]);
+        let fitted = m.predict(&texts).unwrap();
+        let right = fitted.iter().zip(&labels).filter(|(a, b)| a == b).count();
+        assert!(
+            right >= 22,
+            "{right} of 24 training texts (lexicon {lexicon})"
+        );
+        let new = ["¿a qué hora es?", "me encantó, gracias", "no me gustó nada"];
+        assert_eq!(
+            m.predict(&new).unwrap(),
+            ["neutral", "positive", "negative"],
+            "lexicon {lexicon}"
+        );
+        let p = m.predict_proba(&new).unwrap();
+        assert_eq!(p.len(), 9);
+        for row in p.chunks(3) {
+            assert!((row.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+        }
+        let json = serde_json::to_string(&m).unwrap();
+        let back: SentimentModel = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.predict_proba(&new).unwrap(), p);
+        // Empty text and a 200 kB text are scored like any other.
+        let long = "muy bueno ".repeat(20_000);
+        let odd = m.predict_proba(&["", "   ", long.as_str()]).unwrap();
+        assert!(odd.iter().all(|v| v.is_finite()));
+    }
+}
+
+#[test]
+fn bad_input_and_parameters_are_named() {
+    let (texts, labels) = data();
+    let p = SentimentModelParams::default();
+    let e = SentimentModel::fit(&texts[..3], &labels[..2], &p).unwrap_err();
+    assert!(e.to_string().contains("2 labels for 3 texts"), "{e}");
+    let mut bad = labels.clone();
+    bad[4] = " ";
+    let e = SentimentModel::fit(&texts, &bad, &p).unwrap_err();
+    assert_eq!(e.location().unwrap().row, Some(5));
+    assert_eq!(e.location().unwrap().table, "labels");
+    let e = SentimentModel::fit(&texts[..8], &labels[..8], &p).unwrap_err();
+    assert!(e.to_string().contains("at least 2 distinct labels"), "{e}");
+    let mut q = p.clone();
+    q.solver.l2 = -1.0;
+    let e = SentimentModel::fit(&texts, &labels, &q).unwrap_err();
+    assert!(e.to_string().contains("solver.l2"), "{e}");
+    for (q, name) in [
+        (
+            SentimentModelParams {
+                hash_bits: 30,
+                ..p.clone()
+            },
+            "hash_bits",
+        ),
+        (
+            SentimentModelParams {
+                char_ngram_max: 1,
+                char_ngram_min: 2,
+                ..p.clone()
+            },
+            "char_ngram_max",
+        ),
+        (
+            SentimentModelParams {
+                word_ngrams: 3,
+                ..p.clone()
+            },
+            "word_ngrams",
+        ),
+    ] {
+        let e = SentimentModel::fit(&texts, &labels, &q).unwrap_err();
+        assert!(e.to_string().contains(name), "{e}");
+    }
+    let e = serde_json::from_str::<SentimentModelParams>(r#"{"hash_bitz": 12}"#).unwrap_err();
+    assert!(e.to_string().contains("hash_bitz"), "{e}");
+}
