@@ -4,10 +4,13 @@
 
 use crate::errors::{guard, Failure};
 use chrono::{DateTime, Duration, Utc};
-use edupulse::core::feedback::{score_all, webinar_outcomes, FeedbackConfig, SentimentParams};
+use edupulse::core::feedback::{
+    score_all, webinar_outcomes, FeedbackConfig, SentimentModel, SentimentModelParams,
+    SentimentParams,
+};
 use edupulse::core::results::ResultSet;
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyBytes, PyDict};
 
 /// Columns of the lexicon sentiment of `texts`: (score, label, low_coverage, truncated).
 type SentimentColumns = (Vec<f64>, Vec<&'static str>, Vec<bool>, Vec<bool>);
@@ -156,4 +159,67 @@ pub(crate) fn feedback_live_timeline(
         }
         Ok(out)
     })
+}
+
+/// A fitted trainable sentiment model (`edupulse.feedback.SentimentModel`; the Rust value, serde
+/// JSON bytes only for pickling).
+#[pyclass(frozen, module = "edupulse._edupulse")]
+pub struct NativeSentimentModel {
+    inner: SentimentModel,
+}
+
+#[pymethods]
+impl NativeSentimentModel {
+    /// Fit on `texts` and string `labels`; `params`: a dict of `SentimentModelParams` fields
+    /// (`solver` a dict of `SparseLogisticParams` fields; missing ones default). The GIL is
+    /// released during the fit.
+    #[staticmethod]
+    #[pyo3(signature = (texts, labels, params=None))]
+    fn fit(
+        py: Python<'_>,
+        texts: Vec<String>,
+        labels: Vec<String>,
+        params: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<NativeSentimentModel> {
+        guard(|| {
+            let params: SentimentModelParams = crate::demand::py_param("params", params.as_ref())?;
+            let inner = py.detach(move || SentimentModel::fit(&texts, &labels, &params))?;
+            Ok(NativeSentimentModel { inner })
+        })
+    }
+
+    /// Restore from [`NativeSentimentModel::state`] bytes.
+    #[staticmethod]
+    fn from_state(state: &[u8]) -> PyResult<NativeSentimentModel> {
+        guard(|| {
+            let inner = serde_json::from_slice(state).map_err(|e| {
+                Failure::param("state", format!("not a sentiment model state: {e}"))
+            })?;
+            Ok(NativeSentimentModel { inner })
+        })
+    }
+
+    /// The fitted model as serde JSON bytes.
+    fn state<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        let v = guard(|| {
+            serde_json::to_vec(&self.inner).map_err(|e| Failure::Internal(e.to_string()))
+        })?;
+        Ok(PyBytes::new(py, &v))
+    }
+
+    /// The labels, sorted (the columns of `predict_proba`).
+    fn classes(&self) -> Vec<String> {
+        self.inner.classes().to_vec()
+    }
+
+    /// Calibrated label probabilities, `n × classes` flattened row-major, computed with the GIL
+    /// released.
+    fn predict_proba<'py>(
+        &self,
+        py: Python<'py>,
+        texts: Vec<String>,
+    ) -> PyResult<Bound<'py, numpy::PyArray1<f64>>> {
+        let v = guard(|| Ok(py.detach(|| self.inner.predict_proba(&texts))?))?;
+        Ok(numpy::PyArray1::from_vec(py, v))
+    }
 }

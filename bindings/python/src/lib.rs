@@ -317,7 +317,9 @@ mod _edupulse {
     #[pymodule_export]
     use super::experiments::{experiments_analyze, experiments_test};
     #[pymodule_export]
-    use super::feedback::{feedback_live_timeline, feedback_sentiment, feedback_webinar_outcomes};
+    use super::feedback::{
+        feedback_live_timeline, feedback_sentiment, feedback_webinar_outcomes, NativeSentimentModel,
+    };
     #[pymodule_export]
     use super::forecast::NativeForecaster;
     #[pymodule_export]

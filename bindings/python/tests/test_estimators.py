@@ -19,6 +19,7 @@ from edupulse._base import Estimator, NotFittedError, _estimator_classes
 from edupulse.churn import BetaGeoModel, ChurnClassifier, GammaGammaModel, ParetoNBDModel
 from edupulse.community import Recommender
 from edupulse.demand import DemandModel, GradientBoostingRegressor, RandomForestRegressor
+from edupulse.feedback import SentimentModel
 from edupulse.forecast import Forecaster
 from edupulse.leads import LeadModel, LeadScorer
 
@@ -68,6 +69,20 @@ def _interactions():
     # Two blocks of users with their own items, each user missing one of their block's items.
     rows = [(f"u{u}", f"i{(u // 6) * 5 + j}", 1.0 + j) for u in range(12) for j in range(5) if j != u % 5]
     return pd.DataFrame(rows, columns=["user_id", "item_id", "weight"])
+
+
+def _texts(n=90, seed=0):
+    """Short Spanish chat lines: positive (True) or negative (False) words among neutral ones."""
+    rng = np.random.default_rng(seed)
+    pos = ["genial", "excelente", "me encantó", "muy útil", "gracias", "claro", "buenísimo"]
+    neg = ["aburrido", "pésimo", "no me gustó", "confuso", "lento", "malo", "no se oye"]
+    filler = ["la clase", "el audio", "hoy", "la sesión", "el ejemplo", "todo", "profe"]
+    y = rng.random(n) < 0.5
+    X = [
+        f"{rng.choice(filler)} {rng.choice(pos if label else neg)} {rng.choice(filler)}"
+        for label in y
+    ]
+    return X, y
 
 
 _SIM = {}
@@ -157,6 +172,13 @@ CASES = {
         lambda m: m.fit(_interactions()),
         lambda m: m.recommend(["u0", "u7"], k=3)["score"].to_numpy(),
         ("regularization", 0.5),
+    ),
+    "SentimentModel": Case(
+        lambda **k: SentimentModel(**{"hash_bits": 12, **k}),
+        lambda m: m.fit(*_texts()),
+        lambda m: m.predict_proba(_texts(seed=1)[0]),
+        ("l2", 0.01),
+        xy=_texts,
     ),
     "Forecaster": Case(
         lambda **k: Forecaster(**{"horizon": 7, "calibration_origins": 3, **k}),

@@ -123,3 +123,40 @@ def test_live_timeline_per_minute_so_far():
     assert (e.value.row, e.value.column) == (3, "kind")
     with pytest.raises(ParameterError):
         feedback.live_timeline(rows.drop(columns=["text"]), "w1", start, 60, now)
+
+
+def test_sentiment_model_three_labels_types_and_errors():
+    from edupulse.feedback import SentimentModel
+
+    texts = [
+        "me encantó la clase", "muy útil, gracias", "excelente explicación", "genial 👏",
+        "no me gustó", "muy aburrido", "pésimo audio", "una pérdida de tiempo",
+        "¿a qué hora empieza?", "¿dónde está el enlace?", "hola desde Lima", "¿se graba?",
+    ]
+    y = ["positive"] * 4 + ["negative"] * 4 + ["neutral"] * 4
+    m = SentimentModel(calibration_folds=2).fit(pd.Series(texts), y)
+    assert m.classes_.tolist() == ["negative", "neutral", "positive"]
+    p = m.predict_proba(["me encantó, gracias", "no me gustó nada", "¿a qué hora es?"])
+    assert p.shape == (3, 3)
+    np.testing.assert_allclose(p.sum(axis=1), 1.0)
+    assert m.predict(["me encantó, gracias", "no me gustó nada", "¿a qué hora es?"]).tolist() == [
+        "positive", "negative", "neutral"
+    ]
+    # Integer labels keep their type and numeric order (10 after 2).
+    codes = [10] * 4 + [2] * 4 + [7] * 4
+    mi = SentimentModel(calibration_folds=0, lexicon=False).fit(texts, codes)
+    assert mi.classes_.tolist() == [2, 7, 10] and mi.predict(texts).dtype.kind == "i"
+    assert (mi.predict(texts) == np.asarray(codes)).mean() > 0.9
+    with pytest.raises(edupulse.ParameterError) as err:
+        SentimentModel().fit(texts, y[:5])
+    assert err.value.parameter == "y"
+    with pytest.raises(edupulse.ParameterError) as err:
+        SentimentModel(hash_bits=30).fit(texts, y)
+    assert err.value.parameter == "hash_bits"
+    with pytest.raises(edupulse.ParameterError) as err:
+        SentimentModel(l2=-1.0).fit(texts, y)
+    assert "l2" in err.value.parameter
+    with pytest.raises(edupulse.ParameterError):
+        SentimentModel().fit(texts[:11] + [None], y)
+    with pytest.raises(edupulse.ParameterError):
+        SentimentModel().fit(texts, ["a"] * 12)

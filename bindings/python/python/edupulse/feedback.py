@@ -7,7 +7,11 @@
   revenue within a window, mean rating, sentiment shares, distinctive terms and whether the
   attendance rate is below the source's 30 % floor (the ``webinar_outcomes`` result table);
 - :func:`live_timeline` — for a webinar in progress, messages and sentiment per minute from the
-  feedback rows so far (a dashboard polls it).
+  feedback rows so far (a dashboard polls it);
+- :class:`SentimentModel` — the trainable scorer a team fits on its own labelled feedback
+  (scikit-learn style ``fit(texts, y)`` / ``predict`` / ``predict_proba`` / ``classes_``):
+  hashed word and character n-grams plus the lexicon score, a calibrated multinomial logistic
+  regression fitted in Rust; it pickles.
 
 Example::
 
@@ -18,16 +22,19 @@ Example::
 
 from __future__ import annotations
 
-from typing import Any, List, Mapping, Optional
+import json
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
+import numpy as np
 import pandas as pd
 
 from . import _edupulse as _native
 from . import _interop
-from ._checks import _missing, check_float, instant
+from ._base import ClassifierMixin, Estimator, _check_fitted
+from ._checks import _missing, check_bool, check_float, check_int, instant
 from .exceptions import ParameterError, ValidationError
 
-__all__ = ["live_timeline", "sentiment", "webinar_outcomes"]
+__all__ = ["SentimentModel", "live_timeline", "sentiment", "webinar_outcomes"]
 
 
 def _texts(texts: Any) -> List[str]:
@@ -201,3 +208,137 @@ def live_timeline(
     out = out.astype({"minute": "int64", "messages": "int64", "questions": "int64",
                       "mean_sentiment": "float64", "positive": "int64", "negative": "int64"})
     return out[_TIMELINE_COLUMNS]
+
+
+class SentimentModel(ClassifierMixin, Estimator):
+    """A sentiment classifier trained on your own labelled texts (any labels, ≥ 2 distinct; e.g.
+    ``"negative"`` / ``"neutral"`` / ``"positive"``).
+
+    Features (computed in Rust, nothing downloaded): word uni- and bigrams, the words after a
+    negator marked ``NOT_word``, character n-grams of ``char_ngrams`` lengths within word
+    boundaries (``None``: none), all lower-cased and accent-folded and hashed into
+    ``2**hash_bits`` columns; with ``lexicon`` (the blend) the lexicon scorer's score as three
+    more columns, scaled by ``lexicon_weight``. Model: a multinomial logistic regression with
+    L2 penalty ``l2`` on the mean log-loss (scikit-learn's ``C`` is ``1 / (l2 · n)``), fitted
+    by L-BFGS (``max_iter``, ``tolerance``); probabilities calibrated by a softmax temperature
+    chosen on out-of-fold predictions (``calibration_folds``, 0 = none; ``random_state`` seeds
+    those folds). Deterministic. On held-out Spanish tweets it beats scikit-learn's TF-IDF +
+    LogisticRegression (docs/feedback.md).
+
+    >>> texts = ["me encantó", "muy útil, gracias", "excelente", "genial", "lo mejor",
+    ...          "no me gustó", "aburrido", "pésimo audio", "una pérdida de tiempo", "malo"]
+    >>> y = ["pos"] * 5 + ["neg"] * 5
+    >>> m = SentimentModel().fit(texts, y)
+    >>> m.classes_.tolist(), m.predict(["me encantó la clase"]).tolist()
+    (['neg', 'pos'], ['pos'])
+    """
+
+    def __init__(
+        self,
+        *,
+        hash_bits: int = 18,
+        word_ngrams: int = 2,
+        negation: bool = True,
+        char_ngrams: Optional[Tuple[int, int]] = (2, 5),
+        lexicon: bool = True,
+        lexicon_weight: float = 1.0,
+        l2: float = 1e-3,
+        max_iter: int = 500,
+        tolerance: float = 1e-5,
+        calibration_folds: int = 5,
+        random_state: int = 0,
+    ) -> None:
+        self.hash_bits = hash_bits
+        self.word_ngrams = word_ngrams
+        self.negation = negation
+        self.char_ngrams = char_ngrams
+        self.lexicon = lexicon
+        self.lexicon_weight = lexicon_weight
+        self.l2 = l2
+        self.max_iter = max_iter
+        self.tolerance = tolerance
+        self.calibration_folds = calibration_folds
+        self.random_state = random_state
+
+    def _params(self) -> Dict[str, Any]:
+        if self.char_ngrams is None:
+            lo, hi = 2, 0
+        else:
+            try:
+                lo, hi = self.char_ngrams
+            except (TypeError, ValueError):
+                raise ParameterError(
+                    parameter="char_ngrams",
+                    message=f"expected (min, max) or None, got {self.char_ngrams!r}",
+                ) from None
+        return {
+            "hash_bits": check_int("hash_bits", self.hash_bits, minimum=0),
+            "word_ngrams": check_int("word_ngrams", self.word_ngrams, minimum=0),
+            "negation": check_bool("negation", self.negation),
+            "char_ngram_min": check_int("char_ngrams", lo, minimum=0),
+            "char_ngram_max": check_int("char_ngrams", hi, minimum=0),
+            "lexicon": check_bool("lexicon", self.lexicon),
+            "lexicon_weight": check_float("lexicon_weight", self.lexicon_weight),
+            "solver": {
+                "l2": check_float("l2", self.l2),
+                "max_iter": check_int("max_iter", self.max_iter, minimum=0),
+                "tolerance": check_float("tolerance", self.tolerance),
+                "calibration_folds": check_int("calibration_folds", self.calibration_folds, minimum=0),
+                "random_state": check_int("random_state", self.random_state, minimum=0),
+            },
+        }
+
+    def fit(self, texts: Any, y: Any) -> "SentimentModel":
+        """Fit on ``texts`` (list, numpy array, pandas / polars Series of str) and their labels
+        ``y`` (same length; str, int or bool); returns ``self``. ``classes_`` are the sorted
+        distinct labels, with their type kept."""
+        items = _texts(texts)
+        labels = np.asarray(y.to_list() if hasattr(y, "to_list") else y)
+        if labels.ndim != 1 or len(labels) != len(items):
+            raise ParameterError(
+                parameter="y", message=f"expected {len(items)} labels (one per text), got shape {labels.shape}"
+            )
+        for i, v in enumerate(labels.tolist()):
+            if _missing(v):
+                raise ParameterError(parameter="y", message=f"at index {i}: a missing label")
+        classes, codes = np.unique(labels, return_inverse=True)
+        if len(classes) < 2:
+            raise ParameterError(
+                parameter="y", message=f"need at least 2 distinct labels, found {len(classes)}"
+            )
+        # Labels travel as zero-padded class indices, so Rust's sorted classes keep numpy's order.
+        width = len(str(len(classes)))
+        model = _native.NativeSentimentModel.fit(
+            items, [str(c).zfill(width) for c in codes.tolist()], self._params()
+        )
+        self._set_fitted(model, classes)
+        return self
+
+    def _set_fitted(self, model: Any, classes: np.ndarray) -> None:
+        #: The fitted Rust model (``_edupulse.NativeSentimentModel``).
+        self.model_ = model
+        self.classes_ = classes
+
+    def predict_proba(self, texts: Any) -> np.ndarray:
+        """n × len(classes_) calibrated probabilities (columns in ``classes_`` order)."""
+        _check_fitted(self, ["model_"])
+        p = np.asarray(self.model_.predict_proba(_texts(texts)))
+        return p.reshape(-1, len(self.classes_))
+
+    def predict(self, texts: Any) -> np.ndarray:
+        """The most probable label of every text."""
+        return self.classes_[np.argmax(self.predict_proba(texts), axis=1)]
+
+    def _state(self) -> Any:
+        return json.dumps(
+            {
+                "state": bytes(self.model_.state()).decode(),
+                "classes": self.classes_.tolist(),
+                "dtype": self.classes_.dtype.str,
+            }
+        ).encode()
+
+    def _from_state(self, state: Any) -> None:
+        d = json.loads(bytes(state).decode())
+        model = _native.NativeSentimentModel.from_state(d["state"].encode())
+        self._set_fitted(model, np.array(d["classes"], dtype=np.dtype(d["dtype"])))
