@@ -11,7 +11,9 @@
 //!
 //! `cargo run --release -p edupulse-core --example bench_feedback -- texts.json [--scores] [--repeat N] [--fit TRAIN.json [--params JSON]]`
 
-use edupulse_core::feedback::{score_with, SentimentModel, SentimentModelParams, SentimentParams};
+use edupulse_core::feedback::{
+    score_all, score_with, SentimentModel, SentimentModelParams, SentimentParams,
+};
 use std::time::Instant;
 
 fn arg<'a>(args: &'a [String], name: &str) -> Option<&'a String> {
@@ -78,25 +80,25 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some(i) => args.get(i + 1).ok_or("--repeat needs N")?.parse()?,
         None => texts.len(),
     };
-    if texts.is_empty() {
-        return Err("no texts".into());
-    }
     let params = SentimentParams::default();
     // Load the embedded lexicon before the clock starts (a one-off of a few milliseconds).
     let _ = score_with("", &params);
+    // One batch call (`score_all`: parallel over the thread budget, EDUPULSE_NUM_THREADS).
+    let stream: Vec<&str> = (0..repeat)
+        .map(|i| texts[i % texts.len()].as_str())
+        .collect();
     let start = Instant::now();
-    let mut scores = Vec::with_capacity(if with_scores { repeat } else { 0 });
-    let mut checksum = 0.0;
-    for i in 0..repeat {
-        let s = score_with(&texts[i % texts.len()], &params);
-        checksum += s.score;
-        if with_scores {
-            scores.push(s.score);
-        }
-    }
+    let scored = score_all(&stream, &params)?;
     let seconds = start.elapsed().as_secs_f64();
+    let checksum: f64 = scored.iter().map(|s| s.score).sum();
+    let scores: Vec<f64> = if with_scores {
+        scored.iter().map(|s| s.score).collect()
+    } else {
+        Vec::new()
+    };
     let out = serde_json::json!({
         "n": repeat,
+        "threads": edupulse_core::learn::parallel::threads_for(0, repeat / 4_096),
         "seconds": seconds,
         "checksum": checksum,
         "scores": scores,

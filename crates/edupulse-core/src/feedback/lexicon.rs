@@ -203,7 +203,11 @@ pub(crate) struct Lexicon {
 /// Accent-free lower case of a word, appended to `out` (á→a, ü→u, ñ→n, ç→c).
 pub(crate) fn normalize_into(word: &str, out: &mut String) {
     if word.is_ascii() {
-        out.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        let start = out.len();
+        out.push_str(word);
+        if let Some(tail) = out.get_mut(start..) {
+            tail.make_ascii_lowercase();
+        }
         return;
     }
     for c in word.chars().flat_map(char::to_lowercase) {

@@ -19,7 +19,7 @@
 //! `truncated`, so a 10 MB cell costs the same as a 100 kB one. A text whose words are mostly
 //! unknown (another language) is scored as usual and flagged `low_coverage`.
 
-use super::lexicon::{emoji, is_laugh, lexicon, normalize_into, Role, LAUGH};
+use super::lexicon::{emoji, is_laugh, lexicon, normalize_into, FxMap, Lexicon, Role, LAUGH};
 use crate::error::{CoreError, Result};
 use serde::{Deserialize, Serialize};
 
@@ -175,13 +175,25 @@ pub fn score_with(text: &str, params: &SentimentParams) -> Sentiment {
     }
 }
 
-/// Score many texts (validates the parameters once).
-pub fn score_all<S: AsRef<str>>(texts: &[S], params: &SentimentParams) -> Result<Vec<Sentiment>> {
+/// Score many texts (validates the parameters once), in order, on up to the crate's thread
+/// budget (`edupulse_learn::parallel`: contiguous chunks of at least 4,096 texts per thread; the
+/// result does not depend on the thread count).
+pub fn score_all<S: AsRef<str> + Sync>(
+    texts: &[S],
+    params: &SentimentParams,
+) -> Result<Vec<Sentiment>> {
     params.validate()?;
-    Ok(texts
-        .iter()
-        .map(|t| score_with(t.as_ref(), params))
-        .collect())
+    let parts = edupulse_learn::parallel::map_ranges(texts.len(), 4_096, |r| {
+        texts[r]
+            .iter()
+            .map(|t| score_with(t.as_ref(), params))
+            .collect::<Vec<_>>()
+    });
+    let mut out = Vec::with_capacity(texts.len());
+    for p in parts {
+        out.extend(p);
+    }
+    Ok(out)
 }
 
 /// The prefix of `text` of at most `max` bytes, cut at a character boundary.
@@ -196,11 +208,45 @@ fn prefix(text: &str, max: usize) -> &str {
     text.get(..end).unwrap_or_default()
 }
 
-/// One scored token: its value and the clause it belongs to (for `pero`).
-struct Scored {
-    value: f32,
-    clause: u32,
-    word: bool,
+/// The running sum of scored tokens, split at the last `pero`/`sino` (the clause before counts
+/// ×0.5, the one after ×1.5). The last token stays pending, so a modifier right after it can
+/// still scale it ("me gustó mucho"); no per-text allocation.
+#[derive(Default)]
+struct Sums {
+    before: f64,
+    after: f64,
+    contrast: bool,
+    pending: Option<(f32, bool)>,
+}
+
+impl Sums {
+    fn push(&mut self, value: f32, word: bool) {
+        self.flush();
+        self.pending = Some((value, word));
+    }
+
+    fn flush(&mut self) {
+        if let Some((v, _)) = self.pending.take() {
+            self.after += f64::from(v);
+        }
+    }
+
+    /// A contrast word: everything so far is "before".
+    fn contrast(&mut self) {
+        self.flush();
+        self.before += self.after;
+        self.after = 0.0;
+        self.contrast = true;
+    }
+
+    fn total(mut self) -> f64 {
+        self.flush();
+        if self.contrast {
+            0.5 * self.before + 1.5 * self.after
+        } else {
+            self.after
+        }
+    }
 }
 
 pub(crate) fn raw_score(text: &str) -> Raw {
@@ -211,22 +257,20 @@ pub(crate) fn raw_score(text: &str) -> Raw {
         ..Raw::default()
     };
     let mixed_case = scored_text.chars().any(char::is_lowercase);
-    let mut tokens: Vec<Scored> = Vec::new();
-    let mut word = String::new();
+    let mut sums = Sums::default();
+    let mut word = String::with_capacity(32);
     let mut negation = 0u32;
     let mut modifier: Option<(f32, u32)> = None;
-    let mut clause = 0u32;
-    let mut contrast: Option<u32> = None;
     let mut exclaim = 0u32;
     let mut last_was_polar_word = false;
     let mut sentence_start = true;
 
     let mut chars = scored_text.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
-        if c.is_alphabetic() {
+        if is_letter(c) {
             let mut end = i + c.len_utf8();
             while let Some(&(j, d)) = chars.peek() {
-                if d.is_alphabetic() {
+                if is_letter(d) {
                     end = j + d.len_utf8();
                     chars.next();
                 } else {
@@ -264,8 +308,8 @@ pub(crate) fn raw_score(text: &str) -> Raw {
                 Some(Role::Modifier(f)) => {
                     raw.known += 1;
                     raw.spanish_stop += 1;
-                    match tokens.last_mut() {
-                        Some(t) if last_was_polar_word && t.word => t.value *= f,
+                    match sums.pending.as_mut() {
+                        Some((v, true)) if last_was_polar_word => *v *= f,
                         _ => modifier = Some((f, MODIFIER_SCOPE)),
                     }
                     last_was_polar_word = false;
@@ -274,8 +318,7 @@ pub(crate) fn raw_score(text: &str) -> Raw {
                 Some(Role::Contrast) => {
                     raw.known += 1;
                     raw.spanish_stop += 1;
-                    clause += 1;
-                    contrast = Some(clause);
+                    sums.contrast();
                     negation = 0;
                     last_was_polar_word = false;
                     continue;
@@ -295,18 +338,11 @@ pub(crate) fn raw_score(text: &str) -> Raw {
                     }
                     if is_laugh(&word) {
                         raw.known += 1;
-                        tokens.push(Scored {
-                            value: LAUGH,
-                            clause,
-                            word: false,
-                        });
+                        sums.push(LAUGH, false);
                         last_was_polar_word = false;
                         continue;
                     }
-                    let v = match superlative_base(&word) {
-                        Some(base) => lex.polarity(base).map(|v| v * 1.5),
-                        None => lex.polarity(&word),
-                    };
+                    let v = cached_polarity(lex, &word);
                     raw.known += usize::from(v.is_some());
                     v
                 }
@@ -322,11 +358,7 @@ pub(crate) fn raw_score(text: &str) -> Raw {
                     if caps {
                         v *= 1.25;
                     }
-                    tokens.push(Scored {
-                        value: v,
-                        clause,
-                        word: true,
-                    });
+                    sums.push(v, true);
                     last_was_polar_word = true;
                 }
                 _ => last_was_polar_word = false,
@@ -336,11 +368,7 @@ pub(crate) fn raw_score(text: &str) -> Raw {
                 modifier = (left > 1).then_some((f, left - 1));
             }
         } else if let Some(v) = emoji(c) {
-            tokens.push(Scored {
-                value: v,
-                clause,
-                word: false,
-            });
+            sums.push(v, false);
             last_was_polar_word = false;
         } else if c == '!' {
             exclaim += 1;
@@ -354,24 +382,12 @@ pub(crate) fn raw_score(text: &str) -> Raw {
             last_was_polar_word = false;
             if c == ':' || c == ';' {
                 if let Some(v) = emoticon(&mut chars) {
-                    tokens.push(Scored {
-                        value: v,
-                        clause,
-                        word: false,
-                    });
+                    sums.push(v, false);
                 }
             }
         }
     }
-    let mut sum = 0.0f64;
-    for t in &tokens {
-        let w = match contrast {
-            Some(k) if t.clause < k => 0.5,
-            Some(_) => 1.5,
-            None => 1.0,
-        };
-        sum += f64::from(t.value) * w;
-    }
+    let mut sum = sums.total();
     if sum != 0.0 {
         sum *= 1.0 + 0.1 * f64::from(exclaim.min(3));
     }
@@ -393,6 +409,47 @@ fn emoticon(chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>) -> Optio
     };
     chars.next();
     Some(v)
+}
+
+/// `char::is_alphabetic` with an ASCII fast path.
+#[inline]
+fn is_letter(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphabetic()
+    } else {
+        c.is_alphabetic()
+    }
+}
+
+/// Words whose stem polarity is memoised per thread, at most (then the memo starts over).
+const MEMO_WORDS: usize = 1 << 16;
+
+thread_local! {
+    /// word → its stem polarity (superlatives ×1.5): the prefix walk costs several hash lookups,
+    /// the memo one; chat repeats its words. Same results as without it.
+    static MEMO: std::cell::RefCell<FxMap<Box<str>, Option<f32>>> =
+        std::cell::RefCell::new(FxMap::default());
+}
+
+/// The stem polarity of a normalised word that has no role (see [`MEMO`]).
+fn cached_polarity(lex: &Lexicon, word: &str) -> Option<f32> {
+    let compute = || match superlative_base(word) {
+        Some(base) => lex.polarity(base).map(|v| v * 1.5),
+        None => lex.polarity(word),
+    };
+    MEMO.try_with(|m| {
+        let mut m = m.borrow_mut();
+        if let Some(v) = m.get(word) {
+            return *v;
+        }
+        let v = compute();
+        if m.len() >= MEMO_WORDS {
+            m.clear();
+        }
+        m.insert(word.into(), v);
+        v
+    })
+    .unwrap_or_else(|_| compute())
 }
 
 /// The base of a superlative (`buenisimo` → `buen`), if the word is one.
