@@ -22,7 +22,8 @@ pub struct AlsParams {
     pub factors: usize,
     /// L2 penalty λ on every factor (default 0.05).
     pub regularization: f32,
-    /// Confidence slope α in `c = 1 + α·w` (default 1.0).
+    /// Confidence slope α in `c = 1 + α·w` (default 1.0). The `implicit` package uses
+    /// `c = α·w`: for weight-1 data its `alpha` is this α + 1 (the same objective).
     pub alpha: f32,
     /// Alternating sweeps over users then items (default 15).
     pub iterations: usize,
