@@ -65,6 +65,15 @@ def test_duplicates_summed_negative_weight_and_bad_params_are_named() -> None:
         Recommender(factors=0).fit(df.iloc[:2])
     rec = Recommender(model="popular").fit(df.iloc[:2])
     assert rec.n_users_ == 1 and rec.n_items_ == 1
+    # Duplicates are summed: each weight split over two rows gives the same ALS model and
+    # scores (keeping one of the halves would halve the weights and change the scores).
+    base = _planted().assign(weight=lambda d: 1.0 + (d.index % 3))
+    split = pd.concat([base.assign(weight=base["weight"] / 2)] * 2, ignore_index=True)
+    a = Recommender(factors=4, alpha=5.0).fit(base).recommend(["s1", "s20"], k=3)
+    b = Recommender(factors=4, alpha=5.0).fit(split).recommend(["s1", "s20"], k=3)
+    pd.testing.assert_frame_equal(a, b)
+    half = Recommender(factors=4, alpha=5.0).fit(split.iloc[: len(base)]).recommend(["s1", "s20"], k=3)
+    assert not half["score"].equals(a["score"])
 
 
 # --- gamification, matching and upcoming webinars (the community step's tables, one at a time)
@@ -121,6 +130,18 @@ def test_mentor_pairs_groups_and_upcoming_webinars(biz) -> None:
     with pytest.raises(edupulse.ParameterError) as err:
         match_mentors(biz, as_of=as_of, capacity=0)
     assert err.value.parameter == "capacity"
+    # Per-mentor capacity (the optional `mentors` table): the busiest mentor takes 1, the next
+    # is paused (capacity 0), the third inactive; the others keep the default 2.
+    busiest = pairs["mentor_id"].value_counts().index[:3].tolist()
+    mentors = pd.DataFrame({"student_id": busiest, "capacity": [1, 0, 4], "active": [True, True, False]})
+    capped = match_mentors({**biz, "mentors": mentors}, as_of=as_of, capacity=2)
+    load = capped["mentor_id"].value_counts()
+    assert load.get(busiest[0], 0) <= 1 and busiest[1] not in load and busiest[2] not in load
+    assert load.max() <= 2 and capped["mentee_id"].is_unique
+    for bad in [-1, 1.5]:
+        with pytest.raises(edupulse.ValidationError) as verr:
+            match_mentors({**biz, "mentors": mentors.assign(capacity=[1, bad, 4])}, as_of=as_of)
+        assert (verr.value.table, verr.value.row, verr.value.column) == ("mentors", 2, "capacity")
     groups = study_groups(biz, as_of=as_of)
     assert groups.groupby("group_id").size().between(4, 6).all()
     with pytest.raises(edupulse.ParameterError) as err:

@@ -4,7 +4,7 @@
 //! with the timings.
 //!
 //! ```text
-//! bench_implicit TRAIN.csv N_USERS N_ITEMS MODEL OUT.csv [factors reg alpha iterations k neighbours]
+//! bench_implicit TRAIN.csv N_USERS N_ITEMS MODEL OUT.csv [factors reg alpha iterations k neighbours seed cg_steps]
 //! ```
 //! MODEL: `als`, `item_knn` (cosine), `bm25` or `popular`.
 
@@ -17,7 +17,7 @@ use std::time::Instant;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let a: Vec<String> = std::env::args().collect();
     if a.len() < 6 {
-        return Err("usage: bench_implicit TRAIN.csv N_USERS N_ITEMS MODEL OUT.csv [factors reg alpha iterations k neighbours]".into());
+        return Err("usage: bench_implicit TRAIN.csv N_USERS N_ITEMS MODEL OUT.csv [factors reg alpha iterations k neighbours seed cg_steps]".into());
     }
     let n_users: usize = a[2].parse()?;
     let n_items: usize = a[3].parse()?;
@@ -29,6 +29,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let iterations: usize = arg(9, "15").parse()?;
     let k: usize = arg(10, "10").parse()?;
     let neighbours: usize = arg(11, "20").parse()?;
+    let random_state: u64 = arg(12, "0").parse()?;
+    let cg_steps: usize = arg(13, "3").parse()?;
 
     let t0 = Instant::now();
     let (mut r, mut c, mut w) = (Vec::new(), Vec::new(), Vec::new());
@@ -63,7 +65,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 regularization: reg,
                 alpha,
                 iterations,
-                ..AlsParams::default()
+                cg_steps,
+                random_state,
             },
         )?),
         "item_knn" | "bm25" => Fitted::Knn(ItemKnn::fit(
@@ -81,6 +84,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         other => return Err(format!("unknown model {other}").into()),
     };
     let fit = t1.elapsed().as_secs_f64();
+    // EDUPULSE_DUMP_FACTORS=PREFIX writes PREFIX.users.f32 / PREFIX.items.f32 (raw little-endian
+    // row-major factors) so the bench can compare training losses with `implicit`'s.
+    if let (Fitted::Als(m2), Ok(prefix)) = (&fitted, std::env::var("EDUPULSE_DUMP_FACTORS")) {
+        for (suffix, v) in [("users", m2.user_factors()), ("items", m2.item_factors())] {
+            let bytes: Vec<u8> = v.iter().flat_map(|x| x.to_le_bytes()).collect();
+            std::fs::write(format!("{prefix}.{suffix}.f32"), bytes)?;
+        }
+    }
 
     let t2 = Instant::now();
     let recs = match &fitted {

@@ -60,6 +60,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         description: "content_views and quiz_results input tables",
         sql: schema_v10,
     },
+    Migration {
+        version: 12,
+        description: "mentors input table (timeless: no time shadow column)",
+        sql: schema_v12,
+    },
 ];
 
 /// v8: the content input tables (edupulse_core::content), all timeless: `content`,
@@ -117,6 +122,12 @@ fn schema_v10() -> String {
     let mut s = create_table_sql::<edupulse_core::model::ContentView>();
     s.push_str(&create_table_sql::<edupulse_core::model::QuizResult>());
     s
+}
+
+/// v12: the `mentors` input table (per-mentor capacity and availability for mentor matching;
+/// edupulse_core::community). Timeless, like `keyword_topics`.
+fn schema_v12() -> String {
+    create_table_sql::<edupulse_core::model::Mentor>()
 }
 
 /// v3: the `related_queries` input table (Google Trends' rising / top related queries).

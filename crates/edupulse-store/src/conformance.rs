@@ -31,7 +31,7 @@ use edupulse_core::model::{
 };
 use edupulse_core::model::{CardConcept, Concept, Content, ContentKind, TranscriptSegment};
 use edupulse_core::model::{ColumnKind, Value};
-use edupulse_core::model::{ContentView, Feedback, FeedbackKind, QuizResult};
+use edupulse_core::model::{ContentView, Feedback, FeedbackKind, Mentor, QuizResult};
 use edupulse_core::results::{
     catalog, spec_of, DeliveryAttempt, Notification, OutboxStatus, ResultSet, ResultSpec,
     ResultTable, RunOutput, Severity,
@@ -486,6 +486,18 @@ pub fn sample_batch() -> Tables {
                 concept_id: "vars".into(),
                 at: ts("2024-03-04T09:30:00.5Z"),
                 score: 1.0,
+            },
+        ],
+        mentors: vec![
+            Mentor {
+                student_id: "s1".into(),
+                capacity: Some(2),
+                active: true,
+            },
+            Mentor {
+                student_id: UNICODE.into(),
+                capacity: None,
+                active: false,
             },
         ],
     };

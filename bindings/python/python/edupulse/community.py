@@ -166,7 +166,7 @@ class Recommender(Estimator):
 
 
 # The input tables the community functions read (others are ignored, not converted).
-_INPUTS = ("students", "activity", "registrations", "webinars")
+_INPUTS = ("students", "activity", "registrations", "webinars", "mentors")
 
 
 def _table(
@@ -268,10 +268,13 @@ def match_mentors(
     """Mentor ↔ mentee pairs maximising the total affinity (3·same industry + 1·same role +
     2·shared webinar topics up to 3 + 1·certified mentor), each mentor with at most
     ``capacity`` mentees, solved exactly (Hungarian algorithm). Mentors: certified students or
-    ≥ 300 points; mentees: the others enrolled in the last 90 days. Columns ``mentee_id,
-    mentor_id, affinity, shared_topics, reason, reason_en``. ``capacity=0`` (a mentor without
-    capacity) raises ``ParameterError`` on ``capacity``. Deterministic: a rerun gives the same
-    pairs."""
+    ≥ 300 points; mentees: the others enrolled in the last 90 days. An optional ``mentors``
+    frame in ``tables`` (``student_id, capacity, active``) sets one mentor's capacity (empty:
+    ``capacity``); ``capacity`` 0 or ``active`` False there means "not mentoring now"; a
+    negative or fractional capacity raises ``ValidationError`` naming table ``mentors``, the
+    row and column ``capacity``. Columns ``mentee_id, mentor_id, affinity, shared_topics,
+    reason, reason_en``. ``capacity=0`` (a default without capacity) raises
+    ``ParameterError`` on ``capacity``. Deterministic: a rerun gives the same pairs."""
     cap = check_int("capacity", capacity, minimum=0)
     return _table(tables, "community_mentor_pairs", as_of, _with(params, "matching", capacity=cap))
 

@@ -9,8 +9,10 @@
 //! students enrolled in the last `mentee_days` (the `max_mentees` newest). The objective is
 //! stated and integer: maximise the total affinity
 //! `Σ 3·[same industry] + 1·[same role] + 2·min(shared topics, 3) + 1·[certified mentor]` over
-//! the pairs, each mentee with at most one mentor and each mentor with at most `capacity`
-//! mentees. It is solved exactly with the Hungarian algorithm (mentees × mentor slots, plus one
+//! the pairs, each mentee with at most one mentor and each mentor with at most its capacity of
+//! mentees: the `mentors` input table's `capacity` for that student when given, else the default
+//! `capacity`; a mentor with capacity 0 or `active = false` in `mentors` is not mentoring now
+//! and gets no mentee (a negative or fractional capacity is rejected when the table is read). It is solved exactly with the Hungarian algorithm (mentees × mentor slots, plus one
 //! "no mentor" column per mentee with affinity 0); pairs of affinity below `min_affinity` are
 //! then dropped (they add nothing to the objective). Inputs are sorted by id and ties resolved by
 //! the lowest index, so a rerun on the same data gives the same pairs. Each pair carries its
@@ -24,7 +26,7 @@
 use super::gamification::{points, GamificationParams};
 use super::step::ParticipationRow;
 use crate::error::{CoreError, Result};
-use crate::model::{ActivityKind, Tables};
+use crate::model::{ActivityKind, Mentor, Tables};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -33,7 +35,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct MatchParams {
-    /// Mentees per mentor (3); 0 is an error (a mentor without capacity).
+    /// Mentees per mentor (3) unless the `mentors` table says otherwise for that mentor; 0 is
+    /// an error here (a default without capacity; to pause one mentor, give it capacity 0 or
+    /// `active = false` in `mentors`).
     pub capacity: usize,
     /// All-time points that make a non-certified student an advanced mentor (300).
     pub mentor_min_points: i64,
@@ -321,39 +325,75 @@ pub fn roles<'a>(
     (mentors, mentees)
 }
 
+/// Per-mentor capacities from the `mentors` input table: student id → mentees it takes (0 for
+/// `active = false` or `capacity = 0`: not mentoring now); students absent from the map take the
+/// default [`MatchParams::capacity`]. An empty `capacity` keeps the default.
+pub fn mentor_capacities(mentors: &[Mentor], default: usize) -> BTreeMap<String, usize> {
+    mentors
+        .iter()
+        .map(|m| {
+            let cap = if m.active {
+                m.capacity.map_or(default, |c| c as usize)
+            } else {
+                0
+            };
+            (m.student_id.clone(), cap)
+        })
+        .collect()
+}
+
 /// The optimal mentor ↔ mentee pairs among `people` (profiles as of `as_of`, which ends the
-/// mentee window), by mentee id.
+/// mentee window), by mentee id, every mentor with the default capacity.
 pub fn match_mentors(
     people: &[Profile],
     as_of: DateTime<Utc>,
     params: &MatchParams,
 ) -> Result<Vec<MentorPair>> {
+    match_mentors_with(people, &BTreeMap::new(), as_of, params)
+}
+
+/// [`match_mentors`] with per-mentor capacities (see [`mentor_capacities`]; a mentor missing
+/// from `capacities` takes `params.capacity`, one with 0 gets no mentee).
+pub fn match_mentors_with(
+    people: &[Profile],
+    capacities: &BTreeMap<String, usize>,
+    as_of: DateTime<Utc>,
+    params: &MatchParams,
+) -> Result<Vec<MentorPair>> {
     params.validate()?;
     let (mentors, mentees) = roles(people, as_of, params);
-    if mentors.is_empty() || mentees.is_empty() {
+    let n = mentees.len();
+    // Mentor slots: slot s belongs to mentor owner[s]. A mentor never needs more slots than
+    // there are mentees, which bounds the assignment whatever the capacities say.
+    let mut owner: Vec<usize> = Vec::new();
+    for (m, p) in mentors.iter().enumerate() {
+        let cap = capacities
+            .get(&p.student_id)
+            .copied()
+            .unwrap_or(params.capacity);
+        owner.extend(std::iter::repeat_n(m, cap.min(n)));
+    }
+    if owner.is_empty() || n == 0 {
         return Ok(Vec::new());
     }
     let scores: Vec<Vec<(i64, Vec<String>)>> = mentees
         .iter()
         .map(|e| mentors.iter().map(|m| affinity(m, e)).collect())
         .collect();
-    let slots = mentors.len() * params.capacity;
-    let n = mentees.len();
-    // Columns: mentor slots (slot s belongs to mentor s / capacity), then one "no mentor"
-    // column per mentee (affinity 0).
+    let slots = owner.len();
+    // Columns: mentor slots, then one "no mentor" column per mentee (affinity 0).
     let assignment = hungarian(n, slots + n, |i, j| {
         if j < slots {
-            -scores[i][j / params.capacity].0
+            -scores[i][owner[j]].0
         } else {
             0
         }
     });
     let mut out = Vec::new();
     for (i, &j) in assignment.iter().enumerate() {
-        if j >= slots {
+        let Some(&m) = owner.get(j) else {
             continue;
-        }
-        let m = j / params.capacity;
+        };
         let (score, shared) = &scores[i][m];
         if *score < params.min_affinity {
             continue;

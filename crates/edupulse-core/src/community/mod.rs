@@ -50,8 +50,8 @@ pub use gamification::{
     LeaderboardRow, LedgerEntry, Participation, ParticipationReport, Period,
 };
 pub use matching::{
-    hungarian, match_mentors, profiles, study_groups, MatchParams, MentorPair, Profile,
-    StudyGroupRow,
+    hungarian, match_mentors, match_mentors_with, mentor_capacities, profiles, study_groups,
+    MatchParams, MentorPair, Profile, StudyGroupRow,
 };
 pub use recommend::{
     Interaction, Reason, Recommendation, Recommender, RecommenderModel, RecommenderParams,

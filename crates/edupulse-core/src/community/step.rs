@@ -16,7 +16,7 @@
 use super::gamification::{
     badges, leaderboard, participation, points, GamificationParams, Participation, Period,
 };
-use super::matching::{match_mentors, profiles, study_groups, MatchParams};
+use super::matching::{match_mentors_with, mentor_capacities, profiles, study_groups, MatchParams};
 use super::upcoming::{digest_notifications, recommend_upcoming, UpcomingParams};
 use crate::error::{CoreError, Result};
 use crate::job::{Step, StepOutput};
@@ -303,7 +303,11 @@ pub fn community_table(
         "community_kpi" => ResultSet::of(as_of, &[participation_rows(tables, as_of, g)?.1]),
         "community_mentor_pairs" => {
             let people = profiles(tables, as_of, g)?;
-            ResultSet::of(as_of, &match_mentors(&people, as_of, &config.matching)?)
+            let caps = mentor_capacities(&tables.mentors, config.matching.capacity);
+            ResultSet::of(
+                as_of,
+                &match_mentors_with(&people, &caps, as_of, &config.matching)?,
+            )
         }
         "community_study_groups" => {
             let people = profiles(tables, as_of, g)?;
@@ -355,7 +359,8 @@ impl Step for CommunityStep {
             .map(|b| badge_notification(b, as_of))
             .collect();
         let people = profiles(tables, as_of, g)?;
-        let pairs = match_mentors(&people, as_of, &cfg.matching)?;
+        let caps = mentor_capacities(&tables.mentors, cfg.matching.capacity);
+        let pairs = match_mentors_with(&people, &caps, as_of, &cfg.matching)?;
         let groups = match study_groups(&people, &part, &cfg.matching) {
             Ok(g) => g,
             // Fewer participants than a group: no groups this run (the Python API raises).

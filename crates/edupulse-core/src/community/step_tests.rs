@@ -350,3 +350,92 @@ fn one_table_at_a_time_equals_the_step() {
     let err = community_table(&tables, as_of, &cfg, "community_nope", None).unwrap_err();
     assert!(err.to_string().contains("community_nope"));
 }
+
+#[test]
+fn per_mentor_capacities_bound_the_optimal_assignment() {
+    use crate::model::{parse_rows, Mentor};
+    let people = vec![
+        profile("m1", "salud", "manager", &["agentes_ia"], true),
+        profile("m2", "retail", "developer", &["python"], true),
+        profile("m3", "salud", "analyst", &["agentes_ia"], true),
+        profile("m4", "salud", "manager", &["agentes_ia", "python"], true),
+        profile("e1", "salud", "manager", &["agentes_ia"], false),
+        profile("e2", "salud", "analyst", &["agentes_ia"], false),
+        profile("e3", "retail", "developer", &["python"], false),
+        profile("e4", "salud", "developer", &["python", "agentes_ia"], false),
+        profile("e5", "salud", "manager", &["python"], false),
+    ];
+    // m1 takes 1, m2 the default 2 (empty capacity), m3 is paused with capacity 0, m4 is
+    // inactive (its capacity 5 does not count); m4 would be everyone's best mentor.
+    let rows: Vec<Vec<Option<String>>> = [
+        ("m1", Some("1"), "true"),
+        ("m2", None, "true"),
+        ("m3", Some("0"), "true"),
+        ("m4", Some("5"), "false"),
+    ]
+    .iter()
+    .map(|(s, c, a)| {
+        vec![
+            Some(s.to_string()),
+            c.map(String::from),
+            Some(a.to_string()),
+        ]
+    })
+    .collect();
+    let mentors: Vec<Mentor> = parse_rows(&["student_id", "capacity", "active"], &rows).unwrap();
+    let params = MatchParams {
+        capacity: 2,
+        ..MatchParams::default()
+    };
+    let caps = mentor_capacities(&mentors, params.capacity);
+    assert_eq!(caps.values().copied().collect::<Vec<_>>(), vec![1, 2, 0, 0]);
+    let pairs = match_mentors_with(&people, &caps, as_of(), &params).unwrap();
+    let cap_of = |m: &str| caps.get(m).copied().unwrap_or(params.capacity);
+    let mut load: BTreeMap<&str, usize> = BTreeMap::new();
+    for p in &pairs {
+        *load.entry(p.mentor_id.as_str()).or_default() += 1;
+    }
+    for (m, n) in &load {
+        assert!(*n <= cap_of(m), "{m} has {n} mentees: {load:?}");
+    }
+    assert!(!load.contains_key("m3") && !load.contains_key("m4"));
+    // Brute force over every assignment (each mentee: one of the 4 mentors or none) that
+    // respects the capacities: the best total affinity.
+    let mentor_ids = ["m1", "m2", "m3", "m4"];
+    let mentee_ids = ["e1", "e2", "e3", "e4", "e5"];
+    let prof = |id: &str| people.iter().find(|p| p.student_id == id).unwrap();
+    let mut best = 0;
+    for code in 0..5usize.pow(5) {
+        let (mut c, mut used, mut total) = (code, [0usize; 4], 0);
+        for e in mentee_ids {
+            let pick = c % 5;
+            c /= 5;
+            if pick < 4 {
+                used[pick] += 1;
+                total += affinity(prof(mentor_ids[pick]), prof(e)).0;
+            }
+        }
+        if (0..4).all(|m| used[m] <= cap_of(mentor_ids[m])) {
+            best = best.max(total);
+        }
+    }
+    assert_eq!(pairs.iter().map(|p| p.affinity).sum::<i64>(), best);
+    // Without the table every mentor takes the default: m4 gets mentees.
+    let free = match_mentors(&people, as_of(), &params).unwrap();
+    assert!(free.iter().any(|p| p.mentor_id == "m4"));
+    // A negative or fractional capacity is a named error (table, 1-based row, column).
+    for bad in ["-1", "2.5"] {
+        let rows = vec![vec![
+            Some("m1".to_string()),
+            Some(bad.to_string()),
+            Some("true".into()),
+        ]];
+        let err = parse_rows::<Mentor>(&["student_id", "capacity", "active"], &rows).unwrap_err();
+        let loc = err.location().unwrap();
+        assert_eq!(
+            (loc.table.as_str(), loc.row, loc.column.as_deref()),
+            ("mentors", Some(1), Some("capacity")),
+            "{bad}: {err}"
+        );
+    }
+}

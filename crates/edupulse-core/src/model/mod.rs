@@ -65,11 +65,13 @@ pub enum Table {
     ContentViews,
     /// Quiz scores per learner, quiz and concept.
     QuizResults,
+    /// Mentors' capacity and availability for mentor matching (timeless).
+    Mentors,
 }
 
 impl Table {
     /// Every input table, in ingest order (parents before children).
-    pub const ALL: [Table; 20] = [
+    pub const ALL: [Table; 21] = [
         Table::KeywordInterest,
         Table::Webinars,
         Table::Registrations,
@@ -90,6 +92,7 @@ impl Table {
         Table::Feedback,
         Table::ContentViews,
         Table::QuizResults,
+        Table::Mentors,
     ];
 
     /// The table's name (also the CSV file stem and the store table name).
@@ -115,6 +118,7 @@ impl Table {
             Table::Feedback => "feedback",
             Table::ContentViews => "content_views",
             Table::QuizResults => "quiz_results",
+            Table::Mentors => "mentors",
         }
     }
 
@@ -223,7 +227,8 @@ pub fn visit_tables<V: TableVisitor>(v: &mut V) -> std::result::Result<(), V::Er
     v.visit::<CardConcept>()?;
     v.visit::<Feedback>()?;
     v.visit::<ContentView>()?;
-    v.visit::<QuizResult>()
+    v.visit::<QuizResult>()?;
+    v.visit::<Mentor>()
 }
 
 /// Maps the columns of a source (CSV header, DataFrame columns) to a record's canonical order.
@@ -361,6 +366,9 @@ pub struct Tables {
     /// `quiz_results` rows.
     #[serde(default)]
     pub quiz_results: Vec<QuizResult>,
+    /// `mentors` rows.
+    #[serde(default)]
+    pub mentors: Vec<Mentor>,
 }
 
 impl Tables {
@@ -434,6 +442,7 @@ impl Tables {
         self.feedback.extend(other.feedback);
         self.content_views.extend(other.content_views);
         self.quiz_results.extend(other.quiz_results);
+        self.mentors.extend(other.mentors);
     }
 }
 

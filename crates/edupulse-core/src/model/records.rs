@@ -828,3 +828,22 @@ record! {
         Ok(())
     }
 }
+
+record! {
+    /// A mentor's availability for mentor matching (optional; a student without a row keeps the
+    /// default capacity of `[job.community.matching]`). Only students who qualify as mentors
+    /// (certified, or advanced by points) are matched; a row does not make anyone a mentor.
+    Mentor => Mentors.mentors, key = [student_id], time = none, {
+        /// The mentor (`students.student_id`).
+        student_id: String,
+        /// Mentees this mentor takes (a whole number ≥ 0; 0 = not mentoring now); empty: the
+        /// default capacity.
+        capacity: Option<u32>,
+        /// Whether the student mentors now (false: not matched, whatever the capacity).
+        active: bool,
+    }
+    check(r) {
+        not_blank("student_id", &r.student_id)?;
+        Ok(())
+    }
+}

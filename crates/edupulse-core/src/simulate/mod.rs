@@ -45,6 +45,9 @@
 //!   prerequisite chain, each flashcard mapped to one concept; **quiz_results** — one quiz per
 //!   topic, taken by half of the students who reviewed its cards, scored by how well they
 //!   recalled them.
+//! - **mentors** — the availability some certified students state for mentor matching: by id,
+//!   the 1st, 9th, … take one mentee, the 5th, 13th, … are inactive; the rest have no row
+//!   (the default capacity). No random draws, so no other table changes.
 //! - **reviews** — a share of the students review a few dozen flashcards; outcomes follow the
 //!   forgetting curve of [`MemoryModel`] (`R = (1 + t/(9S))^−1`, stability growing on success),
 //!   ratings 1–4, intervals growing as cards are learned.
@@ -550,6 +553,7 @@ fn generate(cfg: &SimConfig) -> Result<(Tables, Raw)> {
     tables.card_concepts = sim_content.card_concepts;
     tables.content_views = sim_content.content_views;
     tables.quiz_results = sim_content.quiz_results;
+    tables.mentors = mentors(&tables.activity);
     let raw = Raw {
         content: sim_content.truth,
         feedback: feedback_truth,
@@ -699,4 +703,29 @@ pub(crate) fn draw_seasonal_day<R: rand::Rng>(rng: &mut R, ctx: &Ctx<'_>) -> i64
         }
     }
     day
+}
+
+/// The `mentors` rows: a few certified students state their availability (no random draws, so
+/// every other table is unchanged). By student id, the 1st, 9th, … take one mentee, the 5th,
+/// 13th, … are inactive; the others have no row (the default capacity).
+fn mentors(activity: &[crate::model::Activity]) -> Vec<crate::model::Mentor> {
+    let certified: std::collections::BTreeSet<&str> = activity
+        .iter()
+        .filter(|a| a.kind == crate::model::ActivityKind::Certificate)
+        .map(|a| a.student_id.as_str())
+        .collect();
+    certified
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, s)| match i % 8 {
+            0 => Some((s, Some(1), true)),
+            4 => Some((s, None, false)),
+            _ => None,
+        })
+        .map(|(s, capacity, active)| crate::model::Mentor {
+            student_id: s.to_string(),
+            capacity,
+            active,
+        })
+        .collect()
 }

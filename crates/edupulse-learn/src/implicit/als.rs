@@ -7,8 +7,8 @@
 //! (Takács, Pilászy & Tikk 2011), which costs `O(k² + nnz_u·k)` per step instead of a `k³`
 //! solve — the scheme of the `implicit` package (its `least_squares_cg`).
 
-use super::kernels::{axpy, dot, gram, matvec, scores};
-use super::{top_k_for_row, Csr};
+use super::kernels::{axpy, dot, dot_seq, gram, matvec, scores, ItemPanels, PANEL};
+use super::{row_skip, top_k_for_row, top_k_into, Csr};
 use crate::error::{LearnError, Result};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -22,7 +22,8 @@ pub struct AlsParams {
     pub factors: usize,
     /// L2 penalty λ on every factor (default 0.05).
     pub regularization: f32,
-    /// Confidence slope α in `c = 1 + α·w` (default 1.0).
+    /// Confidence slope α in `c = 1 + α·w` (default 1.0). The `implicit` package uses
+    /// `c = α·w`: for weight-1 data its `alpha` is this α + 1 (the same objective).
     pub alpha: f32,
     /// Alternating sweeps over users then items (default 15).
     pub iterations: usize,
@@ -147,14 +148,15 @@ impl Als {
         &self.item_factors
     }
 
-    /// Scores `x_u · y_j` of `user` for every item (empty for an unknown user).
+    /// Scores `x_u · y_j` of `user` for every item (empty for an unknown user), summed in
+    /// factor order — the same bits as [`Als::recommend_many`]'s blocked kernel.
     pub fn scores(&self, user: usize) -> Vec<f32> {
         let k = self.factors;
         match self.user_factors.get(user * k..(user + 1) * k) {
             Some(xu) => self
                 .item_factors
                 .chunks_exact(k)
-                .map(|yj| dot(xu, yj))
+                .map(|yj| dot_seq(xu, yj))
                 .collect(),
             None => Vec::new(),
         }
@@ -175,8 +177,13 @@ impl Als {
         top_k_for_row(&s, user_items, user, k, exclude_seen, candidates)
     }
 
-    /// [`Als::recommend`] for many users at once (blocked scoring, parallel over user blocks);
-    /// users out of range get an empty list.
+    /// [`Als::recommend`] for many users at once; users out of range get an empty list.
+    ///
+    /// Blocked: 64 users at a time (parallel over blocks) are scored against 1,024 items at a
+    /// time with a register-blocked kernel (4 users × 16 items per step over item factors laid
+    /// out in panels), and each chunk of scores is merged into the users' running top-`k` while
+    /// it is still in cache (partial selection: most scores are rejected by one comparison with
+    /// the current `k`-th). Same results as calling [`Als::recommend`] per user.
     pub fn recommend_many(
         &self,
         user_items: &Csr,
@@ -186,30 +193,50 @@ impl Als {
         candidates: Option<&[u32]>,
     ) -> Vec<Vec<(u32, f32)>> {
         const BLOCK: usize = 64;
+        const CHUNK_PANELS: usize = 64;
         let f = self.factors;
-        let n_items = self.n_items();
         let n_users = self.n_users();
+        let panels = ItemPanels::new(&self.item_factors, f);
+        let n_items = panels.n_items();
+        let n_panels = panels.n_panels();
         let blocks: Vec<&[u32]> = users.chunks(BLOCK).collect();
         let out = crate::parallel::map(blocks.len(), |b| {
             let block = blocks[b];
-            let mut xs = vec![0.0f32; block.len() * f];
-            for (r, &u) in block.iter().enumerate() {
-                if (u as usize) < n_users {
-                    xs[r * f..(r + 1) * f]
-                        .copy_from_slice(&self.user_factors[u as usize * f..(u as usize + 1) * f]);
-                }
+            let known: Vec<u32> = block
+                .iter()
+                .copied()
+                .filter(|&u| (u as usize) < n_users)
+                .collect();
+            let mut xs = vec![0.0f32; known.len() * f];
+            for (r, &u) in known.iter().enumerate() {
+                let u = u as usize;
+                xs[r * f..(r + 1) * f].copy_from_slice(&self.user_factors[u * f..(u + 1) * f]);
             }
-            let mut buf = vec![0.0f32; block.len() * n_items];
-            scores(&xs, &self.item_factors, f, &mut buf);
+            let stride = CHUNK_PANELS * PANEL;
+            let mut buf = vec![0.0f32; known.len() * stride];
+            let mut best: Vec<Vec<(u32, f32)>> = vec![Vec::with_capacity(k + 1); known.len()];
+            let mut first = 0;
+            while first < n_panels {
+                let count = CHUNK_PANELS.min(n_panels - first);
+                scores(&xs, &panels, first, count, &mut buf, stride);
+                let start = first * PANEL;
+                let width = (count * PANEL).min(n_items - start);
+                for (r, &u) in known.iter().enumerate() {
+                    let skip = row_skip(user_items, u as usize, exclude_seen, candidates);
+                    let row = &buf[r * stride..r * stride + width];
+                    top_k_into(&mut best[r], k, row, start, skip);
+                }
+                first += count;
+            }
+            let mut best = best.into_iter();
             block
                 .iter()
-                .enumerate()
-                .map(|(r, &u)| {
-                    if (u as usize) >= n_users {
-                        return Vec::new();
+                .map(|&u| {
+                    if (u as usize) < n_users {
+                        best.next().unwrap_or_default()
+                    } else {
+                        Vec::new()
                     }
-                    let row = &buf[r * n_items..(r + 1) * n_items];
-                    top_k_for_row(row, user_items, u as usize, k, exclude_seen, candidates)
                 })
                 .collect::<Vec<_>>()
         });

@@ -51,28 +51,95 @@ fn matvec_generic(m: &[f32], p: &[f32], out: &mut [f32]) {
     }
 }
 
-/// Scores `out[u * n_items + j] = x_u · y_j` for the users of `x` (row-major, `k` columns) and
-/// the items of `y`, in cache-sized item blocks.
+/// Items per scoring panel (two 8-lane AVX registers).
+pub(crate) const PANEL: usize = 16;
+/// Users per scoring micro-kernel call.
+const UROWS: usize = 4;
+
+/// Item factors re-laid out for blocked scoring: panels of [`PANEL`] items, each stored factor
+/// by factor (`k × PANEL`, item-contiguous), the last panel padded with zero items.
+#[derive(Debug, Clone)]
+pub(crate) struct ItemPanels {
+    k: usize,
+    n_items: usize,
+    data: Vec<f32>,
+}
+
+impl ItemPanels {
+    /// Panels of the row-major `n_items × k` factors `y`.
+    pub(crate) fn new(y: &[f32], k: usize) -> ItemPanels {
+        let n_items = y.len().checked_div(k).unwrap_or(0);
+        let n_panels = n_items.div_ceil(PANEL);
+        let mut data = vec![0.0f32; n_panels * k * PANEL];
+        for (j, yj) in y.chunks_exact(k.max(1)).enumerate().take(n_items) {
+            let base = (j / PANEL) * k * PANEL + j % PANEL;
+            for (f, &v) in yj.iter().enumerate() {
+                data[base + f * PANEL] = v;
+            }
+        }
+        ItemPanels { k, n_items, data }
+    }
+
+    /// Number of items.
+    pub(crate) fn n_items(&self) -> usize {
+        self.n_items
+    }
+
+    /// Number of panels (`⌈n_items / PANEL⌉`).
+    pub(crate) fn n_panels(&self) -> usize {
+        self.n_items.div_ceil(PANEL)
+    }
+}
+
+/// `out[r · stride + (p − first) · PANEL + l] = x_r · y_(p·PANEL + l)` for the users `x`
+/// (row-major, `k` columns) and the panels `first..first + count`; each score is the plain
+/// sequential sum over factors (`Σ_f x_f·y_f`, f = 0, 1, …), so it does not depend on the block
+/// a user or item falls in. Padding items score 0.
 #[inline(always)]
-fn scores_generic(x: &[f32], y: &[f32], k: usize, out: &mut [f32]) {
-    const ITEM_BLOCK: usize = 256;
+fn scores_generic(
+    x: &[f32],
+    panels: &ItemPanels,
+    first: usize,
+    count: usize,
+    out: &mut [f32],
+    stride: usize,
+) {
+    let k = panels.k;
     if k == 0 {
         out.iter_mut().for_each(|o| *o = 0.0);
         return;
     }
-    let n_items = y.len() / k;
-    let n_users = x.len() / k;
-    let mut start = 0;
-    while start < n_items {
-        let end = (start + ITEM_BLOCK).min(n_items);
-        for u in 0..n_users {
-            let xu = &x[u * k..(u + 1) * k];
-            let row = &mut out[u * n_items..(u + 1) * n_items];
-            for j in start..end {
-                row[j] = dot_generic(xu, &y[j * k..(j + 1) * k]);
+    let zero = vec![0.0f32; k];
+    let rows: Vec<&[f32]> = x.chunks_exact(k).collect();
+    for (g, group) in rows.chunks(UROWS).enumerate() {
+        let xr: [&[f32]; UROWS] =
+            std::array::from_fn(|r| group.get(r).map_or(&zero[..], |v| &v[..k]));
+        for p in 0..count {
+            let Some(panel) = panels
+                .data
+                .get((first + p) * k * PANEL..(first + p + 1) * k * PANEL)
+            else {
+                continue;
+            };
+            let mut acc = [[0.0f32; PANEL]; UROWS];
+            for (f, yr) in panel.chunks_exact(PANEL).enumerate() {
+                let Ok(yr) = <&[f32; PANEL]>::try_from(yr) else {
+                    continue;
+                };
+                for r in 0..UROWS {
+                    let a = xr[r][f];
+                    for l in 0..PANEL {
+                        acc[r][l] += a * yr[l];
+                    }
+                }
+            }
+            for (r, row) in acc.iter().enumerate().take(group.len()) {
+                let at = (g * UROWS + r) * stride + p * PANEL;
+                if let Some(o) = out.get_mut(at..at + PANEL) {
+                    o.copy_from_slice(row);
+                }
             }
         }
-        start = end;
     }
 }
 
@@ -91,8 +158,15 @@ mod avx {
         super::matvec_generic(m, p, out)
     }
     #[target_feature(enable = "avx2,fma")]
-    pub(super) unsafe fn scores(x: &[f32], y: &[f32], k: usize, out: &mut [f32]) {
-        super::scores_generic(x, y, k, out)
+    pub(super) unsafe fn scores(
+        x: &[f32],
+        panels: &super::ItemPanels,
+        first: usize,
+        count: usize,
+        out: &mut [f32],
+        stride: usize,
+    ) {
+        super::scores_generic(x, panels, first, count, out, stride)
     }
 }
 
@@ -136,14 +210,28 @@ pub(crate) fn matvec(m: &[f32], p: &[f32], out: &mut [f32]) {
     matvec_generic(m, p, out)
 }
 
-/// `out[u · n_items + j] = x_u · y_j` (row-major factors with `k` columns).
-pub(crate) fn scores(x: &[f32], y: &[f32], k: usize, out: &mut [f32]) {
+/// Scores of the users `x` (row-major, `k` columns) against the item panels
+/// `first..first + count`: `out[r · stride + (p − first) · PANEL + l] = x_r · y_(p·PANEL + l)`,
+/// each the sequential sum over factors (the same bits as [`dot_seq`]).
+pub(crate) fn scores(
+    x: &[f32],
+    panels: &ItemPanels,
+    first: usize,
+    count: usize,
+    out: &mut [f32],
+    stride: usize,
+) {
     #[cfg(target_arch = "x86_64")]
     if has_avx2() {
         // SAFETY: the CPU supports avx2 and fma (checked at run time above).
-        return unsafe { avx::scores(x, y, k, out) };
+        return unsafe { avx::scores(x, panels, first, count, out, stride) };
     }
-    scores_generic(x, y, k, out)
+    scores_generic(x, panels, first, count, out, stride)
+}
+
+/// `a · b` summed in factor order (the arithmetic of [`scores`], for one pair).
+pub(crate) fn dot_seq(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).fold(0.0f32, |s, (x, y)| s + x * y)
 }
 
 /// `Yᵀ Y + λ I` for row-major `y` with `k` columns, in f64 then rounded (the Gram matrix sums
@@ -202,8 +290,25 @@ mod tests {
             }
             assert!((out[a] - want).abs() < 1e-4, "{a}: {} vs {want}", out[a]);
         }
-        let mut s = vec![0.0; 2 * 7];
-        scores(&y[..2 * k], &y, k, &mut s);
-        assert!((s[7 + 3] - dot(&y[k..2 * k], &y[3 * k..4 * k])).abs() < 1e-6);
+        // 37 items = 3 panels (the last padded); 6 users = one full micro-kernel group + 2.
+        let (n, users) = (37, 6);
+        let y: Vec<f32> = (0..k * n).map(|i| (i as f32 * 0.3).sin()).collect();
+        let x: Vec<f32> = (0..k * users).map(|i| (i as f32 * 0.7).cos()).collect();
+        let panels = ItemPanels::new(&y, k);
+        assert_eq!((panels.n_items(), panels.n_panels()), (37, 3));
+        let stride = 2 * PANEL;
+        let mut s = vec![f32::NAN; users * stride];
+        scores(&x, &panels, 1, 2, &mut s, stride);
+        for u in 0..users {
+            for j in PANEL..3 * PANEL {
+                let got = s[u * stride + j - PANEL];
+                if j < n {
+                    let want = dot_seq(&x[u * k..(u + 1) * k], &y[j * k..(j + 1) * k]);
+                    assert_eq!(got.to_bits(), want.to_bits(), "user {u} item {j}");
+                } else {
+                    assert_eq!(got, 0.0);
+                }
+            }
+        }
     }
 }

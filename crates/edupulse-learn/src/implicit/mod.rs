@@ -206,21 +206,59 @@ pub fn popularity(user_items: &Csr) -> Vec<f32> {
 /// non-finite scores and indices for which `skip` is true.
 pub fn top_k(scores: &[f32], k: usize, skip: impl Fn(usize) -> bool) -> Vec<(u32, f32)> {
     let mut best: Vec<(u32, f32)> = Vec::with_capacity(k + 1);
+    top_k_into(&mut best, k, scores, 0, skip);
+    best
+}
+
+/// Merge `scores` (of indices `offset, offset + 1, …`) into the running top-`k` list `best`
+/// (best first, ties by lower index): feeding consecutive chunks in index order gives exactly
+/// [`top_k`] of the whole row. Partial selection: a score not above the current `k`-th is
+/// rejected with one comparison, before `skip` is asked.
+pub(crate) fn top_k_into(
+    best: &mut Vec<(u32, f32)>,
+    k: usize,
+    scores: &[f32],
+    offset: usize,
+    skip: impl Fn(usize) -> bool,
+) {
     if k == 0 {
-        return best;
+        return;
     }
+    let mut floor = if best.len() == k {
+        best.last().map_or(f32::NEG_INFINITY, |l| l.1)
+    } else {
+        f32::NEG_INFINITY
+    };
     for (j, &s) in scores.iter().enumerate() {
-        if !s.is_finite() || (best.len() == k && best.last().is_some_and(|l| s <= l.1)) {
+        // NaN and ±∞ pass this test and are rejected below.
+        if best.len() == k && s <= floor {
             continue;
         }
-        if skip(j) {
+        if !s.is_finite() || skip(offset + j) {
             continue;
         }
         let pos = best.partition_point(|b| b.1 >= s);
-        best.insert(pos, (j as u32, s));
+        best.insert(pos, ((offset + j) as u32, s));
         best.truncate(k);
+        if best.len() == k {
+            floor = best.last().map_or(f32::NEG_INFINITY, |l| l.1);
+        }
     }
-    best
+}
+
+/// Whether item `j` is excluded for `row`: one of the row's own items when `exclude_seen`, or
+/// outside `candidates` when given (a sorted list of item indices).
+pub(crate) fn row_skip<'a>(
+    user_items: &'a Csr,
+    row: usize,
+    exclude_seen: bool,
+    candidates: Option<&'a [u32]>,
+) -> impl Fn(usize) -> bool + 'a {
+    let (seen, _) = user_items.row(row);
+    move |j| {
+        (exclude_seen && seen.binary_search(&(j as u32)).is_ok())
+            || candidates.is_some_and(|c| c.binary_search(&(j as u32)).is_err())
+    }
 }
 
 /// Top-k for a row of `user_items`: `scores` over all items, excluding the row's own items when
@@ -233,11 +271,11 @@ pub(crate) fn top_k_for_row(
     exclude_seen: bool,
     candidates: Option<&[u32]>,
 ) -> Vec<(u32, f32)> {
-    let (seen, _) = user_items.row(row);
-    top_k(scores, k, |j| {
-        (exclude_seen && seen.binary_search(&(j as u32)).is_ok())
-            || candidates.is_some_and(|c| c.binary_search(&(j as u32)).is_err())
-    })
+    top_k(
+        scores,
+        k,
+        row_skip(user_items, row, exclude_seen, candidates),
+    )
 }
 
 #[cfg(test)]

@@ -160,3 +160,40 @@ fn item_knn_cosine_matches_hand_computation_and_explains() {
     assert_eq!(bm.similarity().n_rows(), 3);
     assert_eq!(popularity(&m), vec![2.0, 2.0, 1.0]);
 }
+
+#[test]
+fn blocked_recommend_many_equals_per_user_recommend() {
+    // 70 users (two blocks of the batch path) × 1,100 items (two score chunks, a partial last
+    // panel), pseudo-random sparse rows.
+    let (nu, ni) = (70u32, 1100u32);
+    let (mut r, mut c, mut w) = (vec![], vec![], vec![]);
+    for u in 0..nu {
+        for t in 0..12u32 {
+            r.push(u);
+            c.push((u * 37 + t * t * 101 + t * 7) % ni);
+            w.push(1.0 + (t % 3) as f32);
+        }
+    }
+    let m = Csr::from_triplets(nu as usize, ni as usize, &r, &c, &w).unwrap();
+    let als = Als::fit(
+        &m,
+        &AlsParams {
+            factors: 8,
+            iterations: 2,
+            ..AlsParams::default()
+        },
+    )
+    .unwrap();
+    let mut users: Vec<u32> = (0..nu).collect();
+    users.push(nu + 5); // unknown: empty list
+    let cands: Vec<u32> = (0..ni).filter(|j| j % 3 != 1).collect();
+    for (exclude, cand) in [(true, None), (false, Some(&cands[..]))] {
+        let many = als.recommend_many(&m, &users, 7, exclude, cand);
+        assert_eq!(many.len(), users.len());
+        assert!(many[nu as usize].is_empty());
+        for (u, got) in many.iter().enumerate().take(nu as usize) {
+            assert_eq!(got.len(), 7);
+            assert_eq!(*got, als.recommend(&m, u, 7, exclude, cand), "user {u}");
+        }
+    }
+}
