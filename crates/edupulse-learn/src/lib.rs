@@ -40,6 +40,7 @@
 
 #![warn(missing_docs)]
 
+mod auto;
 mod classifier;
 mod data;
 mod encode;
@@ -58,6 +59,7 @@ mod regress;
 mod tabular_reg;
 mod tree;
 
+pub use auto::{AutoChoice, AUTO_Z};
 pub use classifier::{
     cross_validate, cross_validate_folds, ClassifierParams, CvReport, EnsembleParams, Factor,
     ModelKind, Platt, Scorer, TabularClassifier,

@@ -63,6 +63,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         description: "content_views and quiz_results input tables",
         sql: schema_v10,
     },
+    Migration {
+        version: 13,
+        description: "student_attributes and assessment_schedule input tables (timeless)",
+        sql: schema_v13,
+    },
 ];
 
 /// v8: the content input tables (edupulse_core::content), all timeless: `content`,
@@ -119,6 +124,15 @@ fn schema_v9() -> String {
 fn schema_v10() -> String {
     let mut s = create_table_sql::<edupulse_core::model::ContentView>();
     s.push_str(&create_table_sql::<edupulse_core::model::QuizResult>());
+    s
+}
+
+/// v13: the `student_attributes` (demographics, credits, previous attempts, the course link)
+/// and `assessment_schedule` (course deadlines) input tables of the churn risk model, both
+/// timeless.
+fn schema_v13() -> String {
+    let mut s = create_table_sql::<edupulse_core::model::StudentAttribute>();
+    s.push_str(&create_table_sql::<edupulse_core::model::AssessmentDeadline>());
     s
 }
 

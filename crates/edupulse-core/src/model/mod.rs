@@ -65,11 +65,15 @@ pub enum Table {
     ContentViews,
     /// Quiz scores per learner, quiz and concept.
     QuizResults,
+    /// Named attributes of a student (demographics, credits, previous attempts; timeless).
+    StudentAttributes,
+    /// Assessment deadlines per course (timeless: a schedule is known ahead).
+    AssessmentSchedule,
 }
 
 impl Table {
     /// Every input table, in ingest order (parents before children).
-    pub const ALL: [Table; 20] = [
+    pub const ALL: [Table; 22] = [
         Table::KeywordInterest,
         Table::Webinars,
         Table::Registrations,
@@ -90,6 +94,8 @@ impl Table {
         Table::Feedback,
         Table::ContentViews,
         Table::QuizResults,
+        Table::StudentAttributes,
+        Table::AssessmentSchedule,
     ];
 
     /// The table's name (also the CSV file stem and the store table name).
@@ -115,6 +121,8 @@ impl Table {
             Table::Feedback => "feedback",
             Table::ContentViews => "content_views",
             Table::QuizResults => "quiz_results",
+            Table::StudentAttributes => "student_attributes",
+            Table::AssessmentSchedule => "assessment_schedule",
         }
     }
 
@@ -223,7 +231,9 @@ pub fn visit_tables<V: TableVisitor>(v: &mut V) -> std::result::Result<(), V::Er
     v.visit::<CardConcept>()?;
     v.visit::<Feedback>()?;
     v.visit::<ContentView>()?;
-    v.visit::<QuizResult>()
+    v.visit::<QuizResult>()?;
+    v.visit::<StudentAttribute>()?;
+    v.visit::<AssessmentDeadline>()
 }
 
 /// Maps the columns of a source (CSV header, DataFrame columns) to a record's canonical order.
@@ -361,6 +371,12 @@ pub struct Tables {
     /// `quiz_results` rows.
     #[serde(default)]
     pub quiz_results: Vec<QuizResult>,
+    /// `student_attributes` rows.
+    #[serde(default)]
+    pub student_attributes: Vec<StudentAttribute>,
+    /// `assessment_schedule` rows.
+    #[serde(default)]
+    pub assessment_schedule: Vec<AssessmentDeadline>,
 }
 
 impl Tables {
@@ -434,6 +450,8 @@ impl Tables {
         self.feedback.extend(other.feedback);
         self.content_views.extend(other.content_views);
         self.quiz_results.extend(other.quiz_results);
+        self.student_attributes.extend(other.student_attributes);
+        self.assessment_schedule.extend(other.assessment_schedule);
     }
 }
 
