@@ -45,6 +45,8 @@ CONTRACT = {
     "feedback": ["feedback_id", "webinar_id", "person_id", "at", "kind", "text", "rating"],
     "content_views": ["content_id", "person_id", "at", "start_s", "end_s"],
     "quiz_results": ["student_id", "quiz_id", "concept_id", "at", "score"],
+    "student_attributes": ["student_id", "name", "value"],
+    "assessment_schedule": ["course_id", "assessment_id", "due_at", "weight"],
 }
 
 
