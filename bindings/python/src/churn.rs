@@ -468,7 +468,9 @@ impl NativeClassifier {
             let kind = ModelKind::parse(model).ok_or_else(|| {
                 Failure::param(
                     "model",
-                    format!("`{model}`: expected \"logistic\", \"trees\" or \"ensemble\""),
+                    format!(
+                        "`{model}`: expected \"logistic\", \"trees\", \"ensemble\" or \"auto\""
+                    ),
                 )
             })?;
             // A mistyped or unknown field is a ParameterError naming that field.

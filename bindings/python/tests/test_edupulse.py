@@ -46,6 +46,8 @@ CONTRACT = {
     "content_views": ["content_id", "person_id", "at", "start_s", "end_s"],
     "quiz_results": ["student_id", "quiz_id", "concept_id", "at", "score"],
     "mentors": ["student_id", "capacity", "active"],
+    "student_attributes": ["student_id", "name", "value"],
+    "assessment_schedule": ["course_id", "assessment_id", "due_at", "weight"],
 }
 
 

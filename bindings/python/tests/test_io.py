@@ -115,6 +115,12 @@ def test_from_oulad_fixture_frames_and_real_folder() -> None:
     assert len(out["students"]) == 5
     scores = out["activity"][out["activity"]["kind"] == "assessment_submitted"]["value"]
     assert scores.isna().sum() == 1  # the "?" score
+    attrs = out["student_attributes"]
+    mine = dict(attrs[attrs["student_id"] == "AAA-2013J-11391"][["name", "value"]].values)
+    assert mine["course"] == "AAA-2013J" and mine["age_band"] == "55<=" and mine["studied_credits"] == "240"
+    sched = out["assessment_schedule"].set_index("assessment_id")
+    assert sched.loc["1752", "course_id"] == "AAA-2013J" and sched.loc["1752", "weight"] == 10.0
+    assert str(sched.loc["1752", "due_at"]).startswith("2013-10-20 23:59:59")
     if OULAD.is_dir():
         real = edupulse.io.from_oulad(OULAD)
         assert len(real["students"]) == 32593

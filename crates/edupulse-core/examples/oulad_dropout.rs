@@ -3,18 +3,24 @@
 //!
 //! For each cut-off day D (0, 30, 60, 90 of the presentation) the students still registered
 //! (registered before day D, not withdrawn before it) are scored with what was known before day
-//! D (`as_of` = start + D days − 1 s): `churn::risk::labelled_as_of` computes the risk model's
-//! features from `students` / `activity` and the label over the rest of the presentation. The
-//! classifier is the shared `TabularClassifier` (edupulse-learn) with the risk model's default
-//! parameters (`logistic`) and the shared learner's other models (`trees`, `ensemble`), no
-//! parameter tuned (nothing is tuned on 2014; nothing at all here).
+//! D (`as_of` = start + D days − 1 s): `churn::risk::labelled_with` computes the risk model's
+//! features from `students` / `activity` / `student_attributes` / `assessment_schedule` (the
+//! extra columns fixed from the 2013 tables only) and the label over the rest of the
+//! presentation.
+//!
+//! `riskmodel` is `RiskModel::fit_table` with the daily job's default parameters
+//! (`classifier.model = "auto"`): the two 2013 presentations are its two training dates, the
+//! later one (2013J) is the holdout that chooses logistic regression or trees, then the choice
+//! is refitted on both. `logistic`, `trees`, `ensemble` are the shared `TabularClassifier`
+//! fixed to each family. No parameter tuned (nothing is tuned on 2014; nothing at all here).
 //!
 //! Writes `OUT/features_<label>_d<D>_{train,test}.csv` (the same feature table, for the
-//! scikit-learn side of scripts/oulad_eval.py) and `OUT/edupulse.json` (AUC per label, day and
-//! model). `cargo run --release -p edupulse-core --example oulad_dropout -- OULAD_DIR OUT`
+//! scikit-learn side of scripts/oulad_eval.py; `OUT/columns.json` lists the categorical ones)
+//! and `OUT/edupulse.json` (AUC per label, day and model, and what `auto` chose). `cargo run --release -p edupulse-core --example oulad_dropout -- OULAD_DIR OUT`
 
 use chrono::Duration;
-use edupulse_core::churn::risk::{labelled_as_of, DropoutLabel, RiskParams};
+use edupulse_core::churn::risk::{labelled_with, DropoutLabel, RiskModel, RiskParams};
+use edupulse_core::churn::risk_inputs::FeatureSpec;
 use edupulse_core::import::{import_files, oulad::presentation_start, ImportOptions, Source};
 use edupulse_core::learn::{
     roc_auc, ClassifierParams, ColumnData, ModelKind, TabularClassifier, TabularData,
@@ -96,6 +102,33 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             t.activity.push(a.clone());
         }
     }
+    for a in &all.student_attributes {
+        if let Some(t) = by_pres.get_mut(&pres_of(&a.student_id)) {
+            t.student_attributes.push(a.clone());
+        }
+    }
+    for a in &all.assessment_schedule {
+        if let Some(t) = by_pres.get_mut(&pres_of(&a.course_id)) {
+            t.assessment_schedule.push(a.clone());
+        }
+    }
+    // The extra columns (attribute levels, schedule) from the training years only.
+    let mut train_tables = Tables::default();
+    for (pres, t) in &by_pres {
+        if pres.starts_with("2013") {
+            train_tables.extend(t.clone());
+        }
+    }
+    let spec = FeatureSpec::from_tables(&train_tables, RiskParams::default().max_attribute_levels)?;
+    let categorical: Vec<String> = ["industry", "role", "company_size"]
+        .iter()
+        .map(|s| s.to_string())
+        .chain(spec.categorical_attributes.iter().map(|c| c.0.clone()))
+        .collect();
+    std::fs::write(
+        out.join("columns.json"),
+        serde_json::to_string(&serde_json::json!({ "categorical": categorical }))?,
+    )?;
     let labels = [
         DropoutLabel::Withdrawal,
         DropoutLabel::NotCompleting,
@@ -120,13 +153,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         for d in DAYS {
             let (mut tr, mut te, mut ytr, mut yte) =
                 (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+            // Training rows of the later 2013 presentation (J, October): the `auto` holdout.
+            let (mut fit_rows, mut holdout) = (Vec::new(), Vec::new());
             for (pres, tables) in &by_pres {
                 let Some(start) = presentation_start(pres) else {
                     continue;
                 };
                 let as_of = start + Duration::days(d) - Duration::seconds(1);
-                let (_, x, y) = labelled_as_of(tables, as_of, &params)?;
+                let (_, x, y) = labelled_with(tables, as_of, &params, &spec)?;
                 if pres.starts_with("2013") {
+                    let rows = ytr.len()..ytr.len() + y.len();
+                    if pres.ends_with('J') {
+                        holdout.extend(rows);
+                    } else {
+                        fit_rows.extend(rows);
+                    }
                     tr.push(x);
                     ytr.extend(y);
                 } else {
@@ -143,6 +184,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             row.insert("n_test".into(), yte.len().into());
             let rate = yte.iter().filter(|v| **v).count() as f64 / yte.len().max(1) as f64;
             row.insert("test_positive_rate".into(), rate.into());
+            let t0 = std::time::Instant::now();
+            let rm =
+                RiskModel::fit_table(spec.clone(), &train, &ytr, &fit_rows, &holdout, &params)?;
+            let auc = roc_auc(&rm.predict_proba(&test)?, &yte)?;
+            let sel = rm.classifier.selection.clone();
+            eprintln!(
+                "{:>14} day {d:>2}: riskmodel AUC {auc:.4} ({:.1}s) auto chose {:?}",
+                label.as_str(),
+                t0.elapsed().as_secs_f64(),
+                sel
+            );
+            row.insert("riskmodel".into(), auc.into());
+            if let Some(sel) = sel {
+                row.insert("auto_chose".into(), sel.chosen.as_str().into());
+                row.insert("auto_holdout_logistic".into(), sel.logistic_auc.into());
+                row.insert("auto_holdout_trees".into(), sel.trees_auc.into());
+                row.insert("auto_holdout_se".into(), sel.difference_se.into());
+            }
             for kind in kinds {
                 let cp = ClassifierParams {
                     model: kind,

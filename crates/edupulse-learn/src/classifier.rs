@@ -25,15 +25,22 @@ pub enum ModelKind {
     /// [`EnsembleParams::spline_knots`]) and boosted trees ([`EnsembleParams::boost`]), each
     /// fitted on the same rows; explanations are the mean of both members' contributions.
     Ensemble,
+    /// Logistic regression or boosted trees, whichever ranks a holdout better (ties: logistic),
+    /// refitted on every row; see [`TabularClassifier::fit_auto`] (the holdout given by the
+    /// caller, e.g. the churn risk model's latest training dates) and
+    /// [`TabularClassifier::fit`] (the last quarter of the rows, taken to be in time order).
+    /// The fitted model records the choice ([`TabularClassifier::selection`]).
+    Auto,
 }
 
 impl ModelKind {
-    /// Parse `"logistic"`, `"trees"` or `"ensemble"`.
+    /// Parse `"logistic"`, `"trees"`, `"ensemble"` or `"auto"`.
     pub fn parse(s: &str) -> Option<ModelKind> {
         match s {
             "logistic" => Some(ModelKind::Logistic),
             "trees" => Some(ModelKind::Trees),
             "ensemble" => Some(ModelKind::Ensemble),
+            "auto" => Some(ModelKind::Auto),
             _ => None,
         }
     }
@@ -44,6 +51,7 @@ impl ModelKind {
             ModelKind::Logistic => "logistic",
             ModelKind::Trees => "trees",
             ModelKind::Ensemble => "ensemble",
+            ModelKind::Auto => "auto",
         }
     }
 }
@@ -246,6 +254,10 @@ pub struct TabularClassifier {
     pub scorer: Scorer,
     /// Calibration of the scores, when fitted.
     pub calibration: Option<Platt>,
+    /// For [`ModelKind::Auto`]: which model the holdout chose and why (`params.model` is then
+    /// the chosen one).
+    #[serde(default)]
+    pub selection: Option<crate::auto::AutoChoice>,
 }
 
 fn check_labels(y: &[bool], n: usize) -> Result<()> {
@@ -297,6 +309,14 @@ impl TabularClassifier {
     ) -> Result<TabularClassifier> {
         params.validate()?;
         check_labels(y, data.n_rows())?;
+        if params.model == ModelKind::Auto {
+            // Rows in time order: the last quarter is the holdout.
+            let n = y.len();
+            let cut = n - n / 4;
+            let (fit_rows, holdout): (Vec<usize>, Vec<usize>) =
+                ((0..cut).collect(), (cut..n).collect());
+            return TabularClassifier::fit_auto(data, y, &fit_rows, &holdout, params);
+        }
         if params.model == ModelKind::Ensemble {
             let members = params
                 .ensemble_members()
@@ -308,6 +328,7 @@ impl TabularClassifier {
                 encoder: Encoder::fit(data, &EncoderParams::categories(params.min_category_count))?,
                 scorer: Scorer::Ensemble(members),
                 calibration: None,
+                selection: None,
             });
         }
         let (encoder, scorer) = Self::fit_scorer(data, y, params)?;
@@ -334,6 +355,7 @@ impl TabularClassifier {
             encoder,
             scorer,
             calibration,
+            selection: None,
         })
     }
 
@@ -357,7 +379,10 @@ impl TabularClassifier {
         let x = encoder.transform(data)?;
         let p = encoder.n_features();
         let scorer = match params.model {
-            ModelKind::Logistic | ModelKind::Ensemble => Scorer::Logistic(Logistic::fit(
+            ModelKind::Trees => Scorer::Trees(Boosted::fit_logloss(&x, p, y, &params.boost)),
+            // Logistic, and the logistic member of an ensemble (`Auto` never gets here: `fit`
+            // resolves it first).
+            _ => Scorer::Logistic(Logistic::fit(
                 &x,
                 p,
                 y,
@@ -367,7 +392,6 @@ impl TabularClassifier {
                     tolerance: params.tolerance,
                 },
             )?),
-            ModelKind::Trees => Scorer::Trees(Boosted::fit_logloss(&x, p, y, &params.boost)),
         };
         Ok((encoder, scorer))
     }

@@ -42,6 +42,7 @@
 
 #![warn(missing_docs)]
 
+mod auto;
 mod classifier;
 mod data;
 mod encode;
@@ -61,6 +62,7 @@ mod sparse;
 mod tabular_reg;
 mod tree;
 
+pub use auto::{AutoChoice, AUTO_Z};
 pub use classifier::{
     cross_validate, cross_validate_folds, ClassifierParams, CvReport, EnsembleParams, Factor,
     ModelKind, Platt, Scorer, TabularClassifier,

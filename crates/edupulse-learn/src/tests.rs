@@ -439,3 +439,109 @@ fn trees_on_small_data_are_not_a_constant() {
     let oracle = roc_auc(&truth, &y).unwrap();
     assert!(auc > 0.75 && oracle > 0.75, "auc {auc}, oracle {oracle}");
 }
+
+/// `y` from a pure interaction (trees can rank it, a linear model cannot) or a linear score.
+fn interaction(n: usize, seed: u64, linear: bool) -> (TabularData, Vec<bool>) {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let (mut a, mut b, mut y) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..n {
+        let (x1, x2): (f64, f64) = (rng.gen_range(-1.0..1.0), rng.gen_range(-1.0..1.0));
+        let s = if linear { x1 + x2 } else { x1 * x2 * 4.0 };
+        let noise: f64 = rng.gen_range(-0.5..0.5);
+        a.push(x1);
+        b.push(x2);
+        y.push(s + noise > 0.0);
+    }
+    let d = TabularData::new()
+        .with_numeric("a", &a)
+        .unwrap()
+        .with_numeric("b", &b)
+        .unwrap();
+    (d, y)
+}
+
+#[test]
+fn auto_chooses_by_the_holdout_and_records_it() {
+    let params = ClassifierParams {
+        model: ModelKind::Auto,
+        ..ClassifierParams::default()
+    };
+    let (d, y) = interaction(600, 7, false);
+    let m = TabularClassifier::fit(&d, &y, &params).unwrap();
+    let s = m.selection.clone().unwrap();
+    assert_eq!(s.chosen, ModelKind::Trees, "{s:?}");
+    assert_eq!(m.params.model, ModelKind::Trees);
+    assert!(
+        s.trees_auc.unwrap() > s.logistic_auc.unwrap() + 0.2,
+        "{s:?}"
+    );
+    assert_eq!((s.fit_rows, s.holdout_rows), (450, 150));
+    // Pickles (serde) keep the choice.
+    let back: TabularClassifier =
+        serde_json::from_str(&serde_json::to_string(&m).unwrap()).unwrap();
+    assert_eq!(back.selection, m.selection);
+    let (d, y) = interaction(600, 8, true);
+    let m = TabularClassifier::fit(&d, &y, &params).unwrap();
+    let s = m.selection.unwrap();
+    assert_eq!(s.chosen, ModelKind::Logistic, "{s:?}");
+    // A holdout of one class: no comparison, logistic, said so.
+    let all_neg: Vec<usize> = (0..600).filter(|&i| !y[i]).take(50).collect();
+    let rest: Vec<usize> = (0..600).filter(|i| !all_neg.contains(i)).collect();
+    let m = TabularClassifier::fit_auto(&d, &y, &rest, &all_neg, &params).unwrap();
+    let s = m.selection.unwrap();
+    assert_eq!((s.chosen, s.trees_auc), (ModelKind::Logistic, None));
+    // A holdout row beyond the table is a named error.
+    let e = TabularClassifier::fit_auto(&d, &y, &rest, &[600], &params).unwrap_err();
+    assert!(e.to_string().contains("holdout"), "{e}");
+    assert_eq!(ModelKind::parse("auto"), Some(ModelKind::Auto));
+}
+
+#[test]
+fn delong_difference_matches_the_pairwise_definition() {
+    let (_, y) = interaction(120, 9, true);
+    let mut rng = ChaCha8Rng::seed_from_u64(3);
+    let a: Vec<f64> = y
+        .iter()
+        .map(|&v| f64::from(u8::from(v)) + rng.gen_range(-1.0..1.0))
+        .collect();
+    // Rounded scores: ties count ½.
+    let b: Vec<f64> = y
+        .iter()
+        .map(|&v| (f64::from(u8::from(v)) * 0.7 + rng.gen_range(-1.0..1.0)).round())
+        .collect();
+    let (diff, se) = crate::auto::paired_auc_difference(&a, &b, &y);
+    assert!((diff - (roc_auc(&b, &y).unwrap() - roc_auc(&a, &y).unwrap())).abs() < 1e-12);
+    // The DeLong variance from its definition: ψ over all positive–negative pairs.
+    let psi = |p: f64, n: f64| {
+        if p > n {
+            1.0
+        } else if p == n {
+            0.5
+        } else {
+            0.0
+        }
+    };
+    let (pi, ni): (Vec<usize>, Vec<usize>) = (
+        (0..y.len()).filter(|&i| y[i]).collect(),
+        (0..y.len()).filter(|&i| !y[i]).collect(),
+    );
+    let comp = |s: &[f64]| -> (Vec<f64>, Vec<f64>) {
+        (
+            pi.iter()
+                .map(|&i| ni.iter().map(|&j| psi(s[i], s[j])).sum::<f64>() / ni.len() as f64)
+                .collect(),
+            ni.iter()
+                .map(|&j| pi.iter().map(|&i| psi(s[i], s[j])).sum::<f64>() / pi.len() as f64)
+                .collect(),
+        )
+    };
+    let var = |v: Vec<f64>| {
+        let m = v.iter().sum::<f64>() / v.len() as f64;
+        v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (v.len() as f64 - 1.0)
+    };
+    let ((a10, a01), (b10, b01)) = (comp(&a), comp(&b));
+    let want = (var(b10.iter().zip(&a10).map(|(b, a)| b - a).collect()) / pi.len() as f64
+        + var(b01.iter().zip(&a01).map(|(b, a)| b - a).collect()) / ni.len() as f64)
+        .sqrt();
+    assert!((se - want).abs() < 1e-12, "{se} vs {want}");
+}

@@ -61,8 +61,13 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         sql: schema_v10,
     },
     Migration {
-        version: 12,
+        version: 11,
         description: "mentors input table (timeless: no time shadow column)",
+        sql: schema_v11,
+    },
+    Migration {
+        version: 12,
+        description: "student_attributes and assessment_schedule input tables (timeless)",
         sql: schema_v12,
     },
 ];
@@ -124,10 +129,20 @@ fn schema_v10() -> String {
     s
 }
 
-/// v12: the `mentors` input table (per-mentor capacity and availability for mentor matching;
+/// v11: the `mentors` input table (per-mentor capacity and availability for mentor matching;
 /// edupulse_core::community). Timeless, like `keyword_topics`.
-fn schema_v12() -> String {
+fn schema_v11() -> String {
     create_table_sql::<edupulse_core::model::Mentor>()
+
+}
+
+/// v12: the `student_attributes` (demographics, credits, previous attempts, the course link)
+/// and `assessment_schedule` (course deadlines) input tables of the churn risk model, both
+/// timeless.
+fn schema_v12() -> String {
+    let mut s = create_table_sql::<edupulse_core::model::StudentAttribute>();
+    s.push_str(&create_table_sql::<edupulse_core::model::AssessmentDeadline>());
+    s
 }
 
 /// v3: the `related_queries` input table (Google Trends' rising / top related queries).

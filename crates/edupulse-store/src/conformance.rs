@@ -29,6 +29,7 @@ use edupulse_core::model::{
     Purchase, Record, Registration, RelatedKind, RelatedQuery, Review, Student, Table,
     TableVisitor, Tables, Webinar,
 };
+use edupulse_core::model::{AssessmentDeadline, StudentAttribute};
 use edupulse_core::model::{CardConcept, Concept, Content, ContentKind, TranscriptSegment};
 use edupulse_core::model::{ColumnKind, Value};
 use edupulse_core::model::{ContentView, Feedback, FeedbackKind, Mentor, QuizResult};
@@ -498,6 +499,32 @@ pub fn sample_batch() -> Tables {
                 student_id: UNICODE.into(),
                 capacity: None,
                 active: false,
+            },
+        ],
+        student_attributes: vec![
+            StudentAttribute {
+                student_id: "s1".into(),
+                name: "studied_credits".into(),
+                value: "60".into(),
+            },
+            StudentAttribute {
+                student_id: UNICODE.into(),
+                name: "age_band".into(),
+                value: UNICODE.into(),
+            },
+        ],
+        assessment_schedule: vec![
+            AssessmentDeadline {
+                course_id: "c1".into(),
+                assessment_id: "a1".into(),
+                due_at: ts("2024-03-10T23:59:59Z"),
+                weight: Some(12.5),
+            },
+            AssessmentDeadline {
+                course_id: UNICODE.into(),
+                assessment_id: "a2".into(),
+                due_at: ts("2024-04-01T00:00:00.5Z"),
+                weight: None,
             },
         ],
     };

@@ -181,11 +181,14 @@ _OULAD = ("studentInfo", "studentRegistration", "assessments", "studentAssessmen
 
 
 def from_oulad(path_or_frames: Any) -> Dict[str, pd.DataFrame]:
-    """``students`` and ``activity`` from OULAD: the dataset's folder, or
+    """``students``, ``activity``, ``student_attributes`` and ``assessment_schedule`` from
+    OULAD: the dataset's folder, or
     ``{"studentInfo": df, "studentRegistration": df, "assessments": df, "studentAssessment": df,
     "courses": df}`` (``.csv`` suffixes accepted). One student per enrolment
     (``<module>-<presentation>-<id_student>``); registrations, submissions (``value`` = score,
-    empty for ``?``), withdrawals and passes (``certificate``) as activity."""
+    empty for ``?``), withdrawals and passes (``certificate``) as activity; demographics,
+    credits, previous attempts and the ``course`` link as student attributes; one deadline per
+    dated assessment (end of its day) in the schedule."""
     if isinstance(path_or_frames, (str, os.PathLike)):
         return _call("oulad", {}, path=os.fspath(path_or_frames))
     if not isinstance(path_or_frames, Mapping):

@@ -20,6 +20,7 @@ pub mod btyd;
 pub mod cohort;
 mod num;
 pub mod risk;
+pub mod risk_inputs;
 pub mod step;
 pub mod summary;
 

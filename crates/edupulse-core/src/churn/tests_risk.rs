@@ -70,6 +70,17 @@ fn risk_classifier_ranks_true_churners_first() {
         params.classifier.model = crate::learn::ModelKind::Trees;
     }
     let model = RiskModel::fit(&tables, as_of, &params).unwrap();
+    eprintln!("model selection: {:?}", model.classifier.selection);
+    if params.classifier.model == crate::learn::ModelKind::Auto {
+        // Holdout = the 3 latest of 12 dates; fitted on dates 5..12 (their 30-day label
+        // windows end before the first held-out date), so some rows are in neither.
+        let sel = model.classifier.selection.clone().unwrap();
+        assert!(sel.holdout_rows > 0 && sel.fit_rows > 0 && sel.logistic_auc.is_some());
+        assert!(sel.holdout_rows + sel.fit_rows < model.training_rows);
+        let back: RiskModel =
+            serde_json::from_str(&serde_json::to_string(&model).unwrap()).unwrap();
+        assert_eq!(back, model);
+    }
     let scores = model.score(&tables, as_of).unwrap();
     assert!(scores.len() > 100, "{}", scores.len());
     // Truth: the simulator's churn time falls within the horizon after as_of.
@@ -273,4 +284,119 @@ fn the_dropout_label_is_a_parameter_and_withdrawn_students_leave_the_population(
     assert_eq!(label(DropoutLabel::Inactivity, 60).2, [true, false]);
     let bad: Result<RiskParams, _> = serde_json::from_str(r#"{"label": "graduated"}"#);
     assert!(bad.is_err());
+}
+
+#[test]
+fn attributes_and_the_schedule_are_extra_columns_only_when_filled() {
+    use crate::model::{
+        Activity, ActivityKind, AssessmentDeadline, Student, StudentAttribute, Tables,
+    };
+    use risk::{labelled_as_of, CATEGORICAL_FEATURES, NUMERIC_FEATURES};
+    let t = |d: i64| Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap() + Duration::days(d);
+    let student = |id: &str| Student {
+        student_id: id.into(),
+        email: format!("{id}@x.es"),
+        name: id.into(),
+        industry: "x".into(),
+        role: "x".into(),
+        company_size: "x".into(),
+        enrolled_at: t(0),
+    };
+    let sub = |id: &str, d| Activity {
+        student_id: id.into(),
+        at: t(d),
+        kind: ActivityKind::AssessmentSubmitted,
+        value: Some(70.0),
+    };
+    let attr = |id: &str, name: &str, value: &str| StudentAttribute {
+        student_id: id.into(),
+        name: name.into(),
+        value: value.into(),
+    };
+    let due = |id: &str, d| AssessmentDeadline {
+        course_id: "c1".into(),
+        assessment_id: id.into(),
+        due_at: t(d),
+        weight: None,
+    };
+    let mut tables = Tables {
+        students: vec![student("a"), student("b"), student("c")],
+        activity: vec![sub("a", 4), sub("a", 9), sub("b", 12)],
+        ..Tables::default()
+    };
+    let params = RiskParams {
+        max_attribute_levels: 1,
+        ..RiskParams::default()
+    };
+    // Nothing filled: the base columns only (other businesses keep their model).
+    let (_, x, _) = labelled_as_of(&tables, t(20), &params).unwrap();
+    assert_eq!(
+        x.names().len(),
+        NUMERIC_FEATURES.len() + CATEGORICAL_FEATURES.len()
+    );
+    tables.student_attributes = vec![
+        attr("a", "course", "c1"),
+        attr("b", "course", "c1"),
+        attr("a", "studied_credits", "60"),
+        attr("b", "studied_credits", "120"),
+        attr("a", "age_band", "0-35"),
+        attr("b", "age_band", "0-35"),
+        attr("c", "age_band", "55<="),
+    ];
+    // Deadlines on days 5, 10, 15 and 30; a submits on days 4 and 9, b on day 12, c never.
+    tables.assessment_schedule = vec![due("t1", 5), due("t2", 10), due("t3", 15), due("t4", 30)];
+    let (ids, x, _) = labelled_as_of(&tables, t(20), &params).unwrap();
+    assert_eq!(ids, ["a", "b", "c"]);
+    let num = |name: &str| match x.column(name) {
+        Some(crate::learn::ColumnData::Numeric(v)) => v.clone(),
+        other => panic!("{name}: {other:?}"),
+    };
+    assert_eq!(num("assessments_due"), [3.0, 3.0, 0.0]);
+    assert_eq!(num("assessments_missed"), [1.0, 2.0, 0.0]);
+    // a was behind at day 15 only; b at days 5 and 10 (its day-12 submission makes 1 of 3 by
+    // day 15: behind there too).
+    assert_eq!(num("deadlines_behind"), [1.0, 3.0, 0.0]);
+    assert_eq!(num("days_to_next_deadline"), [10.0, 10.0, 0.0]);
+    let credits = num("studied_credits");
+    assert_eq!(&credits[..2], [60.0, 120.0]);
+    assert!(credits[2].is_nan(), "a student without it is missing");
+    // Categorical, capped at one level: the rarer value is `other`; `course` is no feature.
+    let Some(crate::learn::ColumnData::Categorical(age)) = x.column("age_band") else {
+        panic!("no age_band")
+    };
+    assert_eq!(age, &["0-35", "0-35", "other"]);
+    assert!(x.column("course").is_none());
+    // An attribute named like a computed feature: a named error.
+    tables
+        .student_attributes
+        .push(attr("a", "tenure_days", "3"));
+    let e = labelled_as_of(&tables, t(20), &params)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("student_attributes") && e.contains("tenure_days"),
+        "{e}"
+    );
+    // Bad rows are named at ingest.
+    let mut bad = Tables {
+        student_attributes: vec![attr("a", "age_band", " ")],
+        ..Tables::default()
+    };
+    let e = bad.validate().unwrap_err().to_string();
+    assert!(
+        e.contains("student_attributes") && e.contains("value"),
+        "{e}"
+    );
+    let mut bad = Tables {
+        assessment_schedule: vec![AssessmentDeadline {
+            weight: Some(-1.0),
+            ..due("t1", 5)
+        }],
+        ..Tables::default()
+    };
+    let e = bad.validate().unwrap_err().to_string();
+    assert!(
+        e.contains("assessment_schedule") && e.contains("weight"),
+        "{e}"
+    );
 }

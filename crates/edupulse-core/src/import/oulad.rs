@@ -1,5 +1,5 @@
 //! The Open University Learning Analytics Dataset (OULAD; Kuzilek et al. 2017, CC-BY 4.0) →
-//! `students` and `activity`.
+//! `students`, `activity`, `student_attributes` and `assessment_schedule`.
 //!
 //! Files read (the dataset's own names and columns; extra columns ignored): `studentInfo.csv`
 //! (`code_module`, `code_presentation`, `id_student`, `highest_education`, `imd_band`,
@@ -24,10 +24,21 @@
 //!   `certificate` at the presentation's end for `Pass` and `Distinction` (so "not completing"
 //!   is computable from the tables). Banked submissions (`is_banked` = 1, a result carried from
 //!   an earlier presentation) are kept at the day OULAD gives.
+//! - `student_attributes`: `course` = `<module>-<presentation>` (the link to the schedule) and,
+//!   when the column is in `studentInfo.csv` and the value not empty, `gender`, `region`,
+//!   `age_band`, `disability`, `num_of_prev_attempts` and `studied_credits` (all known at
+//!   registration).
+//! - `assessment_schedule`: one deadline per row of `assessments.csv` with a `date`,
+//!   `course_id` = `<module>-<presentation>`, `due_at` = the end of that day (start + `date` + 1
+//!   days − 1 s; a submission on the due day is on time), `weight` = `weight`. Exams without a
+//!   date (OULAD: "at the end of the last presentation week") have no deadline row.
 
 use super::{finish, Frame};
 use crate::error::{CoreError, Result};
-use crate::model::{Activity, ActivityKind, Limits, Student, Tables};
+use crate::model::{
+    Activity, ActivityKind, AssessmentDeadline, Limits, Student, StudentAttribute, Tables,
+    COURSE_ATTRIBUTE,
+};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use std::collections::{BTreeMap, HashMap};
 
@@ -99,10 +110,21 @@ fn day(frame: &Frame, r: usize, c: super::Col) -> Result<Option<i64>> {
     }
 }
 
+/// The `studentInfo.csv` columns copied to `student_attributes` (when present), known at
+/// registration.
+pub const ATTRIBUTES: [&str; 6] = [
+    "gender",
+    "region",
+    "age_band",
+    "disability",
+    "num_of_prev_attempts",
+    "studied_credits",
+];
+
 /// One submission: the assessment id (for ordering) and the score.
 type Submission = (i64, Option<f64>);
 
-/// `students` and `activity` from the OULAD tables.
+/// `students`, `activity`, `student_attributes` and `assessment_schedule` from the OULAD tables.
 pub fn import(f: &OuladFrames, limits: &Limits) -> Result<Tables> {
     let info = &f.student_info;
     let (im, ip, is) = (
@@ -144,6 +166,10 @@ pub fn import(f: &OuladFrames, limits: &Limits) -> Result<Tables> {
             )
         })
     };
+    let attr_cols: Vec<(&str, super::Col)> = ATTRIBUTES
+        .iter()
+        .filter_map(|n| info.find(&[n]).map(|c| (*n, c)))
+        .collect();
     let mut registration: HashMap<String, (Option<i64>, Option<i64>)> = HashMap::new();
     for r in 0..reg.rows.len() {
         let id = enrolment_id(reg.text(r, rm)?, reg.text(r, rp)?, reg.text(r, rs)?);
@@ -168,6 +194,20 @@ pub fn import(f: &OuladFrames, limits: &Limits) -> Result<Tables> {
             company_size: info.get(r, imd).unwrap_or("unknown").to_string(),
             enrolled_at,
         });
+        tables.student_attributes.push(StudentAttribute {
+            student_id: id.clone(),
+            name: COURSE_ATTRIBUTE.to_string(),
+            value: format!("{module}-{pres}"),
+        });
+        for (name, c) in &attr_cols {
+            if let Some(v) = info.get(r, *c).filter(|v| !v.trim().is_empty()) {
+                tables.student_attributes.push(StudentAttribute {
+                    student_id: id.clone(),
+                    name: (*name).to_string(),
+                    value: v.trim().to_string(),
+                });
+            }
+        }
         tables.activity.push(Activity {
             student_id: id.clone(),
             at: enrolled_at,
@@ -201,8 +241,27 @@ pub fn import(f: &OuladFrames, limits: &Limits) -> Result<Tables> {
         asm.require(&["code_module"])?,
         asm.require(&["code_presentation"])?,
     );
+    let (adate, aweight) = (asm.find(&["date"]), asm.find(&["weight"]));
     let mut course_of: HashMap<String, (String, String)> = HashMap::new();
     for r in 0..asm.rows.len() {
+        if let Some(due) = adate.map(|c| day(asm, r, c)).transpose()?.flatten() {
+            let start = start_of(asm, r, ap)?;
+            let weight = match aweight.and_then(|c| asm.get(r, c).map(|t| (c, t))) {
+                None => None,
+                Some((c, t)) => Some(
+                    t.parse::<f64>()
+                        .ok()
+                        .filter(|w| w.is_finite() && *w >= 0.0)
+                        .ok_or_else(|| asm.err(r, c, format!("`{t}` is not a weight ≥ 0")))?,
+                ),
+            };
+            tables.assessment_schedule.push(AssessmentDeadline {
+                course_id: format!("{}-{}", asm.text(r, am)?, asm.text(r, ap)?),
+                assessment_id: asm.text(r, aid)?.to_string(),
+                due_at: at(start, due + 1) - Duration::seconds(1),
+                weight,
+            });
+        }
         course_of.insert(
             asm.text(r, aid)?.to_string(),
             (asm.text(r, am)?.to_string(), asm.text(r, ap)?.to_string()),

@@ -259,6 +259,33 @@ fn oulad_enrolments_to_students_and_events() {
     assert_eq!(q[0].value, None);
     let w = events("AAA-2013J-30268", ActivityKind::Withdrawn);
     assert_eq!(w[0].at.to_rfc3339(), "2013-10-13T00:00:00+00:00");
+    // Attributes known at registration, and the course link to the schedule.
+    let attr = |id: &str, name: &str| -> Option<String> {
+        t.student_attributes
+            .iter()
+            .find(|a| a.student_id == id && a.name == name)
+            .map(|a| a.value.clone())
+    };
+    assert_eq!(
+        attr("AAA-2013J-11391", "course").as_deref(),
+        Some("AAA-2013J")
+    );
+    assert_eq!(attr("AAA-2013J-11391", "age_band").as_deref(), Some("55<="));
+    assert_eq!(
+        attr("AAA-2013J-11391", "studied_credits").as_deref(),
+        Some("240")
+    );
+    assert_eq!(attr("AAA-2013J-30268", "disability").as_deref(), Some("Y"));
+    // One deadline per dated assessment, at the end of its day (2013-10-01 + 19 days).
+    let d = t
+        .assessment_schedule
+        .iter()
+        .find(|a| a.assessment_id == "1752")
+        .unwrap();
+    assert_eq!(d.course_id, "AAA-2013J");
+    assert_eq!(d.due_at.to_rfc3339(), "2013-10-20T23:59:59+00:00");
+    assert_eq!(d.weight, Some(10.0));
+    assert_eq!(t.assessment_schedule.len(), 3);
     // A submission of an enrolment that is not in studentInfo: named.
     let mut bad = f.clone();
     bad.student_assessment.rows.push(

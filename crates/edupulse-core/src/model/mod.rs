@@ -67,11 +67,15 @@ pub enum Table {
     QuizResults,
     /// Mentors' capacity and availability for mentor matching (timeless).
     Mentors,
+    /// Named attributes of a student (demographics, credits, previous attempts; timeless).
+    StudentAttributes,
+    /// Assessment deadlines per course (timeless: a schedule is known ahead).
+    AssessmentSchedule,
 }
 
 impl Table {
     /// Every input table, in ingest order (parents before children).
-    pub const ALL: [Table; 21] = [
+    pub const ALL: [Table; 23] = [
         Table::KeywordInterest,
         Table::Webinars,
         Table::Registrations,
@@ -93,6 +97,8 @@ impl Table {
         Table::ContentViews,
         Table::QuizResults,
         Table::Mentors,
+        Table::StudentAttributes,
+        Table::AssessmentSchedule,
     ];
 
     /// The table's name (also the CSV file stem and the store table name).
@@ -119,6 +125,8 @@ impl Table {
             Table::ContentViews => "content_views",
             Table::QuizResults => "quiz_results",
             Table::Mentors => "mentors",
+            Table::StudentAttributes => "student_attributes",
+            Table::AssessmentSchedule => "assessment_schedule",
         }
     }
 
@@ -228,7 +236,9 @@ pub fn visit_tables<V: TableVisitor>(v: &mut V) -> std::result::Result<(), V::Er
     v.visit::<Feedback>()?;
     v.visit::<ContentView>()?;
     v.visit::<QuizResult>()?;
-    v.visit::<Mentor>()
+    v.visit::<Mentor>()?;
+    v.visit::<StudentAttribute>()?;
+    v.visit::<AssessmentDeadline>()
 }
 
 /// Maps the columns of a source (CSV header, DataFrame columns) to a record's canonical order.
@@ -369,6 +379,12 @@ pub struct Tables {
     /// `mentors` rows.
     #[serde(default)]
     pub mentors: Vec<Mentor>,
+    /// `student_attributes` rows.
+    #[serde(default)]
+    pub student_attributes: Vec<StudentAttribute>,
+    /// `assessment_schedule` rows.
+    #[serde(default)]
+    pub assessment_schedule: Vec<AssessmentDeadline>,
 }
 
 impl Tables {
@@ -443,6 +459,8 @@ impl Tables {
         self.content_views.extend(other.content_views);
         self.quiz_results.extend(other.quiz_results);
         self.mentors.extend(other.mentors);
+        self.student_attributes.extend(other.student_attributes);
+        self.assessment_schedule.extend(other.assessment_schedule);
     }
 }
 

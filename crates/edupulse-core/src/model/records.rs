@@ -847,3 +847,50 @@ record! {
         Ok(())
     }
 }
+
+/// The `student_attributes` name that links a student to its course's `assessment_schedule`
+/// (`course_id`); it is a link, not a feature of the risk model.
+pub const COURSE_ATTRIBUTE: &str = "course";
+
+record! {
+    /// A named attribute of a student known at enrolment: a demographic (age band, gender,
+    /// disability, region), the credits studied, previous attempts, or the course
+    /// ([`COURSE_ATTRIBUTE`]). A name whose every value is a number is numeric to the churn risk
+    /// model, otherwise categorical. A missing attribute is a missing row, never an empty value.
+    /// A timeless table.
+    StudentAttribute => StudentAttributes.student_attributes, key = [student_id, name], time = none, {
+        /// Student id (`students.student_id`).
+        student_id: String,
+        /// Attribute name (e.g. `age_band`, `studied_credits`, `course`).
+        name: String,
+        /// Its value, as text (`35-55`, `60`, `AAA-2013J`).
+        value: String,
+    }
+    check(r) {
+        not_blank("student_id", &r.student_id)?;
+        not_blank("name", &r.name)?;
+        not_blank("value", &r.value)
+    }
+}
+
+record! {
+    /// A deadline of a course's assessment (an assignment, a test, an exam). Students are linked
+    /// to a course by their [`COURSE_ATTRIBUTE`] attribute; the churn risk model counts, as of a
+    /// date, the deadlines passed, the assessments still owed and the deadlines a student was
+    /// behind at. A timeless table (a schedule is known ahead).
+    AssessmentDeadline => AssessmentSchedule.assessment_schedule, key = [course_id, assessment_id], time = none, {
+        /// The course (the value of the students' `course` attribute).
+        course_id: String,
+        /// The assessment.
+        assessment_id: String,
+        /// When it is due (UTC; a submission after this instant is late).
+        due_at: DateTime<Utc>,
+        /// Its weight in the course grade, ≥ 0, if known.
+        weight: Option<f64>,
+    }
+    check(r) {
+        not_blank("course_id", &r.course_id)?;
+        not_blank("assessment_id", &r.assessment_id)?;
+        opt_non_negative("weight", r.weight)
+    }
+}
