@@ -198,7 +198,10 @@ fn step_forecasts_revenue_and_alerts_once_per_month() {
     };
     config.params.calibration_origins = 4;
     config.params.gbdt.max_iter = 40;
-    let s = ForecastStep { config };
+    let s = ForecastStep {
+        config,
+        ..ForecastStep::default()
+    };
     let out = s.run(&t, as_of).unwrap();
     let rows: Vec<RevenueForecastRow> = out.rows().unwrap();
     assert_eq!(rows.len(), 30);
