@@ -212,6 +212,23 @@ fn forecast_days_are_local_and_the_long_and_short_days_are_one_day() {
     assert_eq!(local.last().unwrap().0, day(2026, 10, 25));
     let in_utc = crate::forecast::step::daily_revenue(&tables, as_of, 730);
     assert_eq!(get(&in_utc, day(2026, 3, 29)), Some(1.0));
+    // Webinars per local day (the forecast's regressors): 00:30 and 23:30 on 29 March.
+    let t = Tables {
+        webinars: vec![
+            webinar("a", utc(2026, 3, 28, 23, 30)),
+            webinar("b", utc(2026, 3, 29, 21, 30)),
+            webinar("c", utc(2026, 4, 2, 8, 0)),
+        ],
+        ..Tables::default()
+    };
+    let regs =
+        crate::forecast::step::webinar_regressors(&t, day(2026, 3, 28), day(2026, 4, 5), &madrid())
+            .unwrap();
+    let row = |d| regs.by_date.get(&d).cloned().unwrap();
+    assert_eq!(row(day(2026, 3, 28)), [0.0, 0.0]);
+    assert_eq!(row(day(2026, 3, 29)), [2.0, 2.0]);
+    assert_eq!(row(day(2026, 4, 2)), [1.0, 3.0]);
+    assert_eq!(row(day(2026, 4, 5)), [0.0, 1.0]);
 }
 
 #[test]

@@ -294,6 +294,7 @@ impl Step for ForecastStep {
             summary: serde_json::json!({
                 "days": history.len(),
                 "model": f.chosen.name(),
+                "regressors": f.regressors.names,
                 "notes": f.notes,
                 "month": outlook,
                 "next_30_days": rows.iter().take(30).map(|r| r.mean).sum::<f64>(),
