@@ -9,7 +9,7 @@ use crate::Error;
 use chrono::{DateTime, Utc};
 pub use edupulse_core::job::RunOptions;
 use edupulse_core::job::{run_summary, Job, JobConfig};
-use edupulse_core::kpi::weekly::{last_complete_week, weekly_report, WeeklyReport};
+use edupulse_core::kpi::weekly::{last_complete_week_in, weekly_report, WeeklyReport};
 use edupulse_core::kpi::KpiConfig;
 use edupulse_core::results::RunOutput;
 use edupulse_store::{IngestReport, Store, TimeRange};
@@ -89,7 +89,8 @@ pub async fn run_daily_with(
     config: &JobConfig,
     options: RunOptions<'_>,
 ) -> Result<RunOutput, Error> {
-    run_job_weekly(store, &Job::new(config)?, as_of, options, Some(&config.kpi)).await
+    let kpi = config.kpi_config()?;
+    run_job_weekly(store, &Job::new(config)?, as_of, options, Some(&kpi)).await
 }
 
 /// [`run_daily_with`] for any [`Job`], e.g. the standard steps plus your own
@@ -127,7 +128,14 @@ async fn run_job_weekly(
     }
     let kpis_ok = run.summary["steps"]["kpis"]["ok"].as_bool() == Some(true);
     if let (Some(cfg), true) = (weekly, kpis_ok) {
-        let report = weekly_of(store, &tables, last_complete_week(as_of), cfg, &run).await?;
+        let report = weekly_of(
+            store,
+            &tables,
+            last_complete_week_in(as_of, &cfg.clock),
+            cfg,
+            &run,
+        )
+        .await?;
         run.notifications.push(report.notification()?);
         let n = run.summary["notifications"].as_u64().unwrap_or(0);
         run.summary["notifications"] = serde_json::json!(n + 1);
@@ -158,7 +166,9 @@ async fn weekly_of(
 
 /// The weekly report of ISO week `week` (default: the last complete week before the latest
 /// run, or before now without runs) from the store's tables and outbox: what
-/// `edupulse weekly` writes as HTML and JSON.
+/// `edupulse weekly` writes as HTML and JSON. Weeks are local to `cfg.clock`
+/// ([`JobConfig::kpi_config`](edupulse_core::job::JobConfig::kpi_config) sets it from
+/// `[job] timezone`).
 pub async fn weekly(
     store: &dyn Store,
     week: Option<(i32, u32)>,
@@ -168,7 +178,7 @@ pub async fn weekly(
         Some(w) => w,
         None => {
             let latest = store.runs().await?.iter().map(|r| r.as_of).max();
-            last_complete_week(latest.unwrap_or_else(Utc::now))
+            last_complete_week_in(latest.unwrap_or_else(Utc::now), &cfg.clock)
         }
     };
     let tables = store.read_all(TimeRange::ALL).await?;

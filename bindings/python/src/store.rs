@@ -150,11 +150,12 @@ impl NativeStore {
     /// others: the summary has `"ok": false` and `"failed_steps"`.
     ///
     /// `config` is a dict of `JobConfig` fields (None: defaults; an unknown key is a
-    /// `ParameterError`).
+    /// `ParameterError`). `timezone` (an IANA name such as `"Europe/Madrid"`) overrides the
+    /// config's `timezone`; a date-only `as_of` is the end of that local day.
     /// The steps run one after the other with the GIL released; before each, `progress(i, n,
     /// name)` is called (if given) and Ctrl-C is polled, so a long run stops at the next step
     /// with `KeyboardInterrupt` and writes nothing.
-    #[pyo3(signature = (as_of, config=None, steps=None, progress=None))]
+    #[pyo3(signature = (as_of, config=None, steps=None, progress=None, timezone=None))]
     fn run<'py>(
         &self,
         py: Python<'py>,
@@ -162,11 +163,15 @@ impl NativeStore {
         config: Option<Bound<'py, PyAny>>,
         steps: Option<Vec<String>>,
         progress: Option<Py<PyAny>>,
+        timezone: Option<String>,
     ) -> PyResult<Bound<'py, PyAny>> {
         guard(|| {
-            let as_of = as_of_arg(as_of)?;
-            let config: JobConfig = crate::demand::py_param("config", config.as_ref())?;
+            let mut config: JobConfig = crate::demand::py_param("config", config.as_ref())?;
+            if let Some(tz) = timezone {
+                config.timezone = tz;
+            }
             config.validate()?;
+            let as_of = as_of_arg(as_of, &config.clock()?)?;
             let store = Arc::clone(&self.inner);
             let summary = py.detach(move || -> Result<_, Failure> {
                 let stop: std::cell::RefCell<Option<Failure>> = std::cell::RefCell::new(None);
@@ -243,7 +248,7 @@ impl NativeStore {
     ) -> PyResult<Bound<'py, PyDict>> {
         guard(|| {
             let as_of = match as_of.filter(|v| !v.is_none()) {
-                Some(v) => Some(as_of_arg(v)?),
+                Some(v) => Some(as_of_arg(v, &edupulse::core::clock::LocalClock::UTC)?),
                 None => None,
             };
             let store = Arc::clone(&self.inner);
@@ -279,7 +284,11 @@ impl NativeStore {
             let lang: Lang = lang
                 .parse()
                 .map_err(|e: ReportError| Failure::param("lang", e.to_string()))?;
-            let as_of = as_of.filter(|v| !v.is_none()).map(as_of_arg).transpose()?;
+            let utc = edupulse::core::clock::LocalClock::UTC;
+            let as_of = as_of
+                .filter(|v| !v.is_none())
+                .map(|v| as_of_arg(v, &utc))
+                .transpose()?;
             let store = Arc::clone(&self.inner);
             py.detach(move || -> Result<String, Failure> {
                 let report_failure = |e: ReportError| match e {
@@ -355,7 +364,10 @@ fn before_step(
 
 /// The `as_of` of a run: like [`time_arg`], except that a plain date (`YYYY-MM-DD`, or a Python
 /// `date`) means the end of that day (23:59:59 UTC), as on the command line.
-fn as_of_arg(value: &Bound<'_, PyAny>) -> Result<chrono::DateTime<chrono::Utc>, Failure> {
+fn as_of_arg(
+    value: &Bound<'_, PyAny>,
+    clock: &edupulse::core::clock::LocalClock,
+) -> Result<chrono::DateTime<chrono::Utc>, Failure> {
     let py = value.py();
     let is_date_only = if let Ok(s) = value.cast::<PyString>() {
         chrono::NaiveDate::parse_from_str(s.to_cow()?.trim(), "%Y-%m-%d").is_ok()
@@ -367,7 +379,7 @@ fn as_of_arg(value: &Bound<'_, PyAny>) -> Result<chrono::DateTime<chrono::Utc>, 
     let t = time_arg("as_of", Some(value))?
         .ok_or_else(|| Failure::param("as_of", "as_of is required"))?;
     Ok(if is_date_only {
-        t + chrono::Duration::seconds(86_399)
+        clock.as_of_end_of_day(t.date_naive())
     } else {
         t
     })

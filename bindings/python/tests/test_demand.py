@@ -191,3 +191,19 @@ def test_demand_bad_input(business):
         m.best_slots(w.iloc[0], blocked=everything)
     with pytest.raises(edupulse.ParameterError, match="days"):
         m.best_slots(w.iloc[0], days=["Funday"])
+
+
+def test_demand_model_in_a_local_time_zone(business):
+    """timezone=: the grid is local wall-clock hours through daylight saving (Madrid changes on
+    29 March and 25 October 2026); an unknown zone is a ParameterError."""
+    w, r = business["webinars"].head(60), business["registrations"]
+    r = r[r["webinar_id"].isin(w["webinar_id"])]
+    m = DemandModel(n_estimators=5, timezone="Europe/Madrid").fit(w, r)
+    for starts_at in ("2026-03-26T09:00:00Z", "2026-04-02T08:00:00Z", "2026-10-29T09:00:00Z"):
+        new = {"webinar_id": "n", "topic": "ia", "starts_at": starts_at}
+        slots = m.best_slots(new, hours=[10], top=5)
+        local = pd.to_datetime(slots["starts_at"], utc=True).dt.tz_convert("Europe/Madrid")
+        assert (slots["hour"] == 10).all() and (local.dt.hour == 10).all()
+    assert pickle.loads(pickle.dumps(m)).get_params()["timezone"] == "Europe/Madrid"
+    with pytest.raises(edupulse.ParameterError, match="timezone"):
+        DemandModel(n_estimators=5, timezone="Europe/Atlantis").fit(w, r)

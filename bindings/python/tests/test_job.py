@@ -276,3 +276,20 @@ def test_result_tables_are_typed_and_an_unknown_table_is_named(store):
     assert "churn_scores" in str(err.value)
     with pytest.raises(edupulse.ParameterError):
         store.run(AS_OF, config={"churn": {"risk": {"horizon_dayz": 30}}})
+
+
+def test_run_in_a_local_time_zone(store):
+    """timezone= overrides the config's zone: a date as_of is the end of that local day and the
+    KPI slots are local hours; an unknown zone is a ParameterError on job.timezone."""
+    summary = store.run(AS_OF, steps=["kpis"], timezone="Europe/Madrid")
+    assert summary["as_of"] == "2025-12-31T22:59:59Z"  # 23:59:59 CET
+    local = store.results("kpi_slots")
+    utc_run = store.run(AS_OF, steps=["kpis"])
+    utc = store.results("kpi_slots")
+    # The simulator's webinars start on the hour (UTC): Madrid reads them 1 or 2 hours later.
+    assert set(local["hour"]) != set(utc["hour"])
+    assert local["registrations"].sum() == utc["registrations"].sum()
+    assert utc_run["as_of"] == "2025-12-31T23:59:59Z"
+    with pytest.raises(edupulse.ParameterError) as err:
+        store.run(AS_OF, config={"timezone": "Europe/Atlantis"})
+    assert err.value.parameter == "job.timezone" and "Europe/Atlantis" in str(err.value)

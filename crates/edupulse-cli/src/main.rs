@@ -99,9 +99,13 @@ enum Command {
         /// Store URL.
         #[arg(long)]
         store: String,
-        /// The run's date (YYYY-MM-DD, end of that day) or an RFC 3339 instant.
+        /// The run's date (YYYY-MM-DD, end of that local day) or an RFC 3339 instant.
         #[arg(long)]
         as_of: String,
+        /// IANA time zone of the business (e.g. `Europe/Madrid`): overrides `[job] timezone`
+        /// of the configuration (weekdays, hours, days, months and ISO weeks follow its clock).
+        #[arg(long)]
+        timezone: Option<String>,
         /// Deliver notifications to this JSON-lines file (default: `notifications.jsonl` beside
         /// a SQLite store, else none).
         #[arg(long)]
@@ -518,13 +522,20 @@ async fn dispatch(cmd: Command) -> Result<serde_json::Value, Failure> {
         Command::Run {
             store,
             as_of,
+            timezone,
             notify_file,
             notify_stdout,
             config,
             steps,
         } => {
-            let as_of = parse_as_of(&as_of)?;
-            let settings = load_settings(config)?;
+            let mut settings = load_settings(config)?;
+            if let Some(tz) = timezone {
+                settings.job.timezone = tz;
+            }
+            let clock = settings.job.clock()?;
+            let as_of = clock
+                .parse_as_of(&as_of)
+                .map_err(|e| bad_input(format!("--as-of: {e}")))?;
             let notify_file = notify_file.or_else(|| default_notify_file(&store));
             let store = open_store(&store).await?;
             run(
@@ -555,7 +566,8 @@ async fn dispatch(cmd: Command) -> Result<serde_json::Value, Failure> {
                 .transpose()
                 .map_err(|e| bad_input(e.to_string()))?;
             let store = open_store(&store).await?;
-            let report = edupulse::job::weekly(store.as_ref(), week, &settings.job.kpi).await?;
+            let report =
+                edupulse::job::weekly(store.as_ref(), week, &settings.job.kpi_config()?).await?;
             let io =
                 |p: &std::path::Path, e: std::io::Error| bad_input(format!("{}: {e}", p.display()));
             std::fs::create_dir_all(&out).map_err(|e| io(&out, e))?;

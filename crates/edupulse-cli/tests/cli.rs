@@ -218,6 +218,33 @@ fn run_needs_a_valid_date_and_report_needs_a_run() {
     let out = edupulse(&["run", "--store", &url, "--as-of", "2025-02-30"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--as-of"));
+    // --timezone: an unknown zone is bad input naming `job.timezone`; a date is the end of that
+    // local day (30 March 2025 in Madrid is CEST, UTC+2).
+    let run_tz = |tz: &str| {
+        edupulse(&[
+            "run",
+            "--store",
+            &url,
+            "--as-of",
+            "2025-03-30",
+            "--steps",
+            "kpis",
+            "--timezone",
+            tz,
+        ])
+    };
+    let out = run_tz("Europe/Atlantis");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("job.timezone"));
+    let out = run_tz("Europe/Madrid");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(summary(&out)["as_of"], "2025-03-30T21:59:59Z");
+    let tmp = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", tmp.path().join("s.db").display());
     let out = edupulse(&[
         "report",
         "--store",

@@ -6,6 +6,7 @@
 //! foundation step computes the business KPIs ([`crate::kpi`]).
 
 use crate::churn::{ChurnConfig, ChurnStep};
+use crate::clock::LocalClock;
 use crate::error::Result;
 use crate::kpi::{self, KpiConfig};
 use crate::model::Tables;
@@ -80,9 +81,14 @@ impl Step for KpiStep {
 }
 
 /// Parameters of the daily job.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct JobConfig {
+    /// The business's IANA time zone (`"Europe/Madrid"`; default `"UTC"`): the local clock of
+    /// weekday, hour and month features, the slot grid and heatmaps, KPI slots and months, ISO
+    /// weeks (alert keys, the weekly report) and the days of daily series and of `as_of`
+    /// ([`crate::clock`]). An unknown zone is an error on `job.timezone`.
+    pub timezone: String,
     /// KPI step parameters.
     pub kpi: KpiConfig,
     /// Review-schedule (spaced repetition) step parameters.
@@ -110,9 +116,64 @@ pub struct JobConfig {
     pub feedback: crate::feedback::FeedbackConfig,
 }
 
+impl Default for JobConfig {
+    fn default() -> Self {
+        JobConfig {
+            timezone: "UTC".to_string(),
+            kpi: KpiConfig::default(),
+            repetition: Default::default(),
+            trends: Default::default(),
+            churn: Default::default(),
+            leads: Default::default(),
+            demand: Default::default(),
+            experiments: Default::default(),
+            certify: Default::default(),
+            forecast: Default::default(),
+            content: Default::default(),
+            community: Default::default(),
+            feedback: Default::default(),
+        }
+    }
+}
+
 impl JobConfig {
+    /// The local clock of `timezone`; an unknown zone is an
+    /// [`InvalidParameter`](crate::CoreError::InvalidParameter) error on `job.timezone`.
+    ///
+    /// ```
+    /// use edupulse_core::job::JobConfig;
+    /// let cfg = JobConfig { timezone: "Europe/Madrid".into(), ..JobConfig::default() };
+    /// assert_eq!(cfg.clock()?.name(), "Europe/Madrid");
+    /// let bad = JobConfig { timezone: "Europe/Atlantis".into(), ..JobConfig::default() };
+    /// assert!(bad.validate().unwrap_err().to_string().contains("job.timezone"));
+    /// # Ok::<(), edupulse_core::CoreError>(())
+    /// ```
+    pub fn clock(&self) -> Result<LocalClock> {
+        LocalClock::new(&self.timezone)
+    }
+
+    /// `[job.kpi]` with its clock set from `timezone` (what the KPI step and the weekly report
+    /// use).
+    pub fn kpi_config(&self) -> Result<KpiConfig> {
+        Ok(KpiConfig {
+            clock: self.clock()?,
+            ..self.kpi.clone()
+        })
+    }
+
     /// Check every step's parameters.
     pub fn validate(&self) -> Result<()> {
+        let clock = self.clock()?;
+        let demand_zone = self.demand.params.timezone;
+        if !demand_zone.is_utc() && demand_zone != clock {
+            return Err(crate::CoreError::param(
+                "demand.params.timezone",
+                format!(
+                    "`{demand_zone}` differs from job.timezone `{clock}`: set the zone once, in \
+                     [job] timezone"
+                ),
+            ));
+        }
         self.kpi.validate()?;
         self.repetition.validate()?;
         self.trends.validate()?;
@@ -145,16 +206,20 @@ impl Job {
     /// The standard job for a configuration.
     pub fn new(config: &JobConfig) -> Result<Job> {
         config.validate()?;
+        let clock = config.clock()?;
+        let mut demand = config.demand.clone();
+        demand.params.timezone = clock;
         Ok(Job {
             steps: vec![
                 Box::new(KpiStep {
-                    config: config.kpi.clone(),
+                    config: config.kpi_config()?,
                 }),
                 Box::new(crate::repetition::ReviewScheduleStep {
                     config: config.repetition.clone(),
                 }),
                 Box::new(crate::trends::step::TrendsStep {
                     params: config.trends.clone(),
+                    clock,
                 }),
                 Box::new(ChurnStep {
                     config: config.churn.clone(),
@@ -163,7 +228,7 @@ impl Job {
                     config: config.leads.clone(),
                 }),
                 Box::new(crate::demand::DemandStep {
-                    config: config.demand.clone(),
+                    config: demand,
                     trends: config.trends.keywords.clone(),
                 }),
                 Box::new(crate::experiments::ExperimentsStep {
@@ -174,6 +239,7 @@ impl Job {
                 }),
                 Box::new(crate::forecast::ForecastStep {
                     config: config.forecast.clone(),
+                    clock,
                 }),
                 Box::new(crate::content::step::ContentStep {
                     config: config.content.clone(),
@@ -414,3 +480,7 @@ impl RunOptions<'_> {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "job_tz_tests.rs"]
+mod tz_tests;

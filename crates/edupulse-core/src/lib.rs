@@ -20,6 +20,7 @@
 
 pub mod certify;
 pub mod churn;
+pub mod clock;
 pub mod community;
 pub mod content;
 pub mod csvio;

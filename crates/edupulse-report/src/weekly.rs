@@ -90,7 +90,13 @@ pub fn status(lang: Lang, s: &str) -> &'static str {
 pub fn weekly_html(report: &WeeklyReport, lang: Lang) -> String {
     let l = lang.labels();
     let mut h = String::with_capacity(16 * 1024);
-    let last_day = (report.end - chrono::Duration::days(1)).date_naive();
+    // The week's Monday and Sunday from its ISO name: `start`/`end` are the local midnights
+    // as instants, whose UTC dates are a day early east of UTC.
+    let monday = edupulse_core::kpi::weekly::parse_week(&report.week)
+        .ok()
+        .and_then(|(y, w)| chrono::NaiveDate::from_isoywd_opt(y, w, chrono::Weekday::Mon))
+        .unwrap_or_else(|| report.start.date_naive());
+    let last_day = monday + chrono::Duration::days(6);
     let _ = write!(
         h,
         "<!doctype html>\n<html lang=\"{code}\"><head><meta charset=\"utf-8\">\
@@ -101,7 +107,7 @@ pub fn weekly_html(report: &WeeklyReport, lang: Lang) -> String {
         title = esc(&fill(l.weekly_title, &[&report.week])),
         period = esc(&fill(
             l.weekly_period,
-            &[&lang.date(report.start.date_naive()), &lang.date(last_day)]
+            &[&lang.date(monday), &lang.date(last_day)]
         )),
     );
     let pct = |v: Option<f64>| v.map_or_else(|| "–".to_string(), |x| lang.pct(x, 1));

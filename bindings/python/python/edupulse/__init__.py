@@ -266,11 +266,16 @@ class Store:
         config: Optional[Mapping[str, Any]] = None,
         progress: Any = False,
         raise_on_failure: bool = False,
+        timezone: Optional[str] = None,
     ) -> Dict[str, Any]:
         """Run the daily job as of ``as_of`` and write its results and notifications.
 
         ``as_of`` is a datetime, a pandas Timestamp, an RFC 3339 string, or a date / ``YYYY-MM-DD``
-        (meaning the end of that day, 23:59:59 UTC, as on the command line). ``steps`` restricts
+        (meaning the end of that local day, 23:59:59 in the job's time zone, as on the command
+        line). ``timezone`` (an IANA name such as ``"Europe/Madrid"``) overrides the config's
+        ``timezone`` (default ``"UTC"``): weekdays, hours, days, months and ISO weeks of every
+        step follow its local clock through daylight-saving changes; an unknown zone raises
+        :class:`ParameterError` (parameter ``job.timezone``). ``steps`` restricts
         the run to some steps (``kpis``, ``review_schedule``, ``trends``, ``churn``, ...); results
         of other steps stay as they are. ``config`` is a ``JobConfig`` as a dict (per-step
         parameters; the defaults otherwise). Re-running the same ``as_of`` replaces its results
@@ -304,6 +309,7 @@ class Store:
                 None if config is None else dict(config),
                 names,
                 callback,
+                timezone,
             )
         finally:
             close()

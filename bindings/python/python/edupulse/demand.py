@@ -304,11 +304,22 @@ def _frame(rows: List[Dict[str, Any]]) -> pd.DataFrame:
     return df
 
 
+def _timezone(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ParameterError(
+            parameter="timezone", message=f"expected an IANA zone name such as 'Europe/Madrid', got {value!r}"
+        )
+    return value
+
+
 class DemandModel(Estimator):
     """Attendance model on ``webinars`` × ``registrations`` (see ``edupulse_core::demand``).
 
     ``model``: "forest" (interval = spread of the trees) or "gbdt" (interval = spread of 30 GBDTs
-    refitted on bootstrap resamples of the webinars).
+    refitted on bootstrap resamples of the webinars). ``timezone``: the IANA zone (e.g.
+    ``"Europe/Madrid"``) whose local weekday, hour and month are the features and whose wall
+    clock the slot grid (``days`` × ``hours``) and heatmaps follow; an unknown zone raises
+    :class:`ParameterError` (parameter ``timezone``).
     """
 
     def __init__(
@@ -323,8 +334,10 @@ class DemandModel(Estimator):
         alpha: float = _DEMAND["alpha"],
         min_category_count: int = _DEMAND["min_category_count"],
         random_state: Optional[int] = _DEMAND["forest"]["seed"],
+        timezone: str = "UTC",
     ) -> None:
         self.model = model
+        self.timezone = timezone
         self.n_estimators = n_estimators
         self.min_samples_leaf = min_samples_leaf
         self.max_features = max_features
@@ -354,6 +367,7 @@ class DemandModel(Estimator):
                 },
                 "alpha": check_float("alpha", self.alpha),
                 "min_category_count": check_int("min_category_count", self.min_category_count, minimum=0),
+                "timezone": _timezone(self.timezone),
             }
         )
 

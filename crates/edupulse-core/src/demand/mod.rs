@@ -22,7 +22,8 @@
 //! Training rows are registrations of webinars that started before the fit's cut-off, target
 //! `attended` (0/1), so the model's output is a rate. Features: industry, role, company size,
 //! topic (one-hot, with an `other` bucket for rare and unseen categories), weekday, hour and
-//! month of `starts_at` (UTC), lead time (days from registration to start) and the segment's
+//! month of `starts_at` on the local clock of `DemandParams::timezone` (`[job] timezone` in the
+//! job; UTC by default), lead time (days from registration to start) and the segment's
 //! previous attendance rate (industry × role, shrunk towards the overall rate, computed only from
 //! webinars that started strictly earlier: no leakage).
 //!
@@ -48,6 +49,7 @@ pub use rows::{
 pub use step::{DemandConfig, DemandStep};
 pub use topics::{topic_scores, TopicScores, TopicSource};
 
+use crate::clock::LocalClock;
 use crate::error::{CoreError, Result};
 use crate::learn::{
     spread_quantiles, ColumnData, ForestParams, GbdtParams, MemberPredictions, RegressorKind,
@@ -102,6 +104,10 @@ pub struct DemandParams {
     pub gbdt_replicates: usize,
     /// Segments kept in a target's registrant mix (the most frequent ones).
     pub mix_size: usize,
+    /// The IANA zone whose local weekday, hour and month are the features and whose wall clock
+    /// the slot grid follows (a 10:00 Madrid webinar is hour 10 in winter and summer). In the
+    /// job, `[job] timezone` sets it.
+    pub timezone: LocalClock,
 }
 
 impl Default for DemandParams {
@@ -124,6 +130,7 @@ impl Default for DemandParams {
             alpha: 0.1,
             mix_size: 20,
             gbdt_replicates: 30,
+            timezone: LocalClock::UTC,
         }
     }
 }
@@ -235,9 +242,9 @@ pub struct RateForecast {
 pub struct SlotForecast {
     /// Start time (UTC).
     pub starts_at: DateTime<Utc>,
-    /// Weekday of the start.
+    /// Local weekday of the start (the model's zone).
     pub weekday: Weekday,
-    /// Hour of the start (UTC).
+    /// Local hour of the start (the model's zone).
     pub hour: u32,
     /// Predicted attendance rate over the registrant mix.
     pub rate: f64,
@@ -272,9 +279,9 @@ pub struct SlotRanking {
 pub struct SlotParams {
     /// Weekdays of the grid.
     pub weekdays: Vec<Weekday>,
-    /// Start hours (UTC) of the grid.
+    /// Start hours of the grid (local wall clock of the model's zone).
     pub hours: Vec<u32>,
-    /// Weekly blocked slots (weekday, hour).
+    /// Weekly blocked slots (local weekday, hour).
     pub blocked_weekly: Vec<(Weekday, u32)>,
     /// Blocked start times.
     pub blocked: Vec<DateTime<Utc>>,
@@ -324,8 +331,14 @@ impl SlotParams {
         Ok(())
     }
 
-    /// The grid's start times in the 7 days from `monday`, in time order.
+    /// The grid's start times in the 7 days from `monday`, in time order (UTC wall clock).
     pub fn grid(&self, monday: NaiveDate) -> Vec<DateTime<Utc>> {
+        self.grid_in(monday, &LocalClock::UTC)
+    }
+
+    /// The grid's start times in the 7 local days from `monday` on `clock`'s wall clock, in
+    /// time order. A slot in a spring-forward gap does not exist and is left out.
+    pub fn grid_in(&self, monday: NaiveDate, clock: &LocalClock) -> Vec<DateTime<Utc>> {
         let mut out = Vec::new();
         for d in 0..7 {
             let date = monday + Duration::days(d);
@@ -336,8 +349,8 @@ impl SlotParams {
             hours.sort_unstable();
             hours.dedup();
             for h in hours {
-                if let Some(t) = date.and_hms_opt(h, 0, 0) {
-                    out.push(t.and_utc());
+                if let Some(t) = date.and_hms_opt(h, 0, 0).and_then(|t| clock.instant_opt(t)) {
+                    out.push(t);
                 }
             }
         }
@@ -347,7 +360,21 @@ impl SlotParams {
     /// Whether `t` is free: not blocked and at least `min_gap_hours` from every start in
     /// `same_segment`.
     pub fn is_free(&self, t: DateTime<Utc>, same_segment: &[DateTime<Utc>]) -> bool {
-        if self.blocked.contains(&t) || self.blocked_weekly.contains(&(t.weekday(), t.hour())) {
+        self.is_free_in(t, same_segment, &LocalClock::UTC)
+    }
+
+    /// [`SlotParams::is_free`] with `blocked_weekly` read on `clock`'s wall clock.
+    pub fn is_free_in(
+        &self,
+        t: DateTime<Utc>,
+        same_segment: &[DateTime<Utc>],
+        clock: &LocalClock,
+    ) -> bool {
+        if self.blocked.contains(&t)
+            || self
+                .blocked_weekly
+                .contains(&(clock.weekday(t), clock.hour(t)))
+        {
             return false;
         }
         let gap = self.min_gap_hours * 3600.0;
@@ -425,14 +452,23 @@ impl Columns {
         }
     }
 
-    fn push(&mut self, seg: &Segment, topic: &str, t: DateTime<Utc>, lead: f64, prev: f64) {
+    fn push(
+        &mut self,
+        seg: &Segment,
+        topic: &str,
+        t: DateTime<Utc>,
+        lead: f64,
+        prev: f64,
+        clock: &LocalClock,
+    ) {
+        let local = clock.local(t);
         self.industry.push(seg.industry.clone());
         self.role.push(seg.role.clone());
         self.size.push(seg.company_size.clone());
         self.topic.push(topic.to_string());
-        self.weekday.push(weekday_index(t.weekday()));
-        self.hour.push(f64::from(t.hour()));
-        self.month.push(f64::from(t.month()));
+        self.weekday.push(weekday_index(local.weekday()));
+        self.hour.push(f64::from(local.hour()));
+        self.month.push(f64::from(local.month()));
         self.lead.push(lead);
         self.prev.push(prev);
     }
@@ -455,12 +491,13 @@ impl Columns {
 /// The training table of the demand model: one row per registration of a webinar that started
 /// before `until` (all when `None`), with its features and `attended` as 0/1. The
 /// `prev_attendance` column of a row uses only webinars that started strictly before that row's
-/// webinar.
+/// webinar. Weekday, hour and month are read on `clock`.
 pub fn training_table(
     webinars: &[Webinar],
     registrations: &[Registration],
     until: Option<DateTime<Utc>>,
     prior_strength: f64,
+    clock: &LocalClock,
 ) -> Result<(TabularData, Vec<f64>)> {
     let by_id: HashMap<&str, &Webinar> = webinars
         .iter()
@@ -529,7 +566,7 @@ pub fn training_table(
             role: r.role.clone(),
             company_size: r.company_size.clone(),
         };
-        cols.push(&seg, &w.topic, w.starts_at, lead.max(0.0), prev);
+        cols.push(&seg, &w.topic, w.starts_at, lead.max(0.0), prev, clock);
         y.push(f64::from(u8::from(r.attended)));
         pending.push((key, r.attended));
     }
@@ -599,7 +636,13 @@ impl DemandModel {
         params: &DemandParams,
     ) -> Result<FittedDemand> {
         params.validate()?;
-        let (table, y) = training_table(webinars, registrations, until, params.prior_strength)?;
+        let (table, y) = training_table(
+            webinars,
+            registrations,
+            until,
+            params.prior_strength,
+            &params.timezone,
+        )?;
         // A webinar's registrations stay together in the GBDT's bootstrap resamples: they
         // share its slot, topic and audience.
         let groups = webinar_of_rows(webinars, registrations, until);
@@ -709,7 +752,14 @@ impl FittedDemand {
         let mut cols = Columns::new();
         for q in queries {
             let prev = self.prev_rate(&q.segment);
-            cols.push(&q.segment, &q.topic, q.starts_at, self.lead_days, prev);
+            cols.push(
+                &q.segment,
+                &q.topic,
+                q.starts_at,
+                self.lead_days,
+                prev,
+                &self.params.timezone,
+            );
         }
         Ok(self.regressor.member_predictions(&cols.table()?)?)
     }
@@ -819,8 +869,8 @@ impl FittedDemand {
             };
             out.push(SlotForecast {
                 starts_at: *t,
-                weekday: t.weekday(),
-                hour: t.hour(),
+                weekday: self.params.timezone.weekday(*t),
+                hour: self.params.timezone.hour(*t),
                 rate,
                 attendees: rate * registrants,
                 lower: lo * registrants,
@@ -854,7 +904,8 @@ impl FittedDemand {
         params: &SlotParams,
     ) -> Result<SlotRanking> {
         params.validate()?;
-        let date = webinar.starts_at.date_naive();
+        let clock = &self.params.timezone;
+        let date = clock.date(webinar.starts_at);
         let monday = date - Duration::days(i64::from(date.weekday().num_days_from_monday()));
         let target = Target::of(webinar);
         let same: Vec<DateTime<Utc>> = others
@@ -863,9 +914,9 @@ impl FittedDemand {
             .map(|o| o.starts_at)
             .collect();
         let free: Vec<DateTime<Utc>> = params
-            .grid(monday)
+            .grid_in(monday, clock)
             .into_iter()
-            .filter(|t| params.is_free(*t, &same))
+            .filter(|t| params.is_free_in(*t, &same, clock))
             .collect();
         if free.is_empty() {
             return Err(CoreError::param(
@@ -898,7 +949,8 @@ impl FittedDemand {
     }
 
     /// Predicted attendance rate of a target and topic for every weekday × hour of `params`' grid
-    /// in the week starting `monday` (for heatmaps), in grid order.
+    /// (local wall clock of the model's zone) in the week starting on local date `monday` (for
+    /// heatmaps), in grid order.
     pub fn heatmap(
         &self,
         target: &Target,
@@ -908,7 +960,8 @@ impl FittedDemand {
     ) -> Result<Vec<SlotForecast>> {
         params.validate()?;
         let n = self.expected_registrants(target);
-        self.forecast_slots(target, topic, &params.grid(monday), n)
+        let grid = params.grid_in(monday, &self.params.timezone);
+        self.forecast_slots(target, topic, &grid, n)
     }
 }
 

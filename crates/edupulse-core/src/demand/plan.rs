@@ -3,7 +3,7 @@
 use super::{FittedDemand, SlotParams, Target};
 use crate::error::{CoreError, Result};
 use crate::model::Webinar;
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Timelike, Utc, Weekday};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -96,15 +96,16 @@ impl FittedDemand {
                 format!("trend score of `{t}` must be ≥ 0"),
             ));
         }
-        // Every grid start in the month.
+        // Every grid start in the (local) month.
+        let clock = &self.params.timezone;
         let mut times = Vec::new();
         let mut monday = first - Duration::days(i64::from(first.weekday().num_days_from_monday()));
         while monday <= first + Duration::days(31) {
             times.extend(
                 params
-                    .grid(monday)
+                    .grid_in(monday, clock)
                     .into_iter()
-                    .filter(|t| t.month() == month && t.year() == year),
+                    .filter(|t| clock.month(*t) == month && clock.year(*t) == year),
             );
             monday += Duration::days(7);
         }
@@ -113,10 +114,12 @@ impl FittedDemand {
         let mut rep: Vec<DateTime<Utc>> = Vec::new();
         let mut rep_of: HashMap<(Weekday, u32), usize> = HashMap::new();
         for t in &times {
-            rep_of.entry((t.weekday(), t.hour())).or_insert_with(|| {
-                rep.push(*t);
-                rep.len() - 1
-            });
+            rep_of
+                .entry((clock.weekday(*t), clock.hour(*t)))
+                .or_insert_with(|| {
+                    rep.push(*t);
+                    rep.len() - 1
+                });
         }
         let mut cands: Vec<(f64, usize, DateTime<Utc>, f64)> = Vec::new(); // value, pair, time, attendees
         let mut pairs: Vec<(&str, f64, &Target)> = Vec::new();
@@ -133,7 +136,10 @@ impl FittedDemand {
                 let k = pairs.len();
                 pairs.push((topic.as_str(), *score, target));
                 for t in &times {
-                    if let Some(s) = rep_of.get(&(t.weekday(), t.hour())).and_then(|i| f.get(*i)) {
+                    if let Some(s) = rep_of
+                        .get(&(clock.weekday(*t), clock.hour(*t)))
+                        .and_then(|i| f.get(*i))
+                    {
                         cands.push((score * s.attendees, k, *t, s.attendees));
                     }
                 }
@@ -161,7 +167,7 @@ impl FittedDemand {
                 .filter(|(_, tg)| tg == target)
                 .map(|(s, _)| *s)
                 .collect();
-            if !params.is_free(t, &same) {
+            if !params.is_free_in(t, &same, clock) {
                 continue;
             }
             used_pair[k] = true;

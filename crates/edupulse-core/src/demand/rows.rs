@@ -4,7 +4,8 @@
 //! per target segment (`slot_heatmap`), the best slots of next week per target segment
 //! (`segment_best_slots`) and next month's suggested calendar (`planned_calendar`).
 //!
-//! Weekdays are numbered 0 = Monday … 6 = Sunday, hours are UTC, as in `kpi_slots`.
+//! Weekdays are numbered 0 = Monday … 6 = Sunday; weekdays and hours are local to `[job] timezone`
+//! (UTC by default), as in `kpi_slots`; start times are instants (UTC).
 
 use super::{CalendarEntry, SlotForecast, Target};
 use chrono::{DateTime, Utc};
@@ -25,7 +26,7 @@ crate::result_table! {
         pub starts_at: DateTime<Utc>,
         /// Weekday of the start, 0 = Monday.
         pub weekday: u32,
-        /// Hour of the start (UTC).
+        /// Local hour of the start (`[job] timezone`).
         pub hour: u32,
         /// Predicted attendance rate over the expected registrant mix.
         pub rate: f64,
@@ -52,7 +53,7 @@ crate::result_table! {
         pub starts_at: DateTime<Utc>,
         /// Weekday, 0 = Monday.
         pub weekday: u32,
-        /// Hour (UTC).
+        /// Local hour (`[job] timezone`).
         pub hour: u32,
         /// Predicted attendance rate.
         pub rate: f64,
@@ -82,7 +83,7 @@ crate::result_table! {
         pub starts_at: DateTime<Utc>,
         /// Weekday, 0 = Monday.
         pub weekday: u32,
-        /// Hour (UTC).
+        /// Local hour (`[job] timezone`).
         pub hour: u32,
         /// Predicted attendance rate.
         pub rate: f64,
@@ -109,7 +110,7 @@ crate::result_table! {
         pub starts_at: DateTime<Utc>,
         /// Weekday, 0 = Monday.
         pub weekday: u32,
-        /// Hour (UTC).
+        /// Local hour (`[job] timezone`).
         pub hour: u32,
         /// Predicted attendees.
         pub attendees: f64,

@@ -119,6 +119,14 @@ impl DemandStep {
             cfg.reschedule_threshold,
             &cfg.slots,
         )?;
+        let zone = &model.params.timezone;
+        let local = |t: DateTime<Utc>| {
+            format!(
+                "{} {}",
+                zone.local(t).format("%a %Y-%m-%d %H:%M"),
+                zone.name()
+            )
+        };
         for s in &suggestions {
             out.notifications.push(Notification {
                 dedupe_key: format!(
@@ -135,9 +143,9 @@ impl DemandStep {
                 ),
                 body: format!(
                     "Planned {} ({:.1} expected attendees); {} is predicted to draw {:.1} (+{:.0} %).",
-                    s.planned_at.format("%a %Y-%m-%d %H:%M UTC"),
+                    local(s.planned_at),
                     s.planned_attendees,
-                    s.suggested_at.format("%a %Y-%m-%d %H:%M UTC"),
+                    local(s.suggested_at),
                     s.suggested_attendees,
                     s.improvement_pct * 100.0
                 ),
@@ -188,7 +196,8 @@ impl DemandStep {
             .map(|t| t.0.to_string())
             .or_else(|| tables.webinars.first().map(|w| w.topic.clone()))
             .unwrap_or_default();
-        let today = as_of.date_naive();
+        let clock = &model.params.timezone;
+        let today = clock.date(as_of);
         let monday = today + Duration::days(7 - i64::from(today.weekday().num_days_from_monday()));
         for target in &shown {
             let key = target.key();

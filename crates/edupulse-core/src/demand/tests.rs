@@ -126,7 +126,8 @@ fn best_slots_are_truly_good_and_predictions_track_the_truth() {
 #[test]
 fn previous_attendance_uses_only_earlier_webinars() {
     let t = tables(300);
-    let (a, _) = training_table(&t.webinars, &t.registrations, None, 20.0).unwrap();
+    let (a, _) =
+        training_table(&t.webinars, &t.registrations, None, 20.0, &LocalClock::UTC).unwrap();
     // Flip every attendance of the last third of webinars: earlier rows must not change.
     let mut ws = t.webinars.clone();
     ws.sort_by_key(|w| w.starts_at);
@@ -142,7 +143,7 @@ fn previous_attendance_uses_only_earlier_webinars() {
             r.attended = !r.attended;
         }
     }
-    let (b, _) = training_table(&t.webinars, &regs, None, 20.0).unwrap();
+    let (b, _) = training_table(&t.webinars, &regs, None, 20.0, &LocalClock::UTC).unwrap();
     let (Some(ColumnData::Numeric(pa)), Some(ColumnData::Numeric(pb))) =
         (a.column("prev_attendance"), b.column("prev_attendance"))
     else {

@@ -1,7 +1,7 @@
 //! The forecast step of the daily job: daily revenue from `purchases` for the next `horizon`
 //! days, and an alert when the month is forecast below its target.
 //!
-//! History: revenue per calendar day (UTC) of the purchases at or before the run, from the first
+//! History: revenue per local calendar day (`[job] timezone`, UTC by default) of the purchases at or before the run, from the first
 //! purchase (or `history_days` before the run) to the last complete day (the day before the run's
 //! date, or the run's date when the run is at its end of day: `--as-of DATE`); a day without
 //! purchases is 0. Writes `revenue_forecast` (one row per forecast day). The **month** is the
@@ -10,8 +10,9 @@
 //! key `forecast:revenue_below_target:<YYYY-MM>`, so each month alerts at most once however often
 //! the job runs.
 
-use super::model::{Forecaster, ForecasterParams};
+use super::model::{Forecaster, ForecasterParams, Regressors};
 use super::series::GapPolicy;
+use crate::clock::LocalClock;
 use crate::error::{CoreError, Result};
 use crate::job::{Step, StepOutput};
 use crate::model::Tables;
@@ -30,6 +31,10 @@ pub struct ForecastConfig {
     pub history_days: u32,
     /// Monthly revenue target; `None` (the default) raises no alert.
     pub monthly_target: Option<f64>,
+    /// Give the boosted candidates the webinars per local day (`webinars`: those starting that
+    /// day, held or planned; `webinars_7d`: the day and the 6 before) as known-in-advance
+    /// regressors ([`webinar_regressors`]).
+    pub webinar_regressors: bool,
 }
 
 impl Default for ForecastConfig {
@@ -41,6 +46,7 @@ impl Default for ForecastConfig {
             },
             history_days: 730,
             monthly_target: None,
+            webinar_regressors: false,
         }
     }
 }
@@ -74,7 +80,7 @@ crate::result_table! {
     /// One forecast day of daily revenue (sum of `purchases.amount`).
     #[table = "revenue_forecast", step = "forecast", key = [date]]
     pub struct RevenueForecastRow {
-        /// The forecast day (UTC calendar day).
+        /// The forecast day (local calendar day of `[job] timezone`).
         pub date: NaiveDate,
         /// Days after the last complete day (1 = the next day).
         pub horizon: u32,
@@ -114,18 +120,29 @@ pub fn last_complete_day(as_of: DateTime<Utc>) -> NaiveDate {
     (as_of + Duration::seconds(1)).date_naive() - Duration::days(1)
 }
 
-/// Daily revenue from the purchases at or before `as_of`, up to the last complete day, at most
-/// `history_days` days; empty when there is none.
+/// Daily revenue (UTC days) from the purchases at or before `as_of`, up to the last complete
+/// day, at most `history_days` days; empty when there is none.
 pub fn daily_revenue(
     tables: &Tables,
     as_of: DateTime<Utc>,
     history_days: u32,
 ) -> Vec<(NaiveDate, f64)> {
-    let last = last_complete_day(as_of);
+    daily_revenue_in(tables, as_of, history_days, &LocalClock::UTC)
+}
+
+/// [`daily_revenue`] over the local days of `clock` (23 and 25-hour days at the
+/// daylight-saving changes are one day each).
+pub fn daily_revenue_in(
+    tables: &Tables,
+    as_of: DateTime<Utc>,
+    history_days: u32,
+    clock: &LocalClock,
+) -> Vec<(NaiveDate, f64)> {
+    let last = clock.last_complete_day(as_of);
     let first_allowed = last - Duration::days(i64::from(history_days) - 1);
     let mut by_day: BTreeMap<NaiveDate, f64> = BTreeMap::new();
     for p in tables.purchases.iter().filter(|p| p.at <= as_of) {
-        let d = p.at.date_naive();
+        let d = clock.date(p.at);
         if d <= last && d >= first_allowed {
             *by_day.entry(d).or_insert(0.0) += p.amount;
         }
@@ -140,6 +157,37 @@ pub fn daily_revenue(
             (d, by_day.get(&d).copied().unwrap_or(0.0))
         })
         .collect()
+}
+
+/// Webinars per local day of `clock` from `first` to `last` (inclusive) as regressors of the
+/// boosted model: `webinars` (starting that day, held or planned: a planned webinar is known in
+/// advance) and `webinars_7d` (that day and the 6 before, since purchases follow a webinar by
+/// days).
+pub fn webinar_regressors(
+    tables: &Tables,
+    first: NaiveDate,
+    last: NaiveDate,
+    clock: &LocalClock,
+) -> Result<Regressors> {
+    let mut per_day: BTreeMap<NaiveDate, f64> = BTreeMap::new();
+    for w in &tables.webinars {
+        *per_day.entry(clock.date(w.starts_at)).or_default() += 1.0;
+    }
+    let mut regs = Regressors::new(vec!["webinars".into(), "webinars_7d".into()]);
+    let mut d = first;
+    while d <= last {
+        let day = per_day.get(&d).copied().unwrap_or(0.0);
+        let week: f64 = per_day
+            .range(d - Duration::days(6)..=d)
+            .map(|(_, v)| v)
+            .sum();
+        regs.insert(d, vec![day, week])?;
+        match d.succ_opt() {
+            Some(n) => d = n,
+            None => break,
+        }
+    }
+    Ok(regs)
 }
 
 /// The outlook of the month of the first forecast day.
@@ -171,6 +219,8 @@ pub fn month_outlook(
 pub struct ForecastStep {
     /// Parameters.
     pub config: ForecastConfig,
+    /// The local clock of the revenue days and months (`[job] timezone`).
+    pub clock: LocalClock,
 }
 
 impl Step for ForecastStep {
@@ -181,7 +231,7 @@ impl Step for ForecastStep {
     fn run(&self, tables: &Tables, as_of: DateTime<Utc>) -> Result<StepOutput> {
         let cfg = &self.config;
         cfg.validate()?;
-        let history = daily_revenue(tables, as_of, cfg.history_days);
+        let history = daily_revenue_in(tables, as_of, cfg.history_days, &self.clock);
         if history.is_empty() {
             return Ok(StepOutput {
                 results: vec![ResultSet::of::<RevenueForecastRow>(as_of, &[])],
@@ -189,7 +239,14 @@ impl Step for ForecastStep {
                 summary: serde_json::json!({"skipped": "no purchases before the run"}),
             });
         }
-        let f = Forecaster::fit(&history, &cfg.params)?;
+        let f = match (cfg.webinar_regressors, history.first(), history.last()) {
+            (true, Some((first, _)), Some((last, _))) => {
+                let end = *last + Duration::days(cfg.params.horizon as i64);
+                let regs = webinar_regressors(tables, *first, end, &self.clock)?;
+                Forecaster::fit_with(&history, &regs, &cfg.params)?
+            }
+            _ => Forecaster::fit(&history, &cfg.params)?,
+        };
         let rows: Vec<RevenueForecastRow> = f
             .predict()
             .into_iter()
@@ -237,6 +294,7 @@ impl Step for ForecastStep {
             summary: serde_json::json!({
                 "days": history.len(),
                 "model": f.chosen.name(),
+                "regressors": f.regressors.names,
                 "notes": f.notes,
                 "month": outlook,
                 "next_30_days": rows.iter().take(30).map(|r| r.mean).sum::<f64>(),

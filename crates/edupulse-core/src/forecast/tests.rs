@@ -198,7 +198,10 @@ fn step_forecasts_revenue_and_alerts_once_per_month() {
     };
     config.params.calibration_origins = 4;
     config.params.gbdt.max_iter = 40;
-    let s = ForecastStep { config };
+    let s = ForecastStep {
+        config,
+        ..ForecastStep::default()
+    };
     let out = s.run(&t, as_of).unwrap();
     let rows: Vec<RevenueForecastRow> = out.rows().unwrap();
     assert_eq!(rows.len(), 30);
@@ -211,6 +214,21 @@ fn step_forecasts_revenue_and_alerts_once_per_month() {
         out.notifications[0].dedupe_key,
         "forecast:revenue_below_target:2025-11"
     );
+    assert_eq!(out.summary["regressors"], serde_json::json!([]));
+    // With the webinar regressors the boosted candidates see webinars per day.
+    let with = ForecastStep {
+        config: ForecastConfig {
+            webinar_regressors: true,
+            ..s.config.clone()
+        },
+        ..ForecastStep::default()
+    };
+    let out_with = with.run(&t, as_of).unwrap();
+    assert_eq!(
+        out_with.summary["regressors"],
+        serde_json::json!(["webinars", "webinars_7d"])
+    );
+    assert_eq!(out_with.rows::<RevenueForecastRow>().unwrap().len(), 30);
     // A later run in the same month raises the same key (the outbox keeps one).
     let later = s.run(&t, as_of + Duration::days(3)).unwrap();
     assert_eq!(

@@ -21,7 +21,7 @@ pub mod weekly;
 use crate::error::{CoreError, Result};
 use crate::model::{ActivityKind, LeadEventKind, Tables};
 use crate::results::{Notification, ResultSet, Severity};
-use chrono::{DateTime, Datelike, Duration, Timelike, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -50,6 +50,11 @@ pub struct KpiConfig {
     pub inactive_days: u32,
     /// The target of each KPI (`[job.kpi.targets]`).
     pub targets: targets::KpiTargets,
+    /// The local clock of weekdays, hours, months, days and ISO weeks (slots, revenue months,
+    /// alert and digest keys, weekly report bounds). Not a key of `[job.kpi]`: the job sets it
+    /// from `[job] timezone` ([`crate::job::JobConfig::kpi_config`]); UTC by default.
+    #[serde(skip)]
+    pub clock: crate::clock::LocalClock,
 }
 
 impl Default for KpiConfig {
@@ -64,6 +69,7 @@ impl Default for KpiConfig {
             stable_band: 0.05,
             inactive_days: 30,
             targets: targets::KpiTargets::default(),
+            clock: crate::clock::LocalClock::UTC,
         }
     }
 }
@@ -128,7 +134,7 @@ crate::result_table! {
 }
 
 crate::result_table! {
-    /// Attendance of webinars starting on one weekday and hour (UTC).
+    /// Attendance of webinars starting on one local weekday and hour (`[job] timezone`).
     #[table = "kpi_slots", step = "kpis", key = [weekday, hour]]
     pub struct SlotRow {
         /// 0 = Monday … 6 = Sunday.
@@ -268,6 +274,7 @@ impl Tally {
 /// ```
 pub fn compute(tables: &Tables, as_of: DateTime<Utc>, cfg: &KpiConfig) -> Result<Kpis> {
     cfg.validate()?;
+    let clock = cfg.clock;
     let window = Duration::days(i64::from(cfg.conversion_window_days));
 
     // Purchase instants per customer (purchases table and `purchase` lead events), sorted.
@@ -319,7 +326,10 @@ pub fn compute(tables: &Tables, as_of: DateTime<Utc>, cfg: &KpiConfig) -> Result
             by.entry((dim, seg)).or_default().add(r.attended, conv);
         }
         let slot = slots
-            .entry((start.weekday().num_days_from_monday(), start.hour()))
+            .entry((
+                clock.weekday(start).num_days_from_monday(),
+                clock.hour(start),
+            ))
             .or_default();
         slot.0.insert(r.webinar_id.as_str());
         slot.1.add(r.attended, conv);
@@ -370,9 +380,7 @@ pub fn compute(tables: &Tables, as_of: DateTime<Utc>, cfg: &KpiConfig) -> Result
 
     let mut months: BTreeMap<String, (f64, u64, HashSet<&str>)> = BTreeMap::new();
     for p in tables.purchases.iter().filter(|p| p.at <= as_of) {
-        let m = months
-            .entry(format!("{:04}-{:02}", p.at.year(), p.at.month()))
-            .or_default();
+        let m = months.entry(clock.month_key(p.at)).or_default();
         m.0 += p.amount;
         m.1 += 1;
         m.2.insert(p.customer_id.as_str());
@@ -436,7 +444,7 @@ impl Kpis {
     /// its dedupe key) and the daily digest (one per day).
     pub fn notifications(&self, cfg: &KpiConfig) -> Vec<Notification> {
         let mut out = Vec::new();
-        let day = self.as_of.format("%Y-%m-%d").to_string();
+        let day = cfg.clock.date(self.as_of).format("%Y-%m-%d").to_string();
         if let (Some(now), Some(before)) =
             (self.attendance_rate_last_30d, self.attendance_rate_prev_30d)
         {
@@ -448,14 +456,14 @@ impl Kpis {
                 0.0
             };
             if enough && drop > cfg.attendance_drop_alert {
-                let week = self.as_of.iso_week();
+                let week = cfg.clock.week_key(self.as_of);
                 let severity = if drop > 2.0 * cfg.attendance_drop_alert {
                     Severity::High
                 } else {
                     Severity::Medium
                 };
                 out.push(Notification {
-                    dedupe_key: format!("kpi:attendance_drop:{}-W{:02}", week.year(), week.week()),
+                    dedupe_key: format!("kpi:attendance_drop:{week}"),
                     kind: "kpi_alert".to_string(),
                     severity,
                     title: format!("Attendance rate fell {:.0} %", drop * 100.0),

@@ -35,7 +35,7 @@ use crate::error::{CoreError, Result};
 use crate::leads::points::{LeadScorer, PointsParams};
 use crate::model::{ActivityKind, LeadEventKind, Tables};
 use crate::results::{Notification, ResultSet, Severity};
-use chrono::{DateTime, Datelike, Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -513,13 +513,9 @@ impl Scorecard {
         if v >= cfg.attendance_floor || (r.basis as usize) < cfg.min_registrations {
             return Vec::new();
         }
-        let week = self.window.end.iso_week();
+        let week = cfg.clock.week_key(self.window.end);
         vec![Notification {
-            dedupe_key: format!(
-                "kpi:attendance_floor:{}-W{:02}",
-                week.year(),
-                week.week()
-            ),
+            dedupe_key: format!("kpi:attendance_floor:{week}"),
             kind: "kpi_alert".to_string(),
             severity: if v < 0.5 * cfg.attendance_floor {
                 Severity::High

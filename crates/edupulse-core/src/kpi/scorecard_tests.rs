@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::model::{Activity, Lead, LeadEvent, Purchase, Registration, Student, Webinar};
-use chrono::TimeZone;
+use chrono::{Datelike, TimeZone};
 
 fn day(d: i64) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2025, 1, 1, 12, 0, 0).unwrap() + Duration::days(d)

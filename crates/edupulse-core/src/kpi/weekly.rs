@@ -5,12 +5,14 @@
 //! the four weeks before, the source's growth rule), the alerts sent, the webinars held with
 //! their attendance, the week's attendance and conversion rates, new enrolments, completion and
 //! churn (the scorecard over the week), and the three biggest KPI misses of the 30 days up to the
-//! week's end with their diagnosis, the mean feedback rating and the top comments. Weeks are ISO weeks in UTC (Monday 00:00 to Monday 00:00).
+//! week's end with their diagnosis, the mean feedback rating and the top comments. Weeks are ISO weeks of the local clock
+//! (`KpiConfig::clock`, from `[job] timezone`): Monday 00:00 to Monday 00:00 local time.
 //! The digest goes to the outbox once per week (key `weekly:<YYYY>-W<ww>`); the HTML rendering is
 //! `edupulse_report::weekly_html`, the JSON is this struct's serde form.
 
 use super::scorecard::{scorecard, KpiWindow, ScorecardRow};
 use super::KpiConfig;
+use crate::clock::LocalClock;
 use crate::error::{CoreError, Result};
 use crate::model::FeedbackKind;
 use crate::results::{Notification, Severity};
@@ -77,9 +79,9 @@ pub struct WeeklyComment {
 pub struct WeeklyReport {
     /// `YYYY-Www`.
     pub week: String,
-    /// Monday 00:00 UTC.
+    /// Monday 00:00 local time.
     pub start: DateTime<Utc>,
-    /// The next Monday 00:00 UTC.
+    /// The next Monday 00:00 local time.
     pub end: DateTime<Utc>,
     /// Up to five keywords, fastest growing first.
     pub top_keywords: Vec<WeeklyKeyword>,
@@ -111,15 +113,24 @@ pub struct WeeklyReport {
 
 /// Monday 00:00 UTC of ISO week `week` of `year`.
 pub fn week_start(year: i32, week: u32) -> Result<DateTime<Utc>> {
+    week_start_in(year, week, &LocalClock::UTC)
+}
+
+/// Monday 00:00 local time (`clock`) of ISO week `week` of `year`.
+pub fn week_start_in(year: i32, week: u32, clock: &LocalClock) -> Result<DateTime<Utc>> {
     NaiveDate::from_isoywd_opt(year, week, Weekday::Mon)
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|t| t.and_utc())
+        .map(|d| clock.start_of_day(d))
         .ok_or_else(|| CoreError::param("week", format!("{year}-W{week:02} is not an ISO week")))
 }
 
 /// The last complete ISO week before `as_of`: `(year, week)`.
 pub fn last_complete_week(as_of: DateTime<Utc>) -> (i32, u32) {
-    let w = (as_of - Duration::days(7)).iso_week();
+    last_complete_week_in(as_of, &LocalClock::UTC)
+}
+
+/// The last complete local ISO week (`clock`) before `as_of`: `(year, week)`.
+pub fn last_complete_week_in(as_of: DateTime<Utc>, clock: &LocalClock) -> (i32, u32) {
+    let w = (clock.date(as_of) - Duration::days(7)).iso_week();
     (w.year(), w.week())
 }
 
@@ -150,15 +161,16 @@ pub fn weekly_report(
     alerts: &[Notification],
     cfg: &KpiConfig,
 ) -> Result<WeeklyReport> {
-    let start = week_start(year, week)?;
-    let end = start + Duration::days(7);
+    let start = week_start_in(year, week, &cfg.clock)?;
+    let end = NaiveDate::from_isoywd_opt(year, week, Weekday::Sun)
+        .map_or(start + Duration::days(7), |d| cfg.clock.end_of_day(d));
     let window = KpiWindow::new(start, end)?;
     let card = scorecard(tables, window, cfg)?;
     let month = scorecard(tables, KpiWindow::last_days(end, cfg.window_days), cfg)?;
     let value = |k: &str| card.row(k).and_then(|r| r.value);
 
     // Keywords: the week's mean interest against the four weeks before.
-    let (d0, d1) = (start.date_naive(), end.date_naive());
+    let (d0, d1) = (cfg.clock.date(start), cfg.clock.date(end));
     let base0 = d0 - Duration::days(28);
     let mut sums: BTreeMap<&str, [(f64, usize); 2]> = BTreeMap::new();
     for k in &tables.keyword_interest {

@@ -87,6 +87,8 @@ impl TrendsConfig {
 pub struct TrendsStep {
     /// Parameters.
     pub params: TrendsConfig,
+    /// The local clock of the business metrics' days and of the run's day (`[job] timezone`).
+    pub clock: crate::clock::LocalClock,
 }
 
 crate::result_table! {
@@ -198,10 +200,14 @@ fn metric_anomaly(
 type DailySeries = (Vec<NaiveDate>, Vec<f64>);
 
 /// Daily totals of `(time, value)` events over every day from the first event's day to `last`.
-fn daily(events: impl Iterator<Item = (DateTime<Utc>, f64)>, last: NaiveDate) -> DailySeries {
+fn daily(
+    events: impl Iterator<Item = (DateTime<Utc>, f64)>,
+    last: NaiveDate,
+    clock: &crate::clock::LocalClock,
+) -> DailySeries {
     let mut by_day: std::collections::BTreeMap<NaiveDate, f64> = Default::default();
     for (t, v) in events {
-        let d = t.date_naive();
+        let d = clock.date(t);
         if d <= last {
             *by_day.entry(d).or_default() += v;
         }
@@ -223,11 +229,15 @@ fn daily(events: impl Iterator<Item = (DateTime<Utc>, f64)>, last: NaiveDate) ->
 }
 
 /// Attendance rate (attendees / registrants) of each day with webinars, up to `last`.
-fn attendance_rate(tables: &Tables, last: NaiveDate) -> DailySeries {
+fn attendance_rate(
+    tables: &Tables,
+    last: NaiveDate,
+    clock: &crate::clock::LocalClock,
+) -> DailySeries {
     let starts: std::collections::HashMap<&str, NaiveDate> = tables
         .webinars
         .iter()
-        .map(|w| (w.webinar_id.as_str(), w.starts_at.date_naive()))
+        .map(|w| (w.webinar_id.as_str(), clock.date(w.starts_at)))
         .collect();
     let mut by_day: std::collections::BTreeMap<NaiveDate, (f64, f64)> = Default::default();
     for r in &tables.registrations {
@@ -254,7 +264,8 @@ impl Step for TrendsStep {
     fn run(&self, tables: &Tables, as_of: DateTime<Utc>) -> Result<StepOutput> {
         self.params.validate()?;
         let det = TrendDetector::new(self.params.keywords.clone())?;
-        let trends = detect_keywords(&tables.keyword_interest, as_of.date_naive(), &det)?;
+        let clock = &self.clock;
+        let trends = detect_keywords(&tables.keyword_interest, clock.date(as_of), &det)?;
         let mut out = StepOutput::default();
         let (mut rising, mut falling) = (0, 0);
         for t in &trends {
@@ -295,27 +306,36 @@ impl Step for TrendsStep {
         out.results.push(ResultSet::of(as_of, &trends));
         let keyword_alerts = out.notifications.len();
         // Business metrics, up to the run's day.
-        let day = as_of.date_naive();
+        let day = clock.date(as_of);
         let metrics: [(&str, DailySeries); 5] = [
             (
                 "registrations",
                 daily(
                     tables.registrations.iter().map(|r| (r.registered_at, 1.0)),
                     day,
+                    clock,
                 ),
             ),
-            ("attendance_rate", attendance_rate(tables, day)),
+            ("attendance_rate", attendance_rate(tables, day, clock)),
             (
                 "signups",
-                daily(tables.students.iter().map(|r| (r.enrolled_at, 1.0)), day),
+                daily(
+                    tables.students.iter().map(|r| (r.enrolled_at, 1.0)),
+                    day,
+                    clock,
+                ),
             ),
             (
                 "purchases",
-                daily(tables.purchases.iter().map(|r| (r.at, 1.0)), day),
+                daily(tables.purchases.iter().map(|r| (r.at, 1.0)), day, clock),
             ),
             (
                 "revenue",
-                daily(tables.purchases.iter().map(|r| (r.at, r.amount)), day),
+                daily(
+                    tables.purchases.iter().map(|r| (r.at, r.amount)),
+                    day,
+                    clock,
+                ),
             ),
         ];
         let mut metric_alerts = 0;
