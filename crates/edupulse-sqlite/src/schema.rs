@@ -136,7 +136,6 @@ fn schema_v10() -> String {
 /// edupulse_core::community). Timeless, like `keyword_topics`.
 fn schema_v11() -> String {
     create_table_sql::<edupulse_core::model::Mentor>()
-
 }
 
 /// v12: the `student_attributes` (demographics, credits, previous attempts, the course link)
