@@ -213,15 +213,22 @@ def time_column(table: str, column: str, values: Any) -> pd.Series:
     return at
 
 
-def instant(name: str, value: Any) -> float:
-    """Unix seconds of a date-time parameter (naive values are UTC); anything that is not a
-    date-time, or NaT, raises ``ParameterError`` naming ``name``."""
+def timestamp(name: str, value: Any, what: str = "a date-time") -> pd.Timestamp:
+    """``value`` parsed by ``pd.Timestamp``; anything it cannot parse, or NaT, raises
+    ``ParameterError`` naming ``name`` (``what`` says what was expected)."""
     try:
         t = pd.Timestamp(value)
     except (TypeError, ValueError) as e:
-        raise ParameterError(parameter=name, message=f"not a date-time: {value!r} ({e})") from None
+        raise ParameterError(parameter=name, message=f"not {what}: {value!r} ({e})") from None
     if t is pd.NaT:
         raise ParameterError(parameter=name, message="must not be NaT")
+    return t
+
+
+def instant(name: str, value: Any) -> float:
+    """Unix seconds of a date-time parameter (naive values are UTC); anything that is not a
+    date-time, or NaT, raises ``ParameterError`` naming ``name``."""
+    t = timestamp(name, value)
     if t.tzinfo is None:
         t = t.tz_localize("UTC")
     return float(t.timestamp())

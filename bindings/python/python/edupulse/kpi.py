@@ -25,6 +25,7 @@ from typing import Any, Dict, Mapping, Optional
 import pandas as pd
 
 from . import _edupulse as _native
+from ._checks import timestamp
 from .exceptions import ParameterError
 
 __all__ = ["scorecard", "COLUMNS"]
@@ -58,12 +59,7 @@ def _bound(name: str, value: Any, zone: Any, end_of_day: bool) -> Optional[int]:
         is_date = len(value.strip()) <= 10
     else:
         is_date = isinstance(value, _dt.date) and not isinstance(value, _dt.datetime)
-    try:
-        t = pd.Timestamp(value)
-    except (TypeError, ValueError) as e:
-        raise ParameterError(parameter=name, message=f"not a date or date-time: {value!r} ({e})") from None
-    if t is pd.NaT:
-        raise ParameterError(parameter=name, message="must not be NaT")
+    t = timestamp(name, value, "a date or date-time")
     if is_date:
         d = t.date() + (_dt.timedelta(days=1) if end_of_day else _dt.timedelta(0))
         local = _dt.datetime(d.year, d.month, d.day, tzinfo=zone)
