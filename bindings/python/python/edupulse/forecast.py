@@ -90,6 +90,7 @@ class Forecaster(Estimator):
         holidays: Optional[Sequence[Any]] = None,
         calibration_origins: int = _DEFAULTS["calibration_origins"],
         interval_origins: int = _DEFAULTS["interval_origins"],
+        volatility_window: int = _DEFAULTS["volatility_window"],
     ) -> None:
         self.horizon = horizon
         self.levels = levels
@@ -99,6 +100,7 @@ class Forecaster(Estimator):
         self.holidays = holidays
         self.calibration_origins = calibration_origins
         self.interval_origins = interval_origins
+        self.volatility_window = volatility_window
 
     def _params(self) -> Dict[str, Any]:
         levels = [check_float("levels", v) for v in self.levels]
@@ -117,6 +119,7 @@ class Forecaster(Estimator):
             "holidays": holidays,
             "calibration_origins": check_int("calibration_origins", self.calibration_origins, minimum=1),
             "interval_origins": check_int("interval_origins", self.interval_origins, minimum=0),
+            "volatility_window": check_int("volatility_window", self.volatility_window, minimum=0),
             "gbdt": gbdt,
         }
 

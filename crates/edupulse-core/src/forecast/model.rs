@@ -66,6 +66,14 @@ pub struct ForecasterParams {
     pub origin_step: usize,
     /// The interval at horizon `h` uses the backtest residuals of horizons `h ± horizon_pool`.
     pub horizon_pool: usize,
+    /// Normalised conformal intervals: each backtest error is divided by the series' volatility
+    /// at its origin — the mean absolute seasonal difference `|y[t] − y[t − season]|` over the
+    /// `volatility_window` days before the origin — and the quantile of these scaled errors is
+    /// multiplied by the same volatility over the last `volatility_window` days of the history,
+    /// so the bands widen when the series has recently become more volatile than the year it
+    /// was calibrated on. 0 = plain (unscaled) split conformal. Default 21 (chosen on the
+    /// tuning windows of docs/forecast.md).
+    pub volatility_window: usize,
     /// Missing dates between the first and the last.
     pub gaps: GapPolicy,
     /// Holidays (and other special days) of the calendar, a feature of the boosted model.
@@ -92,6 +100,7 @@ impl Default for ForecasterParams {
             interval_origins: 52,
             origin_step: 7,
             horizon_pool: 3,
+            volatility_window: 21,
             gaps: GapPolicy::Interpolate,
             holidays: Vec::new(),
             level_window: 28,
@@ -137,6 +146,12 @@ impl ForecasterParams {
         }
         if self.origin_step == 0 {
             return Err(CoreError::param("origin_step", "must be ≥ 1"));
+        }
+        if self.volatility_window != 0 && self.volatility_window < self.season {
+            return Err(CoreError::param(
+                "volatility_window",
+                format!("must be 0 (off) or ≥ season ({})", self.season),
+            ));
         }
         if self.level_window < 7 {
             return Err(CoreError::param("level_window", "must be ≥ 7"));
@@ -560,6 +575,7 @@ impl Forecaster {
         let ci = candidates.iter().position(|&c| c == best).unwrap_or(0);
         // More origins for the intervals: the chosen method only, at origins where it fits.
         let mut calib = residuals[ci].clone();
+        let mut calib_origins = origins.clone();
         let min_origin = if matches!(best, Candidate::Gbm | Candidate::EtsGbm) {
             gbm_min
         } else {
@@ -578,8 +594,43 @@ impl Forecaster {
             };
             let fc = forecast_with(best, &fits, &ctx, train, m, h)?;
             calib.push(y[o..o + h].iter().zip(&fc).map(|(a, f)| a - f).collect());
+            calib_origins.push(o);
         }
-        let (half_widths, few) = conformal_widths(&calib, &params.levels, h, params.horizon_pool);
+        let w = params.volatility_window;
+        let scaled = if w == 0 {
+            None
+        } else {
+            let at: Option<Vec<f64>> = calib_origins
+                .iter()
+                .map(|&o| local_volatility(y, o, w, m))
+                .collect();
+            match (at, local_volatility(y, n, w, m)) {
+                (Some(at), Some(now)) => Some((at, now)),
+                _ => {
+                    notes.push(format!(
+                        "the series is constant over a {w}-day window: unscaled conformal intervals"
+                    ));
+                    None
+                }
+            }
+        };
+        let (half_widths, few) = match &scaled {
+            None => conformal_widths(&calib, &params.levels, h, params.horizon_pool),
+            Some((at, now)) => {
+                let normalised: Vec<Vec<f64>> = calib
+                    .iter()
+                    .zip(at)
+                    .map(|(r, s)| r.iter().map(|e| e / s).collect())
+                    .collect();
+                let (w, few) =
+                    conformal_widths(&normalised, &params.levels, h, params.horizon_pool);
+                let w = w
+                    .into_iter()
+                    .map(|l| l.into_iter().map(|v| v * now).collect())
+                    .collect();
+                (w, few)
+            }
+        };
         for (level, count) in few {
             notes.push(format!(
                 "{count} calibration errors are too few for an exact {level} % conformal \
@@ -738,6 +789,18 @@ impl Forecaster {
         }
         Ok(out)
     }
+}
+
+/// Mean absolute seasonal difference `|y[t] − y[t − m]|` over the `w` days before `o` (from the
+/// first day with a seasonal lag when fewer); `None` when there is none or it is 0.
+pub(crate) fn local_volatility(y: &[f64], o: usize, w: usize, m: usize) -> Option<f64> {
+    let end = o.min(y.len());
+    let start = end.saturating_sub(w).max(m);
+    if start >= end {
+        return None;
+    }
+    let s = (start..end).map(|t| (y[t] - y[t - m]).abs()).sum::<f64>() / (end - start) as f64;
+    (s > 0.0 && s.is_finite()).then_some(s)
 }
 
 /// Root mean square of the lag-`lag` differences (0 when there are none).

@@ -1,3 +1,4 @@
+use super::model::local_volatility;
 use super::*;
 use crate::error::CoreError;
 use chrono::{Duration, NaiveDate};
@@ -252,4 +253,62 @@ fn step_forecasts_revenue_and_alerts_once_per_month() {
         bad.validate(),
         Err(CoreError::InvalidParameter { .. })
     ));
+}
+
+#[test]
+fn local_volatility_is_the_mean_absolute_seasonal_difference_before_the_origin() {
+    let y = [1.0, 2.0, 4.0, 7.0, 11.0, 16.0];
+    // Seasonal lag 2, the 3 days before origin 5: |7−2|, |4−1|... = t in 2..5.
+    assert_eq!(local_volatility(&y, 5, 3, 2), Some((3.0 + 5.0 + 7.0) / 3.0));
+    // Fewer days than the window: from the first day with a lag.
+    assert_eq!(local_volatility(&y, 4, 10, 2), Some((3.0 + 5.0) / 2.0));
+    assert_eq!(local_volatility(&[3.0; 10], 10, 5, 2), None);
+    assert_eq!(local_volatility(&y, 2, 5, 2), None);
+}
+
+#[test]
+fn normalised_intervals_widen_when_the_series_turns_volatile() {
+    // The same weekly series, its noise ×6 over the last 21 days.
+    let n = 200;
+    let mut pts = weekly(n);
+    for (i, p) in pts.iter_mut().enumerate().skip(n - 21) {
+        let noise = ((i * 7919) % 13) as f64 / 13.0 - 0.5;
+        p.1 += 5.0 * noise;
+    }
+    let plain_params = ForecasterParams {
+        volatility_window: 0,
+        ..small()
+    };
+    let plain = Forecaster::fit(&pts, &plain_params).unwrap();
+    let scaled_params = ForecasterParams {
+        volatility_window: 21,
+        ..small()
+    };
+    let scaled = Forecaster::fit(&pts, &scaled_params).unwrap();
+    assert_eq!(plain.chosen, scaled.chosen);
+    for (a, b) in plain.half_widths.iter().zip(&scaled.half_widths) {
+        for (wa, wb) in a.iter().zip(b) {
+            assert!(wb > wa, "scaled half-width {wb} ≤ plain {wa}");
+        }
+    }
+    // A constant stretch as long as the window: the plain widths, and a note says so.
+    let mut flat = pts.clone();
+    for p in flat.iter_mut().skip(n - 30) {
+        p.1 = 10.0;
+    }
+    let f = Forecaster::fit(&flat, &scaled_params).unwrap();
+    let g = Forecaster::fit(&flat, &plain_params).unwrap();
+    assert_eq!(f.half_widths, g.half_widths);
+    assert!(
+        f.notes.iter().any(|n| n.contains("constant")),
+        "{:?}",
+        f.notes
+    );
+    let e = ForecasterParams {
+        volatility_window: 3,
+        ..small()
+    }
+    .validate()
+    .unwrap_err();
+    assert!(e.to_string().contains("volatility_window"), "{e}");
 }
