@@ -56,6 +56,9 @@ def test_bad_input_is_named():
         Forecaster(levels=(80, 100)).fit(s)
     with pytest.raises(edupulse.ParameterError):
         Forecaster(gaps="sometimes").fit(s)
+    with pytest.raises(edupulse.ParameterError) as e:
+        Forecaster(volatility_window=3).fit(s)
+    assert e.value.parameter == "volatility_window"
     short = Forecaster(horizon=7).fit(s.iloc[:10])
     assert short.chosen_ == "naive" and any("two seasons" in n for n in short.notes_)
     with pytest.raises(edupulse.NotFittedError):
