@@ -124,7 +124,11 @@ async fn run_job_weekly(
             .as_object()
             .cloned()
             .unwrap_or_default();
+        let zone = run.summary.get("timezone").cloned();
         run.summary = keep_other_steps(store, as_of, steps).await?;
+        if let (Some(z), Some(s)) = (zone, run.summary.as_object_mut()) {
+            s.insert("timezone".into(), z);
+        }
     }
     let kpis_ok = run.summary["steps"]["kpis"]["ok"].as_bool() == Some(true);
     if let (Some(cfg), true) = (weekly, kpis_ok) {
@@ -199,12 +203,18 @@ pub(crate) async fn keep_other_steps(
     as_of: DateTime<Utc>,
     mut steps: serde_json::Map<String, serde_json::Value>,
 ) -> Result<serde_json::Value, Error> {
+    let mut zone = None;
     if let Some(prev) = store.runs().await?.iter().find(|r| r.as_of == as_of) {
         if let Some(serde_json::Value::Object(old)) = prev.summary.get("steps") {
             for (k, v) in old {
                 steps.entry(k.clone()).or_insert_with(|| v.clone());
             }
         }
+        zone = prev.summary.get("timezone").cloned();
     }
-    Ok(run_summary(as_of, steps))
+    let mut summary = run_summary(as_of, steps);
+    if let (Some(z), Some(s)) = (zone, summary.as_object_mut()) {
+        s.insert("timezone".into(), z);
+    }
+    Ok(summary)
 }

@@ -402,6 +402,7 @@ pub(crate) fn churn_summary<'py>(
             let params = SummaryParams {
                 unit,
                 observation_period_end: end,
+                ..SummaryParams::default()
             };
             Ok(summary_from_transactions(
                 &customer_ids,

@@ -3,7 +3,8 @@
 //! rows come back as a list of dicts. The GIL is released around the computation.
 
 use crate::errors::{guard, Failure};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
+use edupulse::core::clock::LocalClock;
 use edupulse::core::kpi::scorecard::{latest_instant, scorecard, KpiWindow};
 use edupulse::core::kpi::KpiConfig;
 use pyo3::prelude::*;
@@ -15,18 +16,23 @@ fn at(name: &str, secs: i64) -> Result<DateTime<Utc>, Failure> {
 
 /// The scorecard rows of `tables` over `(start, end]` (`edupulse.kpi.scorecard`); `config` is a
 /// `KpiConfig` dict (`targets`, `at_risk_margin`, …). Defaults: `end` = the latest instant in
-/// the tables, `start` = `end` − `window_days`.
+/// the tables, `start` = `window_days` local days before `end`. `timezone` (an IANA name,
+/// default UTC) is the KPIs' local clock: slots, months and days are read on it.
 #[pyfunction]
-#[pyo3(signature = (tables, start=None, end=None, config=None))]
+#[pyo3(signature = (tables, start=None, end=None, config=None, timezone=None))]
 pub(crate) fn kpi_scorecard<'py>(
     py: Python<'py>,
     tables: &Bound<'py, PyAny>,
     start: Option<i64>,
     end: Option<i64>,
     config: Option<Bound<'py, PyAny>>,
+    timezone: Option<String>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let card = guard(|| {
-        let cfg: KpiConfig = crate::demand::py_param("targets", config.as_ref())?;
+        let mut cfg: KpiConfig = crate::demand::py_param("targets", config.as_ref())?;
+        if let Some(tz) = timezone {
+            cfg.clock = LocalClock::parse(&tz, "timezone")?;
+        }
         let raw = crate::convert::extract_tables(tables)?;
         py.detach(move || {
             let mut t = crate::convert::parse_tables(&raw)?;
@@ -39,7 +45,7 @@ pub(crate) fn kpi_scorecard<'py>(
             };
             let start = match start {
                 Some(s) => at("start", s)?,
-                None => end - Duration::days(i64::from(cfg.window_days)),
+                None => cfg.clock.add_days(end, -i64::from(cfg.window_days)),
             };
             let window = KpiWindow::new(start, end)?;
             Ok::<_, Failure>(scorecard(&t, window, &cfg)?)

@@ -24,6 +24,25 @@ pub struct NativeStore {
     inner: Arc<dyn Store>,
 }
 
+impl NativeStore {
+    /// The clock a date-only `as_of` is read on: `timezone` when given (an unknown zone is a
+    /// `ParameterError` on `timezone`), else the zone the store's latest run was made in (its
+    /// summary's `timezone`), else UTC.
+    fn date_clock(
+        &self,
+        py: Python<'_>,
+        timezone: Option<String>,
+    ) -> Result<edupulse::core::clock::LocalClock, Failure> {
+        if let Some(tz) = timezone {
+            return Ok(edupulse::core::clock::LocalClock::parse(&tz, "timezone")?);
+        }
+        let store = Arc::clone(&self.inner);
+        let runs = py.detach(move || block_on(store.runs()))??;
+        let latest = runs.iter().max_by_key(|r| r.as_of).map(|r| &r.summary);
+        edupulse::report::run_clock(latest).map_err(|e| Failure::from(edupulse::Error::from(e)))
+    }
+}
+
 #[pymethods]
 impl NativeStore {
     /// Open (and create or migrate if needed) the store at `url`.
@@ -238,17 +257,19 @@ impl NativeStore {
 
     /// Rows of result table `table` for `as_of` (None: the latest run that has rows) as
     /// `{"as_of": [...], column: [...]}` in the table's column order (see `result_tables()`).
-    /// An unknown table is a `ParameterError` listing the known ones.
-    #[pyo3(signature = (table, as_of=None))]
+    /// A date-only `as_of` is the end of that local day (see `date_clock`). An unknown table is
+    /// a `ParameterError` listing the known ones.
+    #[pyo3(signature = (table, as_of=None, timezone=None))]
     fn results<'py>(
         &self,
         py: Python<'py>,
         table: &str,
         as_of: Option<&Bound<'_, PyAny>>,
+        timezone: Option<String>,
     ) -> PyResult<Bound<'py, PyDict>> {
         guard(|| {
             let as_of = match as_of.filter(|v| !v.is_none()) {
-                Some(v) => Some(as_of_arg(v, &edupulse::core::clock::LocalClock::UTC)?),
+                Some(v) => Some(as_of_arg(v, &self.date_clock(py, timezone)?)?),
                 None => None,
             };
             let store = Arc::clone(&self.inner);
@@ -269,26 +290,27 @@ impl NativeStore {
     }
 
     /// Write the report of the run at `as_of` (the latest when None; a bare date is the end of
-    /// that day) in `lang` (`es` or `en`): `path` is a folder (report.html and report.json are
-    /// written in it) or a `.html` file (the JSON goes beside it). Returns the HTML file's path.
-    #[pyo3(signature = (path, lang="es", as_of=None))]
+    /// that local day, see `date_clock`) in `lang` (`es` or `en`): `path` is a folder
+    /// (report.html and report.json are written in it) or a `.html` file (the JSON goes beside
+    /// it). Returns the HTML file's path.
+    #[pyo3(signature = (path, lang="es", as_of=None, timezone=None))]
     fn report(
         &self,
         py: Python<'_>,
         path: PathBuf,
         lang: &str,
         as_of: Option<&Bound<'_, PyAny>>,
+        timezone: Option<String>,
     ) -> PyResult<String> {
         use edupulse::report::{Error as ReportError, Lang, Report};
         guard(|| {
             let lang: Lang = lang
                 .parse()
                 .map_err(|e: ReportError| Failure::param("lang", e.to_string()))?;
-            let utc = edupulse::core::clock::LocalClock::UTC;
-            let as_of = as_of
-                .filter(|v| !v.is_none())
-                .map(|v| as_of_arg(v, &utc))
-                .transpose()?;
+            let as_of = match as_of.filter(|v| !v.is_none()) {
+                Some(v) => Some(as_of_arg(v, &self.date_clock(py, timezone)?)?),
+                None => None,
+            };
             let store = Arc::clone(&self.inner);
             py.detach(move || -> Result<String, Failure> {
                 let report_failure = |e: ReportError| match e {

@@ -9,6 +9,7 @@ import textwrap
 import threading
 import time
 
+import pandas as pd
 import pytest
 
 import edupulse
@@ -293,3 +294,23 @@ def test_run_in_a_local_time_zone(store):
     with pytest.raises(edupulse.ParameterError) as err:
         store.run(AS_OF, config={"timezone": "Europe/Atlantis"})
     assert err.value.parameter == "job.timezone" and "Europe/Atlantis" in str(err.value)
+
+
+def test_results_and_report_read_a_date_on_the_runs_zone(store, tmp_path):
+    """A date as_of in results()/report() is the end of that local day: in the zone of the
+    store's latest run (recorded in its summary), or in timezone= when given."""
+    summary = store.run(AS_OF, steps=["kpis"], timezone="Europe/Madrid")
+    assert summary["timezone"] == "Europe/Madrid"
+    local = store.results("kpi_summary", as_of=AS_OF)
+    assert len(local) == 1
+    assert local["as_of"][0] == pd.Timestamp("2025-12-31T22:59:59", tz="UTC")
+    # Read on UTC, the date names 23:59:59Z: no run there.
+    assert len(store.results("kpi_summary", as_of=AS_OF, timezone="UTC")) == 0
+    html = store.report(tmp_path / "r", as_of=AS_OF)
+    report = json.loads((tmp_path / "r" / "report.json").read_text())
+    assert html.endswith("report.html") and report["as_of"] == "2025-12-31T22:59:59Z"
+    with pytest.raises(edupulse.ParameterError) as err:
+        store.results("kpi_summary", as_of=AS_OF, timezone="Europe/Atlantis")
+    assert err.value.parameter == "timezone"
+    # A UTC run has no zone in its summary (UTC summaries are unchanged).
+    assert "timezone" not in store.run(AS_OF, steps=["kpis"])

@@ -70,6 +70,13 @@ def test_timezone_moves_the_day_bounds_and_bad_input_is_named():
     assert madrid.window_end[0] == pd.Timestamp("2025-03-30T22:00:00", tz="UTC")
     with pytest.raises(ParameterError, match="timezone"):
         kpi.scorecard(_tables(), timezone="Europe/Madird")
+    # The zone is the Rust clock too: the default window is 30 local days before the end of
+    # 15 April (CEST), so it starts at local midnight of 16 March (CET), 721 hours earlier.
+    local = kpi.scorecard(_tables(), end="2025-04-15", timezone="Europe/Madrid")
+    assert local.window_end[0] == pd.Timestamp("2025-04-15T22:00:00", tz="UTC")
+    assert local.window_start[0] == pd.Timestamp("2025-03-16T23:00:00", tz="UTC")
+    utc = kpi.scorecard(_tables(), end="2025-04-15")
+    assert utc.window_start[0] == pd.Timestamp("2025-03-17", tz="UTC")
     with pytest.raises(ParameterError, match="start"):
         kpi.scorecard(_tables(), start="2025-04-01", end="2025-03-01")
     with pytest.raises(ParameterError, match="end"):

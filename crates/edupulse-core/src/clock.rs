@@ -143,6 +143,52 @@ impl LocalClock {
         format!("{:04}-{:02}", l.year(), l.month())
     }
 
+    /// The local calendar month of `t` as one index (`year × 12 + month − 1`): months between
+    /// two instants are the difference of their indices.
+    pub fn month_index(&self, t: DateTime<Utc>) -> i64 {
+        let l = self.local(t);
+        i64::from(l.year()) * 12 + i64::from(l.month0())
+    }
+
+    /// The first instant of the local calendar month that is `offset` months after the month
+    /// of `t` (`offset = 0`: the start of `t`'s month, 1: the start of the next one).
+    pub fn month_start(&self, t: DateTime<Utc>, offset: i32) -> DateTime<Utc> {
+        let m = self.month_index(t) + i64::from(offset);
+        let (y, m0) = (m.div_euclid(12), m.rem_euclid(12));
+        match i32::try_from(y)
+            .ok()
+            .and_then(|y| NaiveDate::from_ymd_opt(y, m0 as u32 + 1, 1))
+        {
+            Some(d) => self.start_of_day(d),
+            None => t,
+        }
+    }
+
+    /// `t` moved by `days` local calendar days at the same local wall time (`days < 0`: back):
+    /// a window of "the last 30 days" that crosses a daylight-saving change is 30 local days
+    /// (719 or 721 hours), not 720 hours. A wall time that falls in a spring-forward gap moves
+    /// to the end of the gap; a repeated one takes its earlier instant. With UTC this is exactly
+    /// `t + days × 24 h`.
+    pub fn add_days(&self, t: DateTime<Utc>, days: i64) -> DateTime<Utc> {
+        if self.is_utc() {
+            return t + Duration::days(days);
+        }
+        let wall = self.local(t) + Duration::days(days);
+        self.instant_opt(wall)
+            .or_else(|| (1..=24 * 60).find_map(|m| self.instant_opt(wall + Duration::minutes(m))))
+            .unwrap_or(t + Duration::days(days))
+    }
+
+    /// `t` as RFC 3339 at its local offset (`2026-04-01T10:00:00+02:00`); with UTC the
+    /// `…Z` form of [`crate::model::format_datetime`].
+    pub fn rfc3339(&self, t: DateTime<Utc>) -> String {
+        if self.is_utc() {
+            return crate::model::format_datetime(&t);
+        }
+        t.with_timezone(&self.tz)
+            .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)
+    }
+
     /// The instant of local wall time `local`. A time in the spring-forward gap does not exist
     /// and is an [`InvalidParameter`](CoreError::InvalidParameter) error on `timezone` that names
     /// it; a time repeated at the fall-back change is its earlier instant.

@@ -161,6 +161,34 @@ impl JobConfig {
         })
     }
 
+    /// The configuration with every step's local clock set from `timezone` (the clocks are not
+    /// configuration keys): what [`Job::new`] runs. KPIs, repetition, churn (risk windows,
+    /// cohorts, purchase days), leads, demand, certification, community, feedback and the
+    /// forecast all read days, weeks and months on this one clock.
+    ///
+    /// ```
+    /// use edupulse_core::job::JobConfig;
+    /// let cfg = JobConfig { timezone: "Europe/Madrid".into(), ..JobConfig::default() };
+    /// let local = cfg.localized()?;
+    /// assert_eq!(local.churn.risk.clock.name(), "Europe/Madrid");
+    /// assert_eq!(local.community.gamification.clock.name(), "Europe/Madrid");
+    /// # Ok::<(), edupulse_core::CoreError>(())
+    /// ```
+    pub fn localized(&self) -> Result<JobConfig> {
+        let clock = self.clock()?;
+        let mut c = self.clone();
+        c.kpi.clock = clock;
+        c.repetition.clock = clock;
+        c.churn.risk.clock = clock;
+        c.leads.clock = clock;
+        c.demand.params.timezone = clock;
+        c.certify.clock = clock;
+        c.community.gamification.clock = clock;
+        c.community.recommend.clock = clock;
+        c.feedback.clock = clock;
+        Ok(c)
+    }
+
     /// Check every step's parameters.
     pub fn validate(&self) -> Result<()> {
         let clock = self.clock()?;
@@ -192,6 +220,7 @@ impl JobConfig {
 /// The daily job: steps run in order.
 pub struct Job {
     steps: Vec<Box<dyn Step>>,
+    clock: LocalClock,
 }
 
 impl std::fmt::Debug for Job {
@@ -207,12 +236,13 @@ impl Job {
     pub fn new(config: &JobConfig) -> Result<Job> {
         config.validate()?;
         let clock = config.clock()?;
-        let mut demand = config.demand.clone();
-        demand.params.timezone = clock;
+        let config = &config.localized()?;
+        let demand = config.demand.clone();
         Ok(Job {
+            clock,
             steps: vec![
                 Box::new(KpiStep {
-                    config: config.kpi_config()?,
+                    config: config.kpi.clone(),
                 }),
                 Box::new(crate::repetition::ReviewScheduleStep {
                     config: config.repetition.clone(),
@@ -257,7 +287,15 @@ impl Job {
 
     /// A job with the given steps.
     pub fn with_steps(steps: Vec<Box<dyn Step>>) -> Job {
-        Job { steps }
+        Job {
+            steps,
+            clock: LocalClock::UTC,
+        }
+    }
+
+    /// The job's local clock (`[job] timezone`; UTC for [`Job::with_steps`]).
+    pub fn clock(&self) -> LocalClock {
+        self.clock
     }
 
     /// The step names, in order.
@@ -283,7 +321,10 @@ impl Job {
             .into_iter()
             .filter(|s| names.contains(&s.name()))
             .collect();
-        Ok(Job { steps })
+        Ok(Job {
+            steps,
+            clock: self.clock,
+        })
     }
 
     /// Run every step; `progress(i, n, name)` is called before step `i` of `n`. A step that
@@ -397,6 +438,11 @@ impl Job {
             return Err(crate::CoreError::Cancelled);
         }
         out.summary = run_summary(as_of, steps);
+        // The zone the run read its days on (only when not UTC, so UTC summaries are unchanged):
+        // the report and `Store.results(as_of=DATE)` read dates on it.
+        if let (false, Some(s)) = (self.clock.is_utc(), out.summary.as_object_mut()) {
+            s.insert("timezone".into(), serde_json::json!(self.clock.name()));
+        }
         Ok(out)
     }
 
@@ -484,3 +530,7 @@ impl RunOptions<'_> {
 #[cfg(test)]
 #[path = "job_tz_tests.rs"]
 mod tz_tests;
+
+#[cfg(test)]
+#[path = "job_tz_steps_tests.rs"]
+mod tz_steps_tests;

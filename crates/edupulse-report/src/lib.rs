@@ -37,7 +37,7 @@ pub mod sections;
 pub mod weekly;
 
 pub use lang::{fill, Lang};
-pub use read::Report;
+pub use read::{run_clock, Report};
 
 use chrono::{DateTime, Utc};
 use edupulse_core::model::format_datetime;

@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use edupulse_core::certify::{CertEligibilityRow, CertIssuedRow};
 use edupulse_core::churn::step::{ChurnModelRow, ChurnScoreRow};
 use edupulse_core::churn::CohortRow;
+use edupulse_core::clock::LocalClock;
 use edupulse_core::community::step::{BadgeRow, CommunityKpiRow, LeaderboardEntry};
 use edupulse_core::community::{MentorPair, StudyGroupRow, UpcomingRecommendation};
 use edupulse_core::content::step::{LessonRow, MasteryRow, NextStepRow};
@@ -268,8 +269,21 @@ impl CertifySection {
     }
 }
 
+/// The local clock of a run from its summary's `timezone` (written by the job when the zone is
+/// not UTC); UTC without one.
+pub fn run_clock(summary: Option<&serde_json::Value>) -> Result<LocalClock, Error> {
+    match summary
+        .and_then(|s| s.get("timezone"))
+        .and_then(serde_json::Value::as_str)
+    {
+        Some(name) => Ok(LocalClock::new(name)?),
+        None => Ok(LocalClock::UTC),
+    }
+}
+
 /// The revenue forecast: the run's `revenue_forecast` rows and the daily revenue of the
-/// `HISTORY_DAYS` days before them (from `purchases`).
+/// `HISTORY_DAYS` days before them (from `purchases`, by local day of the run's zone, as the
+/// forecast's own days).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ForecastSection {
     /// `revenue_forecast` rows of the run, in date order.
@@ -282,7 +296,11 @@ pub struct ForecastSection {
 pub const HISTORY_DAYS: i64 = 90;
 
 impl ForecastSection {
-    async fn read(store: &dyn Store, as_of: DateTime<Utc>) -> Result<ForecastSection, Error> {
+    async fn read(
+        store: &dyn Store,
+        as_of: DateTime<Utc>,
+        clock: &LocalClock,
+    ) -> Result<ForecastSection, Error> {
         let mut forecast: Vec<RevenueForecastRow> = typed_results(store, Some(as_of)).await?;
         forecast.sort_by_key(|r| r.date);
         let Some(first) = forecast.first().map(|r| r.date) else {
@@ -290,8 +308,8 @@ impl ForecastSection {
         };
         let from = first - chrono::Duration::days(HISTORY_DAYS);
         let range = edupulse_store::TimeRange {
-            start: from.and_hms_opt(0, 0, 0).map(|t| t.and_utc()),
-            end: first.and_hms_opt(0, 0, 0).map(|t| t.and_utc()),
+            start: Some(clock.start_of_day(from)),
+            end: Some(clock.start_of_day(first)),
         };
         let tables = store
             .read(edupulse_core::model::Table::Purchases, range)
@@ -300,7 +318,7 @@ impl ForecastSection {
             .map(|k| (from + chrono::Duration::days(k), 0.0))
             .collect();
         for p in &tables.purchases {
-            if let Some(v) = days.get_mut(&p.at.date_naive()) {
+            if let Some(v) = days.get_mut(&clock.date(p.at)) {
                 *v += p.amount;
             }
         }
@@ -571,6 +589,8 @@ impl Report {
                 set.as_of
             }
         };
+        // The zone the run read its days on (its summary's `timezone`; UTC when absent).
+        let clock = run_clock(record.map(|r| &r.summary))?;
         let failed_steps = record
             .and_then(|r| r.summary.get("failed_steps"))
             .and_then(serde_json::Value::as_array)
@@ -593,7 +613,7 @@ impl Report {
             repetition: RepetitionSection::read(store, as_of).await?,
             content: ContentSection::read(store, as_of).await?,
             community: CommunitySection::read(store, as_of).await?,
-            forecast: ForecastSection::read(store, as_of).await?,
+            forecast: ForecastSection::read(store, as_of, &clock).await?,
             feedback: FeedbackSection::read(store, as_of).await?,
             outbox: OutboxSection::read(store).await?,
         })

@@ -326,16 +326,28 @@ class Store:
         path = None if file is None else os.fspath(file)
         return self._native.deliver(path, stdout)
 
-    def results(self, table: str, as_of: Optional[Any] = None, *, output: str = "pandas") -> Any:
+    def results(
+        self,
+        table: str,
+        as_of: Optional[Any] = None,
+        *,
+        output: str = "pandas",
+        timezone: Optional[str] = None,
+    ) -> Any:
         """Rows of result table ``table`` (``churn_scores``, ``best_slots``, ... — see
         :func:`result_tables`) for ``as_of`` (None: the latest run that has rows).
+
+        A date ``as_of`` (``date`` or ``YYYY-MM-DD``) is the end of that local day in
+        ``timezone`` (an IANA name), or, without it, in the zone the store's latest run was made
+        in (``Store.run(timezone=)`` / ``[job] timezone``; UTC by default), as ``run`` reads it.
+        An unknown ``timezone`` raises :class:`ParameterError`.
 
         Columns are ``as_of`` then the table's columns, typed from its spec: times
         ``datetime64[ns, UTC]``, dates ``datetime64``, floats ``float64``, integers ``int64``
         (``Int64`` when nullable), booleans ``bool`` (``boolean``), JSON columns Python objects.
         An unknown table raises :class:`ParameterError` naming the known ones."""
         _interop.check_output(output)
-        cols = self._native.results(check_str("table", table), as_of)
+        cols = self._native.results(check_str("table", table), as_of, timezone)
         return _interop.output(_result_frame(table, cols), output)
 
     def outbox(self, *, pending_only: bool = False) -> List[Dict[str, Any]]:
@@ -346,15 +358,18 @@ class Store:
         """Every run record, oldest ``as_of`` first (``as_of``, ``written_at``, ``summary``)."""
         return self._native.runs()
 
-    def report(self, path: Any, lang: str = "es", as_of: Optional[Any] = None) -> str:
+    def report(
+        self, path: Any, lang: str = "es", as_of: Optional[Any] = None, *, timezone: Optional[str] = None
+    ) -> str:
         """Write the report of the run at ``as_of`` (None: the latest run; a bare date means the
-        end of that day, UTC) and return the path of its HTML page.
+        end of that local day, read as in :meth:`results`) and return the path of its HTML page.
+        The forecast chart's purchase history is bucketed by the run's local days.
 
         ``path`` is a folder (``report.html`` and ``report.json`` are written in it, created if
         needed) or a ``.html`` file (the JSON goes beside it). ``lang`` is ``"es"`` (Spanish, the
         default) or ``"en"``; another raises :class:`ParameterError`. A store without that run
         raises :class:`EdupulseError`."""
-        return self._native.report(os.fspath(path), check_str("lang", lang), as_of)
+        return self._native.report(os.fspath(path), check_str("lang", lang), as_of, timezone)
 
     def __repr__(self) -> str:
         return f"edupulse.Store({self.url!r})"

@@ -84,8 +84,9 @@ def scorecard(
     that day) or date-times (naive = local time in ``timezone``). Defaults: ``end`` = the latest
     dated row of the tables, ``start`` = 30 days before ``end``. ``targets``: ``{kpi: target}``
     overriding the defaults (``None`` removes a target); an unknown KPI name or a rate outside
-    [0, 1] raises ``ParameterError`` naming it. An unknown ``timezone`` raises
-    ``ParameterError`` naming ``timezone``.
+    [0, 1] raises ``ParameterError`` naming it. ``timezone`` is also the KPIs' clock (slots,
+    months, days and the default window's 30 local days, as ``[job] timezone`` in the daily job).
+    An unknown ``timezone`` raises ``ParameterError`` naming ``timezone``.
     """
     from . import _to_native
 
@@ -97,7 +98,7 @@ def scorecard(
     s = _bound("start", start, zone, end_of_day=False)
     e = _bound("end", end, zone, end_of_day=True)
     config = None if targets is None else {"targets": dict(targets)}
-    rows = _native.kpi_scorecard(_to_native(tables), s, e, config)
+    rows = _native.kpi_scorecard(_to_native(tables), s, e, config, timezone)
     df = pd.DataFrame(rows, columns=COLUMNS)
     for c in ("window_start", "window_end"):
         df[c] = pd.to_datetime(df[c], utc=True)

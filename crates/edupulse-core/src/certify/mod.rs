@@ -24,10 +24,13 @@ pub mod verify;
 
 pub use credential::{open_badge_credential, BadgeRequest, Certification, IssuerProfile};
 pub use proof::{sign, ProofOptions};
-pub use rules::{eligibility, CertificationSpec, Eligibility, Requirements, Standing};
+pub use rules::{
+    eligibility, eligibility_in, CertificationSpec, Eligibility, Requirements, Standing,
+};
 pub use status::StatusList;
 pub use step::{
-    renewal_notifications, CertEligibilityRow, CertIssuedRow, CertifyConfig, CertifyStep,
+    renewal_notifications, renewal_notifications_in, CertEligibilityRow, CertIssuedRow,
+    CertifyConfig, CertifyStep,
 };
 pub use verify::{verify, Check, Verification, VerifyOptions};
 

@@ -12,7 +12,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::credential::Certification;
@@ -130,11 +130,21 @@ pub fn eligibility(
     specs: &[CertificationSpec],
     as_of: DateTime<Utc>,
 ) -> Result<Vec<Eligibility>> {
+    eligibility_in(tables, specs, as_of, &crate::clock::LocalClock::UTC)
+}
+
+/// [`eligibility`] with each requirement's `window_days` counted in local days of `clock`.
+pub fn eligibility_in(
+    tables: &Tables,
+    specs: &[CertificationSpec],
+    as_of: DateTime<Utc>,
+    clock: &crate::clock::LocalClock,
+) -> Result<Vec<Eligibility>> {
     let mut out = Vec::new();
     for spec in specs {
         let r = &spec.requirements;
         r.validate()?;
-        let from = as_of - Duration::days(i64::from(r.window_days));
+        let from = clock.add_days(as_of, -i64::from(r.window_days));
         let within = |t: DateTime<Utc>| t > from && t <= as_of;
         let course: Vec<&str> = match &r.webinar_topic {
             Some(topic) => tables

@@ -9,7 +9,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::rules::{eligibility, index_specs, CertificationSpec, Standing};
+use super::rules::{eligibility_in, index_specs, CertificationSpec, Standing};
 use crate::error::Result;
 use crate::job::{Step, StepOutput};
 use crate::model::Tables;
@@ -23,6 +23,10 @@ crate::text_result_field!(Standing);
 pub struct CertifyConfig {
     /// The certifications and their requirements (none: the step writes an empty table).
     pub certifications: Vec<CertificationSpec>,
+    /// The local clock (`[job] timezone`, set by the job; not a configuration key; UTC by
+    /// default): requirement windows are local days.
+    #[serde(skip)]
+    pub clock: crate::clock::LocalClock,
 }
 
 impl CertifyConfig {
@@ -87,11 +91,21 @@ crate::result_table! {
 /// keyed by credential and expiry date, so a reminder is sent once per credential (a renewed
 /// credential has another id and gets its own).
 pub fn renewal_notifications(issued: &[CertIssuedRow], as_of: DateTime<Utc>) -> Vec<Notification> {
+    renewal_notifications_in(issued, as_of, &crate::clock::LocalClock::UTC)
+}
+
+/// [`renewal_notifications`] with the expiry dates (dedupe key, title, body) as local dates of
+/// `clock`.
+pub fn renewal_notifications_in(
+    issued: &[CertIssuedRow],
+    as_of: DateTime<Utc>,
+    clock: &crate::clock::LocalClock,
+) -> Vec<Notification> {
     issued
         .iter()
         .filter(|r| r.expiring_soon)
         .filter_map(|r| {
-            let until = r.valid_until?;
+            let until = clock.date(r.valid_until?);
             Some(Notification {
                 dedupe_key: format!(
                     "certify:renewal:{}:{}",
@@ -149,7 +163,12 @@ impl Step for CertifyStep {
             .collect();
         let mut rows = Vec::new();
         let mut notifications = Vec::new();
-        for e in eligibility(tables, &self.config.certifications, as_of)? {
+        for e in eligibility_in(
+            tables,
+            &self.config.certifications,
+            as_of,
+            &self.config.clock,
+        )? {
             if !matches!(e.standing, Standing::Eligible | Standing::Close) {
                 continue;
             }

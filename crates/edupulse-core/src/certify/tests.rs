@@ -455,6 +455,7 @@ mod eligibility_and_badges {
         let step = super::super::step::CertifyStep {
             config: super::super::step::CertifyConfig {
                 certifications: vec![spec()],
+                ..Default::default()
             },
         };
         let as_of = at("2025-06-01T00:00:00Z");
@@ -480,6 +481,7 @@ mod eligibility_and_badges {
         let dup = JobConfig {
             certify: super::super::step::CertifyConfig {
                 certifications: vec![spec(), spec()],
+                ..Default::default()
             },
             ..JobConfig::default()
         };

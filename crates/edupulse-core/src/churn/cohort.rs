@@ -10,18 +10,12 @@
 //! fraction of the month in progress). Data: `students`, `activity`, `purchases` at or before
 //! the date.
 
+use crate::clock::LocalClock;
 use crate::error::{CoreError, Result};
 use crate::model::Tables;
-use chrono::{DateTime, Datelike, Months, Utc};
+use chrono::{DateTime, Months, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
-
-const DAY: i64 = 86_400;
-
-/// Calendar month index (`year × 12 + month − 1`).
-fn month_index(t: DateTime<Utc>) -> i64 {
-    i64::from(t.year()) * 12 + i64::from(t.month0())
-}
 
 fn at(ts: i64) -> DateTime<Utc> {
     DateTime::<Utc>::from_timestamp(ts, 0).unwrap_or(DateTime::<Utc>::MIN_UTC)
@@ -30,10 +24,17 @@ fn at(ts: i64) -> DateTime<Utc> {
 /// Calendar months from `a` to `b ≥ a`: whole months by the calendar (`a + k months ≤ b`, the
 /// day clamped to the month's end as chrono does), plus the elapsed fraction of the next one.
 pub fn months_between(a: DateTime<Utc>, b: DateTime<Utc>) -> f64 {
+    months_between_in(a, b, &LocalClock::UTC)
+}
+
+/// [`months_between`] on the local calendar of `clock` (whole local months, then the elapsed
+/// fraction of the next local month).
+pub fn months_between_in(a: DateTime<Utc>, b: DateTime<Utc>, clock: &LocalClock) -> f64 {
     if b <= a {
         return 0.0;
     }
-    let mut k = (month_index(b) - month_index(a)).max(0) as u32;
+    let mut k = (clock.month_index(b) - clock.month_index(a)).max(0) as u32;
+    let (a, b): (NaiveDateTime, NaiveDateTime) = (clock.local(a), clock.local(b));
     let step = |k: u32| a.checked_add_months(Months::new(k));
     while k > 0 && step(k).is_none_or(|t| t > b) {
         k -= 1;
@@ -134,11 +135,13 @@ crate::result_table! {
     }
 }
 
-/// Cohort analysis as of `as_of`.
+/// Cohort analysis as of `as_of`. Cohorts, months and the month of `as_of` are local calendar
+/// months of `clock` (`[job] timezone`); the inactivity window is `inactivity_days` local days.
 pub fn cohorts(
     tables: &Tables,
     as_of: DateTime<Utc>,
     inactivity_days: u32,
+    clock: &LocalClock,
 ) -> Result<Vec<CohortRow>> {
     if inactivity_days == 0 {
         return Err(CoreError::param("inactivity_days", "must be ≥ 1"));
@@ -164,12 +167,16 @@ pub fn cohorts(
     for s in &tables.students {
         if s.enrolled_at.timestamp() <= d {
             groups
-                .entry(s.enrolled_at.format("%Y-%m").to_string())
+                .entry(clock.month_key(s.enrolled_at))
                 .or_default()
                 .push(s);
         }
     }
-    let inactive = i64::from(inactivity_days) * DAY;
+    // Inactive since at least `inactivity_days` local days before `as_of`.
+    let inactive = d - clock
+        .add_days(as_of, -i64::from(inactivity_days))
+        .timestamp();
+    let month_index = |t: DateTime<Utc>| clock.month_index(t);
     let as_of_month = month_index(as_of);
     let mut out = Vec::new();
     for (cohort, students) in groups {
@@ -193,10 +200,10 @@ pub fn cohorts(
                 .unwrap_or(&[]);
             let last = a.iter().copied().max().unwrap_or(e).max(e);
             if d - last >= inactive {
-                durations.push(months_between(s.enrolled_at, at(last)));
+                durations.push(months_between_in(s.enrolled_at, at(last), clock));
                 observed.push(true);
             } else {
-                durations.push(months_between(s.enrolled_at, as_of));
+                durations.push(months_between_in(s.enrolled_at, as_of, clock));
                 observed.push(false);
             }
             seen.iter_mut().for_each(|v| *v = false);

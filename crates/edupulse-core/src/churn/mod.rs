@@ -28,7 +28,9 @@ pub use btyd::{
     customer_lifetime_value, BetaGeo, FitInfo, FitParams, GammaGamma, ParetoNbd, TimeUnit,
     TransactionModel,
 };
-pub use cohort::{cohorts, kaplan_meier, months_between, survival_at, CohortRow, KmPoint};
+pub use cohort::{
+    cohorts, kaplan_meier, months_between, months_between_in, survival_at, CohortRow, KmPoint,
+};
 pub use risk::{ChurnScore, Intervention, RiskLevel, RiskModel, RiskParams, ScoredFactor};
 pub use step::{purchase_values, ChurnConfig, ChurnStep, PurchaseValue};
 pub use summary::{summary_from_transactions, CustomerSummary, SummaryParams};

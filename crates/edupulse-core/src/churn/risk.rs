@@ -67,6 +67,24 @@ pub struct RiskParams {
     /// `cargo run --release -p edupulse-core --example churn_risk_eval`. Set
     /// `classifier.model = "ensemble"` to use it.
     pub classifier: ClassifierParams,
+    /// The local clock of the day windows (anchors, horizon, active window: local calendar
+    /// days) and of the episode date; set by the job from `[job] timezone` (not a
+    /// configuration key; UTC by default). Feature values (days since …) stay elapsed time.
+    #[serde(skip)]
+    pub clock: crate::clock::LocalClock,
+}
+
+/// `window_days` local days before instant second `d`, as a length in seconds (exactly
+/// `window_days × 86 400` with UTC).
+fn days_back(clock: &crate::clock::LocalClock, d: i64, window_days: u32) -> i64 {
+    let t = DateTime::<Utc>::from_timestamp(d, 0).unwrap_or(DateTime::<Utc>::MIN_UTC);
+    d - clock.add_days(t, -i64::from(window_days)).timestamp()
+}
+
+/// `days` local days after instant second `d`, as a length in seconds.
+fn days_ahead(clock: &crate::clock::LocalClock, d: i64, days: u32) -> i64 {
+    let t = DateTime::<Utc>::from_timestamp(d, 0).unwrap_or(DateTime::<Utc>::MIN_UTC);
+    clock.add_days(t, i64::from(days)).timestamp() - d
 }
 
 impl Default for RiskParams {
@@ -87,6 +105,7 @@ impl Default for RiskParams {
                 model: ModelKind::Auto,
                 ..ClassifierParams::default()
             },
+            clock: crate::clock::LocalClock::UTC,
         }
     }
 }
@@ -465,7 +484,7 @@ fn features_with(
     let d = as_of.timestamp();
     let rows: Vec<Row> = ev
         .iter()
-        .filter(|e| in_population(e, d, i64::from(params.active_window_days) * DAY))
+        .filter(|e| in_population(e, d, days_back(&params.clock, d, params.active_window_days)))
         .map(|e| row(e, d, spec))
         .collect();
     Ok((
@@ -495,11 +514,14 @@ fn training_rows(
     spec: &FeatureSpec,
 ) -> Result<(TabularData, Vec<bool>, Vec<usize>)> {
     let ev = index(tables, spec);
-    let h = i64::from(params.horizon_days) * DAY;
-    let window = i64::from(params.active_window_days) * DAY;
+    let clock = &params.clock;
     let (mut rows, mut y, mut anchor) = (Vec::new(), Vec::new(), Vec::new());
     for j in 0..params.training_anchors {
-        let d = as_of.timestamp() - h - j as i64 * i64::from(params.anchor_step_days) * DAY;
+        // Anchor j: `horizon + j × step` local days before `as_of`, at its wall time.
+        let back = i64::from(params.horizon_days) + j as i64 * i64::from(params.anchor_step_days);
+        let d = clock.add_days(as_of, -back).timestamp();
+        let h = days_ahead(clock, d, params.horizon_days);
+        let window = days_back(clock, d, params.active_window_days);
         for e in &ev {
             if !in_population(e, d, window) {
                 continue;
@@ -535,8 +557,8 @@ pub fn labelled_with(
     params.validate()?;
     let ev = index(tables, spec);
     let d = as_of.timestamp();
-    let h = i64::from(params.horizon_days) * DAY;
-    let window = i64::from(params.active_window_days) * DAY;
+    let h = days_ahead(&params.clock, d, params.horizon_days);
+    let window = days_back(&params.clock, d, params.active_window_days);
     let rows: Vec<Row> = ev
         .iter()
         .filter(|e| in_population(e, d, window))
@@ -706,7 +728,12 @@ impl RiskModel {
                     intervention: factors.first().map(|f| f.intervention),
                     factors,
                     days_since_last_activity: last[i],
-                    episode: last_day.format("%Y-%m-%d").to_string(),
+                    episode: self
+                        .params
+                        .clock
+                        .date(last_day)
+                        .format("%Y-%m-%d")
+                        .to_string(),
                 }
             })
             .collect())

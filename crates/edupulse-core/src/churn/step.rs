@@ -91,6 +91,7 @@ pub fn purchase_values(
     let params = SummaryParams {
         unit: TimeUnit::Week,
         observation_period_end: Some(as_of),
+        clock: cfg.risk.clock,
     };
     let s: Vec<_> = summary_from_transactions(&ids, &at, Some(&amt), &params)?
         .into_iter()
@@ -323,14 +324,14 @@ impl Step for ChurnStep {
             Err(e) => return Err(e),
         }
         // Cohorts.
-        let mut cohort_rows = cohorts(tables, as_of, cfg.risk.horizon_days)?;
+        let mut cohort_rows = cohorts(tables, as_of, cfg.risk.horizon_days, &cfg.risk.clock)?;
         if !values.is_empty() {
             // Summed in student order, so the result is bit-for-bit reproducible.
             let mut clv_sum: HashMap<String, f64> = HashMap::new();
             for s in &tables.students {
                 if let Some(v) = values.get(&s.student_id) {
                     *clv_sum
-                        .entry(s.enrolled_at.format("%Y-%m").to_string())
+                        .entry(cfg.risk.clock.month_key(s.enrolled_at))
                         .or_default() += v.clv;
                 }
             }

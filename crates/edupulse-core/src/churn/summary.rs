@@ -23,6 +23,10 @@ pub struct SummaryParams {
     pub unit: TimeUnit,
     /// End of the observation period (inclusive, by day); the last purchase when `None`.
     pub observation_period_end: Option<DateTime<Utc>>,
+    /// The local clock of the purchase days (the job sets it from `[job] timezone`; not a
+    /// configuration key; UTC by default).
+    #[serde(skip)]
+    pub clock: crate::clock::LocalClock,
 }
 
 impl SummaryParams {
@@ -48,10 +52,10 @@ pub struct CustomerSummary {
     pub monetary_value: f64,
 }
 
-fn period_index(at: &DateTime<Utc>, unit: TimeUnit) -> i64 {
+fn period_index(at: &DateTime<Utc>, unit: TimeUnit, clock: &crate::clock::LocalClock) -> i64 {
     match unit {
         TimeUnit::Hour => at.timestamp().div_euclid(3600),
-        _ => at.date_naive().num_days_from_ce() as i64,
+        _ => clock.date(*at).num_days_from_ce() as i64,
     }
 }
 
@@ -104,7 +108,7 @@ pub fn summary_from_transactions<S: AsRef<str>>(
         None => at.iter().copied().max().unwrap_or_default(),
     };
     let unit = params.unit;
-    let end_p = period_index(&end, unit);
+    let end_p = period_index(&end, unit, &params.clock);
     // Periods per unit: days per unit, or hours per hour.
     let per_unit = match unit {
         TimeUnit::Hour => 1.0,
@@ -113,7 +117,7 @@ pub fn summary_from_transactions<S: AsRef<str>>(
     let mut order: Vec<&str> = Vec::new();
     let mut by_customer: HashMap<&str, HashMap<i64, f64>> = HashMap::new();
     for i in 0..n {
-        let p = period_index(&at[i], unit);
+        let p = period_index(&at[i], unit, &params.clock);
         if p > end_p {
             continue;
         }

@@ -306,6 +306,7 @@ fn summary_matches_the_cdnow_summary() {
     let params = SummaryParams {
         unit: TimeUnit::Week,
         observation_period_end: Some(Utc.with_ymd_and_hms(1997, 9, 30, 0, 0, 0).unwrap()),
+        ..SummaryParams::default()
     };
     let s = summary_from_transactions(&ids, &at, Some(&amt), &params).unwrap();
     assert_eq!(s.len(), 2357);

@@ -201,7 +201,7 @@ fn cohorts_use_calendar_months() {
         ..Tables::default()
     };
     let as_of = t(2024, 4, 10);
-    let rows = cohorts(&tables, as_of, 30).unwrap();
+    let rows = cohorts(&tables, as_of, 30, &crate::clock::LocalClock::UTC).unwrap();
     assert_eq!(
         rows.iter().map(|r| r.cohort.as_str()).collect::<Vec<_>>(),
         ["2024-01", "2024-03"]

@@ -17,7 +17,7 @@
 
 use crate::error::{CoreError, Result};
 use crate::model::{Activity, ActivityKind, Registration, Student, Webinar};
-use chrono::{DateTime, Datelike, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -51,6 +51,11 @@ pub struct GamificationParams {
     pub active_min_actions: usize,
     /// The source's target share of actively participating students (0.40).
     pub active_target: f64,
+    /// The local clock (`[job] timezone`, set by the job; not a configuration key; UTC by
+    /// default): leaderboard and top-of-month months are local calendar months, the
+    /// participation window is local days.
+    #[serde(skip)]
+    pub clock: crate::clock::LocalClock,
 }
 
 impl Default for GamificationParams {
@@ -69,6 +74,7 @@ impl Default for GamificationParams {
             window_days: 30,
             active_min_actions: 4,
             active_target: 0.40,
+            clock: crate::clock::LocalClock::UTC,
         }
     }
 }
@@ -248,25 +254,6 @@ fn badge(student: &str, kind: BadgeKind, at: DateTime<Utc>, period: &str) -> Bad
     }
 }
 
-fn month_of(t: DateTime<Utc>) -> String {
-    format!("{:04}-{:02}", t.year(), t.month())
-}
-
-fn month_start(t: DateTime<Utc>) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(t.year(), t.month(), 1, 0, 0, 0)
-        .single()
-        .unwrap_or(t)
-}
-
-fn next_month_start(t: DateTime<Utc>) -> DateTime<Utc> {
-    let (y, m) = if t.month() == 12 {
-        (t.year() + 1, 1)
-    } else {
-        (t.year(), t.month() + 1)
-    };
-    Utc.with_ymd_and_hms(y, m, 1, 0, 0, 0).single().unwrap_or(t)
-}
-
 /// Every badge earned by `as_of`, ordered by time, badge and student.
 pub fn badges(
     activity: &[Activity],
@@ -327,9 +314,9 @@ pub fn badges(
     // Top of each completed month.
     let mut months: BTreeMap<String, BTreeMap<&str, i64>> = BTreeMap::new();
     for e in &ledger {
-        if next_month_start(e.at) <= as_of {
+        if params.clock.month_start(e.at, 1) <= as_of {
             *months
-                .entry(month_of(e.at))
+                .entry(params.clock.month_key(e.at))
                 .or_default()
                 .entry(e.student_id.as_str())
                 .or_insert(0) += e.points;
@@ -338,8 +325,8 @@ pub fn badges(
     for (month, totals) in &months {
         let end = ledger
             .iter()
-            .find(|e| &month_of(e.at) == month)
-            .map(|e| next_month_start(e.at))
+            .find(|e| &params.clock.month_key(e.at) == month)
+            .map(|e| params.clock.month_start(e.at, 1))
             .unwrap_or(as_of);
         for (s, _) in rank(totals).into_iter().take(params.top_month) {
             out.push(badge(s, BadgeKind::TopOfMonth, end, month));
@@ -408,7 +395,7 @@ pub fn leaderboard(
 ) -> Result<Vec<LeaderboardRow>> {
     let ledger = points(activity, as_of, params)?;
     let from = match period {
-        Period::Month => Some(month_start(as_of)),
+        Period::Month => Some(params.clock.month_start(as_of, 0)),
         Period::AllTime => None,
     };
     let mut totals: BTreeMap<&str, i64> = BTreeMap::new();
@@ -418,7 +405,7 @@ pub fn leaderboard(
         }
     }
     let name = match period {
-        Period::Month => month_of(as_of),
+        Period::Month => params.clock.month_key(as_of),
         Period::AllTime => "all_time".to_string(),
     };
     Ok(rank(&totals)
@@ -473,7 +460,7 @@ pub fn participation(
     params: &GamificationParams,
 ) -> Result<ParticipationReport> {
     params.validate()?;
-    let from = as_of - chrono::Duration::days(params.window_days);
+    let from = params.clock.add_days(as_of, -params.window_days);
     let mut counts: BTreeMap<&str, BTreeSet<(DateTime<Utc>, ActivityKind)>> = BTreeMap::new();
     for s in students {
         counts.entry(s.student_id.as_str()).or_default();

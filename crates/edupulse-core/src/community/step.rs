@@ -352,7 +352,7 @@ impl Step for CommunityStep {
         let mut board = leaderboard_rows(tables, as_of, Period::Month, g)?;
         board.extend(leaderboard_rows(tables, as_of, Period::AllTime, g)?);
         let (part, kpi) = participation_rows(tables, as_of, g)?;
-        let since = as_of - chrono::Duration::days(i64::from(cfg.badge_lookback_days));
+        let since = g.clock.add_days(as_of, -i64::from(cfg.badge_lookback_days));
         let mut notifications: Vec<Notification> = earned
             .iter()
             .filter(|b| b.earned_at > since)
@@ -369,7 +369,7 @@ impl Step for CommunityStep {
         };
         let recs = recommend_upcoming(tables, as_of, &cfg.recommend)?;
         if cfg.recommend.digest {
-            notifications.extend(digest_notifications(&recs, tables, as_of));
+            notifications.extend(digest_notifications(&recs, tables, as_of, &g.clock));
         }
         let summary = serde_json::json!({
             "ledger_entries": ledger.len(),

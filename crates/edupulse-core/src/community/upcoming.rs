@@ -17,7 +17,7 @@
 use super::recommend::UserSegment;
 use super::recommend::{Interaction, Reason, Recommender, RecommenderModel, RecommenderParams};
 use crate::error::{CoreError, Result};
-use crate::model::{format_datetime, Tables};
+use crate::model::Tables;
 use crate::results::{Notification, Severity};
 use chrono::{DateTime, Datelike, Utc};
 use serde::{Deserialize, Serialize};
@@ -36,6 +36,10 @@ pub struct UpcomingParams {
     pub horizon_days: i64,
     /// Send the weekly digest (true).
     pub digest: bool,
+    /// The local clock (`[job] timezone`, set by the job; not a configuration key; UTC by
+    /// default): the horizon is local days.
+    #[serde(skip)]
+    pub clock: crate::clock::LocalClock,
 }
 
 impl Default for UpcomingParams {
@@ -48,6 +52,7 @@ impl Default for UpcomingParams {
             k: 3,
             horizon_days: 30,
             digest: true,
+            clock: crate::clock::LocalClock::UTC,
         }
     }
 }
@@ -112,7 +117,7 @@ pub fn recommend_upcoming(
     params: &UpcomingParams,
 ) -> Result<Vec<UpcomingRecommendation>> {
     params.validate()?;
-    let horizon = as_of + chrono::Duration::days(params.horizon_days);
+    let horizon = params.clock.add_days(as_of, params.horizon_days);
     let mut upcoming: Vec<_> = tables
         .webinars
         .iter()
@@ -213,14 +218,16 @@ pub fn iso_week(t: DateTime<Utc>) -> String {
     format!("{:04}-W{:02}", w.year(), w.week())
 }
 
-/// One digest notification per student with recommendations, deduplicated per ISO week of
-/// `as_of` (`community:digest:<student>:<YYYY-Www>`).
+/// One digest notification per student with recommendations, deduplicated per local ISO week
+/// of `as_of` on `clock` (`community:digest:<student>:<YYYY-Www>`); the webinars' start times
+/// are shown at their local offset.
 pub fn digest_notifications(
     recs: &[UpcomingRecommendation],
     tables: &Tables,
     as_of: DateTime<Utc>,
+    clock: &crate::clock::LocalClock,
 ) -> Vec<Notification> {
-    let week = iso_week(as_of);
+    let week = clock.week_key(as_of);
     let email: HashMap<&str, &str> = tables
         .students
         .iter()
@@ -240,7 +247,7 @@ pub fn digest_notifications(
                         "{}. {} ({}) — {}",
                         r.rank,
                         r.title,
-                        format_datetime(&r.starts_at),
+                        clock.rfc3339(r.starts_at),
                         r.reason
                     )
                 })

@@ -168,6 +168,7 @@ impl DemandStep {
             as_of,
             &self.trends,
             CALENDAR_TOPICS_PER_INDUSTRY,
+            &self.config.params.timezone,
         )?;
         let mut targets: Vec<(Target, usize)> = counts.into_iter().collect();
         targets.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));

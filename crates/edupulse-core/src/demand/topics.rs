@@ -13,7 +13,7 @@
 use crate::error::Result;
 use crate::model::{KeywordInterest, KeywordTopic, Webinar};
 use crate::trends::{detect_keywords, KeywordTrend, TrendDetector, TrendParams};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -61,7 +61,9 @@ pub fn keyword_strength(trend: &KeywordTrend) -> f64 {
 }
 
 /// The calendar's topics as of `as_of` (see the module doc). `top_per_industry` ≥ 1 topics are
-/// kept per industry (the any-industry mapping counts as one industry).
+/// kept per industry (the any-industry mapping counts as one industry). The keyword detector's
+/// day is the local date of `as_of` on `clock` (as in the trends step); the past-share window is
+/// local days.
 ///
 /// Errors: invalid trend parameters.
 pub fn topic_scores(
@@ -71,19 +73,21 @@ pub fn topic_scores(
     as_of: DateTime<Utc>,
     trend_params: &TrendParams,
     top_per_industry: usize,
+    clock: &crate::clock::LocalClock,
 ) -> Result<TopicScores> {
+    let today = clock.date(as_of);
     let mapped: BTreeSet<&str> = mapping.iter().map(|m| m.keyword.as_str()).collect();
     let rows: Vec<KeywordInterest> = interest
         .iter()
         .filter(|r| {
             mapped.contains(r.keyword.as_str()) && r.geo.as_deref().is_none_or(str::is_empty)
         })
-        .filter(|r| r.date <= as_of.date_naive())
+        .filter(|r| r.date <= today)
         .cloned()
         .collect();
     if !rows.is_empty() {
         let detector = TrendDetector::new(trend_params.clone())?;
-        let trends = detect_keywords(&rows, as_of.date_naive(), &detector)?;
+        let trends = detect_keywords(&rows, today, &detector)?;
         let strength: BTreeMap<&str, f64> = trends
             .iter()
             .map(|t| (t.keyword.as_str(), keyword_strength(t)))
@@ -130,7 +134,7 @@ pub fn topic_scores(
         });
     }
     // Past share: each topic's webinars of the last 90 days, normalised to mean 1.
-    let recent = as_of - Duration::days(RECENT_TOPIC_DAYS);
+    let recent = clock.add_days(as_of, -RECENT_TOPIC_DAYS);
     let mut counts: BTreeMap<String, f64> = BTreeMap::new();
     for w in webinars
         .iter()
@@ -159,6 +163,7 @@ fn ranked(scores: BTreeMap<String, f64>) -> Vec<(String, f64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Duration;
     use chrono::{NaiveDate, TimeZone};
 
     fn series(keyword: &str, days: i64, f: impl Fn(i64) -> f64) -> Vec<KeywordInterest> {
@@ -200,7 +205,16 @@ mod tests {
             map("sin datos", "otro", None),
         ];
         let as_of = Utc.with_ymd_and_hms(2025, 7, 19, 0, 0, 0).unwrap();
-        let s = topic_scores(&rows, &mapping, &[], as_of, &TrendParams::default(), 3).unwrap();
+        let s = topic_scores(
+            &rows,
+            &mapping,
+            &[],
+            as_of,
+            &TrendParams::default(),
+            3,
+            &crate::clock::LocalClock::UTC,
+        )
+        .unwrap();
         assert_eq!(s.source, TopicSource::Trends);
         let names: Vec<&str> = s.topics.iter().map(|t| t.0.as_str()).collect();
         assert_eq!(names, ["agentes_ia", "hojas_de_calculo", "etica_ia"]);
@@ -213,7 +227,16 @@ mod tests {
         );
         assert!(!s.industries.contains_key("agentes_ia"));
         // Top 1 per industry keeps only the best any-industry topic and the finance one.
-        let s1 = topic_scores(&rows, &mapping, &[], as_of, &TrendParams::default(), 1).unwrap();
+        let s1 = topic_scores(
+            &rows,
+            &mapping,
+            &[],
+            as_of,
+            &TrendParams::default(),
+            1,
+            &crate::clock::LocalClock::UTC,
+        )
+        .unwrap();
         let names: Vec<&str> = s1.topics.iter().map(|t| t.0.as_str()).collect();
         assert_eq!(names, ["agentes_ia", "hojas_de_calculo"]);
     }
@@ -238,7 +261,16 @@ mod tests {
             w("d", "z", 200),
         ];
         let mapping = vec![map("sin datos", "otro", None)];
-        let s = topic_scores(&[], &mapping, &webinars, as_of, &TrendParams::default(), 3).unwrap();
+        let s = topic_scores(
+            &[],
+            &mapping,
+            &webinars,
+            as_of,
+            &TrendParams::default(),
+            3,
+            &crate::clock::LocalClock::UTC,
+        )
+        .unwrap();
         assert_eq!(s.source, TopicSource::PastShare);
         assert_eq!(
             s.topics,

@@ -214,7 +214,9 @@ pub(crate) fn outcomes_of(
     as_of: DateTime<Utc>,
     cfg: &FeedbackConfig,
 ) -> Result<Vec<WebinarOutcomeRow>> {
-    let window = Duration::days(i64::from(cfg.conversion_window_days));
+    // The window ends `conversion_window_days` local days after the start.
+    let window_end =
+        |t: DateTime<Utc>| cfg.clock.add_days(t, i64::from(cfg.conversion_window_days));
     let buys = Buys::of(tables, as_of);
     let mut ended: Vec<&crate::model::Webinar> = tables
         .webinars
@@ -250,7 +252,7 @@ pub(crate) fn outcomes_of(
             t.polls += u64::from(r.polls.unwrap_or(0));
             t.chat += u64::from(r.chat_messages.unwrap_or(0));
         }
-        let to = (w.starts_at + window).min(as_of);
+        let to = window_end(w.starts_at).min(as_of);
         if buys.bought(&r.person_id, w.starts_at, to) {
             t.conversions += 1;
         }
@@ -299,7 +301,7 @@ pub(crate) fn outcomes_of(
                 conversions: t.conversions,
                 conversion_rate: ratio(t.conversions as f64, t.registrations),
                 revenue: t.revenue,
-                window_closed: w.starts_at + window <= as_of,
+                window_closed: window_end(w.starts_at) <= as_of,
                 feedback: s.rows,
                 mean_rating: ratio(s.rating.0, s.rating.1),
                 ratings: s.rating.1,

@@ -15,7 +15,7 @@ use crate::error::{CoreError, Result};
 use crate::job::{Step, StepOutput};
 use crate::model::{format_datetime, Tables};
 use crate::results::{Notification, ResultSet, Severity};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// Parameters of the feedback step (`[job.feedback]`).
@@ -39,6 +39,11 @@ pub struct FeedbackConfig {
     pub testimonial_min_rating: u8,
     /// Ask for a testimonial only while the person qualified at most this many days ago.
     pub testimonial_lookback_days: u32,
+    /// The local clock (`[job] timezone`, set by the job; not a configuration key; UTC by
+    /// default): the conversion window and the alert and testimonial lookbacks are local
+    /// days (durations inside a webinar stay elapsed minutes).
+    #[serde(skip)]
+    pub clock: crate::clock::LocalClock,
 }
 
 impl Default for FeedbackConfig {
@@ -52,6 +57,7 @@ impl Default for FeedbackConfig {
             min_registrations: 10,
             testimonial_min_rating: 4,
             testimonial_lookback_days: 30,
+            clock: crate::clock::LocalClock::UTC,
         }
     }
 }
@@ -94,7 +100,9 @@ pub fn floor_alerts(
     as_of: DateTime<Utc>,
     cfg: &FeedbackConfig,
 ) -> Vec<Notification> {
-    let since = as_of - Duration::days(i64::from(cfg.alert_lookback_days));
+    let since = cfg
+        .clock
+        .add_days(as_of, -i64::from(cfg.alert_lookback_days));
     rows.iter()
         .filter(|r| r.below_floor && r.ended_at > since && r.registrations >= cfg.min_registrations)
         .map(|r| {

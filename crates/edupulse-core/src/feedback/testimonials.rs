@@ -19,7 +19,7 @@ use super::step::FeedbackConfig;
 use crate::error::Result;
 use crate::model::{format_datetime, ActivityKind, Feedback, Tables};
 use crate::results::{Notification, Severity};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap};
 
 crate::result_table! {
@@ -71,7 +71,9 @@ pub fn testimonial_candidates(
     cfg.validate()?;
     let certs = certified(tables, as_of);
     let buys = Buys::of(tables, as_of);
-    let since = as_of - Duration::days(i64::from(cfg.testimonial_lookback_days));
+    let since = cfg
+        .clock
+        .add_days(as_of, -i64::from(cfg.testimonial_lookback_days));
     let mut best: BTreeMap<&str, (&Feedback, f64, u8)> = BTreeMap::new();
     for (f, s) in scored {
         let Some(rating) = f.rating else { continue };

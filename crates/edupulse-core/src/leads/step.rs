@@ -35,6 +35,10 @@ pub struct LeadsConfig {
     /// Sales alerts only for hot episodes that started within this many days before the run (a
     /// first run on a long history does not page sales about old news).
     pub alert_lookback_days: u32,
+    /// The local clock (`[job] timezone`, set by the job; not a configuration key; UTC by
+    /// default): the alert lookback and nurture window are local days.
+    #[serde(skip)]
+    pub clock: crate::clock::LocalClock,
 }
 
 impl Default for LeadsConfig {
@@ -45,6 +49,7 @@ impl Default for LeadsConfig {
             learn: true,
             nurture_window_days: 7,
             alert_lookback_days: 7,
+            clock: crate::clock::LocalClock::UTC,
         }
     }
 }
@@ -179,7 +184,9 @@ impl Step for LeadsStep {
             .map(|l| (l.lead_id.as_str(), l.source.as_str()))
             .collect();
         let mut grades: BTreeMap<&str, usize> = BTreeMap::new();
-        let lookback = as_of - chrono::Duration::days(i64::from(cfg.alert_lookback_days));
+        let lookback = cfg
+            .clock
+            .add_days(as_of, -i64::from(cfg.alert_lookback_days));
         for s in &batch.scores {
             *grades.entry(s.grade.as_str()).or_default() += 1;
             let l = learned.get(&s.lead_id);
@@ -232,7 +239,9 @@ impl Step for LeadsStep {
             }
             rows.push(r);
         }
-        let since = as_of - chrono::Duration::days(i64::from(cfg.nurture_window_days));
+        let since = cfg
+            .clock
+            .add_days(as_of, -i64::from(cfg.nurture_window_days));
         let decisions = nurture_decisions(tables, &scorer, since, as_of);
         let mut tracks: BTreeMap<&str, usize> = BTreeMap::new();
         for n in &decisions {

@@ -15,7 +15,7 @@ use crate::error::{CoreError, Result};
 use crate::job::{Step, StepOutput};
 use crate::model::{format_datetime, Review, Tables};
 use crate::results::{Notification, ResultSet, Severity};
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -46,6 +46,11 @@ pub struct ScheduleParams {
     pub forecast_days: usize,
     /// Difficulty adjustment: each learner's target retention from their recent success.
     pub adapt: AdaptParams,
+    /// The local clock (`[job] timezone`, set by the job; not a configuration key; UTC by
+    /// default): "today" (the due queue's day), the workload forecast's days and the 7-day
+    /// due count follow local days.
+    #[serde(skip)]
+    pub clock: crate::clock::LocalClock,
 }
 
 impl Default for ScheduleParams {
@@ -62,6 +67,7 @@ impl Default for ScheduleParams {
             stuck_concept_min_learners: 5,
             forecast_days: 14,
             adapt: AdaptParams::default(),
+            clock: crate::clock::LocalClock::UTC,
         }
     }
 }
@@ -348,7 +354,9 @@ pub fn review_schedule(
         });
     }
     let mut episodes = Vec::new();
-    let day_of = |t: DateTime<Utc>| t.timestamp().div_euclid(DAY);
+    // Local day numbers: only differences and the first day's date are used.
+    let clock = &params.clock;
+    let day_of = |t: DateTime<Utc>| i64::from(clock.date(t).num_days_from_ce());
     let today = day_of(as_of);
     // Per learner.
     let mut learners = Vec::new();
@@ -394,7 +402,7 @@ pub fn review_schedule(
             queue,
             due_7d: mine
                 .iter()
-                .filter(|c| c.due <= as_of + Duration::days(7))
+                .filter(|c| c.due <= clock.add_days(as_of, 7))
                 .count(),
             next_reminder: earliest.map(|e| e.max(as_of)),
             mean_retention: mine.iter().map(|c| c.retrievability).sum::<f64>() / mine.len() as f64,
@@ -449,11 +457,8 @@ pub fn review_schedule(
         .into_iter()
         .enumerate()
         .map(|(k, n)| {
-            let d = as_of + Duration::days(k as i64);
-            ReviewForecastDay {
-                date: d.date_naive(),
-                due: n,
-            }
+            let d = clock.date(as_of) + Duration::days(k as i64);
+            ReviewForecastDay { date: d, due: n }
         })
         .collect();
     Ok(ReviewSchedule {
