@@ -26,7 +26,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .split(',')
         .map(str::parse)
         .collect::<Result<_, _>>()?;
-    let kinds = [ModelKind::Logistic, ModelKind::Trees, ModelKind::Ensemble];
+    let kinds = [
+        ModelKind::Logistic,
+        ModelKind::Trees,
+        ModelKind::Ensemble,
+        ModelKind::Auto,
+    ];
     let mut sums = vec![(0.0, 0.0, 0.0, 0usize); kinds.len()];
     println!("seed\tday\tstudents\tinactive\tmodel\tauc_inactive\tauc_dropout\tfit_s");
     for &seed in &seeds {
@@ -70,6 +75,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 let t = Instant::now();
                 let model = RiskModel::fit(&tables, as_of, &params)?;
                 let fit_s = t.elapsed().as_secs_f64();
+                if let Some(sel) = &model.classifier.selection {
+                    eprintln!("{seed} day {day}: auto {sel:?}");
+                }
                 let scores = model.score(&tables, as_of)?;
                 let by_id: std::collections::HashMap<&str, f64> = scores
                     .iter()

@@ -15,8 +15,14 @@
 //! fixed to each family. No parameter tuned (nothing is tuned on 2014; nothing at all here).
 //!
 //! Writes `OUT/features_<label>_d<D>_{train,test}.csv` (the same feature table, for the
-//! scikit-learn side of scripts/oulad_eval.py; `OUT/columns.json` lists the categorical ones)
-//! and `OUT/edupulse.json` (AUC per label, day and model, and what `auto` chose). `cargo run --release -p edupulse-core --example oulad_dropout -- OULAD_DIR OUT`
+//! scikit-learn side of scripts/oulad_eval.py; `OUT/columns.json` lists the categorical ones),
+//! `OUT/predictions_<label>_d<D>.csv` (each 2014 row's enrolment id, label and every edupulse
+//! model's probability, for the paired bootstrap by student) and `OUT/edupulse.json` (AUC per
+//! label, day and model, and what `auto` chose on its 2013B → 2013J holdout).
+//! `cargo run --release -p edupulse-core --example oulad_dropout -- OULAD_DIR OUT [--holdout-only]`
+//!
+//! `--holdout-only`: only the 2013-internal comparison (fitted on 2013B, judged on 2013J: the
+//! evidence `auto` decides on), nothing scored on 2014 — to look at when deciding a rule.
 
 use chrono::Duration;
 use edupulse_core::churn::risk::{labelled_with, DropoutLabel, RiskModel, RiskParams};
@@ -85,6 +91,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     let dir = PathBuf::from(args.get(1).map_or("../shared/data/oulad", |s| s.as_str()));
     let out = PathBuf::from(args.get(2).map_or("target/oulad-eval", |s| s.as_str()));
+    let holdout_only = args.iter().any(|a| a == "--holdout-only");
     std::fs::create_dir_all(&out)?;
     let all = import_files(Source::Oulad, &[dir], &ImportOptions::default())?;
     // One batch per presentation (the enrolment id is `<module>-<presentation>-<student>`).
@@ -155,13 +162,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 (Vec::new(), Vec::new(), Vec::new(), Vec::new());
             // Training rows of the later 2013 presentation (J, October): the `auto` holdout.
             let (mut fit_rows, mut holdout) = (Vec::new(), Vec::new());
+            let (mut train_ids, mut test_ids): (Vec<String>, Vec<String>) =
+                (Vec::new(), Vec::new());
             for (pres, tables) in &by_pres {
                 let Some(start) = presentation_start(pres) else {
                     continue;
                 };
                 let as_of = start + Duration::days(d) - Duration::seconds(1);
-                let (_, x, y) = labelled_with(tables, as_of, &params, &spec)?;
+                let (ids, x, y) = labelled_with(tables, as_of, &params, &spec)?;
                 if pres.starts_with("2013") {
+                    train_ids.extend(ids);
                     let rows = ytr.len()..ytr.len() + y.len();
                     if pres.ends_with('J') {
                         holdout.extend(rows);
@@ -171,6 +181,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     tr.push(x);
                     ytr.extend(y);
                 } else {
+                    test_ids.extend(ids);
                     te.push(x);
                     yte.extend(y);
                 }
@@ -178,6 +189,28 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let (train, test) = (stack(&tr)?, stack(&te)?);
             let tag = format!("{}_d{d}", label.as_str());
             write_csv(&out.join(format!("features_{tag}_train.csv")), &train, &ytr)?;
+            std::fs::write(
+                out.join(format!("ids_{tag}_train.txt")),
+                train_ids.join("\n") + "\n",
+            )?;
+            if holdout_only {
+                let rm =
+                    RiskModel::fit_table(spec.clone(), &train, &ytr, &fit_rows, &holdout, &params)?;
+                if let Some(s) = rm.classifier.selection {
+                    let f = |v: Option<f64>| v.map_or("-".to_string(), |x| format!("{x:.4}"));
+                    println!(
+                        "{:>14} d{d:<2} 2013B→2013J AUC logistic {} trees {} (±{}) ensemble {} (±{}) → {}",
+                        label.as_str(),
+                        f(s.logistic_auc),
+                        f(s.trees_auc),
+                        f(s.difference_se),
+                        f(s.ensemble_auc),
+                        f(s.ensemble_se),
+                        s.chosen.as_str()
+                    );
+                }
+                continue;
+            }
             write_csv(&out.join(format!("features_{tag}_test.csv")), &test, &yte)?;
             let mut row = serde_json::Map::new();
             row.insert("n_train".into(), ytr.len().into());
@@ -187,7 +220,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let t0 = std::time::Instant::now();
             let rm =
                 RiskModel::fit_table(spec.clone(), &train, &ytr, &fit_rows, &holdout, &params)?;
-            let auc = roc_auc(&rm.predict_proba(&test)?, &yte)?;
+            let p_rm = rm.predict_proba(&test)?;
+            let auc = roc_auc(&p_rm, &yte)?;
+            let mut preds = vec![("riskmodel".to_string(), p_rm)];
             let sel = rm.classifier.selection.clone();
             eprintln!(
                 "{:>14} day {d:>2}: riskmodel AUC {auc:.4} ({:.1}s) auto chose {:?}",
@@ -201,6 +236,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 row.insert("auto_holdout_logistic".into(), sel.logistic_auc.into());
                 row.insert("auto_holdout_trees".into(), sel.trees_auc.into());
                 row.insert("auto_holdout_se".into(), sel.difference_se.into());
+                row.insert("auto_holdout_ensemble".into(), sel.ensemble_auc.into());
+                row.insert("auto_holdout_ensemble_se".into(), sel.ensemble_se.into());
             }
             for kind in kinds {
                 let cp = ClassifierParams {
@@ -209,8 +246,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 };
                 let t0 = std::time::Instant::now();
                 let m = TabularClassifier::fit(&train, &ytr, &cp)?;
-                let auc = roc_auc(&m.predict_proba(&test)?, &yte)?;
+                let p = m.predict_proba(&test)?;
+                let auc = roc_auc(&p, &yte)?;
                 let name = format!("{kind:?}").to_lowercase();
+                preds.push((name.clone(), p));
                 eprintln!(
                     "{:>14} day {d:>2}: {name:>8} AUC {auc:.4} (train {}, test {}, {:.1}s)",
                     label.as_str(),
@@ -220,9 +259,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 );
                 row.insert(name, auc.into());
             }
+            let mut csv = String::from("id,label");
+            for (name, _) in &preds {
+                csv.push(',');
+                csv.push_str(name);
+            }
+            csv.push('\n');
+            for (i, id) in test_ids.iter().enumerate() {
+                csv.push_str(&format!("{id},{}", u8::from(yte[i])));
+                for (_, p) in &preds {
+                    csv.push_str(&format!(",{}", p[i]));
+                }
+                csv.push('\n');
+            }
+            std::fs::write(out.join(format!("predictions_{tag}.csv")), csv)?;
             per_day.insert(d.to_string(), row.into());
         }
         report.insert(label.as_str().into(), per_day.into());
+    }
+    if holdout_only {
+        return Ok(());
     }
     std::fs::write(
         out.join("edupulse.json"),

@@ -1,13 +1,24 @@
-//! [`ModelKind::Auto`]: logistic regression or boosted trees, chosen by a holdout.
+//! [`ModelKind::Auto`]: logistic regression, boosted trees or their ensemble, chosen by a
+//! holdout.
 //!
-//! Decides which of the two families to fit from the rows the caller holds out (for a model
+//! Decides which of the three families to fit from the rows the caller holds out (for a model
 //! trained on past snapshots: the latest ones, so the choice is made the way the model will be
-//! used, on a later time than it learnt from). Both are fitted on the other rows and ranked by
-//! ROC AUC on the holdout; trees are chosen only when they are better by more than
-//! [`AUTO_Z`] standard errors of the paired AUC difference (DeLong et al. 1988, on the same
-//! holdout rows): logistic regression is the cheaper model with additive explanations, so it
-//! stays unless the holdout shows evidence against it. The chosen family is then refitted on
-//! every row. Deterministic: the same rows and parameters give the same choice.
+//! used, on a later time than it learnt from). All three are fitted on the other rows and ranked
+//! by ROC AUC on the holdout. Logistic regression is the default: it is the cheapest model and
+//! its explanations are additive. A challenger (trees, the ensemble) replaces it only when it is
+//! better by more than [`AUTO_Z`] standard errors of the paired AUC difference (DeLong et al.
+//! 1988, on the same holdout rows); when both challengers pass, the one with the higher holdout
+//! AUC wins (ties: trees, the cheaper). The chosen family is then refitted on every row.
+//! Deterministic: the same rows and parameters give the same choice.
+//!
+//! Cost: every candidate is compared uncalibrated, one fit each (one per ensemble member). Platt
+//! scaling is monotone, so it cannot change the AUC of logistic regression or trees; the
+//! ensemble's average of its members' probabilities does depend on it, and is compared on their
+//! raw probabilities, which both members (fitted by log loss) keep near-calibrated. So the
+//! comparison costs four fits where calibrated candidates would cost twenty-four (5 folds + 1
+//! each); with the spline member's larger design, `auto` costs about what the two-family rule
+//! it replaced did when it keeps logistic regression or trees, and the ensemble's full price
+//! when it picks it (docs/churn.md). The refit of the chosen family is calibrated as usual.
 //!
 //! Why a test and not the larger AUC: on the simulated business (churn tests) the larger
 //! holdout AUC picked trees by +0.009 (within noise) and trees rank the simulator's hidden
@@ -20,13 +31,14 @@ use super::metrics::roc_auc;
 use crate::error::{LearnError, Result};
 use serde::{Deserialize, Serialize};
 
-/// Standard errors by which trees must beat logistic regression on the holdout (one-sided 5 %).
+/// Standard errors by which a challenger must beat logistic regression on the holdout
+/// (one-sided 5 %).
 pub const AUTO_Z: f64 = 1.645;
 
 /// What [`TabularClassifier::fit_auto`] chose, and on what evidence.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AutoChoice {
-    /// The family refitted on every row (`logistic` or `trees`).
+    /// The family refitted on every row (`logistic`, `trees` or `ensemble`).
     pub chosen: ModelKind,
     /// Holdout AUC of the logistic regression (`None`: the holdout or its training part had one
     /// class only, and logistic regression was kept without a comparison).
@@ -36,10 +48,31 @@ pub struct AutoChoice {
     /// DeLong standard error of `trees_auc − logistic_auc` (paired, same rows).
     #[serde(default)]
     pub difference_se: Option<f64>,
-    /// Rows both were fitted on for the comparison.
+    /// Holdout AUC of the ensemble (`None` as for `logistic_auc`, or a model fitted before the
+    /// ensemble was a candidate).
+    #[serde(default)]
+    pub ensemble_auc: Option<f64>,
+    /// DeLong standard error of `ensemble_auc − logistic_auc` (paired, same rows).
+    #[serde(default)]
+    pub ensemble_se: Option<f64>,
+    /// Rows the candidates were fitted on for the comparison.
     pub fit_rows: usize,
     /// Rows they were compared on.
     pub holdout_rows: usize,
+}
+
+/// The rule of [`ModelKind::Auto`] on holdout evidence: `(family, AUC − logistic AUC, its
+/// standard error)` of each challenger, in order of cost. Logistic regression unless a
+/// challenger's difference exceeds [`AUTO_Z`] standard errors; of those that do, the largest
+/// difference (ties: the earlier, cheaper one).
+pub fn auto_rule(challengers: &[(ModelKind, f64, f64)]) -> ModelKind {
+    let mut best: Option<(ModelKind, f64)> = None;
+    for &(kind, diff, se) in challengers {
+        if diff > AUTO_Z * se && best.is_none_or(|b| diff > b.1) {
+            best = Some((kind, diff));
+        }
+    }
+    best.map_or(ModelKind::Logistic, |b| b.0)
 }
 
 fn both_classes(y: &[bool]) -> bool {
@@ -96,11 +129,11 @@ pub(crate) fn paired_auc_difference(a: &[f64], b: &[f64], y: &[bool]) -> (f64, f
 }
 
 impl TabularClassifier {
-    /// [`ModelKind::Auto`] with an explicit holdout: fit logistic regression and trees (the
-    /// other parameters of `params` as given) on the rows `fit_rows`, compare their AUC on the
-    /// rows `holdout`, refit the better one (ties: logistic) on every row of `data`. When either
-    /// part has one class only there is no comparison and logistic regression is used; the
-    /// returned model's [`TabularClassifier::selection`] says so.
+    /// [`ModelKind::Auto`] with an explicit holdout: fit logistic regression, trees and the
+    /// ensemble (the other parameters of `params` as given) on the rows `fit_rows`, compare
+    /// their AUC on the rows `holdout` ([`auto_rule`]), refit the chosen one on every row of
+    /// `data`. When either part has one class only there is no comparison and logistic
+    /// regression is used; the returned model's [`TabularClassifier::selection`] says so.
     pub fn fit_auto(
         data: &TabularData,
         y: &[bool],
@@ -121,36 +154,43 @@ impl TabularClassifier {
                 format!("row {i} is beyond the {n} rows of the table"),
             ));
         }
-        let with = |model: ModelKind| ClassifierParams {
+        let with = |model: ModelKind, calibration_folds: usize| ClassifierParams {
             model,
+            calibration_folds,
             ..params.clone()
         };
         let yf: Vec<bool> = fit_rows.iter().map(|&i| y[i]).collect();
         let yh: Vec<bool> = holdout.iter().map(|&i| y[i]).collect();
-        let (mut logistic_auc, mut trees_auc, mut difference_se) = (None, None, None);
-        let mut chosen = ModelKind::Logistic;
-        if both_classes(&yf) && both_classes(&yh) {
-            let (train, test) = (data.take(fit_rows), data.take(holdout));
-            let scores = |model: ModelKind| -> Result<Vec<f64>> {
-                TabularClassifier::fit(&train, &yf, &with(model))?.decision_function(&test)
-            };
-            let (sl, st) = (scores(ModelKind::Logistic)?, scores(ModelKind::Trees)?);
-            let (l, t) = (roc_auc(&sl, &yh)?, roc_auc(&st, &yh)?);
-            let (diff, se) = paired_auc_difference(&sl, &st, &yh);
-            if diff > AUTO_Z * se {
-                chosen = ModelKind::Trees;
-            }
-            (logistic_auc, trees_auc, difference_se) = (Some(l), Some(t), Some(se));
-        }
-        let mut model = TabularClassifier::fit(data, y, &with(chosen))?;
-        model.selection = Some(AutoChoice {
-            chosen,
-            logistic_auc,
-            trees_auc,
-            difference_se,
+        let mut choice = AutoChoice {
+            chosen: ModelKind::Logistic,
+            logistic_auc: None,
+            trees_auc: None,
+            difference_se: None,
+            ensemble_auc: None,
+            ensemble_se: None,
             fit_rows: fit_rows.len(),
             holdout_rows: holdout.len(),
-        });
+        };
+        if both_classes(&yf) && both_classes(&yh) {
+            let (train, test) = (data.take(fit_rows), data.take(holdout));
+            let scores = |model: ModelKind, folds: usize| -> Result<Vec<f64>> {
+                TabularClassifier::fit(&train, &yf, &with(model, folds))?.decision_function(&test)
+            };
+            let sl = scores(ModelKind::Logistic, 0)?;
+            let st = scores(ModelKind::Trees, 0)?;
+            let se = scores(ModelKind::Ensemble, 0)?;
+            let (dt, set) = paired_auc_difference(&sl, &st, &yh);
+            let (de, see) = paired_auc_difference(&sl, &se, &yh);
+            choice.chosen =
+                auto_rule(&[(ModelKind::Trees, dt, set), (ModelKind::Ensemble, de, see)]);
+            choice.logistic_auc = Some(roc_auc(&sl, &yh)?);
+            choice.trees_auc = Some(roc_auc(&st, &yh)?);
+            choice.ensemble_auc = Some(roc_auc(&se, &yh)?);
+            (choice.difference_se, choice.ensemble_se) = (Some(set), Some(see));
+        }
+        let mut model =
+            TabularClassifier::fit(data, y, &with(choice.chosen, params.calibration_folds))?;
+        model.selection = Some(choice);
         Ok(model)
     }
 }

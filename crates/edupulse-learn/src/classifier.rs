@@ -25,8 +25,8 @@ pub enum ModelKind {
     /// [`EnsembleParams::spline_knots`]) and boosted trees ([`EnsembleParams::boost`]), each
     /// fitted on the same rows; explanations are the mean of both members' contributions.
     Ensemble,
-    /// Logistic regression or boosted trees, whichever ranks a holdout better (ties: logistic),
-    /// refitted on every row; see [`TabularClassifier::fit_auto`] (the holdout given by the
+    /// Logistic regression, boosted trees or the ensemble, chosen by a holdout (logistic unless
+    /// a challenger ranks it better by evidence: [`crate::auto_rule`]), refitted on every row; see [`TabularClassifier::fit_auto`] (the holdout given by the
     /// caller, e.g. the churn risk model's latest training dates) and
     /// [`TabularClassifier::fit`] (the last quarter of the rows, taken to be in time order).
     /// The fitted model records the choice ([`TabularClassifier::selection`]).

@@ -62,7 +62,7 @@ mod sparse;
 mod tabular_reg;
 mod tree;
 
-pub use auto::{AutoChoice, AUTO_Z};
+pub use auto::{auto_rule, AutoChoice, AUTO_Z};
 pub use classifier::{
     cross_validate, cross_validate_folds, ClassifierParams, CvReport, EnsembleParams, Factor,
     ModelKind, Platt, Scorer, TabularClassifier,
