@@ -286,10 +286,12 @@ def study_groups(
     max_size: int = 6,
     params: Optional[Mapping[str, Any]] = None,
 ) -> pd.DataFrame:
-    """Study groups of ``min_size``–``max_size`` participating (active or occasional) students,
-    clustered by main webinar topic, industry and role. Columns ``group_id, student_id, size,
-    topics, reason``. Fewer participants than ``min_size`` raises ``ParameterError`` on
-    ``min_size``."""
+    """Study groups of ``min_size``–``max_size`` participating (active or occasional) students
+    maximising the members' similarity to their group's anchor (3·same industry + 1·same role +
+    2·shared webinar topics up to 3): capacitated k-medoids whose assignment steps are exact
+    min-cost flows (docs/community.md). Columns ``group_id, student_id, size, topics, reason``
+    (the group's common ground and the member's similarity to the anchor). Deterministic. Fewer
+    participants than ``min_size`` raises ``ParameterError`` on ``min_size``."""
     lo = check_int("min_size", min_size, minimum=0)
     hi = check_int("max_size", max_size, minimum=0)
     return _table(

@@ -18,13 +18,10 @@
 //! the lowest index, so a rerun on the same data gives the same pairs. Each pair carries its
 //! explanation ("misma industria (salud), temas compartidos: agentes_ia, automatizacion").
 //!
-//! **Study groups.** Participants (active or occasional in the community) are ordered by their
-//! main interest (most-attended topic), industry, role and id and cut into consecutive groups of
-//! `min_size`–`max_size` (balanced sizes; when the count cannot be split, e.g. 7 into 4–6, the
-//! last students are left out). This is a clustering heuristic, not an optimum.
+//! **Study groups** are in [`super::groups`] (capacitated k-medoids with an exact min-cost-flow
+//! assignment step).
 
 use super::gamification::{points, GamificationParams};
-use super::step::ParticipationRow;
 use crate::error::{CoreError, Result};
 use crate::model::{ActivityKind, Mentor, Tables};
 use chrono::{DateTime, Utc};
@@ -51,6 +48,9 @@ pub struct MatchParams {
     pub min_size: usize,
     /// Largest study group (6).
     pub max_size: usize,
+    /// At most this many participants are grouped per run, the most active first (600; bounds
+    /// the cost of the exact assignment steps).
+    pub max_group_students: usize,
 }
 
 impl Default for MatchParams {
@@ -63,12 +63,14 @@ impl Default for MatchParams {
             min_affinity: 1,
             min_size: 4,
             max_size: 6,
+            max_group_students: 600,
         }
     }
 }
 
 impl MatchParams {
-    /// `capacity ≥ 1`, `mentee_days ≥ 1`, `max_mentees ≥ 1`, `2 ≤ min_size ≤ max_size`.
+    /// `capacity ≥ 1`, `mentee_days ≥ 1`, `max_mentees ≥ 1`, `2 ≤ min_size ≤ max_size`,
+    /// `max_group_students ≥ min_size`.
     pub fn validate(&self) -> Result<()> {
         if self.capacity == 0 {
             return Err(CoreError::param(
@@ -87,6 +89,9 @@ impl MatchParams {
         }
         if self.max_size < self.min_size {
             return Err(CoreError::param("max_size", "must be ≥ min_size"));
+        }
+        if self.max_group_students < self.min_size {
+            return Err(CoreError::param("max_group_students", "must be ≥ min_size"));
         }
         Ok(())
     }
@@ -407,106 +412,6 @@ pub fn match_mentors_with(
             reason,
             reason_en,
         });
-    }
-    Ok(out)
-}
-
-crate::result_table! {
-    /// A student's study group (4–6 students sharing a main interest where possible).
-    #[table = "community_study_groups", step = "community", key = [group_id, student_id]]
-    pub struct StudyGroupRow {
-        /// Group id (`g001`, …).
-        pub group_id: String,
-        /// A member.
-        pub student_id: String,
-        /// Members in the group.
-        pub size: u32,
-        /// Topics attended by at least half of the group.
-        pub topics: Vec<String>,
-        /// Why these students, in Spanish.
-        pub reason: String,
-    }
-}
-
-/// Study groups of the participating students (active or occasional in `participation`).
-/// Fewer participants than `min_size` is an [`InvalidParameter`](CoreError::InvalidParameter)
-/// error on `min_size` naming the count.
-pub fn study_groups(
-    people: &[Profile],
-    participation: &[ParticipationRow],
-    params: &MatchParams,
-) -> Result<Vec<StudyGroupRow>> {
-    params.validate()?;
-    let taking: BTreeSet<&str> = participation
-        .iter()
-        .filter(|p| p.segment != "silent")
-        .map(|p| p.student_id.as_str())
-        .collect();
-    let mut members: Vec<&Profile> = people
-        .iter()
-        .filter(|p| taking.contains(p.student_id.as_str()))
-        .collect();
-    let n = members.len();
-    if n < params.min_size {
-        return Err(CoreError::param(
-            "min_size",
-            format!(
-                "{n} participating students are fewer than a study group of {}",
-                params.min_size
-            ),
-        ));
-    }
-    members.sort_by(|a, b| {
-        a.main_topic()
-            .cmp(b.main_topic())
-            .then(a.industry.cmp(&b.industry))
-            .then(a.role.cmp(&b.role))
-            .then(a.student_id.cmp(&b.student_id))
-    });
-    let mut groups = n.div_ceil(params.max_size);
-    if groups * params.min_size > n {
-        groups = n / params.min_size;
-    }
-    let placed = n.min(groups * params.max_size);
-    let (base, extra) = (placed / groups, placed % groups);
-    let mut out = Vec::new();
-    let mut at = 0;
-    for g in 0..groups {
-        let size = base + usize::from(g < extra);
-        let group = &members[at..at + size];
-        at += size;
-        let mut count: BTreeMap<&str, usize> = BTreeMap::new();
-        for p in group {
-            for t in p.topics.keys() {
-                *count.entry(t.as_str()).or_insert(0) += 1;
-            }
-        }
-        let topics: Vec<String> = count
-            .into_iter()
-            .filter(|(_, c)| 2 * c >= size)
-            .map(|(t, _)| t.to_string())
-            .collect();
-        let industries: BTreeSet<&str> = group.iter().map(|p| p.industry.as_str()).collect();
-        let mut reason = if topics.is_empty() {
-            "intereses cercanos".to_string()
-        } else {
-            format!("temas compartidos: {}", topics.join(", "))
-        };
-        if industries.len() == 1 {
-            reason.push_str(&format!(
-                "; misma industria ({})",
-                industries.iter().next().copied().unwrap_or("")
-            ));
-        }
-        for p in group {
-            out.push(StudyGroupRow {
-                group_id: format!("g{:03}", g + 1),
-                student_id: p.student_id.clone(),
-                size: u32::try_from(size).unwrap_or(u32::MAX),
-                topics: topics.clone(),
-                reason: reason.clone(),
-            });
-        }
     }
     Ok(out)
 }

@@ -11,7 +11,8 @@
 //!   activity kind), badges, monthly and all-time leaderboards, and participation segments
 //!   (active / occasional / silent) with the share active against the source's 40 % target;
 //! - **matching** ([`matching`]): optimal mentor ↔ mentee pairs (Hungarian algorithm, stated
-//!   objective, a reason per pair) and study groups of 4–6;
+//!   objective, a reason per pair); **study groups** of 4–6 ([`groups`]: capacitated k-medoids,
+//!   each assignment step an exact min-cost flow, a reason per member);
 //! - **the job step** ([`step`], `[job.community]`): the ledger, badges (one notification
 //!   each), leaderboards, participation KPIs, pairs, groups and upcoming-webinar
 //!   recommendations ([`upcoming`]) with a weekly digest.
@@ -40,6 +41,7 @@
 //! ```
 
 pub mod gamification;
+pub mod groups;
 pub mod matching;
 pub mod recommend;
 pub mod step;
@@ -49,9 +51,10 @@ pub use gamification::{
     badges, leaderboard, participation, points, Badge, BadgeKind, GamificationParams,
     LeaderboardRow, LedgerEntry, Participation, ParticipationReport, Period,
 };
+pub use groups::{peer_similarity, study_groups, StudyGroupRow};
 pub use matching::{
-    hungarian, match_mentors, match_mentors_with, mentor_capacities, profiles, study_groups,
-    MatchParams, MentorPair, Profile, StudyGroupRow,
+    hungarian, match_mentors, match_mentors_with, mentor_capacities, profiles, MatchParams,
+    MentorPair, Profile,
 };
 pub use recommend::{
     Interaction, Reason, Recommendation, Recommender, RecommenderModel, RecommenderParams,
@@ -62,6 +65,8 @@ pub use upcoming::{recommend_upcoming, UpcomingParams, UpcomingRecommendation};
 
 #[cfg(test)]
 mod gamification_tests;
+#[cfg(test)]
+mod groups_tests;
 #[cfg(test)]
 mod step_tests;
 #[cfg(test)]

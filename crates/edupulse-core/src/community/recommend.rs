@@ -134,6 +134,7 @@ impl RecommenderParams {
             iterations: self.iterations,
             cg_steps: self.cg_steps,
             random_state: self.random_state,
+            ..AlsParams::default()
         }
     }
 

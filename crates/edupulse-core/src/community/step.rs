@@ -9,14 +9,15 @@
 //! - `community_leaderboard`: the month to date and all time, top `leaderboard_size` each;
 //! - `community_participation` and `community_kpi`: active / occasional / silent per student
 //!   and the share active against the source's 40 % target;
-//! - `community_mentor_pairs` and `community_study_groups` ([`super::matching`]);
+//! - `community_mentor_pairs` ([`super::matching`]) and `community_study_groups` ([`super::groups`]);
 //! - `community_recommendations`: upcoming webinars per student with a reason, and a weekly
 //!   digest notification per student ([`super::upcoming`]).
 
 use super::gamification::{
     badges, leaderboard, participation, points, GamificationParams, Participation, Period,
 };
-use super::matching::{match_mentors_with, mentor_capacities, profiles, study_groups, MatchParams};
+use super::groups::study_groups;
+use super::matching::{match_mentors_with, mentor_capacities, profiles, MatchParams};
 use super::upcoming::{digest_notifications, recommend_upcoming, UpcomingParams};
 use crate::error::{CoreError, Result};
 use crate::job::{Step, StepOutput};

@@ -1,3 +1,4 @@
+use super::groups::*;
 use super::matching::*;
 use super::step::*;
 use super::upcoming::*;

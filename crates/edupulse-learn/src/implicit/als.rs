@@ -31,6 +31,10 @@ pub struct AlsParams {
     pub cg_steps: usize,
     /// Seed of the initial factors (uniform on [0, 0.01)).
     pub random_state: u64,
+    /// Frequency scaling ν of the penalty (default 0 = plain λ): row `u` with `n_u` observed
+    /// cells is penalised by `λ·n_u^ν` (ν = 1 is the weighted-λ regularisation of Zhou et al.
+    /// 2008; users and items alike; a row without observed cells counts as `n = 1`).
+    pub regularization_exponent: f32,
 }
 
 impl Default for AlsParams {
@@ -42,13 +46,14 @@ impl Default for AlsParams {
             iterations: 15,
             cg_steps: 3,
             random_state: 0,
+            regularization_exponent: 0.0,
         }
     }
 }
 
 impl AlsParams {
     /// Check ranges: `1 ≤ factors ≤ 1024`, `regularization ≥ 0`, `alpha > 0` (finite),
-    /// `iterations ≥ 1`, `cg_steps ≥ 1`.
+    /// `iterations ≥ 1`, `cg_steps ≥ 1`, `0 ≤ regularization_exponent ≤ 2`.
     pub fn validate(&self) -> Result<()> {
         if !(1..=1024).contains(&self.factors) {
             return Err(LearnError::param("factors", "must be in 1..=1024"));
@@ -68,6 +73,12 @@ impl AlsParams {
         if self.cg_steps == 0 {
             return Err(LearnError::param("cg_steps", "must be ≥ 1"));
         }
+        if !(0.0..=2.0).contains(&self.regularization_exponent) {
+            return Err(LearnError::param(
+                "regularization_exponent",
+                "must be in 0..=2",
+            ));
+        }
         Ok(())
     }
 }
@@ -78,6 +89,8 @@ pub struct Als {
     factors: usize,
     alpha: f32,
     regularization: f32,
+    #[serde(default)]
+    regularization_exponent: f32,
     user_factors: Vec<f32>,
     item_factors: Vec<f32>,
 }
@@ -110,14 +123,20 @@ impl Als {
             .collect();
         for it in 0..params.iterations {
             crate::progress::tick(it, params.iterations)?;
-            half_step(&cu, &mut x, &y, k, params.regularization, params.cg_steps);
-            half_step(&ci, &mut y, &x, k, params.regularization, params.cg_steps);
+            let (reg, nu, cg) = (
+                params.regularization,
+                params.regularization_exponent,
+                params.cg_steps,
+            );
+            half_step(&cu, &mut x, &y, k, reg, nu, cg);
+            half_step(&ci, &mut y, &x, k, reg, nu, cg);
         }
         crate::progress::tick(params.iterations, params.iterations)?;
         Ok(Als {
             factors: k,
             alpha,
             regularization: params.regularization,
+            regularization_exponent: params.regularization_exponent,
             user_factors: x,
             item_factors: y,
         })
@@ -254,10 +273,8 @@ impl Als {
             return Vec::new();
         }
         let y = &self.item_factors;
-        let mut w: Vec<f64> = gram(y, k, self.regularization)
-            .into_iter()
-            .map(f64::from)
-            .collect();
+        let reg = row_penalty(self.regularization, self.regularization_exponent, ws);
+        let mut w: Vec<f64> = gram(y, k, reg).into_iter().map(f64::from).collect();
         for (&i, &wt) in cols.iter().zip(ws) {
             let c1 = f64::from(self.alpha * wt);
             let yi = &y[i as usize * k..(i as usize + 1) * k];
@@ -292,10 +309,20 @@ impl Als {
     }
 }
 
+/// The penalty of a row with `c − 1` weights `c1s`: `λ·n^ν`, `n` its positive weights (≥ 1).
+fn row_penalty(reg: f32, nu: f32, c1s: &[f32]) -> f32 {
+    if nu == 0.0 {
+        return reg;
+    }
+    let n = c1s.iter().filter(|c| **c > 0.0).count().max(1);
+    reg * (n as f32).powf(nu)
+}
+
 /// One half-step: solve every row of `x` given the fixed factors `y` and the rows' `c − 1`
-/// weights in `cu`.
-fn half_step(cu: &Csr, x: &mut [f32], y: &[f32], k: usize, reg: f32, cg_steps: usize) {
-    let yty = gram(y, k, reg);
+/// weights in `cu`; row penalty `λ·n^ν` ([`row_penalty`]).
+fn half_step(cu: &Csr, x: &mut [f32], y: &[f32], k: usize, reg: f32, nu: f32, cg_steps: usize) {
+    // With ν = 0 the penalty sits on the Gram matrix's diagonal; otherwise each row adds its own.
+    let yty = gram(y, k, if nu == 0.0 { reg } else { 0.0 });
     let units: Vec<(usize, &mut [f32])> = x
         .chunks_mut(ROWS_PER_UNIT * k)
         .enumerate()
@@ -307,12 +334,20 @@ fn half_step(cu: &Csr, x: &mut [f32], y: &[f32], k: usize, reg: f32, cg_steps: u
         let mut ap = vec![0.0f32; k];
         for (off, xu) in block.chunks_exact_mut(k).enumerate() {
             let (cols, c1s) = cu.row(start + off);
-            cg_row(xu, cols, c1s, y, &yty, k, cg_steps, &mut r, &mut p, &mut ap);
+            let extra = if nu == 0.0 {
+                0.0
+            } else {
+                row_penalty(reg, nu, c1s)
+            };
+            cg_row(
+                xu, cols, c1s, y, &yty, extra, k, cg_steps, &mut r, &mut p, &mut ap,
+            );
         }
     });
 }
 
-/// Conjugate-gradient steps on one row (`implicit`'s `least_squares_cg`, with `c = 1 + c1`).
+/// Conjugate-gradient steps on one row (`implicit`'s `least_squares_cg`, with `c = 1 + c1`);
+/// the system matrix is `yty + extra·I + Σ c1 y yᵀ`.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn cg_row(
     xu: &mut [f32],
@@ -320,6 +355,7 @@ pub(super) fn cg_row(
     c1s: &[f32],
     y: &[f32],
     yty: &[f32],
+    extra: f32,
     k: usize,
     steps: usize,
     r: &mut [f32],
@@ -327,6 +363,9 @@ pub(super) fn cg_row(
     ap: &mut [f32],
 ) {
     matvec(yty, xu, r);
+    if extra != 0.0 {
+        axpy(extra, xu, r);
+    }
     r.iter_mut().for_each(|v| *v = -*v);
     for (&i, &c1) in cols.iter().zip(c1s) {
         if c1 <= 0.0 {
@@ -342,6 +381,9 @@ pub(super) fn cg_row(
     }
     for _ in 0..steps {
         matvec(yty, p, ap);
+        if extra != 0.0 {
+            axpy(extra, p, ap);
+        }
         for (&i, &c1) in cols.iter().zip(c1s) {
             if c1 <= 0.0 {
                 continue;

@@ -53,6 +53,8 @@ fn conjugate_gradient_reaches_the_exact_least_squares_solution() {
     let cols = [1u32, 4, 9, 17];
     let c1 = [2.0f32, 0.5, 3.0, 1.0];
     let lambda = 0.1;
+    // A per-row penalty (frequency-scaled λ) on top of the Gram matrix's.
+    let extra = 0.25;
     let yty = gram(&y, k, lambda);
     let mut x = vec![0.01f32; k];
     let (mut r, mut p, mut ap) = (vec![0.0; k], vec![0.0; k], vec![0.0; k]);
@@ -62,14 +64,18 @@ fn conjugate_gradient_reaches_the_exact_least_squares_solution() {
         &c1,
         &y,
         &yty,
+        extra,
         k,
         3 * k,
         &mut r,
         &mut p,
         &mut ap,
     );
-    // Direct: (YᵀY + λI + Σ c1 y yᵀ) x = Σ (1 + c1) y.
+    // Direct: (YᵀY + (λ + extra)I + Σ c1 y yᵀ) x = Σ (1 + c1) y.
     let mut w: Vec<f64> = yty.iter().map(|v| f64::from(*v)).collect();
+    for a in 0..k {
+        w[a * k + a] += f64::from(extra);
+    }
     let mut b = vec![0.0f64; k];
     for (&i, &c) in cols.iter().zip(&c1) {
         let yi = &y[i as usize * k..(i as usize + 1) * k];
