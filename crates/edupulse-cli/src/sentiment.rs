@@ -201,12 +201,12 @@ fn load_model(path: &Path) -> Result<SentimentModel, Failure> {
     })
 }
 
+/// A model's probabilities (one row per text) and signed scores.
+type ModelScores = (Vec<Vec<f64>>, Vec<Option<f64>>);
+
 /// Probabilities of a model for `texts`, one row per text, and the signed score P(positive) −
 /// P(negative) when the model has both labels.
-fn model_scores(
-    model: &SentimentModel,
-    texts: &[String],
-) -> Result<(Vec<Vec<f64>>, Vec<Option<f64>>), Failure> {
+fn model_scores(model: &SentimentModel, texts: &[String]) -> Result<ModelScores, Failure> {
     let k = model.classes().len();
     let p = model.predict_proba(texts)?;
     let rows: Vec<Vec<f64>> = p.chunks(k.max(1)).map(<[f64]>::to_vec).collect();
