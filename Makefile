@@ -224,10 +224,12 @@ bench-forecast: forecast-venv
 # Spanish sentiment (docs/feedback.md): the lexicon scorer against sentiment-analysis-spanish (PyPI,
 # its own venv) and @nlpjs/sentiment (npm, run by node) on the labelled Spanish tweets the EvoMSA
 # sdist ships (fetched by pip at run time), tuned on one half and scored on the other, then
-# 1,000,000 messages timed against the peers in the same run. Never part of `make test`.
+# 1,000,000 messages timed against the peers in the same run, edupulse from Python (a release build
+# of the bindings installed into the bench venv) and in pure Rust. Never part of `make test`.
 FEEDBACK_VENV ?= .venv-bench-feedback
 FEEDBACK_NODE ?= .node-bench-feedback
-FEEDBACK_PY_DEPS := "sentiment-analysis-spanish==0.0.25" "scikit-learn>=1.3" "numpy>=1.24"
+FEEDBACK_PY_DEPS := "sentiment-analysis-spanish==0.0.25" "scikit-learn>=1.3" "numpy>=1.24" \
+	"pandas>=2.0" "maturin>=1.9.4,<2"
 
 $(FEEDBACK_VENV)/.edupulse-feedback-deps: Makefile
 	test -x $(FEEDBACK_VENV)/bin/python || $(PYTHON) -m venv $(FEEDBACK_VENV)
@@ -243,6 +245,8 @@ $(FEEDBACK_NODE)/.edupulse-feedback-deps: Makefile
 
 bench-feedback: $(FEEDBACK_VENV)/.edupulse-feedback-deps $(FEEDBACK_NODE)/.edupulse-feedback-deps
 	cargo build --release -p edupulse-core --example bench_feedback
+	VIRTUAL_ENV=$(abspath $(FEEDBACK_VENV)) $(FEEDBACK_VENV)/bin/maturin develop --quiet --release \
+		--manifest-path bindings/python/Cargo.toml
 	@tgt="$${CARGO_TARGET_DIR:-$(CURDIR)/target}"; \
 	$(FEEDBACK_VENV)/bin/python scripts/bench_feedback.py \
 		--edupulse-bin "$$tgt/release/examples/bench_feedback" \

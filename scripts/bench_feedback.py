@@ -26,8 +26,9 @@ stratified cross-validation (macro-F1, 3 classes) on the tuning half: edupulse's
 1e-4 … 1e-2, scikit-learn's C over 0.1 … 100 (GridSearchCV). Their decisions are the argmax of the
 probabilities (3 classes) and P(positive) vs P(negative) (2 classes): no cut-off is tuned.
 
-Speed: edupulse scores 1,000,000 messages (the tweets, cycled) in one process (release build);
-once on one thread and once as a `score_all` batch on 2 threads;
+Speed: edupulse scores 1,000,000 messages (the tweets, cycled) from Python with
+`edupulse.feedback.sentiment(list_of_str)` (release build installed into the bench venv; list in,
+DataFrame out), and in pure Rust (`score_columns`, the same batch path) on 1 and on 2 threads;
 each peer is timed on `--peer-n` messages of the same stream with its fastest call (batch
 `transform` + `predict_proba` for sentiment-analysis-spanish), and its time for 1,000,000 is
 extrapolated linearly (it is linear in the number of messages); `--peer-n 1000000` times it fully.
@@ -216,6 +217,30 @@ def run_sklearn(pipe, texts: list[str]) -> dict:
             "proba": p.tolist()}
 
 
+def run_python_sentiment(texts: list[str], n: int, rust_scores: list[float]) -> dict:
+    """`edupulse.feedback.sentiment` on `n` messages (the tweets cycled) from Python, end to end
+    (list in, DataFrame out): once with every message its own str object (as read from a file:
+    CPython makes each non-ASCII str's UTF-8 view on first use) and once with the 1,000 str objects
+    repeated. Checks the scores equal the pure-Rust ones bit for bit."""
+    import numpy as np
+    from edupulse import feedback
+
+    feedback.sentiment(texts)  # load the lexicon, outside the clock
+    fresh = [(texts[i % len(texts)] + ".")[:-1] for i in range(n)]
+    start = time.perf_counter()
+    df = feedback.sentiment(fresh)
+    t_fresh = time.perf_counter() - start
+    del fresh
+    stream = [texts[i % len(texts)] for i in range(n)]
+    start = time.perf_counter()
+    df2 = feedback.sentiment(stream)
+    t_rep = time.perf_counter() - start
+    want = np.resize(np.asarray(rust_scores, dtype="float64"), n)
+    equal = bool(np.array_equal(df["score"].to_numpy(), want)
+                 and np.array_equal(df2["score"].to_numpy(), want))
+    return {"fresh": t_fresh, "repeated": t_rep, "equal": equal}
+
+
 def sas_model():
     warnings.simplefilter("ignore")
     from sentiment_analysis_spanish import sentiment_analysis
@@ -327,46 +352,48 @@ def main() -> None:
                   f"{r['f13']:5.3f} [{r['f13_default']:.3f}]  {chosen['params']}")
 
         # Speed.
-        print(f"\nspeed: {a.n:,} messages for edupulse (release build, one thread); peers timed "
-              f"on {a.peer_n:,} and extrapolated linearly to {a.n:,}")
+        print(f"\nspeed: {a.n:,} messages (the tweets, cycled); edupulse measured on all of them, "
+              f"peers timed on {a.peer_n:,} and extrapolated linearly to {a.n:,}")
         ours = run_edupulse(a.edupulse_bin, texts, tmp, repeat=a.n,
                             env={**os.environ, "EDUPULSE_NUM_THREADS": "1"})
         ours2 = run_edupulse(a.edupulse_bin, texts, tmp, repeat=a.n,
                              env={**os.environ, "EDUPULSE_NUM_THREADS": "2"})
+        py = run_python_sentiment(texts, a.n, run_edupulse(a.edupulse_bin, texts, tmp)["scores"])
         stream = [texts[i % len(texts)] for i in range(a.peer_n)]
         peers = {
-            "sentiment-analysis-spanish (batch)": run_sas(sas, stream)["seconds"],
-            "@nlpjs/sentiment (node)": run_nlpjs(a.node_modules, stream, tmp)["seconds"],
+            "sentiment-analysis-spanish (batch transform + predict_proba)": run_sas(sas, stream)["seconds"],
         }
-        python_peers = ["sentiment-analysis-spanish (batch)"]
+        python_peers = list(peers)
         for name, pipe in pipes.items():
             peers[name + " (batch predict_proba)"] = run_sklearn(pipe, stream)["seconds"]
             python_peers.append(name + " (batch predict_proba)")
+        peers["@nlpjs/sentiment (node, not Python)"] = run_nlpjs(a.node_modules, stream, tmp)["seconds"]
+        full = {k: v * a.n / a.peer_n for k, v in peers.items()}
+        fastest_name = min(python_peers, key=lambda k: full[k])
+        fastest = full[fastest_name]
+        rows = [
+            ("edupulse.feedback.sentiment(list) from Python, each message its own str", py["fresh"]),
+            ("edupulse.feedback.sentiment(list) from Python, the 1,000 str objects repeated",
+             py["repeated"]),
+            ("edupulse lexicon, pure Rust score_columns, 1 thread", ours["seconds"]),
+            ("edupulse lexicon, pure Rust score_columns, 2 threads", ours2["seconds"]),
+        ] + [(k + " [peer]", v) for k, v in full.items()]
+        print(f"  {'method':92} {'s / 1M':>8} {'msgs/s':>12} {'fastest Python peer ÷ this':>27}")
+        for name, sec in rows:
+            print(f"  {name:92} {sec * 1_000_000 / a.n:8.3f} {a.n / sec:12,.0f} {fastest / sec:26.1f}×")
+        print(f"  fastest Python peer: {fastest_name}; target: edupulse from Python ≥ 50× it")
+        print(f"  checksum over {a.n:,} (pure Rust): {ours['checksum']!r} (2 threads: "
+              f"{ours2['checksum']!r}); Python scores equal the Rust scores: {py['equal']}")
         blend_params = trained["edupulse SentimentModel (blend)"][2]["params"]
         model_speed = run_model(a.edupulse_bin, train, texts, tmp, blend_params, repeat=a.n)
-        print(f"  edupulse lexicon, 1 thread: {ours['seconds']:.3f} s for {a.n:,} "
-              f"({a.n / ours['seconds']:,.0f} messages/s)")
-        print(f"  edupulse lexicon, score_all on 2 threads: {ours2['seconds']:.3f} s "
-              f"({a.n / ours2['seconds']:,.0f} messages/s)")
-        for name, sec in peers.items():
-            full = sec * a.n / a.peer_n
-            print(f"  {name}: {sec:.3f} s for {a.peer_n:,} → {full:.1f} s for {a.n:,} "
-                  f"({a.peer_n / sec:,.0f} messages/s); edupulse is {full / ours['seconds']:.0f}×")
-        fastest_name = min(python_peers, key=lambda k: peers[k])
-        fastest = peers[fastest_name] * a.n / a.peer_n
-        print(f"  lexicon vs the fastest Python peer ({fastest_name}): "
-              f"{fastest / ours['seconds']:.0f}× (1 thread), {fastest / ours2['seconds']:.0f}× "
-              "(2 threads) (target ≥ 50×)")
-        sas_full = peers["sentiment-analysis-spanish (batch)"] * a.n / a.peer_n
-        print(f"  lexicon vs sentiment-analysis-spanish (the fastest offline sentiment peer): "
-              f"{sas_full / ours['seconds']:.0f}× (1 thread), {sas_full / ours2['seconds']:.0f}× (2 threads)")
         ms = model_speed["seconds"]
         print(f"  edupulse SentimentModel (blend) predict_proba: {ms:.3f} s for {a.n:,} "
               f"({a.n / ms:,.0f} messages/s, thread budget {os.environ.get('EDUPULSE_NUM_THREADS', 'all cores')})")
         for name in pipes:
-            full = peers[name + " (batch predict_proba)"] * a.n / a.peer_n
-            print(f"    vs {name}: {full / ms:.1f}×")
+            f = full[name + " (batch predict_proba)"]
+            print(f"    vs {name}: {f / ms:.1f}×")
         print(json.dumps({"quality": results, "speed": {"edupulse_seconds": ours["seconds"],
+                                                         "python_seconds": py,
                                                          "edupulse_seconds_2_threads": ours2["seconds"],
                                                          "model_seconds": ms,
                                                          "n": a.n, "peer_n": a.peer_n,

@@ -5,45 +5,86 @@
 use crate::errors::{guard, Failure};
 use chrono::{DateTime, Duration, Utc};
 use edupulse::core::feedback::{
-    score_all, webinar_outcomes, FeedbackConfig, SentimentModel, SentimentModelParams,
+    score_columns, webinar_outcomes, FeedbackConfig, SentimentModel, SentimentModelParams,
     SentimentParams,
 };
 use edupulse::core::results::ResultSet;
+use numpy::PyArray1;
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict};
+use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 
-/// Columns of the lexicon sentiment of `texts`: (score, label, low_coverage, truncated).
-type SentimentColumns = (Vec<f64>, Vec<&'static str>, Vec<bool>, Vec<bool>);
+/// The lexicon sentiment of `texts` as numpy arrays: score (float64), label code (int8: 0
+/// negative, 1 neutral, 2 positive), low_coverage (bool), truncated (bool).
+type SentimentArrays<'py> = (
+    Bound<'py, PyArray1<f64>>,
+    Bound<'py, PyArray1<i8>>,
+    Bound<'py, PyArray1<bool>>,
+    Bound<'py, PyArray1<bool>>,
+);
 
-/// The lexicon sentiment of every text (`edupulse.feedback.sentiment`).
+extern "C" {
+    /// CPython's UTF-8 view of a str (cached in the object; no copy for ASCII strings). Exported
+    /// by every CPython 3 and in the stable ABI since 3.10; pyo3's `abi3-py39` build does not
+    /// declare it, so it is declared here.
+    fn PyUnicode_AsUTF8AndSize(
+        unicode: *mut pyo3::ffi::PyObject,
+        size: *mut pyo3::ffi::Py_ssize_t,
+    ) -> *const std::os::raw::c_char;
+}
+
+/// The lexicon sentiment of every text of a list (`edupulse.feedback.sentiment`). The texts are
+/// read in place (CPython's UTF-8 view of each str, no copy) and scored without the GIL on the
+/// thread budget; the columns come back as numpy arrays. A non-str item raises `TypeError`
+/// (the Python wrapper then names it); a str with a lone surrogate raises `ParameterError`.
 #[pyfunction]
 #[pyo3(signature = (texts, neutral_band = 0.1))]
-pub(crate) fn feedback_sentiment(
-    py: Python<'_>,
-    texts: Vec<String>,
+pub(crate) fn feedback_sentiment<'py>(
+    py: Python<'py>,
+    texts: &Bound<'py, PyList>,
     neutral_band: f64,
-) -> PyResult<SentimentColumns> {
+) -> PyResult<SentimentArrays<'py>> {
     guard(|| {
         let params = SentimentParams {
             neutral_band,
             ..SentimentParams::default()
         };
-        py.detach(move || -> Result<SentimentColumns, Failure> {
-            let s = score_all(&texts, &params)?;
-            let mut out: SentimentColumns = (
-                Vec::with_capacity(s.len()),
-                Vec::with_capacity(s.len()),
-                Vec::with_capacity(s.len()),
-                Vec::with_capacity(s.len()),
-            );
-            for x in s {
-                out.0.push(x.score);
-                out.1.push(x.label.as_str());
-                out.2.push(x.low_coverage);
-                out.3.push(x.truncated);
+        // A tuple holds every str alive and in place while the GIL is released (a list could
+        // be changed by another thread meanwhile).
+        let items: Bound<'py, PyTuple> = texts.to_tuple();
+        let mut strs: Vec<&str> = Vec::with_capacity(items.len());
+        for (i, item) in items.iter_borrowed().enumerate() {
+            if !item.is_instance_of::<PyString>() {
+                return Err(Failure::Py(PyTypeError::new_err(i)));
             }
-            Ok(out)
-        })
+            let mut len: pyo3::ffi::Py_ssize_t = 0;
+            // SAFETY: `item` is a str (checked above) and the GIL is held. The returned buffer
+            // belongs to the str, which `items` keeps alive (and str is immutable) until `strs`
+            // is dropped at the end of this function; CPython guarantees valid UTF-8.
+            let s = unsafe {
+                let p = PyUnicode_AsUTF8AndSize(item.as_ptr(), &mut len);
+                if p.is_null() {
+                    let why = PyErr::fetch(py);
+                    return Err(Failure::param(
+                        "texts",
+                        format!("at index {i}: not valid Unicode text ({why})"),
+                    ));
+                }
+                std::str::from_utf8_unchecked(std::slice::from_raw_parts(
+                    p.cast::<u8>(),
+                    usize::try_from(len).unwrap_or(0),
+                ))
+            };
+            strs.push(s);
+        }
+        let c = py.detach(|| score_columns(&strs, &params))?;
+        let codes: Vec<i8> = c.label.iter().map(|&x| x as i8).collect();
+        Ok((
+            PyArray1::from_vec(py, c.score),
+            PyArray1::from_vec(py, codes),
+            PyArray1::from_vec(py, c.low_coverage),
+            PyArray1::from_vec(py, c.truncated),
+        ))
     })
 }
 

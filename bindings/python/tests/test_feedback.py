@@ -16,6 +16,8 @@ def test_sentiment_one_row_per_text_in_order_from_any_sequence():
     assert list(df.columns) == ["score", "label", "low_coverage", "truncated"]
     assert df["score"].dtype == "float64" and len(df) == len(TEXTS)
     assert df["label"].tolist()[:4] == ["positive", "negative", "neutral", "neutral"]
+    assert df["label"].cat.categories.tolist() == ["negative", "neutral", "positive"]
+    assert (df["label"] == "positive").tolist() == [True, False, False, False, False]
     assert df["score"].between(-1, 1).all()
     assert df["score"].iloc[2] == 0.0 and df["score"].iloc[3] == 0.0
     for other in (np.array(TEXTS), pd.Series(TEXTS), tuple(TEXTS)):
@@ -37,6 +39,9 @@ def test_sentiment_band_flags_and_bad_input():
         with pytest.raises(ParameterError) as e:
             feedback.sentiment(bad)
         assert e.value.parameter == "texts" and where in str(e.value)
+    with pytest.raises(ParameterError) as e:
+        feedback.sentiment(["ok", "bien\ud800"])  # a lone surrogate is not text
+    assert e.value.parameter == "texts" and "index 1" in str(e.value)
     with pytest.raises(ParameterError) as e:
         feedback.sentiment(["ok"], neutral_band=1.5)
     assert e.value.parameter == "neutral_band"
@@ -155,7 +160,10 @@ def test_sentiment_model_three_labels_types_and_errors():
     assert err.value.parameter == "hash_bits"
     with pytest.raises(edupulse.ParameterError) as err:
         SentimentModel(l2=-1.0).fit(texts, y)
-    assert "l2" in err.value.parameter
+    assert err.value.parameter == "l2"
+    with pytest.raises(edupulse.ParameterError) as err:
+        SentimentModel(char_ngrams=(3, 2)).fit(texts, y)
+    assert err.value.parameter == "char_ngrams"
     with pytest.raises(edupulse.ParameterError):
         SentimentModel().fit(texts[:11] + [None], y)
     with pytest.raises(edupulse.ParameterError):

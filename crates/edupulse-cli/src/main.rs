@@ -21,6 +21,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
+mod sentiment;
+
 #[derive(Parser, Debug)]
 #[command(
     name = "edupulse",
@@ -215,21 +217,13 @@ enum Command {
         #[arg(long, default_value_t = 10.0)]
         max_minutes: f64,
     },
-    /// Score the Spanish sentiment of every row of a `feedback` CSV file (feedback_id,
-    /// webinar_id, person_id, at, kind, text, [rating]) with the offline lexicon scorer and
-    /// write `feedback_id,webinar_id,kind,score,label,low_coverage,truncated` to `--out`
-    /// (docs/feedback.md). Bad rows (non-UTF-8 bytes, empty text, rating outside 1–5) exit 1
-    /// naming the row and column.
-    Sentiment {
-        /// The `feedback` CSV file.
-        input: PathBuf,
-        /// Output CSV file.
-        #[arg(long)]
-        out: PathBuf,
-        /// Scores within ±this are neutral (the source's ±0.1).
-        #[arg(long, default_value_t = 0.1)]
-        neutral_band: f64,
-    },
+    /// Score the Spanish sentiment of texts with the offline lexicon scorer or a fitted model
+    /// (`--model`): a `feedback` CSV file (feedback_id, webinar_id, person_id, at, kind, text,
+    /// [rating]; writes `feedback_id,webinar_id,kind,score,label,low_coverage,truncated`), a
+    /// column of any CSV (`--text-column`) or one text per line (`--lines`; stdin for `-` or no
+    /// file), written to `--out` (docs/feedback.md). `sentiment train` fits a model. Bad rows
+    /// (non-UTF-8 bytes, empty text, rating outside 1–5, a missing column) exit 1 naming them.
+    Sentiment(sentiment::SentimentArgs),
     /// Write report.html and report.json for the latest run (or `--as-of`).
     Report {
         /// Store URL.
@@ -590,11 +584,7 @@ async fn dispatch(cmd: Command) -> Result<serde_json::Value, Failure> {
                 "biggest_misses": report.biggest_misses.iter().map(|r| r.kpi.clone()).collect::<Vec<_>>(),
             }))
         }
-        Command::Sentiment {
-            input,
-            out,
-            neutral_band,
-        } => sentiment_cmd(&input, &out, neutral_band),
+        Command::Sentiment(args) => sentiment::run(args),
         Command::Forecast {
             input,
             horizon,
@@ -1224,66 +1214,6 @@ async fn chapters_cmd(
         i = j;
     }
     Ok(json!({"command": "chapters", "lessons": lessons.len(), "files": files}))
-}
-
-/// `edupulse sentiment`: score a feedback CSV file and write the scores.
-fn sentiment_cmd(
-    input: &Path,
-    out: &Path,
-    neutral_band: f64,
-) -> Result<serde_json::Value, Failure> {
-    use edupulse::core::feedback::{score_all, SentimentParams};
-    use edupulse::core::model::Feedback;
-    let rows = csvio::read_table::<Feedback>(input)?;
-    let params = SentimentParams {
-        neutral_band,
-        ..SentimentParams::default()
-    };
-    let texts: Vec<&str> = rows.iter().map(|r| r.text.as_str()).collect();
-    let scores = score_all(&texts, &params)?;
-    let io = |e: &dyn std::fmt::Display| Failure {
-        code: 2,
-        message: format!("{}: {e}", out.display()),
-    };
-    let mut w = csv::Writer::from_path(out).map_err(|e| io(&e))?;
-    w.write_record([
-        "feedback_id",
-        "webinar_id",
-        "kind",
-        "score",
-        "label",
-        "low_coverage",
-        "truncated",
-    ])
-    .map_err(|e| io(&e))?;
-    let mut labels = std::collections::BTreeMap::<&str, usize>::new();
-    for (r, s) in rows.iter().zip(&scores) {
-        *labels.entry(s.label.as_str()).or_default() += 1;
-        w.write_record([
-            r.feedback_id.as_str(),
-            r.webinar_id.as_str(),
-            r.kind.as_str(),
-            &format!("{:.6}", s.score),
-            s.label.as_str(),
-            if s.low_coverage { "true" } else { "false" },
-            if s.truncated { "true" } else { "false" },
-        ])
-        .map_err(|e| io(&e))?;
-    }
-    w.flush().map_err(|e| io(&e))?;
-    let mean = if scores.is_empty() {
-        None
-    } else {
-        Some(scores.iter().map(|s| s.score).sum::<f64>() / scores.len() as f64)
-    };
-    Ok(json!({
-        "command": "sentiment",
-        "rows": rows.len(),
-        "labels": labels,
-        "mean_score": mean,
-        "low_coverage": scores.iter().filter(|s| s.low_coverage).count(),
-        "out": out,
-    }))
 }
 
 #[cfg(test)]

@@ -641,3 +641,119 @@ fn sentiment_of_a_feedback_file_and_bad_rows_by_name() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("rating") && err.contains("row 1"), "{err}");
 }
+
+#[test]
+fn sentiment_of_lines_a_csv_column_and_a_trained_model() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = |name: &str| tmp.path().join(name);
+    let s = |path: &std::path::Path| path.to_str().unwrap().to_string();
+    // One text per line (a file; stdin is the same reader).
+    std::fs::write(
+        p("lines.txt"),
+        "¡Me encantó, muy útil!\r\nNo me gustó nada\n\n",
+    )
+    .unwrap();
+    let o = edupulse(&[
+        "sentiment",
+        "--lines",
+        &s(&p("lines.txt")),
+        "--out",
+        &s(&p("a.csv")),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(summary(&o)["rows"], 3);
+    let a = std::fs::read_to_string(p("a.csv")).unwrap();
+    let lines: Vec<&str> = a.lines().collect();
+    assert_eq!(lines[0], "index,score,label,low_coverage,truncated");
+    assert!(lines[1].starts_with("0,") && lines[1].contains(",positive,"));
+    assert!(lines[2].starts_with("1,") && lines[2].contains(",negative,"));
+    assert!(lines[3].starts_with("2,0.000000,neutral,"));
+    // Train on a labelled CSV, then score a column with the model.
+    let mut train = String::from("id,comentario,etiqueta\n");
+    let rows = [
+        ("me encantó la clase", "pos"),
+        ("muy útil, gracias", "pos"),
+        ("excelente explicación", "pos"),
+        ("genial, aprendí mucho", "pos"),
+        ("no me gustó", "neg"),
+        ("muy aburrido", "neg"),
+        ("pésimo audio", "neg"),
+        ("una pérdida de tiempo", "neg"),
+    ];
+    for (i, (t, l)) in rows.iter().enumerate() {
+        train.push_str(&format!("{i},\"{t}\",{l}\n"));
+    }
+    std::fs::write(p("train.csv"), &train).unwrap();
+    let args = |label: &str, out: &str| {
+        vec![
+            "sentiment".to_string(),
+            "train".into(),
+            "--labels".into(),
+            s(&p("train.csv")),
+            "--text-column".into(),
+            "comentario".into(),
+            "--label-column".into(),
+            label.into(),
+            "--out".into(),
+            s(&p(out)),
+        ]
+    };
+    let run = |v: Vec<String>| edupulse(&v.iter().map(String::as_str).collect::<Vec<_>>());
+    let o = run(args("etiqueta", "model.json"));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(summary(&o)["classes"], serde_json::json!(["neg", "pos"]));
+    let o = edupulse(&[
+        "sentiment",
+        &s(&p("train.csv")),
+        "--text-column",
+        "comentario",
+        "--model",
+        &s(&p("model.json")),
+        "--out",
+        &s(&p("b.csv")),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let b = std::fs::read_to_string(p("b.csv")).unwrap();
+    let lines: Vec<&str> = b.lines().collect();
+    assert_eq!(lines[0], "index,score,label,p_neg,p_pos");
+    assert!(
+        lines[1].starts_with("0,,pos,") && lines[5].starts_with("4,,neg,"),
+        "{b}"
+    );
+    let probs: Vec<f64> = lines[1]
+        .split(',')
+        .skip(3)
+        .map(|x| x.parse().unwrap())
+        .collect();
+    assert!((probs.iter().sum::<f64>() - 1.0).abs() < 1e-5 && probs[1] > 0.5);
+    // Named errors: a missing column, a bad model file, non-UTF-8 bytes on a line.
+    let o = run(args("label", "m2.json"));
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("no column `label`") && err.contains("train.csv"),
+        "{err}"
+    );
+    std::fs::write(p("bad.json"), "{\"weights\": 1}").unwrap();
+    let o = edupulse(&[
+        "sentiment",
+        "--lines",
+        &s(&p("lines.txt")),
+        "--model",
+        &s(&p("bad.json")),
+        "--out",
+        &s(&p("c.csv")),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("bad.json"));
+    std::fs::write(p("lines.txt"), b"ok\nbuen\xffo\n").unwrap();
+    let o = edupulse(&[
+        "sentiment",
+        "--lines",
+        &s(&p("lines.txt")),
+        "--out",
+        &s(&p("a.csv")),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("line 2"));
+}

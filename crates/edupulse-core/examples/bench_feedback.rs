@@ -12,7 +12,7 @@
 //! `cargo run --release -p edupulse-core --example bench_feedback -- texts.json [--scores] [--repeat N] [--fit TRAIN.json [--params JSON]]`
 
 use edupulse_core::feedback::{
-    score_all, score_with, SentimentModel, SentimentModelParams, SentimentParams,
+    score_columns, score_with, SentimentModel, SentimentModelParams, SentimentParams,
 };
 use std::time::Instant;
 
@@ -83,16 +83,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let params = SentimentParams::default();
     // Load the embedded lexicon before the clock starts (a one-off of a few milliseconds).
     let _ = score_with("", &params);
-    // One batch call (`score_all`: parallel over the thread budget, EDUPULSE_NUM_THREADS).
+    // One batch call (`score_columns`, what Python's `sentiment` calls: parallel over the thread
+    // budget, EDUPULSE_NUM_THREADS).
     let stream: Vec<&str> = (0..repeat)
         .map(|i| texts[i % texts.len()].as_str())
         .collect();
     let start = Instant::now();
-    let scored = score_all(&stream, &params)?;
+    let scored = score_columns(&stream, &params)?;
     let seconds = start.elapsed().as_secs_f64();
-    let checksum: f64 = scored.iter().map(|s| s.score).sum();
+    let checksum: f64 = scored.score.iter().sum();
     let scores: Vec<f64> = if with_scores {
-        scored.iter().map(|s| s.score).collect()
+        scored.score
     } else {
         Vec::new()
     };

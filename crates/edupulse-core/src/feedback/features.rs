@@ -18,6 +18,9 @@
 //!   `max(s, 0)` and `max(−s, 0)`, times `lexicon_weight`.
 //!
 //! Texts are featurised on their first [`MAX_SCORED_BYTES`] bytes, as the scorer reads them.
+//! The tokens' normalised texts go back to back into one reused buffer and every n-gram is
+//! hashed from those bytes as they stream (the padding spaces of `char_wb` included), so a text
+//! costs one allocation (its row), not a `String` per token and per padded word.
 
 use super::lexicon::{normalize_into, NEGATORS};
 use super::sentiment::{raw_score, MAX_SCORED_BYTES};
@@ -37,101 +40,139 @@ pub(crate) struct Featurizer {
     pub lexicon_weight: f32,
 }
 
-/// FNV-1a 64 over a family tag and byte slices, then a SplitMix64 finaliser (stable across
-/// platforms and builds: fitted models keep their meaning).
-fn hash(tag: u8, parts: &[&[u8]]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut eat = |b: u8| {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    };
-    eat(tag);
-    for (i, p) in parts.iter().enumerate() {
-        if i > 0 {
-            eat(0x1f);
-        }
-        for &b in *p {
-            eat(b);
-        }
+/// FNV-1a 64, fed byte by byte, then a SplitMix64 finaliser (stable across platforms and
+/// builds: fitted models keep their meaning). A feature's hash is that of its family tag, then
+/// its parts separated by 0x1f.
+#[derive(Clone, Copy)]
+struct Fnv(u64);
+
+impl Fnv {
+    #[inline]
+    fn new(tag: u8) -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325).eat(tag)
     }
-    let mut z = h.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
+
+    #[inline]
+    fn eat(self, b: u8) -> Fnv {
+        Fnv((self.0 ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3))
+    }
+
+    #[inline]
+    fn bytes(self, bytes: &[u8]) -> Fnv {
+        bytes.iter().fold(self, |h, &b| h.eat(b))
+    }
+
+    #[inline]
+    fn finish(self) -> u64 {
+        let mut z = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
 }
 
-/// A token: its normalised text and whether it is a word (letters/digits) for n-grams.
-struct Token {
-    text: String,
+/// A token: its normalised text (a range of [`Tokens::text`]) and whether it is a word
+/// (letters/digits) for the character n-grams.
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    start: usize,
+    end: usize,
     word: bool,
     negated: bool,
 }
 
-fn tokens(text: &str) -> Vec<Token> {
-    let mut out: Vec<Token> = Vec::new();
-    let mut negation = 0u32;
-    for chunk in text.split_whitespace() {
-        let lower = chunk.get(..4).map(str::to_ascii_lowercase);
-        if lower.as_deref() == Some("http") || lower.as_deref() == Some("www.") {
-            out.push(Token {
-                text: "<url>".into(),
-                word: false,
-                negated: false,
-            });
-            continue;
-        }
-        if chunk.starts_with('@') && chunk.len() > 1 {
-            out.push(Token {
-                text: "<user>".into(),
-                word: false,
-                negated: false,
-            });
-            continue;
-        }
-        let mut chars = chunk.char_indices().peekable();
-        while let Some((i, c)) = chars.next() {
-            if c.is_alphanumeric() {
-                let mut end = i + c.len_utf8();
-                while let Some(&(j, d)) = chars.peek() {
-                    if d.is_alphanumeric() {
-                        end = j + d.len_utf8();
-                        chars.next();
-                    } else {
-                        break;
+/// The tokens of one text, their normalised texts back to back in one buffer (reused from text
+/// to text: no allocation per token).
+#[derive(Default)]
+struct Tokens {
+    text: String,
+    spans: Vec<Span>,
+}
+
+impl Tokens {
+    fn get(&self, s: &Span) -> &[u8] {
+        self.text.as_bytes().get(s.start..s.end).unwrap_or_default()
+    }
+
+    fn push(&mut self, start: usize, word: bool, negated: bool) {
+        self.spans.push(Span {
+            start,
+            end: self.text.len(),
+            word,
+            negated,
+        });
+    }
+
+    fn push_str(&mut self, s: &str) {
+        let start = self.text.len();
+        self.text.push_str(s);
+        self.push(start, false, false);
+    }
+
+    /// Tokenise `text` into `self` (cleared first).
+    fn read(&mut self, text: &str) {
+        self.text.clear();
+        self.spans.clear();
+        let mut negation = 0u32;
+        for chunk in text.split_whitespace() {
+            let head = chunk.as_bytes().get(..4);
+            if head
+                .is_some_and(|h| h.eq_ignore_ascii_case(b"http") || h.eq_ignore_ascii_case(b"www."))
+            {
+                self.push_str("<url>");
+                continue;
+            }
+            if chunk.starts_with('@') && chunk.len() > 1 {
+                self.push_str("<user>");
+                continue;
+            }
+            let mut chars = chunk.char_indices().peekable();
+            while let Some((i, c)) = chars.next() {
+                if c.is_alphanumeric() {
+                    let mut end = i + c.len_utf8();
+                    while let Some(&(j, d)) = chars.peek() {
+                        if d.is_alphanumeric() {
+                            end = j + d.len_utf8();
+                            chars.next();
+                        } else {
+                            break;
+                        }
                     }
+                    let start = self.text.len();
+                    normalize_into(chunk.get(i..end).unwrap_or_default(), &mut self.text);
+                    let w = self.text.get(start..).unwrap_or_default();
+                    let is_negator = NEGATORS.contains(&w);
+                    self.push(start, true, negation > 0 && !is_negator);
+                    if is_negator {
+                        negation = 3;
+                    } else {
+                        negation = negation.saturating_sub(1);
+                    }
+                } else if matches!(c, '.' | ',' | ';' | ':' | '?' | '!' | '¡' | '¿') {
+                    negation = 0;
+                    if matches!(c, '!' | '?') {
+                        let start = self.text.len();
+                        self.text.push(c);
+                        self.push(start, false, false);
+                    }
+                } else if !c.is_ascii() && !c.is_whitespace() && c != '\u{fe0f}' {
+                    let start = self.text.len();
+                    self.text.push(c);
+                    self.push(start, false, false);
                 }
-                let mut w = String::new();
-                normalize_into(chunk.get(i..end).unwrap_or_default(), &mut w);
-                let is_negator = NEGATORS.contains(&w.as_str());
-                out.push(Token {
-                    text: w,
-                    word: true,
-                    negated: negation > 0 && !is_negator,
-                });
-                if is_negator {
-                    negation = 3;
-                } else {
-                    negation = negation.saturating_sub(1);
-                }
-            } else if matches!(c, '.' | ',' | ';' | ':' | '?' | '!' | '¡' | '¿') {
-                negation = 0;
-                if matches!(c, '!' | '?') {
-                    out.push(Token {
-                        text: c.to_string(),
-                        word: false,
-                        negated: false,
-                    });
-                }
-            } else if !c.is_ascii() && !c.is_whitespace() && c != '\u{fe0f}' {
-                out.push(Token {
-                    text: c.to_string(),
-                    word: false,
-                    negated: false,
-                });
             }
         }
     }
-    out
+}
+
+/// Scratch space of [`Featurizer::row_with`], reused from text to text.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    tokens: Tokens,
+    words: Vec<u32>,
+    chars: Vec<u32>,
+    bounds: Vec<usize>,
+    counts: Vec<(u32, f32)>,
 }
 
 impl Featurizer {
@@ -141,7 +182,13 @@ impl Featurizer {
     }
 
     /// The sparse feature row of `text` (columns ascending, no duplicates).
+    #[cfg(test)]
     pub fn row(&self, text: &str) -> Vec<(u32, f32)> {
+        self.row_with(text, &mut Scratch::default())
+    }
+
+    /// [`Featurizer::row`] with reusable scratch space: the only allocation per text is the row.
+    pub fn row_with(&self, text: &str, sc: &mut Scratch) -> Vec<(u32, f32)> {
         let end = if text.len() <= MAX_SCORED_BYTES {
             text.len()
         } else {
@@ -152,45 +199,59 @@ impl Featurizer {
         };
         let text = text.get(..end).unwrap_or_default();
         let mask = (1u64 << self.hash_bits) - 1;
-        let col = |h: u64| (h & mask) as u32;
-        let toks = tokens(text);
-        let mut words: Vec<u32> = Vec::with_capacity(toks.len() * 3);
-        let mut chars: Vec<u32> = Vec::new();
+        let col = |h: Fnv| (h.finish() & mask) as u32;
+        sc.tokens.read(text);
+        let toks = &sc.tokens;
+        sc.words.clear();
+        sc.chars.clear();
         if self.word_ngrams >= 1 {
-            for (k, t) in toks.iter().enumerate() {
-                words.push(col(hash(b'w', &[t.text.as_bytes()])));
+            for (k, t) in toks.spans.iter().enumerate() {
+                let w = toks.get(t);
+                sc.words.push(col(Fnv::new(b'w').bytes(w)));
                 if self.negation && t.negated {
-                    words.push(col(hash(b'n', &[t.text.as_bytes()])));
+                    sc.words.push(col(Fnv::new(b'n').bytes(w)));
                 }
                 if self.word_ngrams >= 2 {
-                    if let Some(next) = toks.get(k + 1) {
-                        words.push(col(hash(b'b', &[t.text.as_bytes(), next.text.as_bytes()])));
+                    if let Some(next) = toks.spans.get(k + 1) {
+                        let h = Fnv::new(b'b').bytes(w).eat(0x1f).bytes(toks.get(next));
+                        sc.words.push(col(h));
                     }
                 }
             }
         }
         if self.char_max >= self.char_min && self.char_min >= 1 {
-            let mut padded = String::new();
-            let mut bounds: Vec<usize> = Vec::new();
-            for t in toks.iter().filter(|t| t.word) {
-                padded.clear();
-                padded.push(' ');
-                padded.push_str(&t.text);
-                padded.push(' ');
-                bounds.clear();
-                bounds.extend(padded.char_indices().map(|(i, _)| i));
-                bounds.push(padded.len());
-                let len = bounds.len() - 1;
+            for t in toks.spans.iter().filter(|t| t.word) {
+                // The word padded with a space on both sides, as char boundaries: bound k is
+                // where padded char k starts (in the unpadded word's bytes, shifted by one).
+                let w = toks.get(t);
+                let word = toks.text.get(t.start..t.end).unwrap_or_default();
+                sc.bounds.clear();
+                sc.bounds.push(0);
+                sc.bounds.extend(word.char_indices().map(|(i, _)| i + 1));
+                sc.bounds.push(w.len() + 1);
+                sc.bounds.push(w.len() + 2);
+                let len = sc.bounds.len() - 1;
                 for n in self.char_min..=self.char_max.min(len) {
                     for s in 0..=(len - n) {
-                        let g = padded.get(bounds[s]..bounds[s + n]).unwrap_or_default();
-                        chars.push(col(hash(b'0' + n as u8, &[g.as_bytes()])));
+                        let (a, b) = (sc.bounds[s], sc.bounds[s + n]);
+                        // Padded bytes a..b: a space at 0 and at len(w) + 1, the word between.
+                        let mut h = Fnv::new(b'0' + n as u8);
+                        if a == 0 {
+                            h = h.eat(b' ');
+                        }
+                        let inner = a.max(1) - 1..b.min(w.len() + 1) - 1;
+                        h = h.bytes(w.get(inner).unwrap_or_default());
+                        if b == w.len() + 2 {
+                            h = h.eat(b' ');
+                        }
+                        sc.chars.push(col(h));
                     }
                 }
             }
         }
-        let mut row = block(&mut words);
-        row.extend(block(&mut chars));
+        let mut row = Vec::with_capacity(sc.words.len() + sc.chars.len() + 3);
+        block(&mut sc.words, &mut sc.counts, &mut row);
+        block(&mut sc.chars, &mut sc.counts, &mut row);
         row.sort_unstable_by_key(|e| e.0);
         // Word and character hashes may collide: merge the duplicates.
         row.dedup_by(|b, a| {
@@ -210,26 +271,27 @@ impl Featurizer {
     }
 }
 
-/// Sublinear counts of the columns, scaled to unit L2 norm.
-fn block(cols: &mut [u32]) -> Vec<(u32, f32)> {
+/// Sublinear counts of the columns, scaled to unit L2 norm, appended to `out` (`counts` is
+/// scratch).
+fn block(cols: &mut [u32], counts: &mut Vec<(u32, f32)>, out: &mut Vec<(u32, f32)>) {
     cols.sort_unstable();
-    let mut out: Vec<(u32, f32)> = Vec::with_capacity(cols.len());
+    counts.clear();
     for &c in cols.iter() {
-        match out.last_mut() {
+        match counts.last_mut() {
             Some(last) if last.0 == c => last.1 += 1.0,
-            _ => out.push((c, 1.0)),
+            _ => counts.push((c, 1.0)),
         }
     }
     let mut norm = 0.0f32;
-    for e in out.iter_mut() {
+    for e in counts.iter_mut() {
         e.1 = 1.0 + e.1.ln();
         norm += e.1 * e.1;
     }
     let norm = norm.sqrt();
     if norm > 0.0 {
-        out.iter_mut().for_each(|e| e.1 /= norm);
+        counts.iter_mut().for_each(|e| e.1 /= norm);
     }
-    out
+    out.extend_from_slice(counts);
 }
 
 #[cfg(test)]
@@ -250,8 +312,13 @@ mod tests {
 
     #[test]
     fn tokens_fold_accents_mark_negation_and_replace_urls() {
-        let t = tokens("No me GUSTÓ, nada 😡 @ana https://t.co/x ¡Genial!");
-        let words: Vec<(&str, bool)> = t.iter().map(|t| (t.text.as_str(), t.negated)).collect();
+        let mut t = Tokens::default();
+        t.read("No me GUSTÓ, nada 😡 @ana https://t.co/x ¡Genial!");
+        let words: Vec<(&str, bool)> = t
+            .spans
+            .iter()
+            .map(|s| (t.text.get(s.start..s.end).unwrap(), s.negated))
+            .collect();
         assert_eq!(
             words,
             [

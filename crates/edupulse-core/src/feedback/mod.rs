@@ -23,9 +23,13 @@
 //!   below the floor.
 
 mod features;
+#[cfg(test)]
+mod features_reference;
 mod lexicon;
 pub mod model;
 pub mod outcomes;
+#[cfg(test)]
+mod reference;
 pub mod sentiment;
 pub mod step;
 pub mod terms;
@@ -39,11 +43,13 @@ mod tests_outcomes;
 #[cfg(test)]
 mod tests_testimonials;
 pub mod timeline;
+mod words;
 
 pub use model::{SentimentModel, SentimentModelParams};
 pub use outcomes::{scored_feedback, webinar_outcomes, WebinarOutcomeRow};
 pub use sentiment::{
-    score, score_all, score_with, Sentiment, SentimentLabel, SentimentParams, MAX_SCORED_BYTES,
+    score, score_all, score_columns, score_with, Sentiment, SentimentColumns, SentimentLabel,
+    SentimentParams, MAX_SCORED_BYTES,
 };
 pub use step::{FeedbackConfig, FeedbackStep};
 pub use terms::{distinctive_terms, group_questions, QuestionGroup};

@@ -24,7 +24,7 @@
 //! assert!(p[0] > p[1]);
 //! ```
 
-use super::features::Featurizer;
+use super::features::{Featurizer, Scratch};
 use crate::error::{CoreError, Result};
 use edupulse_learn::{SparseLogistic, SparseLogisticParams, SparseRows};
 use serde::{Deserialize, Serialize};
@@ -101,7 +101,7 @@ impl SentimentModelParams {
         })
     }
 
-    fn featurizer(&self) -> Featurizer {
+    pub(crate) fn featurizer(&self) -> Featurizer {
         Featurizer {
             hash_bits: self.hash_bits,
             word_ngrams: self.word_ngrams,
@@ -128,9 +128,10 @@ pub struct SentimentModel {
 /// Feature rows of `texts` (featurised on up to the thread budget, in order).
 fn featurize<S: AsRef<str> + Sync>(f: &Featurizer, texts: &[S]) -> Result<SparseRows> {
     let parts = edupulse_learn::parallel::map_ranges(texts.len(), 2_000, |r| {
+        let mut scratch = Scratch::default();
         texts[r]
             .iter()
-            .map(|t| f.row(t.as_ref()))
+            .map(|t| f.row_with(t.as_ref(), &mut scratch))
             .collect::<Vec<_>>()
     });
     let mut x = SparseRows::new(f.n_cols());

@@ -19,7 +19,8 @@
 //! `truncated`, so a 10 MB cell costs the same as a 100 kB one. A text whose words are mostly
 //! unknown (another language) is scored as usual and flagged `low_coverage`.
 
-use super::lexicon::{emoji, is_laugh, lexicon, normalize_into, FxMap, Lexicon, Role, LAUGH};
+use super::lexicon::{emoji, LAUGH};
+use super::words::{with_memo, Kind, Memo};
 use crate::error::{CoreError, Result};
 use serde::{Deserialize, Serialize};
 
@@ -56,6 +57,27 @@ impl SentimentLabel {
             SentimentLabel::Negative => "negative",
         }
     }
+
+    /// A small code: 0 negative, 1 neutral, 2 positive (the order of [`SentimentLabel::ALL`]).
+    pub fn code(self) -> u8 {
+        match self {
+            SentimentLabel::Negative => 0,
+            SentimentLabel::Neutral => 1,
+            SentimentLabel::Positive => 2,
+        }
+    }
+
+    /// The label of a [`SentimentLabel::code`].
+    pub fn from_code(code: u8) -> Option<SentimentLabel> {
+        SentimentLabel::ALL.get(usize::from(code)).copied()
+    }
+
+    /// Every label, in code order.
+    pub const ALL: [SentimentLabel; 3] = [
+        SentimentLabel::Negative,
+        SentimentLabel::Neutral,
+        SentimentLabel::Positive,
+    ];
 
     /// The label of `score` with a neutral band of ±`band` (inclusive).
     pub fn of(score: f64, band: f64) -> SentimentLabel {
@@ -158,7 +180,11 @@ pub fn score(text: &str) -> Sentiment {
 
 /// Score one text (parameters assumed valid: see [`SentimentParams::validate`]).
 pub fn score_with(text: &str, params: &SentimentParams) -> Sentiment {
-    let raw = raw_score(text);
+    finish(raw_score(text), params)
+}
+
+/// The [`Sentiment`] of a raw score.
+fn finish(raw: Raw, params: &SentimentParams) -> Sentiment {
     let coverage = if raw.words == 0 {
         1.0
     } else {
@@ -175,6 +201,9 @@ pub fn score_with(text: &str, params: &SentimentParams) -> Sentiment {
     }
 }
 
+/// Texts per thread, at least, in the batch scorers.
+const MIN_PER_THREAD: usize = 4_096;
+
 /// Score many texts (validates the parameters once), in order, on up to the crate's thread
 /// budget (`edupulse_learn::parallel`: contiguous chunks of at least 4,096 texts per thread; the
 /// result does not depend on the thread count).
@@ -183,16 +212,82 @@ pub fn score_all<S: AsRef<str> + Sync>(
     params: &SentimentParams,
 ) -> Result<Vec<Sentiment>> {
     params.validate()?;
-    let parts = edupulse_learn::parallel::map_ranges(texts.len(), 4_096, |r| {
-        texts[r]
-            .iter()
-            .map(|t| score_with(t.as_ref(), params))
-            .collect::<Vec<_>>()
+    let parts = edupulse_learn::parallel::map_ranges(texts.len(), MIN_PER_THREAD, |r| {
+        with_memo(|memo| {
+            texts[r]
+                .iter()
+                .map(|t| finish(raw_score_in(t.as_ref(), memo), params))
+                .collect::<Vec<_>>()
+        })
     });
     let mut out = Vec::with_capacity(texts.len());
     for p in parts {
         out.extend(p);
     }
+    Ok(out)
+}
+
+/// The sentiment of many texts as columns (what a data frame needs), in order: see
+/// [`score_columns`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SentimentColumns {
+    /// Score in [−1, 1] of each text.
+    pub score: Vec<f64>,
+    /// Label code of each text ([`SentimentLabel::code`]: 0 negative, 1 neutral, 2 positive).
+    pub label: Vec<u8>,
+    /// [`Sentiment::low_coverage`] of each text.
+    pub low_coverage: Vec<bool>,
+    /// [`Sentiment::truncated`] of each text.
+    pub truncated: Vec<bool>,
+}
+
+/// Score many texts straight into columns (validates the parameters once): the same values as
+/// [`score_all`], written in place by up to the crate's thread budget (contiguous chunks of at
+/// least 4,096 texts per thread), without a [`Sentiment`] per text.
+///
+/// ```
+/// use edupulse_core::feedback::{score_columns, SentimentLabel, SentimentParams};
+/// let c = score_columns(&["me encantó", "no me gustó", ""], &SentimentParams::default()).unwrap();
+/// assert_eq!(c.label, [2, 0, 1]);
+/// assert_eq!(SentimentLabel::from_code(c.label[0]), Some(SentimentLabel::Positive));
+/// ```
+pub fn score_columns<S: AsRef<str> + Sync>(
+    texts: &[S],
+    params: &SentimentParams,
+) -> Result<SentimentColumns> {
+    params.validate()?;
+    let n = texts.len();
+    let mut out = SentimentColumns {
+        score: vec![0.0; n],
+        label: vec![0; n],
+        low_coverage: vec![false; n],
+        truncated: vec![false; n],
+    };
+    let chunks = edupulse_learn::parallel::threads_for(0, n / MIN_PER_THREAD).max(1);
+    let size = n.div_ceil(chunks).max(1);
+    let parts: Vec<_> = texts
+        .chunks(size)
+        .zip(out.score.chunks_mut(size))
+        .zip(out.label.chunks_mut(size))
+        .zip(out.low_coverage.chunks_mut(size))
+        .zip(out.truncated.chunks_mut(size))
+        .map(|((((t, s), l), c), u)| (t, s, l, c, u))
+        .collect();
+    edupulse_learn::parallel::for_each(chunks, parts, |(t, s, l, c, u)| {
+        with_memo(|memo| {
+            for (k, text) in t.iter().enumerate() {
+                let x = finish(raw_score_in(text.as_ref(), memo), params);
+                if let (Some(s), Some(l), Some(c), Some(u)) =
+                    (s.get_mut(k), l.get_mut(k), c.get_mut(k), u.get_mut(k))
+                {
+                    *s = x.score;
+                    *l = x.label.code();
+                    *c = x.low_coverage;
+                    *u = x.truncated;
+                }
+            }
+        })
+    });
     Ok(out)
 }
 
@@ -249,142 +344,183 @@ impl Sums {
     }
 }
 
+/// The raw score of one text (this thread's word memo).
 pub(crate) fn raw_score(text: &str) -> Raw {
-    let lex = lexicon();
+    with_memo(|memo| raw_score_in(text, memo))
+}
+
+/// Decode the (non-ASCII) character starting at byte `i` of `text`: the char and its length.
+#[inline]
+fn char_at(text: &str, i: usize) -> (char, usize) {
+    text.get(i..)
+        .and_then(|t| t.chars().next())
+        .map_or(('\u{fffd}', 1), |c| (c, c.len_utf8()))
+}
+
+/// `char::is_alphabetic` with fast answers for the non-ASCII characters chat is made of: the
+/// Latin-1 and Latin Extended letters (`á`, `ñ`, `ü`…; U+00C0–U+024F except `×` and `÷`) are
+/// letters, the pictographic emoji blocks (U+1F300–U+1FAFF) are not (unit-tested against
+/// `char::is_alphabetic` over both ranges).
+#[inline]
+pub(crate) fn is_alphabetic(c: char) -> bool {
+    match c {
+        'À'..='ɏ' => c != '×' && c != '÷',
+        '\u{1f300}'..='\u{1faff}' => false,
+        _ => c.is_alphabetic(),
+    }
+}
+
+/// The end of the letter run starting at byte `i` (which starts a letter): ASCII letters byte by
+/// byte, other characters decoded only when met.
+#[inline]
+fn word_end(text: &str, mut i: usize) -> usize {
+    let b = text.as_bytes();
+    while let Some(&x) = b.get(i) {
+        if x.is_ascii_alphabetic() {
+            i += 1;
+        } else if x >= 0x80 {
+            let (c, n) = char_at(text, i);
+            if !is_alphabetic(c) {
+                break;
+            }
+            i += n;
+        } else {
+            break;
+        }
+    }
+    i
+}
+
+/// The scorer, byte by byte, with the word facts from `memo`.
+pub(crate) fn raw_score_in(text: &str, memo: &mut Memo) -> Raw {
     let scored_text = prefix(text, MAX_SCORED_BYTES);
+    let bytes = scored_text.as_bytes();
     let mut raw = Raw {
         truncated: scored_text.len() < text.len(),
         ..Raw::default()
     };
-    let mixed_case = scored_text.chars().any(char::is_lowercase);
+    // Whether the text has a lower-case letter: only needed for a word in capitals, so only
+    // computed then.
+    let mut mixed_case: Option<bool> = None;
     let mut sums = Sums::default();
-    let mut word = String::with_capacity(32);
     let mut negation = 0u32;
     let mut modifier: Option<(f32, u32)> = None;
     let mut exclaim = 0u32;
     let mut last_was_polar_word = false;
     let mut sentence_start = true;
 
-    let mut chars = scored_text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        if is_letter(c) {
-            let mut end = i + c.len_utf8();
-            while let Some(&(j, d)) = chars.peek() {
-                if is_letter(d) {
-                    end = j + d.len_utf8();
-                    chars.next();
-                } else {
-                    break;
+    let mut i = 0;
+    while let Some(&x) = bytes.get(i) {
+        let start = i;
+        if x < 0x80 {
+            if !x.is_ascii_alphabetic() {
+                i += 1;
+                match x {
+                    b'!' => {
+                        exclaim += 1;
+                        sentence_start = true;
+                    }
+                    b'.' | b',' | b';' | b':' | b'?' | b'\n' => {
+                        sentence_start |= matches!(x, b'.' | b'?' | b'\n');
+                        negation = 0;
+                        modifier = None;
+                        last_was_polar_word = false;
+                        if x == b':' || x == b';' {
+                            // `:)`, `:-)`, `:D`, `;)`, `:(`, `:-(`, `:'(`
+                            if matches!(bytes.get(i), Some(b'-' | b'\'')) {
+                                i += 1;
+                            }
+                            let v = match bytes.get(i) {
+                                Some(b')' | b'D' | b'P') => 0.5,
+                                Some(b'(') => -0.5,
+                                _ => continue,
+                            };
+                            i += 1;
+                            sums.push(v, false);
+                        }
+                    }
+                    _ => {}
                 }
+                continue;
             }
-            let surface = scored_text.get(i..end).unwrap_or_default();
-            word.clear();
-            normalize_into(surface, &mut word);
-            raw.words += 1;
-            let first_upper = c.is_uppercase();
-            let caps = first_upper
-                && mixed_case
-                && surface.len() >= 3
-                && surface.chars().all(char::is_uppercase);
-            // A capitalised word inside a sentence is a name ("desde Madrid"): known, no polarity.
-            let name =
-                first_upper && !sentence_start && surface.chars().skip(1).all(char::is_lowercase);
-            sentence_start = false;
-            if name {
-                raw.known += 1;
-                negation = negation.saturating_sub(1);
+        } else {
+            let (c, n) = char_at(scored_text, i);
+            if !is_alphabetic(c) {
+                i += n;
+                if let Some(v) = emoji(c) {
+                    sums.push(v, false);
+                    last_was_polar_word = false;
+                } else if matches!(c, '¡' | '¿') {
+                    sentence_start = true;
+                }
+                continue;
+            }
+        }
+        i = word_end(scored_text, i);
+        let surface = scored_text.get(start..i).unwrap_or_default();
+        let info = memo.get(surface);
+        raw.words += 1;
+        let caps = info.first_upper
+            && info.all_upper
+            && *mixed_case.get_or_insert_with(|| scored_text.chars().any(char::is_lowercase));
+        // A capitalised word inside a sentence is a name ("desde Madrid"): known, no polarity.
+        let name = info.first_upper && !sentence_start && info.rest_lower;
+        sentence_start = false;
+        if name {
+            raw.known += 1;
+            negation = negation.saturating_sub(1);
+            last_was_polar_word = false;
+            continue;
+        }
+        raw.known += usize::from(info.known);
+        raw.spanish_stop += usize::from(info.spanish_stop);
+        raw.english_stop += usize::from(info.english_stop);
+        let v = match info.kind {
+            Kind::Negator => {
+                negation = NEGATION_SCOPE;
                 last_was_polar_word = false;
                 continue;
             }
-            let role = lex.roles.get(word.as_str()).copied();
-            let v = match role {
-                Some(Role::Negator) => {
-                    raw.known += 1;
-                    raw.spanish_stop += 1;
-                    negation = NEGATION_SCOPE;
-                    last_was_polar_word = false;
-                    continue;
+            Kind::Modifier(f) => {
+                match sums.pending.as_mut() {
+                    Some((v, true)) if last_was_polar_word => *v *= f,
+                    _ => modifier = Some((f, MODIFIER_SCOPE)),
                 }
-                Some(Role::Modifier(f)) => {
-                    raw.known += 1;
-                    raw.spanish_stop += 1;
-                    match sums.pending.as_mut() {
-                        Some((v, true)) if last_was_polar_word => *v *= f,
-                        _ => modifier = Some((f, MODIFIER_SCOPE)),
-                    }
-                    last_was_polar_word = false;
-                    continue;
-                }
-                Some(Role::Contrast) => {
-                    raw.known += 1;
-                    raw.spanish_stop += 1;
-                    sums.contrast();
-                    negation = 0;
-                    last_was_polar_word = false;
-                    continue;
-                }
-                Some(Role::Word(v)) => {
-                    raw.known += 1;
-                    Some(v)
-                }
-                Some(Role::StopEs) => {
-                    raw.known += 1;
-                    raw.spanish_stop += 1;
-                    None
-                }
-                Some(Role::StopEn) | None => {
-                    if role == Some(Role::StopEn) {
-                        raw.english_stop += 1;
-                    }
-                    if is_laugh(&word) {
-                        raw.known += 1;
-                        sums.push(LAUGH, false);
-                        last_was_polar_word = false;
-                        continue;
-                    }
-                    let v = cached_polarity(lex, &word);
-                    raw.known += usize::from(v.is_some());
-                    v
-                }
-            };
-            match v {
-                Some(mut v) if v != 0.0 => {
-                    if let Some((f, _)) = modifier.take() {
-                        v *= f;
-                    }
-                    if negation > 0 {
-                        v *= -NEGATION_FACTOR;
-                    }
-                    if caps {
-                        v *= 1.25;
-                    }
-                    sums.push(v, true);
-                    last_was_polar_word = true;
-                }
-                _ => last_was_polar_word = false,
+                last_was_polar_word = false;
+                continue;
             }
-            negation = negation.saturating_sub(1);
-            if let Some((f, left)) = modifier {
-                modifier = (left > 1).then_some((f, left - 1));
+            Kind::Contrast => {
+                sums.contrast();
+                negation = 0;
+                last_was_polar_word = false;
+                continue;
             }
-        } else if let Some(v) = emoji(c) {
-            sums.push(v, false);
-            last_was_polar_word = false;
-        } else if c == '!' {
-            exclaim += 1;
-            sentence_start = true;
-        } else if matches!(c, '¡' | '¿') {
-            sentence_start = true;
-        } else if matches!(c, '.' | ',' | ';' | ':' | '?' | '\n') {
-            sentence_start |= matches!(c, '.' | '?' | '\n');
-            negation = 0;
-            modifier = None;
-            last_was_polar_word = false;
-            if c == ':' || c == ';' {
-                if let Some(v) = emoticon(&mut chars) {
-                    sums.push(v, false);
+            Kind::Laugh => {
+                sums.push(LAUGH, false);
+                last_was_polar_word = false;
+                continue;
+            }
+            Kind::Value(v) => v,
+        };
+        match v {
+            Some(mut v) if v != 0.0 => {
+                if let Some((f, _)) = modifier.take() {
+                    v *= f;
                 }
+                if negation > 0 {
+                    v *= -NEGATION_FACTOR;
+                }
+                if caps {
+                    v *= 1.25;
+                }
+                sums.push(v, true);
+                last_was_polar_word = true;
             }
+            _ => last_was_polar_word = false,
+        }
+        negation = negation.saturating_sub(1);
+        if let Some((f, left)) = modifier {
+            modifier = (left > 1).then_some((f, left - 1));
         }
     }
     let mut sum = sums.total();
@@ -393,69 +529,4 @@ pub(crate) fn raw_score(text: &str) -> Raw {
     }
     raw.score = (sum / (sum * sum + ALPHA).sqrt()).clamp(-1.0, 1.0);
     raw
-}
-
-/// `:)`, `:-)`, `:D`, `;)`, `:(`, `:-(`, `:'(` right after a `:` or `;`.
-fn emoticon(chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>) -> Option<f32> {
-    let mut next = chars.peek().map(|&(_, c)| c)?;
-    if next == '-' || next == '\'' {
-        chars.next();
-        next = chars.peek().map(|&(_, c)| c)?;
-    }
-    let v = match next {
-        ')' | 'D' | 'P' => 0.5,
-        '(' => -0.5,
-        _ => return None,
-    };
-    chars.next();
-    Some(v)
-}
-
-/// `char::is_alphabetic` with an ASCII fast path.
-#[inline]
-fn is_letter(c: char) -> bool {
-    if c.is_ascii() {
-        c.is_ascii_alphabetic()
-    } else {
-        c.is_alphabetic()
-    }
-}
-
-/// Words whose stem polarity is memoised per thread, at most (then the memo starts over).
-const MEMO_WORDS: usize = 1 << 16;
-
-thread_local! {
-    /// word → its stem polarity (superlatives ×1.5): the prefix walk costs several hash lookups,
-    /// the memo one; chat repeats its words. Same results as without it.
-    static MEMO: std::cell::RefCell<FxMap<Box<str>, Option<f32>>> =
-        std::cell::RefCell::new(FxMap::default());
-}
-
-/// The stem polarity of a normalised word that has no role (see [`MEMO`]).
-fn cached_polarity(lex: &Lexicon, word: &str) -> Option<f32> {
-    let compute = || match superlative_base(word) {
-        Some(base) => lex.polarity(base).map(|v| v * 1.5),
-        None => lex.polarity(word),
-    };
-    MEMO.try_with(|m| {
-        let mut m = m.borrow_mut();
-        if let Some(v) = m.get(word) {
-            return *v;
-        }
-        let v = compute();
-        if m.len() >= MEMO_WORDS {
-            m.clear();
-        }
-        m.insert(word.into(), v);
-        v
-    })
-    .unwrap_or_else(|_| compute())
-}
-
-/// The base of a superlative (`buenisimo` → `buen`), if the word is one.
-fn superlative_base(w: &str) -> Option<&str> {
-    ["isimos", "isimas", "isimo", "isima"]
-        .iter()
-        .find_map(|s| w.strip_suffix(s))
-        .filter(|b| b.len() >= 3)
 }

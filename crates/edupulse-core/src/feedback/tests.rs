@@ -278,3 +278,165 @@ fn prefix_walk_finds_the_longest_stem() {
     }
     assert!(checked > 50_000);
 }
+
+/// The byte-level scorer with its per-thread word memo gives exactly the raw scores (score, word
+/// and coverage counts, flags) of the reference char-by-char scorer it replaced, on random
+/// sentences over every kind of token, on awkward Unicode and on simulated feedback.
+#[test]
+fn fast_scorer_equals_the_reference() {
+    use super::lexicon::{MODIFIERS, NEGATORS, OWN_WORDS};
+    use super::sentiment::raw_score;
+    let lex = lexicon();
+    let mut vocab: Vec<String> = [
+        ".",
+        ",",
+        ";",
+        ":",
+        "?",
+        "!",
+        "!!",
+        "¡",
+        "¿",
+        "\n",
+        ":)",
+        ":-)",
+        ":D",
+        ";P",
+        ":(",
+        ":-(",
+        ":'(",
+        ":-x",
+        ":",
+        "😀",
+        "😡",
+        "👍🏽",
+        "❤️",
+        "🚣🏽",
+        "jaja",
+        "jajaja",
+        "JAJA",
+        "xd",
+        "XD",
+        "lol",
+        "pero",
+        "sino",
+        "Pero",
+        "the",
+        "and",
+        "is",
+        "Madrid",
+        "Quito",
+        "GENIAL",
+        "MUY",
+        "NO",
+        "ÚTIL",
+        "Útil",
+        "útil",
+        "buenísimo",
+        "BUENÍSIMA",
+        "pésimo",
+        "Ñandú",
+        "año",
+        "über",
+        "straße",
+        "İstanbul",
+        "ǅemal",
+        "Αθήνα",
+        "привет",
+        "日本語",
+        "abc123def",
+        "3",
+        "x2",
+        "ﬁn",
+        "café",
+        "CAFÉ",
+        "\u{301}",
+        "e\u{301}xito",
+        "@user",
+        "https://t.co/x",
+        "#tag",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    vocab.extend(OWN_WORDS.iter().map(|(w, _)| w.to_string()));
+    vocab.extend(MODIFIERS.iter().map(|(w, _)| w.to_string()));
+    vocab.extend(NEGATORS.iter().map(|w| w.to_string()));
+    for (k, stem) in lex.stems.keys().enumerate().filter(|(k, _)| k % 23 == 0) {
+        let suffix = ["", "a", "o", "ado", "amos", "isimo", "es"][k % 7];
+        let w = format!("{stem}{suffix}");
+        vocab.push(match k % 3 {
+            0 => w.to_uppercase(),
+            1 => {
+                let mut c = w.chars();
+                c.next()
+                    .map(|f| f.to_uppercase().chain(c).collect())
+                    .unwrap_or_default()
+            }
+            _ => w,
+        });
+    }
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = |m: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % m as u64) as usize
+    };
+    let mut texts: Vec<String> = Vec::new();
+    for _ in 0..4_000 {
+        let len = 1 + next(18);
+        let mut t = String::new();
+        for _ in 0..len {
+            t.push_str(&vocab[next(vocab.len())]);
+            t.push_str([" ", " ", " ", "", "  ", "\t"][next(6)]);
+        }
+        texts.push(t);
+    }
+    // Truncation at a character boundary, and a text of capitals only.
+    let mut long = "ñ".repeat(60_000);
+    long.push_str(" me encantó");
+    texts.extend([
+        long,
+        "ME ENCANTÓ, NO ME GUSTÓ".into(),
+        String::new(),
+        " \n ".into(),
+    ]);
+    let (tables, _) = crate::simulate::simulate_with_truth(&crate::simulate::SimConfig {
+        students: 60,
+        seed: 5,
+        ..crate::simulate::SimConfig::default()
+    })
+    .unwrap();
+    texts.extend(tables.feedback.iter().map(|f| f.text.clone()));
+    let mut polar = 0;
+    for t in &texts {
+        let want = super::reference::raw_score(t);
+        assert_eq!(raw_score(t), want, "{t:?}");
+        polar += usize::from(want.score != 0.0);
+    }
+    assert!(polar > texts.len() / 2, "{polar} of {}", texts.len());
+    // The batch paths agree with the one-text path.
+    let p = SentimentParams::default();
+    let all = score_all(&texts, &p).unwrap();
+    let cols = score_columns(&texts, &p).unwrap();
+    for (k, t) in texts.iter().enumerate() {
+        let one = score_with(t, &p);
+        assert_eq!(all[k], one);
+        assert_eq!(cols.score[k].to_bits(), one.score.to_bits());
+        assert_eq!(SentimentLabel::from_code(cols.label[k]), Some(one.label));
+        assert_eq!(cols.low_coverage[k], one.low_coverage);
+        assert_eq!(cols.truncated[k], one.truncated);
+    }
+}
+
+#[test]
+fn alphabetic_fast_ranges_agree_with_unicode() {
+    for c in ('\u{80}'..='\u{24f}').chain('\u{1f000}'..='\u{1fbff}') {
+        assert_eq!(
+            super::sentiment::is_alphabetic(c),
+            c.is_alphabetic(),
+            "{c:?}"
+        );
+    }
+}

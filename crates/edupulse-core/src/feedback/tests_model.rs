@@ -130,3 +130,58 @@ fn bad_input_and_parameters_are_named() {
     let e = serde_json::from_str::<SentimentModelParams>(r#"{"hash_bitz": 12}"#).unwrap_err();
     assert!(e.to_string().contains("hash_bitz"), "{e}");
 }
+
+/// The allocation-free featuriser gives the rows of the one it replaced (a `String` per token,
+/// kept in `features_reference`), so a model fitted on either predicts the same probabilities.
+#[test]
+fn featuriser_rows_and_probabilities_are_unchanged() {
+    use edupulse_learn::{SparseLogistic, SparseRows};
+    let (texts, labels) = data();
+    let awkward = [
+        "No me GUSTÓ, nada 😡 @ana https://t.co/x ¡Genial!",
+        "WWW.ejemplo.com http HTTP://x @ @@ a",
+        "Ñandú über straße İstanbul ǅemal Αθήνα привет 日本語 abc123",
+        "e\u{301}xito ❤️👍🏽 ?!¿¡ :) ... no, no no sin nada",
+        "",
+        "  \t ",
+        "x",
+    ];
+    let params = SentimentModelParams::default();
+    let f = params.featurizer();
+    let narrow = SentimentModelParams {
+        word_ngrams: 1,
+        negation: false,
+        char_ngram_min: 1,
+        char_ngram_max: 8,
+        ..SentimentModelParams::default()
+    }
+    .featurizer();
+    for t in texts.iter().chain(&awkward) {
+        assert_eq!(f.row(t), super::features_reference::row(&f, t), "{t:?}");
+        assert_eq!(
+            narrow.row(t),
+            super::features_reference::row(&narrow, t),
+            "{t:?}"
+        );
+    }
+    let rows = |xs: &[&str]| {
+        let mut x = SparseRows::new(f.n_cols());
+        for t in xs {
+            x.push_row(super::features_reference::row(&f, t)).unwrap();
+        }
+        x
+    };
+    let classes = ["negative", "neutral", "positive"];
+    let y: Vec<usize> = labels
+        .iter()
+        .map(|l| classes.iter().position(|c| c == l).unwrap())
+        .collect();
+    let before = SparseLogistic::fit(&rows(&texts), &y, 3, &params.solver).unwrap();
+    let after = SentimentModel::fit(&texts, &labels, &params).unwrap();
+    let p_before = before.predict_proba(&rows(&awkward)).unwrap();
+    let p_after = after.predict_proba(&awkward).unwrap();
+    assert_eq!(p_before.len(), p_after.len());
+    for (a, b) in p_before.iter().zip(&p_after) {
+        assert!((a - b).abs() <= 1e-12, "{a} vs {b}");
+    }
+}
