@@ -43,13 +43,14 @@ pub struct AutoChoice {
     /// Holdout AUC of the logistic regression (`None`: the holdout or its training part had one
     /// class only, and logistic regression was kept without a comparison).
     pub logistic_auc: Option<f64>,
-    /// Holdout AUC of the boosted trees (`None` as for `logistic_auc`).
+    /// Holdout AUC of the boosted trees (`None` as for `logistic_auc`, or when the trees could
+    /// not be fitted on the comparison rows: then they were not a candidate).
     pub trees_auc: Option<f64>,
     /// DeLong standard error of `trees_auc − logistic_auc` (paired, same rows).
     #[serde(default)]
     pub difference_se: Option<f64>,
-    /// Holdout AUC of the ensemble (`None` as for `logistic_auc`, or a model fitted before the
-    /// ensemble was a candidate).
+    /// Holdout AUC of the ensemble (`None` as for `logistic_auc`, when it could not be fitted on
+    /// the comparison rows, or a model fitted before the ensemble was a candidate).
     #[serde(default)]
     pub ensemble_auc: Option<f64>,
     /// DeLong standard error of `ensemble_auc − logistic_auc` (paired, same rows).
@@ -177,16 +178,23 @@ impl TabularClassifier {
                 TabularClassifier::fit(&train, &yf, &with(model, folds))?.decision_function(&test)
             };
             let sl = scores(ModelKind::Logistic, 0)?;
-            let st = scores(ModelKind::Trees, 0)?;
-            let se = scores(ModelKind::Ensemble, 0)?;
-            let (dt, set) = paired_auc_difference(&sl, &st, &yh);
-            let (de, see) = paired_auc_difference(&sl, &se, &yh);
-            choice.chosen =
-                auto_rule(&[(ModelKind::Trees, dt, set), (ModelKind::Ensemble, de, see)]);
             choice.logistic_auc = Some(roc_auc(&sl, &yh)?);
-            choice.trees_auc = Some(roc_auc(&st, &yh)?);
-            choice.ensemble_auc = Some(roc_auc(&se, &yh)?);
-            (choice.difference_se, choice.ensemble_se) = (Some(set), Some(see));
+            // A challenger that cannot be fitted on these rows (e.g. the ensemble's logistic
+            // member on extreme values) is not a candidate: its AUC stays absent.
+            let mut challengers = Vec::new();
+            if let Ok(st) = scores(ModelKind::Trees, 0) {
+                let (dt, set) = paired_auc_difference(&sl, &st, &yh);
+                challengers.push((ModelKind::Trees, dt, set));
+                choice.trees_auc = Some(roc_auc(&st, &yh)?);
+                choice.difference_se = Some(set);
+            }
+            if let Ok(se) = scores(ModelKind::Ensemble, 0) {
+                let (de, see) = paired_auc_difference(&sl, &se, &yh);
+                challengers.push((ModelKind::Ensemble, de, see));
+                choice.ensemble_auc = Some(roc_auc(&se, &yh)?);
+                choice.ensemble_se = Some(see);
+            }
+            choice.chosen = auto_rule(&challengers);
         }
         let mut model =
             TabularClassifier::fit(data, y, &with(choice.chosen, params.calibration_folds))?;
