@@ -1424,6 +1424,13 @@ mod upgrade_tests {
             .await
             .unwrap();
         }
+        // Today's writer writes every column: the columns added after v3 exist while it writes
+        // the rows and are dropped again, which leaves the v3 layout.
+        let added = edupulse_store::sql::ADDED_COLUMNS;
+        for (t, c, _) in added {
+            let sql = format!("ALTER TABLE {} ADD COLUMN {c} TEXT", t.name());
+            tx.batch_execute(&sql).await.unwrap();
+        }
         let mut prep = Prepare {
             batch: webinars,
             plans: Vec::new(),
@@ -1434,6 +1441,10 @@ mod upgrade_tests {
                 let params: Vec<&(dyn ToSql + Sync)> = cols.iter().map(Column::as_param).collect();
                 tx.execute(sql.as_str(), &params).await.unwrap();
             }
+        }
+        for (t, c, _) in added {
+            let sql = format!("ALTER TABLE {} DROP COLUMN {c}", t.name());
+            tx.batch_execute(&sql).await.unwrap();
         }
         for r in old {
             tx.execute(

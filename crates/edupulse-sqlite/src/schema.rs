@@ -73,7 +73,18 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         description: "student_attributes and assessment_schedule input tables (timeless)",
         sql: schema_v12,
     },
+    Migration {
+        version: 13,
+        description: "webinars.timezone: the optional IANA zone of a webinar's audience",
+        sql: schema_v13,
+    },
 ];
+
+/// v13: `webinars.timezone` (optional; listed in `edupulse_store::sql::ADDED_COLUMNS`, so the
+/// frozen v1 DDL leaves it out).
+fn schema_v13() -> String {
+    "ALTER TABLE webinars ADD COLUMN timezone TEXT;".to_string()
+}
 
 /// v8: the content input tables (edupulse_core::content), all timeless: `content`,
 /// `transcript_segments`, `concepts`, `card_concepts`.
