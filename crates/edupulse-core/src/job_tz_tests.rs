@@ -50,11 +50,15 @@ fn reg(w: &str, p: &str, attended: bool) -> Registration {
 /// Thursday 10:00 Madrid in winter (09:00 UTC) and the Thursday 10:00 after the spring change
 /// (08:00 UTC), plus Monday 10:00 after the autumn change (09:00 UTC again).
 fn ten_am_webinars() -> Tables {
-    let ws = [
+    with_two_registrations(vec![
         webinar("winter", utc(2026, 3, 26, 9, 0)),
         webinar("summer", utc(2026, 4, 2, 8, 0)),
         webinar("autumn", utc(2026, 10, 26, 9, 0)),
-    ];
+    ])
+}
+
+/// The webinars, each with one attendee and one no-show.
+fn with_two_registrations(ws: Vec<Webinar>) -> Tables {
     let regs = ws
         .iter()
         .flat_map(|w| {
@@ -65,7 +69,7 @@ fn ten_am_webinars() -> Tables {
         })
         .collect();
     Tables {
-        webinars: ws.to_vec(),
+        webinars: ws,
         registrations: regs,
         ..Tables::default()
     }
@@ -267,21 +271,7 @@ fn job_timezone_is_parsed_validated_and_reaches_the_steps() {
 fn madrid_and_mexico() -> Tables {
     let mut mx = webinar("mexico", utc(2026, 3, 5, 16, 0));
     mx.timezone = Some("America/Mexico_City".into());
-    let ws = [webinar("madrid", utc(2026, 3, 5, 9, 0)), mx];
-    let regs = ws
-        .iter()
-        .flat_map(|w| {
-            [
-                reg(&w.webinar_id, "a", true),
-                reg(&w.webinar_id, "b", false),
-            ]
-        })
-        .collect();
-    Tables {
-        webinars: ws.to_vec(),
-        registrations: regs,
-        ..Tables::default()
-    }
+    with_two_registrations(vec![webinar("madrid", utc(2026, 3, 5, 9, 0)), mx])
 }
 
 #[test]

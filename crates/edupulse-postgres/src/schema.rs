@@ -248,8 +248,17 @@ pub(crate) fn upsert_sql<R: Record>() -> String {
 
 /// `SELECT` of one input table's columns (canonical order), filtered coarsely on `_t`
 /// (`$1` lower bound, `$2` upper bound, either may be NULL).
-pub(crate) fn select_sql<R: Record>() -> String {
-    let names: Vec<String> = R::columns().iter().map(|c| ident(c.name)).collect();
+pub(crate) fn select_sql<R: Record>(absent: &[&str]) -> String {
+    let names: Vec<String> = R::columns()
+        .iter()
+        .map(|c| {
+            if absent.contains(&c.name) {
+                format!("NULL::{} AS {}", sql_type(c.kind), ident(c.name))
+            } else {
+                ident(c.name)
+            }
+        })
+        .collect();
     if !has_time::<R>() {
         // A timeless table is read whole; the bounds are bound but unused.
         return format!(

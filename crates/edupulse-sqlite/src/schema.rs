@@ -240,9 +240,19 @@ pub(crate) fn upsert_sql<R: Record>() -> String {
     sql
 }
 
-/// `SELECT` of one input table's columns (canonical order), filtered coarsely on `_t`.
-pub(crate) fn select_sql<R: Record>(has_start: bool, has_end: bool) -> String {
-    let names: Vec<String> = R::columns().iter().map(|c| ident(c.name)).collect();
+/// `SELECT` of one input table's columns (canonical order), filtered coarsely on `_t`; the
+/// columns in `absent` (not added yet at the schema version being migrated) read as `NULL`.
+pub(crate) fn select_sql<R: Record>(has_start: bool, has_end: bool, absent: &[&str]) -> String {
+    let names: Vec<String> = R::columns()
+        .iter()
+        .map(|c| {
+            if absent.contains(&c.name) {
+                format!("NULL AS {}", ident(c.name))
+            } else {
+                ident(c.name)
+            }
+        })
+        .collect();
     let mut sql = format!(
         "SELECT {} FROM {}",
         names.join(", "),

@@ -45,6 +45,17 @@ pub fn create_table_sql<R: Record>(dialect: &Dialect) -> String {
 /// them out, so a new database gets them from the same migration as an old one.
 pub const ADDED_COLUMNS: &[(Table, &str, u32)] = &[(Table::Webinars, "timezone", 13)];
 
+/// The [`ADDED_COLUMNS`] of `table` that a database at schema `version` does not have yet: a
+/// migration's own code that reads an input table (the typed-results conversion at v4 reads
+/// `webinars`) selects them as `NULL`.
+pub fn added_after(table: Table, version: u32) -> Vec<&'static str> {
+    ADDED_COLUMNS
+        .iter()
+        .filter(|(t, _, v)| *t == table && *v > version)
+        .map(|(_, c, _)| *c)
+        .collect()
+}
+
 /// As [`create_table_sql`], leaving out the columns named in `skip`.
 fn create_table_sql_without<R: Record>(dialect: &Dialect, skip: &[&str]) -> String {
     let table = R::TABLE.name();
