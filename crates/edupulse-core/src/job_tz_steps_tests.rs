@@ -184,6 +184,7 @@ fn certification_expiry_dates_and_feedback_windows_are_local() {
             industry: None,
             role: None,
             company_size: None,
+            timezone: None,
         }],
         ..Tables::default()
     };

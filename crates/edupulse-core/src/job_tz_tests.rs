@@ -27,6 +27,7 @@ fn webinar(id: &str, starts_at: DateTime<Utc>) -> Webinar {
         industry: None,
         role: None,
         company_size: None,
+        timezone: None,
     }
 }
 
@@ -49,11 +50,15 @@ fn reg(w: &str, p: &str, attended: bool) -> Registration {
 /// Thursday 10:00 Madrid in winter (09:00 UTC) and the Thursday 10:00 after the spring change
 /// (08:00 UTC), plus Monday 10:00 after the autumn change (09:00 UTC again).
 fn ten_am_webinars() -> Tables {
-    let ws = [
+    with_two_registrations(vec![
         webinar("winter", utc(2026, 3, 26, 9, 0)),
         webinar("summer", utc(2026, 4, 2, 8, 0)),
         webinar("autumn", utc(2026, 10, 26, 9, 0)),
-    ];
+    ])
+}
+
+/// The webinars, each with one attendee and one no-show.
+fn with_two_registrations(ws: Vec<Webinar>) -> Tables {
     let regs = ws
         .iter()
         .flat_map(|w| {
@@ -64,7 +69,7 @@ fn ten_am_webinars() -> Tables {
         })
         .collect();
     Tables {
-        webinars: ws.to_vec(),
+        webinars: ws,
         registrations: regs,
         ..Tables::default()
     }
@@ -259,4 +264,58 @@ fn job_timezone_is_parsed_validated_and_reaches_the_steps() {
         .unwrap();
     let slots: Vec<kpi::SlotRow> = crate::results::rows_of(&run.results).unwrap();
     assert!(slots.iter().all(|s| s.hour == 10), "{slots:?}");
+}
+
+/// 10:00 in Madrid (09:00 UTC in winter) and 10:00 in Mexico City (16:00 UTC: no daylight
+/// saving there since 2022), the Mexican one with its own `timezone`, on a Madrid job.
+fn madrid_and_mexico() -> Tables {
+    let mut mx = webinar("mexico", utc(2026, 3, 5, 16, 0));
+    mx.timezone = Some("America/Mexico_City".into());
+    with_two_registrations(vec![webinar("madrid", utc(2026, 3, 5, 9, 0)), mx])
+}
+
+#[test]
+fn a_webinar_with_its_own_zone_lands_in_its_local_slot() {
+    let mut tables = madrid_and_mexico();
+    tables.validate().unwrap();
+    let cfg = KpiConfig {
+        clock: madrid(),
+        ..KpiConfig::default()
+    };
+    let slots = |t: &Tables| -> Vec<(u32, u32, u64)> {
+        kpi::compute(t, utc(2026, 4, 1, 0, 0), &cfg)
+            .unwrap()
+            .slots
+            .iter()
+            .map(|s| (s.weekday, s.hour, s.webinars))
+            .collect()
+    };
+    // Both Thursday 10:00 local; without its zone the Mexican one is 17:00 in Madrid.
+    assert_eq!(slots(&tables), [(3, 10, 2)]);
+    let mut no_zone = tables.clone();
+    no_zone.webinars[1].timezone = None;
+    assert_eq!(slots(&no_zone), [(3, 10, 1), (3, 17, 1)]);
+    // The demand features read each webinar's own zone too.
+    let (table, _) = training_table(
+        &tables.webinars,
+        &tables.registrations,
+        None,
+        20.0,
+        &madrid(),
+    )
+    .unwrap();
+    match table.column("hour").unwrap() {
+        ColumnData::Numeric(v) => assert_eq!(v, &[10.0; 4]),
+        _ => panic!("hour is numeric"),
+    }
+    // An unknown zone is a named error on the row and column.
+    let mut bad = madrid_and_mexico();
+    bad.webinars[1].timezone = Some("America/Atlantis".into());
+    let e = bad.validate().unwrap_err();
+    let loc = e.location().unwrap();
+    assert_eq!(
+        (loc.table.as_str(), loc.column.as_deref()),
+        ("webinars", Some("timezone")),
+        "{e}"
+    );
 }

@@ -447,10 +447,11 @@ pub(crate) async fn migrate_legacy(client: &impl GenericClient, backend: &str) -
         return Ok(());
     }
     let old = read_old_rows(client, "results", backend).await?;
-    let webinars = crate::read_on(
+    let webinars = crate::read_at(
         client,
         edupulse_core::model::Table::Webinars,
         edupulse_store::TimeRange::ALL,
+        crate::schema::TYPED_RESULTS,
         backend,
     )
     .await?

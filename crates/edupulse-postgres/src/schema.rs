@@ -70,7 +70,18 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         description: "student_attributes and assessment_schedule input tables (timeless)",
         sql: schema_v12,
     },
+    Migration {
+        version: 13,
+        description: "webinars.timezone: the optional IANA zone of a webinar's audience",
+        sql: schema_v13,
+    },
 ];
+
+/// v13: `webinars.timezone` (optional; listed in `edupulse_store::sql::ADDED_COLUMNS`, so the
+/// frozen v1 DDL leaves it out).
+fn schema_v13() -> String {
+    "ALTER TABLE webinars ADD COLUMN timezone TEXT;".to_string()
+}
 
 /// v8: the content input tables (edupulse_core::content), all timeless: `content`,
 /// `transcript_segments`, `concepts`, `card_concepts`.
@@ -237,8 +248,17 @@ pub(crate) fn upsert_sql<R: Record>() -> String {
 
 /// `SELECT` of one input table's columns (canonical order), filtered coarsely on `_t`
 /// (`$1` lower bound, `$2` upper bound, either may be NULL).
-pub(crate) fn select_sql<R: Record>() -> String {
-    let names: Vec<String> = R::columns().iter().map(|c| ident(c.name)).collect();
+pub(crate) fn select_sql<R: Record>(absent: &[&str]) -> String {
+    let names: Vec<String> = R::columns()
+        .iter()
+        .map(|c| {
+            if absent.contains(&c.name) {
+                format!("NULL::{} AS {}", sql_type(c.kind), ident(c.name))
+            } else {
+                ident(c.name)
+            }
+        })
+        .collect();
     if !has_time::<R>() {
         // A timeless table is read whole; the bounds are bound but unused.
         return format!(

@@ -347,6 +347,7 @@ impl Inner {
                 range,
                 out: Tables::default(),
                 backend: &self.backend,
+                absent: Vec::new(),
             };
             visit_tables(&mut v)?;
             Ok(v.out)
@@ -986,14 +987,21 @@ fn bind(
     }
 }
 
-/// Every row of one input table, read on `conn` (e.g. inside a migration's transaction).
-pub(crate) fn read_on(conn: &Connection, table: Table, backend: &str) -> StoreResult<Tables> {
+/// Every row of one input table, read inside the migration to schema `version`: the columns
+/// added by later migrations read as `NULL`.
+pub(crate) fn read_at(
+    conn: &Connection,
+    table: Table,
+    version: u32,
+    backend: &str,
+) -> StoreResult<Tables> {
     let mut v = Read {
         conn,
         table,
         range: TimeRange::ALL,
         out: Tables::default(),
         backend,
+        absent: edupulse_store::sql::added_after(table, version),
     };
     visit_tables(&mut v)?;
     Ok(v.out)
@@ -1006,6 +1014,8 @@ struct Read<'a> {
     range: TimeRange,
     out: Tables,
     backend: &'a str,
+    /// Columns a database at an older schema does not have yet (read as `NULL`).
+    absent: Vec<&'static str>,
 }
 
 impl TableVisitor for Read<'_> {
@@ -1019,7 +1029,7 @@ impl TableVisitor for Read<'_> {
         // Coarse filter on the floored microseconds; the exact half-open test is done below.
         let start = self.range.start.map(|t| t.timestamp_micros());
         let end = self.range.end.map(|t| t.timestamp_micros());
-        let sql = schema::select_sql::<R>(start.is_some(), end.is_some());
+        let sql = schema::select_sql::<R>(start.is_some(), end.is_some(), &self.absent);
         let mut stmt = self.conn.prepare_cached(&sql).map_err(be)?;
         let bounds: Vec<i64> = if schema::has_time::<R>() {
             start.into_iter().chain(end).collect()
@@ -1199,6 +1209,13 @@ mod upgrade_tests {
             )
             .unwrap();
         }
+        // Today's writer writes every column: the columns added after v3 exist while it writes
+        // the rows and are dropped again, which leaves the v3 layout.
+        let added = edupulse_store::sql::ADDED_COLUMNS;
+        for (t, c, _) in added {
+            tx.execute_batch(&format!("ALTER TABLE {} ADD COLUMN {c} TEXT", t.name()))
+                .unwrap();
+        }
         let mut up = Upsert {
             tx: &tx,
             batch: webinars,
@@ -1206,6 +1223,10 @@ mod upgrade_tests {
             backend: "test",
         };
         visit_tables(&mut up).unwrap();
+        for (t, c, _) in added {
+            tx.execute_batch(&format!("ALTER TABLE {} DROP COLUMN {c}", t.name()))
+                .unwrap();
+        }
         for r in old {
             tx.execute(
                 "INSERT INTO results (table_name, as_of, as_of_us, key, data)

@@ -369,7 +369,13 @@ pub(crate) fn migrate_legacy(conn: &Connection, backend: &str) -> StoreResult<()
         return Ok(());
     }
     let old = read_old_rows(conn, "results", backend)?;
-    let webinars = crate::read_on(conn, edupulse_core::model::Table::Webinars, backend)?.webinars;
+    let webinars = crate::read_at(
+        conn,
+        edupulse_core::model::Table::Webinars,
+        crate::schema::TYPED_RESULTS,
+        backend,
+    )?
+    .webinars;
     let converted = edupulse_core::results::legacy::convert(&old, &webinars)?;
     for set in &converted.sets {
         set.check()?;

@@ -73,7 +73,18 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         description: "student_attributes and assessment_schedule input tables (timeless)",
         sql: schema_v12,
     },
+    Migration {
+        version: 13,
+        description: "webinars.timezone: the optional IANA zone of a webinar's audience",
+        sql: schema_v13,
+    },
 ];
+
+/// v13: `webinars.timezone` (optional; listed in `edupulse_store::sql::ADDED_COLUMNS`, so the
+/// frozen v1 DDL leaves it out).
+fn schema_v13() -> String {
+    "ALTER TABLE webinars ADD COLUMN timezone TEXT;".to_string()
+}
 
 /// v8: the content input tables (edupulse_core::content), all timeless: `content`,
 /// `transcript_segments`, `concepts`, `card_concepts`.
@@ -229,9 +240,19 @@ pub(crate) fn upsert_sql<R: Record>() -> String {
     sql
 }
 
-/// `SELECT` of one input table's columns (canonical order), filtered coarsely on `_t`.
-pub(crate) fn select_sql<R: Record>(has_start: bool, has_end: bool) -> String {
-    let names: Vec<String> = R::columns().iter().map(|c| ident(c.name)).collect();
+/// `SELECT` of one input table's columns (canonical order), filtered coarsely on `_t`; the
+/// columns in `absent` (not added yet at the schema version being migrated) read as `NULL`.
+pub(crate) fn select_sql<R: Record>(has_start: bool, has_end: bool, absent: &[&str]) -> String {
+    let names: Vec<String> = R::columns()
+        .iter()
+        .map(|c| {
+            if absent.contains(&c.name) {
+                format!("NULL AS {}", ident(c.name))
+            } else {
+                ident(c.name)
+            }
+        })
+        .collect();
     let mut sql = format!(
         "SELECT {} FROM {}",
         names.join(", "),

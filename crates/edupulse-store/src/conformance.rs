@@ -163,6 +163,7 @@ pub fn sample_batch() -> Tables {
                 industry: Some("educación".into()),
                 role: Some("CTO".into()),
                 company_size: Some("11-50".into()),
+                timezone: Some("America/Mexico_City".into()),
             },
             Webinar {
                 webinar_id: "w2".into(),
@@ -173,6 +174,7 @@ pub fn sample_batch() -> Tables {
                 industry: None,
                 role: None,
                 company_size: None,
+                timezone: None,
             },
         ],
         registrations: vec![
@@ -2126,6 +2128,7 @@ pub fn legacy_fixture_webinar() -> Webinar {
         industry: Some("tecnología".into()),
         role: None,
         company_size: None,
+        timezone: None,
     }
 }
 

@@ -37,9 +37,30 @@ pub struct Dialect {
 /// Key columns are `NOT NULL`: an optional key part (`keyword_interest.geo`) stores a missing
 /// value as `''`, which reads back as `None`.
 pub fn create_table_sql<R: Record>(dialect: &Dialect) -> String {
+    create_table_sql_without::<R>(dialect, &[])
+}
+
+/// Input-table columns added after version 1 by an `ALTER TABLE … ADD COLUMN` migration, as
+/// (table, column, version of that migration). The frozen v1 DDL ([`input_tables_sql`]) leaves
+/// them out, so a new database gets them from the same migration as an old one.
+pub const ADDED_COLUMNS: &[(Table, &str, u32)] = &[(Table::Webinars, "timezone", 13)];
+
+/// The [`ADDED_COLUMNS`] of `table` that a database at schema `version` does not have yet: a
+/// migration's own code that reads an input table (the typed-results conversion at v4 reads
+/// `webinars`) selects them as `NULL`.
+pub fn added_after(table: Table, version: u32) -> Vec<&'static str> {
+    ADDED_COLUMNS
+        .iter()
+        .filter(|(t, _, v)| *t == table && *v > version)
+        .map(|(_, c, _)| *c)
+        .collect()
+}
+
+/// As [`create_table_sql`], leaving out the columns named in `skip`.
+fn create_table_sql_without<R: Record>(dialect: &Dialect, skip: &[&str]) -> String {
     let table = R::TABLE.name();
     let mut sql = format!("CREATE TABLE IF NOT EXISTS {} (\n", ident(table));
-    for c in R::columns() {
+    for c in R::columns().iter().filter(|c| !skip.contains(&c.name)) {
         let null = if c.required || is_key::<R>(c) {
             " NOT NULL"
         } else {
@@ -78,7 +99,8 @@ pub fn has_time<R: Record>() -> bool {
 }
 
 /// `CREATE TABLE` and the time index of every input table for which `keep` is true, in
-/// [`Table::ALL`] order (a frozen migration keeps out the tables later migrations add).
+/// [`Table::ALL`] order, without the [`ADDED_COLUMNS`] (the frozen v1 migration: it keeps out
+/// the tables and columns later migrations add).
 pub fn input_tables_sql(dialect: &Dialect, keep: impl Fn(Table) -> bool) -> String {
     struct Ddl<'a, F> {
         dialect: &'a Dialect,
@@ -89,7 +111,13 @@ pub fn input_tables_sql(dialect: &Dialect, keep: impl Fn(Table) -> bool) -> Stri
         type Error = std::convert::Infallible;
         fn visit<R: Record>(&mut self) -> Result<(), Self::Error> {
             if (self.keep)(R::TABLE) {
-                self.sql.push_str(&create_table_sql::<R>(self.dialect));
+                let skip: Vec<&str> = ADDED_COLUMNS
+                    .iter()
+                    .filter(|(t, _, _)| *t == R::TABLE)
+                    .map(|(_, c, _)| *c)
+                    .collect();
+                self.sql
+                    .push_str(&create_table_sql_without::<R>(self.dialect, &skip));
             }
             Ok(())
         }

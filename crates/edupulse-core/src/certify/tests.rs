@@ -327,6 +327,7 @@ mod eligibility_and_badges {
                 industry: None,
                 role: None,
                 company_size: None,
+                timezone: None,
             });
         }
         let reg = |w: &str, p: &str, attended: bool| Registration {

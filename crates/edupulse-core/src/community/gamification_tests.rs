@@ -108,6 +108,7 @@ fn badges_leaderboards_and_participation() {
             industry: None,
             role: None,
             company_size: None,
+            timezone: None,
         })
         .collect();
     let regs: Vec<Registration> = (0..7)

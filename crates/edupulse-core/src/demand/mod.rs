@@ -566,7 +566,14 @@ pub fn training_table(
             role: r.role.clone(),
             company_size: r.company_size.clone(),
         };
-        cols.push(&seg, &w.topic, w.starts_at, lead.max(0.0), prev, clock);
+        cols.push(
+            &seg,
+            &w.topic,
+            w.starts_at,
+            lead.max(0.0),
+            prev,
+            &w.clock_or(clock),
+        );
         y.push(f64::from(u8::from(r.attended)));
         pending.push((key, r.attended));
     }
@@ -748,7 +755,7 @@ impl FittedDemand {
     }
 
     /// Per-row rates and the ensemble members' rates (trees or bootstrap replicates).
-    fn raw(&self, queries: &[RateQuery]) -> Result<MemberPredictions> {
+    fn raw(&self, queries: &[RateQuery], clock: &LocalClock) -> Result<MemberPredictions> {
         let mut cols = Columns::new();
         for q in queries {
             let prev = self.prev_rate(&q.segment);
@@ -758,7 +765,7 @@ impl FittedDemand {
                 q.starts_at,
                 self.lead_days,
                 prev,
-                &self.params.timezone,
+                clock,
             );
         }
         Ok(self.regressor.member_predictions(&cols.table()?)?)
@@ -776,7 +783,7 @@ impl FittedDemand {
         let MemberPredictions {
             point: mean,
             members: per_tree,
-        } = self.raw(queries)?;
+        } = self.raw(queries, &self.params.timezone)?;
         Ok(mean
             .iter()
             .enumerate()
@@ -812,13 +819,26 @@ impl FittedDemand {
             .unwrap_or(0.0)
     }
 
-    /// Forecasts of one target and topic at several start times (mix-weighted).
+    /// Forecasts of one target and topic at several start times (mix-weighted), their
+    /// weekday, hour and month read on the model's `timezone`.
     pub fn forecast_slots(
         &self,
         target: &Target,
         topic: &str,
         times: &[DateTime<Utc>],
         registrants: f64,
+    ) -> Result<Vec<SlotForecast>> {
+        self.forecast_slots_in(target, topic, times, registrants, &self.params.timezone)
+    }
+
+    /// As [`FittedDemand::forecast_slots`], read on `clock` (a webinar's own zone).
+    fn forecast_slots_in(
+        &self,
+        target: &Target,
+        topic: &str,
+        times: &[DateTime<Utc>],
+        registrants: f64,
+        clock: &LocalClock,
     ) -> Result<Vec<SlotForecast>> {
         let mix = self.mix(target);
         let mut queries = Vec::with_capacity(mix.len() * times.len());
@@ -834,7 +854,7 @@ impl FittedDemand {
         let MemberPredictions {
             point: mean,
             members: per_tree,
-        } = self.raw(&queries)?;
+        } = self.raw(&queries, clock)?;
         let k = mix.len().max(1);
         let mut out = Vec::with_capacity(times.len());
         for (ti, t) in times.iter().enumerate() {
@@ -869,8 +889,8 @@ impl FittedDemand {
             };
             out.push(SlotForecast {
                 starts_at: *t,
-                weekday: self.params.timezone.weekday(*t),
-                hour: self.params.timezone.hour(*t),
+                weekday: clock.weekday(*t),
+                hour: clock.hour(*t),
                 rate,
                 attendees: rate * registrants,
                 lower: lo * registrants,
@@ -887,7 +907,8 @@ impl FittedDemand {
     pub fn predict_webinar(&self, webinar: &Webinar) -> Result<SlotForecast> {
         let target = Target::of(webinar);
         let n = self.expected_registrants(&target);
-        self.forecast_slots(&target, &webinar.topic, &[webinar.starts_at], n)?
+        let clock = webinar.clock_or(&self.params.timezone);
+        self.forecast_slots_in(&target, &webinar.topic, &[webinar.starts_at], n, &clock)?
             .pop()
             .ok_or_else(|| CoreError::param("webinar", "no forecast"))
     }
@@ -904,7 +925,7 @@ impl FittedDemand {
         params: &SlotParams,
     ) -> Result<SlotRanking> {
         params.validate()?;
-        let clock = &self.params.timezone;
+        let clock = &webinar.clock_or(&self.params.timezone);
         let date = clock.date(webinar.starts_at);
         let monday = date - Duration::days(i64::from(date.weekday().num_days_from_monday()));
         let target = Target::of(webinar);
@@ -926,7 +947,7 @@ impl FittedDemand {
         }
         let n = self.expected_registrants(&target);
         let planned = self.predict_webinar(webinar)?;
-        let mut slots = self.forecast_slots(&target, &webinar.topic, &free, n)?;
+        let mut slots = self.forecast_slots_in(&target, &webinar.topic, &free, n, clock)?;
         for s in &mut slots {
             s.improvement = s.attendees - planned.attendees;
             s.improvement_pct = if planned.attendees > 0.0 {

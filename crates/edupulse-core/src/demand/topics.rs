@@ -253,6 +253,7 @@ mod tests {
             industry: None,
             role: None,
             company_size: None,
+            timezone: None,
         };
         let webinars = vec![
             w("a", "x", 1),

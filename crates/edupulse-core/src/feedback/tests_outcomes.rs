@@ -21,6 +21,7 @@ pub(super) fn webinar(id: &str, start: DateTime<Utc>) -> Webinar {
         industry: None,
         role: None,
         company_size: None,
+        timezone: None,
     }
 }
 

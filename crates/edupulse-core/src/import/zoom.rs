@@ -242,6 +242,7 @@ pub fn import(
         industry: None,
         role: None,
         company_size: None,
+        timezone: None,
     });
     for (id, mut p) in people {
         let first_join = p.sessions.iter().map(|s| s.0).min();

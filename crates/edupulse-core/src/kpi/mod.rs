@@ -297,10 +297,10 @@ pub fn compute(tables: &Tables, as_of: DateTime<Utc>, cfg: &KpiConfig) -> Result
         })
     };
 
-    let starts: HashMap<&str, DateTime<Utc>> = tables
+    let starts: HashMap<&str, (DateTime<Utc>, crate::clock::LocalClock)> = tables
         .webinars
         .iter()
-        .map(|w| (w.webinar_id.as_str(), w.starts_at))
+        .map(|w| (w.webinar_id.as_str(), (w.starts_at, w.clock_or(&clock))))
         .collect();
 
     let mut all = Tally::default();
@@ -309,10 +309,10 @@ pub fn compute(tables: &Tables, as_of: DateTime<Utc>, cfg: &KpiConfig) -> Result
     let (mut last, mut prev) = (Tally::default(), Tally::default());
     for r in &tables.registrations {
         // A registration counts once its webinar has happened (unknown webinar: at registration).
-        let start = starts
+        let (start, slot_clock) = starts
             .get(r.webinar_id.as_str())
             .copied()
-            .unwrap_or(r.registered_at);
+            .unwrap_or((r.registered_at, clock));
         if start > as_of {
             continue;
         }
@@ -327,8 +327,8 @@ pub fn compute(tables: &Tables, as_of: DateTime<Utc>, cfg: &KpiConfig) -> Result
         }
         let slot = slots
             .entry((
-                clock.weekday(start).num_days_from_monday(),
-                clock.hour(start),
+                slot_clock.weekday(start).num_days_from_monday(),
+                slot_clock.hour(start),
             ))
             .or_default();
         slot.0.insert(r.webinar_id.as_str());
@@ -543,6 +543,7 @@ mod tests {
                 industry: None,
                 role: None,
                 company_size: None,
+                timezone: None,
             }],
             registrations: vec![
                 reg("w1", "p1", true, "salud"),

@@ -57,6 +57,7 @@ fn tables() -> Tables {
         industry: None,
         role: None,
         company_size: None,
+        timezone: None,
     };
     let mut registrations: Vec<Registration> = (0..10)
         .map(|i| reg("w2", &format!("p{i}"), i < 2))

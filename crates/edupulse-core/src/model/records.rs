@@ -249,12 +249,34 @@ record! {
         role: Option<String>,
         /// Target company size.
         company_size: Option<String>,
+        /// The IANA time zone of the webinar's audience (e.g. "America/Mexico_City"); its
+        /// weekday, hour and month (demand features, slot heatmaps, best slots) are read there.
+        /// Empty: the job's `[job] timezone`.
+        timezone: Option<String>,
     }
     check(r) {
         if r.duration_min == 0 {
             return Err(("duration_min", "duration must be > 0 minutes".to_string()));
         }
+        if let Some(tz) = &r.timezone {
+            if crate::clock::LocalClock::new(tz).is_err() {
+                return Err((
+                    "timezone",
+                    format!("unknown time zone `{tz}` (expected an IANA name such as America/Mexico_City)"),
+                ));
+            }
+        }
         Ok(())
+    }
+}
+
+impl Webinar {
+    /// The clock of the webinar's own `timezone`, else `default` (the job's).
+    pub fn clock_or(&self, default: &crate::clock::LocalClock) -> crate::clock::LocalClock {
+        self.timezone
+            .as_deref()
+            .and_then(|tz| crate::clock::LocalClock::new(tz).ok())
+            .unwrap_or(*default)
     }
 }
 

@@ -183,6 +183,7 @@ pub fn convert(rows: &[LegacyRow], webinars: &[Webinar]) -> Result<Converted> {
                         industry: None,
                         role: None,
                         company_size: None,
+                        timezone: None,
                     },
                     |w| (*w).clone(),
                 );

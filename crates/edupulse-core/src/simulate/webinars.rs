@@ -139,6 +139,7 @@ pub(crate) fn rows(plans: &[WebinarPlan]) -> Vec<Webinar> {
             industry: p.industry.map(str::to_string),
             role: p.role.map(str::to_string),
             company_size: p.size.map(str::to_string),
+            timezone: None,
         })
         .collect()
 }
