@@ -17,7 +17,7 @@ CONTRACT = {
     "keyword_interest": ["keyword", "date", "volume", "geo"],
     "webinars": [
         "webinar_id", "title", "topic", "starts_at", "duration_min",
-        "industry", "role", "company_size",
+        "industry", "role", "company_size", "timezone",
     ],
     "registrations": [
         "webinar_id", "person_id", "registered_at", "industry", "role", "company_size",
