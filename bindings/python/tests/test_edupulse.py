@@ -26,7 +26,7 @@ CONTRACT = {
     "students": [
         "student_id", "email", "name", "industry", "role", "company_size", "enrolled_at",
     ],
-    "activity": ["student_id", "at", "kind", "value"],
+    "activity": ["student_id", "at", "kind", "value", "ref_id"],
     "purchases": ["customer_id", "at", "amount", "currency"],
     "leads": ["lead_id", "email", "source", "created_at", "industry", "role"],
     "lead_events": ["lead_id", "at", "kind", "value"],

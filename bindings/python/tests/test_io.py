@@ -115,6 +115,9 @@ def test_from_oulad_fixture_frames_and_real_folder() -> None:
     assert len(out["students"]) == 5
     scores = out["activity"][out["activity"]["kind"] == "assessment_submitted"]["value"]
     assert scores.isna().sum() == 1  # the "?" score
+    subs = out["activity"][out["activity"]["kind"] == "assessment_submitted"]
+    mine = subs[subs["student_id"] == "AAA-2013J-11391"]
+    assert mine["ref_id"].tolist() == ["1752", "1753"]  # the assessment each submission answers
     attrs = out["student_attributes"]
     mine = dict(attrs[attrs["student_id"] == "AAA-2013J-11391"][["name", "value"]].values)
     assert mine["course"] == "AAA-2013J" and mine["age_band"] == "55<=" and mine["studied_credits"] == "240"

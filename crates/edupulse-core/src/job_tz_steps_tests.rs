@@ -25,6 +25,7 @@ fn act(student: &str, at: DateTime<Utc>, kind: ActivityKind) -> Activity {
         at,
         kind,
         value: None,
+        ref_id: None,
     }
 }
 

@@ -75,7 +75,18 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         description: "webinars.timezone: the optional IANA zone of a webinar's audience",
         sql: schema_v13,
     },
+    Migration {
+        version: 14,
+        description: "activity.ref_id: the optional assessment / item an event is about",
+        sql: schema_v14,
+    },
 ];
+
+/// v14: `activity.ref_id` (optional; listed in `edupulse_store::sql::ADDED_COLUMNS`, so the
+/// frozen v1 DDL leaves it out; not part of the key).
+fn schema_v14() -> String {
+    "ALTER TABLE activity ADD COLUMN ref_id TEXT;".to_string()
+}
 
 /// v13: `webinars.timezone` (optional; listed in `edupulse_store::sql::ADDED_COLUMNS`, so the
 /// frozen v1 DDL leaves it out).

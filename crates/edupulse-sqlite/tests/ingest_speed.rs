@@ -24,6 +24,7 @@ fn synthetic(rows: usize) -> Tables {
             at: t0 + Duration::milliseconds((i as i64) * 1_337),
             kind: kinds[i % kinds.len()],
             value: (i % 3 == 0).then_some(i as f64 / 8.0),
+            ref_id: None,
         });
     }
     for i in 0..rows - n_activity {

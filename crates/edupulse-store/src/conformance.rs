@@ -231,18 +231,21 @@ pub fn sample_batch() -> Tables {
                 at: ts("2024-05-01T12:00:00Z"),
                 kind: ActivityKind::Login,
                 value: None,
+                ref_id: None,
             },
             Activity {
                 student_id: "s1".into(),
                 at: ts("2024-05-01T12:00:00.5Z"),
                 kind: ActivityKind::QuizPassed,
                 value: Some(87.5),
+                ref_id: Some("quiz-7".into()),
             },
             Activity {
                 student_id: "s2".into(),
                 at: ts("2024-05-02T07:45:10.25Z"),
                 kind: ActivityKind::Comment,
                 value: Some(-0.0001),
+                ref_id: None,
             },
         ],
         purchases: vec![
@@ -1013,6 +1016,7 @@ pub async fn sub_second_time_ranges(store: Arc<dyn Store>) {
             at: t + Duration::nanoseconds(*ns),
             kind: ActivityKind::Login,
             value: None,
+            ref_id: None,
         });
     }
     batch.validate().unwrap();
@@ -1831,6 +1835,7 @@ pub async fn concurrent_readers_see_before_or_after(store: Arc<dyn Store>) {
             at: t0 + Duration::milliseconds(i * 1500 + 1),
             kind: ActivityKind::LessonCompleted,
             value: Some(i as f64 / 7.0),
+            ref_id: None,
         });
     }
     for i in 0..500 {

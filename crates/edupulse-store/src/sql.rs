@@ -43,7 +43,10 @@ pub fn create_table_sql<R: Record>(dialect: &Dialect) -> String {
 /// Input-table columns added after version 1 by an `ALTER TABLE … ADD COLUMN` migration, as
 /// (table, column, version of that migration). The frozen v1 DDL ([`input_tables_sql`]) leaves
 /// them out, so a new database gets them from the same migration as an old one.
-pub const ADDED_COLUMNS: &[(Table, &str, u32)] = &[(Table::Webinars, "timezone", 13)];
+pub const ADDED_COLUMNS: &[(Table, &str, u32)] = &[
+    (Table::Webinars, "timezone", 13),
+    (Table::Activity, "ref_id", 14),
+];
 
 /// The [`ADDED_COLUMNS`] of `table` that a database at schema `version` does not have yet: a
 /// migration's own code that reads an input table (the typed-results conversion at v4 reads

@@ -356,6 +356,7 @@ mod eligibility_and_badges {
                     at: at("2025-03-10T00:00:00Z") + chrono::Duration::hours(i),
                     kind: ActivityKind::QuizPassed,
                     value: None,
+                    ref_id: None,
                 });
             }
         }

@@ -290,7 +290,8 @@ struct Events {
     id: String,
     enrolled: i64,
     segment: [String; 3],
-    acts: Vec<(i64, ActivityKind, Option<f64>)>,
+    /// (time, kind, value, `ref_id`).
+    acts: Vec<(i64, ActivityKind, Option<f64>, Option<String>)>,
     purchases: Vec<(i64, f64)>,
     extra: Extra,
 }
@@ -312,7 +313,9 @@ fn index(tables: &Tables, spec: &FeatureSpec) -> Vec<Events> {
     }
     for a in &tables.activity {
         if let Some(&i) = pos.get(a.student_id.as_str()) {
-            out[i].acts.push((a.at.timestamp(), a.kind, a.value));
+            out[i]
+                .acts
+                .push((a.at.timestamp(), a.kind, a.value, a.ref_id.clone()));
         }
     }
     for p in &tables.purchases {
@@ -428,11 +431,11 @@ type Row<'a> = (&'a Events, [f64; N_FEATURES], Vec<f64>);
 fn row<'a>(e: &'a Events, d: i64, spec: &FeatureSpec) -> Row<'a> {
     let mut extra = Vec::new();
     if spec.schedule {
-        let subs: Vec<i64> = e
+        let subs: Vec<(i64, Option<&str>)> = e
             .acts
             .iter()
             .filter(|a| a.1 == ActivityKind::AssessmentSubmitted && a.0 <= d)
-            .map(|a| a.0)
+            .map(|a| (a.0, a.3.as_deref()))
             .collect();
         extra.extend(schedule_features(&e.extra.deadlines, &subs, d));
     }

@@ -13,11 +13,20 @@
 //!   and is not a feature (its values name one presentation of a course, never seen again).
 //! - **Schedule** (when `assessment_schedule` has rows), from the deadlines of the student's
 //!   course and its `assessment_submitted` activity at or before the date: `assessments_due`
-//!   (deadlines passed), `assessments_missed` (passed deadlines not matched by as many
-//!   submissions: still owed), `deadlines_behind` (passed deadlines at which the student had
-//!   submitted fewer assessments than were due by then: late or missing), `days_to_next_deadline`
-//!   (0 when none is ahead). Submissions are counted, not matched to an assessment: `activity`
-//!   does not say which assessment a submission is for.
+//!   (deadlines passed), `assessments_missed` (passed deadlines with no submission: still owed),
+//!   `deadlines_behind` (passed deadlines submitted late or not at all), `days_to_next_deadline`
+//!   (0 when none is ahead), `assessments_late` (submissions made after their deadline) and
+//!   `late_share` (the late ones among the submissions matched to a deadline; 0 when none).
+//!   - **Exact** when every submission of the student at or before the date names its
+//!     assessment (`activity.ref_id` = `assessment_schedule.assessment_id`): a submission answers
+//!     that assessment (its first submission counts; one naming an assessment outside the
+//!     course's schedule answers none), late = after that assessment's `due_at`, missed = its
+//!     deadline passed with no submission for it.
+//!   - **Counted** otherwise (an export that does not say which assessment a submission is for):
+//!     the k-th submission answers the k-th deadline in time order; missed = passed deadlines
+//!     not matched by as many submissions, behind = passed deadlines at which fewer assessments
+//!     had been submitted than were due by then, late = the k-th submission after the k-th
+//!     deadline. A student without submissions gets the same values either way.
 
 use crate::error::{CoreError, Result};
 use crate::model::{Tables, COURSE_ATTRIBUTE};
@@ -25,11 +34,13 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
 /// Names of the schedule feature columns, in order.
-pub const SCHEDULE_FEATURES: [&str; 4] = [
+pub const SCHEDULE_FEATURES: [&str; 6] = [
     "assessments_due",
     "assessments_missed",
     "deadlines_behind",
     "days_to_next_deadline",
+    "assessments_late",
+    "late_share",
 ];
 
 /// The level a capped categorical attribute's rarer values get.
@@ -128,19 +139,19 @@ pub(crate) struct Extra {
     pub numeric: Vec<f64>,
     /// Categorical attributes (capped; empty = missing).
     pub categorical: Vec<String>,
-    /// Deadlines of the student's course (unix seconds, sorted).
-    pub deadlines: Vec<i64>,
+    /// Deadlines of the student's course: (unix seconds, assessment id), sorted by time then id.
+    pub deadlines: Vec<(i64, String)>,
 }
 
 /// The extra inputs of every student of `tables`, by student id.
 pub(crate) fn extras(tables: &Tables, spec: &FeatureSpec) -> HashMap<String, Extra> {
-    let mut deadlines: HashMap<&str, Vec<i64>> = HashMap::new();
+    let mut deadlines: HashMap<&str, Vec<(i64, String)>> = HashMap::new();
     if spec.schedule {
         for d in &tables.assessment_schedule {
             deadlines
                 .entry(d.course_id.as_str())
                 .or_default()
-                .push(d.due_at.timestamp());
+                .push((d.due_at.timestamp(), d.assessment_id.clone()));
         }
         for v in deadlines.values_mut() {
             v.sort_unstable();
@@ -187,23 +198,94 @@ pub(crate) fn extras(tables: &Tables, spec: &FeatureSpec) -> HashMap<String, Ext
     out
 }
 
-/// The schedule columns of a student at `d` from its deadlines and its submission times
-/// (sorted, at or before `d`).
-pub(crate) fn schedule_features(deadlines: &[i64], submissions: &[i64], d: i64) -> [f64; 4] {
-    let due = deadlines.partition_point(|&t| t <= d);
-    let submitted = submissions.partition_point(|&t| t <= d);
+/// A submission of an assessment: its time (unix seconds) and the assessment it names
+/// (`activity.ref_id`), if any.
+pub(crate) type Submitted<'a> = (i64, Option<&'a str>);
+
+/// The schedule columns ([`SCHEDULE_FEATURES`]) of a student at `d` from its course's
+/// deadlines (sorted by time) and its submissions (sorted by time, at or before `d`): exact
+/// when every submission names its assessment, counted otherwise (module doc).
+pub(crate) fn schedule_features(
+    deadlines: &[(i64, String)],
+    submissions: &[Submitted<'_>],
+    d: i64,
+) -> [f64; 6] {
+    let due = deadlines.partition_point(|t| t.0 <= d);
+    let next = deadlines
+        .get(due)
+        .map_or(0.0, |t| (t.0 - d) as f64 / 86_400.0);
+    let (missed, behind, late, matched) = if submissions.iter().all(|s| s.1.is_some()) {
+        exact(deadlines, submissions, due)
+    } else {
+        counted(deadlines, submissions, due)
+    };
+    let share = if matched == 0 {
+        0.0
+    } else {
+        late as f64 / matched as f64
+    };
+    [
+        due as f64,
+        missed as f64,
+        behind as f64,
+        next,
+        late as f64,
+        share,
+    ]
+}
+
+/// (missed, behind, late, matched) with every submission matched to the assessment it names.
+fn exact(
+    deadlines: &[(i64, String)],
+    submissions: &[Submitted<'_>],
+    due: usize,
+) -> (usize, usize, usize, usize) {
+    // The first submission of each assessment (submissions are in time order).
+    let mut first: HashMap<&str, i64> = HashMap::new();
+    for &(t, r) in submissions {
+        if let Some(r) = r {
+            first.entry(r).or_insert(t);
+        }
+    }
+    let (mut missed, mut behind, mut late, mut matched) = (0, 0, 0, 0);
+    for (k, (t_due, id)) in deadlines.iter().enumerate() {
+        match first.get(id.as_str()) {
+            Some(&t) => {
+                matched += 1;
+                if t > *t_due {
+                    late += 1;
+                    if k < due {
+                        behind += 1;
+                    }
+                }
+            }
+            None if k < due => {
+                missed += 1;
+                behind += 1;
+            }
+            None => {}
+        }
+    }
+    (missed, behind, late, matched)
+}
+
+/// (missed, behind, late, matched) with the k-th submission taken to answer the k-th deadline.
+fn counted(
+    deadlines: &[(i64, String)],
+    submissions: &[Submitted<'_>],
+    due: usize,
+) -> (usize, usize, usize, usize) {
+    let submitted = submissions.len();
     let behind = deadlines[..due]
         .iter()
         .enumerate()
-        .filter(|(k, &t)| submissions.partition_point(|&s| s <= t) < k + 1)
+        .filter(|(k, t)| submissions.partition_point(|s| s.0 <= t.0) < k + 1)
         .count();
-    let next = deadlines
-        .get(due)
-        .map_or(0.0, |&t| (t - d) as f64 / 86_400.0);
-    [
-        due as f64,
-        due.saturating_sub(submitted) as f64,
-        behind as f64,
-        next,
-    ]
+    let matched = submitted.min(deadlines.len());
+    let late = deadlines
+        .iter()
+        .zip(submissions)
+        .filter(|(t, s)| s.0 > t.0)
+        .count();
+    (due.saturating_sub(submitted), behind, late, matched)
 }

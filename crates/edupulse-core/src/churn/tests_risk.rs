@@ -169,6 +169,7 @@ fn cohorts_use_calendar_months() {
         at,
         kind: ActivityKind::Login,
         value: None,
+        ref_id: None,
     };
     let buy = |id: &str, at, amount| Purchase {
         customer_id: id.into(),
@@ -247,6 +248,7 @@ fn the_dropout_label_is_a_parameter_and_withdrawn_students_leave_the_population(
         at: t(d),
         kind,
         value,
+        ref_id: None,
     };
     // a: submits, then withdraws on day 20. b: submits, stays silent, completes on day 50.
     // c: withdrew on day 5 (gone before the scoring date, day 10).
@@ -307,6 +309,7 @@ fn attributes_and_the_schedule_are_extra_columns_only_when_filled() {
         at: t(d),
         kind: ActivityKind::AssessmentSubmitted,
         value: Some(70.0),
+        ref_id: None,
     };
     let attr = |id: &str, name: &str, value: &str| StudentAttribute {
         student_id: id.into(),
@@ -357,6 +360,10 @@ fn attributes_and_the_schedule_are_extra_columns_only_when_filled() {
     // day 15: behind there too).
     assert_eq!(num("deadlines_behind"), [1.0, 3.0, 0.0]);
     assert_eq!(num("days_to_next_deadline"), [10.0, 10.0, 0.0]);
+    // Counted (no `ref_id`): a's 2 submissions answer days 5 and 10 on time; b's day-12 one
+    // answers the day-5 deadline, late.
+    assert_eq!(num("assessments_late"), [0.0, 1.0, 0.0]);
+    assert_eq!(num("late_share"), [0.0, 1.0, 0.0]);
     let credits = num("studied_credits");
     assert_eq!(&credits[..2], [60.0, 120.0]);
     assert!(credits[2].is_nan(), "a student without it is missing");
@@ -399,4 +406,94 @@ fn attributes_and_the_schedule_are_extra_columns_only_when_filled() {
         e.contains("assessment_schedule") && e.contains("weight"),
         "{e}"
     );
+}
+
+#[test]
+fn submissions_naming_their_assessment_are_late_or_missing_exactly() {
+    use crate::model::{
+        Activity, ActivityKind, AssessmentDeadline, Student, StudentAttribute, Tables,
+    };
+    use risk::labelled_as_of;
+    let t = |d: i64| Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap() + Duration::days(d);
+    let student = |id: &str| Student {
+        student_id: id.into(),
+        email: format!("{id}@x.es"),
+        name: id.into(),
+        industry: "x".into(),
+        role: "x".into(),
+        company_size: "x".into(),
+        enrolled_at: t(0),
+    };
+    let sub = |id: &str, d, r: Option<&str>| Activity {
+        student_id: id.into(),
+        at: t(d),
+        kind: ActivityKind::AssessmentSubmitted,
+        value: Some(70.0),
+        ref_id: r.map(String::from),
+    };
+    let due = |id: &str, d| AssessmentDeadline {
+        course_id: "c1".into(),
+        assessment_id: id.into(),
+        due_at: t(d),
+        weight: None,
+    };
+    let ids = ["a", "b", "c", "d"];
+    let tables = Tables {
+        students: ids.iter().map(|i| student(i)).collect(),
+        student_attributes: ids
+            .iter()
+            .map(|i| StudentAttribute {
+                student_id: (*i).into(),
+                name: "course".into(),
+                value: "c1".into(),
+            })
+            .collect(),
+        // Deadlines on days 5, 10, 15 and 30.
+        assessment_schedule: vec![due("t1", 5), due("t2", 10), due("t3", 15), due("t4", 30)],
+        activity: vec![
+            // a: t2 on day 4 (on time), t1 on day 9 (4 days late), t1 again on day 11 (the
+            // first submission counts), t3 never. Counted, the same times look on time.
+            sub("a", 4, Some("t2")),
+            sub("a", 9, Some("t1")),
+            sub("a", 11, Some("t1")),
+            // b: t3 on day 12, on time; t1 and t2 never. Counted: one late submission.
+            sub("b", 12, Some("t3")),
+            // c: one submission without `ref_id`: c is counted.
+            sub("c", 4, Some("t1")),
+            sub("c", 12, None),
+            // d: a submission naming an assessment outside the schedule answers none.
+            sub("d", 3, Some("quiz-9")),
+        ],
+        ..Tables::default()
+    };
+    let (got, x, _) = labelled_as_of(&tables, t(20), &RiskParams::default()).unwrap();
+    assert_eq!(got, ids);
+    let num = |name: &str| match x.column(name) {
+        Some(crate::learn::ColumnData::Numeric(v)) => v.clone(),
+        other => panic!("{name}: {other:?}"),
+    };
+    assert_eq!(num("assessments_due"), [3.0, 3.0, 3.0, 3.0]);
+    // a owes t3; b owes t1, t2; c (counted: 2 submissions for 3 deadlines) owes 1; d owes all.
+    assert_eq!(num("assessments_missed"), [1.0, 2.0, 1.0, 3.0]);
+    // a: t1 late, t3 missing; b: t1, t2 missing; c (counted): behind at day 10 (1 of 2) and
+    // day 15 (2 of 3); d: every passed deadline.
+    assert_eq!(num("deadlines_behind"), [2.0, 2.0, 2.0, 3.0]);
+    assert_eq!(num("assessments_late"), [1.0, 0.0, 1.0, 0.0]);
+    assert_eq!(num("late_share"), [0.5, 0.0, 0.5, 0.0]);
+    // As of day 8, a's t1 is still owed (missing, not yet late) and t2 is done on time.
+    let (_, x, _) = labelled_as_of(&tables, t(8), &RiskParams::default()).unwrap();
+    let Some(crate::learn::ColumnData::Numeric(late)) = x.column("assessments_late") else {
+        panic!("no assessments_late")
+    };
+    let Some(crate::learn::ColumnData::Numeric(missed)) = x.column("assessments_missed") else {
+        panic!("no assessments_missed")
+    };
+    assert_eq!((late[0], missed[0]), (0.0, 1.0));
+    // A blank `ref_id` is named at ingest.
+    let mut bad = Tables {
+        activity: vec![sub("a", 1, Some("  "))],
+        ..Tables::default()
+    };
+    let e = bad.validate().unwrap_err().to_string();
+    assert!(e.contains("activity") && e.contains("ref_id"), "{e}");
 }

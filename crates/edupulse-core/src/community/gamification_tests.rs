@@ -12,6 +12,7 @@ fn act(student: &str, at: &str, kind: ActivityKind) -> Activity {
         at: t(at),
         kind,
         value: None,
+        ref_id: None,
     }
 }
 

@@ -22,6 +22,7 @@ fn tables() -> Tables {
                 at: t(20, 10),
                 kind: ActivityKind::Certificate,
                 value: None,
+                ref_id: None,
             })
             .collect(),
         purchases: vec![Purchase {

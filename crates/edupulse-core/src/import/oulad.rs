@@ -19,8 +19,10 @@
 //!   (the dataset's documentation: B starts in February, J in October).
 //! - `activity`: `registered` at registration; `assessment_submitted` at the submission day,
 //!   `value` = the score (0–100), or empty when the score is missing (`?` in the original
-//!   release, empty here); same-day submissions of one enrolment are a second apart (in
-//!   `id_assessment` order) so each keeps its own row; `withdrawn` at the unregistration day;
+//!   release, empty here), `ref_id` = `id_assessment` (the `assessment_schedule` row it answers,
+//!   so the risk model tells late from on time); same-day submissions of one enrolment are a
+//!   second apart (in `id_assessment` order) so each keeps its own row under the key
+//!   `[student_id, at, kind]`; `withdrawn` at the unregistration day;
 //!   `certificate` at the presentation's end for `Pass` and `Distinction` (so "not completing"
 //!   is computable from the tables). Banked submissions (`is_banked` = 1, a result carried from
 //!   an earlier presentation) are kept at the day OULAD gives.
@@ -121,8 +123,9 @@ pub const ATTRIBUTES: [&str; 6] = [
     "studied_credits",
 ];
 
-/// One submission: the assessment id (for ordering) and the score.
-type Submission = (i64, Option<f64>);
+/// One submission: the assessment id as a number (for ordering; 0 when not a number), the
+/// assessment id as written, and the score.
+type Submission = (i64, String, Option<f64>);
 
 /// `students`, `activity`, `student_attributes` and `assessment_schedule` from the OULAD tables.
 pub fn import(f: &OuladFrames, limits: &Limits) -> Result<Tables> {
@@ -213,6 +216,7 @@ pub fn import(f: &OuladFrames, limits: &Limits) -> Result<Tables> {
             at: enrolled_at,
             kind: ActivityKind::Registered,
             value: None,
+            ref_id: None,
         });
         if let Some(u) = unreg_day {
             tables.activity.push(Activity {
@@ -220,6 +224,7 @@ pub fn import(f: &OuladFrames, limits: &Limits) -> Result<Tables> {
                 at: at(start, u),
                 kind: ActivityKind::Withdrawn,
                 value: None,
+                ref_id: None,
             });
         }
         let res = info.text(r, result)?;
@@ -232,6 +237,7 @@ pub fn import(f: &OuladFrames, limits: &Limits) -> Result<Tables> {
                 at: at(start, *len),
                 kind: ActivityKind::Certificate,
                 value: None,
+                ref_id: None,
             });
         }
     }
@@ -304,7 +310,9 @@ pub fn import(f: &OuladFrames, limits: &Limits) -> Result<Tables> {
             ),
         };
         let n: i64 = a.parse().unwrap_or(0);
-        subs.entry((id, d)).or_default().push((n, score));
+        subs.entry((id, d))
+            .or_default()
+            .push((n, a.to_string(), score));
     }
     for ((id, d), mut list) in subs {
         let start = starts.get(&id).copied().ok_or_else(|| {
@@ -315,13 +323,14 @@ pub fn import(f: &OuladFrames, limits: &Limits) -> Result<Tables> {
                 format!("`{id}` unknown"),
             )
         })?;
-        list.sort_by_key(|x| x.0);
-        for (k, (_, score)) in list.into_iter().enumerate() {
+        list.sort_by(|x, y| x.0.cmp(&y.0).then_with(|| x.1.cmp(&y.1)));
+        for (k, (_, assessment, score)) in list.into_iter().enumerate() {
             tables.activity.push(Activity {
                 student_id: id.clone(),
                 at: at(start, d) + Duration::seconds(k as i64),
                 kind: ActivityKind::AssessmentSubmitted,
                 value: score,
+                ref_id: Some(assessment),
             });
         }
     }

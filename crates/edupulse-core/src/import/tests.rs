@@ -250,6 +250,25 @@ fn oulad_enrolments_to_students_and_events() {
     let subs = events("AAA-2013J-11391", ActivityKind::AssessmentSubmitted);
     assert_eq!(subs.len(), 2);
     assert_eq!((subs[1].at - subs[0].at).num_seconds(), 1);
+    // Each names the assessment it answers.
+    let refs: Vec<Option<&str>> = subs.iter().map(|a| a.ref_id.as_deref()).collect();
+    assert_eq!(refs, [Some("1752"), Some("1753")]);
+    // So the risk model reads lateness exactly: as of 2013-10-31, 28400's 1752 (due day 19,
+    // submitted day 22) is late; 11391 submitted both on day 18, on time.
+    let as_of = chrono::DateTime::parse_from_rfc3339("2013-10-31T00:00:00Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    let params = crate::churn::risk::RiskParams {
+        active_window_days: 100_000,
+        ..Default::default()
+    };
+    let (ids, x, _) = crate::churn::risk::labelled_as_of(&t, as_of, &params).unwrap();
+    let Some(crate::learn::ColumnData::Numeric(late)) = x.column("assessments_late") else {
+        panic!("no assessments_late")
+    };
+    let late_of = |id: &str| late[ids.iter().position(|i| i == id).unwrap()];
+    assert_eq!(late_of("AAA-2013J-28400"), 1.0);
+    assert_eq!(late_of("AAA-2013J-11391"), 0.0);
     assert_eq!(
         events("AAA-2013J-11391", ActivityKind::Certificate).len(),
         1

@@ -26,6 +26,7 @@ fn act(id: &str, d: i64, kind: ActivityKind, value: Option<f64>) -> Activity {
         at: day(d),
         kind,
         value,
+        ref_id: None,
     }
 }
 

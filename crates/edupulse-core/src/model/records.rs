@@ -352,8 +352,18 @@ record! {
         kind: ActivityKind,
         /// A value (a score, minutes...), if any.
         value: Option<f64>,
+        /// What the event is about, when it names something: for `assessment_submitted`, the
+        /// assessment (`assessment_schedule.assessment_id`), so the churn risk model can tell a
+        /// late submission from an on-time one and see which assessment is still missing.
+        /// Empty for events about nothing in particular (a login). Not part of the key.
+        ref_id: Option<String>,
     }
-    check(_r) { Ok(()) }
+    check(r) {
+        if let Some(id) = &r.ref_id {
+            not_blank("ref_id", id)?;
+        }
+        Ok(())
+    }
 }
 
 record! {

@@ -195,6 +195,7 @@ pub(crate) fn generate(ctx: &Ctx<'_>, range: std::ops::Range<usize>) -> Students
                 at: ts(at),
                 kind,
                 value,
+                ref_id: None,
             }));
 
         // Purchases: the course at enrolment, then repeat purchases at rate λ, each followed by a
