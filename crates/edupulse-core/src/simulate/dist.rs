@@ -28,6 +28,7 @@ pub(crate) enum Stream {
     Feedback = 13,
     Content = 14,
     Quiz = 15,
+    StudentAssessments = 16,
 }
 
 /// SplitMix64 finaliser: a good 64-bit mixer.

@@ -26,6 +26,12 @@
 //!   more enrolments in January and September; a latent engagement drives study sessions (login,
 //!   lessons, quizzes, comments, posts, shares, referrals, certificates for completers, webinar
 //!   attendance). Students who churn see their engagement decline over 3–8 weeks *before* they stop.
+//! - **student_attributes** / **assessment_schedule** — each course runs a monthly cohort with
+//!   3/5/7 assessment deadlines; a student's `course` attribute names its enrolment month's
+//!   cohort, and `age_band`, `num_of_prev_attempts`, `studied_credits` lean with its hidden
+//!   engagement (as OULAD's do with dropout). Students submit their cohort's assessments
+//!   (`assessment_submitted`, `ref_id` = the assessment, `value` = the score) on time, late or
+//!   not at all as their engagement near each deadline makes likely; nothing after they stop.
 //! - **purchases** — the course (99/199/499 EUR) at enrolment, then repeat purchases (49/99/199
 //!   EUR) following a BG/NBD process (Poisson rate λ ~ Gamma, dropout p ~ Beta after each
 //!   repeat), cut at churn; converting leads buy once.
@@ -62,6 +68,7 @@
 //! webinars), and generation runs on all cores without changing the result. Times are whole
 //! seconds, UTC.
 
+mod assessments;
 mod attendance;
 mod catalog;
 mod content;
@@ -508,6 +515,7 @@ fn generate(cfg: &SimConfig) -> Result<(Tables, Raw)> {
     tables.keyword_interest = kw_rows;
     tables.related_queries = keywords::related(cfg, &mut kw_truth);
     tables.webinars = webinars::rows(&plans);
+    tables.assessment_schedule = assessments::schedule(&ctx, &students::COURSES);
 
     let mut student_truth = Vec::with_capacity(cfg.students);
     for part in par_ranges(cfg.students, |r| students::generate(&ctx, r)) {
@@ -516,6 +524,7 @@ fn generate(cfg: &SimConfig) -> Result<(Tables, Raw)> {
         tables.purchases.extend(part.purchases);
         tables.registrations.extend(part.registrations);
         tables.reviews.extend(part.reviews);
+        tables.student_attributes.extend(part.attributes);
         student_truth.extend(part.truth);
     }
     let mut lead_truth = Vec::with_capacity(cfg.lead_count());

@@ -2,6 +2,7 @@
 //! drives, webinar registrations, purchases (a BG/NBD-like repeat-buying process) and, for the
 //! learners who use flashcards, reviews that follow the memory model.
 
+use super::assessments::Event;
 use super::catalog::{FIRST_NAMES, LAST_NAMES};
 use super::dist::{
     bernoulli, beta, entity_rng, exponential, gamma, lognormal, make_times_distinct, pick_weighted,
@@ -10,7 +11,9 @@ use super::dist::{
 use super::memory::{simulate_reviews, Learner};
 use super::webinars::{attend, between, registration_row, registration_time, Segment};
 use super::{draw_seasonal_day, hour_of, season_factor, ts, weekday_of, Ctx, StudentTruth, DAY};
-use crate::model::{Activity, ActivityKind, Purchase, Registration, Review, Student};
+use crate::model::{
+    Activity, ActivityKind, Purchase, Registration, Review, Student, StudentAttribute,
+};
 use rand::Rng;
 
 /// Sessions per day of an average student (engagement 1) in an average hour and weekday.
@@ -24,8 +27,9 @@ const HOUR_WEIGHTS: [f64; 24] = [
 ];
 /// Relative activity by weekday (Monday first).
 const WEEKDAY_WEIGHTS: [f64; 7] = [1.1, 1.1, 1.05, 1.0, 0.85, 0.75, 0.95];
-/// Course price tiers (EUR) and the number of lessons of each course.
-const COURSES: [(f64, u32, f64); 3] = [(99.0, 10, 0.30), (199.0, 20, 0.45), (499.0, 32, 0.25)];
+/// Course price tiers (EUR), the number of lessons of each course and its share of students.
+pub(crate) const COURSES: [(f64, u32, f64); 3] =
+    [(99.0, 10, 0.30), (199.0, 20, 0.45), (499.0, 32, 0.25)];
 /// Repeat-purchase price tiers (EUR).
 const REPEAT_TIERS: [f64; 3] = [49.0, 99.0, 199.0];
 
@@ -37,6 +41,7 @@ pub(crate) struct StudentsOut {
     pub purchases: Vec<Purchase>,
     pub registrations: Vec<Registration>,
     pub reviews: Vec<Review>,
+    pub attributes: Vec<StudentAttribute>,
     pub truth: Vec<StudentTruth>,
 }
 
@@ -73,7 +78,7 @@ pub(crate) fn generate(ctx: &Ctx<'_>, range: std::ops::Range<usize>) -> Students
     let mut out = StudentsOut::default();
     let hour_mean = HOUR_WEIGHTS.iter().sum::<f64>() / 24.0;
     let week_mean = WEEKDAY_WEIGHTS.iter().sum::<f64>() / 7.0;
-    let mut events: Vec<(i64, ActivityKind, Option<f64>)> = Vec::new();
+    let mut events: Vec<Event> = Vec::new();
     for i in range {
         let id = format!("s{:06}", i + 1);
         let mut rng = entity_rng(ctx.cfg.seed, Stream::StudentProfile, i as u64);
@@ -182,20 +187,35 @@ pub(crate) fn generate(ctx: &Ctx<'_>, range: std::ops::Range<usize>) -> Students
                 .push(registration_row(w, &id, &seg, reg_at, &o));
             if o.attended {
                 let at = w.start + rng.gen_range(0..300);
-                events.push((at, ActivityKind::WebinarAttended, Some(o.minutes)));
+                events.push((at, ActivityKind::WebinarAttended, Some(o.minutes), None));
             }
         }
 
+        // Assessments: the student's cohort, attributes and submissions (own stream).
+        let course_rows = super::assessments::student(
+            ctx,
+            i,
+            &id,
+            &COURSES,
+            course,
+            enrolled,
+            stop,
+            engagement,
+            |t| lat.at(t),
+        );
+        out.attributes.extend(course_rows.attributes);
+        events.extend(course_rows.submissions);
+
         events.retain(|e| e.0 < stop);
-        events.sort_by_key(|e| (e.0, e.1));
+        events.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
         make_times_distinct(&mut events, |e| &mut e.0);
         out.activity
-            .extend(events.iter().map(|&(at, kind, value)| Activity {
+            .extend(events.drain(..).map(|(at, kind, value, ref_id)| Activity {
                 student_id: id.clone(),
                 at: ts(at),
                 kind,
                 value,
-                ref_id: None,
+                ref_id,
             }));
 
         // Purchases: the course at enrolment, then repeat purchases at rate λ, each followed by a
@@ -288,9 +308,9 @@ fn session<R: Rng>(
     course_lessons: u32,
     lessons_done: &mut u32,
     certified: &mut bool,
-    events: &mut Vec<(i64, ActivityKind, Option<f64>)>,
+    events: &mut Vec<Event>,
 ) {
-    events.push((t, ActivityKind::Login, None));
+    events.push((t, ActivityKind::Login, None, None));
     let e = engagement.min(2.5);
     let n = poisson(rng, 1.0 * (0.6 + 0.4 * e));
     let mut at = t;
@@ -301,18 +321,19 @@ fn session<R: Rng>(
             at,
             ActivityKind::LessonCompleted,
             Some((secs as f64 / 6.0).round() / 10.0),
+            None,
         ));
     }
     *lessons_done += n;
     if n > 0 && bernoulli(rng, 0.35) {
         at += rng.gen_range(60..600);
         let score = (62.0 + 30.0 * unif(rng) + 4.0 * e).min(100.0).round();
-        events.push((at, ActivityKind::QuizPassed, Some(score)));
+        events.push((at, ActivityKind::QuizPassed, Some(score), None));
     }
     if !*certified && *lessons_done >= course_lessons {
         *certified = true;
         at += 60;
-        events.push((at, ActivityKind::Certificate, None));
+        events.push((at, ActivityKind::Certificate, None, None));
     }
     for (kind, p) in [
         (ActivityKind::Comment, 0.06 * e),
@@ -321,7 +342,7 @@ fn session<R: Rng>(
         (ActivityKind::Referral, 0.006 * e),
     ] {
         if bernoulli(rng, p) {
-            events.push((t + rng.gen_range(30..1800), kind, None));
+            events.push((t + rng.gen_range(30..1800), kind, None, None));
         }
     }
 }

@@ -89,14 +89,10 @@ fn every_row_validates_and_no_row_is_dropped() {
     let mut validated = raw.clone();
     validated.validate().unwrap();
     assert_eq!(before, validated.counts());
-    // The simulator does not generate the optional risk-model inputs (student attributes, the
-    // assessment schedule; issue 16): the simulated business keeps the model without them.
-    let optional = ["student_attributes", "assessment_schedule"];
+    // Every table is filled, the optional risk-model inputs (student attributes, the
+    // assessment schedule; issue 16) included.
     for (table, n) in &before {
-        assert!(
-            *n > 0 || optional.contains(&table.as_str()),
-            "table {table} is empty"
-        );
+        assert!(*n > 0, "table {table} is empty");
     }
     // simulate() returns exactly the validated, sorted batch.
     let out = simulate(&cfg).unwrap();
