@@ -854,3 +854,98 @@ fn lessons_of_more_appealing_sections_rank_higher_by_engagement() {
     );
     assert!(rho > 0.5, "Spearman {rho}");
 }
+
+#[test]
+fn submissions_answer_the_students_cohort_and_follow_engagement() {
+    let (t, truth) = run();
+    let course: HashMap<&str, &str> = t
+        .student_attributes
+        .iter()
+        .filter(|a| a.name == crate::model::COURSE_ATTRIBUTE)
+        .map(|a| (a.student_id.as_str(), a.value.as_str()))
+        .collect();
+    assert_eq!(course.len(), t.students.len(), "one cohort per student");
+    let due: HashMap<(&str, &str), i64> = t
+        .assessment_schedule
+        .iter()
+        .map(|d| {
+            (
+                (d.course_id.as_str(), d.assessment_id.as_str()),
+                secs(&d.due_at),
+            )
+        })
+        .collect();
+    let end = secs(&crate::model::date_to_datetime(truth.end_date));
+    // Per student: (deadlines passed by the end of the history, submitted, late).
+    let mut per: HashMap<&str, (usize, usize, usize)> = HashMap::new();
+    for d in &t.assessment_schedule {
+        if secs(&d.due_at) < end {
+            for (s, c) in &course {
+                if *c == d.course_id {
+                    per.entry(*s).or_default().0 += 1;
+                }
+            }
+        }
+    }
+    let mut once = std::collections::HashSet::new();
+    for a in &t.activity {
+        if a.kind != ActivityKind::AssessmentSubmitted {
+            continue;
+        }
+        let r = a
+            .ref_id
+            .as_deref()
+            .expect("a simulated submission names its assessment");
+        let c = course[a.student_id.as_str()];
+        // The assessment is one of the student's own cohort, submitted once.
+        let d = due[&(c, r)];
+        assert!(
+            once.insert((a.student_id.as_str(), r)),
+            "{} {r}",
+            a.student_id
+        );
+        let e = per.entry(a.student_id.as_str()).or_default();
+        e.1 += 1;
+        if secs(&a.at) > d {
+            e.2 += 1;
+        }
+        let v = a.value.expect("a score");
+        assert!((0.0..=100.0).contains(&v), "{v}");
+    }
+    // Engaged students submit more of what is due and less of it late than disengaged ones.
+    let rates = |keep: &dyn Fn(f64) -> bool| {
+        let (mut due, mut sub, mut late) = (0, 0, 0);
+        for s in &truth.students {
+            if let Some(p) = per
+                .get(s.student_id.as_str())
+                .filter(|_| keep(s.engagement))
+            {
+                due += p.0;
+                sub += p.1;
+                late += p.2;
+            }
+        }
+        (sub as f64 / due as f64, late as f64 / sub as f64, due)
+    };
+    let (hi_sub, hi_late, hi_n) = rates(&|e| e > 1.3);
+    let (lo_sub, lo_late, lo_n) = rates(&|e| e < 0.7);
+    assert!(hi_n > 300 && lo_n > 300, "{hi_n} {lo_n}");
+    assert!(
+        hi_sub > lo_sub + 0.1,
+        "submitted {hi_sub:.3} vs {lo_sub:.3}"
+    );
+    assert!(hi_late < lo_late, "late {hi_late:.3} vs {lo_late:.3}");
+    // Churners stop submitting: nothing after their dropout.
+    let churned: HashMap<&str, i64> = truth
+        .students
+        .iter()
+        .filter_map(|s| s.churned_at.map(|c| (s.student_id.as_str(), secs(&c))))
+        .collect();
+    assert!(t
+        .activity
+        .iter()
+        .all(|a| a.kind != ActivityKind::AssessmentSubmitted
+            || churned
+                .get(a.student_id.as_str())
+                .is_none_or(|c| secs(&a.at) < *c)));
+}
