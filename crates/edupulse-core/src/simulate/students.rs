@@ -207,7 +207,7 @@ pub(crate) fn generate(ctx: &Ctx<'_>, range: std::ops::Range<usize>) -> Students
         events.extend(course_rows.submissions);
 
         events.retain(|e| e.0 < stop);
-        events.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        events.sort_by_key(|e| (e.0, e.1));
         make_times_distinct(&mut events, |e| &mut e.0);
         out.activity
             .extend(events.drain(..).map(|(at, kind, value, ref_id)| Activity {
