@@ -179,6 +179,8 @@ impl Step for FeedbackStep {
             "testimonial_requests": notifications.len() - floor,
             "timeline_minutes": timeline.len(),
             "comments": comments.len(),
+            "conversion_window_days": cfg.conversion_window_days,
+            "attendance_floor": cfg.attendance_floor,
         });
         Ok(StepOutput {
             results: vec![
