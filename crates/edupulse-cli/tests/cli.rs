@@ -80,6 +80,25 @@ fn demo_writes_everything_and_a_rerun_changes_nothing() {
     assert_eq!(summary(&en)["lang"], "en");
     let html = std::fs::read_to_string(en_dir.join("report.html")).unwrap();
     assert!(html.contains("<html lang=\"en\">") && html.contains("Funnel"));
+    // The webinar pages, through SQLite: as many as the summary says, each linked and English.
+    let pages: Vec<_> = std::fs::read_dir(en_dir.join("webinars"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert!(!pages.is_empty());
+    assert_eq!(summary(&en)["webinar_pages"], pages.len());
+    assert_eq!(s1["report"]["webinar_pages"], pages.len());
+    for p in &pages {
+        let name = p.file_name().unwrap().to_str().unwrap();
+        assert!(
+            html.contains(&format!("href=\"webinars/{name}\"")),
+            "{name} not linked"
+        );
+    }
+    let page = std::fs::read_to_string(&pages[0]).unwrap();
+    assert!(
+        page.contains("<html lang=\"en\">") && page.contains("Messages and sentiment per minute")
+    );
     let fr = edupulse(&["report", "--store", &url, "--out", d, "--lang", "fr"]);
     assert_eq!(fr.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&fr.stderr).contains("`es` or `en`"));

@@ -307,18 +307,20 @@ pub struct MinutePoint {
     pub title: String,
 }
 
-/// Messages per minute as columns (left axis, ticks in `lang`) and the mean sentiment as a line
-/// with a dot per minute (right axis, −1 to +1, a dashed zero line), minutes in order on the x
-/// axis labelled `x_label`. Minutes missing between the first and the last are empty slots.
-pub fn minute_chart(points: &[MinutePoint], x_label: &str, lang: Lang) -> String {
+/// Messages per minute as columns (left axis: whole counts, ticks in `lang`) and the mean
+/// sentiment as a line with a dot per minute (right axis, −1 to +1, a dashed zero line), on an
+/// x axis of minutes labelled `x_label` that spans `span` (first and last minute, widened to
+/// the points). Minutes without a point are empty slots.
+pub fn minute_chart(points: &[MinutePoint], span: (i64, i64), x_label: &str, lang: Lang) -> String {
     let (w, h, pad_l, pad_r, pad_t, pad_b) = (720.0, 260.0, 44.0, 40.0, 12.0, 40.0);
-    let first = points.iter().map(|p| p.minute).min().unwrap_or(0);
-    let last = points.iter().map(|p| p.minute).max().unwrap_or(0);
+    let first = points.iter().map(|p| p.minute).fold(span.0, i64::min);
+    let last = points.iter().map(|p| p.minute).fold(span.1, i64::max);
     let n = (last - first + 1).max(1) as f64;
     let plot_w = w - pad_l - pad_r;
     let plot_h = h - pad_t - pad_b;
     let slot = plot_w / n;
-    let max = max_of(points.iter().map(|p| p.messages));
+    // Counts: the top of the axis is a multiple of 4, so every tick is a whole number.
+    let max = (max_of(points.iter().map(|p| p.messages)).ceil() / 4.0).ceil() * 4.0;
     let x_of = |m: i64| pad_l + slot * ((m - first) as f64 + 0.5);
     let y_sent = |v: f64| pad_t + plot_h * (1.0 - (fin(v).clamp(-1.0, 1.0) + 1.0) / 2.0);
     let mut s = open_svg(w, h);
@@ -330,7 +332,7 @@ pub fn minute_chart(points: &[MinutePoint], x_label: &str, lang: Lang) -> String
             pad_l + plot_w,
             pad_l - 6.0,
             y + 4.0,
-            lang.num(max * f64::from(k) / 4.0, if max < 10.0 { 1 } else { 0 }),
+            lang.num(max * f64::from(k) / 4.0, 0),
             pad_l + plot_w + 4.0,
             y + 4.0,
             lang.num(-1.0 + f64::from(k) / 2.0, 1),
@@ -435,6 +437,7 @@ mod tests {
                         title: "b".into(),
                     },
                 ],
+                (0, 59),
                 "min",
                 Lang::Es,
             ),

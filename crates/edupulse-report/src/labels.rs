@@ -298,6 +298,7 @@ labels! {
     fb_col_reason: "motivo", "reason";
     fb_page_link: "Cada título abre la página de su webinar (la tienen los {} más recientes).",
         "Each title opens its webinar's page (the latest {} webinars have one).";
+    fb_more_pages: "Páginas de webinars anteriores:", "Pages of earlier webinars:";
     // The per-webinar page (webinars/<id>.html).
     wp_title: "{} · webinar", "{} · webinar";
     wp_back: "← Volver al informe", "← Back to the report";

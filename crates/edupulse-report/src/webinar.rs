@@ -247,7 +247,10 @@ pub fn page(report: &Report, w: &WebinarOutcomeRow, lang: Lang) -> String {
                 ),
             })
             .collect();
-        h.push_str(&minute_chart(&points, l.wp_minutes_axis, lang));
+        // The whole session, and any minute with messages before or after it.
+        let duration = (w.ended_at - w.starts_at).num_minutes();
+        let span = (0, (duration - 1).max(0));
+        h.push_str(&minute_chart(&points, span, l.wp_minutes_axis, lang));
         small(&mut h, l.wp_timeline_note);
     }
     h.push_str("</section>");

@@ -117,6 +117,22 @@ pub fn render(h: &mut String, s: &FeedbackSection, lang: Lang) {
         h,
         &fill(l.fb_page_link, &[&lang.int(webinar::MAX_PAGES as u64)]),
     );
+    // Paged webinars beyond the table's rows: a list of links, so every page is reachable.
+    let more: Vec<_> = webinar::paged(s).into_iter().skip(WEBINAR_ROWS).collect();
+    if !more.is_empty() {
+        let _ = write!(h, "<p class=\"small\">{}", esc(l.fb_more_pages));
+        for (i, w) in more.iter().enumerate() {
+            let _ = write!(
+                h,
+                "{} <a href=\"{}/{}\">{}</a>",
+                if i == 0 { "" } else { " ·" },
+                webinar::DIR,
+                webinar::file_name(&w.webinar_id),
+                esc(&w.title)
+            );
+        }
+        h.push_str("</p>");
+    }
     if latest.len() > WEBINAR_ROWS {
         small(
             h,
