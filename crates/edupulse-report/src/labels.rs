@@ -304,6 +304,7 @@ labels! {
     wp_back: "← Volver al informe", "← Back to the report";
     wp_when: "{} a {} ({}) · tema: {}", "{} to {} ({}) · topic: {}";
     wp_below_floor: "⚠ Asistencia del {} por debajo del mínimo del {}.", "⚠ Attendance of {} below the {} floor.";
+    wp_below_floor_unknown: "⚠ Asistencia del {} por debajo del mínimo.", "⚠ Attendance of {} below the floor.";
     wp_funnel: "Embudo", "Funnel";
     wp_registrations: "Inscritos", "Registrations";
     wp_attendees: "Asistentes", "Attendees";

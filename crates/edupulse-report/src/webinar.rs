@@ -139,15 +139,13 @@ pub fn page(report: &Report, w: &WebinarOutcomeRow, lang: Lang) -> String {
         )),
     );
     if w.below_floor {
-        let floor = s.attendance_floor.unwrap_or(0.3);
-        let _ = write!(
-            h,
-            "<p class=\"warn\">{}</p>",
-            esc(&fill(
-                l.wp_below_floor,
-                &[&opt_pct(lang, w.attendance_rate), &lang.pct(floor, 0)]
-            ))
-        );
+        // The floor the run used, from its summary (a run written before it was recorded: none).
+        let rate = opt_pct(lang, w.attendance_rate);
+        let text = match s.attendance_floor {
+            Some(floor) => fill(l.wp_below_floor, &[&rate, &lang.pct(floor, 0)]),
+            None => fill(l.wp_below_floor_unknown, &[&rate]),
+        };
+        let _ = write!(h, "<p class=\"warn\">{}</p>", esc(&text));
     }
 
     open_section(&mut h, "funnel", l.wp_funnel);

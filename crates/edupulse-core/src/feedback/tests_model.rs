@@ -210,7 +210,8 @@ fn model_files_round_trip_and_broken_ones_are_named_errors() {
             .unwrap_err()
             .to_string()
     };
-    let cases: Vec<(&str, Box<dyn Fn(&mut serde_json::Value)>)> = vec![
+    type Edit = Box<dyn Fn(&mut serde_json::Value)>;
+    let cases: Vec<(&str, Edit)> = vec![
         (
             "model.coef",
             Box::new(|v| v["model"]["coef"].as_array_mut().unwrap().truncate(1)),
