@@ -316,7 +316,7 @@ labels! {
     wp_engagement: "Participación", "Engagement";
     wp_watch: "Visto (media)", "Watched (mean)";
     wp_questions: "Preguntas por asistente", "Questions per attendee";
-    wp_polls: "Encuestas por asistente", "Polls per attendee";
+    wp_polls: "Sondeos por asistente", "Polls per attendee";
     wp_chat: "Chat por asistente", "Chat per attendee";
     wp_rating: "Valoración media", "Mean rating";
     wp_feedback_counts: "{} comentarios · {} positivos · {} negativos · sentimiento medio {}",
