@@ -229,14 +229,56 @@ impl NativeSentimentModel {
         })
     }
 
-    /// Restore from [`NativeSentimentModel::state`] bytes.
+    /// Restore from [`NativeSentimentModel::state`] bytes (checked like a model file).
     #[staticmethod]
     fn from_state(state: &[u8]) -> PyResult<NativeSentimentModel> {
         guard(|| {
-            let inner = serde_json::from_slice(state).map_err(|e| {
+            let text = std::str::from_utf8(state).map_err(|e| {
+                Failure::param("state", format!("not a sentiment model state: {e}"))
+            })?;
+            let inner = SentimentModel::from_json(text).map_err(|e| {
                 Failure::param("state", format!("not a sentiment model state: {e}"))
             })?;
             Ok(NativeSentimentModel { inner })
+        })
+    }
+
+    /// A model from the text of a model file (`SentimentModel::from_json`, the format of
+    /// `edupulse sentiment train --out`); `file` names the file in a `ValidationError`.
+    #[staticmethod]
+    #[pyo3(signature = (text, file=None))]
+    fn from_json(text: &str, file: Option<String>) -> PyResult<NativeSentimentModel> {
+        guard(|| {
+            let inner = SentimentModel::from_json(text).map_err(|e| match &file {
+                Some(f) => e.in_file(f),
+                None => e,
+            })?;
+            Ok(NativeSentimentModel { inner })
+        })
+    }
+
+    /// The model file's text with `classes` as its label names (one per class, in column
+    /// order; Python fits on class indices and keeps the labels itself).
+    fn to_json(&self, classes: Vec<String>) -> PyResult<String> {
+        guard(|| {
+            let mut m = self.inner.clone();
+            if classes.len() != m.classes.len() {
+                return Err(Failure::param(
+                    "classes",
+                    format!("{} names for {} classes", classes.len(), m.classes.len()),
+                ));
+            }
+            m.classes = classes;
+            m.check()
+                .map_err(|e| Failure::param("classes", e.to_string()))?;
+            Ok(m.to_json()?)
+        })
+    }
+
+    /// The parameters the model was fitted with, as serde JSON (`SentimentModelParams`).
+    fn params_json(&self) -> PyResult<String> {
+        guard(|| {
+            serde_json::to_string(&self.inner.params).map_err(|e| Failure::Internal(e.to_string()))
         })
     }
 

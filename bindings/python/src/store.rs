@@ -341,6 +341,9 @@ impl NativeStore {
                     std::fs::write(&json, report.to_json().map_err(report_failure)?)
                         .map_err(|e| io(&json, e))?;
                     std::fs::write(&path, report.to_html(lang)).map_err(|e| io(&path, e))?;
+                    // The webinar pages go where the page links them: `webinars/` beside it.
+                    let dir = path.parent().unwrap_or(std::path::Path::new(""));
+                    report.write_pages(dir, lang).map_err(report_failure)?;
                     path
                 } else {
                     report.write(&path, lang).map_err(report_failure)?.html

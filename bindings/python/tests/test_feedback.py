@@ -1,5 +1,13 @@
 """edupulse.feedback: Spanish sentiment and per-webinar outcomes, bad input by name."""
 
+import json
+import os
+import pickle
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Optional
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -168,3 +176,119 @@ def test_sentiment_model_three_labels_types_and_errors():
         SentimentModel().fit(texts[:11] + [None], y)
     with pytest.raises(edupulse.ParameterError):
         SentimentModel().fit(texts, ["a"] * 12)
+
+
+_DATA = Path(__file__).parent / "data"
+_TRAIN = [
+    ("me encantó la clase", "pos"), ("muy útil, gracias", "pos"), ("excelente explicación", "pos"),
+    ("genial, aprendí mucho", "pos"), ("no me gustó", "neg"), ("muy aburrido", "neg"),
+    ("pésimo audio", "neg"), ("una pérdida de tiempo", "neg"),
+]
+_SCORE = ["me encantó, gracias", "fue aburrido", "hola", "pésimo, no me gustó nada"]
+
+
+def test_sentiment_model_save_and_load_round_trip(tmp_path):
+    from edupulse.feedback import SentimentModel
+
+    texts, y = zip(*_TRAIN)
+    m = SentimentModel(hash_bits=12, char_ngrams=(2, 4), l2=0.01).fit(list(texts), list(y))
+    path = tmp_path / "model.json"
+    m.save(path)
+    # The CLI's format: the serde JSON of the Rust model, with the label names as classes.
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    assert set(doc) == {"params", "classes", "model"}
+    assert doc["classes"] == ["neg", "pos"] and doc["params"]["hash_bits"] == 12
+    back = SentimentModel.load(str(path))
+    assert back.classes_.tolist() == ["neg", "pos"]
+    np.testing.assert_array_equal(back.predict_proba(_SCORE), m.predict_proba(_SCORE))
+    assert back.get_params() == m.get_params()
+    # A loaded model pickles and refits like any other.
+    again = pickle.loads(pickle.dumps(back))
+    np.testing.assert_array_equal(again.predict_proba(_SCORE), m.predict_proba(_SCORE))
+    # Integer labels are written as their text and come back as str.
+    mi = SentimentModel(hash_bits=12, calibration_folds=0).fit(list(texts), [1, 1, 1, 1, 0, 0, 0, 0])
+    mi.save(tmp_path / "int.json")
+    assert SentimentModel.load(tmp_path / "int.json").predict(["me encantó"]).tolist() == ["1"]
+
+
+def test_sentiment_model_files_that_are_not_models_are_named_errors(tmp_path):
+    from edupulse.feedback import SentimentModel
+
+    with pytest.raises(edupulse.EdupulseIOError) as err:
+        SentimentModel.load(tmp_path / "missing.json")
+    assert err.value.path == str(tmp_path / "missing.json")
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"weights": 1}', encoding="utf-8")
+    with pytest.raises(ValidationError) as verr:
+        SentimentModel.load(bad)
+    assert verr.value.file == str(bad) and verr.value.table == "sentiment_model"
+    assert "not a sentiment model file" in str(verr.value)
+    bad.write_bytes(b"\xff\xfe")
+    with pytest.raises(ValidationError, match="not UTF-8"):
+        SentimentModel.load(bad)
+    # Weights that do not fit the classes: named, not a crash at predict time.
+    texts, y = zip(*_TRAIN)
+    SentimentModel(hash_bits=10).fit(list(texts), list(y)).save(bad)
+    doc = json.loads(bad.read_text(encoding="utf-8"))
+    doc["model"]["coef"] = doc["model"]["coef"][:3]
+    bad.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(ValidationError) as verr:
+        SentimentModel.load(bad)
+    assert verr.value.column == "model.coef" and verr.value.file == str(bad)
+    with pytest.raises(edupulse.EdupulseIOError):
+        SentimentModel(hash_bits=10).fit(list(texts), list(y)).save(tmp_path / "no" / "dir.json")
+    from edupulse.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        SentimentModel().save(tmp_path / "unfitted.json")
+
+
+def test_a_model_trained_by_the_cli_scores_the_same_in_python():
+    """``data/cli_sentiment_model.json`` was written by ``edupulse sentiment train`` and
+    ``data/cli_sentiment_scores.csv`` by ``edupulse sentiment --lines --model`` on it (see
+    ``data/README.md``): Python reads the file and gives the CLI's probabilities."""
+    from edupulse.feedback import SentimentModel
+
+    m = SentimentModel.load(_DATA / "cli_sentiment_model.json")
+    cli = pd.read_csv(_DATA / "cli_sentiment_scores.csv")
+    texts = (_DATA / "sentiment_lines.txt").read_text(encoding="utf-8").splitlines()
+    assert m.classes_.tolist() == ["neg", "pos"] and len(texts) == len(cli)
+    p = m.predict_proba(texts)
+    np.testing.assert_allclose(p, cli[["p_neg", "p_pos"]].to_numpy(), atol=1e-6)
+    assert m.predict(texts).tolist() == cli["label"].tolist()
+
+
+def _cli() -> Optional[str]:
+    """The `edupulse` binary: $EDUPULSE_CLI, else on PATH."""
+    env = os.environ.get("EDUPULSE_CLI")
+    return env if env and os.path.isfile(env) else shutil.which("edupulse")
+
+
+def test_python_and_cli_read_each_others_model_files_live(tmp_path):
+    """With the CLI at hand ($EDUPULSE_CLI or PATH): a model saved here scores the same in the
+    CLI, and one the CLI trains loads here."""
+    from edupulse.feedback import SentimentModel
+
+    cli = _cli()
+    if cli is None:
+        pytest.skip("no `edupulse` binary ($EDUPULSE_CLI or PATH); the fixtures test still ran")
+    texts, y = zip(*_TRAIN)
+    m = SentimentModel(hash_bits=12, l2=0.1, calibration_folds=0).fit(list(texts), list(y))
+    m.save(tmp_path / "py.json")
+    (tmp_path / "lines.txt").write_text("\n".join(_SCORE) + "\n", encoding="utf-8")
+    out = subprocess.run(
+        [cli, "sentiment", "--lines", str(tmp_path / "lines.txt"), "--model", str(tmp_path / "py.json"),
+         "--out", str(tmp_path / "scores.csv")],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    scores = pd.read_csv(tmp_path / "scores.csv")
+    np.testing.assert_allclose(scores[["p_neg", "p_pos"]].to_numpy(), m.predict_proba(_SCORE), atol=1e-6)
+    pd.DataFrame({"text": texts, "label": y}).to_csv(tmp_path / "train.csv", index=False)
+    out = subprocess.run(
+        [cli, "sentiment", "train", "--labels", str(tmp_path / "train.csv"), "--text-column", "text",
+         "--label-column", "label", "--out", str(tmp_path / "cli.json")],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    assert SentimentModel.load(tmp_path / "cli.json").predict(["me encantó"]).tolist() == ["pos"]

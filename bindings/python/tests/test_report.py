@@ -34,6 +34,22 @@ def test_report_writes_spanish_by_default_and_english_on_request(store, tmp_path
     assert (tmp_path / "en" / "daily.json").exists()
 
 
+def test_report_writes_a_page_per_recent_webinar_beside_the_html(store, tmp_path):
+    for html, lang, title in [
+        (store.report(tmp_path / "es"), "es", "Los comentarios más positivos"),
+        (store.report(tmp_path / "en" / "daily.html", lang="en"), "en", "Most positive comments"),
+    ]:
+        folder = (tmp_path / lang) / "webinars"
+        pages = sorted(folder.glob("*.html"))
+        report = json.loads(open(html[: -len(".html")] + ".json", encoding="utf-8").read())
+        assert len(pages) == min(50, len(report["feedback"]["outcomes"])) > 0
+        main = open(html, encoding="utf-8").read()
+        for p in pages:
+            assert f'href="webinars/{p.name}"' in main
+            text = p.read_text(encoding="utf-8")
+            assert text.startswith(f'<!doctype html>\n<html lang="{lang}">') and title in text
+
+
 def test_report_rejects_an_unknown_language_and_a_missing_run(store, tmp_path):
     with pytest.raises(edupulse.ParameterError, match="lang"):
         store.report(tmp_path, lang="fr")

@@ -640,6 +640,9 @@ async fn dispatch(cmd: Command) -> Result<serde_json::Value, Failure> {
                 "lang": lang,
                 "json": written.json,
                 "html": written.html,
+                "webinar_pages": written.pages.len(),
+                "webinars_dir": (!written.pages.is_empty())
+                    .then(|| written.html.with_file_name(edupulse::report::webinar::DIR)),
             }))
         }
     }
@@ -985,7 +988,8 @@ async fn demo(
         "failed_steps": run_summary["failed_steps"],
         "delivery": run_summary["delivery"],
         "notifications": notify_file,
-        "report": {"html": written.html, "json": written.json, "lang": settings.report.lang},
+        "report": {"html": written.html, "json": written.json, "lang": settings.report.lang,
+            "webinar_pages": written.pages.len()},
         "counts": report.outbox.counts,
     }))
 }

@@ -191,14 +191,12 @@ fn read_column(path: &Path, name: &str) -> Result<Vec<String>, Failure> {
     Ok(read_columns(path, &[name])?.pop().unwrap_or_default())
 }
 
+/// A model file (`SentimentModel::from_json`: written by `edupulse sentiment train` or
+/// Python's `SentimentModel.save`); a broken one exits 1 naming the file and what is wrong.
 fn load_model(path: &Path) -> Result<SentimentModel, Failure> {
     let text = std::fs::read_to_string(path).map_err(|e| io_failure(path, &e))?;
-    serde_json::from_str(&text).map_err(|e| {
-        bad_input(format!(
-            "{}: not a SentimentModel saved by `edupulse sentiment train` ({e})",
-            path.display()
-        ))
-    })
+    SentimentModel::from_json(&text)
+        .map_err(|e| bad_input(e.in_file(&path.display().to_string()).to_string()))
 }
 
 /// A model's probabilities (one row per text) and signed scores.
@@ -384,7 +382,7 @@ fn train(
     let start = std::time::Instant::now();
     let model = SentimentModel::fit(&texts, &y, &params)?;
     let seconds = start.elapsed().as_secs_f64();
-    let text = serde_json::to_string(&model).map_err(|e| io_failure(out, &e))?;
+    let text = model.to_json()?;
     std::fs::write(out, text).map_err(|e| io_failure(out, &e))?;
     Ok(json!({
         "command": "sentiment train",

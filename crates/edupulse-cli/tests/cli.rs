@@ -80,6 +80,25 @@ fn demo_writes_everything_and_a_rerun_changes_nothing() {
     assert_eq!(summary(&en)["lang"], "en");
     let html = std::fs::read_to_string(en_dir.join("report.html")).unwrap();
     assert!(html.contains("<html lang=\"en\">") && html.contains("Funnel"));
+    // The webinar pages, through SQLite: as many as the summary says, each linked and English.
+    let pages: Vec<_> = std::fs::read_dir(en_dir.join("webinars"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert!(!pages.is_empty());
+    assert_eq!(summary(&en)["webinar_pages"], pages.len());
+    assert_eq!(s1["report"]["webinar_pages"], pages.len());
+    for p in &pages {
+        let name = p.file_name().unwrap().to_str().unwrap();
+        assert!(
+            html.contains(&format!("href=\"webinars/{name}\"")),
+            "{name} not linked"
+        );
+    }
+    let page = std::fs::read_to_string(&pages[0]).unwrap();
+    assert!(
+        page.contains("<html lang=\"en\">") && page.contains("Messages and sentiment per minute")
+    );
     let fr = edupulse(&["report", "--store", &url, "--out", d, "--lang", "fr"]);
     assert_eq!(fr.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&fr.stderr).contains("`es` or `en`"));
@@ -756,4 +775,69 @@ fn sentiment_of_lines_a_csv_column_and_a_trained_model() {
     ]);
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("line 2"));
+}
+
+/// A model trained and saved in Python (`SentimentModel.save`, fixture written as
+/// `tests/data/README.md` says) scores in the CLI with Python's own probabilities; a model file
+/// whose weights do not fit its classes is exit 1 naming the file and the field.
+#[test]
+fn sentiment_scores_with_a_model_saved_by_python() {
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("scores.csv");
+    let model = data.join("python_sentiment_model.json");
+    let s = |p: &std::path::Path| p.to_str().unwrap().to_string();
+    let o = edupulse(&[
+        "sentiment",
+        "--lines",
+        &s(&data.join("sentiment_lines.txt")),
+        "--model",
+        &s(&model),
+        "--out",
+        &s(&out),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let parse = |text: &str| -> Vec<Vec<String>> {
+        text.lines()
+            .skip(1)
+            .map(|l| l.split(',').map(str::to_string).collect())
+            .collect()
+    };
+    let cli_text = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        cli_text.starts_with("index,score,label,p_negative,p_positive\n"),
+        "{cli_text}"
+    );
+    let cli = parse(&cli_text);
+    let py = parse(&std::fs::read_to_string(data.join("python_sentiment_scores.csv")).unwrap());
+    assert_eq!(cli.len(), py.len());
+    assert_eq!(cli.len(), 5);
+    let f = |x: &str| x.parse::<f64>().unwrap();
+    for (c, p) in cli.iter().zip(&py) {
+        assert_eq!(c[2], p[0], "label");
+        assert!((f(&c[3]) - f(&p[1])).abs() < 1e-6, "{c:?} vs {p:?}");
+        assert!((f(&c[4]) - f(&p[2])).abs() < 1e-6, "{c:?} vs {p:?}");
+        // The score is P(positive) − P(negative).
+        assert!((f(&c[1]) - (f(&p[2]) - f(&p[1]))).abs() < 2e-6, "{c:?}");
+    }
+    // Weights cut short: a named error, not a crash.
+    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    doc["model"]["coef"].as_array_mut().unwrap().truncate(3);
+    let broken = tmp.path().join("broken.json");
+    std::fs::write(&broken, doc.to_string()).unwrap();
+    let o = edupulse(&[
+        "sentiment",
+        "--lines",
+        &s(&data.join("sentiment_lines.txt")),
+        "--model",
+        &s(&broken),
+        "--out",
+        &s(&out),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("broken.json") && err.contains("model.coef"),
+        "{err}"
+    );
 }

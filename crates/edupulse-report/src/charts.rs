@@ -1,4 +1,5 @@
-//! Inline SVG charts: horizontal bars, columns, lines, weekday × hour heatmaps and sparklines.
+//! Inline SVG charts: horizontal bars, columns, lines, weekday × hour heatmaps, sparklines and a
+//! per-minute chart of messages and sentiment.
 //! Every coordinate is finite (a missing or non-finite value is drawn as zero or left out), so the
 //! browser never rejects an attribute.
 
@@ -294,6 +295,119 @@ pub fn sparkline(
     s
 }
 
+/// One minute of [`minute_chart`].
+pub struct MinutePoint {
+    /// Minutes since the start (negative before it).
+    pub minute: i64,
+    /// Messages in the minute (the column).
+    pub messages: f64,
+    /// Mean sentiment of the minute in [−1, 1] (the line; `None` without messages).
+    pub sentiment: Option<f64>,
+    /// Tooltip of the minute.
+    pub title: String,
+}
+
+/// Messages per minute as columns (left axis: whole counts, ticks in `lang`) and the mean
+/// sentiment as a line with a dot per minute (right axis, −1 to +1, a dashed zero line), on an
+/// x axis of minutes labelled `x_label` that spans `span` (first and last minute, widened to
+/// the points). Minutes without a point are empty slots.
+pub fn minute_chart(points: &[MinutePoint], span: (i64, i64), x_label: &str, lang: Lang) -> String {
+    let (w, h, pad_l, pad_r, pad_t, pad_b) = (720.0, 260.0, 44.0, 40.0, 12.0, 40.0);
+    let first = points.iter().map(|p| p.minute).fold(span.0, i64::min);
+    let last = points.iter().map(|p| p.minute).fold(span.1, i64::max);
+    let n = (last - first + 1).max(1) as f64;
+    let plot_w = w - pad_l - pad_r;
+    let plot_h = h - pad_t - pad_b;
+    let slot = plot_w / n;
+    // Counts: the top of the axis is a multiple of 4, so every tick is a whole number.
+    let max = (max_of(points.iter().map(|p| p.messages)).ceil() / 4.0).ceil() * 4.0;
+    let x_of = |m: i64| pad_l + slot * ((m - first) as f64 + 0.5);
+    let y_sent = |v: f64| pad_t + plot_h * (1.0 - (fin(v).clamp(-1.0, 1.0) + 1.0) / 2.0);
+    let mut s = open_svg(w, h);
+    for k in 0..=4 {
+        let y = pad_t + plot_h * (1.0 - f64::from(k) / 4.0);
+        let _ = write!(
+            s,
+            "<line x1=\"{pad_l}\" x2=\"{:.1}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#e4e7eb\"/><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text><text x=\"{:.1}\" y=\"{:.1}\" style=\"fill:#e07a5f\">{}</text>",
+            pad_l + plot_w,
+            pad_l - 6.0,
+            y + 4.0,
+            lang.num(max * f64::from(k) / 4.0, 0),
+            pad_l + plot_w + 4.0,
+            y + 4.0,
+            lang.num(-1.0 + f64::from(k) / 2.0, 1),
+        );
+    }
+    let zero = y_sent(0.0);
+    let _ = write!(
+        s,
+        "<line x1=\"{pad_l}\" x2=\"{:.1}\" y1=\"{zero:.1}\" y2=\"{zero:.1}\" stroke=\"#e07a5f\" stroke-dasharray=\"4 3\" stroke-opacity=\"0.6\"/>",
+        pad_l + plot_w
+    );
+    // Label every k-th minute so the labels fit.
+    let every = ((n * 30.0) / plot_w).ceil().max(1.0) as i64;
+    let mut m = first;
+    while m <= last {
+        if (m - first) % every == 0 {
+            let _ = write!(
+                s,
+                "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
+                x_of(m),
+                h - pad_b + 14.0,
+                m
+            );
+        }
+        m += 1;
+    }
+    let _ = write!(
+        s,
+        "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
+        pad_l + plot_w / 2.0,
+        h - 6.0,
+        esc(x_label)
+    );
+    for p in points {
+        let v = fin(p.messages).max(0.0);
+        let bh = plot_h * (v / max);
+        let _ = write!(
+            s,
+            "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{bh:.1}\" fill=\"#3e7cb1\" fill-opacity=\"0.8\"><title>{}</title></rect>",
+            x_of(p.minute) - slot * 0.4,
+            pad_t + plot_h - bh,
+            slot * 0.8,
+            esc(&p.title)
+        );
+    }
+    let line: Vec<(f64, f64, &str)> = points
+        .iter()
+        .filter_map(|p| {
+            p.sentiment
+                .filter(|v| v.is_finite())
+                .map(|v| (x_of(p.minute), y_sent(v), p.title.as_str()))
+        })
+        .collect();
+    if line.len() >= 2 {
+        let pts: Vec<String> = line
+            .iter()
+            .map(|(x, y, _)| format!("{x:.1},{y:.1}"))
+            .collect();
+        let _ = write!(
+            s,
+            "<polyline fill=\"none\" stroke=\"#e07a5f\" stroke-width=\"1.6\" points=\"{}\"/>",
+            pts.join(" ")
+        );
+    }
+    for (x, y, title) in &line {
+        let _ = write!(
+            s,
+            "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"2.5\" fill=\"#e07a5f\"><title>{}</title></circle>",
+            esc(title)
+        );
+    }
+    s.push_str("</svg>");
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -308,6 +422,25 @@ mod tests {
             sparkline(&[1.0, f64::NAN, 3.0], 100.0, 20.0, "#000", |_, _| {
                 String::new()
             }),
+            minute_chart(
+                &[
+                    MinutePoint {
+                        minute: -2,
+                        messages: f64::NAN,
+                        sentiment: Some(f64::INFINITY),
+                        title: "a".into(),
+                    },
+                    MinutePoint {
+                        minute: 3,
+                        messages: 4.0,
+                        sentiment: Some(-0.5),
+                        title: "b".into(),
+                    },
+                ],
+                (0, 59),
+                "min",
+                Lang::Es,
+            ),
         ] {
             assert!(!svg.contains("NaN") && !svg.contains("inf"), "{svg}");
             assert!(svg.starts_with("<svg"), "{svg}");

@@ -296,6 +296,53 @@ labels! {
     fb_col_person: "persona", "person";
     fb_col_quote: "lo que escribió", "what they wrote";
     fb_col_reason: "motivo", "reason";
+    fb_page_link: "Cada título abre la página de su webinar (la tienen los {} más recientes).",
+        "Each title opens its webinar's page (the latest {} webinars have one).";
+    fb_more_pages: "Páginas de webinars anteriores:", "Pages of earlier webinars:";
+    // The per-webinar page (webinars/<id>.html).
+    wp_title: "{} · webinar", "{} · webinar";
+    wp_back: "← Volver al informe", "← Back to the report";
+    wp_when: "{} a {} ({}) · tema: {}", "{} to {} ({}) · topic: {}";
+    wp_below_floor: "⚠ Asistencia del {} por debajo del mínimo del {}.", "⚠ Attendance of {} below the {} floor.";
+    wp_below_floor_unknown: "⚠ Asistencia del {} por debajo del mínimo.", "⚠ Attendance of {} below the floor.";
+    wp_funnel: "Embudo", "Funnel";
+    wp_registrations: "Inscritos", "Registrations";
+    wp_attendees: "Asistentes", "Attendees";
+    wp_conversions_days: "Compraron en {} días", "Bought within {} days";
+    wp_conversions: "Compraron", "Bought";
+    wp_revenue: "Ingresos en la ventana", "Revenue in the window";
+    wp_window_open: "La ventana de conversión sigue abierta: pueden llegar más compras.",
+        "The conversion window is still open: more purchases may come.";
+    wp_engagement: "Participación", "Engagement";
+    wp_watch: "Visto (media)", "Watched (mean)";
+    wp_questions: "Preguntas por asistente", "Questions per attendee";
+    wp_polls: "Sondeos por asistente", "Polls per attendee";
+    wp_chat: "Chat por asistente", "Chat per attendee";
+    wp_rating: "Valoración media", "Mean rating";
+    wp_feedback_counts: "{} comentarios · {} positivos · {} negativos · sentimiento medio {}",
+        "{} comments · {} positive · {} negative · mean sentiment {}";
+    wp_timeline: "Mensajes y sentimiento por minuto", "Messages and sentiment per minute";
+    wp_timeline_note: "Barras: mensajes de chat y preguntas por minuto desde el inicio (eje izquierdo). Línea: sentimiento medio del minuto, de −1 a +1 (eje derecho).",
+        "Bars: chat messages and questions per minute since the start (left axis). Line: the minute's mean sentiment, −1 to +1 (right axis).";
+    wp_timeline_empty: "Sin mensajes de chat ni preguntas durante la sesión.", "No chat messages or questions during the session.";
+    wp_minutes_axis: "minutos desde el inicio", "minutes since the start";
+    wp_minute_title: "min {}: {} mensajes, {} preguntas, sentimiento {}", "min {}: {} messages, {} questions, sentiment {}";
+    wp_positive: "Los comentarios más positivos", "Most positive comments";
+    wp_negative: "Los comentarios más negativos", "Most negative comments";
+    wp_comments_empty: "Ninguno.", "None.";
+    wp_questions_title: "Lo que más se preguntó", "What was asked most";
+    wp_terms: "Términos destacados", "Top terms";
+    wp_terms_empty: "Ningún término destaca frente al resto de webinars.", "No term stands out against the other webinars.";
+    wp_cut_note: "Textos recortados a 280 caracteres (…); el texto completo está en la tabla feedback.",
+        "Texts cut at 280 characters (…); the full text is in the feedback table.";
+    wp_col_comment: "comentario", "comment";
+    wp_col_source: "tipo", "kind";
+    wp_col_when: "hora", "time";
+    wp_col_score: "sentimiento", "sentiment";
+    wp_col_rating: "valoración", "rating";
+    wp_col_term: "término", "term";
+    wp_col_asked: "preguntas", "questions";
+    wp_col_example: "primera pregunta", "first question";
 
     // Notifications and the store.
     outbox_title: "Notificaciones ({})", "Notifications ({})";

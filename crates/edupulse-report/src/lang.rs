@@ -126,6 +126,22 @@ impl Lang {
         }
     }
 
+    /// A feedback kind (`chat`, `question`, `survey`, `review`); another value as it is.
+    pub fn feedback_source(self, kind: &str) -> String {
+        let (es, en) = match kind {
+            "chat" => ("chat", "chat"),
+            "question" => ("pregunta", "question"),
+            "survey" => ("encuesta", "survey"),
+            "review" => ("reseña", "review"),
+            other => return other.to_string(),
+        };
+        match self {
+            Lang::Es => es,
+            Lang::En => en,
+        }
+        .to_string()
+    }
+
     /// The short weekday name of `weekday` (0 = Monday … 6 = Sunday): `lun`… / `Mon`….
     pub fn weekday(self, weekday: u32) -> &'static str {
         const ES_DAYS: [&str; 7] = ["lun", "mar", "mié", "jue", "vie", "sáb", "dom"];

@@ -6,6 +6,8 @@
 //!
 //! - [`read`]: the read model, one struct per section filled from the run's typed result rows;
 //! - [`html`], [`charts`] and [`sections`]: the page, the SVG helpers and one module per section;
+//! - [`webinar`]: one page per ended webinar (`webinars/<id>.html`, the latest 50), linked
+//!   from the report's feedback table;
 //! - [`Lang`] and [`labels`]: every visible text in both languages, number and date formats.
 //!
 //! ```
@@ -34,6 +36,7 @@ pub mod labels;
 mod lang;
 pub mod read;
 pub mod sections;
+pub mod webinar;
 pub mod weekly;
 
 pub use lang::{fill, Lang};
@@ -85,6 +88,8 @@ pub struct Written {
     pub json: PathBuf,
     /// `report.html`.
     pub html: PathBuf,
+    /// The webinar pages (`webinars/<file>.html`, see [`webinar`]), latest webinar first.
+    pub pages: Vec<PathBuf>,
 }
 
 impl Report {
@@ -101,17 +106,51 @@ impl Report {
         })
     }
 
-    /// Write `report.json` and `report.html` (in `lang`) into `dir`, created if needed.
+    /// The page of ended webinar `webinar_id` in `lang` ([`webinar::page`]); `None` when the
+    /// run has no outcome row for it.
+    pub fn webinar_html(&self, webinar_id: &str, lang: Lang) -> Option<String> {
+        self.feedback
+            .outcomes
+            .iter()
+            .find(|w| w.webinar_id == webinar_id)
+            .map(|w| webinar::page(self, w, lang))
+    }
+
+    /// Write `report.json` and `report.html` (in `lang`) into `dir`, created if needed, and the
+    /// webinar pages into `dir/webinars/` ([`Report::write_pages`]).
     pub fn write(&self, dir: &Path, lang: Lang) -> Result<Written, Error> {
-        let io = |p: &Path, e: std::io::Error| Error::Io {
-            path: p.display().to_string(),
-            message: e.to_string(),
-        };
         std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
         let json = dir.join("report.json");
         std::fs::write(&json, self.to_json()?).map_err(|e| io(&json, e))?;
         let html = dir.join("report.html");
         std::fs::write(&html, self.to_html(lang)).map_err(|e| io(&html, e))?;
-        Ok(Written { json, html })
+        let pages = self.write_pages(dir, lang)?;
+        Ok(Written { json, html, pages })
+    }
+
+    /// Write the page of each of the [`webinar::MAX_PAGES`] latest ended webinars into
+    /// `dir/webinars/` (the folder a `report.html` in `dir` links to), latest first; returns the
+    /// files. Pages of earlier runs are left as they are.
+    pub fn write_pages(&self, dir: &Path, lang: Lang) -> Result<Vec<PathBuf>, Error> {
+        let paged = webinar::paged(&self.feedback);
+        if paged.is_empty() {
+            return Ok(Vec::new());
+        }
+        let folder = dir.join(webinar::DIR);
+        std::fs::create_dir_all(&folder).map_err(|e| io(&folder, e))?;
+        let mut out = Vec::with_capacity(paged.len());
+        for w in paged {
+            let path = folder.join(webinar::file_name(&w.webinar_id));
+            std::fs::write(&path, webinar::page(self, w, lang)).map_err(|e| io(&path, e))?;
+            out.push(path);
+        }
+        Ok(out)
+    }
+}
+
+fn io(p: &Path, e: std::io::Error) -> Error {
+    Error::Io {
+        path: p.display().to_string(),
+        message: e.to_string(),
     }
 }

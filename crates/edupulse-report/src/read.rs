@@ -15,7 +15,9 @@ use edupulse_core::demand::rows::{
 };
 use edupulse_core::demand::Reschedule;
 use edupulse_core::experiments::{ExperimentLookRow, ExperimentResultRow};
-use edupulse_core::feedback::{TestimonialRow, WebinarOutcomeRow};
+use edupulse_core::feedback::{
+    TestimonialRow, WebinarCommentRow, WebinarMinuteRow, WebinarOutcomeRow,
+};
 use edupulse_core::forecast::RevenueForecastRow;
 use edupulse_core::kpi::scorecard::ScorecardRow;
 use edupulse_core::kpi::{FunnelRow, KpiSummary, MonthRevenue, SlotRow};
@@ -486,25 +488,86 @@ impl CommunitySection {
     }
 }
 
-/// Feedback: per-webinar outcomes and testimonial candidates.
+/// Feedback: per-webinar outcomes, testimonial candidates, and what each webinar's page shows
+/// (its timeline and quoted comments).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct FeedbackSection {
     /// `webinar_outcomes`, in start order.
     pub outcomes: Vec<WebinarOutcomeRow>,
     /// `testimonial_candidates`, by person.
     pub testimonials: Vec<TestimonialRow>,
+    /// `webinar_timeline`, by webinar and minute.
+    #[serde(default)]
+    pub timeline: Vec<WebinarMinuteRow>,
+    /// `webinar_comments`, by webinar, kind and rank.
+    #[serde(default)]
+    pub comments: Vec<WebinarCommentRow>,
+    /// The run's `[job.feedback] conversion_window_days` (from the step's summary; `None` for
+    /// a run written before it was recorded).
+    #[serde(default)]
+    pub conversion_window_days: Option<u32>,
+    /// The run's `[job.feedback] attendance_floor` (from the step's summary).
+    #[serde(default)]
+    pub attendance_floor: Option<f64>,
 }
 
 impl FeedbackSection {
-    async fn read(store: &dyn Store, as_of: DateTime<Utc>) -> Result<FeedbackSection, Error> {
+    async fn read(
+        store: &dyn Store,
+        as_of: DateTime<Utc>,
+        summary: Option<&serde_json::Value>,
+    ) -> Result<FeedbackSection, Error> {
+        let step = summary.and_then(|s| s.pointer("/steps/feedback/summary"));
         let mut s = FeedbackSection {
             outcomes: typed_results(store, Some(as_of)).await?,
             testimonials: typed_results(store, Some(as_of)).await?,
+            timeline: typed_results(store, Some(as_of)).await?,
+            comments: typed_results(store, Some(as_of)).await?,
+            conversion_window_days: step
+                .and_then(|s| s.get("conversion_window_days"))
+                .and_then(serde_json::Value::as_u64)
+                .and_then(|d| u32::try_from(d).ok()),
+            attendance_floor: step
+                .and_then(|s| s.get("attendance_floor"))
+                .and_then(serde_json::Value::as_f64),
         };
         s.outcomes
             .sort_by(|a, b| (a.starts_at, &a.webinar_id).cmp(&(b.starts_at, &b.webinar_id)));
         s.testimonials.sort_by(|a, b| a.person_id.cmp(&b.person_id));
+        s.timeline
+            .sort_by(|a, b| (&a.webinar_id, a.minute).cmp(&(&b.webinar_id, b.minute)));
+        s.comments.sort_by(|a, b| {
+            (&a.webinar_id, &a.kind, a.rank).cmp(&(&b.webinar_id, &b.kind, b.rank))
+        });
         Ok(s)
+    }
+
+    /// The timeline rows of `webinar_id`, by minute.
+    pub fn timeline_of(&self, webinar_id: &str) -> &[WebinarMinuteRow] {
+        let from = self
+            .timeline
+            .partition_point(|r| r.webinar_id.as_str() < webinar_id);
+        let to = self
+            .timeline
+            .partition_point(|r| r.webinar_id.as_str() <= webinar_id);
+        &self.timeline[from..to]
+    }
+
+    /// The comments of `webinar_id` of `kind` (`positive`, `negative`, `question`), by rank.
+    pub fn comments_of<'a>(
+        &'a self,
+        webinar_id: &'a str,
+        kind: &'a str,
+    ) -> impl Iterator<Item = &'a WebinarCommentRow> + 'a {
+        let from = self
+            .comments
+            .partition_point(|r| r.webinar_id.as_str() < webinar_id);
+        let to = self
+            .comments
+            .partition_point(|r| r.webinar_id.as_str() <= webinar_id);
+        self.comments[from..to]
+            .iter()
+            .filter(move |r| r.kind == kind)
     }
 }
 
@@ -560,6 +623,9 @@ pub struct Report {
     pub forecast: ForecastSection,
     /// Webinar outcomes and testimonials.
     pub feedback: FeedbackSection,
+    /// The zone the run read its days on (`[job] timezone`, from its summary; UTC when
+    /// absent): the webinar pages show local times in it.
+    pub timezone: LocalClock,
     /// Notifications and store counts.
     pub outbox: OutboxSection,
 }
@@ -614,7 +680,8 @@ impl Report {
             content: ContentSection::read(store, as_of).await?,
             community: CommunitySection::read(store, as_of).await?,
             forecast: ForecastSection::read(store, as_of, &clock).await?,
-            feedback: FeedbackSection::read(store, as_of).await?,
+            feedback: FeedbackSection::read(store, as_of, record.map(|r| &r.summary)).await?,
+            timezone: clock,
             outbox: OutboxSection::read(store).await?,
         })
     }

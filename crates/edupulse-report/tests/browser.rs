@@ -1,7 +1,9 @@
 //! The demo's report opened in headless Chromium, in Spanish and in English: it loads with no
 //! console message (the page runs no script, so any console line is the browser rejecting
 //! something, e.g. an SVG attribute `NaN`), and in the DOM Chromium built every `<section>` has
-//! an `<svg>` that draws something or a `<table>` with a body row.
+//! an `<svg>` that draws something or a `<table>` with a body row. The page of the latest webinar
+//! (`webinars/<file>.html`, written by `Report::write`) is opened the same way: no console
+//! message, its sections in the DOM, its per-minute chart drawn.
 //!
 //! Chromium comes from `$EDUPULSE_CHROMIUM` (set by `scripts/with-chromium.sh`, which installs the
 //! Debian package `chromium` when it is missing) or the `PATH`. Without it the test fails with a
@@ -182,6 +184,41 @@ fn the_demo_report_loads_in_headless_chromium_with_data_in_every_section() {
             );
         }
     }
+    // The latest webinar's page, as `Report::write` writes it (beside report.html).
+    let written = report.write(&dir, Lang::Es).unwrap();
+    let page = written.pages.first().expect("a webinar page").clone();
+    let (dom, stderr) = chromium(&bin, &profile, &page, &["--dump-dom"]);
+    let console = console_lines(&stderr, &page);
+    assert!(
+        console.is_empty(),
+        "webinar page: console messages:\n{}",
+        console.join("\n")
+    );
+    if keep.is_some() {
+        let shot = format!("--screenshot={}", dir.join("webinar-es.png").display());
+        chromium(&bin, &profile, &page, &[&shot, "--window-size=1280,1600"]);
+    }
+    assert!(
+        dom.contains("<html lang=\"es\">"),
+        "webinar page: no language"
+    );
+    let sections = common::sections(&dom);
+    let ids: Vec<&str> = sections.iter().map(|s| common::section_id(s)).collect();
+    for want in ["funnel", "engagement", "comments", "terms"] {
+        assert!(
+            ids.contains(&want),
+            "webinar page: no `{want}` section in {ids:?}"
+        );
+    }
+    let engagement = sections
+        .iter()
+        .find(|s| common::section_id(s) == "engagement")
+        .unwrap();
+    assert!(
+        engagement.contains("<polyline") || engagement.contains("<circle"),
+        "webinar page: the per-minute chart draws no sentiment"
+    );
+    assert!(common::has_chart_or_table(engagement));
     eprintln!(
         "browser check of both languages in {:.1?}",
         started.elapsed()

@@ -366,9 +366,10 @@ class Store:
         The forecast chart's purchase history is bucketed by the run's local days.
 
         ``path`` is a folder (``report.html`` and ``report.json`` are written in it, created if
-        needed) or a ``.html`` file (the JSON goes beside it). ``lang`` is ``"es"`` (Spanish, the
-        default) or ``"en"``; another raises :class:`ParameterError`. A store without that run
-        raises :class:`EdupulseError`."""
+        needed) or a ``.html`` file (the JSON goes beside it). The page of each of the 50 latest
+        ended webinars goes into ``webinars/`` beside the HTML page, which links them. ``lang``
+        is ``"es"`` (Spanish, the default) or ``"en"``; another raises :class:`ParameterError`.
+        A store without that run raises :class:`EdupulseError`."""
         return self._native.report(os.fspath(path), check_str("lang", lang), as_of, timezone)
 
     def __repr__(self) -> str:

@@ -11,7 +11,8 @@
 - :class:`SentimentModel` — the trainable scorer a team fits on its own labelled feedback
   (scikit-learn style ``fit(texts, y)`` / ``predict`` / ``predict_proba`` / ``classes_``):
   hashed word and character n-grams plus the lexicon score, a calibrated multinomial logistic
-  regression fitted in Rust; it pickles.
+  regression fitted in Rust; it pickles, and ``save`` / ``load`` write and read the model file
+  of the CLI (``edupulse sentiment train --out`` / ``edupulse sentiment --model``).
 
 Example::
 
@@ -23,6 +24,7 @@ Example::
 from __future__ import annotations
 
 import json
+import os
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 import numpy as np
@@ -32,7 +34,7 @@ from . import _edupulse as _native
 from . import _interop
 from ._base import ClassifierMixin, Estimator, _check_fitted
 from ._checks import _missing, check_bool, check_float, check_int, instant
-from .exceptions import ParameterError, ValidationError
+from .exceptions import EdupulseIOError, ParameterError, ValidationError
 
 __all__ = ["SentimentModel", "live_timeline", "sentiment", "webinar_outcomes"]
 
@@ -355,6 +357,77 @@ class SentimentModel(ClassifierMixin, Estimator):
     def predict(self, texts: Any) -> np.ndarray:
         """The most probable label of every text."""
         return self.classes_[np.argmax(self.predict_proba(texts), axis=1)]
+
+    def save(self, path: Any) -> None:
+        """Write the fitted model to ``path`` (str or path-like) as the CLI's model file: the
+        JSON ``edupulse sentiment train --out FILE`` writes and ``edupulse sentiment --model
+        FILE`` reads (``params``, ``classes``, ``model``), so the CLI scores with a model trained
+        here and :meth:`load` reads one trained there. Labels are written as their ``str``.
+
+        Not fitted raises ``NotFittedError``; a file that cannot be written raises
+        :class:`EdupulseIOError` naming it.
+        """
+        _check_fitted(self, ["model_"])
+        text = self.model_.to_json([str(c) for c in self.classes_.tolist()])
+        p = os.fspath(path)
+        try:
+            with open(p, "w", encoding="utf-8") as f:
+                f.write(text)
+        except OSError as e:
+            raise EdupulseIOError(path=p, message=e.strerror or str(e), errno=e.errno) from None
+
+    @classmethod
+    def load(cls, path: Any) -> "SentimentModel":
+        """A fitted model from a model file written by :meth:`save` or by ``edupulse sentiment
+        train --out``. Its parameters (``hash_bits``, ``char_ngrams``, ``l2``, …) are those it
+        was fitted with; ``classes_`` are the file's label names (str: a model saved from int or
+        bool labels comes back with their text).
+
+        A missing or unreadable file raises :class:`EdupulseIOError`; a file that is not a
+        model (not JSON, a missing field, weights that do not fit the classes or the features)
+        raises :class:`ValidationError` with ``file`` the path and ``column`` the field at
+        fault (``model.coef``, ``classes``…).
+
+        >>> import tempfile, os
+        >>> texts = ["me encantó", "excelente", "genial", "muy aburrido", "pésimo", "malo"]
+        >>> m = SentimentModel(hash_bits=12).fit(texts, ["pos"] * 3 + ["neg"] * 3)
+        >>> path = os.path.join(tempfile.mkdtemp(), "model.json")
+        >>> m.save(path)
+        >>> SentimentModel.load(path).predict(["me encantó la clase"]).tolist()
+        ['pos']
+        """
+        p = os.fspath(path)
+        try:
+            with open(p, "rb") as f:
+                raw = f.read()
+        except OSError as e:
+            raise EdupulseIOError(path=p, message=e.strerror or str(e), errno=e.errno) from None
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise ValidationError(
+                table="sentiment_model", file=p, message=f"not a sentiment model file (not UTF-8: {e})"
+            ) from None
+        model = _native.NativeSentimentModel.from_json(text, p)
+        params = json.loads(model.params_json())
+        solver = params.get("solver", {})
+        est = cls(
+            hash_bits=params["hash_bits"],
+            word_ngrams=params["word_ngrams"],
+            negation=params["negation"],
+            char_ngrams=None
+            if params["char_ngram_max"] == 0
+            else (params["char_ngram_min"], params["char_ngram_max"]),
+            lexicon=params["lexicon"],
+            lexicon_weight=params["lexicon_weight"],
+            l2=solver["l2"],
+            max_iter=solver["max_iter"],
+            tolerance=solver["tolerance"],
+            calibration_folds=solver["calibration_folds"],
+            random_state=solver["random_state"],
+        )
+        est._set_fitted(model, np.array(model.classes(), dtype=str))
+        return est
 
     def _state(self) -> Any:
         return json.dumps(

@@ -18,10 +18,14 @@
 //! - [`testimonials`]: people worth asking for a testimonial (positive, rated ≥ 4, certified or
 //!   converted), asked once each through the outbox;
 //! - [`timeline`]: the live timeline of a webinar in progress (messages and sentiment per
-//!   minute from the rows so far);
+//!   minute from the rows so far), and the stored one of each ended webinar
+//!   (`webinar_timeline`);
+//! - [`comments`]: the comments quoted on a webinar's page (`webinar_comments`: its most
+//!   positive and most negative feedback, its most asked question groups);
 //! - [`step`]: the `feedback` job step (`[job.feedback]`), with a deduplicated alert per webinar
 //!   below the floor.
 
+pub mod comments;
 mod features;
 #[cfg(test)]
 mod features_reference;
@@ -42,9 +46,12 @@ mod tests_model;
 mod tests_outcomes;
 #[cfg(test)]
 mod tests_testimonials;
+#[cfg(test)]
+mod tests_webinar_page;
 pub mod timeline;
 mod words;
 
+pub use comments::{webinar_comments, WebinarCommentRow};
 pub use model::{SentimentModel, SentimentModelParams};
 pub use outcomes::{scored_feedback, webinar_outcomes, WebinarOutcomeRow};
 pub use sentiment::{
@@ -54,4 +61,4 @@ pub use sentiment::{
 pub use step::{FeedbackConfig, FeedbackStep};
 pub use terms::{distinctive_terms, group_questions, QuestionGroup};
 pub use testimonials::{testimonial_candidates, testimonial_requests, TestimonialRow};
-pub use timeline::{live_timeline, TimelineMinute};
+pub use timeline::{live_timeline, webinar_timeline, TimelineMinute, WebinarMinuteRow};

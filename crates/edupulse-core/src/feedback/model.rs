@@ -23,6 +23,12 @@
 //! let p = m.predict_proba(&["fue aburrido"]).unwrap();
 //! assert!(p[0] > p[1]);
 //! ```
+//!
+//! **Files.** [`SentimentModel::to_json`] / [`SentimentModel::from_json`] are the model file
+//! `edupulse sentiment train --out` writes and `edupulse sentiment --model` reads, and Python's
+//! `SentimentModel.save` / `load`: the serde JSON of this struct (`params`, `classes`, `model`).
+//! Reading checks the parts fit together (classes, weights, columns), so a truncated or
+//! hand-edited file is an error naming the field, never a panic later.
 
 use super::features::{Featurizer, Scratch};
 use crate::error::{CoreError, Result};
@@ -114,6 +120,9 @@ impl SentimentModelParams {
     }
 }
 
+/// The `table` of a validation error about a model file.
+const MODEL_TABLE: &str = "sentiment_model";
+
 /// A fitted sentiment model (serde: the parameters, the classes and the weights).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SentimentModel {
@@ -193,6 +202,112 @@ impl SentimentModel {
             classes,
             model,
         })
+    }
+
+    /// The model file's JSON (see the module doc).
+    pub fn to_json(&self) -> Result<String> {
+        serde_json::to_string(self).map_err(|e| {
+            CoreError::validation(MODEL_TABLE, None, None, format!("cannot write JSON: {e}"))
+        })
+    }
+
+    /// A model from the model file's JSON (see the module doc), checked with
+    /// [`SentimentModel::check`]. Not JSON, or not a model, is a validation error on table
+    /// `sentiment_model` saying what serde found; attach the file with
+    /// [`CoreError::in_file`].
+    pub fn from_json(text: &str) -> Result<SentimentModel> {
+        let m: SentimentModel = serde_json::from_str(text).map_err(|e| {
+            CoreError::validation(
+                MODEL_TABLE,
+                None,
+                None,
+                format!("not a sentiment model file ({e})"),
+            )
+        })?;
+        m.check()?;
+        Ok(m)
+    }
+
+    /// Check that the parts of a model fit together: valid parameters; at least two distinct,
+    /// non-empty classes, as many as the classifier's; the classifier's input columns those of
+    /// the parameters' features; weight columns ascending and within them; `columns × classes`
+    /// weights, one intercept per class, all finite; a finite positive temperature. A failure is
+    /// a validation error on table `sentiment_model` naming the field (`model.coef`…).
+    pub fn check(&self) -> Result<()> {
+        let bad = |column: &str, message: String| {
+            Err(CoreError::validation(
+                MODEL_TABLE,
+                None,
+                Some(column),
+                message,
+            ))
+        };
+        if let Err(e) = self.params.validate() {
+            return bad("params", e.to_string());
+        }
+        let m = &self.model;
+        let k = self.classes.len();
+        if k < 2 {
+            return bad("classes", format!("{k} classes; a model has at least 2"));
+        }
+        if let Some(c) = self.classes.iter().find(|c| c.is_empty()) {
+            return bad("classes", format!("an empty class name `{c}`"));
+        }
+        let distinct: std::collections::HashSet<&String> = self.classes.iter().collect();
+        if distinct.len() != k {
+            return bad("classes", "a class appears twice".to_string());
+        }
+        if m.n_classes != k {
+            return bad(
+                "model.n_classes",
+                format!("{} for {k} classes", m.n_classes),
+            );
+        }
+        let n_cols = self.params.featurizer().n_cols();
+        if m.n_cols != n_cols {
+            return bad(
+                "model.n_cols",
+                format!(
+                    "{}, the parameters' features have {n_cols} columns",
+                    m.n_cols
+                ),
+            );
+        }
+        if m.columns.windows(2).any(|w| w[0] >= w[1]) {
+            return bad("model.columns", "not strictly ascending".to_string());
+        }
+        if let Some(c) = m.columns.iter().find(|&&c| c >= n_cols) {
+            return bad(
+                "model.columns",
+                format!("column {c} is outside the {n_cols} columns"),
+            );
+        }
+        if m.coef.len() != m.columns.len() * k {
+            return bad(
+                "model.coef",
+                format!(
+                    "{} weights for {} columns × {k} classes",
+                    m.coef.len(),
+                    m.columns.len()
+                ),
+            );
+        }
+        if m.intercept.len() != k {
+            return bad(
+                "model.intercept",
+                format!("{} intercepts for {k} classes", m.intercept.len()),
+            );
+        }
+        if m.coef.iter().chain(&m.intercept).any(|x| !x.is_finite()) {
+            return bad("model.coef", "a weight is not finite".to_string());
+        }
+        if !(m.temperature.is_finite() && m.temperature > 0.0) {
+            return bad(
+                "model.temperature",
+                format!("{}; must be finite and > 0", m.temperature),
+            );
+        }
+        Ok(())
     }
 
     /// The labels, sorted: the columns of [`SentimentModel::predict_proba`].

@@ -2,15 +2,19 @@
 //!
 //! Writes `webinar_outcomes` (one row per ended webinar, see [`super::outcomes`]) and
 //! `testimonial_candidates` (see [`super::testimonials`], one deduplicated request per person,
-//! never twice). A webinar
+//! never twice), and for each ended webinar its page's tables: `webinar_timeline` (messages
+//! and sentiment per minute, see [`super::timeline`]) and `webinar_comments` (its most
+//! positive and negative comments and most asked questions, see [`super::comments`]). A webinar
 //! that ended within the last `alert_lookback_days` with at least `min_registrations`
 //! registrations and an attendance rate below `attendance_floor` (the source: 30 %) raises one
 //! outbox alert, dedupe key `feedback:attendance_floor:<webinar_id>`: re-runs and later days
 //! send nothing new.
 
+use super::comments::webinar_comments;
 use super::outcomes::{outcomes_of, scored_feedback, WebinarOutcomeRow};
 use super::sentiment::SentimentParams;
 use super::testimonials::{testimonial_candidates, testimonial_requests};
+use super::timeline::webinar_timeline;
 use crate::error::{CoreError, Result};
 use crate::job::{Step, StepOutput};
 use crate::model::{format_datetime, Tables};
@@ -159,6 +163,13 @@ impl Step for FeedbackStep {
         let floor = notifications.len();
         let candidates = testimonial_candidates(tables, &scored, as_of, cfg)?;
         notifications.extend(testimonial_requests(&candidates, as_of));
+        let sessions: Vec<(&str, DateTime<Utc>, DateTime<Utc>)> = rows
+            .iter()
+            .map(|r| (r.webinar_id.as_str(), r.starts_at, r.ended_at))
+            .collect();
+        let timeline = webinar_timeline(&sessions, &scored)?;
+        let ids: Vec<&str> = sessions.iter().map(|s| s.0).collect();
+        let comments = webinar_comments(&ids, &scored);
         let summary = serde_json::json!({
             "webinars": rows.len(),
             "below_floor": rows.iter().filter(|r| r.below_floor).count(),
@@ -166,11 +177,17 @@ impl Step for FeedbackStep {
             "feedback_rows": scored.len(),
             "testimonial_candidates": candidates.len(),
             "testimonial_requests": notifications.len() - floor,
+            "timeline_minutes": timeline.len(),
+            "comments": comments.len(),
+            "conversion_window_days": cfg.conversion_window_days,
+            "attendance_floor": cfg.attendance_floor,
         });
         Ok(StepOutput {
             results: vec![
                 ResultSet::of(as_of, &rows),
                 ResultSet::of(as_of, &candidates),
+                ResultSet::of(as_of, &timeline),
+                ResultSet::of(as_of, &comments),
             ],
             notifications,
             summary,

@@ -13,6 +13,7 @@
 //! `testimonial_lookback_days` old. The outbox keeps the key, so a person is never asked twice,
 //! whatever later feedback they write.
 
+use super::comments::quote;
 use super::outcomes::Buys;
 use super::sentiment::{Sentiment, SentimentLabel};
 use super::step::FeedbackConfig;
@@ -114,15 +115,6 @@ pub fn testimonial_candidates(
         });
     }
     Ok(out)
-}
-
-/// The first `max` characters of `text`, with "…" when cut.
-fn quote(text: &str, max: usize) -> String {
-    let mut q: String = text.chars().take(max).collect();
-    if text.chars().nth(max).is_some() {
-        q.push('…');
-    }
-    q
 }
 
 /// One testimonial request per candidate with `requested` (dedupe key per person).

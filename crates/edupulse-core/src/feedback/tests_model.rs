@@ -185,3 +185,87 @@ fn featuriser_rows_and_probabilities_are_unchanged() {
         assert!((a - b).abs() <= 1e-12, "{a} vs {b}");
     }
 }
+
+#[test]
+fn model_files_round_trip_and_broken_ones_are_named_errors() {
+    let (texts, labels) = data();
+    let params = SentimentModelParams {
+        hash_bits: 12,
+        ..SentimentModelParams::default()
+    };
+    let m = SentimentModel::fit(&texts, &labels, &params).unwrap();
+    let json = m.to_json().unwrap();
+    let back = SentimentModel::from_json(&json).unwrap();
+    assert_eq!(back, m);
+    assert_eq!(
+        back.predict_proba(&["me encantó"]).unwrap(),
+        m.predict_proba(&["me encantó"]).unwrap()
+    );
+    // Each broken file names what is wrong (and never panics on use).
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let broken = |edit: &dyn Fn(&mut serde_json::Value)| {
+        let mut v = v.clone();
+        edit(&mut v);
+        SentimentModel::from_json(&v.to_string())
+            .unwrap_err()
+            .to_string()
+    };
+    type Edit = Box<dyn Fn(&mut serde_json::Value)>;
+    let cases: Vec<(&str, Edit)> = vec![
+        (
+            "model.coef",
+            Box::new(|v| v["model"]["coef"].as_array_mut().unwrap().truncate(1)),
+        ),
+        (
+            "model.intercept",
+            Box::new(|v| v["model"]["intercept"] = serde_json::json!([0.0])),
+        ),
+        (
+            "model.n_classes",
+            Box::new(|v| v["classes"] = serde_json::json!(["a", "b"])),
+        ),
+        (
+            "classes",
+            Box::new(|v| v["classes"] = serde_json::json!(["a", "a", "b"])),
+        ),
+        (
+            "model.n_cols",
+            Box::new(|v| v["params"]["hash_bits"] = serde_json::json!(13)),
+        ),
+        (
+            "model.columns",
+            Box::new(|v| {
+                let c = v["model"]["columns"].as_array_mut().unwrap();
+                c.reverse();
+            }),
+        ),
+        (
+            "model.temperature",
+            Box::new(|v| v["model"]["temperature"] = serde_json::json!(0.0)),
+        ),
+        (
+            "params",
+            Box::new(|v| v["params"]["word_ngrams"] = serde_json::json!(7)),
+        ),
+        (
+            "not a sentiment model file",
+            Box::new(|v| {
+                v.as_object_mut().unwrap().remove("model");
+            }),
+        ),
+    ];
+    for (want, edit) in &cases {
+        let err = broken(edit.as_ref());
+        assert!(
+            err.contains("sentiment_model") && err.contains(want),
+            "{want}: {err}"
+        );
+    }
+    let err = SentimentModel::from_json("{\"params\": 1").unwrap_err();
+    assert!(
+        err.to_string().contains("not a sentiment model file"),
+        "{err}"
+    );
+    let err = err.in_file("m.json").to_string();
+    assert!(err.starts_with("m.json: "), "{err}");
+}

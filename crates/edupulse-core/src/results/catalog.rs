@@ -16,7 +16,7 @@ use crate::demand::rows::{
 use crate::demand::Reschedule;
 use crate::error::CoreError;
 use crate::experiments::{ExperimentLookRow, ExperimentResultRow};
-use crate::feedback::{TestimonialRow, WebinarOutcomeRow};
+use crate::feedback::{TestimonialRow, WebinarCommentRow, WebinarMinuteRow, WebinarOutcomeRow};
 use crate::forecast::RevenueForecastRow;
 use crate::kpi::scorecard::ScorecardRow;
 use crate::kpi::{FunnelRow, KpiSummary, MonthRevenue, SlotRow};
@@ -78,6 +78,8 @@ pub fn catalog() -> &'static [&'static ResultSpec] {
             spec_of::<UpcomingRecommendation>(),
             spec_of::<WebinarOutcomeRow>(),
             spec_of::<TestimonialRow>(),
+            spec_of::<WebinarMinuteRow>(),
+            spec_of::<WebinarCommentRow>(),
         ]
     })
 }

@@ -1,10 +1,14 @@
 //! Feedback: what the latest webinars achieved (funnel, engagement, conversions, rating,
 //! sentiment, distinctive terms, the 30 % attendance floor) and the people worth asking for a
-//! testimonial, from `webinar_outcomes` and `testimonial_candidates`.
+//! testimonial, from `webinar_outcomes` and `testimonial_candidates`. Each webinar's title
+//! links to its page (`webinars/<file>.html`, see [`crate::webinar`]) when it has one.
 
-use crate::html::{close_table, h3, open_section, open_table, para, row, small};
+use crate::html::{close_table, esc, h3, open_section, open_table, para, row, small};
 use crate::lang::{fill, Lang};
 use crate::read::FeedbackSection;
+use crate::webinar;
+use std::collections::HashSet;
+use std::fmt::Write as _;
 
 /// Webinars listed (the latest; the rest are in `webinar_outcomes`).
 const WEBINAR_ROWS: usize = 20;
@@ -67,12 +71,18 @@ pub fn render(h: &mut String, s: &FeedbackSection, lang: Lang) {
             .cmp(&a.starts_at)
             .then(a.webinar_id.cmp(&b.webinar_id))
     });
+    let paged: HashSet<&str> = webinar::paged(s)
+        .into_iter()
+        .map(|w| w.webinar_id.as_str())
+        .collect();
     for r in latest.iter().take(WEBINAR_ROWS) {
         let attendance = opt_pct(lang, r.attendance_rate);
+        // The title cell links to the webinar's page; the other cells as `row` writes them.
+        let mut cells = String::new();
         row(
-            h,
+            &mut cells,
             &[
-                r.title.clone(),
+                String::new(),
                 r.top_terms.join(", "),
                 lang.datetime(r.starts_at),
                 lang.int(r.registrations),
@@ -89,9 +99,40 @@ pub fn render(h: &mut String, s: &FeedbackSection, lang: Lang) {
             ],
             2,
         );
+        let title = if paged.contains(r.webinar_id.as_str()) {
+            format!(
+                "<td><a href=\"{}/{}\">{}</a></td>",
+                webinar::DIR,
+                webinar::file_name(&r.webinar_id),
+                esc(&r.title)
+            )
+        } else {
+            format!("<td>{}</td>", esc(&r.title))
+        };
+        let _ = write!(h, "{}", cells.replacen("<td></td>", &title, 1));
     }
     close_table(h);
     small(h, l.fb_floor_note);
+    small(
+        h,
+        &fill(l.fb_page_link, &[&lang.int(webinar::MAX_PAGES as u64)]),
+    );
+    // Paged webinars beyond the table's rows: a list of links, so every page is reachable.
+    let more: Vec<_> = webinar::paged(s).into_iter().skip(WEBINAR_ROWS).collect();
+    if !more.is_empty() {
+        let _ = write!(h, "<p class=\"small\">{}", esc(l.fb_more_pages));
+        for (i, w) in more.iter().enumerate() {
+            let _ = write!(
+                h,
+                "{} <a href=\"{}/{}\">{}</a>",
+                if i == 0 { "" } else { " ·" },
+                webinar::DIR,
+                webinar::file_name(&w.webinar_id),
+                esc(&w.title)
+            );
+        }
+        h.push_str("</p>");
+    }
     if latest.len() > WEBINAR_ROWS {
         small(
             h,
