@@ -370,25 +370,64 @@ pub(crate) fn is_alphabetic(c: char) -> bool {
     }
 }
 
-/// The end of the letter run starting at byte `i` (which starts a letter): ASCII letters byte by
-/// byte, other characters decoded only when met.
+/// High bit of each byte of `w` that is an ASCII letter (`A-Z`, `a-z`), 8 bytes at once: with
+/// the high bit cleared and `0x20` set (folding case), a byte `t` ≤ 0x7f is a letter iff
+/// `t + 0x1f` reaches 0x80 (`t ≥ 'a'`) and `t + 0x05` does not (`t ≤ 'z'`); no sum carries into
+/// the next byte. Bytes ≥ 0x80 are not ASCII letters.
+#[inline]
+fn ascii_letters(w: u64) -> u64 {
+    const LO: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let t = (w & LO) | 0x2020_2020_2020_2020;
+    let ge_a = t + 0x1f1f_1f1f_1f1f_1f1f;
+    let gt_z = t + 0x0505_0505_0505_0505;
+    ge_a & !gt_z & !w & HI
+}
+
+/// The end of the letter run starting at byte `i` (which starts a letter): ASCII letters 8 bytes
+/// at a time ([`ascii_letters`]), then byte by byte near the end of the text; other characters
+/// decoded only when met.
 #[inline]
 fn word_end(text: &str, mut i: usize) -> usize {
     let b = text.as_bytes();
-    while let Some(&x) = b.get(i) {
-        if x.is_ascii_alphabetic() {
-            i += 1;
-        } else if x >= 0x80 {
-            let (c, n) = char_at(text, i);
-            if !is_alphabetic(c) {
-                break;
+    loop {
+        if let Some(chunk) = b.get(i..).and_then(<[u8]>::first_chunk::<8>) {
+            let stop = !ascii_letters(u64::from_le_bytes(*chunk)) & 0x8080_8080_8080_8080;
+            if stop == 0 {
+                i += 8;
+                continue;
             }
-            i += n;
+            i += (stop.trailing_zeros() / 8) as usize;
         } else {
-            break;
+            while b.get(i).is_some_and(u8::is_ascii_alphabetic) {
+                i += 1;
+            }
+        }
+        match b.get(i) {
+            Some(&x) if x >= 0x80 => {
+                let (c, n) = char_at(text, i);
+                if !is_alphabetic(c) {
+                    return i;
+                }
+                i += n;
+            }
+            _ => return i,
         }
     }
-    i
+}
+
+/// The bytes `start..end` of `b` as a zero-padded little-endian u64 (a word of ≤ 8 bytes: one
+/// 8-byte load, masked, unless the text ends within 8 bytes). 0 for longer words.
+#[inline]
+fn short_key(b: &[u8], start: usize, end: usize) -> u64 {
+    let n = end - start;
+    if n > 8 {
+        return 0;
+    }
+    match b.get(start..).and_then(<[u8]>::first_chunk::<8>) {
+        Some(chunk) => u64::from_le_bytes(*chunk) & (u64::MAX >> (64 - 8 * n)),
+        None => super::words::load(b.get(start..end).unwrap_or_default()),
+    }
 }
 
 /// The scorer, byte by byte, with the word facts from `memo`.
@@ -458,7 +497,7 @@ pub(crate) fn raw_score_in(text: &str, memo: &mut Memo) -> Raw {
         }
         i = word_end(scored_text, i);
         let surface = scored_text.get(start..i).unwrap_or_default();
-        let info = memo.get(surface);
+        let info = memo.get_keyed(surface, short_key(bytes, start, i));
         raw.words += 1;
         let caps = info.first_upper
             && info.all_upper

@@ -393,6 +393,27 @@ fn fast_scorer_equals_the_reference() {
         }
         texts.push(t);
     }
+    // Words of every length ending the text (the 8-byte reads stop short of the end), long
+    // words with a non-ASCII letter or a digit past the first 8 bytes, runs of 8 letters exactly.
+    for n in 1..=20 {
+        let w: String = "abcdefghijklmnopqrstu".chars().take(n).collect();
+        texts.push(format!("no me gustó {w}"));
+        texts.push(w.clone());
+        texts.push(format!("{w}."));
+        texts.push(format!("MUY {}", w.to_uppercase()));
+    }
+    texts.extend(
+        [
+            "extraordinariamente útil",
+            "Extraordinariamenteñ bueno",
+            "buenísimamente-excelentes; aburridisimo",
+            "desorganizado desorganizada abcdefgh ABCDEFGH abcdefg9hij",
+            "muchísimo increíblemente excelente",
+            "excelentes!",
+            "zzzzzzzzZ@[`{ aaaaaaaa",
+        ]
+        .map(String::from),
+    );
     // Truncation at a character boundary, and a text of capitals only.
     let mut long = "ñ".repeat(60_000);
     long.push_str(" me encantó");
@@ -438,5 +459,54 @@ fn alphabetic_fast_ranges_agree_with_unicode() {
             c.is_alphabetic(),
             "{c:?}"
         );
+    }
+}
+
+/// The memo gives every word's facts as computed directly: short (inline keys) and long words
+/// (arena), ASCII and not, on first sight, on a hit, while the table grows and after it starts
+/// over at `MEMO_WORDS` words.
+#[test]
+fn memo_gives_the_facts_of_every_word() {
+    use super::words::{Memo, WordInfo, MEMO_WORDS};
+    let lex = lexicon();
+    let mut buf = String::new();
+    let mut memo = Memo::default();
+    let stems: Vec<&str> = lex.stems.keys().map(|k| &**k).take(2_000).collect();
+    let mut words: Vec<String> = Vec::new();
+    for k in 0..MEMO_WORDS + 5_000 {
+        let stem = stems[k % stems.len()];
+        let w = match k / stems.len() % 6 {
+            0 => stem.to_string(),
+            1 => format!("{stem}ísimo"),
+            2 => stem.to_uppercase(),
+            3 => format!("Ñ{stem}s"),
+            4 => format!("{stem}{k}x"),
+            _ => format!("{}{}", stem.chars().rev().collect::<String>(), k % 97),
+        };
+        words.push(w);
+    }
+    words.extend(
+        [
+            "a",
+            "ab",
+            "abcdefgh",
+            "abcdefghi",
+            "ñ",
+            "ÑÑÑÑ",
+            "xd",
+            "no",
+            "Pero",
+        ]
+        .map(String::from),
+    );
+    assert!(words.iter().any(|w| w.len() <= 8) && words.iter().any(|w| w.len() > 8));
+    for round in 0..2 {
+        for w in &words {
+            assert_eq!(
+                memo.get(w),
+                WordInfo::of(w, lex, &mut buf),
+                "{w} (round {round})"
+            );
+        }
     }
 }
