@@ -12,9 +12,9 @@
 //! Ownership follows the PyCapsule protocol: each struct is moved out of its capsule (the
 //! capsule's copy marked released, so the capsule's destructor does nothing) and released by its
 //! owner's `Drop`, once. The texts' bytes are borrowed from the arrays for as long as the
-//! [`TextColumn`] lives; nothing is copied. Every text is checked to be valid UTF-8 by the caller
-//! (see `feedback::feedback_sentiment_arrow`), and every offset and view is bounds-checked here
-//! against what the interface states (offsets non-decreasing and non-negative; a view inside its
+//! [`TextColumn`] lives; nothing is copied. Every text is checked to be valid UTF-8 by the
+//! caller (`score_columns_bytes`, as each text is scored), and every offset and view is
+//! bounds-checked here against what the interface states (offsets non-decreasing and non-negative; a view inside its
 //! data buffer's declared size). What the interface cannot state (the byte length of an offsets
 //! buffer) is taken from the producer, as every Arrow consumer does.
 

@@ -6,8 +6,8 @@ use crate::arrow_text::TextColumn;
 use crate::errors::{guard, Failure};
 use chrono::{DateTime, Duration, Utc};
 use edupulse::core::feedback::{
-    score_columns, webinar_outcomes, FeedbackConfig, SentimentColumns, SentimentModel,
-    SentimentModelParams, SentimentParams,
+    score_columns, score_columns_bytes, webinar_outcomes, FeedbackConfig, SentimentColumns,
+    SentimentModel, SentimentModelParams, SentimentParams,
 };
 use edupulse::core::results::ResultSet;
 use numpy::PyArray1;
@@ -97,9 +97,9 @@ fn sentiment_arrays(py: Python<'_>, c: SentimentColumns) -> SentimentArrays<'_> 
 /// The lexicon sentiment of a column of texts exported through the Arrow PyCapsule interface
 /// (`__arrow_c_stream__` / `__arrow_c_array__`: polars Series, pyarrow Array / ChunkedArray, a
 /// pandas arrow-backed string array), read in place (no Python str per text: module
-/// `arrow_text`), checked as UTF-8 and scored without the GIL. `None` when `texts` exports no
-/// string column (utf8, large_utf8 or utf8_view), for the Python wrapper to fall back to the list
-/// path. A null raises `ParameterError` naming its index, like a missing value in a list.
+/// `arrow_text`), then checked as UTF-8 and scored without the GIL (`score_columns_bytes`).
+/// `None` when `texts` exports no string column (utf8, large_utf8 or utf8_view), for the Python
+/// wrapper to fall back to the list path. A null raises `ParameterError` naming its index, like a missing value in a list.
 #[pyfunction]
 #[pyo3(signature = (texts, neutral_band = 0.1))]
 pub(crate) fn feedback_sentiment_arrow<'py>(
@@ -117,28 +117,12 @@ pub(crate) fn feedback_sentiment_arrow<'py>(
             return Ok(None);
         };
         let bytes = column.texts()?;
-        let c = py.detach(|| -> Result<SentimentColumns, Failure> {
-            let strs = utf8_all(&bytes)?;
-            Ok(score_columns(&strs, &params)?)
-        })?;
+        let c = py.detach(|| score_columns_bytes(&bytes, &params))?;
         // The arrays are released here, with the GIL held.
         drop(bytes);
         drop(column);
         Ok(Some(sentiment_arrays(py, c)))
     })
-}
-
-/// Every text as `&str`, or a `ParameterError` naming the first one that is not UTF-8.
-fn utf8_all<'a>(bytes: &[&'a [u8]]) -> Result<Vec<&'a str>, Failure> {
-    bytes
-        .iter()
-        .enumerate()
-        .map(|(i, b)| {
-            std::str::from_utf8(b).map_err(|e| {
-                Failure::param("texts", format!("at index {i}: not valid UTF-8 ({e})"))
-            })
-        })
-        .collect()
 }
 
 /// The latest time in the tables the outcomes read (webinar ends, registrations, purchases,

@@ -242,8 +242,10 @@ pub struct SentimentColumns {
 }
 
 /// Score many texts straight into columns (validates the parameters once): the same values as
-/// [`score_all`], written in place by up to the crate's thread budget (contiguous chunks of at
-/// least 4,096 texts per thread), without a [`Sentiment`] per text.
+/// [`score_all`], written in place by up to the crate's thread budget, without a [`Sentiment`]
+/// per text. The batch is cut into blocks of 8,192 texts that the threads take in turn as they
+/// finish (a thread slowed down by other work on the machine takes fewer; the values do not
+/// depend on who scores what).
 ///
 /// ```
 /// use edupulse_core::feedback::{score_columns, SentimentLabel, SentimentParams};
@@ -255,6 +257,39 @@ pub fn score_columns<S: AsRef<str> + Sync>(
     texts: &[S],
     params: &SentimentParams,
 ) -> Result<SentimentColumns> {
+    columns_of(texts, params, |t| Some(t.as_ref()))
+}
+
+/// [`score_columns`] of texts given as bytes (an Arrow string column read in place, say): each
+/// text is checked to be UTF-8 by the thread that scores it, just before (while its bytes are
+/// in cache), not in a pass of its own. A text that is not UTF-8 is an error naming the
+/// parameter `texts` and the first such index.
+///
+/// ```
+/// use edupulse_core::feedback::{score_columns_bytes, SentimentParams};
+/// let p = SentimentParams::default();
+/// let c = score_columns_bytes(&["me encantó".as_bytes(), b""], &p).unwrap();
+/// assert_eq!(c.label, [2, 1]);
+/// let e = score_columns_bytes(&[b"ok".as_slice(), b"mal\xff"], &p).unwrap_err();
+/// assert!(e.to_string().contains("index 1"));
+/// ```
+pub fn score_columns_bytes<B: AsRef<[u8]> + Sync>(
+    texts: &[B],
+    params: &SentimentParams,
+) -> Result<SentimentColumns> {
+    columns_of(texts, params, |t| std::str::from_utf8(t.as_ref()).ok())
+}
+
+/// Texts per block of the batch scorer (what one thread takes at a time).
+const BLOCK: usize = 8_192;
+
+/// The batch scorer of [`score_columns`] and [`score_columns_bytes`]: `text` gives each item's
+/// text (`None`: not UTF-8).
+fn columns_of<T: Sync>(
+    texts: &[T],
+    params: &SentimentParams,
+    text: impl Fn(&T) -> Option<&str> + Sync,
+) -> Result<SentimentColumns> {
     params.validate()?;
     let n = texts.len();
     let mut out = SentimentColumns {
@@ -263,32 +298,53 @@ pub fn score_columns<S: AsRef<str> + Sync>(
         low_coverage: vec![false; n],
         truncated: vec![false; n],
     };
-    let chunks = edupulse_learn::parallel::threads_for(0, n / MIN_PER_THREAD).max(1);
-    let size = n.div_ceil(chunks).max(1);
-    let parts: Vec<_> = texts
-        .chunks(size)
-        .zip(out.score.chunks_mut(size))
-        .zip(out.label.chunks_mut(size))
-        .zip(out.low_coverage.chunks_mut(size))
-        .zip(out.truncated.chunks_mut(size))
-        .map(|((((t, s), l), c), u)| (t, s, l, c, u))
+    let threads = edupulse_learn::parallel::threads_for(0, n / MIN_PER_THREAD).max(1);
+    let blocks: Vec<_> = texts
+        .chunks(BLOCK)
+        .zip(out.score.chunks_mut(BLOCK))
+        .zip(out.label.chunks_mut(BLOCK))
+        .zip(out.low_coverage.chunks_mut(BLOCK))
+        .zip(out.truncated.chunks_mut(BLOCK))
+        .enumerate()
+        .map(|(b, ((((t, s), l), c), u))| (b * BLOCK, t, s, l, c, u))
         .collect();
-    edupulse_learn::parallel::for_each(chunks, parts, |(t, s, l, c, u)| {
+    let queue = std::sync::Mutex::new(blocks.into_iter());
+    // The first text that is not UTF-8 (usize::MAX: none).
+    let bad = std::sync::atomic::AtomicUsize::new(usize::MAX);
+    let next = || {
+        queue
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .next()
+    };
+    edupulse_learn::parallel::for_each(threads, vec![(); threads], |()| {
         with_memo(|memo| {
-            for (k, text) in t.iter().enumerate() {
-                let x = finish(raw_score_in(text.as_ref(), memo), params);
-                if let (Some(s), Some(l), Some(c), Some(u)) =
-                    (s.get_mut(k), l.get_mut(k), c.get_mut(k), u.get_mut(k))
-                {
-                    *s = x.score;
-                    *l = x.label.code();
-                    *c = x.low_coverage;
-                    *u = x.truncated;
+            while let Some((first, t, s, l, c, u)) = next() {
+                for (k, item) in t.iter().enumerate() {
+                    let Some(one) = text(item) else {
+                        bad.fetch_min(first + k, std::sync::atomic::Ordering::Relaxed);
+                        continue;
+                    };
+                    let x = finish(raw_score_in(one, memo), params);
+                    if let (Some(s), Some(l), Some(c), Some(u)) =
+                        (s.get_mut(k), l.get_mut(k), c.get_mut(k), u.get_mut(k))
+                    {
+                        *s = x.score;
+                        *l = x.label.code();
+                        *c = x.low_coverage;
+                        *u = x.truncated;
+                    }
                 }
             }
         })
     });
-    Ok(out)
+    match bad.into_inner() {
+        usize::MAX => Ok(out),
+        i => Err(CoreError::param(
+            "texts",
+            format!("at index {i}: not valid UTF-8 text"),
+        )),
+    }
 }
 
 /// The prefix of `text` of at most `max` bytes, cut at a character boundary.

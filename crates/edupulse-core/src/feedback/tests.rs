@@ -449,6 +449,32 @@ fn fast_scorer_equals_the_reference() {
         assert_eq!(cols.low_coverage[k], one.low_coverage);
         assert_eq!(cols.truncated[k], one.truncated);
     }
+    // Bytes in, the same columns; several blocks over the thread budget (the texts 6 times).
+    let many: Vec<&[u8]> = (0..6)
+        .flat_map(|_| texts.iter().map(|t| t.as_bytes()))
+        .collect();
+    let from_bytes = score_columns_bytes(&many, &p).unwrap();
+    assert!(many.len() > 2 * 8_192);
+    for (k, t) in many.iter().enumerate() {
+        let j = k % texts.len();
+        assert_eq!(
+            from_bytes.score[k].to_bits(),
+            cols.score[j].to_bits(),
+            "{t:?}"
+        );
+        assert_eq!(from_bytes.label[k], cols.label[j]);
+        assert_eq!(from_bytes.low_coverage[k], cols.low_coverage[j]);
+        assert_eq!(from_bytes.truncated[k], cols.truncated[j]);
+    }
+    // The first text that is not UTF-8 is named, whichever block it is in.
+    let mut broken = many.clone();
+    broken[9_000] = b"mal\xff";
+    broken[20_000] = b"\xc3";
+    let e = score_columns_bytes(&broken, &p).unwrap_err().to_string();
+    assert!(
+        e.contains("texts") && e.contains("index 9000") && e.contains("UTF-8"),
+        "{e}"
+    );
 }
 
 #[test]
