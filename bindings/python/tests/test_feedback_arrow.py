@@ -131,6 +131,8 @@ def test_any_pycapsule_exporter_and_non_text_columns():
     _same(feedback.sentiment(Array(arr.slice(0, 100))), feedback.sentiment(TEXTS[:100]))
     # A dictionary-encoded column is read as Python str: same scores.
     _same(feedback.sentiment(arr.dictionary_encode()))
+    _same(feedback.sentiment(pa.chunked_array([arr.slice(0, 10).dictionary_encode(),
+                                               arr.slice(10).dictionary_encode()])))
     # Numbers are not text: the list path names the first item.
     with pytest.raises(ParameterError) as e:
         feedback.sentiment(pa.array([1, 2]))

@@ -41,12 +41,14 @@ _LABEL_DTYPE = pd.CategoricalDtype(["negative", "neutral", "positive"])
 
 
 def _texts(texts: Any) -> List[str]:
-    """``texts`` (list, tuple, numpy array, pandas or polars Series) as a list of str; a str, a
-    missing value or a non-str item raises ``ParameterError`` naming the index."""
+    """``texts`` (list, tuple, numpy array, pandas or polars Series, pyarrow array) as a list of
+    str; a str, a missing value or a non-str item raises ``ParameterError`` naming the index."""
     if isinstance(texts, (str, bytes)):
         raise ParameterError(parameter="texts", message="expected a sequence of str, got a str")
     if hasattr(texts, "to_list"):
         items = texts.to_list()
+    elif hasattr(texts, "to_pylist"):  # pyarrow Array / ChunkedArray (dictionary, say)
+        items = texts.to_pylist()
     elif hasattr(texts, "tolist"):
         items = texts.tolist()
     else:
