@@ -229,7 +229,7 @@ bench-forecast: forecast-venv
 FEEDBACK_VENV ?= .venv-bench-feedback
 FEEDBACK_NODE ?= .node-bench-feedback
 FEEDBACK_PY_DEPS := "sentiment-analysis-spanish==0.0.25" "scikit-learn>=1.3" "numpy>=1.24" \
-	"pandas>=2.0" "maturin>=1.9.4,<2"
+	"pandas>=2.0" "polars>=1.0" "pyarrow>=14" "maturin>=1.9.4,<2"
 
 $(FEEDBACK_VENV)/.edupulse-feedback-deps: Makefile
 	test -x $(FEEDBACK_VENV)/bin/python || $(PYTHON) -m venv $(FEEDBACK_VENV)

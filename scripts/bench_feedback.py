@@ -27,8 +27,8 @@ stratified cross-validation (macro-F1, 3 classes) on the tuning half: edupulse's
 probabilities (3 classes) and P(positive) vs P(negative) (2 classes): no cut-off is tuned.
 
 Speed: edupulse scores 1,000,000 messages (the tweets, cycled) from Python with
-`edupulse.feedback.sentiment(list_of_str)` (release build installed into the bench venv; list in,
-DataFrame out), and in pure Rust (`score_columns`, the same batch path) on 1 and on 2 threads;
+`edupulse.feedback.sentiment(...)` (release build installed into the bench venv; DataFrame out) on
+a list of str and on Arrow columns (a pyarrow string Array, a polars Series: read in place), and in pure Rust (`score_columns`, the same batch path) on 1 and on 2 threads;
 each peer is timed on `--peer-n` messages of the same stream with its fastest call (batch
 `transform` + `predict_proba` for sentiment-analysis-spanish), and its time for 1,000,000 is
 extrapolated linearly (it is linear in the number of messages); `--peer-n 1000000` times it fully.
@@ -219,26 +219,47 @@ def run_sklearn(pipe, texts: list[str]) -> dict:
 
 def run_python_sentiment(texts: list[str], n: int, rust_scores: list[float]) -> dict:
     """`edupulse.feedback.sentiment` on `n` messages (the tweets cycled) from Python, end to end
-    (list in, DataFrame out): once with every message its own str object (as read from a file:
-    CPython makes each non-ASCII str's UTF-8 view on first use) and once with the 1,000 str objects
-    repeated. Checks the scores equal the pure-Rust ones bit for bit."""
+    (texts in, DataFrame out): a list with every message its own str object (as read from a file:
+    CPython makes each non-ASCII str's UTF-8 view on first use), a list of the 1,000 str objects
+    repeated, and the same messages as a pyarrow string Array and as a polars Series (one UTF-8
+    buffer, read in place through the Arrow PyCapsule interface; building the column from the
+    str objects is timed apart, as `arrow_build` / `polars_build`: a column read from a file or
+    a query arrives built). Checks every path's scores equal the pure-Rust ones bit for bit."""
     import numpy as np
+    import polars as pl
+    import pyarrow as pa
     from edupulse import feedback
 
     feedback.sentiment(texts)  # load the lexicon, outside the clock
+    want = np.resize(np.asarray(rust_scores, dtype="float64"), n)
+    equal = True
+    out = {}
+
+    def timed(key: str, column) -> None:
+        nonlocal equal
+        start = time.perf_counter()
+        df = feedback.sentiment(column)
+        out[key] = time.perf_counter() - start
+        equal = equal and bool(np.array_equal(df["score"].to_numpy(), want))
+
+    fresh = [(texts[i % len(texts)] + ".")[:-1] for i in range(n)]
+    timed("fresh", fresh)
+    # The columns are built from str objects of their own (building reads each str's UTF-8 view,
+    # which CPython then keeps in the object: the list timed above must not get them first).
     fresh = [(texts[i % len(texts)] + ".")[:-1] for i in range(n)]
     start = time.perf_counter()
-    df = feedback.sentiment(fresh)
-    t_fresh = time.perf_counter() - start
-    del fresh
-    stream = [texts[i % len(texts)] for i in range(n)]
+    arrow = pa.array(fresh, type=pa.string())
+    out["arrow_build"] = time.perf_counter() - start
     start = time.perf_counter()
-    df2 = feedback.sentiment(stream)
-    t_rep = time.perf_counter() - start
-    want = np.resize(np.asarray(rust_scores, dtype="float64"), n)
-    equal = bool(np.array_equal(df["score"].to_numpy(), want)
-                 and np.array_equal(df2["score"].to_numpy(), want))
-    return {"fresh": t_fresh, "repeated": t_rep, "equal": equal}
+    series = pl.Series(fresh)
+    out["polars_build"] = time.perf_counter() - start
+    del fresh
+    timed("arrow", arrow)
+    timed("polars", series)
+    del arrow, series
+    timed("repeated", [texts[i % len(texts)] for i in range(n)])
+    out["equal"] = equal
+    return out
 
 
 def sas_model():
@@ -354,6 +375,9 @@ def main() -> None:
         # Speed.
         print(f"\nspeed: {a.n:,} messages (the tweets, cycled); edupulse measured on all of them, "
               f"peers timed on {a.peer_n:,} and extrapolated linearly to {a.n:,}")
+        load_before = os.getloadavg()
+        print(f"  load average (1, 5, 15 min) before the speed runs: "
+              f"{', '.join(f'{x:.2f}' for x in load_before)} on {os.cpu_count()} cores")
         ours = run_edupulse(a.edupulse_bin, texts, tmp, repeat=a.n,
                             env={**os.environ, "EDUPULSE_NUM_THREADS": "1"})
         ours2 = run_edupulse(a.edupulse_bin, texts, tmp, repeat=a.n,
@@ -375,6 +399,8 @@ def main() -> None:
             ("edupulse.feedback.sentiment(list) from Python, each message its own str", py["fresh"]),
             ("edupulse.feedback.sentiment(list) from Python, the 1,000 str objects repeated",
              py["repeated"]),
+            ("edupulse.feedback.sentiment(pyarrow string Array) from Python", py["arrow"]),
+            ("edupulse.feedback.sentiment(polars Series) from Python", py["polars"]),
             ("edupulse lexicon, pure Rust score_columns, 1 thread", ours["seconds"]),
             ("edupulse lexicon, pure Rust score_columns, 2 threads", ours2["seconds"]),
         ] + [(k + " [peer]", v) for k, v in full.items()]
@@ -382,6 +408,10 @@ def main() -> None:
         for name, sec in rows:
             print(f"  {name:92} {sec * 1_000_000 / a.n:8.3f} {a.n / sec:12,.0f} {fastest / sec:26.1f}×")
         print(f"  fastest Python peer: {fastest_name}; target: edupulse from Python ≥ 50× it")
+        print(f"  (building the columns from 1,000,000 fresh str objects, not in the rows above: "
+              f"pyarrow {py['arrow_build']:.3f} s, then polars from the same, now with their "
+              f"UTF-8 views cached, {py['polars_build']:.3f} s)")
+        print(f"  load average after them: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
         print(f"  checksum over {a.n:,} (pure Rust): {ours['checksum']!r} (2 threads: "
               f"{ours2['checksum']!r}); Python scores equal the Rust scores: {py['equal']}")
         blend_params = trained["edupulse SentimentModel (blend)"][2]["params"]

@@ -1,12 +1,13 @@
 //! Bindings of `edupulse_core::feedback`: conversion and error mapping only. Texts cross as a
-//! list of str; per-webinar outcomes come back as a dict of columns (`edupulse.feedback` types
+//! list of str or as an Arrow string column (read in place: module `arrow_text`); per-webinar outcomes come back as a dict of columns (`edupulse.feedback` types
 //! them from the result table's spec). The GIL is released around the computations.
 
+use crate::arrow_text::TextColumn;
 use crate::errors::{guard, Failure};
 use chrono::{DateTime, Duration, Utc};
 use edupulse::core::feedback::{
-    score_columns, webinar_outcomes, FeedbackConfig, SentimentModel, SentimentModelParams,
-    SentimentParams,
+    score_columns, score_columns_bytes, webinar_outcomes, FeedbackConfig, SentimentColumns,
+    SentimentModel, SentimentModelParams, SentimentParams,
 };
 use edupulse::core::results::ResultSet;
 use numpy::PyArray1;
@@ -78,13 +79,49 @@ pub(crate) fn feedback_sentiment<'py>(
             strs.push(s);
         }
         let c = py.detach(|| score_columns(&strs, &params))?;
-        let codes: Vec<i8> = c.label.iter().map(|&x| x as i8).collect();
-        Ok((
-            PyArray1::from_vec(py, c.score),
-            PyArray1::from_vec(py, codes),
-            PyArray1::from_vec(py, c.low_coverage),
-            PyArray1::from_vec(py, c.truncated),
-        ))
+        Ok(sentiment_arrays(py, c))
+    })
+}
+
+/// The numpy arrays of scored columns.
+fn sentiment_arrays(py: Python<'_>, c: SentimentColumns) -> SentimentArrays<'_> {
+    let codes: Vec<i8> = c.label.iter().map(|&x| x as i8).collect();
+    (
+        PyArray1::from_vec(py, c.score),
+        PyArray1::from_vec(py, codes),
+        PyArray1::from_vec(py, c.low_coverage),
+        PyArray1::from_vec(py, c.truncated),
+    )
+}
+
+/// The lexicon sentiment of a column of texts exported through the Arrow PyCapsule interface
+/// (`__arrow_c_stream__` / `__arrow_c_array__`: polars Series, pyarrow Array / ChunkedArray, a
+/// pandas arrow-backed string array), read in place (no Python str per text: module
+/// `arrow_text`), then checked as UTF-8 and scored without the GIL (`score_columns_bytes`).
+/// `None` when `texts` exports no string column (utf8, large_utf8 or utf8_view), for the Python
+/// wrapper to fall back to the list path. A null raises `ParameterError` naming its index, like a missing value in a list.
+#[pyfunction]
+#[pyo3(signature = (texts, neutral_band = 0.1))]
+pub(crate) fn feedback_sentiment_arrow<'py>(
+    py: Python<'py>,
+    texts: &Bound<'py, PyAny>,
+    neutral_band: f64,
+) -> PyResult<Option<SentimentArrays<'py>>> {
+    guard(|| {
+        let params = SentimentParams {
+            neutral_band,
+            ..SentimentParams::default()
+        };
+        params.validate()?;
+        let Some(column) = TextColumn::from_py(texts)? else {
+            return Ok(None);
+        };
+        let bytes = column.texts()?;
+        let c = py.detach(|| score_columns_bytes(&bytes, &params))?;
+        // The arrays are released here, with the GIL held.
+        drop(bytes);
+        drop(column);
+        Ok(Some(sentiment_arrays(py, c)))
     })
 }
 

@@ -12,6 +12,7 @@
 //!   runs on the module's tokio runtime (module `runtime`).
 #![warn(missing_docs)]
 
+mod arrow_text;
 mod certify;
 mod churn;
 mod community;
@@ -318,7 +319,8 @@ mod _edupulse {
     use super::experiments::{experiments_analyze, experiments_test};
     #[pymodule_export]
     use super::feedback::{
-        feedback_live_timeline, feedback_sentiment, feedback_webinar_outcomes, NativeSentimentModel,
+        feedback_live_timeline, feedback_sentiment, feedback_sentiment_arrow,
+        feedback_webinar_outcomes, NativeSentimentModel,
     };
     #[pymodule_export]
     use super::forecast::NativeForecaster;

@@ -43,12 +43,14 @@ _LABEL_DTYPE = pd.CategoricalDtype(["negative", "neutral", "positive"])
 
 
 def _texts(texts: Any) -> List[str]:
-    """``texts`` (list, tuple, numpy array, pandas or polars Series) as a list of str; a str, a
-    missing value or a non-str item raises ``ParameterError`` naming the index."""
+    """``texts`` (list, tuple, numpy array, pandas or polars Series, pyarrow array) as a list of
+    str; a str, a missing value or a non-str item raises ``ParameterError`` naming the index."""
     if isinstance(texts, (str, bytes)):
         raise ParameterError(parameter="texts", message="expected a sequence of str, got a str")
     if hasattr(texts, "to_list"):
         items = texts.to_list()
+    elif hasattr(texts, "to_pylist"):  # pyarrow Array / ChunkedArray (dictionary, say)
+        items = texts.to_pylist()
     elif hasattr(texts, "tolist"):
         items = texts.tolist()
     else:
@@ -65,32 +67,66 @@ def _texts(texts: Any) -> List[str]:
     return items
 
 
+def _arrow_column(texts: Any) -> Any:
+    """The object whose Arrow string column ``sentiment`` reads in place, or None (then the
+    texts are read as Python str): a pandas Series backed by pyarrow (``string[pyarrow]``,
+    pandas 3's default ``str``, ``ArrowDtype(pa.string())``…) gives its ChunkedArray; any other
+    object exporting the Arrow PyCapsule interface (polars Series, pyarrow Array / ChunkedArray,
+    nanoarrow, arro3…) is passed as it is. A numpy-backed or object pandas Series: None."""
+    if isinstance(texts, (pd.Series, pd.Index)):
+        dtype = texts.dtype
+        arrow_backed = isinstance(dtype, pd.ArrowDtype) or getattr(dtype, "storage", None) in (
+            "pyarrow",
+            "pyarrow_numpy",
+        )
+        array = texts.array
+        if arrow_backed and hasattr(array, "__arrow_array__"):
+            return array.__arrow_array__()
+        return None
+    if hasattr(texts, "__arrow_c_stream__") or hasattr(texts, "__arrow_c_array__"):
+        return texts
+    return None
+
+
 def sentiment(texts: Any, *, neutral_band: float = 0.1) -> pd.DataFrame:
     """The Spanish lexicon sentiment of every text, one row per text in order: ``score`` in
     [−1, 1], ``label`` (``"positive"`` above ``neutral_band``, ``"negative"`` below its negative,
     ``"neutral"`` within, inclusive), ``low_coverage`` (mostly words the scorer does not know:
     another language) and ``truncated`` (only the first 100,000 bytes were scored).
 
-    ``texts``: a list, numpy array or pandas / polars Series of str. Empty or whitespace text is
-    neutral; a missing value (None, NaN) or a non-str raises ``ParameterError`` naming its index.
-    ``label`` is categorical (categories ``negative``, ``neutral``, ``positive``). A list is read
-    in place and scored on all cores (about 10 million short messages a second on 2 cores).
-    Offline: the lexicon (MIT, ``@nlpjs/lang-es``) is embedded.
+    ``texts``: a list, numpy array, pandas / polars Series, pyarrow Array / ChunkedArray, or any
+    object exporting an Arrow string column (``__arrow_c_stream__`` / ``__arrow_c_array__``). Empty
+    or whitespace text is neutral; a missing value (None, NaN, an Arrow null) or a non-str raises
+    ``ParameterError`` naming its index. ``label`` is categorical (categories ``negative``,
+    ``neutral``, ``positive``). An Arrow string column (utf8, large_utf8 or utf8_view: a polars
+    Series, pyarrow, a pandas ``string[pyarrow]`` / ``str`` Series) is read in place from its one
+    buffer, with no Python object per text; a list is read str by str, in place; both are scored
+    on all cores without the GIL. Other containers become a list first. Offline: the lexicon
+    (MIT, ``@nlpjs/lang-es``) is embedded. Measured speed: docs/feedback.md.
 
     >>> sentiment(["Excelente explicación", "muy aburrido 😒"])[["score", "label"]].round(2)
        score     label
     0    0.6  positive
     1   -0.7  negative
     """
-    # A list goes to Rust as it is (each str read in place, no per-item Python check); other
-    # containers become one first.
-    items = texts if type(texts) is list else _texts(texts)
+    if isinstance(texts, (str, bytes)):
+        raise ParameterError(parameter="texts", message="expected a sequence of str, got a str")
     band = check_float("neutral_band", neutral_band, minimum=0.0)
-    try:
-        score, code, low, cut = _native.feedback_sentiment(items, band)
-    except TypeError:
-        _texts(items)  # raises the ParameterError naming the first non-str item
-        raise
+    out = None
+    if type(texts) is not list:
+        column = _arrow_column(texts)
+        if column is not None:
+            out = _native.feedback_sentiment_arrow(column, band)
+    if out is None:
+        # A list goes to Rust as it is (each str read in place, no per-item Python check); other
+        # containers become one first.
+        items = texts if type(texts) is list else _texts(texts)
+        try:
+            out = _native.feedback_sentiment(items, band)
+        except TypeError:
+            _texts(items)  # raises the ParameterError naming the first non-str item
+            raise
+    score, code, low, cut = out
     return pd.DataFrame(
         {
             "score": score,

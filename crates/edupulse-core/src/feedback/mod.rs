@@ -55,8 +55,8 @@ pub use comments::{webinar_comments, WebinarCommentRow};
 pub use model::{SentimentModel, SentimentModelParams};
 pub use outcomes::{scored_feedback, webinar_outcomes, WebinarOutcomeRow};
 pub use sentiment::{
-    score, score_all, score_columns, score_with, Sentiment, SentimentColumns, SentimentLabel,
-    SentimentParams, MAX_SCORED_BYTES,
+    score, score_all, score_columns, score_columns_bytes, score_with, Sentiment, SentimentColumns,
+    SentimentLabel, SentimentParams, MAX_SCORED_BYTES,
 };
 pub use step::{FeedbackConfig, FeedbackStep};
 pub use terms::{distinctive_terms, group_questions, QuestionGroup};

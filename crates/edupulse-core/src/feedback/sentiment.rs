@@ -242,8 +242,10 @@ pub struct SentimentColumns {
 }
 
 /// Score many texts straight into columns (validates the parameters once): the same values as
-/// [`score_all`], written in place by up to the crate's thread budget (contiguous chunks of at
-/// least 4,096 texts per thread), without a [`Sentiment`] per text.
+/// [`score_all`], written in place by up to the crate's thread budget, without a [`Sentiment`]
+/// per text. The batch is cut into blocks of 8,192 texts that the threads take in turn as they
+/// finish (a thread slowed down by other work on the machine takes fewer; the values do not
+/// depend on who scores what).
 ///
 /// ```
 /// use edupulse_core::feedback::{score_columns, SentimentLabel, SentimentParams};
@@ -255,6 +257,39 @@ pub fn score_columns<S: AsRef<str> + Sync>(
     texts: &[S],
     params: &SentimentParams,
 ) -> Result<SentimentColumns> {
+    columns_of(texts, params, |t| Some(t.as_ref()))
+}
+
+/// [`score_columns`] of texts given as bytes (an Arrow string column read in place, say): each
+/// text is checked to be UTF-8 by the thread that scores it, just before (while its bytes are
+/// in cache), not in a pass of its own. A text that is not UTF-8 is an error naming the
+/// parameter `texts` and the first such index.
+///
+/// ```
+/// use edupulse_core::feedback::{score_columns_bytes, SentimentParams};
+/// let p = SentimentParams::default();
+/// let c = score_columns_bytes(&["me encantó".as_bytes(), b""], &p).unwrap();
+/// assert_eq!(c.label, [2, 1]);
+/// let e = score_columns_bytes(&[b"ok".as_slice(), b"mal\xff"], &p).unwrap_err();
+/// assert!(e.to_string().contains("index 1"));
+/// ```
+pub fn score_columns_bytes<B: AsRef<[u8]> + Sync>(
+    texts: &[B],
+    params: &SentimentParams,
+) -> Result<SentimentColumns> {
+    columns_of(texts, params, |t| std::str::from_utf8(t.as_ref()).ok())
+}
+
+/// Texts per block of the batch scorer (what one thread takes at a time).
+const BLOCK: usize = 8_192;
+
+/// The batch scorer of [`score_columns`] and [`score_columns_bytes`]: `text` gives each item's
+/// text (`None`: not UTF-8).
+fn columns_of<T: Sync>(
+    texts: &[T],
+    params: &SentimentParams,
+    text: impl Fn(&T) -> Option<&str> + Sync,
+) -> Result<SentimentColumns> {
     params.validate()?;
     let n = texts.len();
     let mut out = SentimentColumns {
@@ -263,32 +298,53 @@ pub fn score_columns<S: AsRef<str> + Sync>(
         low_coverage: vec![false; n],
         truncated: vec![false; n],
     };
-    let chunks = edupulse_learn::parallel::threads_for(0, n / MIN_PER_THREAD).max(1);
-    let size = n.div_ceil(chunks).max(1);
-    let parts: Vec<_> = texts
-        .chunks(size)
-        .zip(out.score.chunks_mut(size))
-        .zip(out.label.chunks_mut(size))
-        .zip(out.low_coverage.chunks_mut(size))
-        .zip(out.truncated.chunks_mut(size))
-        .map(|((((t, s), l), c), u)| (t, s, l, c, u))
+    let threads = edupulse_learn::parallel::threads_for(0, n / MIN_PER_THREAD).max(1);
+    let blocks: Vec<_> = texts
+        .chunks(BLOCK)
+        .zip(out.score.chunks_mut(BLOCK))
+        .zip(out.label.chunks_mut(BLOCK))
+        .zip(out.low_coverage.chunks_mut(BLOCK))
+        .zip(out.truncated.chunks_mut(BLOCK))
+        .enumerate()
+        .map(|(b, ((((t, s), l), c), u))| (b * BLOCK, t, s, l, c, u))
         .collect();
-    edupulse_learn::parallel::for_each(chunks, parts, |(t, s, l, c, u)| {
+    let queue = std::sync::Mutex::new(blocks.into_iter());
+    // The first text that is not UTF-8 (usize::MAX: none).
+    let bad = std::sync::atomic::AtomicUsize::new(usize::MAX);
+    let next = || {
+        queue
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .next()
+    };
+    edupulse_learn::parallel::for_each(threads, vec![(); threads], |()| {
         with_memo(|memo| {
-            for (k, text) in t.iter().enumerate() {
-                let x = finish(raw_score_in(text.as_ref(), memo), params);
-                if let (Some(s), Some(l), Some(c), Some(u)) =
-                    (s.get_mut(k), l.get_mut(k), c.get_mut(k), u.get_mut(k))
-                {
-                    *s = x.score;
-                    *l = x.label.code();
-                    *c = x.low_coverage;
-                    *u = x.truncated;
+            while let Some((first, t, s, l, c, u)) = next() {
+                for (k, item) in t.iter().enumerate() {
+                    let Some(one) = text(item) else {
+                        bad.fetch_min(first + k, std::sync::atomic::Ordering::Relaxed);
+                        continue;
+                    };
+                    let x = finish(raw_score_in(one, memo), params);
+                    if let (Some(s), Some(l), Some(c), Some(u)) =
+                        (s.get_mut(k), l.get_mut(k), c.get_mut(k), u.get_mut(k))
+                    {
+                        *s = x.score;
+                        *l = x.label.code();
+                        *c = x.low_coverage;
+                        *u = x.truncated;
+                    }
                 }
             }
         })
     });
-    Ok(out)
+    match bad.into_inner() {
+        usize::MAX => Ok(out),
+        i => Err(CoreError::param(
+            "texts",
+            format!("at index {i}: not valid UTF-8 text"),
+        )),
+    }
 }
 
 /// The prefix of `text` of at most `max` bytes, cut at a character boundary.
@@ -370,25 +426,64 @@ pub(crate) fn is_alphabetic(c: char) -> bool {
     }
 }
 
-/// The end of the letter run starting at byte `i` (which starts a letter): ASCII letters byte by
-/// byte, other characters decoded only when met.
+/// High bit of each byte of `w` that is an ASCII letter (`A-Z`, `a-z`), 8 bytes at once: with
+/// the high bit cleared and `0x20` set (folding case), a byte `t` ≤ 0x7f is a letter iff
+/// `t + 0x1f` reaches 0x80 (`t ≥ 'a'`) and `t + 0x05` does not (`t ≤ 'z'`); no sum carries into
+/// the next byte. Bytes ≥ 0x80 are not ASCII letters.
+#[inline]
+fn ascii_letters(w: u64) -> u64 {
+    const LO: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let t = (w & LO) | 0x2020_2020_2020_2020;
+    let ge_a = t + 0x1f1f_1f1f_1f1f_1f1f;
+    let gt_z = t + 0x0505_0505_0505_0505;
+    ge_a & !gt_z & !w & HI
+}
+
+/// The end of the letter run starting at byte `i` (which starts a letter): ASCII letters 8 bytes
+/// at a time ([`ascii_letters`]), then byte by byte near the end of the text; other characters
+/// decoded only when met.
 #[inline]
 fn word_end(text: &str, mut i: usize) -> usize {
     let b = text.as_bytes();
-    while let Some(&x) = b.get(i) {
-        if x.is_ascii_alphabetic() {
-            i += 1;
-        } else if x >= 0x80 {
-            let (c, n) = char_at(text, i);
-            if !is_alphabetic(c) {
-                break;
+    loop {
+        if let Some(chunk) = b.get(i..).and_then(<[u8]>::first_chunk::<8>) {
+            let stop = !ascii_letters(u64::from_le_bytes(*chunk)) & 0x8080_8080_8080_8080;
+            if stop == 0 {
+                i += 8;
+                continue;
             }
-            i += n;
+            i += (stop.trailing_zeros() / 8) as usize;
         } else {
-            break;
+            while b.get(i).is_some_and(u8::is_ascii_alphabetic) {
+                i += 1;
+            }
+        }
+        match b.get(i) {
+            Some(&x) if x >= 0x80 => {
+                let (c, n) = char_at(text, i);
+                if !is_alphabetic(c) {
+                    return i;
+                }
+                i += n;
+            }
+            _ => return i,
         }
     }
-    i
+}
+
+/// The bytes `start..end` of `b` as a zero-padded little-endian u64 (a word of ≤ 8 bytes: one
+/// 8-byte load, masked, unless the text ends within 8 bytes). 0 for longer words.
+#[inline]
+fn short_key(b: &[u8], start: usize, end: usize) -> u64 {
+    let n = end - start;
+    if n > 8 {
+        return 0;
+    }
+    match b.get(start..).and_then(<[u8]>::first_chunk::<8>) {
+        Some(chunk) => u64::from_le_bytes(*chunk) & (u64::MAX >> (64 - 8 * n)),
+        None => super::words::load(b.get(start..end).unwrap_or_default()),
+    }
 }
 
 /// The scorer, byte by byte, with the word facts from `memo`.
@@ -458,7 +553,7 @@ pub(crate) fn raw_score_in(text: &str, memo: &mut Memo) -> Raw {
         }
         i = word_end(scored_text, i);
         let surface = scored_text.get(start..i).unwrap_or_default();
-        let info = memo.get(surface);
+        let info = memo.get_keyed(surface, short_key(bytes, start, i));
         raw.words += 1;
         let caps = info.first_upper
             && info.all_upper

@@ -393,6 +393,27 @@ fn fast_scorer_equals_the_reference() {
         }
         texts.push(t);
     }
+    // Words of every length ending the text (the 8-byte reads stop short of the end), long
+    // words with a non-ASCII letter or a digit past the first 8 bytes, runs of 8 letters exactly.
+    for n in 1..=20 {
+        let w: String = "abcdefghijklmnopqrstu".chars().take(n).collect();
+        texts.push(format!("no me gustó {w}"));
+        texts.push(w.clone());
+        texts.push(format!("{w}."));
+        texts.push(format!("MUY {}", w.to_uppercase()));
+    }
+    texts.extend(
+        [
+            "extraordinariamente útil",
+            "Extraordinariamenteñ bueno",
+            "buenísimamente-excelentes; aburridisimo",
+            "desorganizado desorganizada abcdefgh ABCDEFGH abcdefg9hij",
+            "muchísimo increíblemente excelente",
+            "excelentes!",
+            "zzzzzzzzZ@[`{ aaaaaaaa",
+        ]
+        .map(String::from),
+    );
     // Truncation at a character boundary, and a text of capitals only.
     let mut long = "ñ".repeat(60_000);
     long.push_str(" me encantó");
@@ -428,6 +449,32 @@ fn fast_scorer_equals_the_reference() {
         assert_eq!(cols.low_coverage[k], one.low_coverage);
         assert_eq!(cols.truncated[k], one.truncated);
     }
+    // Bytes in, the same columns; several blocks over the thread budget (the texts 6 times).
+    let many: Vec<&[u8]> = (0..6)
+        .flat_map(|_| texts.iter().map(|t| t.as_bytes()))
+        .collect();
+    let from_bytes = score_columns_bytes(&many, &p).unwrap();
+    assert!(many.len() > 2 * 8_192);
+    for (k, t) in many.iter().enumerate() {
+        let j = k % texts.len();
+        assert_eq!(
+            from_bytes.score[k].to_bits(),
+            cols.score[j].to_bits(),
+            "{t:?}"
+        );
+        assert_eq!(from_bytes.label[k], cols.label[j]);
+        assert_eq!(from_bytes.low_coverage[k], cols.low_coverage[j]);
+        assert_eq!(from_bytes.truncated[k], cols.truncated[j]);
+    }
+    // The first text that is not UTF-8 is named, whichever block it is in.
+    let mut broken = many.clone();
+    broken[9_000] = b"mal\xff";
+    broken[20_000] = b"\xc3";
+    let e = score_columns_bytes(&broken, &p).unwrap_err().to_string();
+    assert!(
+        e.contains("texts") && e.contains("index 9000") && e.contains("UTF-8"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -438,5 +485,54 @@ fn alphabetic_fast_ranges_agree_with_unicode() {
             c.is_alphabetic(),
             "{c:?}"
         );
+    }
+}
+
+/// The memo gives every word's facts as computed directly: short (inline keys) and long words
+/// (arena), ASCII and not, on first sight, on a hit, while the table grows and after it starts
+/// over at `MEMO_WORDS` words.
+#[test]
+fn memo_gives_the_facts_of_every_word() {
+    use super::words::{Memo, WordInfo, MEMO_WORDS};
+    let lex = lexicon();
+    let mut buf = String::new();
+    let mut memo = Memo::default();
+    let stems: Vec<&str> = lex.stems.keys().map(|k| &**k).take(2_000).collect();
+    let mut words: Vec<String> = Vec::new();
+    for k in 0..MEMO_WORDS + 5_000 {
+        let stem = stems[k % stems.len()];
+        let w = match k / stems.len() % 6 {
+            0 => stem.to_string(),
+            1 => format!("{stem}ísimo"),
+            2 => stem.to_uppercase(),
+            3 => format!("Ñ{stem}s"),
+            4 => format!("{stem}{k}x"),
+            _ => format!("{}{}", stem.chars().rev().collect::<String>(), k % 97),
+        };
+        words.push(w);
+    }
+    words.extend(
+        [
+            "a",
+            "ab",
+            "abcdefgh",
+            "abcdefghi",
+            "ñ",
+            "ÑÑÑÑ",
+            "xd",
+            "no",
+            "Pero",
+        ]
+        .map(String::from),
+    );
+    assert!(words.iter().any(|w| w.len() <= 8) && words.iter().any(|w| w.len() > 8));
+    for round in 0..2 {
+        for w in &words {
+            assert_eq!(
+                memo.get(w),
+                WordInfo::of(w, lex, &mut buf),
+                "{w} (round {round})"
+            );
+        }
     }
 }

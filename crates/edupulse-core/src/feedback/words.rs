@@ -100,45 +100,122 @@ fn superlative_base(w: &str) -> Option<&str> {
         .filter(|b| b.len() >= 3)
 }
 
-/// Surface form (bytes) → [`WordInfo`], bounded at [`MEMO_WORDS`]: an open-addressing table of
-/// entries (linear probing, at most half full; one cache line visit per hit) whose keys live in
-/// one byte arena, compared 8 bytes at a time (a word is a few bytes: a general `memcmp` call
-/// and a boxed key per entry cost more than the comparison itself).
+/// Surface form (bytes) → [`WordInfo`], bounded at [`MEMO_WORDS`]: an open-addressing table
+/// (linear probing, at most half full) of 16-byte entries, four to a cache line, with the facts
+/// packed in. A word of up to 8 bytes (most of them) is its own key, stored in the entry: a hit
+/// is one 8-byte comparison in one cache line, with no hashing beyond one multiplication and no
+/// second memory access. A longer word's entry holds its hash and where its bytes are in one
+/// arena (compared 8 bytes at a time).
 pub(crate) struct Memo {
     /// A power of two long; `len == 0` marks an empty slot (words are never empty).
     slots: Vec<Entry>,
+    /// `64 − log2(slots.len())`: a hash's top bits pick the slot.
+    shift: u32,
     used: usize,
     arena: Vec<u8>,
     buf: String,
 }
 
+/// One memoised word, 16 bytes.
 #[derive(Clone, Copy)]
 struct Entry {
-    hash: u64,
-    start: u32,
-    len: u32,
-    info: WordInfo,
+    /// A word of ≤ 8 bytes: its bytes, little-endian, zero-padded (words never contain a zero
+    /// byte, so this also fixes the length). A longer word: its arena offset (low 32 bits) and
+    /// the top 32 bits of its hash.
+    key: u64,
+    /// The polarity or the modifier's factor.
+    value: f32,
+    /// The word's length in bytes; 0 for an empty slot.
+    len: u16,
+    /// [`Kind`] as a code (`KIND_*`).
+    kind: u8,
+    /// The boolean facts (`F_*` bits).
+    flags: u8,
+}
+
+const KIND_NONE: u8 = 0;
+const KIND_VALUE: u8 = 1;
+const KIND_NEGATOR: u8 = 2;
+const KIND_MODIFIER: u8 = 3;
+const KIND_CONTRAST: u8 = 4;
+const KIND_LAUGH: u8 = 5;
+const F_KNOWN: u8 = 1;
+const F_SPANISH_STOP: u8 = 2;
+const F_ENGLISH_STOP: u8 = 4;
+const F_FIRST_UPPER: u8 = 8;
+const F_ALL_UPPER: u8 = 16;
+const F_REST_LOWER: u8 = 32;
+
+impl Entry {
+    /// `info` packed, with its `key` and `len`.
+    fn pack(key: u64, len: u16, info: WordInfo) -> Entry {
+        let (kind, value) = match info.kind {
+            Kind::Value(None) => (KIND_NONE, 0.0),
+            Kind::Value(Some(v)) => (KIND_VALUE, v),
+            Kind::Negator => (KIND_NEGATOR, 0.0),
+            Kind::Modifier(f) => (KIND_MODIFIER, f),
+            Kind::Contrast => (KIND_CONTRAST, 0.0),
+            Kind::Laugh => (KIND_LAUGH, 0.0),
+        };
+        let flags = [
+            (info.known, F_KNOWN),
+            (info.spanish_stop, F_SPANISH_STOP),
+            (info.english_stop, F_ENGLISH_STOP),
+            (info.first_upper, F_FIRST_UPPER),
+            (info.all_upper, F_ALL_UPPER),
+            (info.rest_lower, F_REST_LOWER),
+        ]
+        .iter()
+        .fold(0, |f, &(on, bit)| if on { f | bit } else { f });
+        Entry {
+            key,
+            value,
+            len,
+            kind,
+            flags,
+        }
+    }
+
+    /// The [`WordInfo`] packed in.
+    #[inline]
+    fn info(&self) -> WordInfo {
+        let kind = match self.kind {
+            KIND_VALUE => Kind::Value(Some(self.value)),
+            KIND_NEGATOR => Kind::Negator,
+            KIND_MODIFIER => Kind::Modifier(self.value),
+            KIND_CONTRAST => Kind::Contrast,
+            KIND_LAUGH => Kind::Laugh,
+            _ => Kind::Value(None),
+        };
+        let f = self.flags;
+        WordInfo {
+            kind,
+            known: f & F_KNOWN != 0,
+            spanish_stop: f & F_SPANISH_STOP != 0,
+            english_stop: f & F_ENGLISH_STOP != 0,
+            first_upper: f & F_FIRST_UPPER != 0,
+            all_upper: f & F_ALL_UPPER != 0,
+            rest_lower: f & F_REST_LOWER != 0,
+        }
+    }
 }
 
 const EMPTY: Entry = Entry {
-    hash: 0,
-    start: 0,
+    key: 0,
+    value: 0.0,
     len: 0,
-    info: WordInfo {
-        kind: Kind::Value(None),
-        known: false,
-        spanish_stop: false,
-        english_stop: false,
-        first_upper: false,
-        all_upper: false,
-        rest_lower: false,
-    },
+    kind: 0,
+    flags: 0,
 };
+
+/// Slots of a fresh memo (log2).
+const INITIAL_BITS: u32 = 10;
 
 impl Default for Memo {
     fn default() -> Self {
         Memo {
-            slots: vec![EMPTY; 1 << 10],
+            slots: vec![EMPTY; 1 << INITIAL_BITS],
+            shift: 64 - INITIAL_BITS,
             used: 0,
             arena: Vec::new(),
             buf: String::new(),
@@ -150,7 +227,7 @@ const K: u64 = 0x9e37_79b9_7f4a_7c15;
 
 /// Up to 8 bytes as a little-endian u64 (zero-padded).
 #[inline]
-fn load(b: &[u8]) -> u64 {
+pub(crate) fn load(b: &[u8]) -> u64 {
     match <[u8; 8]>::try_from(b) {
         Ok(a) => u64::from_le_bytes(a),
         Err(_) => b
@@ -160,7 +237,7 @@ fn load(b: &[u8]) -> u64 {
     }
 }
 
-/// Multiply-rotate hash of a short byte string, 8 bytes at a time.
+/// Multiply-rotate hash of a byte string, 8 bytes at a time.
 #[inline]
 fn hash_bytes(b: &[u8]) -> u64 {
     let mut h = (b.len() as u64).wrapping_mul(K);
@@ -192,56 +269,96 @@ fn same(a: &[u8], b: &[u8]) -> bool {
 
 impl Memo {
     /// The facts of `surface`, computed on the first sight of it.
-    #[inline]
+    #[cfg(test)]
     pub fn get(&mut self, surface: &str) -> WordInfo {
-        let key = surface.as_bytes();
-        let h = hash_bytes(key);
+        let b = surface.as_bytes();
+        let short = if b.len() <= 8 { load(b) } else { 0 };
+        self.get_keyed(surface, short)
+    }
+
+    /// [`Memo::get`] with the word's bytes as a zero-padded little-endian u64 already at hand
+    /// (`short`; ignored for words longer than 8 bytes).
+    #[inline]
+    pub fn get_keyed(&mut self, surface: &str, short: u64) -> WordInfo {
+        let b = surface.as_bytes();
+        let n = b.len();
         let mask = self.slots.len() - 1;
-        let mut at = (h as usize) & mask;
+        if n <= 8 {
+            let mut at = (short.wrapping_mul(K) >> self.shift) as usize;
+            while let Some(e) = self.slots.get(at).filter(|e| e.len != 0) {
+                if e.key == short && usize::from(e.len) == n {
+                    return e.info();
+                }
+                at = (at + 1) & mask;
+            }
+            return self.miss(surface, short, short.wrapping_mul(K));
+        }
+        let h = hash_bytes(b);
+        let mut at = (h >> self.shift) as usize;
         while let Some(e) = self.slots.get(at).filter(|e| e.len != 0) {
-            if e.hash == h {
-                let (s, n) = (e.start as usize, e.len as usize);
-                if self.arena.get(s..s + n).is_some_and(|k| same(k, key)) {
-                    return e.info;
+            if usize::from(e.len) == n && e.key >> 32 == h >> 32 {
+                let s = (e.key & u64::from(u32::MAX)) as usize;
+                if self.arena.get(s..s + n).is_some_and(|k| same(k, b)) {
+                    return e.info();
                 }
             }
             at = (at + 1) & mask;
         }
-        let info = WordInfo::of(surface, lexicon(), &mut self.buf);
-        self.insert(key, h, info);
-        info
+        self.miss(surface, short, h)
     }
 
+    /// A word not in the memo: its facts, memoised (a word longer than `u16::MAX` bytes is not).
     #[cold]
-    fn insert(&mut self, key: &[u8], h: u64, info: WordInfo) {
+    #[inline(never)]
+    fn miss(&mut self, surface: &str, short: u64, h: u64) -> WordInfo {
+        let info = WordInfo::of(surface, lexicon(), &mut self.buf);
+        let b = surface.as_bytes();
+        let Ok(len) = u16::try_from(b.len()) else {
+            return info;
+        };
         // Start over at MEMO_WORDS words (or, never in practice, when the arena's u32 offsets
-        // would overflow: a text is scored on its first 100,000 bytes).
-        if self.used >= MEMO_WORDS || self.arena.len() + key.len() > u32::MAX as usize {
-            *self = Memo::default();
+        // would overflow).
+        if self.used >= MEMO_WORDS || self.arena.len() + b.len() > u32::MAX as usize {
+            *self = Memo {
+                buf: std::mem::take(&mut self.buf),
+                ..Memo::default()
+            };
         }
         if 2 * (self.used + 1) > self.slots.len() {
             let grown = vec![EMPTY; self.slots.len() * 2];
             let old = std::mem::replace(&mut self.slots, grown);
+            self.shift -= 1;
             for e in old.into_iter().filter(|e| e.len != 0) {
-                place(&mut self.slots, e);
+                let h = if e.len <= 8 {
+                    e.key.wrapping_mul(K)
+                } else {
+                    let s = (e.key & u64::from(u32::MAX)) as usize;
+                    hash_bytes(
+                        self.arena
+                            .get(s..s + usize::from(e.len))
+                            .unwrap_or_default(),
+                    )
+                };
+                place(&mut self.slots, self.shift, h, e);
             }
         }
-        let e = Entry {
-            hash: h,
-            start: self.arena.len() as u32,
-            len: key.len() as u32,
-            info,
+        let e = if b.len() <= 8 {
+            Entry::pack(short, len, info)
+        } else {
+            let start = self.arena.len() as u64;
+            self.arena.extend_from_slice(b);
+            Entry::pack(start | (h >> 32) << 32, len, info)
         };
-        self.arena.extend_from_slice(key);
-        place(&mut self.slots, e);
+        place(&mut self.slots, self.shift, h, e);
         self.used += 1;
+        info
     }
 }
 
-/// Put `e` in the first free slot from its hash.
-fn place(slots: &mut [Entry], e: Entry) {
+/// Put `e` (hash `h`) in the first free slot from its hash.
+fn place(slots: &mut [Entry], shift: u32, h: u64, e: Entry) {
     let mask = slots.len() - 1;
-    let mut at = (e.hash as usize) & mask;
+    let mut at = (h >> shift) as usize;
     while let Some(s) = slots.get_mut(at) {
         if s.len == 0 {
             *s = e;
