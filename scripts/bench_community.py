@@ -128,7 +128,7 @@ def run_edupulse(binary: str, train: pd.DataFrame, n_users: int, n_items: int, m
     out = tmp / f"recs-{model}.csv"
     args = [binary, str(path), str(n_users), str(n_items), model, str(out),
             str(cfg["factors"]), str(cfg["reg"]), str(cfg["alpha"]), str(cfg["iterations"]), str(K), "20",
-            str(seed), str(cfg.get("cg", 3)), str(cfg.get("nu", 0.0))]
+            str(seed), str(cfg.get("cg", 3)), str(cfg.get("nu", 0.0)), str(cfg.get("gamma", 0.0))]
     env = dict(os.environ, EDUPULSE_NUM_THREADS=str(threads))
     res = json.loads(subprocess.run(args, check=True, capture_output=True, text=True, env=env).stdout.strip().splitlines()[-1])
     recs = np.loadtxt(out, delimiter=",", skiprows=1, usecols=(0, 1, 2), dtype=np.int64, ndmin=2)
