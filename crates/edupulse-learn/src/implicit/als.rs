@@ -62,7 +62,7 @@ impl Default for AlsParams {
 impl AlsParams {
     /// Check ranges: `1 ≤ factors ≤ 1024`, `regularization ≥ 0`, `alpha > 0` (finite),
     /// `iterations ≥ 1`, `cg_steps ≥ 1`, `0 ≤ regularization_exponent ≤ 2`,
-    /// `0 ≤ negative_weight_exponent ≤ 2`.
+    /// `−2 ≤ negative_weight_exponent ≤ 2`.
     pub fn validate(&self) -> Result<()> {
         if !(1..=1024).contains(&self.factors) {
             return Err(LearnError::param("factors", "must be in 1..=1024"));
@@ -88,10 +88,10 @@ impl AlsParams {
                 "must be in 0..=2",
             ));
         }
-        if !(0.0..=2.0).contains(&self.negative_weight_exponent) {
+        if !(-2.0..=2.0).contains(&self.negative_weight_exponent) {
             return Err(LearnError::param(
                 "negative_weight_exponent",
-                "must be in 0..=2",
+                "must be in -2..=2",
             ));
         }
         Ok(())
@@ -417,7 +417,14 @@ fn weighted_gram(y: &[f32], k: usize, w: &[f32], lambda: f32) -> Vec<f32> {
 
 /// One half-step: solve every row of `x` given the fixed factors `y` and the rows' `c − 1`
 /// weights in `cu`; row penalty `λ·n^ν` ([`row_penalty`]); unobserved cells weighted by `neg`.
-pub(super) fn half_step(cu: &Csr, x: &mut [f32], y: &[f32], k: usize, step: Step, neg: Negatives<'_>) {
+pub(super) fn half_step(
+    cu: &Csr,
+    x: &mut [f32],
+    y: &[f32],
+    k: usize,
+    step: Step,
+    neg: Negatives<'_>,
+) {
     let Step { reg, nu, cg_steps } = step;
     // With ν = 0 the penalty sits on the Gram matrix's diagonal, unless the Gram matrix is
     // scaled per row (item step with weighted negatives); otherwise each row adds its own.
@@ -455,7 +462,14 @@ pub(super) fn half_step(cu: &Csr, x: &mut [f32], y: &[f32], k: usize, step: Step
                 Negatives::Uniform => {}
                 Negatives::Columns(c0) => cg_row_with(
                     xu,
-                    Row { cols, c1s, y, yty: &yty, scale: 1.0, extra },
+                    Row {
+                        cols,
+                        c1s,
+                        y,
+                        yty: &yty,
+                        scale: 1.0,
+                        extra,
+                    },
                     k,
                     cg_steps,
                     &mut work,
@@ -468,7 +482,14 @@ pub(super) fn half_step(cu: &Csr, x: &mut [f32], y: &[f32], k: usize, step: Step
                     let base = c0.get(row).copied().unwrap_or(1.0);
                     cg_row_with(
                         xu,
-                        Row { cols, c1s, y, yty: &yty, scale: base, extra },
+                        Row {
+                            cols,
+                            c1s,
+                            y,
+                            yty: &yty,
+                            scale: base,
+                            extra,
+                        },
                         k,
                         cg_steps,
                         &mut work,
