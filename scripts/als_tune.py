@@ -2,7 +2,7 @@
 """Hyper-parameter grid of both ALS implementations on a tune split only (docs/community.md).
 
     .venv-implicit/bin/python scripts/als_tune.py --edupulse-bin BIN --data tune|oulad-tune \
-        --lib edupulse|implicit --alpha 4 59 --reg 100 600 [--nu 0 0.5] [--seeds 0 1]
+        --lib edupulse|implicit --alpha 4 59 --reg 100 600 [--nu 0 0.5] [--gamma 0 0.5] [--seeds 0 1]
 
 Every (α, λ, ν) combination is fitted once per init seed on the split of
 scripts/bench_community.py (``tune``: planted 20,000 × 2,000, seed 1; ``oulad-tune``: the OULAD
@@ -42,6 +42,8 @@ def main() -> int:
     ap.add_argument("--alpha", type=float, nargs="+", required=True, help="α_i (implicit's convention)")
     ap.add_argument("--reg", type=float, nargs="+", required=True)
     ap.add_argument("--nu", type=float, nargs="+", default=[0.0])
+    ap.add_argument("--gamma", type=float, nargs="+", default=[0.0],
+                    help="edupulse only: popularity exponent of the unobserved cells' weight")
     ap.add_argument("--cg", type=int, default=3)
     ap.add_argument("--seeds", type=int, nargs="+", default=[0])
     ap.add_argument("--threads", type=int, default=2)
@@ -53,10 +55,13 @@ def main() -> int:
     results: dict[tuple, list[float]] = {}
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
-        for alpha_i, reg, nu_ in itertools.product(a.alpha, a.reg, a.nu if a.lib == "edupulse" else [0.0]):
+        grid = itertools.product(a.alpha, a.reg, a.nu if a.lib == "edupulse" else [0.0],
+                                 a.gamma if a.lib == "edupulse" else [0.0])
+        for alpha_i, reg, nu_, gamma in grid:
             for seed in a.seeds:
                 if a.lib == "edupulse":
-                    cfg = {"factors": 64, "iterations": 15, "cg": a.cg, "reg": reg, "alpha": alpha_i - 1.0, "nu": nu_}
+                    cfg = {"factors": 64, "iterations": 15, "cg": a.cg, "reg": reg, "alpha": alpha_i - 1.0, "nu": nu_,
+                           "gamma": gamma}
                     recs, fit, _ = bc.run_edupulse(a.edupulse_bin, train, nu, ni, "als", cfg, a.threads, tmp, seed)
                 else:
                     m = AlternatingLeastSquares(factors=64, regularization=reg, alpha=alpha_i, iterations=15,
@@ -64,12 +69,12 @@ def main() -> int:
                     m.cg_steps = a.cg
                     recs, fit, _ = bc.run_implicit(m, csr, users)
                 nd = bc.metrics(recs, test, train_users)["ndcg@10"]
-                results.setdefault((alpha_i, reg, nu_), []).append(nd)
-                print(json.dumps({"lib": a.lib, "data": a.data, "alpha_i": alpha_i, "reg": reg, "nu": nu_, "cg": a.cg,
+                results.setdefault((alpha_i, reg, nu_, gamma), []).append(nd)
+                print(json.dumps({"lib": a.lib, "data": a.data, "alpha_i": alpha_i, "reg": reg, "nu": nu_, "gamma": gamma, "cg": a.cg,
                                   "seed": seed, "ndcg@10": round(nd, 5), "fit_s": round(fit, 2)}), flush=True)
     print(f"\n{a.lib} on {a.data}, mean nDCG@10 over seeds {a.seeds} (best first):")
-    for (alpha_i, reg, nu_), v in sorted(results.items(), key=lambda kv: -float(np.mean(kv[1]))):
-        print(f"  α_i {alpha_i:g}  λ {reg:g}  ν {nu_:g}: {np.mean(v):.5f}")
+    for (alpha_i, reg, nu_, gamma), v in sorted(results.items(), key=lambda kv: -float(np.mean(kv[1]))):
+        print(f"  α_i {alpha_i:g}  λ {reg:g}  ν {nu_:g}  γ {gamma:g}: {np.mean(v):.5f}")
     return 0
 
 

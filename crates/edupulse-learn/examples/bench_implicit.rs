@@ -4,7 +4,7 @@
 //! with the timings.
 //!
 //! ```text
-//! bench_implicit TRAIN.csv N_USERS N_ITEMS MODEL OUT.csv [factors reg alpha iterations k neighbours seed cg_steps reg_exponent]
+//! bench_implicit TRAIN.csv N_USERS N_ITEMS MODEL OUT.csv [factors reg alpha iterations k neighbours seed cg_steps reg_exponent neg_exponent]
 //! ```
 //! MODEL: `als`, `item_knn` (cosine), `bm25` or `popular`.
 
@@ -17,7 +17,7 @@ use std::time::Instant;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let a: Vec<String> = std::env::args().collect();
     if a.len() < 6 {
-        return Err("usage: bench_implicit TRAIN.csv N_USERS N_ITEMS MODEL OUT.csv [factors reg alpha iterations k neighbours seed cg_steps reg_exponent]".into());
+        return Err("usage: bench_implicit TRAIN.csv N_USERS N_ITEMS MODEL OUT.csv [factors reg alpha iterations k neighbours seed cg_steps reg_exponent neg_exponent]".into());
     }
     let n_users: usize = a[2].parse()?;
     let n_items: usize = a[3].parse()?;
@@ -32,6 +32,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let random_state: u64 = arg(12, "0").parse()?;
     let cg_steps: usize = arg(13, "3").parse()?;
     let regularization_exponent: f32 = arg(14, "0").parse()?;
+    let negative_weight_exponent: f32 = arg(15, "0").parse()?;
 
     let t0 = Instant::now();
     let (mut r, mut c, mut w) = (Vec::new(), Vec::new(), Vec::new());
@@ -69,6 +70,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 cg_steps,
                 random_state,
                 regularization_exponent,
+                negative_weight_exponent,
             },
         )?),
         "item_knn" | "bm25" => Fitted::Knn(ItemKnn::fit(

@@ -57,7 +57,9 @@ class Recommender(Estimator):
 
     ``model``: "als" (ALS with a conjugate-gradient solver, Hu–Koren–Volinsky), "item_knn"
     (item-item cosine neighbours), "item_bm25" (neighbours over BM25 weights) or "popular"
-    (popularity in the user's segment). ``alpha`` is the confidence slope in ``c = 1 + alpha·w``.
+    (popularity in the user's segment). ``alpha`` is the confidence slope in ``c = 1 + alpha·w``;
+    ``negative_weight_exponent`` γ weighs an unobserved cell of item i by ``n_i**γ / mean(n**γ)``
+    (n_i: users with the item; 0 = every unobserved cell weighs 1).
 
     ``fit(interactions, segments=None)``: a table with ``user_id``, ``item_id`` and an optional
     ``weight`` (default 1; duplicates summed; a negative or missing weight raises
@@ -78,6 +80,7 @@ class Recommender(Estimator):
         iterations: int = 15,
         random_state: int = 0,
         alpha: float = 1.0,
+        negative_weight_exponent: float = 0.0,
     ) -> None:
         self.model = model
         self.factors = factors
@@ -85,6 +88,7 @@ class Recommender(Estimator):
         self.iterations = iterations
         self.random_state = random_state
         self.alpha = alpha
+        self.negative_weight_exponent = negative_weight_exponent
 
     def _params(self) -> Dict[str, Any]:
         model = check_str("model", self.model)
@@ -97,6 +101,9 @@ class Recommender(Estimator):
             "iterations": check_int("iterations", self.iterations, minimum=1),
             "random_state": check_int("random_state", self.random_state, minimum=0),
             "alpha": check_float("alpha", self.alpha),
+            "negative_weight_exponent": check_float(
+                "negative_weight_exponent", self.negative_weight_exponent
+            ),
         }
 
     def fit(self, interactions: Any, segments: Any = None) -> "Recommender":

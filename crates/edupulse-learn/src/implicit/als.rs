@@ -35,6 +35,13 @@ pub struct AlsParams {
     /// cells is penalised by `λ·n_u^ν` (ν = 1 is the weighted-λ regularisation of Zhou et al.
     /// 2008; users and items alike; a row without observed cells counts as `n = 1`).
     pub regularization_exponent: f32,
+    /// Popularity exponent γ of the weight of unobserved cells (default 0 = every unobserved
+    /// cell weighs 1, Hu, Koren & Volinsky). With γ > 0 an unobserved cell of item `i` weighs
+    /// `c₀ᵢ = nᵢ^γ / mean_j(n_j^γ)` (`nᵢ` the users with item `i`, at least 1): not having
+    /// consumed a popular item says more than not having consumed a rare one (He et al. 2016,
+    /// "Fast matrix factorization for online recommendation with implicit feedback", §3.2).
+    /// The mean weight of an unobserved cell stays 1; observed cells keep `c = 1 + α·w`.
+    pub negative_weight_exponent: f32,
 }
 
 impl Default for AlsParams {
@@ -47,13 +54,15 @@ impl Default for AlsParams {
             cg_steps: 3,
             random_state: 0,
             regularization_exponent: 0.0,
+            negative_weight_exponent: 0.0,
         }
     }
 }
 
 impl AlsParams {
     /// Check ranges: `1 ≤ factors ≤ 1024`, `regularization ≥ 0`, `alpha > 0` (finite),
-    /// `iterations ≥ 1`, `cg_steps ≥ 1`, `0 ≤ regularization_exponent ≤ 2`.
+    /// `iterations ≥ 1`, `cg_steps ≥ 1`, `0 ≤ regularization_exponent ≤ 2`,
+    /// `−2 ≤ negative_weight_exponent ≤ 2`.
     pub fn validate(&self) -> Result<()> {
         if !(1..=1024).contains(&self.factors) {
             return Err(LearnError::param("factors", "must be in 1..=1024"));
@@ -79,6 +88,12 @@ impl AlsParams {
                 "must be in 0..=2",
             ));
         }
+        if !(-2.0..=2.0).contains(&self.negative_weight_exponent) {
+            return Err(LearnError::param(
+                "negative_weight_exponent",
+                "must be in -2..=2",
+            ));
+        }
         Ok(())
     }
 }
@@ -91,6 +106,9 @@ pub struct Als {
     regularization: f32,
     #[serde(default)]
     regularization_exponent: f32,
+    /// Weight `c₀ᵢ` of an unobserved cell per item; empty = 1 for every item.
+    #[serde(default)]
+    negative_weights: Vec<f32>,
     user_factors: Vec<f32>,
     item_factors: Vec<f32>,
 }
@@ -121,15 +139,16 @@ impl Als {
         let mut y: Vec<f32> = (0..ci.n_rows() * k)
             .map(|_| rng.gen::<f32>() * 0.01)
             .collect();
+        let c0 = negative_weights(&ci, params.negative_weight_exponent);
+        let step = Step {
+            reg: params.regularization,
+            nu: params.regularization_exponent,
+            cg_steps: params.cg_steps,
+        };
         for it in 0..params.iterations {
             crate::progress::tick(it, params.iterations)?;
-            let (reg, nu, cg) = (
-                params.regularization,
-                params.regularization_exponent,
-                params.cg_steps,
-            );
-            half_step(&cu, &mut x, &y, k, reg, nu, cg);
-            half_step(&ci, &mut y, &x, k, reg, nu, cg);
+            half_step(&cu, &mut x, &y, k, step, Negatives::of_columns(&c0));
+            half_step(&ci, &mut y, &x, k, step, Negatives::of_rows(&c0));
         }
         crate::progress::tick(params.iterations, params.iterations)?;
         Ok(Als {
@@ -137,6 +156,7 @@ impl Als {
             alpha,
             regularization: params.regularization,
             regularization_exponent: params.regularization_exponent,
+            negative_weights: c0,
             user_factors: x,
             item_factors: y,
         })
@@ -263,7 +283,8 @@ impl Als {
     }
 
     /// Why `user` scores `item`: the user's items ranked by their exact share of the score. The
-    /// user's factor solves `W x = Σ_i c_i y_i` with `W = YᵀY + Yᵀ(C − I)Y + λI`, so
+    /// user's factor solves `W x = Σ_i c_i y_i` with `W = YᵀC₀Y + Yᵀ(C − C₀)Y + λI` (`C₀` the
+    /// unobserved cells' weights, the identity by default), so
     /// `score = Σ_i c_i · (yᵀ_item W⁻¹ y_i)` (the decomposition of `implicit`'s `explain`).
     /// Returns the `n` largest `(item, contribution)` pairs, largest first.
     pub fn explain(&self, user_items: &Csr, user: usize, item: usize, n: usize) -> Vec<(u32, f32)> {
@@ -274,9 +295,17 @@ impl Als {
         }
         let y = &self.item_factors;
         let reg = row_penalty(self.regularization, self.regularization_exponent, ws);
-        let mut w: Vec<f64> = gram(y, k, reg).into_iter().map(f64::from).collect();
+        let c0 = |i: usize| f64::from(self.negative_weights.get(i).copied().unwrap_or(1.0));
+        let mut w: Vec<f64> = if self.negative_weights.is_empty() {
+            gram(y, k, reg)
+        } else {
+            weighted_gram(y, k, &self.negative_weights, reg)
+        }
+        .into_iter()
+        .map(f64::from)
+        .collect();
         for (&i, &wt) in cols.iter().zip(ws) {
-            let c1 = f64::from(self.alpha * wt);
+            let c1 = 1.0 + f64::from(self.alpha * wt) - c0(i as usize);
             let yi = &y[i as usize * k..(i as usize + 1) * k];
             for a in 0..k {
                 let ya = c1 * f64::from(yi[a]);
@@ -318,11 +347,93 @@ fn row_penalty(reg: f32, nu: f32, c1s: &[f32]) -> f32 {
     reg * (n as f32).powf(nu)
 }
 
+/// The solver's fixed settings for one fit: penalty λ, its frequency exponent ν, CG steps.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Step {
+    pub(super) reg: f32,
+    pub(super) nu: f32,
+    pub(super) cg_steps: usize,
+}
+
+/// The weights `c₀` of unobserved cells in one half-step: none (all 1), per column of the
+/// solved rows (the user step: `c₀` of each item) or per solved row (the item step).
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Negatives<'a> {
+    /// Every unobserved cell weighs 1.
+    Uniform,
+    /// The weight of each column's unobserved cells.
+    Columns(&'a [f32]),
+    /// The weight of each solved row's unobserved cells.
+    Rows(&'a [f32]),
+}
+
+impl<'a> Negatives<'a> {
+    pub(super) fn of_columns(c0: &'a [f32]) -> Negatives<'a> {
+        if c0.is_empty() {
+            Negatives::Uniform
+        } else {
+            Negatives::Columns(c0)
+        }
+    }
+
+    pub(super) fn of_rows(c0: &'a [f32]) -> Negatives<'a> {
+        if c0.is_empty() {
+            Negatives::Uniform
+        } else {
+            Negatives::Rows(c0)
+        }
+    }
+}
+
+/// The unobserved-cell weight per item, `nᵢ^γ / mean_j(n_j^γ)` with `nᵢ` the users with item
+/// `i` (at least 1), from the items × users matrix `ci`; empty when `γ = 0` (all 1).
+pub(super) fn negative_weights(ci: &Csr, gamma: f32) -> Vec<f32> {
+    if gamma == 0.0 || ci.n_rows() == 0 {
+        return Vec::new();
+    }
+    let raw: Vec<f64> = (0..ci.n_rows())
+        .map(|i| {
+            let n = ci.row(i).1.iter().filter(|w| **w > 0.0).count().max(1);
+            (n as f64).powf(f64::from(gamma))
+        })
+        .collect();
+    let mean = raw.iter().sum::<f64>() / raw.len() as f64;
+    raw.iter().map(|v| (v / mean) as f32).collect()
+}
+
+/// `Σ_j w_j y_j y_jᵀ + λI` over the rows of `y` (the user step's Gram matrix with weighted
+/// unobserved cells).
+fn weighted_gram(y: &[f32], k: usize, w: &[f32], lambda: f32) -> Vec<f32> {
+    let scaled: Vec<f32> = y
+        .chunks_exact(k.max(1))
+        .zip(w)
+        .flat_map(|(row, &wj)| {
+            let s = wj.sqrt();
+            row.iter().map(move |v| v * s)
+        })
+        .collect();
+    gram(&scaled, k, lambda)
+}
+
 /// One half-step: solve every row of `x` given the fixed factors `y` and the rows' `c − 1`
-/// weights in `cu`; row penalty `λ·n^ν` ([`row_penalty`]).
-fn half_step(cu: &Csr, x: &mut [f32], y: &[f32], k: usize, reg: f32, nu: f32, cg_steps: usize) {
-    // With ν = 0 the penalty sits on the Gram matrix's diagonal; otherwise each row adds its own.
-    let yty = gram(y, k, if nu == 0.0 { reg } else { 0.0 });
+/// weights in `cu`; row penalty `λ·n^ν` ([`row_penalty`]); unobserved cells weighted by `neg`.
+pub(super) fn half_step(
+    cu: &Csr,
+    x: &mut [f32],
+    y: &[f32],
+    k: usize,
+    step: Step,
+    neg: Negatives<'_>,
+) {
+    let Step { reg, nu, cg_steps } = step;
+    // With ν = 0 the penalty sits on the Gram matrix's diagonal, unless the Gram matrix is
+    // scaled per row (item step with weighted negatives); otherwise each row adds its own.
+    let penalty_in_gram = nu == 0.0 && !matches!(neg, Negatives::Rows(_));
+    let diag = if penalty_in_gram { reg } else { 0.0 };
+    let yty = match neg {
+        Negatives::Columns(c0) => weighted_gram(y, k, c0, diag),
+        Negatives::Uniform | Negatives::Rows(_) => gram(y, k, diag),
+    };
     let units: Vec<(usize, &mut [f32])> = x
         .chunks_mut(ROWS_PER_UNIT * k)
         .enumerate()
@@ -333,17 +444,72 @@ fn half_step(cu: &Csr, x: &mut [f32], y: &[f32], k: usize, reg: f32, nu: f32, cg
         let mut p = vec![0.0f32; k];
         let mut ap = vec![0.0f32; k];
         for (off, xu) in block.chunks_exact_mut(k).enumerate() {
-            let (cols, c1s) = cu.row(start + off);
-            let extra = if nu == 0.0 {
+            let row = start + off;
+            let (cols, c1s) = cu.row(row);
+            let extra = if penalty_in_gram {
                 0.0
             } else {
                 row_penalty(reg, nu, c1s)
             };
-            cg_row(
-                xu, cols, c1s, y, &yty, extra, k, cg_steps, &mut r, &mut p, &mut ap,
-            );
+            if let Negatives::Uniform = neg {
+                cg_row(
+                    xu, cols, c1s, y, &yty, extra, k, cg_steps, &mut r, &mut p, &mut ap,
+                );
+                continue;
+            }
+            let mut work = (&mut r[..], &mut p[..], &mut ap[..]);
+            match neg {
+                Negatives::Uniform => {}
+                Negatives::Columns(c0) => cg_row_with(
+                    xu,
+                    Row {
+                        cols,
+                        c1s,
+                        y,
+                        yty: &yty,
+                        scale: 1.0,
+                        extra,
+                    },
+                    k,
+                    cg_steps,
+                    &mut work,
+                    |i, c1| {
+                        let base = c0.get(i as usize).copied().unwrap_or(1.0);
+                        (1.0 + c1 - base, 1.0 + c1)
+                    },
+                ),
+                Negatives::Rows(c0) => {
+                    let base = c0.get(row).copied().unwrap_or(1.0);
+                    cg_row_with(
+                        xu,
+                        Row {
+                            cols,
+                            c1s,
+                            y,
+                            yty: &yty,
+                            scale: base,
+                            extra,
+                        },
+                        k,
+                        cg_steps,
+                        &mut work,
+                        |_, c1| (1.0 + c1 - base, 1.0 + c1),
+                    )
+                }
+            }
         }
     });
+}
+
+/// One row's system for [`cg_row_with`]: `scale·yty + extra·I + Σ δ y yᵀ` over the observed
+/// cells `cols` (their `c − 1` weights `c1s`) of the fixed factors `y`.
+struct Row<'a> {
+    cols: &'a [u32],
+    c1s: &'a [f32],
+    y: &'a [f32],
+    yty: &'a [f32],
+    scale: f32,
+    extra: f32,
 }
 
 /// Conjugate-gradient steps on one row (`implicit`'s `least_squares_cg`, with `c = 1 + c1`);
@@ -362,7 +528,42 @@ pub(super) fn cg_row(
     p: &mut [f32],
     ap: &mut [f32],
 ) {
+    let row = Row {
+        cols,
+        c1s,
+        y,
+        yty,
+        scale: 1.0,
+        extra,
+    };
+    cg_row_with(xu, row, k, steps, &mut (r, p, ap), |_, c1| (c1, 1.0 + c1));
+}
+
+/// Conjugate-gradient steps on one row with per-cell weights: `cell(i, c1)` gives the observed
+/// cell's `(δ, t)` — its weight above the unobserved one (in the matrix) and its full weight
+/// (in the right-hand side `Σ t y`). Skips cells with `c1 ≤ 0` (stored zeros: unobserved).
+#[inline(always)]
+fn cg_row_with(
+    xu: &mut [f32],
+    row: Row<'_>,
+    k: usize,
+    steps: usize,
+    work: &mut (&mut [f32], &mut [f32], &mut [f32]),
+    cell: impl Fn(u32, f32) -> (f32, f32),
+) {
+    let Row {
+        cols,
+        c1s,
+        y,
+        yty,
+        scale,
+        extra,
+    } = row;
+    let (r, p, ap) = (&mut *work.0, &mut *work.1, &mut *work.2);
     matvec(yty, xu, r);
+    if scale != 1.0 {
+        r.iter_mut().for_each(|v| *v *= scale);
+    }
     if extra != 0.0 {
         axpy(extra, xu, r);
     }
@@ -371,8 +572,9 @@ pub(super) fn cg_row(
         if c1 <= 0.0 {
             continue;
         }
+        let (delta, target) = cell(i, c1);
         let yi = &y[i as usize * k..(i as usize + 1) * k];
-        axpy(1.0 + c1 - c1 * dot(yi, xu), yi, r);
+        axpy(target - delta * dot(yi, xu), yi, r);
     }
     p.copy_from_slice(r);
     let mut rs_old = dot(r, r);
@@ -381,6 +583,9 @@ pub(super) fn cg_row(
     }
     for _ in 0..steps {
         matvec(yty, p, ap);
+        if scale != 1.0 {
+            ap.iter_mut().for_each(|v| *v *= scale);
+        }
         if extra != 0.0 {
             axpy(extra, p, ap);
         }
@@ -388,8 +593,9 @@ pub(super) fn cg_row(
             if c1 <= 0.0 {
                 continue;
             }
+            let (delta, _) = cell(i, c1);
             let yi = &y[i as usize * k..(i as usize + 1) * k];
-            axpy(c1 * dot(yi, p), yi, ap);
+            axpy(delta * dot(yi, p), yi, ap);
         }
         let pap = dot(p, ap);
         if !pap.is_finite() || pap <= 0.0 {
