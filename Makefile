@@ -77,8 +77,11 @@ test-rust:
 	CARGO_TARGET_DIR=$(CURDIR)/target cargo run --quiet --manifest-path examples/linfa-consumer/Cargo.toml
 
 # pytest, then mypy's stubtest: the .pyi stubs must match what the package really exports.
+# EDUPULSE_CLI: the CLI binary `test-rust` built, so the Python ↔ CLI model-file test runs live
+# (it skips only when the binary is absent, e.g. `make test-python` on its own on a fresh clone).
 test-python: develop
-	scripts/with-postgres.sh $(VENV_PY) -m pytest bindings/python/tests -q
+	EDUPULSE_CLI="$${EDUPULSE_CLI:-$${CARGO_TARGET_DIR:-$(CURDIR)/target}/debug/edupulse}" \
+		scripts/with-postgres.sh $(VENV_PY) -m pytest bindings/python/tests -q
 	MYPY_CACHE_DIR=$(CURDIR)/target/mypy-cache $(VENV_PY) -m mypy.stubtest edupulse
 
 # Tests marked slow (real `airflow dags test`, Dask LocalCluster at scale): optional tools are
